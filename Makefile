@@ -1,0 +1,146 @@
+# memdesc kernel: one entry point for building, running, testing and debugging.
+#
+#   make            kernel ELF (build/kernel.elf)
+#   make iso        bootable GRUB ISO (build/memdesc.iso)
+#   make run        boot it in QEMU with virtio-balloon + QMP, serial on stdio
+#   make test       host tests + KTAP suites in QEMU + QMP end-to-end tests
+#   make host-test  host unit tests only (ASan + UBSan)
+#   make ktest      in-kernel KTAP suites only (SUITES=all|a,b)
+#   make debug      QEMU stopped at reset + gdb with symbols, break at kmain
+#   make clean
+#
+# Variables: O=build dir, V=1 verbose, CC/CROSS_COMPILE, CI=true (-Werror),
+# ARGS="kernel command line" for run, UEFI=1 for run (OVMF), MEM=512M.
+
+override MAKEFLAGS += -rR --no-print-directory
+
+O ?= build
+V ?= 0
+CI ?=
+UEFI ?= 0
+MEM ?= 512M
+ARGS ?=
+SUITES ?= all
+
+ifeq ($(origin CC),default)
+CC := $(CROSS_COMPILE)gcc
+endif
+ifeq ($(origin CC),undefined)
+CC := $(CROSS_COMPILE)gcc
+endif
+LD := $(CROSS_COMPILE)ld
+NM := $(CROSS_COMPILE)nm
+HOSTCC ?= gcc
+PYTHON ?= python3
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+GIT_REV := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+
+WARN := -Wall -Wextra -Wno-unused-parameter -Wstrict-prototypes -Wmissing-prototypes
+ifeq ($(CI),true)
+WARN += -Werror
+endif
+
+KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -mcmodel=kernel \
+	-mno-red-zone -mgeneral-regs-only -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
+	-fno-stack-protector -fno-asynchronous-unwind-tables -fno-common \
+	-fno-strict-aliasing -I. $(WARN) -MMD -MP
+KASFLAGS := -D__ASSEMBLY__ -I. -MMD -MP -fno-pic -fno-pie
+KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments -T boot/kernel.ld
+
+HOSTCFLAGS := -std=gnu11 -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=all -I. $(WARN) -MMD -MP
+
+# Every C and assembly file of the kernel image (tests included: KTAP suites
+# are part of the kernel). tests/, tools/ and bench/ are host-only.
+KDIRS := boot arch/x86_64 kernel lib drivers mm
+KSRCS := $(sort $(foreach d,$(KDIRS),$(wildcard $(d)/*.c $(d)/*.S)))
+KOBJS := $(patsubst %,$(O)/k/%.o,$(KSRCS))
+
+# The host runner: lib/ and the pure kernel/ parsers with their tests. The
+# string and printf modules enter through tests/host/lib_shim.c (renamed, so
+# libc and ASan keep their own versions).
+HOST_SHIMMED := lib/string.c lib/printf.c lib/string_test.c lib/printf_test.c
+HOSTSRCS := $(filter-out $(HOST_SHIMMED),$(wildcard lib/*.c)) \
+	kernel/cmdline.c kernel/multiboot.c kernel/cmdline_test.c kernel/multiboot_test.c \
+	$(wildcard tests/host/*.c)
+HOSTOBJS := $(patsubst %,$(O)/host/%.o,$(HOSTSRCS))
+
+ISO := $(O)/memdesc.iso
+KERNEL := $(O)/kernel.elf
+
+.PHONY: all kernel iso run test host-test ktest debug clean deps
+all: kernel
+kernel: $(KERNEL)
+
+$(O)/k/%.c.o: %.c Makefile
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(KCFLAGS) $(if $(filter kernel/version.c,$<),-DKERNEL_GIT_REV='"$(GIT_REV)"') -c $< -o $@
+
+$(O)/k/%.S.o: %.S Makefile
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  AS      $<")
+	$(Q)$(CC) $(KASFLAGS) -c $< -o $@
+
+# Two links: the first image's text symbols become the second's .ksymtab,
+# which sits last in the image so no other symbol moves (checked).
+$(O)/ksyms-empty.S: tools/gensyms.py
+	@mkdir -p $(dir $@)
+	$(Q)$(PYTHON) tools/gensyms.py --empty $@
+$(O)/ksyms-empty.o: $(O)/ksyms-empty.S
+	$(Q)$(CC) $(KASFLAGS) -c $< -o $@
+$(O)/kernel.pass1.elf: $(KOBJS) $(O)/ksyms-empty.o boot/kernel.ld
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(LD) $(KLDFLAGS) -o $@ $(KOBJS) $(O)/ksyms-empty.o
+$(O)/ksyms.S: $(O)/kernel.pass1.elf tools/gensyms.py
+	$(Q)$(NM) -n $< > $(O)/kernel.pass1.nm
+	$(Q)$(PYTHON) tools/gensyms.py $(O)/kernel.pass1.nm $@
+$(O)/ksyms.o: $(O)/ksyms.S
+	$(Q)$(CC) $(KASFLAGS) -c $< -o $@
+$(KERNEL): $(O)/kernel.pass1.elf $(O)/ksyms.o
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(LD) $(KLDFLAGS) -o $@ $(KOBJS) $(O)/ksyms.o
+	$(Q)$(NM) -n $@ > $(O)/kernel.nm
+	$(Q)$(PYTHON) tools/gensyms.py --check $(O)/kernel.pass1.nm $(O)/kernel.nm
+
+$(O)/host/%.c.o: %.c Makefile
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTCC  $<")
+	$(Q)$(HOSTCC) $(HOSTCFLAGS) -c $< -o $@
+
+$(O)/host-test: $(HOSTOBJS)
+	$(Q)$(HOSTCC) $(HOSTCFLAGS) -o $@ $(HOSTOBJS)
+
+deps:
+	$(Q)tools/deps.sh
+
+iso: $(ISO)
+$(ISO): $(KERNEL) boot/grub.cfg.in tools/mkiso.sh
+	$(Q)tools/mkiso.sh $(KERNEL) $@ $(ARGS)
+
+host-test: $(O)/host-test
+	$(Q)$(O)/host-test $(SUITES)
+
+ktest: deps $(KERNEL)
+	$(Q)$(PYTHON) tools/testrun.py --kernel-only --suites $(SUITES)
+
+test: deps
+	$(Q)$(MAKE) kernel $(O)/host-test
+	$(Q)$(PYTHON) tools/testrun.py
+
+run: deps $(KERNEL)
+	$(Q)$(PYTHON) tools/run.py --mem $(MEM) $(if $(filter 1,$(UEFI)),--uefi) -- $(ARGS)
+
+debug: deps $(KERNEL)
+	$(Q)$(PYTHON) tools/run.py --mem $(MEM) --debug -- $(ARGS)
+
+clean:
+	rm -rf $(O)
+
+-include $(KOBJS:.o=.d) $(HOSTOBJS:.o=.d)

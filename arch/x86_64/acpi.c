@@ -1,0 +1,215 @@
+/*
+ * Minimal ACPI table walk: RSDP -> RSDT/XSDT -> MADT (APIC) and FADT (FACP)
+ * -> DSDT's \_S5 package. Tables are read through the boot direct map (they
+ * sit below 4 GiB on the machines we boot); a table with a bad signature,
+ * length or checksum is skipped with a warning. Results land in acpi_info,
+ * written once at boot.
+ */
+#include "arch/x86_64/acpi.h"
+#include "arch/x86_64/paging.h"
+#include "kernel/printk.h"
+#include "lib/string.h"
+
+struct acpi_info acpi_info;
+
+struct rsdp {
+	char signature[8];
+	u8 checksum;
+	char oem[6];
+	u8 revision;
+	u32 rsdt;
+	u32 length; /* revision >= 2 from here */
+	u64 xsdt;
+	u8 xchecksum;
+	u8 reserved[3];
+} __attribute__((packed));
+
+struct sdt_header {
+	char signature[4];
+	u32 length;
+	u8 revision;
+	u8 checksum;
+	char oem[6];
+	char oem_table[8];
+	u32 oem_revision;
+	u32 creator;
+	u32 creator_revision;
+} __attribute__((packed));
+
+#define MADT_LAPIC_ADDR_OFF 36
+#define MADT_ENTRIES_OFF 44
+#define MADT_IOAPIC 1
+#define MADT_ISO 2
+#define MADT_LAPIC_OVERRIDE 5
+#define FADT_DSDT_OFF 40
+#define FADT_PM1A_CNT_OFF 64
+#define FADT_XDSDT_OFF 140
+
+static bool checksum_ok(const void *p, size_t len)
+{
+	const u8 *b = p;
+	u8 sum = 0;
+
+	while (len--)
+		sum += *b++;
+	return sum == 0;
+}
+
+/* Map a table by physical address; NULL when it cannot be trusted. */
+static const struct sdt_header *table_at(u64 pa, const char *want)
+{
+	const struct sdt_header *h;
+
+	if (!pa || pa + sizeof(*h) > direct_map_size)
+		return NULL;
+	h = phys_to_virt(pa);
+	if (h->length < sizeof(*h) || pa + h->length > direct_map_size ||
+	    h->length > (1u << 24)) {
+		pr_warn("acpi: table at %#lx has a bad length %u\n", pa, h->length);
+		return NULL;
+	}
+	if (want && memcmp(h->signature, want, 4) != 0)
+		return NULL;
+	if (!checksum_ok(h, h->length)) {
+		pr_warn("acpi: table %.4s at %#lx fails its checksum\n", h->signature, pa);
+		return NULL;
+	}
+	return h;
+}
+
+static void parse_madt(const struct sdt_header *madt)
+{
+	const u8 *p = (const u8 *)madt, *end = p + madt->length;
+	const u8 *e = p + MADT_ENTRIES_OFF;
+	u32 lapic;
+
+	memcpy(&lapic, p + MADT_LAPIC_ADDR_OFF, 4);
+	acpi_info.lapic_phys = lapic;
+	while (e + 2 <= end && e[1] >= 2 && e + e[1] <= end) {
+		if (e[0] == MADT_IOAPIC && e[1] >= 12 && !acpi_info.ioapic_phys) {
+			u32 addr, base;
+
+			memcpy(&addr, e + 4, 4);
+			memcpy(&base, e + 8, 4);
+			acpi_info.ioapic_phys = addr;
+			acpi_info.ioapic_gsi_base = base;
+		} else if (e[0] == MADT_ISO && e[1] >= 10 && e[3] < 16) {
+			u32 gsi;
+			u16 flags;
+
+			memcpy(&gsi, e + 4, 4);
+			memcpy(&flags, e + 8, 2);
+			acpi_info.isa_gsi[e[3]] = gsi;
+			acpi_info.isa_flags[e[3]] = flags;
+		} else if (e[0] == MADT_LAPIC_OVERRIDE && e[1] >= 12) {
+			memcpy(&acpi_info.lapic_phys, e + 4, 8);
+		}
+		e += e[1];
+	}
+}
+
+/* Find \_S5's first package element in the DSDT's AML (the usual pattern:
+ * NameOp "_S5_" PackageOp PkgLength NumElements then a byte constant). */
+static void parse_s5(const struct sdt_header *dsdt)
+{
+	const u8 *p = (const u8 *)dsdt + sizeof(*dsdt);
+	const u8 *end = (const u8 *)dsdt + dsdt->length;
+
+	for (; p + 8 < end; p++) {
+		const u8 *q;
+
+		if (memcmp(p, "_S5_", 4) != 0 || p[4] != 0x12)
+			continue;
+		q = p + 5;
+		q += ((*q >> 6) & 3) + 1; /* PkgLength */
+		q++;                      /* NumElements */
+		if (q >= end)
+			return;
+		if (*q == 0x0a && q + 1 < end) /* BytePrefix */
+			acpi_info.slp_typ_s5 = q[1];
+		else if (*q <= 1) /* ZeroOp / OneOp */
+			acpi_info.slp_typ_s5 = *q;
+		else
+			return;
+		acpi_info.have_s5 = true;
+		return;
+	}
+}
+
+static void parse_fadt(const struct sdt_header *fadt)
+{
+	const u8 *p = (const u8 *)fadt;
+	const struct sdt_header *dsdt_table;
+	u32 dsdt32 = 0, pm1a = 0;
+	u64 dsdt = 0;
+
+	if (fadt->length >= FADT_PM1A_CNT_OFF + 4)
+		memcpy(&pm1a, p + FADT_PM1A_CNT_OFF, 4);
+	if (fadt->length >= FADT_DSDT_OFF + 4)
+		memcpy(&dsdt32, p + FADT_DSDT_OFF, 4);
+	if (fadt->length >= FADT_XDSDT_OFF + 8)
+		memcpy(&dsdt, p + FADT_XDSDT_OFF, 8);
+	acpi_info.pm1a_cnt = (u16)pm1a;
+	dsdt_table = table_at(dsdt ? dsdt : dsdt32, "DSDT");
+	if (dsdt_table)
+		parse_s5(dsdt_table);
+}
+
+static void set_defaults(void)
+{
+	int i;
+
+	acpi_info.lapic_phys = 0xfee00000;
+	acpi_info.ioapic_phys = 0;
+	for (i = 0; i < 16; i++)
+		acpi_info.isa_gsi[i] = (u32)i;
+}
+
+static void walk_root(u64 root_pa, bool xsdt)
+{
+	const struct sdt_header *root = table_at(root_pa, xsdt ? "XSDT" : "RSDT");
+	size_t entry = xsdt ? 8 : 4, n, i;
+
+	if (!root) {
+		pr_warn("acpi: no valid %s\n", xsdt ? "XSDT" : "RSDT");
+		return;
+	}
+	n = (root->length - sizeof(*root)) / entry;
+	for (i = 0; i < n; i++) {
+		const u8 *slot = (const u8 *)root + sizeof(*root) + i * entry;
+		u64 pa = 0;
+		const struct sdt_header *t;
+
+		memcpy(&pa, slot, entry);
+		t = table_at(pa, NULL);
+		if (!t)
+			continue;
+		if (!memcmp(t->signature, "APIC", 4))
+			parse_madt(t);
+		else if (!memcmp(t->signature, "FACP", 4))
+			parse_fadt(t);
+	}
+	acpi_info.from_firmware = true;
+}
+
+void acpi_init(const void *rsdp_copy, size_t len)
+{
+	const struct rsdp *r = rsdp_copy;
+
+	set_defaults();
+	if (!r || len < 20 || memcmp(r->signature, "RSD PTR ", 8) || !checksum_ok(r, 20)) {
+		pr_warn("acpi: no valid RSDP from the boot loader; using PC defaults\n");
+	} else if (r->revision >= 2 && len >= sizeof(*r) && r->xsdt &&
+		   checksum_ok(r, sizeof(*r))) {
+		walk_root(r->xsdt, true);
+	} else {
+		walk_root(r->rsdt, false);
+	}
+	if (!acpi_info.ioapic_phys) {
+		pr_warn("acpi: no IOAPIC in the MADT; assuming 0xfec00000\n");
+		acpi_info.ioapic_phys = 0xfec00000;
+	}
+	pr_info("acpi: lapic %#lx ioapic %#lx (gsi base %u) irq0->gsi %u pm1a %#x s5 %s\n",
+		acpi_info.lapic_phys, acpi_info.ioapic_phys, acpi_info.ioapic_gsi_base,
+		acpi_info.isa_gsi[0], acpi_info.pm1a_cnt, acpi_info.have_s5 ? "yes" : "no");
+}

@@ -1,0 +1,33 @@
+/*
+ * The little of ACPI the kernel needs: from the RSDP (handed over by the boot
+ * loader) find the MADT for the LAPIC/IOAPIC addresses and the ISA interrupt
+ * overrides, and the FADT for the power-off registers. Every table is
+ * checksummed and bounds-checked before use; anything missing falls back to
+ * the PC defaults with a warning.
+ */
+#ifndef ARCH_X86_64_ACPI_H
+#define ARCH_X86_64_ACPI_H
+
+#include "include/types.h"
+
+struct acpi_info {
+	phys_addr_t lapic_phys;
+	phys_addr_t ioapic_phys;
+	u32 ioapic_gsi_base;
+	/* ISA IRQ -> GSI and flags (polarity/trigger) from the overrides. */
+	u32 isa_gsi[16];
+	u16 isa_flags[16];
+	/* ACPI power-off: PM1a control port and the S5 sleep type (0 = unknown). */
+	u16 pm1a_cnt;
+	u16 slp_typ_s5;
+	bool have_s5;
+	bool from_firmware; /* false: defaults were used */
+};
+
+extern struct acpi_info acpi_info;
+
+/* Parse the tables reachable from the RSDP at @rsdp (a pointer to the
+ * multiboot copy), or use the defaults when @rsdp is NULL. */
+void acpi_init(const void *rsdp, size_t len);
+
+#endif

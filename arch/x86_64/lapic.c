@@ -1,0 +1,110 @@
+/*
+ * xAPIC driver. The register page is ioremapped uncached. The timer's
+ * frequency (after the divide-by-16) is measured against the TSC over 2 ms,
+ * then the timer runs periodic at the requested rate.
+ */
+#include "arch/x86_64/lapic.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/paging.h"
+#include "arch/x86_64/trap.h"
+#include "include/assert.h"
+#include "kernel/printk.h"
+#include "kernel/time.h"
+
+#define LAPIC_ID 0x020
+#define LAPIC_VERSION 0x030
+#define LAPIC_TPR 0x080
+#define LAPIC_EOI 0x0b0
+#define LAPIC_SVR 0x0f0
+#define LAPIC_ESR 0x280
+#define LAPIC_LVT_TIMER 0x320
+#define LAPIC_LVT_LINT0 0x350
+#define LAPIC_LVT_LINT1 0x360
+#define LAPIC_LVT_ERROR 0x370
+#define LAPIC_TIMER_INIT 0x380
+#define LAPIC_TIMER_CUR 0x390
+#define LAPIC_TIMER_DIV 0x3e0
+
+#define LVT_MASKED (1u << 16)
+#define LVT_PERIODIC (1u << 17)
+#define SVR_ENABLE (1u << 8)
+
+static volatile u32 *lapic;
+static void (*tick_handler)(void);
+
+static u32 lapic_read(u32 reg) { return lapic[reg / 4]; }
+static void lapic_write(u32 reg, u32 v)
+{
+	lapic[reg / 4] = v;
+	(void)lapic[LAPIC_ID / 4]; /* wait for the write to land */
+}
+
+void lapic_eoi(void)
+{
+	if (lapic)
+		lapic_write(LAPIC_EOI, 0);
+}
+
+u32 lapic_id(void) { return lapic ? lapic_read(LAPIC_ID) >> 24 : 0; }
+
+static void lapic_error(void *arg)
+{
+	(void)arg;
+	lapic_write(LAPIC_ESR, 0);
+	pr_err("lapic: error interrupt, ESR %#x\n", lapic_read(LAPIC_ESR));
+}
+
+void lapic_init(phys_addr_t base)
+{
+	u64 msr = rdmsr(MSR_APIC_BASE);
+
+	if (!cpu_features.apic)
+		panic("lapic_init: this CPU has no local APIC");
+	if ((msr & ~0xfffUL) != base)
+		pr_warn("lapic: MADT says %#lx, MSR says %#lx; using the MSR\n", base,
+			msr & ~0xfffUL);
+	wrmsr(MSR_APIC_BASE, msr | (1u << 11)); /* global enable */
+	lapic = ioremap(msr & 0xffffff000UL, PAGE_SIZE);
+	BUG_ON(!lapic);
+	irq_set_fixed(VEC_LAPIC_ERROR, lapic_error, NULL, "lapic-error");
+	lapic_write(LAPIC_TPR, 0);
+	lapic_write(LAPIC_LVT_LINT0, LVT_MASKED);
+	lapic_write(LAPIC_LVT_LINT1, LVT_MASKED);
+	lapic_write(LAPIC_LVT_ERROR, VEC_LAPIC_ERROR);
+	lapic_write(LAPIC_ESR, 0);
+	lapic_write(LAPIC_SVR, SVR_ENABLE | VEC_SPURIOUS);
+	pr_info("lapic: id %u version %#x\n", lapic_id(), lapic_read(LAPIC_VERSION) & 0xff);
+}
+
+static void lapic_timer_irq(void *arg)
+{
+	(void)arg;
+	if (tick_handler)
+		tick_handler();
+}
+
+void lapic_timer_start(unsigned int hz, void (*tick)(void))
+{
+	u64 start, elapsed_ns;
+	u32 counted, per_tick;
+
+	/* Count down from the maximum for ~2 ms of TSC time. */
+	lapic_write(LAPIC_TIMER_DIV, 0x3); /* divide by 16 */
+	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
+	lapic_write(LAPIC_TIMER_INIT, 0xffffffff);
+	start = rdtsc();
+	while (tsc_to_ns(rdtsc() - start) < 2000000)
+		cpu_relax();
+	counted = 0xffffffff - lapic_read(LAPIC_TIMER_CUR);
+	elapsed_ns = tsc_to_ns(rdtsc() - start);
+	per_tick = (u32)((u64)counted * 1000000000ULL / elapsed_ns / hz);
+	if (!per_tick)
+		per_tick = 1;
+
+	tick_handler = tick;
+	irq_set_fixed(VEC_LAPIC_TIMER, lapic_timer_irq, NULL, "lapic-timer");
+	lapic_write(LAPIC_LVT_TIMER, VEC_LAPIC_TIMER | LVT_PERIODIC);
+	lapic_write(LAPIC_TIMER_INIT, per_tick);
+	pr_info("lapic: timer %u Hz (%u counts per tick, bus/16 %lu kHz)\n", hz, per_tick,
+		(unsigned long)((u64)counted * 1000000ULL / elapsed_ns));
+}

@@ -1,0 +1,83 @@
+/*
+ * Command-line parsing (pure part): split into words, match "key" or
+ * "key=value" against a parameter table, call setters, report problems.
+ */
+#include "kernel/cmdline.h"
+#include "include/errno.h"
+#include "lib/argv.h"
+#include "lib/printf.h"
+#include "lib/string.h"
+
+#define CMDLINE_WORDS 64
+
+static const struct cmdline_param *find_param(const struct cmdline_param *params, size_t n,
+					      const char *key, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strlen(params[i].name) == len && strncmp(params[i].name, key, len) == 0)
+			return &params[i];
+	return NULL;
+}
+
+/* "unknown key 'x'; valid keys: a b c" (truncated to the buffer). */
+static void report_unknown(const char *word, const struct cmdline_param *params, size_t n,
+			   cmdline_report_fn report, void *ctx)
+{
+	char msg[256];
+	size_t i, len;
+
+	len = (size_t)snprintf(msg, sizeof(msg), "unknown key '%s'; valid keys:", word);
+	for (i = 0; i < n && len < sizeof(msg); i++)
+		len += (size_t)snprintf(msg + len, sizeof(msg) - len, " %s", params[i].name);
+	report(msg, ctx);
+}
+
+static int apply_word(char *word, const struct cmdline_param *params, size_t n,
+		      cmdline_report_fn report, void *ctx)
+{
+	char *eq = strchr(word, '=');
+	size_t klen = eq ? (size_t)(eq - word) : strlen(word);
+	const struct cmdline_param *p = find_param(params, n, word, klen);
+	char msg[160];
+
+	if (!p) {
+		if (eq)
+			*eq = '\0';
+		report_unknown(word, params, n, report, ctx);
+		return 1;
+	}
+	if (p->set(eq ? eq + 1 : NULL) == 0)
+		return 0;
+	snprintf(msg, sizeof(msg), "bad value in '%s' (expected %s=%s)", word, p->name, p->help);
+	report(msg, ctx);
+	return 1;
+}
+
+int cmdline_apply(const char *line, const struct cmdline_param *params, size_t n,
+		  cmdline_report_fn report, void *ctx)
+{
+	char buf[CMDLINE_MAX];
+	char *words[CMDLINE_WORDS];
+	int argc, i, problems = 0;
+
+	if (strlen(line) >= sizeof(buf)) {
+		report("command line too long; ignored", ctx);
+		return 1;
+	}
+	strlcpy(buf, line, sizeof(buf));
+	argc = argv_split(buf, words, CMDLINE_WORDS);
+	if (argc == -EINVAL) {
+		report("unterminated quote; command line ignored", ctx);
+		return 1;
+	}
+	if (argc == -E2BIG) {
+		report("too many words; only the first 64 are used", ctx);
+		argc = CMDLINE_WORDS;
+		problems++;
+	}
+	for (i = 0; i < argc; i++)
+		problems += apply_word(words[i], params, n, report, ctx);
+	return problems;
+}

@@ -1,0 +1,137 @@
+/*
+ * Tests of command-line parsing with a private parameter table (so they run
+ * on the host too): known keys applied, unknown keys and bad values reported
+ * with the valid keys, quoting, over-long and over-full lines.
+ */
+#include "kernel/cmdline.h"
+#include "include/errno.h"
+#include "lib/argv.h"
+#include "lib/ktest.h"
+#include "lib/string.h"
+
+static char got_name[32];
+static int got_flag;
+static int reports;
+static char last_report[256];
+
+static int set_name(const char *v)
+{
+	if (!v || strlen(v) >= sizeof(got_name))
+		return -EINVAL;
+	strlcpy(got_name, v, sizeof(got_name));
+	return 0;
+}
+
+static int set_flag(const char *v)
+{
+	if (v)
+		return -EINVAL; /* a bare key only */
+	got_flag++;
+	return 0;
+}
+
+static const struct cmdline_param params[] = {
+	{ "name", "WORD", set_name },
+	{ "flag", "(no value)", set_flag },
+};
+
+static void collect(const char *msg, void *ctx)
+{
+	(void)ctx;
+	reports++;
+	strlcpy(last_report, msg, sizeof(last_report));
+}
+
+static int apply(const char *line)
+{
+	got_name[0] = 0;
+	got_flag = 0;
+	reports = 0;
+	last_report[0] = 0;
+	return cmdline_apply(line, params, 2, collect, NULL);
+}
+
+/* Known keys with and without values are applied; no reports. */
+static void cmdline_applies_known_keys(struct ktest *t)
+{
+	KTEST_EXPECT_EQ(t, apply("  name=abc   flag "), 0);
+	KTEST_EXPECT_STREQ(t, got_name, "abc");
+	KTEST_EXPECT_EQ(t, got_flag, 1);
+	KTEST_EXPECT_EQ(t, reports, 0);
+	KTEST_EXPECT_EQ(t, apply(""), 0);
+}
+
+/* An unknown key is reported with every valid key, and the rest still applies. */
+static void cmdline_unknown_key_lists_valid_keys(struct ktest *t)
+{
+	KTEST_EXPECT_EQ(t, apply("bogus=1 name=x"), 1);
+	KTEST_EXPECT_STREQ(t, last_report, "unknown key 'bogus'; valid keys: name flag");
+	KTEST_EXPECT_STREQ(t, got_name, "x");
+}
+
+/* A setter's -EINVAL becomes a report naming the expected form. */
+static void cmdline_bad_value_reported(struct ktest *t)
+{
+	KTEST_EXPECT_EQ(t, apply("flag=3"), 1);
+	KTEST_EXPECT_STREQ(t, last_report, "bad value in 'flag=3' (expected flag=(no value))");
+	KTEST_EXPECT_EQ(t, apply("name"), 1);
+}
+
+/* Quoted values keep their spaces; an unterminated quote rejects the line. */
+static void cmdline_quotes(struct ktest *t)
+{
+	KTEST_EXPECT_EQ(t, apply("\"name=a b\""), 0);
+	KTEST_EXPECT_STREQ(t, got_name, "a b");
+	KTEST_EXPECT_EQ(t, apply("name=\"c  d\"e flag"), 0);
+	KTEST_EXPECT_STREQ(t, got_name, "c  de");
+	KTEST_EXPECT_EQ(t, got_flag, 1);
+	KTEST_EXPECT_EQ(t, apply("name=\"oops"), 1);
+	KTEST_EXPECT_STREQ(t, got_name, "");
+}
+
+/* Lines too long or with too many words are reported, never overflowed. */
+static void cmdline_limits(struct ktest *t)
+{
+	static char line[CMDLINE_MAX + 16];
+	size_t i;
+
+	memset(line, 'a', sizeof(line) - 1);
+	line[sizeof(line) - 1] = 0;
+	KTEST_EXPECT_EQ(t, apply(line), 1);
+	KTEST_EXPECT_STREQ(t, last_report, "command line too long; ignored");
+	for (i = 0; i < 70; i++)
+		memcpy(line + i * 5, "flag ", 5);
+	line[70 * 5] = 0;
+	KTEST_EXPECT_EQ(t, apply(line), 1);
+	KTEST_EXPECT_EQ(t, got_flag, 64);
+}
+
+/* argv_split: separators, quotes, and the word limit. */
+static void cmdline_argv_split(struct ktest *t)
+{
+	char buf[64];
+	char *argv[3];
+
+	strlcpy(buf, " a\tbb  \"c d\" ", sizeof(buf));
+	KTEST_ASSERT_EQ(t, argv_split(buf, argv, 3), 3);
+	KTEST_EXPECT_STREQ(t, argv[0], "a");
+	KTEST_EXPECT_STREQ(t, argv[1], "bb");
+	KTEST_EXPECT_STREQ(t, argv[2], "c d");
+	strlcpy(buf, "1 2 3 4", sizeof(buf));
+	KTEST_EXPECT_EQ(t, argv_split(buf, argv, 3), -E2BIG);
+	strlcpy(buf, "   ", sizeof(buf));
+	KTEST_EXPECT_EQ(t, argv_split(buf, argv, 3), 0);
+	strlcpy(buf, "x \"y", sizeof(buf));
+	KTEST_EXPECT_EQ(t, argv_split(buf, argv, 3), -EINVAL);
+}
+
+static const struct ktest_case cmdline_cases[] = {
+	KTEST_CASE(cmdline_applies_known_keys),
+	KTEST_CASE(cmdline_unknown_key_lists_valid_keys),
+	KTEST_CASE(cmdline_bad_value_reported),
+	KTEST_CASE(cmdline_quotes),
+	KTEST_CASE(cmdline_limits),
+	KTEST_CASE(cmdline_argv_split),
+	KTEST_END,
+};
+KTEST_SUITE(cmdline, cmdline_cases);

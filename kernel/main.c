@@ -1,0 +1,91 @@
+/*
+ * kmain: the C entry point, called by boot.S on the boot stack with the
+ * physical address of the multiboot2 information. Brings the machine up in
+ * dependency order (console, traps, boot information, CPU, ACPI, interrupt
+ * controllers, clock, threads), prints the ready line, then runs what the
+ * command line asked for: tests, a deliberate crash, or the monitor shell.
+ */
+#include "arch/x86_64/acpi.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/gdt.h"
+#include "arch/x86_64/ioapic.h"
+#include "arch/x86_64/lapic.h"
+#include "arch/x86_64/paging.h"
+#include "arch/x86_64/pic.h"
+#include "arch/x86_64/trap.h"
+#include "arch/x86_64/tsc.h"
+#include "drivers/qemu_exit.h"
+#include "drivers/serial.h"
+#include "kernel/boot.h"
+#include "kernel/cmdline.h"
+#include "kernel/crash.h"
+#include "kernel/ktest_kernel.h"
+#include "kernel/monitor.h"
+#include "kernel/printk.h"
+#include "kernel/sched.h"
+#include "kernel/time.h"
+#include "kernel/version.h"
+#include "kernel/workqueue.h"
+
+struct boot_info boot_info;
+phys_addr_t boot_info_phys;
+volatile u64 ticks;
+
+static void timer_tick(void)
+{
+	ticks++;
+	sched_tick();
+}
+
+static void parse_boot_info(u32 mbi_phys)
+{
+	size_t avail = mbi_phys < direct_map_size ? direct_map_size - mbi_phys : 0;
+	int err;
+
+	if (avail > MB2_INFO_MAX)
+		avail = MB2_INFO_MAX;
+	err = multiboot_parse(avail ? phys_to_virt(mbi_phys) : NULL, avail, &boot_info);
+	if (err) {
+		pr_emerg("boot: malformed multiboot2 information at %#x: %s; halting\n", mbi_phys,
+			 boot_info.error);
+		qemu_exit(QEMU_EXIT_FAILURE);
+		cpu_halt_forever();
+	}
+	boot_info_phys = mbi_phys;
+	pr_info("boot: loader '%s', cmdline '%s', %u memory map entries\n", boot_info.bootloader,
+		boot_info.cmdline, boot_info.mmap_count);
+}
+
+static void interrupts_init(void)
+{
+	pic_disable();
+	tsc_calibrate();
+	lapic_init(acpi_info.lapic_phys);
+	ioapic_init(acpi_info.ioapic_phys, acpi_info.ioapic_gsi_base);
+	lapic_timer_start(HZ, timer_tick);
+	irq_enable();
+}
+
+void kmain(u32 mbi_phys);
+void kmain(u32 mbi_phys)
+{
+	serial_init();
+	gdt_init();
+	idt_init();
+	sched_init();
+	pr_info("%s\n", kernel_version_string);
+	parse_boot_info(mbi_phys);
+	cmdline_apply_kernel(boot_info.cmdline);
+	cpu_init();
+	paging_drop_identity();
+	acpi_init(boot_info.rsdp, boot_info.rsdp_len);
+	interrupts_init();
+	workqueue_init();
+	serial_enable_rx_irq();
+
+	pr_info("ready in %lu us\n", time_us());
+	if (ktest_requested())
+		ktest_run_requested();
+	crash_if_requested();
+	monitor_run();
+}

@@ -1,0 +1,294 @@
+/*
+ * Cooperative scheduler, wait queues and timers (see sched.h).
+ *
+ * Threads live in a fixed table; a slot is free when its state is DEAD and it
+ * is not the running thread. Each thread's `node` is on exactly one list: the
+ * run queue (RUNNABLE, not running), a wait queue (SLEEPING), or none (the
+ * running thread, or DEAD). Every list here is touched only with interrupts
+ * off; on one CPU that is the lock.
+ *
+ * Open question: stacks come from a static pool without guard pages until
+ * the mm core provides page allocation; then they move to guarded mappings.
+ */
+#include "kernel/sched.h"
+#include "arch/x86_64/cpu.h"
+#include "include/assert.h"
+#include "kernel/printk.h"
+#include "kernel/spinlock.h"
+#include "kernel/time.h"
+#include "lib/string.h"
+
+#define THREAD_MAX 32
+#define THREAD_STACK_SIZE 16384
+#define WAIT_CHANNELS 64
+
+struct thread {
+	char name[THREAD_NAME_LEN];
+	enum thread_state state;
+	u64 rsp;                 /* saved stack pointer while switched out */
+	struct list_head node;   /* run queue or a wait queue */
+	void (*fn)(void *);
+	void *arg;
+	u8 *stack;               /* NULL for "main" (runs on the boot stack) */
+	struct waitq sleep_wq;   /* thread_sleep_us() waits here */
+	struct timer sleep_timer;
+	u64 switches_in;
+	bool in_use;
+};
+
+int spinlocks_held;
+
+static struct thread threads[THREAD_MAX];
+static u8 stacks[THREAD_MAX][THREAD_STACK_SIZE] __attribute__((aligned(16)));
+static struct thread *current;
+static LIST_HEAD(run_queue);
+static LIST_HEAD(timers);
+static struct waitq channels[WAIT_CHANNELS];
+static u64 nr_switches;
+
+void context_switch(u64 *save_rsp, u64 new_rsp);
+void thread_entry(void);
+void thread_start(void);
+
+struct thread *thread_current(void) { return current; }
+const char *thread_name(const struct thread *t) { return t ? t->name : "?"; }
+u64 sched_switches(void) { return nr_switches; }
+
+void waitq_init(struct waitq *wq) { list_init(&wq->waiters); }
+
+static void thread_setup(struct thread *t, const char *name)
+{
+	memset(t, 0, sizeof(*t));
+	strlcpy(t->name, name, sizeof(t->name));
+	t->in_use = true;
+	t->state = THREAD_RUNNABLE;
+	list_init(&t->node);
+	waitq_init(&t->sleep_wq);
+}
+
+void sched_init(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < WAIT_CHANNELS; i++)
+		waitq_init(&channels[i]);
+	thread_setup(&threads[0], "main");
+	current = &threads[0];
+}
+
+/* Free the slots of dead threads other than the running one. */
+static void reap_dead(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < THREAD_MAX; i++)
+		if (threads[i].in_use && threads[i].state == THREAD_DEAD && &threads[i] != current)
+			threads[i].in_use = false;
+}
+
+/* Switch to the next runnable thread; with none, halt until there is one.
+ * Called with interrupts off; returns with interrupts off. */
+static void schedule_irqoff(void)
+{
+	struct thread *prev = current, *next;
+
+	BUG_ON(irqs_enabled());
+	ASSERT_MSG(spinlocks_held == 0, "thread %s switches holding %d spinlock(s)", prev->name,
+		   spinlocks_held);
+	if (prev->state == THREAD_RUNNABLE)
+		list_add_tail(&prev->node, &run_queue);
+	while (list_empty(&run_queue)) {
+		irq_enable_and_halt();
+		irq_disable();
+	}
+	next = list_first_entry(&run_queue, struct thread, node);
+	list_del_init(&next->node);
+	if (next != prev) {
+		current = next;
+		next->switches_in++;
+		nr_switches++;
+		context_switch(&prev->rsp, next->rsp);
+	}
+	reap_dead();
+}
+
+void thread_start(void)
+{
+	struct thread *self = current;
+
+	reap_dead();
+	irq_enable();
+	self->fn(self->arg);
+	thread_exit();
+}
+
+struct thread *thread_create(const char *name, void (*fn)(void *), void *arg)
+{
+	unsigned long flags = irq_save();
+	struct thread *t = NULL;
+	u64 *sp;
+	unsigned int i;
+
+	for (i = 1; i < THREAD_MAX; i++) {
+		if (!threads[i].in_use) {
+			t = &threads[i];
+			break;
+		}
+	}
+	if (!t) {
+		irq_restore(flags);
+		pr_err("thread_create: no free thread slot for '%s'\n", name);
+		return NULL;
+	}
+	thread_setup(t, name);
+	t->fn = fn;
+	t->arg = arg;
+	t->stack = stacks[i];
+	/* Frame popped by context_switch: r15 r14 r13 r12 rbx rbp, then ret. */
+	sp = (u64 *)(t->stack + THREAD_STACK_SIZE) - 2; /* 16-aligned after ret */
+	*--sp = (u64)thread_entry;
+	for (i = 0; i < 6; i++)
+		*--sp = 0;
+	t->rsp = (u64)sp;
+	list_add_tail(&t->node, &run_queue);
+	irq_restore(flags);
+	return t;
+}
+
+void thread_yield(void)
+{
+	unsigned long flags = irq_save();
+
+	schedule_irqoff();
+	irq_restore(flags);
+}
+
+void thread_exit(void)
+{
+	irq_disable();
+	BUG_ON(current == &threads[0]);
+	current->state = THREAD_DEAD;
+	schedule_irqoff();
+	panic("thread_exit: a dead thread was scheduled");
+}
+
+void waitq_sleep_irqoff(struct waitq *wq)
+{
+	BUG_ON(irqs_enabled());
+	current->state = THREAD_SLEEPING;
+	list_add_tail(&current->node, &wq->waiters);
+	schedule_irqoff();
+}
+
+void wake_up(struct waitq *wq)
+{
+	unsigned long flags = irq_save();
+
+	while (!list_empty(&wq->waiters)) {
+		struct thread *t = list_first_entry(&wq->waiters, struct thread, node);
+
+		list_del_init(&t->node);
+		t->state = THREAD_RUNNABLE;
+		list_add_tail(&t->node, &run_queue);
+	}
+	irq_restore(flags);
+}
+
+struct waitq *wait_channel(unsigned long key)
+{
+	key ^= key >> 17;
+	key *= 0x9e3779b97f4a7c15UL;
+	return &channels[(key >> 32) % WAIT_CHANNELS];
+}
+
+void timer_arm(struct timer *t, u64 deadline_ns)
+{
+	unsigned long flags = irq_save();
+	struct timer *pos;
+
+	if (t->pending)
+		list_del(&t->node);
+	t->deadline_ns = deadline_ns;
+	t->pending = true;
+	list_for_each_entry(pos, &timers, node)
+		if (pos->deadline_ns > deadline_ns)
+			break;
+	list_add_tail(&t->node, &pos->node); /* before pos, or at the end */
+	irq_restore(flags);
+}
+
+void timer_cancel(struct timer *t)
+{
+	unsigned long flags = irq_save();
+
+	if (t->pending) {
+		list_del(&t->node);
+		t->pending = false;
+	}
+	irq_restore(flags);
+}
+
+void sched_tick(void)
+{
+	u64 now = time_ns();
+
+	while (!list_empty(&timers)) {
+		struct timer *t = list_first_entry(&timers, struct timer, node);
+
+		if (t->deadline_ns > now)
+			break;
+		list_del(&t->node);
+		t->pending = false;
+		t->fn(t);
+	}
+}
+
+static void sleep_timer_fired(struct timer *t)
+{
+	wake_up(&container_of(t, struct thread, sleep_timer)->sleep_wq);
+}
+
+void thread_sleep_us(u64 us)
+{
+	struct thread *self = current;
+	u64 deadline = time_ns() + us * 1000;
+
+	self->sleep_timer.fn = sleep_timer_fired;
+	timer_arm(&self->sleep_timer, deadline);
+	wait_event(&self->sleep_wq, time_ns() >= deadline);
+	timer_cancel(&self->sleep_timer);
+}
+
+static void timeout_fired(struct timer *t)
+{
+	struct sched_timeout *to = container_of(t, struct sched_timeout, timer);
+
+	to->expired = true;
+	wake_up(to->wq);
+}
+
+void sched_timeout_start(struct sched_timeout *to, struct waitq *wq, u64 us)
+{
+	to->wq = wq;
+	to->expired = false;
+	to->timer.pending = false;
+	to->timer.fn = timeout_fired;
+	timer_arm(&to->timer, time_ns() + us * 1000);
+}
+
+void sched_timeout_stop(struct sched_timeout *to) { timer_cancel(&to->timer); }
+
+void sched_dump(void)
+{
+	static const char *const state_names[] = { "runnable", "sleeping", "dead" };
+	unsigned int i;
+
+	for (i = 0; i < THREAD_MAX; i++) {
+		const struct thread *t = &threads[i];
+
+		if (!t->in_use)
+			continue;
+		kprintf("%3u %-16s %-9s%s switches-in %lu\n", i, t->name, state_names[t->state],
+			t == current ? " (running)" : "", t->switches_in);
+	}
+}

@@ -1,0 +1,249 @@
+/*
+ * Tests for lib/string.c: memory functions at every small size and alignment
+ * (against a byte-by-byte reference written here), string searches and
+ * comparisons at their edges, and kstrtoul/kstrtol on bases, prefixes,
+ * limits and junk. On the host this file is built through
+ * tests/host/lib_shim.c, so the calls below reach lib/string.c, not libc.
+ */
+#include "lib/ktest.h"
+#include "lib/string.h"
+#include "include/errno.h"
+
+static unsigned char st_src[256], st_dst[256];
+
+static void st_fill_pattern(unsigned char *p, size_t n, unsigned char seed)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		p[i] = (unsigned char)(seed + i * 7);
+}
+
+/* memcpy copies exactly n bytes for every size/offset and touches nothing else. */
+static void memcpy_copies_exact_range(struct ktest *t)
+{
+	size_t off, n, i;
+
+	st_fill_pattern(st_src, sizeof(st_src), 1);
+	for (off = 0; off < 9; off++) {
+		for (n = 0; n < 70; n++) {
+			memset(st_dst, 0xee, sizeof(st_dst));
+			KTEST_ASSERT_PTR_EQ(t, memcpy(st_dst + off, st_src + 3, n), st_dst + off);
+			for (i = 0; i < sizeof(st_dst); i++) {
+				unsigned char want = (i >= off && i < off + n) ? st_src[3 + i - off] : 0xee;
+
+				KTEST_ASSERT_EQ(t, st_dst[i], want);
+			}
+		}
+	}
+}
+
+/* memmove handles overlap in both directions like a copy through a temporary. */
+static void memmove_handles_overlap_both_ways(struct ktest *t)
+{
+	static unsigned char ref[64];
+	size_t d, s, n, i;
+
+	for (d = 0; d < 16; d++) {
+		for (s = 0; s < 16; s++) {
+			for (n = 0; n <= 40; n += 3) {
+				st_fill_pattern(st_dst, 64, 5);
+				st_fill_pattern(ref, 64, 5);
+				for (i = 0; i < n; i++) /* reference: via the untouched source */
+					ref[d + i] = st_dst[s + i];
+				KTEST_ASSERT_PTR_EQ(t, memmove(st_dst + d, st_dst + s, n), st_dst + d);
+				KTEST_ASSERT_EQ(t, memcmp(st_dst, ref, 64), 0);
+			}
+		}
+	}
+}
+
+/* memset fills with the low byte of c and stops at n. */
+static void memset_fills_low_byte_only(struct ktest *t)
+{
+	size_t n, i;
+
+	for (n = 0; n < 40; n++) {
+		memset(st_dst, 0, 64);
+		KTEST_ASSERT_PTR_EQ(t, memset(st_dst + 1, 0x1ab, n), st_dst + 1);
+		KTEST_ASSERT_EQ(t, st_dst[0], 0);
+		for (i = 1; i <= n; i++)
+			KTEST_ASSERT_EQ(t, st_dst[i], 0xab);
+		KTEST_ASSERT_EQ(t, st_dst[n + 1], 0);
+	}
+}
+
+/* memcmp compares as unsigned bytes and honours n. */
+static void memcmp_orders_unsigned_bytes(struct ktest *t)
+{
+	const unsigned char a[] = { 1, 2, 0x80 }, b[] = { 1, 2, 0x7f };
+
+	KTEST_EXPECT_GT(t, memcmp(a, b, 3), 0);
+	KTEST_EXPECT_LT(t, memcmp(b, a, 3), 0);
+	KTEST_EXPECT_EQ(t, memcmp(a, b, 2), 0);
+	KTEST_EXPECT_EQ(t, memcmp(a, b, 0), 0);
+}
+
+/* strlen/strnlen count bytes before the NUL; strnlen stops at maxlen. */
+static void strlen_strnlen_count_to_nul_or_limit(struct ktest *t)
+{
+	const char s[] = { 'a', 'b', 'c' }; /* not terminated: strnlen must stop */
+
+	KTEST_EXPECT_EQ(t, strlen(""), 0);
+	KTEST_EXPECT_EQ(t, strlen("hello"), 5);
+	KTEST_EXPECT_EQ(t, strnlen("hello", 3), 3);
+	KTEST_EXPECT_EQ(t, strnlen("hi", 10), 2);
+	KTEST_EXPECT_EQ(t, strnlen(s, sizeof(s)), 3);
+	KTEST_EXPECT_EQ(t, strnlen("x", 0), 0);
+}
+
+/* strcmp/strncmp compare as unsigned chars and stop at NUL or n. */
+static void strcmp_strncmp_order_and_limits(struct ktest *t)
+{
+	KTEST_EXPECT_EQ(t, strcmp("abc", "abc"), 0);
+	KTEST_EXPECT_LT(t, strcmp("abc", "abd"), 0);
+	KTEST_EXPECT_GT(t, strcmp("abc", "ab"), 0);
+	KTEST_EXPECT_LT(t, strcmp("", "a"), 0);
+	KTEST_EXPECT_GT(t, strcmp("\xff", "a"), 0);
+	KTEST_EXPECT_EQ(t, strncmp("abcx", "abcy", 3), 0);
+	KTEST_EXPECT_LT(t, strncmp("abcx", "abcy", 4), 0);
+	KTEST_EXPECT_EQ(t, strncmp("a", "b", 0), 0);
+	KTEST_EXPECT_EQ(t, strncmp("ab", "ab", 100), 0);
+}
+
+/* strchr/strrchr find first/last byte, NUL finds the terminator, miss is NULL. */
+static void strchr_strrchr_find_first_and_last(struct ktest *t)
+{
+	const char *s = "a/b/c";
+
+	KTEST_EXPECT_PTR_EQ(t, strchr(s, '/'), s + 1);
+	KTEST_EXPECT_PTR_EQ(t, strrchr(s, '/'), s + 3);
+	KTEST_EXPECT_PTR_EQ(t, strchr(s, '\0'), s + 5);
+	KTEST_EXPECT_PTR_EQ(t, strrchr(s, '\0'), s + 5);
+	KTEST_EXPECT_NULL(t, strchr(s, 'z'));
+	KTEST_EXPECT_NULL(t, strrchr(s, 'z'));
+	KTEST_EXPECT_PTR_EQ(t, strchr(s, 'a' + 256), s); /* c is converted to char */
+}
+
+/* strstr finds the first match, handles empty needle and near-misses. */
+static void strstr_finds_first_occurrence(struct ktest *t)
+{
+	const char *h = "aaab aab ab";
+
+	KTEST_EXPECT_PTR_EQ(t, strstr(h, "ab"), h + 2);
+	KTEST_EXPECT_PTR_EQ(t, strstr(h, ""), h);
+	KTEST_EXPECT_NOT_NULL(t, strstr("", ""));
+	KTEST_EXPECT_NULL(t, strstr(h, "abc"));
+	KTEST_EXPECT_NULL(t, strstr("", "a"));
+	KTEST_EXPECT_PTR_EQ(t, strstr(h, " ab"), h + 8);
+}
+
+/* strlcpy truncates, always terminates, and returns strlen(src). */
+static void strlcpy_truncates_and_terminates(struct ktest *t)
+{
+	char buf[6];
+
+	memset(buf, 'x', sizeof(buf));
+	KTEST_EXPECT_EQ(t, strlcpy(buf, "hello world", sizeof(buf)), 11);
+	KTEST_EXPECT_STREQ(t, buf, "hello");
+	KTEST_EXPECT_EQ(t, strlcpy(buf, "hi", sizeof(buf)), 2);
+	KTEST_EXPECT_STREQ(t, buf, "hi");
+	buf[0] = 'q';
+	KTEST_EXPECT_EQ(t, strlcpy(buf, "abc", 0), 3);
+	KTEST_EXPECT_EQ(t, buf[0], 'q');
+	KTEST_EXPECT_EQ(t, strlcpy(buf, "abc", 1), 3);
+	KTEST_EXPECT_EQ(t, buf[0], '\0');
+}
+
+/* kstrtoul parses every base, auto-detects 0x/0 with base 0. */
+static void kstrtoul_parses_bases_and_prefixes(struct ktest *t)
+{
+	unsigned long v = 0;
+
+	KTEST_EXPECT_EQ(t, kstrtoul("0", 0, &v), 0);
+	KTEST_EXPECT_EQ(t, v, 0);
+	KTEST_EXPECT_EQ(t, kstrtoul("1234", 10, &v), 0);
+	KTEST_EXPECT_EQ(t, v, 1234);
+	KTEST_EXPECT_EQ(t, kstrtoul("0x1F", 0, &v), 0);
+	KTEST_EXPECT_EQ(t, v, 31);
+	KTEST_EXPECT_EQ(t, kstrtoul("0X1f", 16, &v), 0);
+	KTEST_EXPECT_EQ(t, v, 31);
+	KTEST_EXPECT_EQ(t, kstrtoul("ff", 16, &v), 0);
+	KTEST_EXPECT_EQ(t, v, 255);
+	KTEST_EXPECT_EQ(t, kstrtoul("017", 0, &v), 0);
+	KTEST_EXPECT_EQ(t, v, 15);
+	KTEST_EXPECT_EQ(t, kstrtoul("017", 10, &v), 0);
+	KTEST_EXPECT_EQ(t, v, 17);
+	KTEST_EXPECT_EQ(t, kstrtoul("101", 2, &v), 0);
+	KTEST_EXPECT_EQ(t, v, 5);
+	KTEST_EXPECT_EQ(t, kstrtoul("zz", 36, &v), 0);
+	KTEST_EXPECT_EQ(t, v, 36 * 35 + 35);
+	KTEST_EXPECT_EQ(t, kstrtoul("+7", 10, &v), 0);
+	KTEST_EXPECT_EQ(t, v, 7);
+	KTEST_EXPECT_EQ(t, kstrtoul("18446744073709551615", 10, &v), 0);
+	KTEST_EXPECT_EQ(t, v, ~0UL);
+	KTEST_EXPECT_EQ(t, kstrtoul("0xffffffffffffffff", 0, &v), 0);
+	KTEST_EXPECT_EQ(t, v, ~0UL);
+}
+
+/* kstrtoul rejects junk/empty/bad base with -EINVAL, overflow with -ERANGE. */
+static void kstrtoul_rejects_junk_and_overflow(struct ktest *t)
+{
+	unsigned long v = 42;
+
+	KTEST_EXPECT_EQ(t, kstrtoul("", 10, &v), -EINVAL);
+	KTEST_EXPECT_EQ(t, kstrtoul("12a", 10, &v), -EINVAL);
+	KTEST_EXPECT_EQ(t, kstrtoul(" 12", 10, &v), -EINVAL);
+	KTEST_EXPECT_EQ(t, kstrtoul("12\n", 10, &v), -EINVAL);
+	KTEST_EXPECT_EQ(t, kstrtoul("-1", 10, &v), -EINVAL);
+	KTEST_EXPECT_EQ(t, kstrtoul("0x", 0, &v), -EINVAL);
+	KTEST_EXPECT_EQ(t, kstrtoul("08", 0, &v), -EINVAL);
+	KTEST_EXPECT_EQ(t, kstrtoul("2", 2, &v), -EINVAL);
+	KTEST_EXPECT_EQ(t, kstrtoul("+", 10, &v), -EINVAL);
+	KTEST_EXPECT_EQ(t, kstrtoul("1", 1, &v), -EINVAL);
+	KTEST_EXPECT_EQ(t, kstrtoul("1", 37, &v), -EINVAL);
+	KTEST_EXPECT_EQ(t, kstrtoul("18446744073709551616", 10, &v), -ERANGE);
+	KTEST_EXPECT_EQ(t, kstrtoul("0x10000000000000000", 0, &v), -ERANGE);
+	KTEST_EXPECT_EQ(t, kstrtoul("99999999999999999999x", 10, &v), -EINVAL);
+	KTEST_EXPECT_EQ(t, v, 42); /* untouched on every error */
+}
+
+/* kstrtol accepts signs and the exact limits, rejects one past them. */
+static void kstrtol_handles_sign_and_limits(struct ktest *t)
+{
+	long v = 0;
+
+	KTEST_EXPECT_EQ(t, kstrtol("-42", 10, &v), 0);
+	KTEST_EXPECT_EQ(t, v, -42);
+	KTEST_EXPECT_EQ(t, kstrtol("+42", 10, &v), 0);
+	KTEST_EXPECT_EQ(t, v, 42);
+	KTEST_EXPECT_EQ(t, kstrtol("-0x10", 0, &v), 0);
+	KTEST_EXPECT_EQ(t, v, -16);
+	KTEST_EXPECT_EQ(t, kstrtol("-0", 10, &v), 0);
+	KTEST_EXPECT_EQ(t, v, 0);
+	KTEST_EXPECT_EQ(t, kstrtol("9223372036854775807", 10, &v), 0);
+	KTEST_EXPECT_EQ(t, v, __LONG_MAX__);
+	KTEST_EXPECT_EQ(t, kstrtol("-9223372036854775808", 10, &v), 0);
+	KTEST_EXPECT_EQ(t, v, -__LONG_MAX__ - 1);
+	KTEST_EXPECT_EQ(t, kstrtol("9223372036854775808", 10, &v), -ERANGE);
+	KTEST_EXPECT_EQ(t, kstrtol("-9223372036854775809", 10, &v), -ERANGE);
+	KTEST_EXPECT_EQ(t, kstrtol("--1", 10, &v), -EINVAL);
+	KTEST_EXPECT_EQ(t, kstrtol("-", 10, &v), -EINVAL);
+}
+
+static const struct ktest_case string_cases[] = {
+	KTEST_CASE(memcpy_copies_exact_range),
+	KTEST_CASE(memmove_handles_overlap_both_ways),
+	KTEST_CASE(memset_fills_low_byte_only),
+	KTEST_CASE(memcmp_orders_unsigned_bytes),
+	KTEST_CASE(strlen_strnlen_count_to_nul_or_limit),
+	KTEST_CASE(strcmp_strncmp_order_and_limits),
+	KTEST_CASE(strchr_strrchr_find_first_and_last),
+	KTEST_CASE(strstr_finds_first_occurrence),
+	KTEST_CASE(strlcpy_truncates_and_terminates),
+	KTEST_CASE(kstrtoul_parses_bases_and_prefixes),
+	KTEST_CASE(kstrtoul_rejects_junk_and_overflow),
+	KTEST_CASE(kstrtol_handles_sign_and_limits),
+	KTEST_END,
+};
+KTEST_SUITE(string, string_cases);

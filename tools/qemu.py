@@ -1,0 +1,256 @@
+"""Booting the kernel in QEMU from Python (standard library only).
+
+Used by `make run` (tools/run.py), `make test` (tools/testrun.py) and the
+end-to-end tests in tests/qemu/. One Machine is one QEMU process: it builds
+(or reuses) an ISO for the requested kernel command line, starts QEMU with the
+project's standard devices, and gives line-oriented access to the serial
+console plus a QMP client.
+
+Exit status of QEMU under isa-debug-exit: (value << 1) | 1, see
+drivers/qemu_exit.h: 33 success, 35 failure, 37 panic.
+"""
+import hashlib
+import json
+import os
+import re
+import select
+import shutil
+import socket
+import subprocess
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BUILD = os.environ.get("O", os.path.join(ROOT, "build"))
+KERNEL = os.path.join(BUILD, "kernel.elf")
+
+EXIT_SUCCESS = 33
+EXIT_FAILURE = 35
+EXIT_PANIC = 37
+
+OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
+OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
+
+READY_LINE = "ready in "
+PROMPT_RE = re.compile(r"^> ", re.M)
+
+
+def build_iso(cmdline, kernel=KERNEL):
+    """Return the path of an ISO booting `kernel` with `cmdline`, building
+    it unless one for the same kernel and command line exists."""
+    st = os.stat(kernel)
+    key = "%s|%d|%d|%s" % (kernel, st.st_mtime_ns, st.st_size, cmdline)
+    digest = hashlib.sha1(key.encode()).hexdigest()[:16]
+    isodir = os.path.join(BUILD, "isos")
+    os.makedirs(isodir, exist_ok=True)
+    path = os.path.join(isodir, digest + ".iso")
+    if not os.path.exists(path):
+        subprocess.run([os.path.join(ROOT, "tools", "mkiso.sh"), kernel, path] +
+                       cmdline.split(), check=True)
+    return path
+
+
+class QMP:
+    """A minimal QMP client over a unix socket."""
+
+    def __init__(self, path, timeout=10.0):
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                self.sock.connect(path)
+                break
+            except OSError:
+                self.sock.close()
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        self.sock.settimeout(timeout)
+        self.buf = b""
+        self.events = []
+        greeting = self._read()
+        if "QMP" not in greeting:
+            raise RuntimeError("qmp: unexpected greeting %r" % greeting)
+        self.execute("qmp_capabilities")
+
+    def _read(self):
+        while b"\n" not in self.buf:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise ConnectionError("qmp: connection closed")
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        return json.loads(line)
+
+    def execute(self, command, **arguments):
+        """Run a command; return its "return" value or raise on "error"."""
+        msg = {"execute": command}
+        if arguments:
+            msg["arguments"] = arguments
+        self.sock.sendall(json.dumps(msg).encode() + b"\n")
+        while True:
+            reply = self._read()
+            if "event" in reply:
+                self.events.append(reply)
+                continue
+            if "error" in reply:
+                raise RuntimeError("qmp %s: %s" % (command, reply["error"]))
+            return reply.get("return")
+
+    def close(self):
+        self.sock.close()
+
+
+class Machine:
+    """One QEMU process booting the kernel.
+
+    cmdline: kernel command line; mem: guest RAM ("512M"); uefi: boot via
+    OVMF; qmp: create a QMP socket; balloon: attach virtio-balloon-pci
+    (id=balloon0); extra: more QEMU arguments.
+    """
+
+    def __init__(self, cmdline="", mem="512M", uefi=False, qmp=True, balloon=True,
+                 extra=(), name="vm", kernel=KERNEL, debug_exit=True):
+        self.name = name
+        self.workdir = os.path.join(BUILD, "vm", name)
+        os.makedirs(self.workdir, exist_ok=True)
+        self.iso = build_iso(cmdline, kernel)
+        self.qmp_path = os.path.join(self.workdir, "qmp.sock") if qmp else None
+        self.log_path = os.path.join(self.workdir, "serial.log")
+        args = ["qemu-system-x86_64", "-machine", "q35", "-accel", "tcg", "-cpu", "max",
+                "-m", mem, "-display", "none", "-no-reboot", "-nic", "none",
+                "-serial", "stdio", "-cdrom", self.iso, "-boot", "d"]
+        if debug_exit:
+            args += ["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+        if balloon:
+            args += ["-device", "virtio-balloon-pci,id=balloon0"]
+        if qmp:
+            if os.path.exists(self.qmp_path):
+                os.unlink(self.qmp_path)
+            args += ["-qmp", "unix:%s,server,nowait" % self.qmp_path]
+        if uefi:
+            vars_copy = os.path.join(self.workdir, "OVMF_VARS.fd")
+            shutil.copyfile(OVMF_VARS, vars_copy)
+            args += ["-drive", "if=pflash,format=raw,readonly=on,file=" + OVMF_CODE,
+                     "-drive", "if=pflash,format=raw,file=" + vars_copy]
+        args += list(extra)
+        self.args = args
+        self.start_time = time.monotonic()
+        self.stderr = open(os.path.join(self.workdir, "qemu.stderr"), "w")
+        self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=self.stderr)
+        self.output = ""        # everything read from the serial port so far
+        self.pos = 0            # how far expect() has consumed
+        self.log = open(self.log_path, "w")
+        self._qmp = None
+
+    # --- serial console -------------------------------------------------
+    def _pump(self, timeout):
+        """Read what QEMU printed within `timeout` s; False at EOF."""
+        r, _, _ = select.select([self.proc.stdout], [], [], max(timeout, 0))
+        if not r:
+            return True
+        chunk = os.read(self.proc.stdout.fileno(), 65536)
+        if not chunk:
+            return False
+        text = chunk.decode("utf-8", "replace").replace("\r\n", "\n")
+        self.output += text
+        self.log.write(text)
+        self.log.flush()
+        return True
+
+    def expect(self, pattern, timeout=30.0):
+        """Wait until `pattern` appears after the last match; return the text
+        up to and including it. Raises TimeoutError/EOFError with the tail."""
+        deadline = time.monotonic() + timeout
+        while True:
+            idx = self.output.find(pattern, self.pos)
+            if idx >= 0:
+                end = idx + len(pattern)
+                text = self.output[self.pos:end]
+                self.pos = end
+                return text
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("%s: no %r within %.0f s; last output:\n%s" %
+                                   (self.name, pattern, timeout, self.output[-2000:]))
+            if not self._pump(min(left, 0.5)) and self.proc.poll() is not None:
+                if self.output.find(pattern, self.pos) < 0:
+                    raise EOFError("%s: QEMU exited (%s) before %r; last output:\n%s" %
+                                   (self.name, self.proc.returncode, pattern,
+                                    self.output[-2000:]))
+
+    def expect_re(self, pattern, timeout=30.0):
+        """Like expect() for a compiled regular expression (searched from the
+        current position, so ^ with re.M matches at a line start)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            m = pattern.search(self.output, self.pos)
+            if m:
+                text = self.output[self.pos:m.end()]
+                self.pos = m.end()
+                return text
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("%s: no /%s/ within %.0f s; last output:\n%s" %
+                                   (self.name, pattern.pattern, timeout, self.output[-2000:]))
+            if not self._pump(min(left, 0.5)) and self.proc.poll() is not None:
+                raise EOFError("%s: QEMU exited (%s) before /%s/; last output:\n%s" %
+                               (self.name, self.proc.returncode, pattern.pattern,
+                                self.output[-2000:]))
+
+    def send(self, text):
+        """Type `text` on the serial console."""
+        self.proc.stdin.write(text.encode())
+        self.proc.stdin.flush()
+
+    def command(self, line, timeout=30.0):
+        """Run a monitor command; return its output (without the prompt)."""
+        self.send(line + "\r")
+        self.expect(line + "\n", timeout)
+        out = self.expect_re(PROMPT_RE, timeout)
+        return out[:-len("> ")]
+
+    def wait_ready(self, timeout=60.0):
+        """Wait for the kernel's ready line; return the host-measured seconds
+        from QEMU start to it."""
+        self.expect(READY_LINE, timeout)
+        return time.monotonic() - self.start_time
+
+    def wait_exit(self, timeout=120.0):
+        """Collect output until QEMU exits; return its exit status."""
+        deadline = time.monotonic() + timeout
+        while self.proc.poll() is None or self._pump(0):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self.kill()
+                raise TimeoutError("%s: still running after %.0f s; last output:\n%s" %
+                                   (self.name, timeout, self.output[-2000:]))
+            if not self._pump(min(left, 0.5)):
+                self.proc.wait()
+                break
+        return self.proc.returncode
+
+    # --- QMP ------------------------------------------------------------
+    def qmp(self):
+        if self._qmp is None:
+            self._qmp = QMP(self.qmp_path)
+        return self._qmp
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def close(self):
+        if self._qmp:
+            self._qmp.close()
+        self.kill()
+        for f in (self.proc.stdin, self.proc.stdout, self.stderr):
+            f.close()
+        self.log.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+"""`make test`: every test stage, their times, and one closing line.
+
+Stages: host unit tests (KTAP from build/host-test), in-kernel KTAP suites in
+QEMU (BIOS), the same once under UEFI (OVMF), then the end-to-end tests in
+tests/qemu/ (each a `test_*` function taking a Context). Every stage prints its
+time against its budget. The last line is exactly "N passed, N failed"
+(host + kernel cases + end-to-end tests); the exit status is 1 on any failure.
+
+Options: --kernel-only (only the BIOS KTAP stage), --suites LIST,
+--stage NAME (run only that stage: host, ktap-bios, ktap-uefi, e2e),
+-k SUBSTRING (only end-to-end tests whose name contains it).
+"""
+import argparse
+import importlib.util
+import os
+import subprocess
+import sys
+import time
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ktap  # noqa: E402
+import qemu  # noqa: E402
+
+# Budgets (seconds) keep the whole run under 15 minutes as the project grows;
+# a stage over budget is reported (not failed: machines are shared and noisy).
+BUDGETS = {"host": 120, "ktap-bios": 180, "ktap-uefi": 180, "e2e": 360}
+
+
+class Totals:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def add(self, passed, failed):
+        self.passed += passed
+        self.failed += failed
+
+
+def stage_host(totals, args):
+    exe = os.path.join(qemu.BUILD, "host-test")
+    proc = subprocess.run([exe, args.suites], stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True)
+    log = os.path.join(qemu.BUILD, "host-test.log")
+    with open(log, "w") as f:
+        f.write(proc.stdout)
+    res = ktap.parse(proc.stdout)
+    if proc.returncode != 0 and not res.failed:
+        res.errors.append("host-test exited with %d (see %s)" % (proc.returncode, log))
+    if proc.returncode < 0 or res.errors:
+        sys.stdout.write(proc.stdout[-3000:])
+    ktap.report(res, "host")
+    totals.add(res.passed, res.failed)
+
+
+def run_kernel_ktap(totals, label, uefi, suites, timeout=600):
+    with qemu.Machine("test=%s" % suites, uefi=uefi, qmp=False, name=label) as m:
+        try:
+            status = m.wait_exit(timeout)
+        except TimeoutError as e:
+            status = None
+            print("FAIL %s: %s" % (label, str(e).splitlines()[0]))
+        res = ktap.parse(m.output)
+        if status != qemu.EXIT_SUCCESS and not res.failed:
+            res.errors.append("QEMU exit status %s, expected %d (log: %s)" %
+                              (status, qemu.EXIT_SUCCESS, m.log_path))
+        if res.errors:
+            print(m.output[-3000:])
+        ktap.report(res, label)
+        totals.add(res.passed, res.failed)
+
+
+def stage_ktap_bios(totals, args):
+    run_kernel_ktap(totals, "ktap-bios", False, args.suites)
+
+
+def stage_ktap_uefi(totals, args):
+    run_kernel_ktap(totals, "ktap-uefi", True, args.suites)
+
+
+class Context:
+    """What an end-to-end test gets: helpers to boot machines."""
+
+    def machine(self, cmdline="", **kw):
+        kw.setdefault("name", "e2e")
+        return qemu.Machine(cmdline, **kw)
+
+
+def load_e2e_tests():
+    tests = []
+    tdir = os.path.join(qemu.ROOT, "tests", "qemu")
+    for fname in sorted(os.listdir(tdir)):
+        if not (fname.startswith("test_") and fname.endswith(".py")):
+            continue
+        spec = importlib.util.spec_from_file_location(fname[:-3], os.path.join(tdir, fname))
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        for name in sorted(dir(mod)):
+            if name.startswith("test_") and callable(getattr(mod, name)):
+                tests.append(("%s.%s" % (fname[:-3], name), getattr(mod, name)))
+    return tests
+
+
+def stage_e2e(totals, args):
+    passed = failed = 0
+    for name, fn in load_e2e_tests():
+        if args.k and args.k not in name:
+            continue
+        start = time.monotonic()
+        try:
+            fn(Context())
+            passed += 1
+            print("ok   %s (%.1f s)" % (name, time.monotonic() - start))
+        except Exception as e:  # a failing test must not stop the others
+            failed += 1
+            print("FAIL %s (%.1f s): %s" % (name, time.monotonic() - start, e))
+            if not isinstance(e, (AssertionError, TimeoutError, EOFError)):
+                traceback.print_exc()
+    print("e2e: %d passed, %d failed" % (passed, failed))
+    totals.add(passed, failed)
+
+
+STAGES = [("host", stage_host), ("ktap-bios", stage_ktap_bios),
+          ("ktap-uefi", stage_ktap_uefi), ("e2e", stage_e2e)]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--kernel-only", action="store_true")
+    ap.add_argument("--suites", default="all")
+    ap.add_argument("--stage", action="append")
+    ap.add_argument("-k")
+    args = ap.parse_args()
+    wanted = args.stage or (["ktap-bios"] if args.kernel_only else [s for s, _ in STAGES])
+    totals = Totals()
+    overall = time.monotonic()
+    times = []
+    for name, fn in STAGES:
+        if name not in wanted:
+            continue
+        print("=== stage %s" % name, flush=True)
+        start = time.monotonic()
+        fn(totals, args)
+        took = time.monotonic() - start
+        times.append((name, took))
+        over = " OVER BUDGET" if took > BUDGETS[name] else ""
+        print("=== stage %s: %.1f s (budget %d s)%s" % (name, took, BUDGETS[name], over),
+              flush=True)
+    print("=== stage times: %s; total %.1f s" %
+          (", ".join("%s %.1f s" % t for t in times), time.monotonic() - overall))
+    print("%d passed, %d failed" % (totals.passed, totals.failed))
+    return 1 if totals.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
