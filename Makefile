@@ -10,7 +10,8 @@
 #   make clean
 #
 # Variables: O=build dir, V=1 verbose, CC/CROSS_COMPILE, CI=true (-Werror),
-# ARGS="kernel command line" for run, UEFI=1 for run (OVMF), MEM=512M.
+# ARGS="kernel command line" for run, UEFI=1 for run (OVMF), MEM=512M,
+# GDB_BATCH=1 for debug (gdb -batch: backtrace at kmain, then quit).
 
 override MAKEFLAGS += -rR --no-print-directory
 
@@ -138,7 +139,7 @@ run: deps $(KERNEL)
 	$(Q)$(PYTHON) tools/run.py --mem $(MEM) $(if $(filter 1,$(UEFI)),--uefi) -- $(ARGS)
 
 debug: deps $(KERNEL)
-	$(Q)$(PYTHON) tools/run.py --mem $(MEM) --debug -- $(ARGS)
+	$(Q)$(PYTHON) tools/run.py --mem $(MEM) --debug $(if $(filter 1,$(GDB_BATCH)),--gdb-batch) -- $(ARGS)
 
 clean:
 	rm -rf $(O)

@@ -7,7 +7,7 @@ devices: virtio-balloon-pci (id=balloon0), a QMP socket at build/qmp.sock,
 isa-debug-exit. The host-measured time from QEMU start to the kernel's ready
 line is printed once it appears.
 
-Usage: run.py [--mem 512M] [--uefi] [--debug] -- [kernel command line]
+Usage: run.py [--mem 512M] [--uefi] [--debug [--gdb-batch]] -- [kernel command line]
 """
 import argparse
 import os
@@ -73,6 +73,8 @@ def main():
     ap.add_argument("--mem", default="512M")
     ap.add_argument("--uefi", action="store_true")
     ap.add_argument("--debug", action="store_true")
+    ap.add_argument("--gdb-batch", action="store_true",
+                    help="with --debug: gdb -batch, print a backtrace at kmain, quit")
     ap.add_argument("cmdline", nargs="*")
     args = ap.parse_args()
     cmdline = " ".join(args.cmdline)
@@ -87,8 +89,11 @@ def main():
     print("[host] QEMU: %s" % " ".join(machine.args))
     print("[host] QMP socket: %s; serial console below (Ctrl-A x quits)" % qmp_path)
     if args.debug:
-        gdb = ["gdb", "-q", qemu.KERNEL, "-ex", "set architecture i386:x86-64",
-               "-ex", "target remote :1234", "-ex", "hbreak kmain", "-ex", "continue"]
+        gdb = ["gdb", "-q"] + (["-batch"] if args.gdb_batch else []) + [
+            qemu.KERNEL, "-ex", "set architecture i386:x86-64",
+            "-ex", "target remote :1234", "-ex", "hbreak kmain", "-ex", "continue"]
+        if args.gdb_batch:
+            gdb += ["-ex", "bt", "-ex", "kill"]
         print("[host] debug: QEMU waits for gdb on :1234; starting: %s" % " ".join(gdb))
         subprocess.call(gdb)
         machine.close()

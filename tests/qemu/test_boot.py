@@ -175,3 +175,15 @@ def test_make_run_boots_to_prompt(ctx):
     for s in ("virtio-balloon-pci,id=balloon0", "[host] boot-to-ready:", "> ",
               "memdesc kernel 0.1", "powering off", "QEMU exited with status 33"):
         assert s in text, "missing %r in:\n%s" % (s, text[-2000:])
+
+
+def test_make_debug_breaks_at_kmain(ctx):
+    """`make debug`'s launcher: gdb attaches to QEMU's stub, stops at kmain and
+    prints a symbolized backtrace."""
+    proc = subprocess.run([sys.executable, os.path.join(qemu.ROOT, "tools", "run.py"),
+                           "--debug", "--gdb-batch"], stdin=subprocess.DEVNULL,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
+    text = proc.stdout.decode(errors="replace")
+    assert "Hardware assisted breakpoint 1 at" in text, text[-2000:]
+    assert "#0  kmain (mbi_phys=" in text and "kernel/main.c:" in text, text[-2000:]
+    assert "in long_mode_high ()" in text, text[-2000:]
