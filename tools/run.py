@@ -30,6 +30,7 @@ def relay(machine):
     inp = sys.stdin.fileno()
     stdin_open = True
     ready_seen = False
+    ready_at = None
     tail = b""
     escape = False
     while True:
@@ -42,11 +43,14 @@ def relay(machine):
             os.write(sys.stdout.fileno(), data)
             if not ready_seen:
                 tail = (tail + data)[-4096:]
-                if qemu.READY_LINE.encode() in tail:
-                    ready_seen = True
-                    ms = (time.monotonic() - machine.start_time) * 1000
+                idx = tail.find(qemu.READY_LINE.encode())
+                if idx >= 0 and ready_at is None:
+                    ready_at = time.monotonic()
+                if ready_at is not None and b"\n" in tail[idx:]:
+                    ready_seen = True  # reported once the ready line is complete
+                    ms = (ready_at - machine.start_time) * 1000
                     os.write(sys.stdout.fileno(),
-                             b"\r\n[host] boot-to-ready: %.0f ms (QEMU start to ready line)\r\n" % ms)
+                             b"[host] boot-to-ready: %.0f ms (QEMU start to ready line)\r\n" % ms)
         if stdin_open and inp in r:
             data = os.read(inp, 1024)
             if not data:
