@@ -12,6 +12,10 @@
 extern const struct ktest_suite __start_ktest_suites[];
 extern const struct ktest_suite __stop_ktest_suites[];
 
+static void (*global_exit)(struct ktest *t);
+
+void ktest_set_global_exit(void (*fn)(struct ktest *t)) { global_exit = fn; }
+
 static __printf(1, 2) void out(const char *fmt, ...)
 {
 	char buf[512];
@@ -130,7 +134,9 @@ static unsigned int run_suite(const struct ktest_suite *s, unsigned int nr,
 	unsigned int n = count_cases(s), i, failed = 0;
 	int init_err = s->init ? s->init() : 0;
 
-	out("    KTAP version 1\n    # Subtest: %s\n    1..%u\n", s->name, n + (s->exit ? 1 : 0));
+	bool exit_case = s->exit || global_exit;
+
+	out("    KTAP version 1\n    # Subtest: %s\n    1..%u\n", s->name, n + (exit_case ? 1 : 0));
 	for (i = 0; i < n; i++) {
 		struct ktest t = { .name = s->cases[i].name };
 
@@ -140,12 +146,15 @@ static unsigned int run_suite(const struct ktest_suite *s, unsigned int nr,
 			s->cases[i].run(&t);
 		failed += report_case(&t, i + 1, tot);
 	}
-	if (s->exit) {
-		/* The exit hook is reported as a case of its own, so a broken
-		 * invariant after the suite is a visible failure. */
+	if (exit_case) {
+		/* The exit hooks are reported as a case of their own, so a
+		 * broken invariant after the suite is a visible failure. */
 		struct ktest t = { .name = "suite_exit_checks" };
 
-		s->exit(&t);
+		if (s->exit)
+			s->exit(&t);
+		if (global_exit)
+			global_exit(&t);
 		failed += report_case(&t, n + 1, tot);
 	}
 	out("%s %u %s\n", failed ? "not ok" : "ok", nr, s->name);

@@ -60,6 +60,13 @@ struct ktest_totals {
  */
 unsigned int ktest_run(const char *filter, struct ktest_totals *totals);
 
+/*
+ * ktest_set_global_exit - run @fn after every suite (after the suite's own
+ * exit hook), reported as part of the "suite_exit_checks" case: the kernel
+ * uses it to prove mm invariants hold after each suite.
+ */
+void ktest_set_global_exit(void (*fn)(struct ktest *t));
+
 /* Number of registered suites, and whether one named @name exists. */
 unsigned int ktest_suite_count(void);
 bool ktest_suite_exists(const char *name, size_t len);

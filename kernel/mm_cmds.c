@@ -1,0 +1,192 @@
+/*
+ * Monitor commands over kernel_mm: meminfo, buddyinfo, pagetypeinfo, and
+ * alloc/free for poking the allocator by hand. `free` only takes blocks that
+ * `alloc` handed out (tracked here), so a typo cannot free a page some
+ * subsystem owns.
+ */
+#include "include/errno.h"
+#include "kernel/mm_boot.h"
+#include "kernel/monitor.h"
+#include "kernel/printk.h"
+#include "lib/string.h"
+#include "mm/stats.h"
+
+#define MANUAL_MAX 64
+
+static struct {
+	unsigned long pfn;
+	unsigned int order;
+	bool used;
+} manual[MANUAL_MAX];
+
+static unsigned long kib(unsigned long pages) { return pages * (PAGE_SIZE / 1024); }
+
+static int cmd_meminfo(int argc, char **argv)
+{
+	struct mm *mm = &kernel_mm;
+	struct mm_free_info fi;
+	u64 allocs = 0, fails = 0;
+	unsigned int o;
+
+	(void)argv;
+	if (argc != 1)
+		return -EINVAL;
+	mm_free_info(mm, &fi);
+	for (o = 0; o < NR_ORDERS; o++) {
+		allocs += mm->stats.alloc[o];
+		fails += mm->stats.alloc_fail[o];
+	}
+	kprintf("MemSpan:      %10lu kB  (pfn %#lx-%#lx)\n", kib(mm->end_pfn - mm->base_pfn),
+		mm->base_pfn, mm->end_pfn);
+	kprintf("MemManaged:   %10lu kB\n", kib(mm->nr_managed));
+	kprintf("MemReserved:  %10lu kB  (holes, kernel, boot data, mem_map)\n",
+		kib(mm->nr_reserved));
+	kprintf("MemFree:      %10lu kB  (%lu pages, %lu in per-cpu caches)\n",
+		kib(fi.free_pages), fi.free_pages, fi.pcp_pages);
+	kprintf("MemUsed:      %10lu kB\n", kib(mm->nr_managed - fi.free_pages));
+	kprintf("Watermarks:   min %lu low %lu high %lu pages\n", mm->wmark[WMARK_MIN],
+		mm->wmark[WMARK_LOW], mm->wmark[WMARK_HIGH]);
+	kprintf("Allocations:  %lu ok, %lu failed, %lu fallbacks, %lu pageblocks stolen\n",
+		(unsigned long)allocs, (unsigned long)fails, (unsigned long)mm->stats.fallback,
+		(unsigned long)mm->stats.steal_block);
+	kprintf("FragScore9:   %u%% of free memory in blocks below 2 MiB\n",
+		mm_fragmentation_score(&fi, PAGEBLOCK_ORDER));
+	kprintf("StructPage:   %zu B, mem_map %lu kB\n", sizeof(struct page),
+		(unsigned long)(mm_storage_bytes(mm->base_pfn, mm->end_pfn) / 1024));
+	return 0;
+}
+MONITOR_CMD("meminfo", "", "memory totals, watermarks, allocation counters", cmd_meminfo);
+
+/* A header row "LABEL  0  1 ... 10" for per-order tables. */
+static void print_order_header(const char *label)
+{
+	unsigned int o;
+
+	kprintf("%-16s", label);
+	for (o = 0; o < NR_ORDERS; o++)
+		kprintf("%7u", o);
+	kprintf("\n");
+}
+
+static int cmd_buddyinfo(int argc, char **argv)
+{
+	struct mm_free_info fi;
+	unsigned int o, mt;
+
+	(void)argv;
+	if (argc != 1)
+		return -EINVAL;
+	mm_free_info(&kernel_mm, &fi);
+	print_order_header("order:");
+	kprintf("zone %-11s", kernel_mm.name);
+	for (o = 0; o < NR_ORDERS; o++) {
+		unsigned long n = 0;
+
+		for (mt = 0; mt < MIGRATE_TYPES; mt++)
+			n += fi.blocks[o][mt];
+		kprintf("%7lu", n);
+	}
+	kprintf("\n(free blocks per order; plus %lu pages in per-cpu caches)\n", fi.pcp_pages);
+	return 0;
+}
+MONITOR_CMD("buddyinfo", "", "free blocks per order", cmd_buddyinfo);
+
+static int cmd_pagetypeinfo(int argc, char **argv)
+{
+	struct mm_free_info fi;
+	unsigned int o, mt;
+
+	(void)argv;
+	if (argc != 1)
+		return -EINVAL;
+	mm_free_info(&kernel_mm, &fi);
+	kprintf("free blocks per order and migratetype:\n");
+	print_order_header("type");
+	for (mt = 0; mt < MIGRATE_TYPES; mt++) {
+		kprintf("%-16s", migratetype_name((enum migratetype)mt));
+		for (o = 0; o < NR_ORDERS; o++)
+			kprintf("%7lu", fi.blocks[o][mt]);
+		kprintf("\n");
+	}
+	kprintf("pageblocks (2 MiB):");
+	for (mt = 0; mt < MIGRATE_TYPES; mt++)
+		kprintf(" %s %lu", migratetype_name((enum migratetype)mt), fi.pageblocks[mt]);
+	kprintf("\nfragmentation index (thousandths; -1000 = a block is free):");
+	for (o = 0; o < NR_ORDERS; o++)
+		kprintf(" %d", mm_fragmentation_index(&fi, o));
+	kprintf("\n");
+	return 0;
+}
+MONITOR_CMD("pagetypeinfo", "", "free blocks per migratetype, pageblock types, fragmentation",
+	    cmd_pagetypeinfo);
+
+static int cmd_alloc(int argc, char **argv)
+{
+	unsigned long order;
+	gfp_t gfp = GFP_NOWARN;
+	struct page *page;
+	size_t i;
+
+	if (argc < 2 || argc > 3 || kstrtoul(argv[1], 0, &order))
+		return -EINVAL;
+	if (argc == 3) {
+		if (strcmp(argv[2], "movable"))
+			return -EINVAL;
+		gfp |= GFP_MOVABLE;
+	}
+	if (order > MAX_ORDER) {
+		kprintf("error: order %lu is larger than MAX_ORDER %u\n", order, MAX_ORDER);
+		return -ERANGE;
+	}
+	for (i = 0; i < MANUAL_MAX && manual[i].used; i++)
+		;
+	if (i == MANUAL_MAX) {
+		kprintf("error: %d blocks already held; free some first\n", MANUAL_MAX);
+		return -ENOSPC;
+	}
+	page = mm_alloc_pages(&kernel_mm, (unsigned int)order, gfp);
+	if (!page) {
+		kprintf("error: no free order-%lu block\n", order);
+		return -ENOMEM;
+	}
+	manual[i].pfn = mm_page_to_pfn(&kernel_mm, page);
+	manual[i].order = (unsigned int)order;
+	manual[i].used = true;
+	kprintf("allocated pfn %#lx order %lu (%s)\n", manual[i].pfn, order,
+		gfp & GFP_MOVABLE ? "movable" : "unmovable");
+	return 0;
+}
+MONITOR_CMD("alloc", "ORDER [movable]", "allocate a block (kept until `free PFN`)", cmd_alloc);
+
+static int cmd_free(int argc, char **argv)
+{
+	unsigned long pfn;
+	size_t i;
+
+	if (argc != 2 || kstrtoul(argv[1], 0, &pfn))
+		return -EINVAL;
+	for (i = 0; i < MANUAL_MAX; i++) {
+		if (manual[i].used && manual[i].pfn == pfn) {
+			mm_free_pages(&kernel_mm, mm_pfn_to_page(&kernel_mm, pfn), manual[i].order);
+			manual[i].used = false;
+			kprintf("freed pfn %#lx order %u\n", pfn, manual[i].order);
+			return 0;
+		}
+	}
+	kprintf("error: pfn %#lx was not allocated with `alloc`\n", pfn);
+	return -ENOENT;
+}
+MONITOR_CMD("free", "PFN", "free a block taken with `alloc`", cmd_free);
+
+static int cmd_mmcheck(int argc, char **argv)
+{
+	unsigned int v;
+
+	(void)argv;
+	if (argc != 1)
+		return -EINVAL;
+	v = mm_check(&kernel_mm);
+	kprintf("mm_check: %u violations\n", v);
+	return v ? -EIO : 0;
+}
+MONITOR_CMD("mmcheck", "", "verify every page-allocator invariant", cmd_mmcheck);

@@ -1,0 +1,387 @@
+/*
+ * The buddy allocator: free memory as naturally aligned blocks of 2^order
+ * pages (order 0..MAX_ORDER) on free lists per order and migratetype.
+ *
+ * Invariants (checked by mm_check):
+ *  - a free block's head has PG_buddy, its order, and the migratetype of the
+ *    list it is on; its other pages have flags == 0 and are never written;
+ *  - a block is aligned to its size in absolute PFNs and lies inside the zone;
+ *  - two free buddies of the same order never both exist (they merge), except
+ *    across the border of an ISOLATE pageblock, which free pages never cross;
+ *  - nr_free == sum over lists of 2^order * blocks.
+ *
+ * Fallback: when a migratetype's lists are empty, the largest free block of
+ * the other type is taken and, where possible, a whole pageblock changes
+ * type with it (one pageblock carved out of a larger block, else the block's
+ * own pageblock when at least half of it is free), so unmovable pages
+ * cluster instead of salting every pageblock.
+ *
+ * Locking: everything here runs under mm->lock (IRQ-saving) except the
+ * entry points, which take it.
+ */
+#include "include/errno.h"
+#include "lib/string.h"
+#include "mm/internal.h"
+
+static const enum migratetype fallbacks[MIGRATE_PCPTYPES] = {
+	[MIGRATE_UNMOVABLE] = MIGRATE_MOVABLE,
+	[MIGRATE_MOVABLE] = MIGRATE_UNMOVABLE,
+};
+
+static void free_list_add(struct mm *mm, struct page *page, unsigned int order,
+			  enum migratetype mt)
+{
+	page->flags = PG_buddy | order | ((unsigned long)mt << PG_MT_SHIFT);
+	list_add(&page->buddy_list, &mm->free_area[order].list[mt]);
+	mm->free_area[order].nr[mt]++;
+}
+
+/* Take a free head off its list; it keeps no flag (becomes a tail or is
+ * given new state by the caller). */
+static void free_list_del(struct mm *mm, struct page *page, unsigned int order)
+{
+	enum migratetype mt = page_list_mt(page);
+
+	list_del(&page->buddy_list);
+	mm->free_area[order].nr[mt]--;
+	page->flags = 0;
+}
+
+/* Move a free head to @mt's list of its order. */
+static void free_list_move(struct mm *mm, struct page *page, unsigned int order,
+			   enum migratetype mt)
+{
+	free_list_del(mm, page, order);
+	free_list_add(mm, page, order, mt);
+}
+
+/* May the blocks at @pfn and @buddy_pfn (order >= pageblock) merge? Not
+ * when exactly one of them lies in an ISOLATE pageblock. */
+static bool merge_allowed(const struct mm *mm, unsigned long pfn, unsigned long buddy_pfn,
+			  unsigned int order)
+{
+	if (order < PAGEBLOCK_ORDER)
+		return true;
+	return (pageblock_mt(mm, pfn) == MIGRATE_ISOLATE) ==
+	       (pageblock_mt(mm, buddy_pfn) == MIGRATE_ISOLATE);
+}
+
+/*
+ * Free [pfn, pfn + 2^order) into the buddy, merging with free buddies.
+ * Basic algorithm: while the buddy (pfn ^ 2^order) is a free head of the
+ * same order, unlink it and continue with the combined block at the lower
+ * address one order up; then list the result under @mt.
+ */
+void buddy_free_locked(struct mm *mm, unsigned long pfn, unsigned int order,
+		       enum migratetype mt)
+{
+	while (order < MAX_ORDER) {
+		unsigned long buddy_pfn = pfn ^ (1UL << order);
+		struct page *buddy;
+
+		if (!mm_pfn_valid(mm, buddy_pfn))
+			break;
+		buddy = mm_pfn_to_page(mm, buddy_pfn);
+		if (!page_is_buddy(buddy) || page_order(buddy) != order ||
+		    !merge_allowed(mm, pfn, buddy_pfn, order))
+			break;
+		free_list_del(mm, buddy, order);
+		pfn &= ~(1UL << order);
+		order++;
+	}
+	free_list_add(mm, mm_pfn_to_page(mm, pfn), order, mt);
+}
+
+/* Split the free block at @page from order @high down to @low, listing the
+ * upper halves under @mt; @page stays unlisted. */
+static void expand(struct mm *mm, struct page *page, unsigned int high, unsigned int low,
+		   enum migratetype mt)
+{
+	while (high > low) {
+		high--;
+		free_list_add(mm, page + (1UL << high), high, mt);
+	}
+}
+
+static struct page *take_smallest(struct mm *mm, unsigned int order, enum migratetype mt)
+{
+	unsigned int o;
+
+	for (o = order; o <= MAX_ORDER; o++) {
+		struct list_head *list = &mm->free_area[o].list[mt];
+		struct page *page;
+
+		if (list_empty(list))
+			continue;
+		page = list_first_entry(list, struct page, buddy_list);
+		free_list_del(mm, page, o);
+		expand(mm, page, o, order, mt);
+		return page;
+	}
+	return NULL;
+}
+
+/* Change a pageblock's type and move its free blocks to @mt's lists.
+ * Return: free pages found in it. */
+static unsigned long claim_pageblock(struct mm *mm, unsigned long block_pfn, enum migratetype mt)
+{
+	unsigned long pfn = block_pfn, end = block_pfn + PAGEBLOCK_PAGES, moved = 0;
+
+	if (end > mm->end_pfn)
+		end = mm->end_pfn;
+	if (pfn < mm->base_pfn)
+		pfn = mm->base_pfn;
+	while (pfn < end) {
+		struct page *p = mm_pfn_to_page(mm, pfn);
+
+		if (page_is_buddy(p)) {
+			unsigned int o = page_order(p);
+
+			free_list_move(mm, p, o, mt);
+			moved += 1UL << o;
+			pfn += 1UL << o;
+		} else {
+			pfn++;
+		}
+	}
+	pageblock_set_mt(mm, block_pfn, mt);
+	mm->stats.steal_block++;
+	return moved;
+}
+
+/* Free pages of @mt-compatible state in the pageblock of @pfn (free blocks
+ * only; allocated pages are not examined). */
+static unsigned long pageblock_free_pages(const struct mm *mm, unsigned long block_pfn)
+{
+	unsigned long pfn = block_pfn > mm->base_pfn ? block_pfn : mm->base_pfn, n = 0;
+	unsigned long end = block_pfn + PAGEBLOCK_PAGES;
+
+	if (end > mm->end_pfn)
+		end = mm->end_pfn;
+	while (pfn < end) {
+		const struct page *p = mm_pfn_to_page(mm, pfn);
+
+		if (page_is_buddy(p)) {
+			n += 1UL << page_order(p);
+			pfn += 1UL << page_order(p);
+		} else {
+			pfn++;
+		}
+	}
+	return n;
+}
+
+/*
+ * Serve @order for @mt from the fallback type: take its largest free block
+ * (stealing big blocks fragments least) and let its pageblock change type
+ * when the block spans it or the pageblock is mostly free.
+ */
+static struct page *take_fallback(struct mm *mm, unsigned int order, enum migratetype mt)
+{
+	enum migratetype other = fallbacks[mt];
+	int o;
+
+	for (o = MAX_ORDER; o >= (int)order; o--) {
+		struct list_head *list = &mm->free_area[o].list[other];
+		struct page *page;
+		unsigned long pfn;
+
+		if (list_empty(list))
+			continue;
+		page = list_first_entry(list, struct page, buddy_list);
+		pfn = mm_page_to_pfn(mm, page);
+		mm->stats.fallback++;
+		if ((unsigned int)o >= PAGEBLOCK_ORDER) {
+			/* Claim only the pageblocks the allocation needs: the
+			 * rest of a bigger block stays with the other type. */
+			unsigned int claim = MAX(order, PAGEBLOCK_ORDER);
+			unsigned long b;
+
+			free_list_del(mm, page, (unsigned int)o);
+			expand(mm, page, (unsigned int)o, claim, other);
+			for (b = 0; b < (1UL << claim); b += PAGEBLOCK_PAGES) {
+				pageblock_set_mt(mm, pfn + b, mt);
+				mm->stats.steal_block++;
+			}
+			expand(mm, page, claim, order, mt);
+			return page;
+		}
+		if (pageblock_free_pages(mm, pfn & ~(PAGEBLOCK_PAGES - 1)) >= PAGEBLOCK_PAGES / 2)
+			claim_pageblock(mm, pfn & ~(PAGEBLOCK_PAGES - 1), mt);
+		/* The block is on @mt's list now if its pageblock was claimed. */
+		free_list_del(mm, page, (unsigned int)o);
+		expand(mm, page, (unsigned int)o, order,
+		       pageblock_mt(mm, pfn) == mt ? mt : other);
+		return page;
+	}
+	return NULL;
+}
+
+struct page *buddy_take_locked(struct mm *mm, unsigned int order, enum migratetype mt)
+{
+	struct page *page = take_smallest(mm, order, mt);
+
+	if (!page && mt < MIGRATE_PCPTYPES)
+		page = take_fallback(mm, order, mt);
+	if (page)
+		mm->nr_free -= 1UL << order;
+	return page;
+}
+
+/* Would taking 2^order pages keep nr_free at or above the watermark @gfp
+ * may use? ATOMIC allocations may go halfway below min. */
+bool buddy_watermark_ok(const struct mm *mm, unsigned int order, gfp_t gfp)
+{
+	unsigned long min = mm->wmark[WMARK_MIN];
+
+	if (gfp & GFP_ATOMIC)
+		min /= 2;
+	return mm->nr_free >= (1UL << order) + min;
+}
+
+void buddy_prep_allocated(struct page *page, unsigned int order)
+{
+	page->flags = PG_head | order;
+	page->memdesc = MEMDESC_KERNEL;
+	page->private = 0;
+	page->refcount = 1;
+}
+
+static void zero_pages(struct mm *mm, struct page *page, unsigned int order)
+{
+	unsigned long pfn = mm_page_to_pfn(mm, page), i;
+
+	for (i = 0; i < (1UL << order); i++)
+		memset(mm_pfn_to_virt(pfn + i), 0, PAGE_SIZE);
+}
+
+static __noinline struct page *alloc_slow(struct mm *mm, unsigned int order, gfp_t gfp)
+{
+	enum migratetype mt = gfp_migratetype(gfp);
+	struct page *page = NULL;
+	unsigned long flags;
+
+	if (order > MAX_ORDER) {
+		if (!(gfp & GFP_NOWARN))
+			mm_warn("mm_alloc_pages: order %u exceeds MAX_ORDER %u\n", order, MAX_ORDER);
+		return NULL;
+	}
+	if (order == 0) {
+		page = pcp_alloc(mm, mt, gfp);
+	} else {
+		flags = mm_lock_irqsave(&mm->lock);
+		if (buddy_watermark_ok(mm, order, gfp))
+			page = buddy_take_locked(mm, order, mt);
+		mm_unlock_irqrestore(&mm->lock, flags);
+	}
+	if (!page) {
+		mm->stats.alloc_fail[order]++;
+		if (!(gfp & GFP_NOWARN))
+			mm_warn("%s: order-%u allocation failed (gfp %#x, %lu pages free)\n",
+				mm->name, order, gfp, mm_nr_free_pages(mm));
+		return NULL;
+	}
+	buddy_prep_allocated(page, order);
+	mm->stats.alloc[order]++;
+	if (gfp & GFP_ZERO)
+		zero_pages(mm, page, order);
+	return page;
+}
+
+/* Is @page something mm_free_pages(@order) may take? Reports if not. */
+static bool free_is_valid(struct mm *mm, struct page *page, unsigned int order)
+{
+	unsigned long pfn;
+
+	if (page < mm->mem_map || page >= mm->mem_map + (mm->end_pfn - mm->base_pfn) ||
+	    ((unsigned long)page - (unsigned long)mm->mem_map) % sizeof(*page)) {
+		mm->stats.bugs++;
+		mm_bug("%s: free of %p, which is not a page descriptor of this mm\n", mm->name,
+		       (void *)page);
+		return false;
+	}
+	pfn = mm_page_to_pfn(mm, page);
+	if (order > MAX_ORDER || !page_is_head(page) || page_order(page) != order ||
+	    page_is_isolated(page)) {
+		mm->stats.bugs++;
+		mm_bug("%s: bad free of pfn %#lx order %u: flags %#lx (%s)\n", mm->name, pfn, order,
+		       page->flags,
+		       page_is_buddy(page) || page_is_pcp(page) ? "already free" :
+		       page_is_reserved(page) ? "reserved" :
+		       page_is_isolated(page) ? "isolated by migration" :
+		       page_is_head(page) ? "allocated with another order" :
+					     "not an allocated head");
+		return false;
+	}
+	return true;
+}
+
+static __noinline void free_slow(struct mm *mm, struct page *page, unsigned int order)
+{
+	unsigned long pfn, flags;
+
+	if (!free_is_valid(mm, page, order))
+		return;
+	pfn = mm_page_to_pfn(mm, page);
+	mm->stats.free[order]++;
+	page->flags = 0;
+	if (order == 0) {
+		/* Unlocked read of the type: pcp_free sends pages of an
+		 * ISOLATE block (or one that became so) to the buddy. */
+		pcp_free(mm, page, pageblock_mt(mm, pfn));
+		return;
+	}
+	flags = mm_lock_irqsave(&mm->lock);
+	buddy_free_locked(mm, pfn, order, pageblock_mt(mm, pfn));
+	mm->nr_free += 1UL << order;
+	mm_unlock_irqrestore(&mm->lock, flags);
+}
+
+/*
+ * The entry points: a per-cpu cache hit is handled by inline leaf code
+ * (about half the instructions of going through the general path); all else
+ * goes to the slow paths above.
+ */
+struct page *mm_alloc_pages(struct mm *mm, unsigned int order, gfp_t gfp)
+{
+	if (likely(order == 0 && !(gfp & GFP_ZERO))) {
+		struct page *page = pcp_try_alloc(mm, gfp_migratetype(gfp));
+
+		if (likely(page)) {
+			buddy_prep_allocated(page, 0);
+			mm->stats.alloc[0]++;
+			return page;
+		}
+	}
+	return alloc_slow(mm, order, gfp);
+}
+
+void mm_free_pages(struct mm *mm, struct page *page, unsigned int order)
+{
+	unsigned long idx = (unsigned long)(page - mm->mem_map);
+
+	/* One range check, one alignment check and one compare of the state
+	 * bits make an order-0 free valid; anything odd takes the slow path,
+	 * which reports it. */
+	if (likely(order == 0 && idx < mm->end_pfn - mm->base_pfn &&
+		   !((unsigned long)page & (sizeof(*page) - 1)) &&
+		   (page->flags & (PG_head | PG_ORDER_MASK | PG_isolated)) == PG_head)) {
+		enum migratetype mt = pageblock_mt(mm, idx + mm->base_pfn);
+
+		if (likely(mt < MIGRATE_PCPTYPES && pcp_try_free(mm, page, mt))) {
+			mm->stats.free[0]++;
+			return;
+		}
+	}
+	free_slow(mm, page, order);
+}
+
+unsigned long mm_nr_free_pages(const struct mm *mm)
+{
+	unsigned long n = mm->nr_free;
+	unsigned int cpu;
+
+	for (cpu = 0; cpu < MM_MAX_CPUS; cpu++)
+		n += mm->pcp[cpu].count;
+	return n;
+}

@@ -1,0 +1,211 @@
+/*
+ * mm_check: prove the page-state invariants of mm/page.h and the counters of
+ * mm/mm.h by walking every PFN and every free list under the zone lock.
+ *
+ *  1. Every PFN is in exactly one state: the walk steps over whole blocks
+ *     (a free or allocated head covers its 2^order pages, whose flags must
+ *     all be zero), and a page with no flag outside any block is an orphan.
+ *  2. Heads are aligned to their order and end inside the zone.
+ *  3. Each free list holds only PG_buddy heads of its order and migratetype,
+ *     none twice (marked with PG_checked during the walk), and as many as its
+ *     counter says; nr_free is the sum of their sizes.
+ *  4. Per-cpu lists hold only PG_pcp pages of their migratetype; the count
+ *     matches.
+ *  5. free + pcp + allocated + reserved pages == the span; reserved matches
+ *     nr_reserved (nothing released a reserved page).
+ */
+#include "lib/printf.h"
+#include "mm/internal.h"
+
+#define CHECK_REPORT_MAX 20
+
+struct check {
+	struct mm *mm;
+	unsigned int violations;
+	unsigned long free_pages, pcp_pages, allocated, reserved;
+	unsigned long buddy_heads;
+};
+
+static __printf(3, 4) void violation(struct check *c, unsigned long pfn, const char *fmt, ...)
+{
+	char msg[160];
+	va_list ap;
+
+	if (c->violations++ >= CHECK_REPORT_MAX)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	mm_err("mm_check %s: pfn %#lx: %s\n", c->mm->name, pfn, msg);
+}
+
+/* The pages after a head must be plain tails. */
+static void check_tails(struct check *c, unsigned long pfn, unsigned int order)
+{
+	unsigned long i;
+
+	for (i = 1; i < (1UL << order); i++) {
+		const struct page *p = mm_pfn_to_page(c->mm, pfn + i);
+
+		if (p->flags & ~PG_checked)
+			violation(c, pfn + i, "tail of the order-%u block at %#lx has flags %#lx",
+				  order, pfn, p->flags);
+	}
+}
+
+/* Check the block headed at @pfn; return its size in pages. */
+static unsigned long check_head(struct check *c, unsigned long pfn, const struct page *p)
+{
+	unsigned int order = page_order(p);
+
+	if (order > MAX_ORDER || (pfn & ((1UL << order) - 1)) ||
+	    pfn + (1UL << order) > c->mm->end_pfn) {
+		violation(c, pfn, "head of order %u misaligned or beyond the zone", order);
+		return 1;
+	}
+	check_tails(c, pfn, order);
+	if (page_is_buddy(p)) {
+		c->free_pages += 1UL << order;
+		c->buddy_heads++;
+	} else {
+		if (page_type(p) >= MEMDESC_TYPES)
+			violation(c, pfn, "memdesc type %u invalid", page_type(p));
+		c->allocated += 1UL << order;
+	}
+	return 1UL << order;
+}
+
+static void walk_pfns(struct check *c)
+{
+	struct mm *mm = c->mm;
+	unsigned long pfn = mm->base_pfn;
+
+	while (pfn < mm->end_pfn) {
+		const struct page *p = mm_pfn_to_page(mm, pfn);
+		unsigned long state = p->flags & (PG_buddy | PG_pcp | PG_head | PG_reserved);
+
+		if (state && (state & (state - 1))) {
+			violation(c, pfn, "in several states at once (flags %#lx)", p->flags);
+			pfn++;
+		} else if (state == PG_reserved) {
+			c->reserved++;
+			pfn++;
+		} else if (state == PG_pcp) {
+			c->pcp_pages++;
+			pfn++;
+		} else if (state == PG_buddy || state == PG_head) {
+			pfn += check_head(c, pfn, p);
+		} else {
+			violation(c, pfn, "orphan: no state and not inside any block");
+			pfn++;
+		}
+	}
+}
+
+/* Walk one free list, marking heads; bounded so a corrupted list ends. */
+static unsigned long walk_free_list(struct check *c, unsigned int order, enum migratetype mt)
+{
+	struct mm *mm = c->mm;
+	struct list_head *head = &mm->free_area[order].list[mt], *pos;
+	unsigned long n = 0, limit = mm->end_pfn - mm->base_pfn + 1;
+
+	for (pos = head->next; pos != head && n < limit; pos = pos->next, n++) {
+		struct page *p = container_of(pos, struct page, buddy_list);
+		unsigned long pfn;
+
+		if (p < mm->mem_map || p >= mm->mem_map + (mm->end_pfn - mm->base_pfn)) {
+			violation(c, 0, "free list %u/%s links outside the mem_map", order,
+				  migratetype_name(mt));
+			return n;
+		}
+		pfn = mm_page_to_pfn(mm, p);
+		if (!page_is_buddy(p) || page_order(p) != order || page_list_mt(p) != mt)
+			violation(c, pfn, "on free list %u/%s but flags %#lx", order,
+				  migratetype_name(mt), p->flags);
+		if (p->flags & PG_checked)
+			violation(c, pfn, "listed twice");
+		p->flags |= PG_checked;
+	}
+	if (n != mm->free_area[order].nr[mt])
+		violation(c, 0, "free list %u/%s holds %lu blocks, counter says %lu", order,
+			  migratetype_name(mt), n, mm->free_area[order].nr[mt]);
+	return n;
+}
+
+static void check_free_lists(struct check *c)
+{
+	struct mm *mm = c->mm;
+	unsigned long listed = 0, pages = 0, pfn;
+	unsigned int o, mt;
+
+	for (o = 0; o < NR_ORDERS; o++)
+		for (mt = 0; mt < MIGRATE_TYPES; mt++) {
+			unsigned long n = walk_free_list(c, o, (enum migratetype)mt);
+
+			listed += n;
+			pages += n << o;
+		}
+	if (listed != c->buddy_heads)
+		violation(c, 0, "%lu blocks on free lists but %lu free heads in the mem_map", listed,
+			  c->buddy_heads);
+	if (pages != mm->nr_free)
+		violation(c, 0, "free lists hold %lu pages, nr_free says %lu", pages, mm->nr_free);
+	for (pfn = mm->base_pfn; pfn < mm->end_pfn;) { /* clear the marks */
+		struct page *p = mm_pfn_to_page(mm, pfn);
+
+		p->flags &= ~PG_checked;
+		pfn += page_is_buddy(p) || page_is_head(p) ? 1UL << page_order(p) : 1;
+	}
+}
+
+static void check_pcp(struct check *c)
+{
+	struct mm *mm = c->mm;
+	unsigned long total = 0;
+	unsigned int cpu, mt;
+
+	for (cpu = 0; cpu < MM_MAX_CPUS; cpu++) {
+		struct pcp_cache *pcp = &mm->pcp[cpu];
+		unsigned long n = 0;
+
+		for (mt = 0; mt < MIGRATE_PCPTYPES; mt++) {
+			struct page *p;
+
+			list_for_each_entry(p, &pcp->list[mt], pcp_list) {
+				if (!page_is_pcp(p) || page_list_mt(p) != mt)
+					violation(c, mm_page_to_pfn(mm, p), "on pcp list %s but flags %#lx",
+						  migratetype_name(mt), p->flags);
+				if (++n > mm->end_pfn - mm->base_pfn)
+					break;
+			}
+		}
+		if (n != pcp->count)
+			violation(c, 0, "cpu %u pcp holds %lu pages, count says %u", cpu, n, pcp->count);
+		total += n;
+	}
+	if (total != c->pcp_pages)
+		violation(c, 0, "%lu pages on pcp lists but %lu PG_pcp pages", total, c->pcp_pages);
+}
+
+unsigned int mm_check(struct mm *mm)
+{
+	struct check c = { .mm = mm };
+	unsigned long flags = mm_irq_save();
+	unsigned long lock_flags = mm_lock_irqsave(&mm->lock);
+	unsigned long span = mm->end_pfn - mm->base_pfn;
+
+	walk_pfns(&c);
+	check_free_lists(&c);
+	check_pcp(&c);
+	if (c.reserved != mm->nr_reserved)
+		violation(&c, 0, "%lu reserved pages, %lu at init", c.reserved, mm->nr_reserved);
+	if (c.free_pages + c.pcp_pages + c.allocated + c.reserved != span)
+		violation(&c, 0, "free %lu + pcp %lu + allocated %lu + reserved %lu != span %lu",
+			  c.free_pages, c.pcp_pages, c.allocated, c.reserved, span);
+	mm_unlock_irqrestore(&mm->lock, lock_flags);
+	mm_irq_restore(flags);
+	if (c.violations > CHECK_REPORT_MAX)
+		mm_err("mm_check %s: %u more violations not shown\n", mm->name,
+		       c.violations - CHECK_REPORT_MAX);
+	return c.violations;
+}

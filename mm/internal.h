@@ -1,0 +1,89 @@
+/*
+ * Declarations shared inside mm/ only: free-list primitives, pageblock type
+ * accessors and the per-cpu cache hooks used by buddy.c, pcp.c, check.c and
+ * stats.c. Nothing outside mm/ may include this.
+ */
+#ifndef MM_INTERNAL_H
+#define MM_INTERNAL_H
+
+#include "mm/mm.h"
+
+#define PG_checked (1UL << 12) /* transient mark used by mm_check under the lock */
+
+/* Pageblock table: one byte per block, low nibble = migratetype, high
+ * nibble = the type saved while the block is ISOLATE. */
+static inline unsigned long pageblock_index(const struct mm *mm, unsigned long pfn)
+{
+	return (pfn >> PAGEBLOCK_ORDER) - (mm->base_pfn >> PAGEBLOCK_ORDER);
+}
+static inline enum migratetype pageblock_mt(const struct mm *mm, unsigned long pfn)
+{
+	return (enum migratetype)(mm->pageblock[pageblock_index(mm, pfn)] & 0xf);
+}
+static inline void pageblock_set_mt(struct mm *mm, unsigned long pfn, enum migratetype mt)
+{
+	u8 *b = &mm->pageblock[pageblock_index(mm, pfn)];
+
+	*b = (u8)((*b & 0xf0) | mt);
+}
+
+static inline enum migratetype page_list_mt(const struct page *p)
+{
+	return (enum migratetype)((p->flags & PG_MT_MASK) >> PG_MT_SHIFT);
+}
+
+/* buddy.c, zone lock held */
+void buddy_free_locked(struct mm *mm, unsigned long pfn, unsigned int order,
+		       enum migratetype mt);
+struct page *buddy_take_locked(struct mm *mm, unsigned int order, enum migratetype mt);
+bool buddy_watermark_ok(const struct mm *mm, unsigned int order, gfp_t gfp);
+void buddy_prep_allocated(struct page *page, unsigned int order);
+
+/* pcp.c. The hit paths are inline leaves (no calls, so nothing to spill):
+ * they are the whole cost of most allocations. */
+
+/* Take a cached page of @mt, or NULL when that list is empty. */
+static inline struct page *pcp_try_alloc(struct mm *mm, enum migratetype mt)
+{
+	unsigned long flags = mm_irq_save();
+	struct pcp_cache *pcp = &mm->pcp[mm_cpu_id()];
+	struct list_head *list = &pcp->list[mt];
+	struct page *page = NULL;
+
+	if (likely(!list_empty(list))) {
+		page = list_first_entry(list, struct page, pcp_list);
+		__list_unlink(&page->pcp_list);
+		pcp->count--;
+		mm->stats.pcp_hit++;
+	}
+	mm_irq_restore(flags);
+	return page;
+}
+
+/* Cache a freed order-0 page of @mt (< MIGRATE_PCPTYPES) unless the cache
+ * is full. Return: false when the caller must take the slow path. */
+static inline bool pcp_try_free(struct mm *mm, struct page *page, enum migratetype mt)
+{
+	unsigned long flags = mm_irq_save();
+	struct pcp_cache *pcp = &mm->pcp[mm_cpu_id()];
+	bool cached = pcp->count < pcp->high;
+
+	if (likely(cached)) {
+		page->flags = PG_pcp | ((unsigned long)mt << PG_MT_SHIFT);
+		list_add(&page->pcp_list, &pcp->list[mt]);
+		pcp->count++;
+	}
+	mm_irq_restore(flags);
+	return cached;
+}
+
+void pcp_init(struct mm *mm);
+struct page *pcp_alloc(struct mm *mm, enum migratetype mt, gfp_t gfp);
+void pcp_free(struct mm *mm, struct page *page, enum migratetype mt);
+
+static inline enum migratetype gfp_migratetype(gfp_t gfp)
+{
+	return (gfp & GFP_MOVABLE) ? MIGRATE_MOVABLE : MIGRATE_UNMOVABLE;
+}
+
+#endif

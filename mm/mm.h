@@ -1,0 +1,160 @@
+/*
+ * The memory manager instance and its allocation interface. All mm state
+ * lives in a struct mm passed explicitly: the kernel has one (kernel_mm,
+ * kernel/mm_boot.c), host tests create as many as they like over simulated
+ * memory maps.
+ *
+ * One zone covers [base_pfn, end_pfn); holes inside it are reserved pages.
+ * Free memory sits in a buddy allocator (orders 0..MAX_ORDER, free lists per
+ * migratetype, pageblocks of order 9 typed in a separate table) fronted by a
+ * per-cpu cache of order-0 pages.
+ *
+ * Lock tags: (C) constant after mm_init, (Z) zone lock (mm->lock, IRQ-safe),
+ * (P) the owning cpu with interrupts off, (S) statistics: updated under (Z)
+ * or (P), read racily.
+ */
+#ifndef MM_MM_H
+#define MM_MM_H
+
+#include "mm/page.h"
+#include "mm/platform.h"
+
+typedef unsigned int gfp_t;
+
+#define GFP_KERNEL 0x0
+#define GFP_MOVABLE 0x1  /* the page may be migrated: served from MOVABLE pageblocks */
+#define GFP_ATOMIC 0x2   /* caller cannot sleep: no compaction, may dip below min */
+#define GFP_ZERO 0x4     /* zero the pages */
+#define GFP_NOWARN 0x8   /* failure is expected: do not log it */
+#define GFP_MAY_COMPACT 0x10 /* a high-order failure may compact and retry */
+
+enum watermark { WMARK_MIN, WMARK_LOW, WMARK_HIGH, NR_WMARK };
+
+/* A half-open range of page frames. */
+struct pfn_range {
+	unsigned long start;
+	unsigned long end;
+};
+
+struct free_area {
+	struct list_head list[MIGRATE_TYPES]; /* (Z) heads of free blocks */
+	unsigned long nr[MIGRATE_TYPES];      /* (Z) blocks on each list */
+};
+
+struct pcp_cache {
+	struct list_head list[MIGRATE_PCPTYPES]; /* (P) free order-0 pages */
+	unsigned int count;                      /* (P) pages on both lists */
+	unsigned int high;                       /* (C) drain above this */
+	unsigned int batch;                      /* (C) pages moved per refill/drain */
+};
+
+struct movable_operations;
+
+struct mm_stats {
+	u64 alloc[NR_ORDERS];      /* (S) successful allocations per order */
+	u64 alloc_fail[NR_ORDERS]; /* (S) failed allocations per order */
+	u64 free[NR_ORDERS];       /* (S) frees per order */
+	u64 pcp_hit;               /* (S) order-0 allocations served by a pcp */
+	u64 pcp_refill;            /* (S) batches moved buddy -> pcp */
+	u64 pcp_drain;             /* (S) batches moved pcp -> buddy */
+	u64 fallback;              /* (S) allocations served from another migratetype */
+	u64 steal_block;           /* (S) pageblocks whose type changed by stealing */
+	u64 bugs;                  /* (S) misuse detected (double free, ...) */
+	u64 migrate_success;       /* (S) pages migrated */
+	u64 migrate_fail;          /* (S) pages given up on */
+	u64 migrate_retry;         /* (S) -EAGAIN retries */
+	u64 migrate_released;      /* (S) released by their owner while isolated */
+	u64 migrate_bytes;         /* (S) bytes copied by migrate_copy_page */
+	u64 migrate_by_type[MEMDESC_TYPES]; /* (S) successes per owner type */
+};
+
+struct mm {
+	const char *name;                       /* (C) */
+	unsigned long base_pfn;                 /* (C) first PFN of the zone */
+	unsigned long end_pfn;                  /* (C) one past the last */
+	struct page *mem_map;                   /* (C) descriptors of [base_pfn, end_pfn) */
+	u8 *pageblock;                          /* (Z) per block: migratetype | saved type << 4 */
+	unsigned long nr_pageblocks;            /* (C) */
+	struct mm_lock lock;
+	struct free_area free_area[NR_ORDERS];  /* (Z) */
+	unsigned long nr_free;                  /* (Z) pages in the buddy lists */
+	unsigned long nr_managed;               /* (C) pages the buddy was given */
+	unsigned long nr_reserved;              /* (C) pages never managed */
+	unsigned long wmark[NR_WMARK];          /* (C) in pages, against nr_free */
+	struct pcp_cache pcp[MM_MAX_CPUS];
+	/* (C-ish) ops per memdesc type; written once under (Z) by registration */
+	const struct movable_operations *movable_ops[MEMDESC_TYPES];
+	bool in_migration_alloc[MM_MAX_CPUS]; /* (P) target allocation running: no compaction */
+	struct mm_stats stats;
+};
+
+/* What mm_init needs: usable RAM (sorted, disjoint, page-granular), ranges
+ * inside it that must not be managed (kernel image, boot data), and zeroed
+ * storage of mm_storage_bytes() bytes for the descriptors. */
+struct mm_config {
+	const char *name;
+	const struct pfn_range *usable;
+	size_t nr_usable;
+	const struct pfn_range *reserved;
+	size_t nr_reserved;
+	void *storage;
+};
+
+/* Bytes of zeroed storage mm_init needs for a zone spanning [base, end). */
+size_t mm_storage_bytes(unsigned long base_pfn, unsigned long end_pfn);
+
+/*
+ * mm_init - bring up the allocator over @cfg's memory.
+ * Return: 0, or -EINVAL when the ranges are unsorted, overlapping or empty.
+ * Context: before any other use of @mm; single-threaded.
+ */
+int mm_init(struct mm *mm, const struct mm_config *cfg);
+
+/*
+ * mm_alloc_pages - allocate 2^@order contiguous pages.
+ * Return: the head page (PG_head, memdesc type KERNEL, refcount 1), or NULL
+ * when no block is free within the watermark @gfp allows.
+ * Context: any; GFP_ATOMIC required in interrupt context.
+ */
+struct page *mm_alloc_pages(struct mm *mm, unsigned int order, gfp_t gfp);
+
+/*
+ * mm_free_pages - give back a block from mm_alloc_pages().
+ * A page that is not an allocated head of exactly @order (double free,
+ * wrong order, a tail, reserved) is reported through mm_bug() with its PFN
+ * and nothing changes.
+ */
+void mm_free_pages(struct mm *mm, struct page *page, unsigned int order);
+
+/* Move every page in the per-cpu caches back to the buddy lists. */
+void mm_drain_pcp(struct mm *mm);
+
+static inline bool mm_pfn_valid(const struct mm *mm, unsigned long pfn)
+{
+	return pfn >= mm->base_pfn && pfn < mm->end_pfn;
+}
+static inline struct page *mm_pfn_to_page(const struct mm *mm, unsigned long pfn)
+{
+	return &mm->mem_map[pfn - mm->base_pfn];
+}
+static inline unsigned long mm_page_to_pfn(const struct mm *mm, const struct page *page)
+{
+	return (unsigned long)(page - mm->mem_map) + mm->base_pfn;
+}
+static inline void *mm_page_address(const struct mm *mm, const struct page *page)
+{
+	return mm_pfn_to_virt(mm_page_to_pfn(mm, page));
+}
+
+/* Free pages including the per-cpu caches. */
+unsigned long mm_nr_free_pages(const struct mm *mm);
+
+/*
+ * mm_check - verify every invariant of @mm (see mm/check.c): each PFN in
+ * exactly one state, counters equal to the lists, blocks aligned and not
+ * listed twice, reserved ranges intact.
+ * Return: the number of violations found; each is logged with its PFN.
+ */
+unsigned int mm_check(struct mm *mm);
+
+#endif

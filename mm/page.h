@@ -1,0 +1,137 @@
+/*
+ * struct page: the 32-byte descriptor of one 4 KiB physical page, after the
+ * memdesc design (seed 002): four words, {flags; union of list links or
+ * (memdesc, private); refcount}. The mem_map is an array of them indexed by
+ * PFN (struct mm).
+ *
+ * A page's state is decided by its flags first; the union is read only in
+ * the state that owns it:
+ *
+ *   state           recognised by                 union in use   owner
+ *   free (buddy)    PG_buddy, order in flags      buddy_list     zone lock
+ *   free tail       flags == 0, inside a free     none           zone lock
+ *                   block (head found by probing)
+ *   cached (pcp)    PG_pcp                        pcp_list       that cpu
+ *   allocated head  PG_head, order in flags       memdesc,       the type's owner
+ *                                                 private
+ *   allocated tail  flags == 0, inside an         none           the head's owner
+ *                   allocated block (never written)
+ *   isolated        allocated head + PG_isolated  as allocated   migration
+ *   reserved        PG_reserved                   none           nobody
+ *
+ * Tails are never written, so allocating or freeing an order-10 block costs
+ * one descriptor write. memdesc = pointer to a 16-byte-aligned descriptor OR
+ * a 4-bit type; types without a descriptor store 0 as the pointer.
+ *
+ * Lock tags: (Z) zone lock, (P) the cpu's pcp (interrupts off), (O) the
+ * owner of the allocated page, (M) migration while PG_isolated.
+ */
+#ifndef MM_PAGE_H
+#define MM_PAGE_H
+
+#include "include/assert.h"
+#include "include/compiler.h"
+#include "include/types.h"
+#include "lib/list.h"
+
+#define PAGE_SHIFT 12
+#define PAGE_SIZE 4096UL
+#define MAX_ORDER 10         /* largest block: 2^10 pages = 4 MiB */
+#define NR_ORDERS (MAX_ORDER + 1)
+#define PAGEBLOCK_ORDER 9    /* 2 MiB: the contiguity unit */
+#define PAGEBLOCK_PAGES (1UL << PAGEBLOCK_ORDER)
+
+struct page {
+	unsigned long flags;            /* PG_* bits, order, list migratetype */
+	union {
+		struct list_head buddy_list; /* (Z) free head: on a free list */
+		struct list_head pcp_list;   /* (P) on a cpu's order-0 cache */
+		struct {
+			unsigned long memdesc; /* (O) descriptor | memdesc_type */
+			union {
+				unsigned long private; /* (O) owner's word */
+				int mapcount;          /* (O) mapped pages */
+			};
+		};
+	};
+	int refcount; /* (O) for owners that share pages; migration ignores it */
+};
+static_assert(sizeof(struct page) == 32, "struct page must be 32 bytes");
+
+/* Flag bits. The low 4 bits hold the order of buddy and allocated heads. */
+#define PG_ORDER_MASK 0xfUL
+#define PG_buddy (1UL << 4)     /* free block head on a buddy list */
+#define PG_pcp (1UL << 5)       /* free order-0 page on a per-cpu list */
+#define PG_head (1UL << 6)      /* allocated block head */
+#define PG_reserved (1UL << 7)  /* never managed: holes, kernel, mem_map */
+#define PG_movable (1UL << 8)   /* owner registered movable_operations */
+#define PG_isolated (1UL << 9)  /* taken by migration (set by the core only) */
+#define PG_locked (1UL << 10)   /* owner-defined short-term lock */
+#define PG_released (1UL << 11) /* owner gave it up while isolated */
+#define PG_MT_SHIFT 16          /* buddy/pcp: which free list it is on */
+#define PG_MT_MASK (3UL << PG_MT_SHIFT)
+
+/* Migratetypes of pageblocks and free lists. */
+enum migratetype {
+	MIGRATE_UNMOVABLE,
+	MIGRATE_MOVABLE,
+	MIGRATE_ISOLATE,
+	MIGRATE_TYPES,
+};
+#define MIGRATE_PCPTYPES 2 /* the pcp caches UNMOVABLE and MOVABLE pages */
+
+/* Who owns an allocated page: the low 4 bits of memdesc. */
+enum memdesc_type {
+	MEMDESC_BUDDY = 0, /* no owner: what a free page reports */
+	MEMDESC_RESERVED,
+	MEMDESC_KERNEL,    /* plain allocations (alloc_pages default) */
+	MEMDESC_PGTABLE,
+	MEMDESC_SLAB,
+	MEMDESC_MSLAB,
+	MEMDESC_BALLOON,
+	MEMDESC_MAPPED,
+	MEMDESC_STACK,
+	MEMDESC_TEST,
+	MEMDESC_TYPES, /* at most 16 */
+};
+static_assert(MEMDESC_TYPES <= 16, "memdesc type must fit in 4 bits");
+#define MEMDESC_TYPE_MASK 0xfUL
+
+const char *memdesc_type_name(enum memdesc_type type);
+const char *migratetype_name(enum migratetype mt);
+
+static inline unsigned int page_order(const struct page *p)
+{
+	return (unsigned int)(p->flags & PG_ORDER_MASK);
+}
+static inline bool page_is_buddy(const struct page *p) { return p->flags & PG_buddy; }
+static inline bool page_is_pcp(const struct page *p) { return p->flags & PG_pcp; }
+static inline bool page_is_head(const struct page *p) { return p->flags & PG_head; }
+static inline bool page_is_reserved(const struct page *p) { return p->flags & PG_reserved; }
+static inline bool page_is_isolated(const struct page *p) { return p->flags & PG_isolated; }
+static inline bool page_is_movable(const struct page *p) { return p->flags & PG_movable; }
+
+/* The owner type of an allocated head. Only valid on PG_head pages: on free
+ * pages the same word is a list pointer. */
+static inline enum memdesc_type page_type(const struct page *p)
+{
+	ASSERT_MSG(page_is_head(p), "flags %#lx", p->flags);
+	return (enum memdesc_type)(p->memdesc & MEMDESC_TYPE_MASK);
+}
+
+/* The owner's descriptor of an allocated head, or NULL. */
+static inline void *page_memdesc(const struct page *p)
+{
+	ASSERT_MSG(page_is_head(p), "flags %#lx", p->flags);
+	return (void *)(p->memdesc & ~MEMDESC_TYPE_MASK);
+}
+
+/* Give an allocated head to @type with descriptor @desc (16-byte aligned). */
+static inline void page_set_memdesc(struct page *p, enum memdesc_type type, void *desc)
+{
+	ASSERT_MSG(page_is_head(p), "flags %#lx", p->flags);
+	ASSERT_MSG(((unsigned long)desc & MEMDESC_TYPE_MASK) == 0, "desc %p", desc);
+	p->memdesc = (unsigned long)desc | (unsigned long)type;
+}
+
+#endif

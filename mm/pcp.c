@@ -1,0 +1,132 @@
+/*
+ * Per-cpu cache of free order-0 pages, one list per allocatable
+ * migratetype. Order-0 allocation and free touch only this cache with
+ * interrupts off; the zone lock is taken once per batch to refill from or
+ * drain to the buddy. Pages here carry PG_pcp and the migratetype of their
+ * list, and are not counted in nr_free (mm_nr_free_pages adds them).
+ *
+ * Invariants: count == pages on both lists; count <= high after every free.
+ * Locking: (P) interrupts off on the owning cpu; the zone lock nests inside.
+ */
+#include "mm/internal.h"
+
+void pcp_init(struct mm *mm)
+{
+	unsigned int cpu, mt;
+	unsigned long batch = mm->nr_managed / 4096;
+
+	/* Batches of 8..63 pages: big enough to amortise the lock, small
+	 * enough that a drained cache gives compaction little to miss. */
+	if (batch < 8)
+		batch = 8;
+	if (batch > 63)
+		batch = 63;
+	for (cpu = 0; cpu < MM_MAX_CPUS; cpu++) {
+		struct pcp_cache *pcp = &mm->pcp[cpu];
+
+		for (mt = 0; mt < MIGRATE_PCPTYPES; mt++)
+			list_init(&pcp->list[mt]);
+		pcp->count = 0;
+		pcp->batch = (unsigned int)batch;
+		pcp->high = (unsigned int)batch * 4;
+	}
+}
+
+/* Move up to one batch of @mt pages from the buddy to @pcp. */
+static void pcp_refill(struct mm *mm, struct pcp_cache *pcp, enum migratetype mt, gfp_t gfp)
+{
+	unsigned long flags = mm_lock_irqsave(&mm->lock);
+	unsigned int i;
+
+	for (i = 0; i < pcp->batch && buddy_watermark_ok(mm, 0, gfp); i++) {
+		struct page *page = buddy_take_locked(mm, 0, mt);
+
+		if (!page)
+			break;
+		page->flags = PG_pcp | ((unsigned long)mt << PG_MT_SHIFT);
+		list_add_tail(&page->pcp_list, &pcp->list[mt]);
+		pcp->count++;
+	}
+	if (i)
+		mm->stats.pcp_refill++;
+	mm_unlock_irqrestore(&mm->lock, flags);
+}
+
+/* Give @n of the coldest cached pages back to the buddy. */
+static void pcp_release(struct mm *mm, struct pcp_cache *pcp, unsigned int n)
+{
+	unsigned long flags = mm_lock_irqsave(&mm->lock);
+	unsigned int mt = 0;
+
+	while (n && pcp->count) {
+		struct list_head *list = &pcp->list[mt];
+
+		if (list_empty(list)) {
+			mt = (mt + 1) % MIGRATE_PCPTYPES;
+			continue;
+		}
+		struct page *page = list_last_entry(list, struct page, pcp_list);
+		unsigned long pfn = mm_page_to_pfn(mm, page);
+
+		list_del(&page->pcp_list);
+		page->flags = 0;
+		pcp->count--;
+		n--;
+		/* The pageblock may have changed type since the page was
+		 * cached: free it by the block's current type. */
+		buddy_free_locked(mm, pfn, 0, pageblock_mt(mm, pfn));
+		mm->nr_free++;
+	}
+	mm->stats.pcp_drain++;
+	mm_unlock_irqrestore(&mm->lock, flags);
+}
+
+struct page *pcp_alloc(struct mm *mm, enum migratetype mt, gfp_t gfp)
+{
+	struct page *page = pcp_try_alloc(mm, mt);
+	unsigned long flags;
+
+	if (page)
+		return page;
+	flags = mm_irq_save();
+	pcp_refill(mm, &mm->pcp[mm_cpu_id()], mt, gfp);
+	mm_irq_restore(flags);
+	return pcp_try_alloc(mm, mt);
+}
+
+void pcp_free(struct mm *mm, struct page *page, enum migratetype mt)
+{
+	unsigned long flags;
+	struct pcp_cache *pcp;
+
+	if (mt >= MIGRATE_PCPTYPES) {
+		unsigned long pfn = mm_page_to_pfn(mm, page);
+
+		flags = mm_lock_irqsave(&mm->lock);
+		buddy_free_locked(mm, pfn, 0, pageblock_mt(mm, pfn));
+		mm->nr_free++;
+		mm_unlock_irqrestore(&mm->lock, flags);
+		return;
+	}
+	flags = mm_irq_save();
+	pcp = &mm->pcp[mm_cpu_id()];
+	page->flags = PG_pcp | ((unsigned long)mt << PG_MT_SHIFT);
+	list_add(&page->pcp_list, &pcp->list[mt]);
+	if (++pcp->count > pcp->high)
+		pcp_release(mm, pcp, pcp->batch);
+	mm_irq_restore(flags);
+}
+
+void mm_drain_pcp(struct mm *mm)
+{
+	unsigned int cpu;
+
+	/* One CPU today; with SMP each cpu must drain its own (IPI). */
+	for (cpu = 0; cpu < MM_MAX_CPUS; cpu++) {
+		unsigned long flags = mm_irq_save();
+
+		if (mm->pcp[cpu].count)
+			pcp_release(mm, &mm->pcp[cpu], mm->pcp[cpu].count);
+		mm_irq_restore(flags);
+	}
+}

@@ -1,0 +1,97 @@
+/*
+ * The whole interface between the memory manager and what it runs on. mm/
+ * calls nothing outside mm/, lib/ and include/ except what is declared here.
+ * Two implementations: the kernel's (kernel/mm_platform.h inline part,
+ * kernel/mm_platform.c) and the host's (tests/host/mm_platform.{h,c}: physical
+ * memory is one mmap'ed arena, page tables a simulated table).
+ *
+ * The inline part (locks with IRQ save, cpu id, direct-map translation) sits
+ * on every allocation's fast path, so each platform provides it as a header
+ * selected below; everything else is out of line.
+ */
+#ifndef MM_PLATFORM_H
+#define MM_PLATFORM_H
+
+#include "include/assert.h"
+#include "include/compiler.h"
+#include "include/types.h"
+
+#ifdef MM_PLATFORM_HOST
+#include "tests/host/mm_platform.h"
+#else
+#include "kernel/mm_platform.h"
+#endif
+
+/*
+ * Provided inline by the platform header:
+ *
+ *   struct mm_lock;                         a spinlock (IRQ-saving in the kernel)
+ *   void mm_lock_init(struct mm_lock *l, const char *name);
+ *   unsigned long mm_lock_irqsave(struct mm_lock *l);
+ *   void mm_unlock_irqrestore(struct mm_lock *l, unsigned long flags);
+ *   bool mm_lock_held(const struct mm_lock *l);
+ *   unsigned long mm_irq_save(void);        per-cpu data protection
+ *   void mm_irq_restore(unsigned long flags);
+ *   unsigned int mm_cpu_id(void);           0 .. MM_MAX_CPUS - 1
+ *   void *mm_pfn_to_virt(unsigned long pfn);     direct map
+ *   unsigned long mm_virt_to_pfn(const void *va);
+ *   bool mm_in_interrupt(void);             true in an interrupt handler
+ *   MM_MAX_CPUS
+ */
+
+/* Log at a printk level (0 emerg .. 7 debug). */
+__printf(2, 3) void mm_log(int level, const char *fmt, ...);
+#define mm_err(...) mm_log(3, __VA_ARGS__)
+#define mm_warn(...) mm_log(4, __VA_ARGS__)
+#define mm_info(...) mm_log(6, __VA_ARGS__)
+#define mm_debug(...) mm_log(7, __VA_ARGS__)
+
+/*
+ * Report a detected corruption or misuse (double free, wrong order, ...).
+ * The kernel panics; the host build records it (tests assert it happened)
+ * and returns, so the caller must leave state untouched after calling it.
+ */
+__printf(1, 2) void mm_bug(const char *fmt, ...);
+
+/* Nanoseconds from a monotonic clock. */
+u64 mm_time_ns(void);
+
+/* Map one page of @pfn at kernel virtual address @va (which the mm owns: it
+ * comes from mm_vrange_alloc). Return: 0 or -ENOMEM for a page-table page. */
+#define MM_PROT_WRITE 0x1
+int mm_map_page(unsigned long va, unsigned long pfn, unsigned int prot);
+/* Remove the mapping of @va; the TLB is flushed for it. */
+void mm_unmap_page(unsigned long va);
+/* Translate @va through the page tables; false when unmapped. */
+bool mm_lookup_page(unsigned long va, unsigned long *pfn);
+void mm_flush_tlb_page(unsigned long va);
+
+/*
+ * Migration entries: mm_set_migration_entry() replaces @va's mapping with a
+ * not-present entry naming @pfn (so every access faults) and flushes the
+ * TLB; mm_migration_entry() says whether @va holds one, and its PFN. A
+ * fault on one must call mapped_fault() (mm/mapped.h), which waits for the
+ * move to finish.
+ */
+void mm_set_migration_entry(unsigned long va, unsigned long pfn);
+bool mm_migration_entry(unsigned long va, unsigned long *pfn);
+
+/* Reserve @nr_pages of kernel virtual address space (unmapped). Return: the
+ * base, or 0 when the range is exhausted. */
+unsigned long mm_vrange_alloc(unsigned long nr_pages);
+
+/*
+ * Sleeping on a wait channel (any number, e.g. a PFN): mm_wait() blocks
+ * until @cond(@arg) is true, rechecking after every mm_wake() of @channel.
+ * Thread context only.
+ */
+void mm_wait(unsigned long channel, bool (*cond)(void *arg), void *arg);
+void mm_wake(unsigned long channel);
+
+/* Deferred work, run later in a context that may sleep. */
+struct mm_work;
+typedef void (*mm_work_fn)(struct mm_work *w);
+void mm_work_init(struct mm_work *w, mm_work_fn fn);
+bool mm_work_queue(struct mm_work *w);
+
+#endif

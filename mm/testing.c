@@ -1,0 +1,46 @@
+/*
+ * The platform-independent half of mm/testing.h: relative ranges become real
+ * PFNs and mm_init runs over the environment's storage. The platform half
+ * (tests/host/mm_testing.c, kernel/mm_testing.c) provides the region.
+ */
+#include "mm/testing.h"
+#include "include/errno.h"
+
+#define TEST_MAX_RANGES 16
+
+int mm_test_env_simple(struct mm_test_env *env, unsigned long span)
+{
+	struct pfn_range all = { 0, span };
+
+	return mm_test_env_init(env, span, &all, 1, NULL, 0);
+}
+
+static int shift_ranges(struct pfn_range *out, const struct pfn_range *in, size_t n,
+			unsigned long base, unsigned long span)
+{
+	size_t i;
+
+	if (n > TEST_MAX_RANGES)
+		return -E2BIG;
+	for (i = 0; i < n; i++) {
+		if (in[i].end > span)
+			return -EINVAL;
+		out[i].start = in[i].start + base;
+		out[i].end = in[i].end + base;
+	}
+	return 0;
+}
+
+int mm_test_env_setup(struct mm_test_env *env, const struct pfn_range *usable, size_t nr_usable,
+		      const struct pfn_range *reserved, size_t nr_reserved)
+{
+	struct pfn_range u[TEST_MAX_RANGES], r[TEST_MAX_RANGES];
+	struct mm_config cfg = { .name = "test", .usable = u, .nr_usable = nr_usable,
+				 .reserved = r, .nr_reserved = nr_reserved,
+				 .storage = env->storage };
+	int err = shift_ranges(u, usable, nr_usable, env->base_pfn, env->span);
+
+	if (!err)
+		err = shift_ranges(r, reserved, nr_reserved, env->base_pfn, env->span);
+	return err ? err : mm_init(&env->mm, &cfg);
+}

@@ -1,0 +1,49 @@
+/*
+ * Private mm instances for tests. A test describes a small machine (usable
+ * and reserved ranges, in PFNs relative to the start of a private region of
+ * @span pages) and gets a struct mm over it, isolated from everything else.
+ * On the host the region lives in the mmap'ed arena; in the kernel it is one
+ * order-MAX_ORDER block taken from the kernel's own mm, so span is limited
+ * there (mm_test_max_span()).
+ */
+#ifndef MM_TESTING_H
+#define MM_TESTING_H
+
+#include "mm/mm.h"
+
+struct mm_test_env {
+	struct mm mm;
+	unsigned long base_pfn;  /* real PFN of relative PFN 0 */
+	unsigned long span;      /* pages in the private region */
+	void *storage;           /* mm_init's descriptor storage */
+	size_t storage_bytes;
+	void *priv;              /* platform bookkeeping */
+};
+
+/* Largest @span this platform can provide. */
+unsigned long mm_test_max_span(void);
+
+/*
+ * mm_test_env_init - build env->mm over relative ranges inside [0, @span).
+ * Return: 0, -E2BIG when @span is too large here, -ENOMEM, or mm_init's error.
+ */
+int mm_test_env_init(struct mm_test_env *env, unsigned long span,
+		     const struct pfn_range *usable, size_t nr_usable,
+		     const struct pfn_range *reserved, size_t nr_reserved);
+
+/* Simplest form: one usable range [0, @span). */
+int mm_test_env_simple(struct mm_test_env *env, unsigned long span);
+
+void mm_test_env_destroy(struct mm_test_env *env);
+
+/* Does mm_bug() return here (host: recorded) rather than panic (kernel)?
+ * Misuse tests run only where it does. */
+bool mm_test_bugs_survivable(void);
+/* mm_bug() reports since the last call. */
+unsigned int mm_test_take_bugs(void);
+
+/* Shared by both platforms: translate relative ranges and call mm_init. */
+int mm_test_env_setup(struct mm_test_env *env, const struct pfn_range *usable, size_t nr_usable,
+		      const struct pfn_range *reserved, size_t nr_reserved);
+
+#endif

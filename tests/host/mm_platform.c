@@ -1,0 +1,236 @@
+/*
+ * The host implementation of mm/platform.h: an mmap'ed arena plays physical
+ * memory, a small table plays the page tables, logging goes to stderr (only
+ * errors, unless MM_HOST_LOG=debug), and mm_bug() is recorded rather than
+ * fatal so tests can check that misuse is detected and harmless.
+ */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include "include/errno.h"
+#include "mm/platform.h"
+
+unsigned char *mm_host_arena;
+int mm_host_irq_depth;
+static unsigned long arena_bytes;
+static unsigned int bugs;
+static struct mm_work *work_head;
+
+#define SIM_PAGES (1UL << 26) /* simulated virtual pages (256 GiB) for mm_map_page */
+#define SIM_BASE 0x7e0000000000UL
+/* Simulated PTEs: 0 unmapped, pfn + 1 mapped, (pfn + 1) | SIM_MIGRATION a
+ * migration entry. */
+#define SIM_MIGRATION (1UL << 63)
+static unsigned long *sim_pte; /* address space only until touched */
+static unsigned long sim_next;
+
+int mm_host_arena_init(unsigned long bytes)
+{
+	void *p;
+
+	mm_host_arena_free();
+	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		 -1, 0);
+	if (p == MAP_FAILED)
+		return -ENOMEM;
+	mm_host_arena = p;
+	arena_bytes = bytes;
+	return 0;
+}
+
+void mm_host_arena_free(void)
+{
+	if (mm_host_arena)
+		munmap(mm_host_arena, arena_bytes);
+	mm_host_arena = NULL;
+	arena_bytes = 0;
+}
+
+void *mm_host_alloc_zeroed(size_t bytes)
+{
+	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	/* Sparse by design (untouched descriptors cost nothing): keep
+	 * transparent huge pages from filling it in 2 MiB at a time. */
+	madvise(p, bytes, MADV_NOHUGEPAGE);
+	return p;
+}
+
+void mm_host_free(void *p, size_t bytes)
+{
+	if (p)
+		munmap(p, bytes);
+}
+
+static int log_threshold(void)
+{
+	const char *v = getenv("MM_HOST_LOG");
+
+	return v && !strcmp(v, "debug") ? 7 : v && !strcmp(v, "info") ? 6 : 3;
+}
+
+void mm_log(int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (level > log_threshold())
+		return;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+}
+
+void mm_bug(const char *fmt, ...)
+{
+	va_list ap;
+
+	bugs++;
+	if (log_threshold() < 6)
+		return; /* expected in tests; shown with MM_HOST_LOG=info */
+	fputs("mm_bug: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+}
+
+unsigned int mm_host_take_bugs(void)
+{
+	unsigned int n = bugs;
+
+	bugs = 0;
+	return n;
+}
+
+u64 mm_time_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (u64)ts.tv_sec * 1000000000ULL + (u64)ts.tv_nsec;
+}
+
+static long sim_index(unsigned long va)
+{
+	if (!sim_pte) {
+		sim_pte = mm_host_alloc_zeroed(SIM_PAGES * sizeof(*sim_pte));
+		if (!sim_pte)
+			panic("mm_platform: no address space for the simulated page table");
+	}
+	if (va < SIM_BASE || va >= SIM_BASE + SIM_PAGES * 4096UL || (va & 4095))
+		return -1;
+	return (long)((va - SIM_BASE) >> 12);
+}
+
+int mm_map_page(unsigned long va, unsigned long pfn, unsigned int prot)
+{
+	long i = sim_index(va);
+
+	(void)prot;
+	assert(i >= 0);
+	sim_pte[i] = pfn + 1;
+	return 0;
+}
+
+void mm_unmap_page(unsigned long va)
+{
+	long i = sim_index(va);
+
+	assert(i >= 0);
+	sim_pte[i] = 0;
+}
+
+void mm_set_migration_entry(unsigned long va, unsigned long pfn)
+{
+	long i = sim_index(va);
+
+	assert(i >= 0);
+	sim_pte[i] = (pfn + 1) | SIM_MIGRATION;
+}
+
+bool mm_migration_entry(unsigned long va, unsigned long *pfn)
+{
+	long i = sim_index(va & ~4095UL);
+
+	if (i < 0 || !(sim_pte[i] & SIM_MIGRATION))
+		return false;
+	*pfn = (sim_pte[i] & ~SIM_MIGRATION) - 1;
+	return true;
+}
+
+bool mm_lookup_page(unsigned long va, unsigned long *pfn)
+{
+	long i = sim_index(va & ~4095UL);
+
+	if (i < 0 || !sim_pte[i] || (sim_pte[i] & SIM_MIGRATION))
+		return false;
+	*pfn = sim_pte[i] - 1;
+	return true;
+}
+
+void mm_flush_tlb_page(unsigned long va) { (void)va; }
+
+unsigned long mm_vrange_alloc(unsigned long nr_pages)
+{
+	unsigned long va;
+
+	if (sim_next + nr_pages > SIM_PAGES)
+		return 0;
+	va = SIM_BASE + sim_next * 4096UL;
+	sim_next += nr_pages;
+	return va;
+}
+
+void mm_wait(unsigned long channel, bool (*cond)(void *arg), void *arg)
+{
+	(void)channel;
+	/* No threads on the host: run deferred work until the condition holds. */
+	while (!cond(arg))
+		if (!mm_host_run_work())
+			panic("mm_wait: would sleep forever on channel %#lx", channel);
+}
+
+void mm_wake(unsigned long channel) { (void)channel; }
+
+void mm_work_init(struct mm_work *w, mm_work_fn fn)
+{
+	w->next = NULL;
+	w->fn = fn;
+	w->pending = false;
+}
+
+bool mm_work_queue(struct mm_work *w)
+{
+	struct mm_work **pp = &work_head;
+
+	if (w->pending)
+		return false;
+	while (*pp)
+		pp = &(*pp)->next;
+	w->next = NULL;
+	w->pending = true;
+	*pp = w;
+	return true;
+}
+
+unsigned int mm_host_run_work(void)
+{
+	unsigned int n = 0;
+
+	while (work_head) {
+		struct mm_work *w = work_head;
+
+		work_head = w->next;
+		w->pending = false;
+		w->fn(w);
+		n++;
+	}
+	return n;
+}

@@ -1,0 +1,48 @@
+/*
+ * Host half of mm/testing.h: every environment's region starts at PFN 0 of
+ * one lazily created 1 TiB address-space-only arena (tests run one at a
+ * time); the descriptor storage is a fresh zeroed mapping. Destroying an
+ * environment drops the region's touched pages.
+ */
+#define _GNU_SOURCE
+#include <sys/mman.h>
+
+#include "include/errno.h"
+#include "mm/testing.h"
+
+#define ARENA_BYTES (1UL << 40)
+
+unsigned long mm_test_max_span(void) { return ARENA_BYTES >> PAGE_SHIFT; }
+
+int mm_test_env_init(struct mm_test_env *env, unsigned long span,
+		     const struct pfn_range *usable, size_t nr_usable,
+		     const struct pfn_range *reserved, size_t nr_reserved)
+{
+	int err;
+
+	if (span > mm_test_max_span())
+		return -E2BIG;
+	if (!mm_host_arena && mm_host_arena_init(ARENA_BYTES))
+		return -ENOMEM;
+	env->base_pfn = 0;
+	env->span = span;
+	env->storage_bytes = mm_storage_bytes(0, span);
+	env->storage = mm_host_alloc_zeroed(env->storage_bytes);
+	env->priv = NULL;
+	if (!env->storage)
+		return -ENOMEM;
+	err = mm_test_env_setup(env, usable, nr_usable, reserved, nr_reserved);
+	if (err)
+		mm_test_env_destroy(env);
+	return err;
+}
+
+void mm_test_env_destroy(struct mm_test_env *env)
+{
+	mm_host_free(env->storage, env->storage_bytes);
+	env->storage = NULL;
+	madvise(mm_host_arena, env->span << PAGE_SHIFT, MADV_DONTNEED);
+}
+
+bool mm_test_bugs_survivable(void) { return true; }
+unsigned int mm_test_take_bugs(void) { return mm_host_take_bugs(); }

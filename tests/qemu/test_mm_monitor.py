@@ -1,0 +1,55 @@
+"""End-to-end tests of the mm monitor commands (meminfo, buddyinfo,
+pagetypeinfo, alloc, free, mmcheck, slabinfo) driven through the serial
+shell, including their answers to bad input."""
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+
+
+def _free_kb(m):
+    out = m.command("meminfo")
+    match = re.search(r"MemFree:\s+(\d+) kB", out)
+    assert match, out
+    return int(match.group(1))
+
+
+def test_mm_monitor_commands(ctx):
+    with ctx.machine(name="mm-monitor", qmp=False) as m:
+        m.wait_ready(30)
+        m.expect("> ", 10)
+        out = m.command("meminfo")
+        for key in ("MemManaged:", "MemReserved:", "MemFree:", "Watermarks:", "FragScore9:",
+                    "StructPage:   32 B"):
+            assert key in out, out
+        out = m.command("buddyinfo")
+        row = [l for l in out.splitlines() if l.startswith("zone")]
+        assert row and len(row[0].split()) == 2 + 11, out
+        out = m.command("pagetypeinfo")
+        for key in ("Unmovable", "Movable", "Isolate", "pageblocks (2 MiB):",
+                    "fragmentation index"):
+            assert key in out, out
+
+        m.command("free 0x1")  # prime: nothing held yet
+        before = _free_kb(m)
+        out = m.command("alloc 9 movable")
+        match = re.search(r"allocated pfn (0x[0-9a-f]+) order 9 \(movable\)", out)
+        assert match, out
+        pfn = int(match.group(1), 16)
+        assert pfn % 512 == 0, out
+        assert _free_kb(m) == before - 2048
+        assert "freed pfn %#x order 9" % pfn in m.command("free %#x" % pfn)
+        assert _free_kb(m) == before
+
+        assert "usage: alloc ORDER [movable]" in m.command("alloc")
+        assert "usage: alloc" in m.command("alloc x")
+        assert "usage: alloc" in m.command("alloc 3 sideways")
+        assert "larger than MAX_ORDER 10" in m.command("alloc 11")
+        assert "was not allocated with `alloc`" in m.command("free 0x100")
+        assert "usage: free PFN" in m.command("free")
+        assert "mm_check: 0 violations" in m.command("mmcheck")
+
+        out = m.command("slabinfo")
+        assert "kmalloc-64" in out and "slab-desc" in out, out
+        assert "slab_check: 0 violations" in m.command("slabinfo check")
