@@ -9,8 +9,9 @@
  *   PML4[0]   -> pdpt_low  : 0..4 GiB identity, 2 MiB pages (dropped by kmain)
  *   PML4[256] -> pdpt_low  : the same 4 GiB at PHYS_OFFSET (the direct map)
  *   PML4[511] -> pdpt_high : PDPT[510] -> pd[0] : 0..1 GiB at KERNEL_VMA
- * Everything is writable and executable here; the mm code replaces these
- * tables with W^X ones.
+ * Everything is writable and executable here; paging_init() replaces these
+ * tables with W^X ones and leaves them, with a spare page, unmapped as the
+ * guard area under the boot stack (boot_stack_guard..boot_stack_bottom).
  */
 #include "arch/x86_64/layout.h"
 #include "boot/multiboot2.h"
@@ -218,7 +219,11 @@ long_mode_high:
 
 	.bss
 	.balign 4096
-	.globl boot_pml4
+	/* [boot_stack_guard, boot_stack_bottom): the early tables, dead once
+	 * paging_init() switched away from them, and one spare page. All of it
+	 * is left unmapped then: the boot stack's guard area. */
+	.globl boot_pml4, boot_stack_guard
+boot_stack_guard:
 boot_pml4:
 	.skip 4096
 pdpt_low:
@@ -227,6 +232,7 @@ pdpt_high:
 	.skip 4096
 boot_pd:
 	.skip 4096 * 4
+	.skip 4096			/* guard even if the tables move */
 	.globl boot_stack_bottom, boot_stack_top
 boot_stack_bottom:
 	.skip BOOT_STACK_SIZE

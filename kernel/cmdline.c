@@ -81,3 +81,31 @@ int cmdline_apply(const char *line, const struct cmdline_param *params, size_t n
 		problems += apply_word(words[i], params, n, report, ctx);
 	return problems;
 }
+
+int cmdline_parse_size(const char *s, u64 *bytes)
+{
+	static const char suffixes[] = "kmgt";
+	char digits[32];
+	size_t len = strlen(s);
+	unsigned int shift = 0;
+	unsigned long v;
+	const char *suffix;
+	int err;
+
+	if (!len || len >= sizeof(digits))
+		return -EINVAL;
+	suffix = strchr(suffixes, s[len - 1] | 0x20);
+	if (suffix) {
+		shift = 10 * (unsigned int)(suffix - suffixes + 1);
+		len--;
+	}
+	memcpy(digits, s, len);
+	digits[len] = 0;
+	err = kstrtoul(digits, 0, &v);
+	if (err)
+		return err;
+	if (shift && v > (~0UL >> shift))
+		return -ERANGE;
+	*bytes = (u64)v << shift;
+	return 0;
+}

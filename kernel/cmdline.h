@@ -34,6 +34,14 @@ typedef void (*cmdline_report_fn)(const char *msg, void *ctx);
 int cmdline_apply(const char *line, const struct cmdline_param *params, size_t n,
 		  cmdline_report_fn report, void *ctx);
 
+/*
+ * cmdline_parse_size - parse a size such as "256M": a number as kstrtoul()
+ * takes it (decimal, or 0x hex) with an optional suffix K, M, G or T (either
+ * case; binary units).
+ * Return: 0 with *@bytes set, -EINVAL for junk, -ERANGE on overflow.
+ */
+int cmdline_parse_size(const char *s, u64 *bytes);
+
 /* The kernel's registered parameters (linker section). */
 void cmdline_params(const struct cmdline_param **params, size_t *n);
 

@@ -125,6 +125,34 @@ static void cmdline_argv_split(struct ktest *t)
 	KTEST_EXPECT_EQ(t, argv_split(buf, argv, 3), -EINVAL);
 }
 
+/* Sizes: plain numbers, hex, K/M/G/T in either case; junk and overflow fail. */
+static void cmdline_parse_sizes(struct ktest *t)
+{
+	u64 v = 0;
+
+	KTEST_EXPECT_EQ(t, cmdline_parse_size("4096", &v), 0);
+	KTEST_EXPECT_EQ(t, v, 4096);
+	KTEST_EXPECT_EQ(t, cmdline_parse_size("256M", &v), 0);
+	KTEST_EXPECT_EQ(t, v, 256UL << 20);
+	KTEST_EXPECT_EQ(t, cmdline_parse_size("2g", &v), 0);
+	KTEST_EXPECT_EQ(t, v, 2UL << 30);
+	KTEST_EXPECT_EQ(t, cmdline_parse_size("640k", &v), 0);
+	KTEST_EXPECT_EQ(t, v, 640UL << 10);
+	KTEST_EXPECT_EQ(t, cmdline_parse_size("1T", &v), 0);
+	KTEST_EXPECT_EQ(t, v, 1UL << 40);
+	KTEST_EXPECT_EQ(t, cmdline_parse_size("0x1000", &v), 0);
+	KTEST_EXPECT_EQ(t, v, 0x1000);
+	v = 7;
+	KTEST_EXPECT_EQ(t, cmdline_parse_size("", &v), -EINVAL);
+	KTEST_EXPECT_EQ(t, cmdline_parse_size("M", &v), -EINVAL);
+	KTEST_EXPECT_EQ(t, cmdline_parse_size("12Q", &v), -EINVAL);
+	KTEST_EXPECT_EQ(t, cmdline_parse_size("1.5G", &v), -EINVAL);
+	KTEST_EXPECT_EQ(t, cmdline_parse_size("-1M", &v), -EINVAL);
+	KTEST_EXPECT_EQ(t, cmdline_parse_size("99999999999T", &v), -ERANGE);
+	KTEST_EXPECT_EQ(t, cmdline_parse_size("123456789012345678901234567890123", &v), -EINVAL);
+	KTEST_EXPECT_EQ(t, v, 7); /* untouched on failure */
+}
+
 static const struct ktest_case cmdline_cases[] = {
 	KTEST_CASE(cmdline_applies_known_keys),
 	KTEST_CASE(cmdline_unknown_key_lists_valid_keys),
@@ -132,6 +160,7 @@ static const struct ktest_case cmdline_cases[] = {
 	KTEST_CASE(cmdline_quotes),
 	KTEST_CASE(cmdline_limits),
 	KTEST_CASE(cmdline_argv_split),
+	KTEST_CASE(cmdline_parse_sizes),
 	KTEST_END,
 };
 KTEST_SUITE(cmdline, cmdline_cases);

@@ -1,14 +1,17 @@
 /*
  * crash=KIND: pagefault (write to an unmapped address), null (read address
  * 0), ud (ud2), divide (integer division by zero), gp (non-canonical
- * address), panic, assert. Each kind has its own noinline function so the
- * backtrace names it.
+ * address), panic, assert, stack (unbounded recursion in a thread: its
+ * guard page), mainstack (the same on the boot stack), wx (write to kernel
+ * text), rodata (write to read-only data), nx (execute data). Each kind has
+ * its own noinline function so the backtrace names it.
  */
 #include "kernel/crash.h"
 #include "include/assert.h"
 #include "include/errno.h"
 #include "kernel/cmdline.h"
 #include "kernel/printk.h"
+#include "kernel/sched.h"
 #include "lib/string.h"
 
 struct crash_kind {
@@ -39,10 +42,64 @@ static __noinline void crash_assert(void)
 	assert(one == 2);
 }
 
+/* Recurse until the stack runs out. frame[0] is the lowest byte of the
+ * frame, so by the time a store to it faults in the guard page RSP is there
+ * too and the fault escalates to a double fault on its own stack. The asm
+ * statements keep the whole array and keep the call from becoming a loop. */
+static __noinline unsigned long recurse(unsigned long depth)
+{
+	volatile unsigned char frame[1024]; /* ~15 frames fill a stack: a backtrace reaches the caller */
+	unsigned long r;
+
+	if (depth == ~0UL)
+		return 0;
+	frame[0] = (unsigned char)depth;
+	__asm__ volatile("" ::"r"(frame) : "memory"); /* clang would shrink an unused array */
+	r = recurse(depth + 1);
+	__asm__ volatile("" : "+r"(r)::"memory");
+	return r + frame[0];
+}
+
+static void stack_thread(void *arg)
+{
+	(void)arg;
+	sink = recurse(0);
+}
+
+static __noinline void crash_stack(void)
+{
+	if (!thread_create("crash-stack", stack_thread, NULL))
+		panic("crash_stack: cannot start the thread");
+	for (;;)
+		thread_sleep_us(1000000);
+}
+
+static __noinline void crash_mainstack(void) { sink = recurse(0); }
+
+static __noinline void crash_wx(void)
+{
+	*(volatile unsigned char *)(unsigned long)crash_wx = 0xc3;
+}
+
+static const unsigned long read_only_word[1] = { 1 };
+static __noinline void crash_rodata(void)
+{
+	*(volatile unsigned long *)(unsigned long)read_only_word = 2;
+}
+
+static unsigned char data_code[16] = { 0xc3 }; /* ret, in .data */
+static __noinline void crash_nx(void)
+{
+	((void (*)(void))(unsigned long)data_code)();
+}
+
 static const struct crash_kind kinds[] = {
-	{ "pagefault", crash_pagefault }, { "null", crash_null }, { "ud", crash_ud },
-	{ "divide", crash_divide },       { "gp", crash_gp },     { "panic", crash_panic },
-	{ "assert", crash_assert },
+	{ "pagefault", crash_pagefault }, { "null", crash_null },
+	{ "ud", crash_ud },               { "divide", crash_divide },
+	{ "gp", crash_gp },               { "panic", crash_panic },
+	{ "assert", crash_assert },       { "stack", crash_stack },
+	{ "mainstack", crash_mainstack }, { "wx", crash_wx },
+	{ "rodata", crash_rodata },       { "nx", crash_nx },
 };
 
 static const struct crash_kind *requested;
@@ -59,7 +116,9 @@ static int set_crash(const char *value)
 	}
 	return -EINVAL;
 }
-CMDLINE_PARAM(crash, "crash", set_crash, "pagefault|null|ud|divide|gp|panic|assert: crash on purpose after boot");
+CMDLINE_PARAM(crash, "crash", set_crash,
+	      "pagefault|null|ud|divide|gp|panic|assert|stack|mainstack|wx|rodata|nx: "
+	      "crash on purpose after boot");
 
 void crash_if_requested(void)
 {

@@ -7,20 +7,37 @@
  * running thread, or DEAD). Every list here is touched only with interrupts
  * off; on one CPU that is the lock.
  *
- * Open question: stacks come from a static pool without guard pages until
- * the mm core provides page allocation; then they move to guarded mappings.
+ * Stacks: thread slot i (i > 0) owns the window [KSTACK_BASE + i *
+ * KSTACK_SLOT_SIZE, + KSTACK_SLOT_SIZE) of the vmap area. Its stack is an
+ * order-2 buddy block (MEMDESC_STACK) mapped RW+NX at the top of the window;
+ * the rest of the window stays unmapped, so an overflow faults on a guard
+ * page (and, with no stack left to push the fault frame on, becomes a
+ * double fault on its own IST stack; trap.c names the thread through
+ * sched_stack_guard_owner()). "main" runs on the boot stack, whose guard
+ * area is [boot_stack_guard, boot_stack_bottom) (boot.S: the early page
+ * tables, dead by then). A dead thread's stack is unmapped and freed
+ * when its slot is reaped.
  */
 #include "kernel/sched.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/paging.h"
 #include "include/assert.h"
+#include "include/errno.h"
+#include "kernel/mm_boot.h"
 #include "kernel/printk.h"
 #include "kernel/spinlock.h"
 #include "kernel/time.h"
 #include "lib/string.h"
 
+extern char boot_stack_guard[], boot_stack_bottom[], boot_stack_top[]; /* boot.S */
+
 #define THREAD_MAX 32
-#define THREAD_STACK_SIZE 16384
+#define THREAD_STACK_ORDER 2
+#define THREAD_STACK_SIZE (PAGE_SIZE << THREAD_STACK_ORDER)
 #define WAIT_CHANNELS 64
+
+static_assert(THREAD_STACK_SIZE + PAGE_SIZE <= KSTACK_SLOT_SIZE, "no room for a guard page");
+static_assert(THREAD_MAX * KSTACK_SLOT_SIZE <= KSTACK_AREA_SIZE, "stack area too small");
 
 struct thread {
 	char name[THREAD_NAME_LEN];
@@ -29,7 +46,8 @@ struct thread {
 	struct list_head node;   /* run queue or a wait queue */
 	void (*fn)(void *);
 	void *arg;
-	u8 *stack;               /* NULL for "main" (runs on the boot stack) */
+	u8 *stack;               /* lowest stack address; NULL for "main" (boot stack) */
+	struct page *stack_page; /* the stack's buddy block; NULL for "main" */
 	struct waitq sleep_wq;   /* thread_sleep_us() waits here */
 	struct timer sleep_timer;
 	u64 switches_in;
@@ -39,7 +57,6 @@ struct thread {
 int spinlocks_held;
 
 static struct thread threads[THREAD_MAX];
-static u8 stacks[THREAD_MAX][THREAD_STACK_SIZE] __attribute__((aligned(16)));
 static struct thread *current;
 static LIST_HEAD(run_queue);
 static LIST_HEAD(timers);
@@ -76,14 +93,78 @@ void sched_init(void)
 	current = &threads[0];
 }
 
-/* Free the slots of dead threads other than the running one. */
+static unsigned long slot_stack_top(unsigned int slot)
+{
+	return KSTACK_BASE + (slot + 1) * KSTACK_SLOT_SIZE;
+}
+
+static void stack_unmap(unsigned int slot)
+{
+	unsigned long top = slot_stack_top(slot), va;
+
+	for (va = top - THREAD_STACK_SIZE; va < top; va += PAGE_SIZE)
+		paging_unmap_page(va);
+}
+
+/* Map @stack at the top of @slot's window. Return: 0 or -ENOMEM. */
+static int stack_map(unsigned int slot, struct page *stack)
+{
+	unsigned long bottom = slot_stack_top(slot) - THREAD_STACK_SIZE, off;
+	phys_addr_t pa = (phys_addr_t)page_to_pfn(stack) << PAGE_SHIFT;
+
+	for (off = 0; off < THREAD_STACK_SIZE; off += PAGE_SIZE) {
+		if (paging_map_page(bottom + off, pa + off, PTE_W | PTE_NX)) {
+			stack_unmap(slot);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/* Free the slots (and stacks) of dead threads other than the running one. */
 static void reap_dead(void)
 {
 	unsigned int i;
 
-	for (i = 0; i < THREAD_MAX; i++)
-		if (threads[i].in_use && threads[i].state == THREAD_DEAD && &threads[i] != current)
-			threads[i].in_use = false;
+	for (i = 0; i < THREAD_MAX; i++) {
+		struct thread *t = &threads[i];
+
+		if (!t->in_use || t->state != THREAD_DEAD || t == current)
+			continue;
+		stack_unmap(i);
+		free_pages(t->stack_page, THREAD_STACK_ORDER);
+		t->stack_page = NULL;
+		t->in_use = false;
+	}
+}
+
+const char *sched_stack_guard_owner(unsigned long addr, unsigned long *guard)
+{
+	unsigned long slot, bottom;
+
+	if (addr >= (unsigned long)boot_stack_guard && addr < (unsigned long)boot_stack_bottom) {
+		*guard = ALIGN_DOWN(addr, PAGE_SIZE);
+		return threads[0].name;
+	}
+	if (addr < KSTACK_BASE || addr - KSTACK_BASE >= THREAD_MAX * KSTACK_SLOT_SIZE)
+		return NULL;
+	slot = (addr - KSTACK_BASE) / KSTACK_SLOT_SIZE;
+	bottom = slot_stack_top((unsigned int)slot) - THREAD_STACK_SIZE;
+	if (slot == 0 || addr >= bottom || !threads[slot].in_use)
+		return NULL;
+	*guard = ALIGN_DOWN(addr, PAGE_SIZE);
+	return threads[slot].name;
+}
+
+void thread_stack_range(const struct thread *t, unsigned long *bottom, unsigned long *top)
+{
+	if (t == &threads[0]) {
+		*bottom = (unsigned long)boot_stack_bottom;
+		*top = (unsigned long)boot_stack_top;
+	} else {
+		*bottom = (unsigned long)t->stack;
+		*top = *bottom + THREAD_STACK_SIZE;
+	}
 }
 
 /* Switch to the next runnable thread; with none, halt until there is one.
@@ -124,26 +205,38 @@ void thread_start(void)
 
 struct thread *thread_create(const char *name, void (*fn)(void *), void *arg)
 {
-	unsigned long flags = irq_save();
+	struct page *stack;
+	unsigned long flags;
 	struct thread *t = NULL;
 	u64 *sp;
 	unsigned int i;
 
+	BUG_ON(!mm_ready());
+	stack = alloc_pages(THREAD_STACK_ORDER, GFP_KERNEL);
+	if (!stack) {
+		pr_err("thread_create: no memory for the stack of '%s'\n", name);
+		return NULL;
+	}
+	page_set_memdesc(stack, MEMDESC_STACK, NULL);
+	flags = irq_save();
 	for (i = 1; i < THREAD_MAX; i++) {
 		if (!threads[i].in_use) {
 			t = &threads[i];
 			break;
 		}
 	}
-	if (!t) {
+	if (!t || stack_map(i, stack)) {
 		irq_restore(flags);
-		pr_err("thread_create: no free thread slot for '%s'\n", name);
+		free_pages(stack, THREAD_STACK_ORDER);
+		pr_err("thread_create: no free thread slot%s for '%s'\n",
+		       t ? " (no page tables to map its stack)" : "", name);
 		return NULL;
 	}
 	thread_setup(t, name);
 	t->fn = fn;
 	t->arg = arg;
-	t->stack = stacks[i];
+	t->stack_page = stack;
+	t->stack = (u8 *)(slot_stack_top(i) - THREAD_STACK_SIZE);
 	/* Frame popped by context_switch: r15 r14 r13 r12 rbx rbp, then ret. */
 	sp = (u64 *)(t->stack + THREAD_STACK_SIZE) - 2; /* 16-aligned after ret */
 	*--sp = (u64)thread_entry;

@@ -40,9 +40,10 @@ enum thread_state { THREAD_RUNNABLE, THREAD_SLEEPING, THREAD_DEAD };
 void sched_init(void);
 
 /*
- * thread_create - start a kernel thread running @fn(@arg).
+ * thread_create - start a kernel thread running @fn(@arg) on a 16 KiB stack
+ * from the page allocator, with unmapped guard pages below it.
  * Return: the thread, or NULL when no thread slot or stack is free.
- * Context: thread or boot context.
+ * Context: thread or boot context, after mm_boot_init().
  */
 struct thread *thread_create(const char *name, void (*fn)(void *), void *arg);
 
@@ -58,6 +59,17 @@ void thread_sleep_us(u64 us);
 struct thread *thread_current(void);
 const char *thread_name(const struct thread *t);
 u64 sched_switches(void);
+
+/*
+ * sched_stack_guard_owner - does @addr lie in the guard area under a
+ * thread's stack (the boot stack's guard page for "main")?
+ * Return: that thread's name, with the guard page hit in *@guard; or NULL.
+ * Context: any, including the double-fault handler (no locks taken).
+ */
+const char *sched_stack_guard_owner(unsigned long addr, unsigned long *guard);
+
+/* The stack of @t: [*@bottom, *@top). */
+void thread_stack_range(const struct thread *t, unsigned long *bottom, unsigned long *top);
 
 /* Print every thread with its state (monitor `threads`). */
 void sched_dump(void);

@@ -1,7 +1,10 @@
 /*
  * Freestanding string, memory and number-parsing functions. memcpy and memset
- * are single `rep movsb` / `rep stosb` instructions (fast on every CPU with
- * ERMSB, and no loop the compiler could turn back into a call to itself).
+ * are `rep movsq` / `rep stosq` for the 8-byte words and `rep movsb` /
+ * `rep stosb` for the tail (fast on every CPU, and no loop the compiler could
+ * turn back into a call to itself). Not the byte forms alone: QEMU's TCG
+ * emulates each iteration of a rep string instruction on its own, which makes
+ * a byte-wise 4 MiB memset take ~100 ms there against ~1 ms by words.
  * Where a loop is needed (memmove backwards) it carries NO_LOOP_IDIOMS, which
  * stops gcc's loop-distribution pass from emitting memmove/memset calls;
  * clang does not form library calls in freestanding (-fno-builtin) builds.
@@ -25,9 +28,14 @@
 void *memcpy(void *dst, const void *src, size_t n)
 {
 	void *d = dst;
+	size_t words = n / 8, tail = n % 8;
 
+	__asm__ __volatile__("rep movsq"
+			     : "+D"(d), "+S"(src), "+c"(words)
+			     :
+			     : "memory");
 	__asm__ __volatile__("rep movsb"
-			     : "+D"(d), "+S"(src), "+c"(n)
+			     : "+D"(d), "+S"(src), "+c"(tail)
 			     :
 			     : "memory");
 	return dst;
@@ -44,8 +52,9 @@ static NO_LOOP_IDIOMS void copy_backward(unsigned char *d, const unsigned char *
 /**
  * memmove - copy @n bytes from @src to @dst; the regions may overlap.
  *
- * A forward `rep movsb` is correct whenever @dst is below @src (the
- * instruction is defined as a sequence of single-byte moves), so only a
+ * A forward copy (memcpy) is correct whenever @dst is below @src (the rep
+ * instructions are defined as sequences of single moves in address order:
+ * each word is read before anything at or above it is written), so only a
  * destination above an overlapping source needs the backward copy.
  *
  * Return: @dst.
@@ -68,10 +77,16 @@ void *memmove(void *dst, const void *src, size_t n)
 void *memset(void *dst, int c, size_t n)
 {
 	void *d = dst;
+	size_t words = n / 8, tail = n % 8;
+	unsigned long pattern = (unsigned char)c * 0x0101010101010101UL;
 
+	__asm__ __volatile__("rep stosq"
+			     : "+D"(d), "+c"(words)
+			     : "a"(pattern)
+			     : "memory");
 	__asm__ __volatile__("rep stosb"
-			     : "+D"(d), "+c"(n)
-			     : "a"(c)
+			     : "+D"(d), "+c"(tail)
+			     : "a"(pattern)
 			     : "memory");
 	return dst;
 }

@@ -9,6 +9,7 @@ console plus a QMP client.
 Exit status of QEMU under isa-debug-exit: (value << 1) | 1, see
 drivers/qemu_exit.h: 33 success, 35 failure, 37 panic.
 """
+import codecs
 import hashlib
 import json
 import os
@@ -139,6 +140,8 @@ class Machine:
         self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=self.stderr)
         self.output = ""        # everything read from the serial port so far
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        self._pending = ""      # a "\r" that may start a "\r\n" in the next read
         self.pos = 0            # how far expect() has consumed
         self.log = open(self.log_path, "w")
         self._qmp = None
@@ -150,13 +153,17 @@ class Machine:
         if not r:
             return True
         chunk = os.read(self.proc.stdout.fileno(), 65536)
-        if not chunk:
-            return False
-        text = chunk.decode("utf-8", "replace").replace("\r\n", "\n")
+        # A "\r\n" (or a UTF-8 sequence) split across two reads must still
+        # come out whole: decode incrementally and hold back a trailing "\r".
+        text = self._pending + self._decoder.decode(chunk, final=not chunk)
+        self._pending = ""
+        if chunk and text.endswith("\r"):
+            text, self._pending = text[:-1], "\r"
+        text = text.replace("\r\n", "\n")
         self.output += text
         self.log.write(text)
         self.log.flush()
-        return True
+        return bool(chunk)
 
     def expect(self, pattern, timeout=30.0):
         """Wait until `pattern` appears after the last match; return the text

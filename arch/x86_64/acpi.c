@@ -3,7 +3,8 @@
  * -> DSDT's \_S5 package. Tables are read through the boot direct map (they
  * sit below 4 GiB on the machines we boot); a table with a bad signature,
  * length or checksum is skipped with a warning. Results land in acpi_info,
- * written once at boot.
+ * written once at boot, with the physical ranges of the tables read, which
+ * the final direct map (paging_init) keeps mapped.
  */
 #include "arch/x86_64/acpi.h"
 #include "arch/x86_64/paging.h"
@@ -55,15 +56,37 @@ static bool checksum_ok(const void *p, size_t len)
 	return sum == 0;
 }
 
+/* Remember that [pa, pa + len) holds a table (merged with a touching or
+ * overlapping region; beyond ACPI_MAX_REGIONS it is only reported). */
+static void note_region(u64 pa, u64 len)
+{
+	struct acpi_region *r = acpi_info.regions;
+	u32 i;
+
+	for (i = 0; i < acpi_info.nr_regions; i++) {
+		if (pa <= r[i].end && pa + len >= r[i].start) {
+			r[i].start = MIN(r[i].start, pa);
+			r[i].end = MAX(r[i].end, pa + len);
+			return;
+		}
+	}
+	if (acpi_info.nr_regions == ACPI_MAX_REGIONS) {
+		pr_warn("acpi: more than %d table regions; [%#lx, %#lx) will not stay mapped\n",
+			ACPI_MAX_REGIONS, pa, pa + len);
+		return;
+	}
+	r[acpi_info.nr_regions++] = (struct acpi_region){ pa, pa + len };
+}
+
 /* Map a table by physical address; NULL when it cannot be trusted. */
 static const struct sdt_header *table_at(u64 pa, const char *want)
 {
 	const struct sdt_header *h;
 
-	if (!pa || pa + sizeof(*h) > direct_map_size)
+	if (!pa || !paging_direct_mapped(pa, sizeof(*h)))
 		return NULL;
 	h = phys_to_virt(pa);
-	if (h->length < sizeof(*h) || pa + h->length > direct_map_size ||
+	if (h->length < sizeof(*h) || !paging_direct_mapped(pa, h->length) ||
 	    h->length > (1u << 24)) {
 		pr_warn("acpi: table at %#lx has a bad length %u\n", pa, h->length);
 		return NULL;
@@ -74,6 +97,7 @@ static const struct sdt_header *table_at(u64 pa, const char *want)
 		pr_warn("acpi: table %.4s at %#lx fails its checksum\n", h->signature, pa);
 		return NULL;
 	}
+	note_region(pa, h->length);
 	return h;
 }
 

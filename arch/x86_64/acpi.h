@@ -10,6 +10,14 @@
 
 #include "include/types.h"
 
+#define ACPI_MAX_REGIONS 16
+
+/* Physical bytes [start, end) holding tables acpi_init() read. */
+struct acpi_region {
+	u64 start;
+	u64 end;
+};
+
 struct acpi_info {
 	phys_addr_t lapic_phys;
 	phys_addr_t ioapic_phys;
@@ -22,6 +30,10 @@ struct acpi_info {
 	u16 slp_typ_s5;
 	bool have_s5;
 	bool from_firmware; /* false: defaults were used */
+	/* Where the valid tables live, so the final direct map keeps them
+	 * (SeaBIOS puts them in memory its map calls "reserved"). */
+	struct acpi_region regions[ACPI_MAX_REGIONS];
+	u32 nr_regions;
 };
 
 extern struct acpi_info acpi_info;

@@ -11,9 +11,9 @@ struct cpu_features cpu_features;
 void cpu_init(void)
 {
 	struct cpu_features *f = &cpu_features;
-	u32 a, b, c, d, max_ext, i;
+	u32 a, b, c, d, max_basic, max_ext, i;
 
-	cpuid(0, 0, &a, &b, &c, &d);
+	cpuid(0, 0, &max_basic, &b, &c, &d);
 	memcpy(f->vendor + 0, &b, 4);
 	memcpy(f->vendor + 4, &d, 4);
 	memcpy(f->vendor + 8, &c, 4);
@@ -23,9 +23,11 @@ void cpu_init(void)
 	f->rdrand = c & (1u << 30);
 	f->x2apic = c & (1u << 21);
 	f->apic = d & (1u << 9);
-	if (a >= 7) {
+	if (max_basic >= 7) {
 		cpuid(7, 0, &a, &b, &c, &d);
 		f->erms = b & (1u << 9);
+		f->smep = b & (1u << 7);
+		f->smap = b & (1u << 20);
 	}
 
 	cpuid(0x80000000, 0, &max_ext, &b, &c, &d);

@@ -47,6 +47,7 @@ static inline u64 read_cr0(void) { u64 v; __asm__ volatile("mov %%cr0, %0" : "=r
 static inline u64 read_cr2(void) { u64 v; __asm__ volatile("mov %%cr2, %0" : "=r"(v)); return v; }
 static inline u64 read_cr3(void) { u64 v; __asm__ volatile("mov %%cr3, %0" : "=r"(v)); return v; }
 static inline u64 read_cr4(void) { u64 v; __asm__ volatile("mov %%cr4, %0" : "=r"(v)); return v; }
+static inline void write_cr0(u64 v) { __asm__ volatile("mov %0, %%cr0" ::"r"(v) : "memory"); }
 static inline void write_cr3(u64 v) { __asm__ volatile("mov %0, %%cr3" ::"r"(v) : "memory"); }
 static inline void write_cr4(u64 v) { __asm__ volatile("mov %0, %%cr4" ::"r"(v) : "memory"); }
 static inline void invlpg(unsigned long va) { __asm__ volatile("invlpg (%0)" ::"r"(va) : "memory"); }
@@ -103,6 +104,8 @@ struct cpu_features {
 	bool invariant_tsc;
 	bool x2apic;
 	bool apic;
+	bool smep;        /* supervisor-mode execution prevention */
+	bool smap;        /* supervisor-mode access prevention */
 	char vendor[13];
 	char brand[49];
 };
@@ -119,6 +122,10 @@ void cpu_init(void);
 bool cpu_random(u64 *out);
 
 #define MSR_EFER 0xc0000080
+#define EFER_NXE (1UL << 11)
+#define CR0_WP (1UL << 16)
+#define CR4_SMEP (1UL << 20)
+#define CR4_SMAP (1UL << 21)
 #define MSR_APIC_BASE 0x1b
 #define MSR_FS_BASE 0xc0000100
 #define MSR_GS_BASE 0xc0000101

@@ -1,7 +1,12 @@
 /*
- * Page tables as the kernel uses them before and beside the mm code: the
- * direct map (phys_to_virt/virt_to_phys), uncached device mappings in the
- * ioremap window, and a page-table walk used by backtraces and tests.
+ * The kernel's page tables: the direct map (phys_to_virt/virt_to_phys), the
+ * kernel image with W^X, single 4 KiB mappings in the vmap area (thread
+ * stacks, mm mapped pages), uncached device mappings in the ioremap window,
+ * and page-table walks for backtraces and tests. See layout.h for the map.
+ *
+ * Until paging_init() the boot tables of boot.S are live (4 GiB direct map,
+ * everything writable and executable); paging_init() builds the final tables
+ * and switches to them.
  */
 #ifndef ARCH_X86_64_PAGING_H
 #define ARCH_X86_64_PAGING_H
@@ -21,7 +26,12 @@
 #define PTE_NX (1UL << 63)
 #define PTE_ADDR_MASK 0x000ffffffffff000UL
 
+#define PAGE_SIZE_2M (1UL << 21)
+#define PAGE_SIZE_1G (1UL << 30)
+
 static inline void *phys_to_virt(phys_addr_t pa) { return (void *)(pa + PHYS_OFFSET); }
+/* For direct-map and kernel-image addresses only: a vmap address (a thread
+ * stack, say) has no fixed physical address; ask paging_lookup(). */
 static inline phys_addr_t virt_to_phys(const void *va)
 {
 	unsigned long v = (unsigned long)va;
@@ -29,8 +39,78 @@ static inline phys_addr_t virt_to_phys(const void *va)
 	return v >= KERNEL_VMA ? v - KERNEL_VMA : v - PHYS_OFFSET;
 }
 
-/* Size of the direct map set up so far (boot maps 4 GiB). */
+/* End of the direct map: 4 GiB under the boot tables; after paging_init()
+ * the end of the highest mapped range (holes below it may be unmapped: ask
+ * paging_direct_mapped()). */
 extern u64 direct_map_size;
+
+/* Is [@pa, @pa + @len) entirely direct-mapped? */
+bool paging_direct_mapped(phys_addr_t pa, u64 len);
+
+/* A physical range to direct-map, in bytes, page aligned, half-open;
+ * paging_init() takes at most PAGING_MAX_DIRECT_RANGES of them. */
+#define PAGING_MAX_DIRECT_RANGES 64
+struct paging_range {
+	phys_addr_t start;
+	phys_addr_t end;
+};
+
+/* Leaf entries of the direct map built by paging_init(), by size. */
+struct paging_direct_stats {
+	unsigned long pages_1g, pages_2m, pages_4k;
+	unsigned long nr_ranges;
+	u64 bytes;
+};
+extern struct paging_direct_stats paging_direct_stats;
+
+/*
+ * paging_init - build the final kernel page tables and switch to them:
+ * @ram (sorted, disjoint, page aligned, below DIRECT_MAP_MAX) direct-mapped
+ * RW+NX with the largest pages alignment allows (1 GiB when the CPU has
+ * them, else 2 MiB; 4 KiB at unaligned edges); the kernel image at
+ * KERNEL_VMA with text RX, rodata R+NX, data/bss RW+NX and the boot stack's
+ * guard area (boot.S's dead early tables) unmapped; the ioremap window's existing mappings carried over;
+ * no identity map. Then CR0.WP, EFER.NXE and (when present) CR4.SMEP/SMAP.
+ * Table pages come from the table allocator (paging_set_table_allocator),
+ * which must return memory the boot tables map.
+ * Return: 0, -EINVAL for a bad range, -ENOMEM (nothing switched then).
+ * Context: boot, once.
+ */
+int paging_init(const struct paging_range *ram, size_t n);
+
+/*
+ * Where page-table pages come from: @fn returns the physical address of a
+ * zeroed page, or 0 when none is left. Until one is set, a small static pool
+ * serves (enough for early ioremaps).
+ */
+typedef phys_addr_t (*paging_table_alloc_fn)(void);
+void paging_set_table_allocator(paging_table_alloc_fn fn);
+
+/*
+ * paging_map_page - map the 4 KiB page at @pa at @va (in the vmap area),
+ * with @flags among PTE_W, PTE_NX, PTE_PCD, PTE_PWT. An existing mapping
+ * is replaced and flushed from the TLB.
+ * Return: 0, -EINVAL when @va is outside the vmap area or unaligned,
+ * -ENOMEM when a page-table page cannot be allocated.
+ * Context: any; takes the page-table lock with interrupts off.
+ */
+int paging_map_page(unsigned long va, phys_addr_t pa, u64 flags);
+
+/* Remove the 4 KiB mapping at @va (nothing if there is none) and flush it
+ * from the TLB. Page-table pages are kept. */
+void paging_unmap_page(unsigned long va);
+
+/*
+ * paging_set_nonpresent - store @value, which must have PTE_P clear, as the
+ * 4 KiB PTE of @va (vmap area) and flush its TLB entry: every access faults
+ * until the page is mapped again. Software bits of @value are free for the
+ * caller (migration entries). Return: 0, -EINVAL, -ENOMEM (page table).
+ */
+int paging_set_nonpresent(unsigned long va, u64 value);
+
+/* The raw 4 KiB PTE of @va, present or not. Return: false when no page
+ * table covers @va at 4 KiB granularity. */
+bool paging_read_pte(unsigned long va, u64 *pte);
 
 /*
  * ioremap - map @size bytes of device memory at @pa uncached.

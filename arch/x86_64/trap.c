@@ -1,7 +1,8 @@
 /*
  * The IDT and trap dispatch. Exceptions go to a per-vector handler if one is
  * installed (the page-fault path, tests catching int3); otherwise, or when
- * the handler declines, the frame is reported and the kernel panics. Device
+ * the handler declines, the frame is reported and the kernel panics (a
+ * fault in a stack's guard page is reported as that thread's overflow). Device
  * vectors go to the handler attached with irq_alloc_vector() and are
  * acknowledged at the LAPIC.
  *
@@ -18,6 +19,7 @@
 #include "kernel/backtrace.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
+#include "kernel/sched.h"
 
 struct idt_entry {
 	u16 offset_low;
@@ -157,11 +159,34 @@ void trap_dump_frame(const struct trap_frame *f)
 	backtrace_print_trap(f->rip, f->rsp, f->rbp);
 }
 
+/*
+ * A kernel stack overflow runs into a guard page: the #PF cannot push its
+ * frame on the exhausted stack either, so it arrives as a double fault (on
+ * its IST stack) with CR2 in the guard page; a fault that did get delivered
+ * has CR2 there too. Return: the thread whose guard was hit, or NULL.
+ */
+static const char *stack_overflow_owner(const struct trap_frame *f, unsigned long *guard)
+{
+	const char *name = NULL;
+
+	if (f->vector == VEC_DOUBLE_FAULT || f->vector == VEC_PAGE_FAULT)
+		name = sched_stack_guard_owner(read_cr2(), guard);
+	if (!name && f->vector == VEC_DOUBLE_FAULT)
+		name = sched_stack_guard_owner(f->rsp - 8, guard);
+	return name;
+}
+
 static __noreturn void exception_die(struct trap_frame *f)
 {
 	unsigned int v = (unsigned int)f->vector;
+	unsigned long guard = 0;
+	const char *overflow;
 
 	panic_begin();
+	overflow = stack_overflow_owner(f, &guard);
+	if (overflow)
+		pr_emerg("kernel stack overflow in thread '%s' (guard page %016lx)\n", overflow,
+			 guard);
 	pr_emerg("exception %lu (%s), error code 0x%lx, at RIP %016lx\n", f->vector,
 		 exception_name(v), f->error_code, f->rip);
 	if (v == VEC_PAGE_FAULT)
@@ -171,6 +196,9 @@ static __noreturn void exception_die(struct trap_frame *f)
 			 f->error_code & 1 ? "protected" : "unmapped", read_cr2(),
 			 f->error_code & 8 ? "reserved bit set" : "no reserved bit");
 	trap_dump_frame(f);
+	if (overflow)
+		panic_end("kernel stack overflow in thread '%s' (guard page %016lx)", overflow,
+			  guard);
 	panic_end("unhandled exception %lu (%s)", f->vector, exception_name(v));
 }
 
