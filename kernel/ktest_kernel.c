@@ -8,6 +8,8 @@
 #include "drivers/qemu_exit.h"
 #include "include/errno.h"
 #include "kernel/cmdline.h"
+#include "kernel/kmalloc.h"
+#include "kernel/mm_boot.h"
 #include "kernel/monitor.h"
 #include "kernel/printk.h"
 #include "lib/ktest.h"
@@ -50,6 +52,19 @@ static bool filter_valid(const char *filter)
 
 bool ktest_requested(void) { return test_filter[0] != '\0'; }
 
+/* After every suite: the kernel's page and object allocators are still
+ * consistent. */
+static void check_kernel_mm(struct ktest *t)
+{
+	unsigned int violations = mm_check(&kernel_mm);
+
+	if (violations)
+		ktest_fail(t, __FILE__, __LINE__, "mm_check(kernel_mm): %u violations", violations);
+	violations = slab_check(kmalloc_set());
+	if (violations)
+		ktest_fail(t, __FILE__, __LINE__, "slab_check(kmalloc): %u violations", violations);
+}
+
 void ktest_run_requested(void)
 {
 	struct ktest_totals totals;
@@ -57,6 +72,7 @@ void ktest_run_requested(void)
 
 	if (!filter_valid(test_filter))
 		machine_poweroff(QEMU_EXIT_FAILURE);
+	ktest_set_global_exit(check_kernel_mm);
 	failed = ktest_run(test_filter, &totals);
 	machine_poweroff(failed ? QEMU_EXIT_FAILURE : QEMU_EXIT_SUCCESS);
 }
@@ -69,6 +85,7 @@ static int cmd_test(int argc, char **argv)
 		return -EINVAL;
 	if (!filter_valid(argv[1]))
 		return -ENOENT;
+	ktest_set_global_exit(check_kernel_mm);
 	ktest_run(argv[1], &totals);
 	return 0;
 }

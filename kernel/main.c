@@ -1,9 +1,11 @@
 /*
  * kmain: the C entry point, called by boot.S on the boot stack with the
  * physical address of the multiboot2 information. Brings the machine up in
- * dependency order (console, traps, boot information, CPU, ACPI, interrupt
- * controllers, clock, threads), prints the ready line, then runs what the
- * command line asked for: tests, a deliberate crash, or the monitor shell.
+ * dependency order (console, traps, boot information, CPU, ACPI (read
+ * through boot.S's tables), the final page tables and the page allocator,
+ * interrupt controllers, clock, threads), prints the ready line, then runs
+ * what the command line asked for: tests, a deliberate crash, or the
+ * monitor shell.
  */
 #include "arch/x86_64/acpi.h"
 #include "arch/x86_64/cpu.h"
@@ -19,7 +21,9 @@
 #include "kernel/boot.h"
 #include "kernel/cmdline.h"
 #include "kernel/crash.h"
+#include "kernel/kmalloc.h"
 #include "kernel/ktest_kernel.h"
+#include "kernel/mm_boot.h"
 #include "kernel/monitor.h"
 #include "kernel/printk.h"
 #include "kernel/sched.h"
@@ -79,6 +83,8 @@ void kmain(u32 mbi_phys)
 	cpu_init();
 	paging_drop_identity();
 	acpi_init(boot_info.rsdp, boot_info.rsdp_len);
+	mm_boot_init();
+	kmalloc_init(&kernel_mm);
 	interrupts_init();
 	workqueue_init();
 	serial_enable_rx_irq();

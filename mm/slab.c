@@ -1,0 +1,536 @@
+/*
+ * The slab allocator: fixed-size objects packed into slabs (blocks of
+ * 2^order pages from the buddy), and kmalloc over a ladder of such caches.
+ *
+ * A slab's head page has memdesc type MEMDESC_SLAB and points to a struct
+ * slab descriptor that lives elsewhere: the descriptor records the owning
+ * cache, the first free object (each free object stores the address of the
+ * next one in its first word) and a bitmap of free objects, which is what
+ * catches double frees and validates the freelist.
+ *
+ * Bootstrap: descriptors come from the set's descriptor cache ("slab-desc"),
+ * whose own slabs cannot take descriptors from themselves. Its slabs carry
+ * their descriptor in their first bytes instead (SLAB_CACHE_EMBED_DESC:
+ * objects start after it), so a new descriptor slab needs nothing but a page
+ * and the recursion stops after one level: cache X -> slab-desc -> buddy.
+ * The kmem_cache structures of created caches come from a second internal
+ * cache ("kmem_cache"); both internal caches and the kmalloc classes
+ * (mm/slab_kmalloc.c) are embedded in struct slab_set, so nothing needs
+ * memory before it exists.
+ *
+ * Invariants (slab_check): each slab is on exactly one of its cache's lists,
+ * partial (0 < inuse < nr), full (inuse == nr) or empty (inuse == 0), and the
+ * counters match the lists; a cache keeps at most SLAB_KEEP_EMPTY empty
+ * slabs; the freelist holds exactly the objects whose free bit is set;
+ * every slab page of the mm is on a list, every large kmalloc block counted.
+ *
+ * Locking: a cache's lock covers its lists and its slabs' freelists and
+ * bitmaps. It is dropped while a new slab is built or an empty one freed, so
+ * the only nesting is set lock -> cache lock -> descriptor-cache lock
+ * (slab_check, slab_shrink). Pages are unmovable: GFP_MOVABLE is ignored.
+ */
+#include "include/errno.h"
+#include "lib/bitmap.h"
+#include "lib/string.h"
+#include "mm/slab_internal.h"
+
+/* What the buddy is asked for: slab pages are unmovable and zeroed per
+ * object, never per page. */
+static gfp_t page_gfp(gfp_t gfp) { return gfp & ~(GFP_ZERO | GFP_MOVABLE); }
+
+struct page *slab_find_head(struct mm *mm, unsigned long pfn)
+{
+	unsigned int o;
+
+	for (o = 0; o <= MAX_ORDER; o++) {
+		unsigned long cand = pfn & ~((1UL << o) - 1);
+		struct page *p;
+
+		if (!mm_pfn_valid(mm, cand))
+			return NULL;
+		p = mm_pfn_to_page(mm, cand);
+		if (p->flags & (PG_head | PG_buddy))
+			return cand + (1UL << page_order(p)) > pfn ? p : NULL;
+		if (p->flags & (PG_pcp | PG_reserved))
+			return cand == pfn ? p : NULL;
+	}
+	return NULL;
+}
+
+/* ---- cache geometry ---- */
+
+static bool cache_args_valid(size_t size, size_t align)
+{
+	return size && size <= SLAB_MAX_SIZE && align <= PAGE_SIZE && !(align & (align - 1));
+}
+
+/*
+ * Choose the slab order: the smallest whose unused tail is at most 1/8 of
+ * the slab, else the one wasting the smallest fraction.
+ * Return: 0, or -EINVAL when an object fits in no slab.
+ */
+static int cache_geometry(struct kmem_cache *c)
+{
+	unsigned long best_waste = 0, best_bytes = 1;
+	unsigned int order, best = ~0u;
+
+	c->offset = (c->flags & SLAB_CACHE_EMBED_DESC) ? ALIGN_UP(sizeof(struct slab), c->align)
+						      : 0;
+	for (order = 0; order <= SLAB_MAX_ORDER; order++) {
+		unsigned long bytes = PAGE_SIZE << order, room, nr, waste;
+
+		if (c->offset + c->size > bytes)
+			continue;
+		room = bytes - c->offset;
+		nr = MIN(room / c->size, SLAB_MAX_OBJECTS);
+		waste = room - nr * c->size;
+		if (best == ~0u || waste * best_bytes < best_waste * bytes) {
+			best = order;
+			best_waste = waste;
+			best_bytes = bytes;
+		}
+		if (waste * 8 <= bytes)
+			break;
+	}
+	if (best == ~0u)
+		return -EINVAL;
+	c->order = best;
+	c->nr_objects = (unsigned int)MIN(((PAGE_SIZE << best) - c->offset) / c->size,
+					  SLAB_MAX_OBJECTS);
+	return 0;
+}
+
+static int cache_init(struct kmem_cache *c, struct slab_set *set, const char *name,
+		      size_t size, size_t align, unsigned int flags)
+{
+	if (!cache_args_valid(size, align))
+		return -EINVAL;
+	memset(c, 0, sizeof(*c));
+	strlcpy(c->name, name ? name : "(unnamed)", sizeof(c->name));
+	c->set = set;
+	c->flags = flags;
+	c->object_size = (unsigned int)size;
+	c->align = (unsigned int)MAX(align, SLAB_MIN_ALIGN);
+	c->size = (unsigned int)ALIGN_UP(size, c->align);
+	if (cache_geometry(c))
+		return -EINVAL;
+	mm_lock_init(&c->lock, c->name);
+	list_init(&c->partial);
+	list_init(&c->full);
+	list_init(&c->empty);
+	list_init(&c->node);
+	return 0;
+}
+
+/* ---- slabs ---- */
+
+/* Thread the free objects of @s (free bits) into its freelist, lowest
+ * address first. */
+static void slab_build_freelist(struct kmem_cache *c, struct slab *s)
+{
+	unsigned long i = c->nr_objects;
+	void *head = NULL;
+
+	while (i--) {
+		if (!bitmap_test_bit(s->free_map, i))
+			continue;
+		*(void **)slab_object(c, s, i) = head;
+		head = slab_object(c, s, i);
+	}
+	s->freelist = head;
+}
+
+/*
+ * Take 2^order pages and a descriptor (the descriptor cache's slabs hold
+ * their own) and make them an empty slab of @c, not yet on a list.
+ * Return: the slab, or NULL with nothing held when memory ran out.
+ * Context: @c's lock not held.
+ */
+static struct slab *new_slab(struct kmem_cache *c, gfp_t gfp)
+{
+	struct slab_set *set = c->set;
+	struct page *page = mm_alloc_pages(set->mm, c->order, page_gfp(gfp));
+	struct slab *s;
+
+	if (!page)
+		return NULL;
+	if (c->flags & SLAB_CACHE_EMBED_DESC) {
+		s = mm_page_address(set->mm, page);
+	} else {
+		s = slab_cache_alloc(&set->desc_cache, page_gfp(gfp));
+		if (!s) {
+			mm_free_pages(set->mm, page, c->order);
+			return NULL;
+		}
+	}
+	list_init(&s->list);
+	s->cache = c;
+	s->pfn = mm_page_to_pfn(set->mm, page);
+	s->inuse = 0;
+	s->reserved = 0;
+	bitmap_zero(s->free_map, SLAB_MAX_OBJECTS);
+	bitmap_set(s->free_map, 0, c->nr_objects);
+	slab_build_freelist(c, s);
+	page_set_memdesc(page, MEMDESC_SLAB, s);
+	return s;
+}
+
+/* Give an empty slab, already off its list, back: descriptor, then pages.
+ * Context: @c's lock not held. */
+static void free_slab(struct kmem_cache *c, struct slab *s)
+{
+	struct mm *mm = c->set->mm;
+	struct page *page = mm_pfn_to_page(mm, s->pfn);
+
+	page_set_memdesc(page, MEMDESC_KERNEL, NULL);
+	if (!(c->flags & SLAB_CACHE_EMBED_DESC))
+		slab_cache_free(&c->set->desc_cache, s);
+	mm_free_pages(mm, page, c->order);
+}
+
+/* ---- allocation ---- */
+
+/* Pop the first free object of @s. A freelist head that is not a free
+ * object of @s (a write after free) is reported and the freelist rebuilt
+ * from the bitmap, which the freelist cannot corrupt. */
+static void *slab_pop(struct kmem_cache *c, struct slab *s)
+{
+	void *obj = s->freelist;
+	long idx = slab_obj_index(c, s, obj);
+
+	if (idx < 0 || !bitmap_test_bit(s->free_map, (unsigned long)idx)) {
+		slab_bug(c->set, "%s: freelist of the slab at pfn %#lx points to %p; rebuilt\n",
+			 c->name, s->pfn, obj);
+		slab_build_freelist(c, s);
+		obj = s->freelist;
+		idx = slab_obj_index(c, s, obj);
+		ASSERT_MSG(idx >= 0, "%s: slab at pfn %#lx has inuse %u but no free bit", c->name,
+			   s->pfn, s->inuse);
+	}
+	s->freelist = *(void **)obj;
+	bitmap_clear_bit(s->free_map, (unsigned long)idx);
+	s->inuse++;
+	return obj;
+}
+
+/* An object from a partial slab, else from an empty one; NULL when neither
+ * exists. Context: @c's lock held. */
+static void *alloc_locked(struct kmem_cache *c)
+{
+	struct slab *s;
+	void *obj;
+
+	ASSERT_MSG(mm_lock_held(&c->lock), "%s", c->name);
+	if (!list_empty(&c->partial)) {
+		s = list_first_entry(&c->partial, struct slab, list);
+	} else if (!list_empty(&c->empty)) {
+		s = list_first_entry(&c->empty, struct slab, list);
+		list_move(&s->list, &c->partial);
+		c->nr_empty--;
+		c->nr_partial++;
+	} else {
+		return NULL;
+	}
+	obj = slab_pop(c, s);
+	if (s->inuse == c->nr_objects) {
+		list_move(&s->list, &c->full);
+		c->nr_partial--;
+		c->nr_full++;
+	}
+	c->active++;
+	c->allocs++;
+	return obj;
+}
+
+void *slab_cache_alloc(struct kmem_cache *c, gfp_t gfp)
+{
+	unsigned long flags = mm_lock_irqsave(&c->lock);
+	void *obj = alloc_locked(c);
+	struct slab *s;
+
+	mm_unlock_irqrestore(&c->lock, flags);
+	if (!obj) {
+		s = new_slab(c, gfp);
+		flags = mm_lock_irqsave(&c->lock);
+		if (s) {
+			list_add(&s->list, &c->empty);
+			c->nr_empty++;
+			obj = alloc_locked(c);
+		} else {
+			c->fails++;
+		}
+		mm_unlock_irqrestore(&c->lock, flags);
+		if (!obj)
+			return NULL;
+	}
+	if (gfp & GFP_ZERO)
+		memset(obj, 0, c->size);
+	return obj;
+}
+
+/* ---- free ---- */
+
+/* An emptied slab beyond SLAB_KEEP_EMPTY goes back to the buddy (the
+ * oldest empty one). */
+void slab_free_object(struct kmem_cache *c, struct slab *s, const void *obj, const char *op)
+{
+	unsigned long flags = mm_lock_irqsave(&c->lock);
+	long idx = slab_obj_index(c, s, obj);
+	struct slab *release = NULL;
+	bool was_full;
+
+	if (idx < 0 || bitmap_test_bit(s->free_map, (unsigned long)idx)) {
+		mm_unlock_irqrestore(&c->lock, flags);
+		slab_bug(c->set, "%s(%p): %s in cache %s (slab at pfn %#lx)\n", op, obj,
+			 idx < 0 ? "not the start of an object" : "double free", c->name, s->pfn);
+		return;
+	}
+	*(void **)obj = s->freelist;
+	s->freelist = (void *)obj;
+	bitmap_set_bit(s->free_map, (unsigned long)idx);
+	was_full = s->inuse == c->nr_objects;
+	s->inuse--;
+	c->active--;
+	c->frees++;
+	if (s->inuse == 0) {
+		list_move(&s->list, &c->empty);
+		if (was_full) /* a one-object slab goes straight from full to empty */
+			c->nr_full--;
+		else
+			c->nr_partial--;
+		if (++c->nr_empty > SLAB_KEEP_EMPTY) {
+			release = list_last_entry(&c->empty, struct slab, list);
+			list_del(&release->list);
+			c->nr_empty--;
+		}
+	} else if (was_full) {
+		list_move(&s->list, &c->partial);
+		c->nr_full--;
+		c->nr_partial++;
+	}
+	mm_unlock_irqrestore(&c->lock, flags);
+	if (release)
+		free_slab(c, release);
+}
+
+struct page *slab_owner_page(struct slab_set *set, const void *ptr, const char *op)
+{
+	struct mm *mm = set->mm;
+	unsigned long pfn = mm_virt_to_pfn(ptr);
+	struct page *head;
+
+	if (!mm_pfn_valid(mm, pfn)) {
+		slab_bug(set, "%s(%p): not memory of %s\n", op, ptr, mm->name);
+		return NULL;
+	}
+	head = slab_find_head(mm, pfn);
+	if (!head || !page_is_head(head)) {
+		slab_bug(set, "%s(%p): pfn %#lx is %s\n", op, ptr, pfn,
+			 !head ? "in no block" : page_is_reserved(head) ? "reserved" : "free");
+		return NULL;
+	}
+	return head;
+}
+
+struct slab *slab_page_slab(struct slab_set *set, struct page *head, const void *ptr,
+			      const char *op)
+{
+	struct slab *s;
+
+	if (page_type(head) != MEMDESC_SLAB) {
+		slab_bug(set, "%s(%p): the page belongs to %s, not to a slab\n", op, ptr,
+			 memdesc_type_name(page_type(head)));
+		return NULL;
+	}
+	s = page_memdesc(head);
+	if (s->cache->set != set) {
+		slab_bug(set, "%s(%p): object of another slab set (%s)\n", op, ptr,
+			 s->cache->set->name);
+		return NULL;
+	}
+	return s;
+}
+
+void slab_cache_free(struct kmem_cache *c, void *obj)
+{
+	struct page *head;
+	struct slab *s;
+
+	if (!obj)
+		return;
+	head = slab_owner_page(c->set, obj, "slab_cache_free");
+	s = head ? slab_page_slab(c->set, head, obj, "slab_cache_free") : NULL;
+	if (!s)
+		return;
+	if (s->cache != c) {
+		slab_bug(c->set, "slab_cache_free(%s, %p): the object belongs to cache %s\n",
+			 c->name, obj, s->cache->name);
+		return;
+	}
+	slab_free_object(c, s, obj, "slab_cache_free");
+}
+
+/* ---- caches and sets ---- */
+
+void slab_add_builtin(struct slab_set *set, struct kmem_cache *c, const char *name,
+		      size_t size, unsigned int flags)
+{
+	int err = cache_init(c, set, name, size, SLAB_MIN_ALIGN, flags | SLAB_CACHE_STATIC);
+
+	ASSERT_MSG(!err, "%s: %d", name, err);
+	list_add_tail(&c->node, &set->caches);
+}
+
+int slab_set_init(struct slab_set *set, struct mm *mm, const char *name)
+{
+	memset(set, 0, sizeof(*set));
+	set->name = name;
+	set->mm = mm;
+	mm_lock_init(&set->lock, "slab_set");
+	list_init(&set->caches);
+	slab_add_builtin(set, &set->desc_cache, "slab-desc", sizeof(struct slab),
+			 SLAB_CACHE_EMBED_DESC | SLAB_CACHE_INTERNAL);
+	slab_add_builtin(set, &set->cache_cache, "kmem_cache", sizeof(struct kmem_cache),
+			 SLAB_CACHE_INTERNAL);
+	slab_kmalloc_init(set);
+	return 0;
+}
+
+struct kmem_cache *slab_cache_create(struct slab_set *set, const char *name, size_t size,
+				     size_t align)
+{
+	struct kmem_cache *c;
+	unsigned long flags;
+	int err;
+
+	if (!cache_args_valid(size, align)) {
+		mm_warn("slab_cache_create(%s): bad size %zu or align %zu\n", name ? name : "?",
+			size, align);
+		return NULL;
+	}
+	c = slab_cache_alloc(&set->cache_cache, GFP_KERNEL);
+	if (!c)
+		return NULL;
+	err = cache_init(c, set, name, size, align, 0);
+	ASSERT_MSG(!err, "%s: %d", c->name, err); /* arguments were checked */
+	flags = mm_lock_irqsave(&set->lock);
+	list_add_tail(&c->node, &set->caches);
+	mm_unlock_irqrestore(&set->lock, flags);
+	return c;
+}
+
+unsigned long slab_cache_shrink(struct kmem_cache *c)
+{
+	LIST_HEAD(victims);
+	struct slab *s, *n;
+	unsigned long flags = mm_lock_irqsave(&c->lock), pages = 0;
+
+	list_splice_init(&c->empty, &victims);
+	c->nr_empty = 0;
+	mm_unlock_irqrestore(&c->lock, flags);
+	list_for_each_entry_safe(s, n, &victims, list) {
+		list_del(&s->list);
+		free_slab(c, s);
+		pages += 1UL << c->order;
+	}
+	return pages;
+}
+
+int slab_cache_destroy(struct kmem_cache *c)
+{
+	struct slab_set *set = c->set;
+	unsigned long flags, cflags, busy;
+
+	if (c->flags & SLAB_CACHE_STATIC) {
+		slab_bug(set, "slab_cache_destroy(%s): a built-in cache\n", c->name);
+		return -EINVAL;
+	}
+	flags = mm_lock_irqsave(&set->lock);
+	cflags = mm_lock_irqsave(&c->lock);
+	busy = c->active;
+	if (!busy)
+		list_del_init(&c->node);
+	mm_unlock_irqrestore(&c->lock, cflags);
+	mm_unlock_irqrestore(&set->lock, flags);
+	if (busy) {
+		mm_warn("slab_cache_destroy(%s): %lu objects still allocated\n", c->name, busy);
+		return -EBUSY;
+	}
+	slab_cache_shrink(c);
+	slab_cache_free(&set->cache_cache, c);
+	return 0;
+}
+
+/* Descriptors freed by the other caches' shrinking may empty descriptor
+ * slabs, so that cache goes last. */
+unsigned long slab_shrink(struct slab_set *set)
+{
+	unsigned long flags = mm_lock_irqsave(&set->lock), pages = 0;
+	struct kmem_cache *c;
+
+	list_for_each_entry(c, &set->caches, node)
+		if (c != &set->desc_cache)
+			pages += slab_cache_shrink(c);
+	pages += slab_cache_shrink(&set->desc_cache);
+	mm_unlock_irqrestore(&set->lock, flags);
+	return pages;
+}
+
+int slab_set_destroy(struct slab_set *set)
+{
+	struct kmem_cache *c, *n;
+	unsigned long in_use = 0;
+	int ret = 0;
+
+	/* Nothing else uses @set now, so the walk may drop the set lock. */
+	list_for_each_entry_safe(c, n, &set->caches, node)
+		if (!(c->flags & SLAB_CACHE_STATIC) && slab_cache_destroy(c))
+			ret = -EBUSY;
+	slab_shrink(set);
+	list_for_each_entry(c, &set->caches, node)
+		in_use += c->active;
+	if (in_use || set->large_allocs || ret) {
+		mm_err("slab set %s: %lu objects and %lu large blocks still allocated\n", set->name,
+		       in_use, set->large_allocs);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+/* ---- statistics ---- */
+
+void slab_cache_info(struct kmem_cache *c, struct slab_cache_info *info)
+{
+	unsigned long flags = mm_lock_irqsave(&c->lock);
+	unsigned long slabs = c->nr_partial + c->nr_full + c->nr_empty;
+
+	info->name = c->name;
+	info->object_size = c->object_size;
+	info->size = c->size;
+	info->order = c->order;
+	info->objects_per_slab = c->nr_objects;
+	info->active_objects = c->active;
+	info->total_objects = slabs * c->nr_objects;
+	info->slabs = slabs;
+	info->pages = slabs << c->order;
+	info->bytes_used = c->active * c->object_size;
+	info->bytes_held = info->pages * PAGE_SIZE;
+	info->allocs = c->allocs;
+	info->frees = c->frees;
+	info->fails = c->fails;
+	mm_unlock_irqrestore(&c->lock, flags);
+}
+
+void slab_for_each_cache(struct slab_set *set,
+			 void (*fn)(const struct slab_cache_info *info, void *arg), void *arg)
+{
+	unsigned long flags = mm_lock_irqsave(&set->lock);
+	struct slab_cache_info info;
+	struct kmem_cache *c;
+
+	list_for_each_entry(c, &set->caches, node) {
+		slab_cache_info(c, &info);
+		fn(&info, arg);
+	}
+	mm_unlock_irqrestore(&set->lock, flags);
+}
