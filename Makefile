@@ -7,6 +7,7 @@
 #   make host-test  host unit tests only (ASan + UBSan)
 #   make ktest      in-kernel KTAP suites only (SUITES=all|a,b)
 #   make debug      QEMU stopped at reset + gdb with symbols, break at kmain
+#   make bench      host + QEMU benchmarks: a table, JSON lines in build/bench/
 #   make clean
 #
 # Variables: O=build dir, V=1 verbose, CC/CROSS_COMPILE, CI=true (-Werror),
@@ -55,7 +56,7 @@ KASFLAGS := -D__ASSEMBLY__ -I. -MMD -MP -fno-pic -fno-pie
 KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments -T boot/kernel.ld
 
 HOSTCFLAGS := -std=gnu11 -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
-	-fno-sanitize-recover=all -I. $(WARN) -MMD -MP
+	-fno-sanitize-recover=all -I. $(WARN) -MMD -MP -DMM_PLATFORM_HOST
 
 # Every C and assembly file of the kernel image (tests included: KTAP suites
 # are part of the kernel). tests/, tools/ and bench/ are host-only.
@@ -63,19 +64,35 @@ KDIRS := boot arch/x86_64 kernel lib drivers mm
 KSRCS := $(sort $(foreach d,$(KDIRS),$(wildcard $(d)/*.c $(d)/*.S)))
 KOBJS := $(patsubst %,$(O)/k/%.o,$(KSRCS))
 
-# The host runner: lib/ and the pure kernel/ parsers with their tests. The
+# The host runner: lib/, mm/ (over tests/host/mm_platform.c) and the pure
+# kernel/ parsers, with their tests. The
 # string and printf modules enter through tests/host/lib_shim.c (renamed, so
 # libc and ASan keep their own versions).
 HOST_SHIMMED := lib/string.c lib/printf.c lib/string_test.c lib/printf_test.c
-HOSTSRCS := $(filter-out $(HOST_SHIMMED),$(wildcard lib/*.c)) \
+HOSTSRCS := $(filter-out $(HOST_SHIMMED),$(wildcard lib/*.c)) $(wildcard mm/*.c) \
 	kernel/cmdline.c kernel/multiboot.c kernel/cmdline_test.c kernel/multiboot_test.c \
 	$(wildcard tests/host/*.c)
 HOSTOBJS := $(patsubst %,$(O)/host/%.o,$(HOSTSRCS))
 
+# The host benchmarks (bench/*.c): -O2 and no sanitizers, since the timed code
+# must be the code that ships. They link mm/ and lib/ without the tests and
+# the test framework; lib/string.c and lib/printf.c enter renamed through
+# bench/lib_shim.c (libc keeps memcpy, snprintf...: see tests/host/lib_shim.c).
+# Built with clang when the kernel is. BENCH_HAVE_SLAB turns on the kmalloc
+# figure once mm/slab.c exists.
+BENCHCC ?= $(if $(findstring clang,$(CC)),$(CC),$(HOSTCC))
+BENCHCFLAGS := -std=gnu11 -O2 -g -fno-omit-frame-pointer -I. $(WARN) -MMD -MP \
+	-DMM_PLATFORM_HOST $(if $(wildcard mm/slab.c),-DBENCH_HAVE_SLAB)
+BENCHSRCS := $(wildcard bench/*.c) $(filter-out %_test.c,$(wildcard mm/*.c)) \
+	$(filter-out $(HOST_SHIMMED) lib/ktest.c %_test.c,$(wildcard lib/*.c)) \
+	tests/host/mm_platform.c tests/host/mm_testing.c
+BENCHOBJS := $(patsubst %,$(O)/bench/obj/%.o,$(BENCHSRCS))
+BENCH := $(O)/bench/host_bench
+
 ISO := $(O)/memdesc.iso
 KERNEL := $(O)/kernel.elf
 
-.PHONY: all kernel iso run test host-test ktest debug clean deps
+.PHONY: all kernel iso run test host-test ktest debug bench clean deps
 all: kernel
 kernel: $(KERNEL)
 
@@ -118,6 +135,18 @@ $(O)/host/%.c.o: %.c Makefile
 $(O)/host-test: $(HOSTOBJS)
 	$(Q)$(HOSTCC) $(HOSTCFLAGS) -o $@ $(HOSTOBJS)
 
+$(O)/bench/obj/%.c.o: %.c Makefile
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  BENCHCC $<")
+	$(Q)$(BENCHCC) $(BENCHCFLAGS) -c $< -o $@
+
+# BENCH_HAVE_SLAB changes with mm/slab.c's existence: recompile the user.
+$(O)/bench/obj/bench/mm_bench.c.o: $(wildcard mm/slab.c)
+
+$(BENCH): $(BENCHOBJS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(BENCHCC) $(BENCHCFLAGS) -o $@ $(BENCHOBJS) -lm
+
 deps:
 	$(Q)tools/deps.sh
 
@@ -132,7 +161,7 @@ ktest: deps $(KERNEL)
 	$(Q)$(PYTHON) tools/testrun.py --kernel-only --suites $(SUITES)
 
 test: deps
-	$(Q)$(MAKE) kernel $(O)/host-test
+	$(Q)$(MAKE) kernel $(O)/host-test $(BENCH)
 	$(Q)$(PYTHON) tools/testrun.py
 
 run: deps $(KERNEL)
@@ -141,7 +170,13 @@ run: deps $(KERNEL)
 debug: deps $(KERNEL)
 	$(Q)$(PYTHON) tools/run.py --mem $(MEM) --debug $(if $(filter 1,$(GDB_BATCH)),--gdb-batch) -- $(ARGS)
 
+# Benchmarks never run in `make test` (timed things do not assert speed);
+# tests/qemu/test_bench.py only checks that the harness runs (--quick).
+bench: deps
+	$(Q)$(MAKE) kernel $(BENCH)
+	$(Q)O=$(O) $(PYTHON) tools/bench.py
+
 clean:
 	rm -rf $(O)
 
--include $(KOBJS:.o=.d) $(HOSTOBJS:.o=.d)
+-include $(KOBJS:.o=.d) $(HOSTOBJS:.o=.d) $(BENCHOBJS:.o=.d)

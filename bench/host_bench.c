@@ -1,0 +1,255 @@
+/*
+ * The host benchmark binary: runs every benchmark registered with
+ * BENCH_REGISTER (bench/bench.h) and prints its figures as JSON lines on
+ * stdout; anything else (logs, errors) goes to stderr. tools/bench.py runs
+ * it for `make bench`; tests/qemu/test_bench.py runs it with --quick so the
+ * harness cannot rot.
+ *
+ * Usage: host_bench [--quick] [--list] [--arena-mib N] [GROUP...]
+ *   --quick       3 short runs per figure: checks that everything runs, nothing more
+ *   --list        print the registered group names
+ *   --arena-mib N simulate only N MiB of physical memory instead of 1 TiB of
+ *                 address space (for valgrind, which cannot map 1 TiB);
+ *                 figures that need more are reported skipped
+ *   GROUP         run only the groups whose name starts with one of these
+ * Exit status: 0, 1 when a benchmark failed (bench_fail), 2 on bad usage.
+ */
+#define _GNU_SOURCE
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bench/bench.h"
+#include "include/assert.h"
+#include "mm/testing.h"
+
+extern const struct bench __start_bench_list[];
+extern const struct bench __stop_bench_list[];
+
+/* mm/ code calls panic() on a broken invariant: a benchmark must not go on. */
+void panic(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("panic: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	abort();
+}
+
+void bench_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("host_bench: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+u64 bench_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (u64)ts.tv_sec * 1000000000ULL + (u64)ts.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+double bench_median(double *v, unsigned int n)
+{
+	if (!n)
+		return NAN;
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+unsigned long bench_rss_kib(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	unsigned long kib = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %lu kB", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
+
+void bench_measure(const struct bench_ctx *ctx, const struct bench_loop *loops, unsigned int n,
+		   unsigned long iters, struct bench_result *res)
+{
+	double samples[BENCH_MAX_LOOPS][BENCH_RUNS], ratios[BENCH_RUNS];
+	unsigned int i, r;
+
+	if (!n || n > BENCH_MAX_LOOPS || ctx->runs > BENCH_RUNS || !iters)
+		bench_fail("bench_measure: %u loops, %u runs, %lu iterations", n, ctx->runs, iters);
+	for (r = 0; r < BENCH_WARMUP; r++)
+		for (i = 0; i < n; i++)
+			loops[i].fn(loops[i].arg, iters);
+	for (r = 0; r < ctx->runs; r++) {
+		for (i = 0; i < n; i++) {
+			u64 t0 = bench_now_ns();
+
+			loops[i].fn(loops[i].arg, iters);
+			samples[i][r] = (double)(bench_now_ns() - t0) / (double)iters;
+		}
+		ratios[r] = n > 1 ? samples[0][r] / samples[1][r] : NAN;
+	}
+	for (i = 0; i < n; i++)
+		res->ns_per_op[i] = bench_median(samples[i], ctx->runs);
+	res->ratio = n > 1 ? bench_median(ratios, ctx->runs) : NAN;
+}
+
+/* JSON string: the names and notes are ours, but escape anyway. */
+static void put_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			printf("\\u%04x", *s);
+		else
+			putchar(*s);
+	}
+	putchar('"');
+}
+
+/* JSON has no NaN or infinity. */
+static void put_number(double v)
+{
+	if (isfinite(v))
+		printf("%.6g", v);
+	else
+		fputs("null", stdout);
+}
+
+void bench_emit(const struct bench_ctx *ctx, const struct bench_figure *f)
+{
+	fputs("{\"name\": ", stdout);
+	put_string(f->name);
+	fputs(", \"value\": ", stdout);
+	put_number(f->skipped ? NAN : f->value);
+	fputs(", \"unit\": ", stdout);
+	put_string(f->unit);
+	if (f->has_baseline) {
+		fputs(", \"baseline\": ", stdout);
+		put_number(f->baseline);
+		if (f->baseline_unit) {
+			fputs(", \"baseline_unit\": ", stdout);
+			put_string(f->baseline_unit);
+		}
+		fputs(", \"ratio\": ", stdout);
+		put_number(f->ratio);
+	}
+	if (f->runs)
+		printf(", \"runs\": %u", f->runs);
+	if (f->note) {
+		fputs(", \"note\": ", stdout);
+		put_string(f->note);
+	}
+	if (f->skipped) {
+		fputs(", \"skipped\": ", stdout);
+		put_string(f->skipped);
+	}
+	if (ctx->quick)
+		fputs(", \"quick\": true", stdout);
+	fputs("}\n", stdout);
+	fflush(stdout);
+}
+
+static bool selected(const struct bench *b, int argc, char **argv, int first)
+{
+	int i;
+
+	if (first >= argc)
+		return true;
+	for (i = first; i < argc; i++)
+		if (!strncmp(b->name, argv[i], strlen(argv[i])))
+			return true;
+	return false;
+}
+
+static int cmp_bench(const void *a, const void *b)
+{
+	const struct bench *x = *(const struct bench *const *)a;
+	const struct bench *y = *(const struct bench *const *)b;
+	int c = strcmp(x->file, y->file);
+
+	return c ? c : x->line - y->line;
+}
+
+/* The registered benchmarks in source order (the linker's order is not). */
+static const struct bench **sorted_benches(size_t *n)
+{
+	const struct bench **v;
+	size_t i;
+
+	*n = (size_t)(__stop_bench_list - __start_bench_list);
+	v = calloc(*n ? *n : 1, sizeof(*v));
+	if (!v)
+		bench_fail("out of memory");
+	for (i = 0; i < *n; i++)
+		v[i] = &__start_bench_list[i];
+	qsort(v, *n, sizeof(*v), cmp_bench);
+	return v;
+}
+
+int main(int argc, char **argv)
+{
+	struct bench_ctx ctx = { .quick = false, .runs = BENCH_RUNS,
+				 .max_pages = mm_test_max_span() };
+	unsigned long mib;
+	size_t n, i;
+	const struct bench **benches = sorted_benches(&n);
+	int first = 1;
+
+	for (; first < argc && argv[first][0] == '-'; first++) {
+		if (!strcmp(argv[first], "--quick")) {
+			ctx.quick = true;
+			ctx.runs = BENCH_QUICK_RUNS;
+		} else if (!strcmp(argv[first], "--list")) {
+			for (i = 0; i < n; i++)
+				printf("%s\n", benches[i]->name);
+			return 0;
+		} else if (!strcmp(argv[first], "--arena-mib") && first + 1 < argc &&
+			   sscanf(argv[first + 1], "%lu", &mib) == 1 && mib) {
+			/* mm_test_env_init keeps an arena that already exists. */
+			if (mm_host_arena_init(mib << 20))
+				bench_fail("cannot map a %lu MiB arena", mib);
+			ctx.max_pages = mib << (20 - PAGE_SHIFT);
+			first++;
+		} else {
+			fprintf(stderr, "usage: %s [--quick] [--list] [--arena-mib N] [GROUP...]\n",
+				argv[0]);
+			return 2;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if (!selected(benches[i], argc, argv, first))
+			continue;
+		fprintf(stderr, "host_bench: %s\n", benches[i]->name);
+		benches[i]->run(&ctx);
+	}
+	free(benches);
+	return 0;
+}

@@ -1,0 +1,52 @@
+"""The benchmark harness must not rot: `tools/bench.py --quick` (the host
+binary in quick mode plus one boot) runs and writes well-formed JSON lines
+with every figure the benchmarks promise. Speed is never asserted here:
+numbers come from `make bench` only."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+import qemu  # noqa: E402
+
+# Figures later issues rely on; add yours when you add a benchmark.
+EXPECTED = {
+    "order0_pair_ns", "order0_pair_ratio_vs_freelist", "order0_batch64_pair_ns",
+    "order9_pair_ns", "kmalloc64_pair_ns", "page_desc_bytes",
+    "mm_init_ms_1tib", "mm_init_rss_mib_1tib",
+    "boot_to_ready_ms", "boot_to_ready_kernel_ms",
+}
+RATIOS = {"order0_pair_ratio_vs_freelist", "order0_batch64_pair_ns", "mm_init_ms_1tib"}
+
+
+def test_bench_harness_quick(ctx):
+    """bench.py --quick exits 0 and its results file holds one well-formed
+    object per expected figure (a value or a reason it was skipped)."""
+    exe = os.path.join(qemu.BUILD, "bench", "host_bench")
+    assert os.path.exists(exe), "%s missing (make test builds it)" % exe
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "results.json")
+        proc = subprocess.run([sys.executable, os.path.join(qemu.ROOT, "tools", "bench.py"),
+                               "--quick", "--out", out],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              timeout=300, env=dict(os.environ, O=qemu.BUILD))
+        assert proc.returncode == 0, proc.stdout[-3000:]
+        with open(out) as f:
+            figures = [json.loads(line) for line in f if line.strip()]
+    by_name = {f["name"]: f for f in figures}
+    assert len(by_name) == len(figures), "a figure appears twice"
+    missing = EXPECTED - set(by_name)
+    assert not missing, "missing figures %s in:\n%s" % (sorted(missing), proc.stdout)
+    for f in figures:
+        assert isinstance(f.get("unit"), str) and f.get("source") in ("host", "qemu"), f
+        assert f.get("quick") is True, f
+        if f["value"] is None:
+            assert f.get("skipped"), f
+        else:
+            assert isinstance(f["value"], (int, float)) and f["value"] >= 0, f
+    for name in RATIOS:
+        assert "baseline" in by_name[name] and "ratio" in by_name[name], by_name[name]
+    assert by_name["page_desc_bytes"]["value"] == 32
+    assert "figure" in proc.stdout and "order0_pair_ns" in proc.stdout, proc.stdout
