@@ -1,0 +1,189 @@
+/*
+ * Mapped data pages and their migration (see mapped.h). Locking: a region
+ * is used by one owner; migration of its pages runs in thread context and
+ * is serialised with accesses by the migration entry itself (an access
+ * while it is present waits on the wait channel of the source PFN).
+ */
+#include "include/errno.h"
+#include "lib/string.h"
+#include "mm/mapped.h"
+#include "mm/migrate.h"
+
+static unsigned int slots_order_for(unsigned long nr_pages)
+{
+	size_t bytes = nr_pages * sizeof(struct mapped_slot);
+	unsigned int order = 0;
+
+	while ((PAGE_SIZE << order) < bytes)
+		order++;
+	return order;
+}
+
+static struct page *slot_page(struct mapped_region *r, unsigned long i)
+{
+	unsigned long pfn;
+
+	if (!mm_lookup_page(mapped_va(r, i), &pfn))
+		return NULL;
+	return mm_pfn_to_page(r->mm, pfn);
+}
+
+struct wait_arg {
+	unsigned long va;
+};
+
+static bool move_done(void *arg)
+{
+	unsigned long pfn;
+
+	return !mm_migration_entry(((struct wait_arg *)arg)->va, &pfn);
+}
+
+bool mapped_fault(unsigned long va, bool from_interrupt)
+{
+	struct wait_arg arg = { va & ~(PAGE_SIZE - 1) };
+	unsigned long pfn;
+
+	if (!mm_migration_entry(arg.va, &pfn))
+		return false;
+	if (from_interrupt)
+		panic("mapped_fault: access to migrating page %#lx (pfn %#lx) from interrupt context",
+		      va, pfn);
+	mm_wait(pfn, move_done, &arg);
+	return true;
+}
+
+void *mapped_access(struct mapped_region *r, unsigned long index)
+{
+	return mm_pfn_to_virt(mapped_pfn(r, index));
+}
+
+unsigned long mapped_pfn(struct mapped_region *r, unsigned long index)
+{
+	unsigned long pfn;
+
+	ASSERT_MSG(index < r->nr_pages, "index %lu of %lu", index, r->nr_pages);
+	mapped_fault(mapped_va(r, index), false);
+	if (!mm_lookup_page(mapped_va(r, index), &pfn))
+		panic("mapped_pfn: page %lu of region %#lx is not mapped", index, r->va);
+	return pfn;
+}
+
+static void free_slot_page(struct mapped_region *r, unsigned long i)
+{
+	struct page *p = slot_page(r, i);
+
+	mm_unmap_page(mapped_va(r, i));
+	if (!p)
+		return;
+	if (page_is_isolated(p)) {
+		movable_page_release(r->mm, p);
+		return;
+	}
+	p->flags &= ~PG_movable;
+	mm_free_pages(r->mm, p, 0);
+}
+
+void mapped_region_destroy(struct mapped_region *r)
+{
+	unsigned long i;
+
+	for (i = 0; i < r->nr_pages; i++)
+		free_slot_page(r, i);
+	if (r->slots_page)
+		mm_free_pages(r->mm, r->slots_page, r->slots_order);
+	memset(r, 0, sizeof(*r));
+}
+
+int mapped_region_create(struct mapped_region *r, struct mm *mm, unsigned long nr_pages,
+			 gfp_t gfp)
+{
+	unsigned long i;
+
+	memset(r, 0, sizeof(*r));
+	if (!nr_pages)
+		return -EINVAL;
+	r->mm = mm;
+	r->slots_order = slots_order_for(nr_pages);
+	if (r->slots_order > MAX_ORDER)
+		return -EINVAL;
+	r->va = mm_vrange_alloc(nr_pages);
+	r->slots_page = mm_alloc_pages(mm, r->slots_order, GFP_NOWARN);
+	if (!r->va || !r->slots_page)
+		goto err;
+	r->slots = mm_page_address(mm, r->slots_page);
+	for (i = 0; i < nr_pages; i++) {
+		struct page *p = mm_alloc_pages(mm, 0, (gfp & GFP_ZERO) | GFP_MOVABLE | GFP_NOWARN);
+
+		if (!p)
+			goto err;
+		r->slots[i] = (struct mapped_slot){ r, i };
+		movable_page_init(p, MEMDESC_MAPPED, &r->slots[i]);
+		if (mm_map_page(mapped_va(r, i), mm_page_to_pfn(mm, p), MM_PROT_WRITE)) {
+			p->flags &= ~PG_movable;
+			mm_free_pages(mm, p, 0);
+			goto err;
+		}
+		r->nr_pages = i + 1;
+	}
+	return 0;
+err:
+	/* Undo: the pages mapped so far, the slots, the range stays reserved. */
+	mapped_region_destroy(r);
+	return -ENOMEM;
+}
+
+static int mapped_isolate(struct mm *mm, struct page *page, enum migrate_mode mode)
+{
+	(void)mm;
+	(void)page;
+	(void)mode;
+	return 0; /* accesses during the move wait on the migration entry */
+}
+
+static int mapped_migrate(struct mm *mm, struct page *dst, struct page *src,
+			  enum migrate_mode mode)
+{
+	struct mapped_slot *slot = page_memdesc(src);
+	struct mapped_region *r = slot->region;
+	unsigned long va = mapped_va(r, slot->index);
+	unsigned long src_pfn = mm_page_to_pfn(mm, src);
+	int err;
+
+	(void)mode;
+	mm_set_migration_entry(va, src_pfn); /* flushes the TLB entry */
+	if (r->migrate_hook)
+		r->migrate_hook(r, slot->index);
+	migrate_copy_page(mm, dst, src);
+	err = mm_map_page(va, mm_page_to_pfn(mm, dst), MM_PROT_WRITE);
+	if (err) {
+		/* No page-table page: restore the old mapping (its table
+		 * exists, so this cannot fail) and let the core put back. */
+		mm_map_page(va, src_pfn, MM_PROT_WRITE);
+		mm_wake(src_pfn);
+		return -EAGAIN;
+	}
+	movable_page_init(dst, MEMDESC_MAPPED, slot);
+	r->migrations++;
+	mm_wake(src_pfn);
+	return 0;
+}
+
+static void mapped_putback(struct mm *mm, struct page *page)
+{
+	(void)mm;
+	(void)page; /* the mapping was never changed */
+}
+
+static const struct movable_operations mapped_ops = {
+	.isolate = mapped_isolate,
+	.migrate = mapped_migrate,
+	.putback = mapped_putback,
+};
+
+int mapped_init(struct mm *mm)
+{
+	int err = movable_ops_register(mm, MEMDESC_MAPPED, &mapped_ops);
+
+	return err == -EBUSY ? 0 : err;
+}

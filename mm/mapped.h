@@ -1,0 +1,78 @@
+/*
+ * Mapped data pages (memdesc type MAPPED): a kernel virtual range backed by
+ * movable order-0 pages, the kind of memory compaction has to move while
+ * somebody may be using it. Migrating one (seed 004) replaces its PTE with a
+ * migration entry and flushes the TLB, copies the data, installs the new
+ * PTE and wakes waiters; an access in between faults, sleeps on the PFN's
+ * wait channel until the move is done (mapped_fault), then retries.
+ *
+ * Invariants: page i of a region is mapped at va + i * PAGE_SIZE, or holds a
+ * migration entry naming it while it moves; each page's memdesc points at
+ * its slot {region, index}; a region's pages are freed only by
+ * mapped_region_destroy (an isolated page is released, not freed).
+ */
+#ifndef MM_MAPPED_H
+#define MM_MAPPED_H
+
+#include "mm/movable.h"
+
+struct mapped_region;
+
+struct mapped_slot {
+	struct mapped_region *region;
+	unsigned long index;
+} __attribute__((aligned(16)));
+
+struct mapped_region {
+	struct mm *mm;
+	unsigned long va;            /* first page's virtual address */
+	unsigned long nr_pages;
+	struct mapped_slot *slots;   /* one per page: the pages' descriptors */
+	struct page *slots_page;     /* where the slots live */
+	unsigned int slots_order;
+	/* Test hook: runs in migrate after the migration entry is installed
+	 * and before the copy (a test yields here so another thread faults). */
+	void (*migrate_hook)(struct mapped_region *r, unsigned long index);
+	unsigned long migrations;    /* pages of this region moved */
+};
+
+/* Register the MAPPED movable ops with @mm (-EBUSY if already done is fine). */
+int mapped_init(struct mm *mm);
+
+/*
+ * mapped_region_create - back @nr_pages of fresh kernel virtual space with
+ * movable pages (zeroed when @gfp has GFP_ZERO).
+ * Return: 0, -ENOMEM (everything undone), -EINVAL for 0 pages.
+ */
+int mapped_region_create(struct mapped_region *r, struct mm *mm, unsigned long nr_pages,
+			 gfp_t gfp);
+
+/* Unmap and free every page (isolated ones are released to migration). */
+void mapped_region_destroy(struct mapped_region *r);
+
+static inline unsigned long mapped_va(const struct mapped_region *r, unsigned long index)
+{
+	return r->va + index * PAGE_SIZE;
+}
+
+/*
+ * mapped_access - a pointer through which page @index's data can be used
+ * now: waits while the page is migrating, then returns its current frame's
+ * direct-map address (valid until the caller next sleeps or yields).
+ * The kernel may also use mapped_va() directly and rely on mapped_fault.
+ */
+void *mapped_access(struct mapped_region *r, unsigned long index);
+
+/* The PFN currently behind page @index (waits while it migrates). */
+unsigned long mapped_pfn(struct mapped_region *r, unsigned long index);
+
+/*
+ * mapped_fault - called by the platform's page-fault path for a fault at
+ * @va. If @va holds a migration entry, sleep until the move is done and
+ * return true (the access is retried); otherwise return false.
+ * Context: thread context with interrupts enabled before the fault; a
+ * fault on a migrating page from interrupt context is a bug (panic).
+ */
+bool mapped_fault(unsigned long va, bool from_interrupt);
+
+#endif

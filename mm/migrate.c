@@ -1,0 +1,293 @@
+/*
+ * The migration engine (see migrate.h).
+ *
+ * Per batch, each item goes PENDING -> ISOLATED -> DONE, or back to PENDING
+ * on -EAGAIN. Basic algorithm:
+ *
+ *   for pass in 0 .. passes-1 while some item is PENDING:
+ *       isolate every PENDING item      (ops->isolate; PG_isolated set)
+ *       allocate a target per ISOLATED  (lazily: only now, only for these)
+ *       migrate every ISOLATED item     (ops->migrate; src freed on success)
+ *   items still PENDING have failed
+ *
+ * Invariant: between the isolate and the end of its step an item's src has
+ * PG_isolated and belongs to this function; every exit path either frees it
+ * (migrated or released) or clears PG_isolated and calls putback. A target
+ * is either handed to the owner by a successful migrate or given back.
+ */
+#include "include/errno.h"
+#include "lib/bitmap.h"
+#include "lib/string.h"
+#include "mm/internal.h"
+#include "mm/migrate.h"
+
+enum item_state { ITEM_PENDING, ITEM_ISOLATED, ITEM_DONE };
+
+struct migrate_item {
+	unsigned long pfn;
+	struct page *src;
+	struct page *dst;
+	enum item_state state;
+};
+
+struct migrate_ctx {
+	struct mm *mm;
+	migrate_alloc_t alloc;
+	migrate_free_t free;
+	void *priv;
+	enum migrate_mode mode;
+	struct migrate_result *res;
+};
+
+static struct page *default_alloc(struct mm *mm, struct page *src, void *priv)
+{
+	(void)priv;
+	return mm_alloc_pages(mm, page_order(src), GFP_MOVABLE | GFP_NOWARN);
+}
+
+static void default_free(struct mm *mm, struct page *dst, void *priv)
+{
+	(void)priv;
+	mm_free_pages(mm, dst, page_order(dst));
+}
+
+void migrate_copy_page(struct mm *mm, struct page *dst, struct page *src)
+{
+	size_t bytes = PAGE_SIZE << page_order(src);
+
+	memcpy(mm_page_address(mm, dst), mm_page_address(mm, src), bytes);
+	mm->stats.migrate_bytes += bytes;
+}
+
+/* Hand an isolated page back to its owner unmoved. */
+static void put_back(struct migrate_ctx *c, struct page *src)
+{
+	src->flags &= ~PG_isolated;
+	c->mm->movable_ops[page_type(src)]->putback(c->mm, src);
+}
+
+/* Free a source page the core owns (migrated away, or released). */
+static void free_source(struct migrate_ctx *c, struct page *src)
+{
+	src->flags &= ~(PG_isolated | PG_released | PG_movable);
+	mm_free_pages(c->mm, src, page_order(src));
+}
+
+static void isolate_item(struct migrate_ctx *c, struct migrate_item *it)
+{
+	struct mm *mm = c->mm;
+	const struct movable_operations *ops;
+	int rc;
+
+	if (!mm_pfn_valid(mm, it->pfn)) {
+		c->res->skipped++;
+		it->state = ITEM_DONE;
+		return;
+	}
+	it->src = mm_pfn_to_page(mm, it->pfn);
+	ops = page_movable_ops(mm, it->src);
+	if (!ops || page_is_isolated(it->src)) {
+		c->res->skipped++; /* freed, never movable, or someone else's */
+		it->state = ITEM_DONE;
+		return;
+	}
+	rc = ops->isolate(mm, it->src, c->mode);
+	if (rc == 0) {
+		it->src->flags |= PG_isolated;
+		it->state = ITEM_ISOLATED;
+	} else if (rc != -EAGAIN) {
+		c->res->failed++;
+		it->state = ITEM_DONE;
+	}
+}
+
+/* A target for an isolated item; on failure the source goes back. */
+static void find_target(struct migrate_ctx *c, struct migrate_item *it)
+{
+	struct mm *mm = c->mm;
+	unsigned int cpu;
+	unsigned long flags;
+
+	if (it->src->flags & PG_released)
+		return; /* needs no target */
+	flags = mm_irq_save();
+	cpu = mm_cpu_id();
+	mm->in_migration_alloc[cpu] = true;
+	mm_irq_restore(flags);
+	it->dst = c->alloc(mm, it->src, c->priv);
+	mm->in_migration_alloc[cpu] = false;
+	if (it->dst && (!page_is_head(it->dst) || page_order(it->dst) != page_order(it->src))) {
+		mm->stats.bugs++;
+		mm_bug("%s: migration target for pfn %#lx is not a free head of order %u\n",
+		       mm->name, it->pfn, page_order(it->src));
+		it->dst = NULL;
+	}
+	if (!it->dst) {
+		c->res->no_target++;
+		c->res->failed++;
+		put_back(c, it->src);
+		it->state = ITEM_DONE;
+	}
+}
+
+static void release_item(struct migrate_ctx *c, struct migrate_item *it)
+{
+	if (it->dst)
+		c->free(c->mm, it->dst, c->priv);
+	free_source(c, it->src);
+	c->res->released++;
+	it->state = ITEM_DONE;
+}
+
+static void migrate_item(struct migrate_ctx *c, struct migrate_item *it)
+{
+	struct mm *mm = c->mm;
+	enum memdesc_type type = page_type(it->src);
+	u64 bytes_before = mm->stats.migrate_bytes;
+	int rc;
+
+	if (it->src->flags & PG_released) {
+		release_item(c, it);
+		return;
+	}
+	rc = mm->movable_ops[type]->migrate(mm, it->dst, it->src, c->mode);
+	c->res->bytes_copied += mm->stats.migrate_bytes - bytes_before;
+	if (rc == 0) {
+		free_source(c, it->src);
+		c->res->succeeded++;
+		mm->stats.migrate_by_type[type]++;
+		it->state = ITEM_DONE;
+		return;
+	}
+	if (it->src->flags & PG_released) { /* released during the attempt */
+		release_item(c, it);
+		return;
+	}
+	c->free(mm, it->dst, c->priv);
+	it->dst = NULL;
+	put_back(c, it->src);
+	if (rc == -EAGAIN) {
+		it->state = ITEM_PENDING;
+	} else {
+		c->res->failed++;
+		it->state = ITEM_DONE;
+	}
+}
+
+static unsigned int count_state(const struct migrate_item *items, size_t n, enum item_state s)
+{
+	unsigned int k = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		k += items[i].state == s;
+	return k;
+}
+
+static void run_batch(struct migrate_ctx *c, struct migrate_item *items, size_t n)
+{
+	unsigned int passes = c->mode == MIGRATE_SYNC ? MIGRATE_SYNC_PASSES : MIGRATE_ASYNC_PASSES;
+	unsigned int pass;
+	size_t i;
+
+	for (pass = 0; pass < passes; pass++) {
+		unsigned int pending = count_state(items, n, ITEM_PENDING);
+
+		if (!pending)
+			return;
+		if (pass)
+			c->res->retried += pending;
+		for (i = 0; i < n; i++)
+			if (items[i].state == ITEM_PENDING)
+				isolate_item(c, &items[i]);
+		for (i = 0; i < n; i++)
+			if (items[i].state == ITEM_ISOLATED)
+				find_target(c, &items[i]);
+		for (i = 0; i < n; i++)
+			if (items[i].state == ITEM_ISOLATED)
+				migrate_item(c, &items[i]);
+	}
+	c->res->failed += count_state(items, n, ITEM_PENDING);
+}
+
+static void ctx_init(struct migrate_ctx *c, struct mm *mm, migrate_alloc_t alloc,
+		     migrate_free_t free, void *priv, enum migrate_mode mode,
+		     struct migrate_result *res)
+{
+	c->mm = mm;
+	c->alloc = alloc ? alloc : default_alloc;
+	c->free = free ? free : default_free;
+	c->priv = priv;
+	c->mode = mode;
+	c->res = res;
+	memset(res, 0, sizeof(*res));
+}
+
+static int finish(struct migrate_ctx *c)
+{
+	struct mm_stats *st = &c->mm->stats;
+
+	st->migrate_success += c->res->succeeded;
+	st->migrate_fail += c->res->failed;
+	st->migrate_retry += c->res->retried;
+	st->migrate_released += c->res->released;
+	return c->res->failed ? -EBUSY : 0;
+}
+
+int migrate_pages(struct mm *mm, const unsigned long *pfns, size_t n, migrate_alloc_t alloc,
+		  migrate_free_t free, void *priv, enum migrate_mode mode,
+		  struct migrate_result *res)
+{
+	struct migrate_item items[MIGRATE_BATCH];
+	struct migrate_ctx c;
+	size_t done = 0;
+
+	ctx_init(&c, mm, alloc, free, priv, mode, res);
+	while (done < n) {
+		size_t k = MIN(n - done, (size_t)MIGRATE_BATCH), i;
+
+		for (i = 0; i < k; i++)
+			items[i] = (struct migrate_item){ .pfn = pfns[done + i] };
+		run_batch(&c, items, k);
+		done += k;
+	}
+	return finish(&c);
+}
+
+int migrate_block(struct mm *mm, unsigned long base_pfn, const unsigned long *bitmap,
+		  migrate_alloc_t alloc, migrate_free_t free, void *priv, enum migrate_mode mode,
+		  struct migrate_result *res)
+{
+	struct migrate_item items[MIGRATE_BATCH];
+	struct migrate_ctx c;
+	unsigned long bit;
+	size_t k = 0;
+
+	ctx_init(&c, mm, alloc, free, priv, mode, res);
+	if (base_pfn & (PAGEBLOCK_PAGES - 1)) {
+		mm->stats.bugs++;
+		mm_bug("%s: migrate_block base %#lx is not pageblock-aligned\n", mm->name, base_pfn);
+		return -EINVAL;
+	}
+	bitmap_for_each_set_bit(bit, bitmap, MIGRATE_BLOCK_BITS) {
+		items[k++] = (struct migrate_item){ .pfn = base_pfn + bit };
+		if (k == MIGRATE_BATCH) {
+			run_batch(&c, items, k);
+			k = 0;
+		}
+	}
+	if (k)
+		run_batch(&c, items, k);
+	return finish(&c);
+}
+
+void migrate_result_add(struct migrate_result *a, const struct migrate_result *b)
+{
+	a->succeeded += b->succeeded;
+	a->failed += b->failed;
+	a->retried += b->retried;
+	a->released += b->released;
+	a->skipped += b->skipped;
+	a->no_target += b->no_target;
+	a->bytes_copied += b->bytes_copied;
+}

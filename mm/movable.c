@@ -1,0 +1,64 @@
+/*
+ * The movable_operations registry (one table per mm, indexed by memdesc
+ * type) and the page-level helpers around it. Registration happens in thread
+ * context and is rare; lookups are lock-free reads of a pointer written
+ * once.
+ */
+#include "include/errno.h"
+#include "mm/movable.h"
+
+/* Types whose pages the core must never try to move. */
+static bool type_can_move(enum memdesc_type type)
+{
+	switch (type) {
+	case MEMDESC_MSLAB:
+	case MEMDESC_BALLOON:
+	case MEMDESC_MAPPED:
+	case MEMDESC_TEST:
+		return true;
+	default:
+		return false;
+	}
+}
+
+int movable_ops_register(struct mm *mm, enum memdesc_type type,
+			 const struct movable_operations *ops)
+{
+	unsigned long flags;
+	int err = 0;
+
+	if ((unsigned int)type >= MEMDESC_TYPES || !type_can_move(type) || !ops ||
+	    !ops->isolate || !ops->migrate || !ops->putback)
+		return -EINVAL;
+	flags = mm_lock_irqsave(&mm->lock);
+	if (mm->movable_ops[type])
+		err = -EBUSY;
+	else
+		mm->movable_ops[type] = ops;
+	mm_unlock_irqrestore(&mm->lock, flags);
+	return err;
+}
+
+const struct movable_operations *page_movable_ops(const struct mm *mm, const struct page *page)
+{
+	if (!page_is_head(page) || !page_is_movable(page))
+		return NULL;
+	return mm->movable_ops[page_type(page)];
+}
+
+void movable_page_init(struct page *page, enum memdesc_type type, void *desc)
+{
+	page_set_memdesc(page, type, desc);
+	page->flags |= PG_movable;
+}
+
+void movable_page_release(struct mm *mm, struct page *page)
+{
+	if (!page_is_head(page) || !page_is_isolated(page)) {
+		mm->stats.bugs++;
+		mm_bug("%s: movable_page_release of pfn %#lx, which is not isolated (flags %#lx)\n",
+		       mm->name, mm_page_to_pfn(mm, page), page->flags);
+		return;
+	}
+	page->flags |= PG_released;
+}

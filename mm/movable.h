@@ -1,0 +1,90 @@
+/*
+ * movable_operations: how the migration core moves a page it does not own.
+ * Each memdesc type whose pages can move (MAPPED, MSLAB, BALLOON, TEST...)
+ * registers one set of callbacks with an mm; a page is movable iff it is an
+ * allocated head with PG_movable set and its type has registered ops.
+ *
+ * Ownership moves without reference counts (seed 002): a successful
+ * isolate() hands the page from its owner to migration (PG_isolated, set and
+ * cleared only by the core); migrate() or putback() hands it back. While a
+ * page is isolated its owner must not free it; an owner that stops wanting
+ * it (its objects were freed, the host took a balloon page back) calls
+ * movable_page_release(), and the core then frees it instead of migrating or
+ * putting it back.
+ *
+ * Callbacks receive the mm the page belongs to because all mm state lives
+ * in instances (a host test may run several); the page's own descriptor
+ * (page_memdesc) or the owner's private word locates the owner's state.
+ */
+#ifndef MM_MOVABLE_H
+#define MM_MOVABLE_H
+
+#include "mm/mm.h"
+
+enum migrate_mode {
+	MIGRATE_ASYNC, /* compaction in the background: few retries, never wait */
+	MIGRATE_SYNC,  /* an allocation waits on it: more retries, may wait */
+};
+
+struct movable_operations {
+	/*
+	 * isolate - take @page away from its owner for migration.
+	 * Called by the core in thread context, zone lock not held, on an
+	 * allocated head of this type with PG_movable and without PG_isolated.
+	 * The owner must stop using the page (it still holds the data) and
+	 * forget it in its own indexes, or mark it so that frees go through
+	 * movable_page_release().
+	 * Return: 0 when isolated; -EAGAIN when busy right now (a mapped object,
+	 * a page under I/O): the core may try again in a later pass; -EBUSY
+	 * when it cannot move at all: the core gives up on it.
+	 */
+	int (*isolate)(struct mm *mm, struct page *page, enum migrate_mode mode);
+
+	/*
+	 * migrate - move the isolated @src to @dst.
+	 * Called by the core in thread context with @src isolated and @dst a
+	 * fresh allocated head of the same order (type KERNEL, refcount 1).
+	 * On success the callback has copied the data (migrate_copy_page),
+	 * set up @dst for its owner (page_set_memdesc, private, PG_movable via
+	 * movable_page_init, its own indexes pointing at @dst) and detached
+	 * @src; the core then frees @src.
+	 * Return: 0 on success; -EAGAIN for a transient failure (the core puts
+	 * the page back, frees @dst and may retry in a later pass); any other
+	 * error is permanent: the core calls putback(@src) and frees @dst.
+	 * On failure @src must be exactly as isolate() left it.
+	 */
+	int (*migrate)(struct mm *mm, struct page *dst, struct page *src, enum migrate_mode mode);
+
+	/*
+	 * putback - return the isolated @page to its owner, unmoved.
+	 * Called by the core after a failed or abandoned migration; the core
+	 * has already cleared PG_isolated. Cannot fail.
+	 */
+	void (*putback)(struct mm *mm, struct page *page);
+};
+
+/*
+ * movable_ops_register - make @type's pages movable in @mm through @ops.
+ * Return: 0; -EINVAL for a type that can never move (BUDDY, RESERVED,
+ * KERNEL, PGTABLE, SLAB, STACK) or out of range, or a NULL callback;
+ * -EBUSY when @type already has ops. Registering while pages of the type
+ * exist is fine. Context: thread context.
+ */
+int movable_ops_register(struct mm *mm, enum memdesc_type type,
+			 const struct movable_operations *ops);
+
+/* The ops that move @page, or NULL when it is not movable. */
+const struct movable_operations *page_movable_ops(const struct mm *mm, const struct page *page);
+
+/* Hand an allocated head to @type as a movable page with descriptor @desc. */
+void movable_page_init(struct page *page, enum memdesc_type type, void *desc);
+
+/*
+ * movable_page_release - the owner gives up @page while it is isolated.
+ * Sets PG_released; the core frees the page at its next step instead of
+ * migrating or putting it back. Calling it on a page that is not isolated
+ * is a bug (reported through mm_bug, nothing changes).
+ */
+void movable_page_release(struct mm *mm, struct page *page);
+
+#endif

@@ -1,0 +1,113 @@
+/*
+ * Model-based random test of migrate_pages/migrate_block (host only): TEST
+ * pages with random callback scripts (isolate 0/-EAGAIN/-EBUSY, migrate
+ * 0/-EAGAIN/-ENOMEM, releases at each stage) interleaved with allocations and
+ * frees. Checked after every round: each page's outcome is consistent with
+ * its script, all surviving data is intact, free + owned == total, and
+ * mm_check is clean.
+ */
+#include "include/errno.h"
+#include "lib/bitmap.h"
+#include "lib/ktest.h"
+#include "lib/prng.h"
+#include "mm/migrate.h"
+#include "mm/test_owner.h"
+#include "mm/testing.h"
+
+#define ROUNDS 3000
+
+static struct test_owner owner;
+
+static int random_rc(struct prng *r, const int *choices, unsigned int n)
+{
+	return choices[prng_below(r, n)];
+}
+
+static void script_randomly(struct prng *r, struct test_page *tp)
+{
+	static const int iso[] = { 0, 0, 0, -EAGAIN, -EBUSY };
+	static const int mig[] = { 0, 0, 0, -EAGAIN, -ENOMEM };
+	unsigned int i;
+
+	for (i = 0; i < TEST_SCRIPT_LEN; i++) {
+		tp->isolate_rc[i] = random_rc(r, iso, 5);
+		tp->migrate_rc[i] = random_rc(r, mig, 5);
+	}
+	tp->isolates = tp->migrates = 0;
+	tp->release = prng_below(r, 20) == 0 ? TEST_RELEASE_AFTER_ISOLATE :
+		      prng_below(r, 20) == 0 ? TEST_RELEASE_IN_MIGRATE : TEST_RELEASE_NEVER;
+}
+
+static unsigned long owned_pages(void)
+{
+	unsigned long n = 0;
+	unsigned int i;
+
+	for (i = 0; i < owner.nr; i++)
+		if (owner.pages[i].page)
+			n += 1UL << page_order(owner.pages[i].page);
+	return n;
+}
+
+/* Random migrations with random owner behaviour never lose a page or data. */
+static void migrate_model_random(struct ktest *t)
+{
+	struct mm_test_env env;
+	struct migrate_result r, total = { 0 };
+	unsigned long start, pfns[64];
+	struct prng rng;
+	unsigned int round, i;
+
+	KTEST_ASSERT_EQ(t, mm_test_env_simple(&env, 8192), 0);
+	KTEST_ASSERT_EQ(t, test_owner_init(&owner, &env.mm), 0);
+	start = mm_nr_free_pages(&env.mm);
+	prng_seed(&rng, 7);
+	for (round = 0; round < ROUNDS; round++) {
+		size_t n = 0, want = 1 + prng_below(&rng, 63), tries;
+
+		for (i = 0; i < 3; i++)
+			test_owner_alloc(&owner, prng_below(&rng, 8) ? 0 : 2, 0);
+		for (i = 0; i < 2 && owner.nr; i++)
+			test_owner_free(&owner, &owner.pages[prng_below(&rng, owner.nr)]);
+		for (tries = 0; n < want && tries < 4 * want && owner.nr; tries++) {
+			struct test_page *tp = &owner.pages[prng_below(&rng, owner.nr)];
+
+			if (!tp->page)
+				continue; /* freed earlier: pick another */
+			script_randomly(&rng, tp);
+			pfns[n++] = test_owner_pfn(&owner, tp);
+		}
+		migrate_pages(&env.mm, pfns, n, NULL, NULL, NULL,
+			      prng_below(&rng, 2) ? MIGRATE_SYNC : MIGRATE_ASYNC, &r);
+		migrate_result_add(&total, &r);
+		if (owner.protocol_errors || owner.bad_content ||
+		    mm_nr_free_pages(&env.mm) + owned_pages() != start) {
+			ktest_fail(t, __FILE__, __LINE__, "round %u: protocol %u content %u free %lu owned %lu start %lu",
+				   round, owner.protocol_errors, owner.bad_content,
+				   mm_nr_free_pages(&env.mm), owned_pages(), start);
+			break;
+		}
+		if (round % 100 == 0 && mm_check(&env.mm)) {
+			ktest_fail(t, __FILE__, __LINE__, "mm_check after round %u", round);
+			break;
+		}
+	}
+	ktest_diag(t, "%u rounds: %lu moved, %lu failed, %lu retried, %lu released, %lu skipped",
+		   round, total.succeeded, total.failed, total.retried, total.released, total.skipped);
+	KTEST_EXPECT_GT(t, total.succeeded, 1000);
+	KTEST_EXPECT_GT(t, total.released, 10);
+	for (i = 0; i < owner.nr; i++) {
+		KTEST_EXPECT_TRUE(t, test_owner_content_ok(&owner, &owner.pages[i]));
+		test_owner_free(&owner, &owner.pages[i]);
+	}
+	mm_drain_pcp(&env.mm);
+	KTEST_EXPECT_EQ(t, mm_nr_free_pages(&env.mm), start);
+	KTEST_EXPECT_EQ(t, mm_check(&env.mm), 0);
+	mm_test_env_destroy(&env);
+}
+
+static const struct ktest_case migrate_model_cases[] = {
+	KTEST_CASE(migrate_model_random),
+	KTEST_END,
+};
+KTEST_SUITE(migrate_model, migrate_model_cases);
