@@ -1,0 +1,314 @@
+/*
+ * Tests of the movable_operations registry and the migration engine with the
+ * scriptable TEST owner (mm/test_owner.h), on private mm instances (host and
+ * kernel). After each case: the owner saw no protocol error, every page it
+ * still owns holds its data, free + owned pages add up, mm_check is clean.
+ */
+#include "include/errno.h"
+#include "lib/bitmap.h"
+#include "lib/ktest.h"
+#include "mm/migrate.h"
+#include "mm/test_owner.h"
+#include "mm/testing.h"
+
+static struct mm_test_env env;
+static struct test_owner owner;
+static unsigned long free_at_start;
+
+static int setup(void)
+{
+	int err = mm_test_env_simple(&env, 1024);
+
+	if (err)
+		return err;
+	free_at_start = mm_nr_free_pages(&env.mm);
+	return test_owner_init(&owner, &env.mm);
+}
+
+/* Free everything the owner holds and check that nothing leaked. */
+static void teardown(struct ktest *t)
+{
+	unsigned int i;
+
+	KTEST_EXPECT_EQ(t, owner.protocol_errors, 0);
+	KTEST_EXPECT_EQ(t, owner.bad_content, 0);
+	for (i = 0; i < owner.nr; i++) {
+		KTEST_EXPECT_TRUE(t, test_owner_content_ok(&owner, &owner.pages[i]));
+		test_owner_free(&owner, &owner.pages[i]);
+	}
+	mm_drain_pcp(&env.mm);
+	KTEST_EXPECT_EQ(t, mm_nr_free_pages(&env.mm), free_at_start);
+	KTEST_EXPECT_EQ(t, mm_check(&env.mm), 0);
+	mm_test_env_destroy(&env);
+}
+
+static int migrate_one(struct test_page *tp, enum migrate_mode mode, struct migrate_result *r)
+{
+	unsigned long pfn = test_owner_pfn(&owner, tp);
+
+	return migrate_pages(&env.mm, &pfn, 1, NULL, NULL, NULL, mode, r);
+}
+
+static const struct movable_operations dummy_ops = {
+	.isolate = (void *)1, .migrate = (void *)1, .putback = (void *)1,
+};
+
+/* Bad types and NULL callbacks are refused; a second registration is busy. */
+static void movable_register_errors(struct ktest *t)
+{
+	struct movable_operations partial = dummy_ops;
+
+	KTEST_ASSERT_EQ(t, mm_test_env_simple(&env, 1024), 0);
+	KTEST_EXPECT_EQ(t, movable_ops_register(&env.mm, MEMDESC_KERNEL, &dummy_ops), -EINVAL);
+	KTEST_EXPECT_EQ(t, movable_ops_register(&env.mm, MEMDESC_TYPES, &dummy_ops), -EINVAL);
+	KTEST_EXPECT_EQ(t, movable_ops_register(&env.mm, MEMDESC_MAPPED, NULL), -EINVAL);
+	partial.putback = NULL;
+	KTEST_EXPECT_EQ(t, movable_ops_register(&env.mm, MEMDESC_MAPPED, &partial), -EINVAL);
+	KTEST_EXPECT_EQ(t, movable_ops_register(&env.mm, MEMDESC_MAPPED, &dummy_ops), 0);
+	KTEST_EXPECT_EQ(t, movable_ops_register(&env.mm, MEMDESC_MAPPED, &dummy_ops), -EBUSY);
+	mm_test_env_destroy(&env);
+}
+
+/* A plain migration moves the page, keeps its data and frees the source. */
+static void migrate_moves_and_keeps_data(struct ktest *t)
+{
+	struct migrate_result r;
+	struct test_page *tp;
+	unsigned long old;
+
+	KTEST_ASSERT_EQ(t, setup(), 0);
+	tp = test_owner_alloc(&owner, 0, 0);
+	KTEST_ASSERT_NOT_NULL(t, tp);
+	old = test_owner_pfn(&owner, tp);
+	KTEST_EXPECT_EQ(t, migrate_one(tp, MIGRATE_SYNC, &r), 0);
+	KTEST_EXPECT_EQ(t, r.succeeded, 1);
+	KTEST_EXPECT_EQ(t, r.bytes_copied, PAGE_SIZE);
+	KTEST_EXPECT_NE(t, test_owner_pfn(&owner, tp), old);
+	KTEST_EXPECT_TRUE(t, page_is_buddy(mm_pfn_to_page(&env.mm, old)) ||
+			     page_is_pcp(mm_pfn_to_page(&env.mm, old)));
+	KTEST_EXPECT_FALSE(t, page_is_isolated(tp->page));
+	KTEST_EXPECT_EQ(t, env.mm.stats.migrate_by_type[MEMDESC_TEST], 1);
+	teardown(t);
+}
+
+/* isolate -EBUSY: given up at once, page untouched and still owned. */
+static void migrate_isolate_busy_gives_up(struct ktest *t)
+{
+	struct migrate_result r;
+	struct test_page *tp;
+	unsigned long old;
+
+	KTEST_ASSERT_EQ(t, setup(), 0);
+	tp = test_owner_alloc(&owner, 1, 0);
+	KTEST_ASSERT_NOT_NULL(t, tp);
+	tp->isolate_rc[0] = -EBUSY;
+	old = test_owner_pfn(&owner, tp);
+	KTEST_EXPECT_EQ(t, migrate_one(tp, MIGRATE_SYNC, &r), -EBUSY);
+	KTEST_EXPECT_EQ(t, r.failed, 1);
+	KTEST_EXPECT_EQ(t, tp->isolates, 1);
+	KTEST_EXPECT_EQ(t, test_owner_pfn(&owner, tp), old);
+	teardown(t);
+}
+
+/* -EAGAIN from isolate and from migrate are retried; then success. */
+static void migrate_eagain_then_success(struct ktest *t)
+{
+	struct migrate_result r;
+	struct test_page *tp;
+
+	KTEST_ASSERT_EQ(t, setup(), 0);
+	tp = test_owner_alloc(&owner, 0, 0);
+	KTEST_ASSERT_NOT_NULL(t, tp);
+	tp->isolate_rc[0] = -EAGAIN;
+	tp->migrate_rc[0] = -EAGAIN;
+	KTEST_EXPECT_EQ(t, migrate_one(tp, MIGRATE_SYNC, &r), 0);
+	KTEST_EXPECT_EQ(t, r.succeeded, 1);
+	KTEST_EXPECT_EQ(t, r.retried, 2);
+	KTEST_EXPECT_EQ(t, tp->isolates, 3);
+	KTEST_EXPECT_EQ(t, tp->putbacks, 1);
+	teardown(t);
+}
+
+/* Endless -EAGAIN stops after the pass limit, fewer passes when async. */
+static void migrate_eagain_is_bounded(struct ktest *t)
+{
+	struct migrate_result r;
+	struct test_page *tp;
+	unsigned int i;
+
+	KTEST_ASSERT_EQ(t, setup(), 0);
+	tp = test_owner_alloc(&owner, 0, 0);
+	KTEST_ASSERT_NOT_NULL(t, tp);
+	for (i = 0; i < TEST_SCRIPT_LEN; i++)
+		tp->isolate_rc[i] = -EAGAIN;
+	KTEST_EXPECT_EQ(t, migrate_one(tp, MIGRATE_ASYNC, &r), -EBUSY);
+	KTEST_EXPECT_EQ(t, tp->isolates, MIGRATE_ASYNC_PASSES);
+	KTEST_EXPECT_EQ(t, r.failed, 1);
+	teardown(t);
+}
+
+/* A permanent migrate failure: putback, the page stays with its owner where
+ * it was, and the target is freed. */
+static void migrate_permanent_failure_puts_back(struct ktest *t)
+{
+	struct migrate_result r;
+	struct test_page *tp;
+	unsigned long old, free_before;
+
+	KTEST_ASSERT_EQ(t, setup(), 0);
+	tp = test_owner_alloc(&owner, 2, 0);
+	KTEST_ASSERT_NOT_NULL(t, tp);
+	tp->migrate_rc[0] = -ENOMEM;
+	old = test_owner_pfn(&owner, tp);
+	free_before = mm_nr_free_pages(&env.mm);
+	KTEST_EXPECT_EQ(t, migrate_one(tp, MIGRATE_SYNC, &r), -EBUSY);
+	KTEST_EXPECT_EQ(t, r.failed, 1);
+	KTEST_EXPECT_EQ(t, tp->putbacks, 1);
+	KTEST_EXPECT_EQ(t, test_owner_pfn(&owner, tp), old);
+	KTEST_EXPECT_FALSE(t, page_is_isolated(tp->page));
+	KTEST_EXPECT_EQ(t, mm_nr_free_pages(&env.mm), free_before);
+	teardown(t);
+}
+
+/* Released right after isolation, or during migrate: the core frees the
+ * page instead of moving or putting it back, and frees the target. */
+static void migrate_release_while_isolated(struct ktest *t)
+{
+	struct migrate_result r;
+	struct test_page *a, *b;
+	unsigned long pfns[2], free_before;
+
+	KTEST_ASSERT_EQ(t, setup(), 0);
+	a = test_owner_alloc(&owner, 0, 0);
+	b = test_owner_alloc(&owner, 0, 0);
+	KTEST_ASSERT_NOT_NULL(t, a);
+	KTEST_ASSERT_NOT_NULL(t, b);
+	a->release = TEST_RELEASE_AFTER_ISOLATE;
+	b->release = TEST_RELEASE_IN_MIGRATE;
+	pfns[0] = test_owner_pfn(&owner, a);
+	pfns[1] = test_owner_pfn(&owner, b);
+	free_before = mm_nr_free_pages(&env.mm);
+	KTEST_EXPECT_EQ(t, migrate_pages(&env.mm, pfns, 2, NULL, NULL, NULL, MIGRATE_SYNC, &r), 0);
+	KTEST_EXPECT_EQ(t, r.released, 2);
+	KTEST_EXPECT_EQ(t, r.succeeded, 0);
+	KTEST_EXPECT_NULL(t, a->page);
+	KTEST_EXPECT_NULL(t, b->page);
+	KTEST_EXPECT_EQ(t, mm_nr_free_pages(&env.mm), free_before + 2);
+	teardown(t);
+}
+
+struct failing_alloc {
+	unsigned int left; /* targets to hand out before failing */
+	unsigned int calls;
+};
+
+static struct page *alloc_then_fail(struct mm *mm, struct page *src, void *priv)
+{
+	struct failing_alloc *fa = priv;
+
+	fa->calls++;
+	if (!fa->left)
+		return NULL;
+	fa->left--;
+	return mm_alloc_pages(mm, page_order(src), GFP_MOVABLE | GFP_NOWARN);
+}
+
+/* Targets running out mid-batch: the moved pages moved, the rest were put
+ * back untouched, nothing leaked; targets were asked only for isolated pages. */
+static void migrate_target_alloc_fails_mid_batch(struct ktest *t)
+{
+	struct failing_alloc fa = { .left = 5 };
+	struct migrate_result r;
+	unsigned long pfns[12];
+	unsigned int i;
+
+	KTEST_ASSERT_EQ(t, setup(), 0);
+	for (i = 0; i < 12; i++) {
+		struct test_page *tp = test_owner_alloc(&owner, 0, 0);
+
+		KTEST_ASSERT_NOT_NULL(t, tp);
+		if (i == 3)
+			tp->isolate_rc[0] = -EBUSY;
+		pfns[i] = test_owner_pfn(&owner, tp);
+	}
+	KTEST_EXPECT_EQ(t, migrate_pages(&env.mm, pfns, 12, alloc_then_fail, NULL, &fa,
+					 MIGRATE_SYNC, &r), -EBUSY);
+	KTEST_EXPECT_EQ(t, r.succeeded, 5);
+	KTEST_EXPECT_EQ(t, r.no_target, 6);
+	KTEST_EXPECT_EQ(t, r.failed, 7);
+	KTEST_EXPECT_EQ(t, fa.calls, 11); /* not for the page that refused isolation */
+	teardown(t);
+}
+
+/* migrate_block moves exactly the pages whose bits are set; free pages and
+ * unmovable pages in the bitmap are skipped. */
+static void migrate_block_follows_bitmap(struct ktest *t)
+{
+	unsigned long bitmap[BITS_TO_LONGS(MIGRATE_BLOCK_BITS)] = { 0 };
+	struct test_page *tps[8];
+	struct migrate_result r;
+	unsigned long base = 0, moved_old[8];
+	struct page *kern;
+	unsigned int i;
+
+	KTEST_ASSERT_EQ(t, setup(), 0);
+	for (i = 0; i < 8; i++) {
+		tps[i] = test_owner_alloc(&owner, 0, 0);
+		KTEST_ASSERT_NOT_NULL(t, tps[i]);
+		moved_old[i] = test_owner_pfn(&owner, tps[i]);
+	}
+	base = moved_old[0] & ~(PAGEBLOCK_PAGES - 1);
+	for (i = 0; i < 8; i += 2) { /* every other page */
+		KTEST_ASSERT_EQ(t, moved_old[i] & ~(PAGEBLOCK_PAGES - 1), base);
+		bitmap_set_bit(bitmap, moved_old[i] - base);
+	}
+	kern = mm_alloc_pages(&env.mm, 0, GFP_KERNEL);
+	KTEST_ASSERT_NOT_NULL(t, kern);
+	if ((mm_page_to_pfn(&env.mm, kern) & ~(PAGEBLOCK_PAGES - 1)) == base)
+		bitmap_set_bit(bitmap, mm_page_to_pfn(&env.mm, kern) - base);
+	KTEST_EXPECT_EQ(t, migrate_block(&env.mm, base, bitmap, NULL, NULL, NULL, MIGRATE_ASYNC,
+					 &r), 0);
+	KTEST_EXPECT_EQ(t, r.succeeded, 4);
+	for (i = 0; i < 8; i++)
+		KTEST_EXPECT_EQ(t, test_owner_pfn(&owner, tps[i]) == moved_old[i], i % 2 == 1);
+	mm_free_pages(&env.mm, kern, 0);
+	if (mm_test_bugs_survivable()) { /* a misaligned base is reported */
+		mm_test_take_bugs();
+		KTEST_EXPECT_EQ(t, migrate_block(&env.mm, base + 1, bitmap, NULL, NULL, NULL,
+						 MIGRATE_ASYNC, &r), -EINVAL);
+		KTEST_EXPECT_EQ(t, mm_test_take_bugs(), 1);
+	}
+	teardown(t);
+}
+
+/* Releasing a page that is not isolated is reported and changes nothing. */
+static void migrate_release_misuse(struct ktest *t)
+{
+	struct test_page *tp;
+
+	if (!mm_test_bugs_survivable())
+		KTEST_SKIP(t, "mm_bug() panics here");
+	KTEST_ASSERT_EQ(t, setup(), 0);
+	tp = test_owner_alloc(&owner, 0, 0);
+	KTEST_ASSERT_NOT_NULL(t, tp);
+	mm_test_take_bugs();
+	movable_page_release(&env.mm, tp->page);
+	KTEST_EXPECT_EQ(t, mm_test_take_bugs(), 1);
+	KTEST_EXPECT_FALSE(t, tp->page->flags & PG_released);
+	teardown(t);
+}
+
+static const struct ktest_case migrate_cases[] = {
+	KTEST_CASE(movable_register_errors),
+	KTEST_CASE(migrate_moves_and_keeps_data),
+	KTEST_CASE(migrate_isolate_busy_gives_up),
+	KTEST_CASE(migrate_eagain_then_success),
+	KTEST_CASE(migrate_eagain_is_bounded),
+	KTEST_CASE(migrate_permanent_failure_puts_back),
+	KTEST_CASE(migrate_release_while_isolated),
+	KTEST_CASE(migrate_target_alloc_fails_mid_batch),
+	KTEST_CASE(migrate_block_follows_bitmap),
+	KTEST_CASE(migrate_release_misuse),
+	KTEST_END,
+};
+KTEST_SUITE(migrate, migrate_cases);
