@@ -3,16 +3,22 @@
  * 0), ud (ud2), divide (integer division by zero), gp (non-canonical
  * address), panic, assert, stack (unbounded recursion in a thread: its
  * guard page), mainstack (the same on the boot stack), wx (write to kernel
- * text), rodata (write to read-only data), nx (execute data). Each kind has
- * its own noinline function so the backtrace names it.
+ * text), rodata (write to read-only data), nx (execute data), mappedirq (a
+ * timer interrupt touches a mapped page while it migrates: the fault path
+ * must refuse to sleep there). Each kind has its own noinline function so
+ * the backtrace names it.
  */
 #include "kernel/crash.h"
 #include "include/assert.h"
 #include "include/errno.h"
 #include "kernel/cmdline.h"
 #include "kernel/printk.h"
+#include "kernel/mm_boot.h"
 #include "kernel/sched.h"
+#include "kernel/time.h"
 #include "lib/string.h"
+#include "mm/mapped.h"
+#include "mm/migrate.h"
 
 struct crash_kind {
 	const char *name;
@@ -93,6 +99,38 @@ static __noinline void crash_nx(void)
 	((void (*)(void))(unsigned long)data_code)();
 }
 
+static struct mapped_region irq_region;
+static struct timer irq_timer;
+
+static void touch_in_irq(struct timer *t)
+{
+	(void)t;
+	sink = *(volatile unsigned long *)mapped_va(&irq_region, 0);
+}
+
+/* Mid-move: let a timer interrupt touch the page, then keep the move
+ * stalled until it has. */
+static void stall_for_irq(struct mapped_region *r, unsigned long index)
+{
+	(void)r;
+	(void)index;
+	irq_timer.fn = touch_in_irq;
+	timer_arm(&irq_timer, time_ns() + 1000000);
+	thread_sleep_us(20000);
+}
+
+static __noinline void crash_mappedirq(void)
+{
+	struct migrate_result res;
+	unsigned long pfn;
+
+	if (mapped_region_create(&irq_region, &kernel_mm, 1, GFP_ZERO))
+		return;
+	pfn = mapped_pfn(&irq_region, 0);
+	irq_region.migrate_hook = stall_for_irq;
+	migrate_pages(&kernel_mm, &pfn, 1, NULL, NULL, NULL, MIGRATE_SYNC, &res);
+}
+
 static const struct crash_kind kinds[] = {
 	{ "pagefault", crash_pagefault }, { "null", crash_null },
 	{ "ud", crash_ud },               { "divide", crash_divide },
@@ -100,6 +138,7 @@ static const struct crash_kind kinds[] = {
 	{ "assert", crash_assert },       { "stack", crash_stack },
 	{ "mainstack", crash_mainstack }, { "wx", crash_wx },
 	{ "rodata", crash_rodata },       { "nx", crash_nx },
+	{ "mappedirq", crash_mappedirq },
 };
 
 static const struct crash_kind *requested;
@@ -117,7 +156,7 @@ static int set_crash(const char *value)
 	return -EINVAL;
 }
 CMDLINE_PARAM(crash, "crash", set_crash,
-	      "pagefault|null|ud|divide|gp|panic|assert|stack|mainstack|wx|rodata|nx: "
+	      "pagefault|null|ud|divide|gp|panic|assert|stack|mainstack|wx|rodata|nx|mappedirq: "
 	      "crash on purpose after boot");
 
 void crash_if_requested(void)

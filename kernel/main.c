@@ -24,6 +24,8 @@
 #include "kernel/kmalloc.h"
 #include "kernel/ktest_kernel.h"
 #include "kernel/mm_boot.h"
+#include "kernel/mm_fault.h"
+#include "mm/mapped.h"
 #include "kernel/monitor.h"
 #include "kernel/printk.h"
 #include "kernel/sched.h"
@@ -85,6 +87,9 @@ void kmain(u32 mbi_phys)
 	acpi_init(boot_info.rsdp, boot_info.rsdp_len);
 	mm_boot_init();
 	kmalloc_init(&kernel_mm);
+	mm_fault_init();
+	if (mapped_init(&kernel_mm))
+		panic("kmain: cannot register mapped pages' movable ops");
 	interrupts_init();
 	workqueue_init();
 	serial_enable_rx_irq();

@@ -1,0 +1,93 @@
+/*
+ * Monitor commands for the migration engine: `mapped N` backs a demo region
+ * of N movable mapped pages (one region at a time; `mapped free` drops it),
+ * `migrate PFN...` moves pages, `vmstat` shows the migration counters.
+ */
+#include "include/errno.h"
+#include "kernel/mm_boot.h"
+#include "kernel/monitor.h"
+#include "kernel/printk.h"
+#include "lib/string.h"
+#include "mm/mapped.h"
+#include "mm/migrate.h"
+
+#define MIGRATE_CMD_MAX (MONITOR_MAX_ARGS - 1)
+
+static struct mapped_region demo;
+
+static int cmd_mapped(int argc, char **argv)
+{
+	unsigned long n, i;
+	int err;
+
+	if (argc != 2)
+		return -EINVAL;
+	if (!strcmp(argv[1], "free")) {
+		if (demo.nr_pages)
+			mapped_region_destroy(&demo);
+		kprintf("demo region freed\n");
+		return 0;
+	}
+	if (kstrtoul(argv[1], 0, &n) || !n)
+		return -EINVAL;
+	if (demo.nr_pages) {
+		kprintf("error: a demo region exists; `mapped free` first\n");
+		return -EBUSY;
+	}
+	err = mapped_region_create(&demo, &kernel_mm, n, GFP_ZERO);
+	if (err) {
+		kprintf("error: cannot back %lu pages (%s)\n", n, errno_name(err));
+		return err;
+	}
+	kprintf("mapped %lu pages at %#lx; pfns:", n, demo.va);
+	for (i = 0; i < n && i < 16; i++)
+		kprintf(" %#lx", mapped_pfn(&demo, i));
+	kprintf("%s\n", n > 16 ? " ..." : "");
+	return 0;
+}
+MONITOR_CMD("mapped", "N|free", "back a demo region of N movable mapped pages", cmd_mapped);
+
+static int cmd_migrate(int argc, char **argv)
+{
+	unsigned long pfns[MIGRATE_CMD_MAX];
+	struct migrate_result r;
+	int i, err;
+
+	if (argc < 2)
+		return -EINVAL;
+	for (i = 1; i < argc; i++)
+		if (kstrtoul(argv[i], 0, &pfns[i - 1]))
+			return -EINVAL;
+	err = migrate_pages(&kernel_mm, pfns, (size_t)(argc - 1), NULL, NULL, NULL, MIGRATE_SYNC,
+			    &r);
+	kprintf("migrated %lu, failed %lu, skipped %lu (not movable), released %lu, retried %lu, "
+		"%lu bytes copied\n", r.succeeded, r.failed, r.skipped, r.released, r.retried,
+		r.bytes_copied);
+	return err == -EBUSY ? 0 : err;
+}
+MONITOR_CMD("migrate", "PFN...", "migrate pages (movable ones move, others are skipped)",
+	    cmd_migrate);
+
+static int cmd_vmstat(int argc, char **argv)
+{
+	const struct mm_stats *st = &kernel_mm.stats;
+	unsigned int t;
+
+	(void)argv;
+	if (argc != 1)
+		return -EINVAL;
+	kprintf("migrate_success  %lu\nmigrate_fail     %lu\nmigrate_retry    %lu\n"
+		"migrate_released %lu\nmigrate_bytes    %lu\n", (unsigned long)st->migrate_success,
+		(unsigned long)st->migrate_fail, (unsigned long)st->migrate_retry,
+		(unsigned long)st->migrate_released, (unsigned long)st->migrate_bytes);
+	for (t = 0; t < MEMDESC_TYPES; t++)
+		if (st->migrate_by_type[t])
+			kprintf("migrated_%-7s %lu\n", memdesc_type_name((enum memdesc_type)t),
+				(unsigned long)st->migrate_by_type[t]);
+	kprintf("pcp_refill       %lu\npcp_drain        %lu\nfallback         %lu\n"
+		"steal_block      %lu\n", (unsigned long)st->pcp_refill,
+		(unsigned long)st->pcp_drain, (unsigned long)st->fallback,
+		(unsigned long)st->steal_block);
+	return 0;
+}
+MONITOR_CMD("vmstat", "", "migration and allocator event counters", cmd_vmstat);
