@@ -1,22 +1,64 @@
 /*
- * Model-based random test of migrate_pages/migrate_block (host only): TEST
- * pages with random callback scripts (isolate 0/-EAGAIN/-EBUSY, migrate
- * 0/-EAGAIN/-ENOMEM, releases at each stage) interleaved with allocations and
- * frees. Checked after every round: each page's outcome is consistent with
- * its script, all surviving data is intact, free + owned == total, and
- * mm_check is clean.
+ * Model-based random test of migrate_pages (host only): a mix of TEST pages
+ * with random callback scripts (isolate 0/-EAGAIN/-EBUSY, migrate
+ * 0/-EAGAIN/-ENOMEM, releases at each stage) and MAPPED pages, migrated
+ * together in random batches with a target allocator that fails at random,
+ * interleaved with allocations and frees. Checked after every round: no
+ * protocol error, all surviving data intact (TEST pages and the mapped
+ * region), free + owned == total; mm_check every 100 rounds.
  */
 #include "include/errno.h"
 #include "lib/bitmap.h"
 #include "lib/ktest.h"
 #include "lib/prng.h"
+#include "mm/mapped.h"
 #include "mm/migrate.h"
 #include "mm/test_owner.h"
 #include "mm/testing.h"
 
 #define ROUNDS 3000
+#define MAPPED_PAGES 256
 
 static struct test_owner owner;
+static struct mapped_region region;
+
+static u64 mapped_word(unsigned long page, unsigned long i) { return page * 1000003 + i; }
+
+static void mapped_fill(void)
+{
+	unsigned long p, i;
+
+	for (p = 0; p < MAPPED_PAGES; p++) {
+		u64 *w = mapped_access(&region, p);
+
+		for (i = 0; i < PAGE_SIZE / 8; i++)
+			w[i] = mapped_word(p, i);
+	}
+}
+
+static unsigned long mapped_bad(void)
+{
+	unsigned long p, i, bad = 0;
+
+	for (p = 0; p < MAPPED_PAGES; p++) {
+		const u64 *w = mapped_access(&region, p);
+
+		for (i = 0; i < PAGE_SIZE / 8; i++)
+			if (w[i] != mapped_word(p, i)) {
+				bad++;
+				break;
+			}
+	}
+	return bad;
+}
+
+/* Targets fail one time in eight. */
+static struct page *flaky_alloc(struct mm *mm, struct page *src, void *priv)
+{
+	if (prng_below(priv, 8) == 0)
+		return NULL;
+	return mm_alloc_pages(mm, page_order(src), GFP_MOVABLE | GFP_NOWARN);
+}
 
 static int random_rc(struct prng *r, const int *choices, unsigned int n)
 {
@@ -60,7 +102,11 @@ static void migrate_model_random(struct ktest *t)
 
 	KTEST_ASSERT_EQ(t, mm_test_env_simple(&env, 8192), 0);
 	KTEST_ASSERT_EQ(t, test_owner_init(&owner, &env.mm), 0);
+	KTEST_ASSERT_EQ(t, mapped_init(&env.mm), 0);
 	start = mm_nr_free_pages(&env.mm);
+	KTEST_ASSERT_EQ(t, mapped_region_create(&region, &env.mm, MAPPED_PAGES, 0), 0);
+	start -= MAPPED_PAGES + (1UL << region.slots_order); /* the region stays */
+	mapped_fill();
 	prng_seed(&rng, 7);
 	for (round = 0; round < ROUNDS; round++) {
 		size_t n = 0, want = 1 + prng_below(&rng, 63), tries;
@@ -76,8 +122,10 @@ static void migrate_model_random(struct ktest *t)
 				continue; /* freed earlier: pick another */
 			script_randomly(&rng, tp);
 			pfns[n++] = test_owner_pfn(&owner, tp);
+			if (n < want && prng_below(&rng, 3) == 0)
+				pfns[n++] = mapped_pfn(&region, prng_below(&rng, MAPPED_PAGES));
 		}
-		migrate_pages(&env.mm, pfns, n, NULL, NULL, NULL,
+		migrate_pages(&env.mm, pfns, n, flaky_alloc, NULL, &rng,
 			      prng_below(&rng, 2) ? MIGRATE_SYNC : MIGRATE_ASYNC, &r);
 		migrate_result_add(&total, &r);
 		if (owner.protocol_errors || owner.bad_content ||
@@ -87,21 +135,26 @@ static void migrate_model_random(struct ktest *t)
 				   mm_nr_free_pages(&env.mm), owned_pages(), start);
 			break;
 		}
-		if (round % 100 == 0 && mm_check(&env.mm)) {
-			ktest_fail(t, __FILE__, __LINE__, "mm_check after round %u", round);
+		if (round % 100 == 0 && (mm_check(&env.mm) || mapped_bad())) {
+			ktest_fail(t, __FILE__, __LINE__, "mm_check or mapped data bad after round %u",
+				   round);
 			break;
 		}
 	}
-	ktest_diag(t, "%u rounds: %lu moved, %lu failed, %lu retried, %lu released, %lu skipped",
-		   round, total.succeeded, total.failed, total.retried, total.released, total.skipped);
+	ktest_diag(t, "%u rounds: %lu moved (%lu mapped), %lu failed (%lu no target), %lu retried, "
+		   "%lu released, %lu skipped", round, total.succeeded, region.migrations,
+		   total.failed, total.no_target, total.retried, total.released, total.skipped);
 	KTEST_EXPECT_GT(t, total.succeeded, 1000);
+	KTEST_EXPECT_GT(t, region.migrations, 1000);
+	KTEST_EXPECT_EQ(t, mapped_bad(), 0);
+	mapped_region_destroy(&region);
 	KTEST_EXPECT_GT(t, total.released, 10);
 	for (i = 0; i < owner.nr; i++) {
 		KTEST_EXPECT_TRUE(t, test_owner_content_ok(&owner, &owner.pages[i]));
 		test_owner_free(&owner, &owner.pages[i]);
 	}
 	mm_drain_pcp(&env.mm);
-	KTEST_EXPECT_EQ(t, mm_nr_free_pages(&env.mm), start);
+	KTEST_EXPECT_EQ(t, mm_nr_free_pages(&env.mm), env.mm.nr_managed);
 	KTEST_EXPECT_EQ(t, mm_check(&env.mm), 0);
 	mm_test_env_destroy(&env);
 }
