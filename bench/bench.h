@@ -56,10 +56,14 @@ struct bench {
 			#gname, fn, __FILE__, __LINE__                         \
 		}
 
-/* A timed loop: @fn does @iters operations on @arg. */
+/* A timed loop: @fn does @iters operations on @arg. @prepare and @cleanup
+ * (optional) run untimed right before and after every call of @fn: for
+ * loops that consume what they work on (a batch of pages to migrate). */
 struct bench_loop {
 	void (*fn)(void *arg, unsigned long iters);
 	void *arg;
+	void (*prepare)(void *arg, unsigned long iters);
+	void (*cleanup)(void *arg, unsigned long iters);
 };
 
 struct bench_result {
@@ -70,7 +74,8 @@ struct bench_result {
 /*
  * bench_measure - time @n (<= BENCH_MAX_LOOPS) loops of @iters operations
  * each: BENCH_WARMUP untimed calls per loop, then ctx->runs rounds in which
- * every loop runs once, in order. Put the baseline second.
+ * every loop runs once, in order (each call between its loop's prepare and
+ * cleanup, outside the timing). Put the baseline second.
  */
 void bench_measure(const struct bench_ctx *ctx, const struct bench_loop *loops, unsigned int n,
 		   unsigned long iters, struct bench_result *res);

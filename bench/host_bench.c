@@ -94,6 +94,22 @@ unsigned long bench_rss_kib(void)
 	return kib;
 }
 
+/* One call of @loop's fn between its prepare and cleanup; Return: the ns
+ * the call alone took. */
+static u64 run_loop(const struct bench_loop *loop, unsigned long iters)
+{
+	u64 t0, t1;
+
+	if (loop->prepare)
+		loop->prepare(loop->arg, iters);
+	t0 = bench_now_ns();
+	loop->fn(loop->arg, iters);
+	t1 = bench_now_ns();
+	if (loop->cleanup)
+		loop->cleanup(loop->arg, iters);
+	return t1 - t0;
+}
+
 void bench_measure(const struct bench_ctx *ctx, const struct bench_loop *loops, unsigned int n,
 		   unsigned long iters, struct bench_result *res)
 {
@@ -104,14 +120,10 @@ void bench_measure(const struct bench_ctx *ctx, const struct bench_loop *loops, 
 		bench_fail("bench_measure: %u loops, %u runs, %lu iterations", n, ctx->runs, iters);
 	for (r = 0; r < BENCH_WARMUP; r++)
 		for (i = 0; i < n; i++)
-			loops[i].fn(loops[i].arg, iters);
+			run_loop(&loops[i], iters);
 	for (r = 0; r < ctx->runs; r++) {
-		for (i = 0; i < n; i++) {
-			u64 t0 = bench_now_ns();
-
-			loops[i].fn(loops[i].arg, iters);
-			samples[i][r] = (double)(bench_now_ns() - t0) / (double)iters;
-		}
+		for (i = 0; i < n; i++)
+			samples[i][r] = (double)run_loop(&loops[i], iters) / (double)iters;
 		ratios[r] = n > 1 ? samples[0][r] / samples[1][r] : NAN;
 	}
 	for (i = 0; i < n; i++)

@@ -155,7 +155,8 @@ static void bench_order0(struct bench_ctx *ctx)
 	freelist_init(&fl, fl_pages, FREELIST_PAGES);
 	env_create(&env, BENCH_MM_PAGES);
 
-	const struct bench_loop tight[] = { { order0_tight, &env.mm }, { freelist_tight, &fl } };
+	const struct bench_loop tight[] = { { .fn = order0_tight, .arg = &env.mm },
+					    { .fn = freelist_tight, .arg = &fl } };
 	bench_measure(ctx, tight, 2, n, &res);
 	bench_emit(ctx, &(struct bench_figure){
 		.name = "order0_pair_ns", .value = res.ns_per_op[0], .unit = "ns", .runs = ctx->runs,
@@ -166,7 +167,8 @@ static void bench_order0(struct bench_ctx *ctx)
 		.ratio = res.ratio, .runs = ctx->runs,
 		.note = "baseline: pop+push on a singly linked list of 4 KiB pages; goal <= 3" });
 
-	const struct bench_loop batch[] = { { order0_batch, &env.mm }, { freelist_batch, &fl } };
+	const struct bench_loop batch[] = { { .fn = order0_batch, .arg = &env.mm },
+					    { .fn = freelist_batch, .arg = &fl } };
 	bench_measure(ctx, batch, 2, n / BATCH * BATCH, &res);
 	bench_emit(ctx, &(struct bench_figure){
 		.name = "order0_batch64_pair_ns", .value = res.ns_per_op[0], .unit = "ns",
@@ -186,7 +188,7 @@ static void bench_order9(struct bench_ctx *ctx)
 	struct bench_result res;
 
 	env_create(&env, BENCH_MM_PAGES);
-	const struct bench_loop loop = { order9_tight, &env.mm };
+	const struct bench_loop loop = { .fn = order9_tight, .arg = &env.mm };
 	bench_measure(ctx, &loop, 1, iters(ctx, 50000), &res);
 	bench_emit(ctx, &(struct bench_figure){
 		.name = "order9_pair_ns", .value = res.ns_per_op[0], .unit = "ns", .runs = ctx->runs,
@@ -217,7 +219,7 @@ static void bench_kmalloc(struct bench_ctx *ctx)
 
 	env_create(&env, BENCH_MM_PAGES);
 	slab_set_init(&set, &env.mm, "bench");
-	const struct bench_loop loop = { kmalloc64_tight, &set };
+	const struct bench_loop loop = { .fn = kmalloc64_tight, .arg = &set };
 	bench_measure(ctx, &loop, 1, iters(ctx, 50000), &res);
 	bench_emit(ctx, &(struct bench_figure){
 		.name = "kmalloc64_pair_ns", .value = res.ns_per_op[0], .unit = "ns",

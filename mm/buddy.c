@@ -21,6 +21,7 @@
  */
 #include "include/errno.h"
 #include "lib/string.h"
+#include "mm/compaction.h"
 #include "mm/internal.h"
 
 static const enum migratetype fallbacks[MIGRATE_PCPTYPES] = {
@@ -92,6 +93,37 @@ void buddy_free_locked(struct mm *mm, unsigned long pfn, unsigned int order,
 	free_list_add(mm, mm_pfn_to_page(mm, pfn), order, mt);
 }
 
+struct page *buddy_block_head(const struct mm *mm, unsigned long pfn, unsigned long *head_pfn)
+{
+	unsigned int order;
+
+	for (order = 0; order <= MAX_ORDER; order++) {
+		unsigned long h = pfn & ~((1UL << order) - 1);
+		struct page *p;
+
+		if (!mm_pfn_valid(mm, h))
+			break;
+		p = mm_pfn_to_page(mm, h);
+		if (page_is_reserved(p) && h == pfn)
+			return NULL;
+		if ((page_is_buddy(p) || page_is_head(p) || page_is_pcp(p)) &&
+		    page_order(p) >= order) {
+			*head_pfn = h;
+			return p;
+		}
+	}
+	return NULL;
+}
+
+unsigned int buddy_take_block_locked(struct mm *mm, struct page *page)
+{
+	unsigned int order = page_order(page);
+
+	free_list_del(mm, page, order);
+	mm->nr_free -= 1UL << order;
+	return order;
+}
+
 /* Split the free block at @page from order @high down to @low, listing the
  * upper halves under @mt; @page stays unlisted. */
 static void expand(struct mm *mm, struct page *page, unsigned int high, unsigned int low,
@@ -123,7 +155,8 @@ static struct page *take_smallest(struct mm *mm, unsigned int order, enum migrat
 
 /* Change a pageblock's type and move its free blocks to @mt's lists.
  * Return: free pages found in it. */
-static unsigned long claim_pageblock(struct mm *mm, unsigned long block_pfn, enum migratetype mt)
+unsigned long buddy_set_block_type_locked(struct mm *mm, unsigned long block_pfn,
+					  enum migratetype mt)
 {
 	unsigned long pfn = block_pfn, end = block_pfn + PAGEBLOCK_PAGES, moved = 0;
 
@@ -145,8 +178,13 @@ static unsigned long claim_pageblock(struct mm *mm, unsigned long block_pfn, enu
 		}
 	}
 	pageblock_set_mt(mm, block_pfn, mt);
-	mm->stats.steal_block++;
 	return moved;
+}
+
+static void claim_pageblock(struct mm *mm, unsigned long block_pfn, enum migratetype mt)
+{
+	buddy_set_block_type_locked(mm, block_pfn, mt);
+	mm->stats.steal_block++;
 }
 
 /* Free pages of @mt-compatible state in the pageblock of @pfn (free blocks
@@ -255,24 +293,45 @@ static void zero_pages(struct mm *mm, struct page *page, unsigned int order)
 		memset(mm_pfn_to_virt(pfn + i), 0, PAGE_SIZE);
 }
 
-static __noinline struct page *alloc_slow(struct mm *mm, unsigned int order, gfp_t gfp)
+static struct page *take_pages(struct mm *mm, unsigned int order, gfp_t gfp)
 {
 	enum migratetype mt = gfp_migratetype(gfp);
 	struct page *page = NULL;
 	unsigned long flags;
+
+	if (order == 0)
+		return pcp_alloc(mm, mt, gfp);
+	flags = mm_lock_irqsave(&mm->lock);
+	if (buddy_watermark_ok(mm, order, gfp))
+		page = buddy_take_locked(mm, order, mt);
+	mm_unlock_irqrestore(&mm->lock, flags);
+	return page;
+}
+
+/* May a failed allocation compact and retry? Only when asked, in a context
+ * that may sleep, and never from inside migration (target allocation). */
+static bool may_compact(struct mm *mm, unsigned int order, gfp_t gfp)
+{
+	return order && (gfp & GFP_MAY_COMPACT) && !(gfp & GFP_ATOMIC) && !mm_in_interrupt() &&
+	       !mm->in_migration_alloc[mm_cpu_id()];
+}
+
+static __noinline struct page *alloc_slow(struct mm *mm, unsigned int order, gfp_t gfp)
+{
+	struct page *page;
 
 	if (order > MAX_ORDER) {
 		if (!(gfp & GFP_NOWARN))
 			mm_warn("mm_alloc_pages: order %u exceeds MAX_ORDER %u\n", order, MAX_ORDER);
 		return NULL;
 	}
-	if (order == 0) {
-		page = pcp_alloc(mm, mt, gfp);
-	} else {
-		flags = mm_lock_irqsave(&mm->lock);
-		if (buddy_watermark_ok(mm, order, gfp))
-			page = buddy_take_locked(mm, order, mt);
-		mm_unlock_irqrestore(&mm->lock, flags);
+	page = take_pages(mm, order, gfp);
+	if (!page && may_compact(mm, order, gfp)) {
+		struct compact_result res;
+
+		mm->stats.compact_direct++;
+		if (compact_zone(mm, order, MIGRATE_SYNC, true, &res) == COMPACT_SUCCESS)
+			page = take_pages(mm, order, gfp);
 	}
 	if (!page) {
 		mm->stats.alloc_fail[order]++;
@@ -335,6 +394,39 @@ static __noinline void free_slow(struct mm *mm, struct page *page, unsigned int 
 	buddy_free_locked(mm, pfn, order, pageblock_mt(mm, pfn));
 	mm->nr_free += 1UL << order;
 	mm_unlock_irqrestore(&mm->lock, flags);
+}
+
+struct page *mm_alloc_pfn(struct mm *mm, unsigned long pfn)
+{
+	unsigned long flags, head;
+	struct page *p, *page = NULL;
+	unsigned int order;
+
+	if (!mm_pfn_valid(mm, pfn))
+		return NULL;
+	flags = mm_lock_irqsave(&mm->lock);
+	p = buddy_block_head(mm, pfn, &head);
+	if (p && page_is_buddy(p) && page_list_mt(p) != MIGRATE_ISOLATE) {
+		enum migratetype mt = page_list_mt(p);
+
+		order = buddy_take_block_locked(mm, p);
+		while (order--) { /* list the half without @pfn, keep halving */
+			unsigned long half = head + (1UL << order);
+
+			if (pfn >= half) {
+				free_list_add(mm, mm_pfn_to_page(mm, head), order, mt);
+				head = half;
+			} else {
+				free_list_add(mm, mm_pfn_to_page(mm, half), order, mt);
+			}
+			mm->nr_free += 1UL << order;
+		}
+		page = mm_pfn_to_page(mm, pfn);
+		buddy_prep_allocated(page, 0);
+		mm->stats.alloc[0]++;
+	}
+	mm_unlock_irqrestore(&mm->lock, flags);
+	return page;
 }
 
 /*

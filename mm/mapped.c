@@ -84,6 +84,13 @@ static void free_slot_page(struct mapped_region *r, unsigned long i)
 	mm_free_pages(r->mm, p, 0);
 }
 
+void mapped_region_free_page(struct mapped_region *r, unsigned long index)
+{
+	ASSERT_MSG(index < r->nr_pages, "index %lu of %lu", index, r->nr_pages);
+	mapped_fault(mapped_va(r, index), false); /* not while it moves */
+	free_slot_page(r, index);
+}
+
 void mapped_region_destroy(struct mapped_region *r)
 {
 	unsigned long i;

@@ -47,6 +47,10 @@ int mapped_init(struct mm *mm);
 int mapped_region_create(struct mapped_region *r, struct mm *mm, unsigned long nr_pages,
 			 gfp_t gfp);
 
+/* Unmap and free page @index alone (a hole in the region from then on:
+ * mapped_pfn/mapped_access on it are bugs). */
+void mapped_region_free_page(struct mapped_region *r, unsigned long index);
+
 /* Unmap and free every page (isolated ones are released to migration). */
 void mapped_region_destroy(struct mapped_region *r);
 

@@ -60,12 +60,29 @@ struct mm_stats {
 	u64 fallback;              /* (S) allocations served from another migratetype */
 	u64 steal_block;           /* (S) pageblocks whose type changed by stealing */
 	u64 bugs;                  /* (S) misuse detected (double free, ...) */
+	u64 compact_direct;        /* (S) allocations that compacted and retried */
 	u64 migrate_success;       /* (S) pages migrated */
 	u64 migrate_fail;          /* (S) pages given up on */
 	u64 migrate_retry;         /* (S) -EAGAIN retries */
 	u64 migrate_released;      /* (S) released by their owner while isolated */
 	u64 migrate_bytes;         /* (S) bytes copied by migrate_copy_page */
 	u64 migrate_by_type[MEMDESC_TYPES]; /* (S) successes per owner type */
+};
+
+/* Compaction state and counters (mm/compaction.c). */
+struct mm_compact {
+	unsigned long migrate_pfn;  /* (Z) cached migrate scanner position */
+	unsigned int defer_shift;   /* (Z) skip 2^shift direct attempts after failures */
+	unsigned int considered;    /* (Z) attempts skipped since the last failure */
+	unsigned int defer_order;   /* (Z) lowest order that failed */
+	u64 runs;                   /* (S) compaction runs */
+	u64 deferred;               /* (S) direct attempts skipped by deferral */
+	u64 migrate_scanned;        /* (S) pages examined by the migrate scanner */
+	u64 free_scanned;           /* (S) pages examined by the free scanner */
+	u64 isolated;               /* (S) free pages taken as targets */
+	u64 migrated;               /* (S) pages moved */
+	u64 failed;                 /* (S) pages that could not be moved */
+	u64 time_ns;                /* (S) time spent compacting */
 };
 
 struct mm {
@@ -85,6 +102,7 @@ struct mm {
 	/* (C-ish) ops per memdesc type; written once under (Z) by registration */
 	const struct movable_operations *movable_ops[MEMDESC_TYPES];
 	bool in_migration_alloc[MM_MAX_CPUS]; /* (P) target allocation running: no compaction */
+	struct mm_compact compact;
 	struct mm_stats stats;
 };
 
@@ -125,6 +143,13 @@ struct page *mm_alloc_pages(struct mm *mm, unsigned int order, gfp_t gfp);
  * and nothing changes.
  */
 void mm_free_pages(struct mm *mm, struct page *page, unsigned int order);
+
+/*
+ * mm_alloc_pfn - allocate exactly the free page @pfn (order 0), splitting
+ * the free block around it. For scenarios and tests that place pages.
+ * Return: the page, or NULL when @pfn is not free in the buddy.
+ */
+struct page *mm_alloc_pfn(struct mm *mm, unsigned long pfn);
 
 /* Move every page in the per-cpu caches back to the buddy lists. */
 void mm_drain_pcp(struct mm *mm);

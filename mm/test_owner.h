@@ -3,7 +3,9 @@
  * engine: each page it owns carries a descriptor saying what the next
  * isolate/migrate calls must return and when to release the page, and the
  * owner verifies the contents of every page it gets back (a checksum of a
- * pattern derived from the page's identity, which survives moves).
+ * pattern derived from the page's identity, which survives moves). A
+ * benchmark timing the engine turns that check off (TEST_VERIFY_NONE) and
+ * calls test_owner_content_ok() itself, outside the timed path.
  */
 #ifndef MM_TEST_OWNER_H
 #define MM_TEST_OWNER_H
@@ -18,6 +20,12 @@ enum test_release {
 	TEST_RELEASE_NEVER,
 	TEST_RELEASE_AFTER_ISOLATE, /* right after a successful isolate */
 	TEST_RELEASE_IN_MIGRATE,    /* inside migrate, which then fails -EAGAIN */
+};
+
+/* What test_migrate checks after its copy (test_owner_init: CONTENT). */
+enum test_verify {
+	TEST_VERIFY_CONTENT, /* the moved page holds its pattern (else bad_content++) */
+	TEST_VERIFY_NONE,    /* nothing: the callback does only what an owner must */
 };
 
 struct test_owner;
@@ -40,9 +48,11 @@ struct test_owner {
 	unsigned long next_id;
 	unsigned int bad_content; /* pages whose data did not survive */
 	unsigned int protocol_errors; /* callbacks called in the wrong state */
+	enum test_verify verify;  /* checks in the migrate callback */
 };
 
-/* Register the TEST ops with @mm (once per mm; -EBUSY afterwards is fine). */
+/* Register the TEST ops with @mm (once per mm; -EBUSY afterwards is fine).
+ * The owner starts empty, with verify = TEST_VERIFY_CONTENT. */
 int test_owner_init(struct test_owner *o, struct mm *mm);
 
 /* Allocate a TEST page of @order filled with its pattern. Return: its slot,

@@ -1,0 +1,358 @@
+/*
+ * Compaction (see compaction.h). Why: movable pages scattered over every
+ * pageblock leave no free 2 MiB block even when most memory is free; moving
+ * them out of blocks that can be emptied recovers the blocks. It relies on
+ * the migration engine (migrate_block) and on the owners' movable ops.
+ *
+ * Basic algorithm:
+ *
+ *   drain the per-cpu caches (pages there are invisible to both scanners)
+ *   classify every pageblock: evacuable (no unmovable, reserved or isolated
+ *     page) or not; the skip bit marks the ones that are not
+ *   migrate scanner: pageblocks upward from the bottom (or the cached
+ *     position); for an evacuable block with used pages, build its 512-bit
+ *     bitmap of movable pages and migrate_block() them, ≤32 at a time
+ *   targets come lazily from the free scanner, which takes free pages
+ *     first from blocks that can never be emptied (skip bit set: their free
+ *     pages are otherwise wasted), then downward from the top, passing over
+ *     blocks that are entirely free already
+ *   stop when a free block of the order exists, or when the migrate scanner
+ *     reaches the free scanner
+ *
+ * A direct compaction that fails defers the next 2^defer_shift attempts at
+ * that order or above (defer_shift grows to COMPACT_MAX_DEFER_SHIFT); a
+ * success resets it. The migrate scanner's position is cached for direct
+ * compaction and reset when the scanners meet.
+ *
+ * Locking: thread context; the zone lock is taken for each free-scanner
+ * step and by the allocator; migration runs unlocked.
+ */
+#include "include/errno.h"
+#include "lib/bitmap.h"
+#include "lib/string.h"
+#include "mm/compaction.h"
+#include "mm/internal.h"
+
+#define COMPACT_TARGETS 1024
+#define COMPACT_MAX_DEFER_SHIFT 6
+
+struct compact_control {
+	struct mm *mm;
+	unsigned int order;
+	enum migrate_mode mode;
+	unsigned long first_block;   /* first pageblock PFN of the zone (aligned) */
+	unsigned long migrate_block; /* block the migrate scanner works on */
+	unsigned long free_block;    /* phase 2 free scanner: next block, downward */
+	bool free_touched;           /* phase 2 took pages from free_block */
+	unsigned long stuck_block;   /* phase 1 free scanner: next skip block, downward */
+	bool stuck_done;             /* phase 1 exhausted */
+	unsigned long targets[COMPACT_TARGETS]; /* isolated free order-0 pages (PFNs) */
+	unsigned int nr_targets;
+	struct compact_result *res;
+};
+
+static unsigned long block_end(const struct mm *mm, unsigned long block)
+{
+	return MIN(block + PAGEBLOCK_PAGES, mm->end_pfn);
+}
+
+bool compact_order_free(struct mm *mm, unsigned int order)
+{
+	unsigned long flags = mm_lock_irqsave(&mm->lock);
+	unsigned int o;
+	bool found = false;
+
+	for (o = order; o < NR_ORDERS && !found; o++)
+		found = mm->free_area[o].nr[MIGRATE_MOVABLE] || mm->free_area[o].nr[MIGRATE_UNMOVABLE];
+	mm_unlock_irqrestore(&mm->lock, flags);
+	return found;
+}
+
+/*
+ * Look at the pages of @block: can it be emptied, and which of its pages
+ * are movable heads (set in @bitmap when non-NULL)? Return: the number of
+ * used (allocated) pages, or -1 when the block holds a page that cannot
+ * move. Zone lock held or not: the answer is advisory either way.
+ */
+static long scan_block(struct mm *mm, unsigned long block, unsigned long *bitmap,
+		       unsigned long *scanned)
+{
+	unsigned long pfn = MAX(block, mm->base_pfn), end = block_end(mm, block);
+	long used = 0;
+
+	if (pageblock_mt(mm, block) == MIGRATE_ISOLATE)
+		return -1;
+	while (pfn < end) {
+		unsigned long head_pfn;
+		struct page *p = buddy_block_head(mm, pfn, &head_pfn);
+		unsigned long size;
+
+		(*scanned)++;
+		if (!p)
+			return -1; /* reserved */
+		size = (1UL << page_order(p)) - (pfn - head_pfn);
+		if (page_is_head(p)) {
+			if (!page_movable_ops(mm, p) || page_is_isolated(p))
+				return -1;
+			if (bitmap && head_pfn >= block)
+				bitmap_set_bit(bitmap, head_pfn - block);
+			used += (long)MIN(size, end - pfn);
+		}
+		pfn += size;
+	}
+	return used;
+}
+
+/* Mark every block that cannot be emptied with the skip bit. */
+static void classify_blocks(struct compact_control *cc)
+{
+	struct mm *mm = cc->mm;
+	unsigned long block, scanned = 0;
+
+	for (block = cc->first_block; block < mm->end_pfn; block += PAGEBLOCK_PAGES)
+		pageblock_set_skip(mm, block, scan_block(mm, block, NULL, &scanned) < 0);
+	cc->res->migrate_scanned += scanned;
+}
+
+/* Take the free blocks of @block as order-0 targets while there is room.
+ * Return: true when the block has no free page left. Zone lock held. */
+static bool isolate_block_free(struct compact_control *cc, unsigned long block)
+{
+	struct mm *mm = cc->mm;
+	unsigned long pfn = MAX(block, mm->base_pfn), end = block_end(mm, block);
+
+	while (pfn < end) {
+		struct page *p = mm_pfn_to_page(mm, pfn);
+		unsigned long i, n;
+
+		cc->res->free_scanned++;
+		if (!page_is_buddy(p)) {
+			pfn++;
+			continue;
+		}
+		n = 1UL << page_order(p);
+		if (cc->nr_targets + n > COMPACT_TARGETS)
+			return false;
+		buddy_take_block_locked(mm, p);
+		for (i = 0; i < n; i++) {
+			buddy_prep_allocated(p + i, 0);
+			cc->targets[cc->nr_targets++] = pfn + i;
+		}
+		cc->res->isolated += n;
+		pfn += n;
+	}
+	return true;
+}
+
+/* Is the whole block one free block already (nothing to gain from it as
+ * targets: taking its pages would destroy a 2 MiB block)? */
+static bool block_is_free(struct mm *mm, unsigned long block)
+{
+	unsigned long head;
+	struct page *p = block >= mm->base_pfn ? buddy_block_head(mm, block, &head) : NULL;
+
+	return p && page_is_buddy(p) && page_order(p) >= PAGEBLOCK_ORDER;
+}
+
+/* Refill the target list: phase 1 takes free pages from blocks that can
+ * never be emptied (anywhere), phase 2 from the top down to just above the
+ * migrate scanner. Return: how many targets were added. */
+static unsigned int isolate_free_pages(struct compact_control *cc)
+{
+	struct mm *mm = cc->mm;
+	unsigned long flags = mm_lock_irqsave(&mm->lock);
+	unsigned int before = cc->nr_targets;
+
+	while (!cc->stuck_done && cc->nr_targets < COMPACT_TARGETS / 2) {
+		if (!pageblock_skip(mm, cc->stuck_block) || isolate_block_free(cc, cc->stuck_block)) {
+			if (cc->stuck_block == cc->first_block)
+				cc->stuck_done = true;
+			else
+				cc->stuck_block -= PAGEBLOCK_PAGES;
+		} else {
+			break; /* no room for its next free block */
+		}
+	}
+	while (cc->nr_targets < COMPACT_TARGETS / 2 && cc->free_block > cc->migrate_block) {
+		if (pageblock_skip(mm, cc->free_block) || block_is_free(mm, cc->free_block)) {
+			cc->free_block -= PAGEBLOCK_PAGES;
+			continue;
+		}
+		cc->free_touched = true;
+		if (!isolate_block_free(cc, cc->free_block))
+			break;
+		cc->free_block -= PAGEBLOCK_PAGES;
+		cc->free_touched = false;
+	}
+	mm_unlock_irqrestore(&mm->lock, flags);
+	return cc->nr_targets - before;
+}
+
+static struct page *compaction_alloc(struct mm *mm, struct page *src, void *priv)
+{
+	struct compact_control *cc = priv;
+
+	if (page_order(src) != 0)
+		return NULL; /* targets are order-0 pages */
+	if (!cc->nr_targets && !isolate_free_pages(cc))
+		return NULL;
+	return mm_pfn_to_page(mm, cc->targets[--cc->nr_targets]);
+}
+
+static void compaction_free(struct mm *mm, struct page *dst, void *priv)
+{
+	struct compact_control *cc = priv;
+
+	if (cc->nr_targets < COMPACT_TARGETS) {
+		buddy_prep_allocated(dst, 0);
+		cc->targets[cc->nr_targets++] = mm_page_to_pfn(mm, dst);
+	} else {
+		mm_free_pages(mm, dst, 0);
+	}
+}
+
+static void release_targets(struct compact_control *cc)
+{
+	while (cc->nr_targets)
+		mm_free_pages(cc->mm, mm_pfn_to_page(cc->mm, cc->targets[--cc->nr_targets]), 0);
+	mm_drain_pcp(cc->mm);
+}
+
+/* Evacuate one block. Return: false when free targets ran out (stop). */
+static bool compact_block(struct compact_control *cc, unsigned long block)
+{
+	unsigned long bitmap[BITS_TO_LONGS(PAGEBLOCK_PAGES)] = { 0 };
+	struct migrate_result r;
+	long used = scan_block(cc->mm, block, bitmap, &cc->res->migrate_scanned);
+
+	if (used <= 0) {
+		if (used < 0)
+			pageblock_set_skip(cc->mm, block, true);
+		return true;
+	}
+	/* Only start on a block that can be emptied completely: moving part
+	 * of one is wasted work. */
+	while (cc->nr_targets < (unsigned long)used)
+		if (!isolate_free_pages(cc))
+			return false;
+	migrate_block(cc->mm, block, bitmap, compaction_alloc, compaction_free, cc, cc->mode, &r);
+	cc->res->migrated += r.succeeded;
+	cc->res->failed += r.failed;
+	if (!r.failed)
+		cc->res->blocks_evacuated++;
+	mm_drain_pcp(cc->mm); /* freed sources merge only in the buddy */
+	return r.no_target == 0;
+}
+
+/* Deferral applies to orders at or above the lowest that failed. */
+static bool deferred(struct mm *mm, unsigned int order)
+{
+	struct mm_compact *c = &mm->compact;
+
+	if (!c->defer_shift || order < c->defer_order)
+		return false;
+	if (++c->considered >= (1U << c->defer_shift)) {
+		c->considered = 0;
+		return false;
+	}
+	return true;
+}
+
+static void record_outcome(struct mm *mm, unsigned int order, bool success)
+{
+	struct mm_compact *c = &mm->compact;
+
+	if (success) {
+		if (order >= c->defer_order) {
+			c->defer_shift = 0;
+			c->considered = 0;
+		}
+		return;
+	}
+	c->defer_order = c->defer_shift ? MIN(c->defer_order, order) : order;
+	c->considered = 0;
+	if (c->defer_shift < COMPACT_MAX_DEFER_SHIFT)
+		c->defer_shift++;
+}
+
+static void account(struct mm *mm, const struct compact_result *res)
+{
+	struct mm_compact *c = &mm->compact;
+
+	c->runs++;
+	c->migrate_scanned += res->migrate_scanned;
+	c->free_scanned += res->free_scanned;
+	c->isolated += res->isolated;
+	c->migrated += res->migrated;
+	c->failed += res->failed;
+	c->time_ns += res->time_ns;
+}
+
+static void control_init(struct compact_control *cc, struct mm *mm, unsigned int order,
+			 enum migrate_mode mode, bool direct, struct compact_result *res)
+{
+	unsigned long last = ALIGN_DOWN(mm->end_pfn - 1, PAGEBLOCK_PAGES);
+
+	memset(res, 0, sizeof(*res));
+	cc->mm = mm;
+	cc->order = order;
+	cc->mode = mode;
+	cc->res = res;
+	cc->nr_targets = 0;
+	cc->first_block = ALIGN_DOWN(mm->base_pfn, PAGEBLOCK_PAGES);
+	cc->migrate_block = cc->first_block;
+	if (direct && mm->compact.migrate_pfn > cc->first_block && mm->compact.migrate_pfn < last)
+		cc->migrate_block = mm->compact.migrate_pfn;
+	cc->free_block = last;
+	cc->stuck_block = last;
+	cc->stuck_done = false;
+	cc->free_touched = false;
+}
+
+/* Have the scanners met? The migrate scanner may still take the free
+ * scanner's next block as long as no target came from it. */
+static bool scanners_met(const struct compact_control *cc)
+{
+	return cc->migrate_block > cc->free_block ||
+	       (cc->migrate_block == cc->free_block && cc->free_touched);
+}
+
+enum compact_status compact_zone(struct mm *mm, unsigned int order, enum migrate_mode mode,
+				 bool direct, struct compact_result *res)
+{
+	struct compact_control cc;
+	u64 start = mm_time_ns();
+	u64 before[MEMDESC_TYPES];
+	unsigned int t;
+
+	control_init(&cc, mm, order, mode, direct, res);
+	if (direct && deferred(mm, order)) {
+		mm->compact.deferred++;
+		return res->status = COMPACT_DEFERRED;
+	}
+	for (t = 0; t < MEMDESC_TYPES; t++)
+		before[t] = mm->stats.migrate_by_type[t];
+	mm_drain_pcp(mm);
+	classify_blocks(&cc);
+	res->status = COMPACT_COMPLETE;
+	while (!scanners_met(&cc) && cc.migrate_block < cc.mm->end_pfn) {
+		if (order < COMPACT_ALL && compact_order_free(mm, order)) {
+			res->status = COMPACT_SUCCESS;
+			break;
+		}
+		if (!compact_block(&cc, cc.migrate_block))
+			break;
+		cc.migrate_block += PAGEBLOCK_PAGES;
+	}
+	release_targets(&cc);
+	if (order < COMPACT_ALL && compact_order_free(mm, order))
+		res->status = COMPACT_SUCCESS;
+	mm->compact.migrate_pfn = res->status == COMPACT_SUCCESS ? cc.migrate_block : 0;
+	if (direct)
+		record_outcome(mm, order, res->status == COMPACT_SUCCESS);
+	for (t = 0; t < MEMDESC_TYPES; t++)
+		res->migrated_by_type[t] = mm->stats.migrate_by_type[t] - before[t];
+	res->time_ns = mm_time_ns() - start;
+	account(mm, res);
+	return res->status;
+}

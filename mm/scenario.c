@@ -1,0 +1,211 @@
+/*
+ * Fragmentation scenarios and figures (see scenario.h). Scenarios use fixed
+ * seeds so every run of the same name on the same memory map is the same.
+ */
+#include "include/errno.h"
+#include "lib/prng.h"
+#include "lib/string.h"
+#include "mm/internal.h"
+#include "mm/scenario.h"
+
+#define SPARSE_SEED 0x5ca77e12UL
+#define STANDARD_SEED 0x57a4da2dUL
+#define STANDARD_UNMOVABLE_PERMILLE 70
+
+const char *const frag_scenario_names[] = { "sparse", "standard", NULL };
+
+/* Fill free memory (down to the high watermark, and room for the slot
+ * arrays) with mapped regions. */
+static int fill_mapped(struct frag_scenario *s)
+{
+	struct mm *mm = s->mm;
+
+	for (;;) {
+		unsigned long free = mm_nr_free_pages(mm), want;
+		struct mapped_region *r;
+
+		if (free <= mm->wmark[WMARK_HIGH] + 64 || s->nr_regions == SCENARIO_MAX_REGIONS)
+			return 0;
+		want = MIN(free - mm->wmark[WMARK_HIGH] - 64, (unsigned long)SCENARIO_REGION_PAGES);
+		want -= want / 256 + 1; /* its slot array */
+		r = &s->regions[s->nr_regions];
+		if (mapped_region_create(r, mm, want, 0))
+			return s->nr_regions ? 0 : -ENOMEM;
+		s->nr_regions++;
+		s->mapped_pages += want;
+	}
+}
+
+/* In every aligned group of 4 PFNs keep one mapped page (random), free the
+ * other mapped pages. */
+static void thin_out(struct frag_scenario *s, struct prng *rng)
+{
+	struct mm *mm = s->mm;
+	unsigned long g;
+
+	for (g = ALIGN_UP(mm->base_pfn, 4); g + 4 <= mm->end_pfn; g += 4) {
+		unsigned int keep = (unsigned int)prng_below(rng, 4), i;
+
+		for (i = 0; i < 4; i++) {
+			struct page *p = mm_pfn_to_page(mm, g + i);
+			struct mapped_slot *slot;
+
+			if (i == keep || !page_is_head(p) || page_type(p) != MEMDESC_MAPPED)
+				continue;
+			slot = page_memdesc(p);
+			if (slot->region < s->regions || slot->region >= s->regions + s->nr_regions)
+				continue; /* someone else's mapped page */
+			mapped_region_free_page(slot->region, slot->index);
+			s->mapped_pages--;
+		}
+	}
+	mm_drain_pcp(mm);
+}
+
+static void hold_unmovable(struct frag_scenario *s, struct page *p)
+{
+	*(unsigned long *)mm_page_address(s->mm, p) = s->unmovable_head;
+	s->unmovable_head = mm_page_to_pfn(s->mm, p);
+	s->nr_unmovable++;
+}
+
+/* ~7% of memory as unmovable pages in a fixed-seed third of the blocks. */
+static void place_unmovable(struct frag_scenario *s, struct prng *rng)
+{
+	struct mm *mm = s->mm;
+	unsigned long per_block = PAGEBLOCK_PAGES * 3 * STANDARD_UNMOVABLE_PERMILLE / 1000;
+	unsigned long b;
+
+	for (b = ALIGN_UP(mm->base_pfn, PAGEBLOCK_PAGES); b + PAGEBLOCK_PAGES <= mm->end_pfn;
+	     b += PAGEBLOCK_PAGES) {
+		unsigned long got = 0, tries;
+
+		if (prng_below(rng, 3))
+			continue;
+		for (tries = 0; got < per_block && tries < 8 * PAGEBLOCK_PAGES; tries++) {
+			struct page *p = mm_alloc_pfn(mm, b + prng_below(rng, PAGEBLOCK_PAGES));
+
+			if (p) {
+				hold_unmovable(s, p);
+				got++;
+			}
+		}
+	}
+}
+
+int frag_scenario_build(struct frag_scenario *s, struct mm *mm, const char *name)
+{
+	struct prng rng;
+	bool standard;
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	s->mm = mm;
+	if (!strcmp(name, "sparse"))
+		standard = false;
+	else if (!strcmp(name, "standard"))
+		standard = true;
+	else
+		return -EINVAL;
+	s->name = standard ? "standard" : "sparse";
+	err = mapped_init(mm);
+	if (!err)
+		err = fill_mapped(s);
+	if (err) {
+		frag_scenario_destroy(s);
+		return err;
+	}
+	prng_seed(&rng, SPARSE_SEED);
+	thin_out(s, &rng);
+	if (standard) {
+		prng_seed(&rng, STANDARD_SEED);
+		place_unmovable(s, &rng);
+	}
+	return 0;
+}
+
+void frag_scenario_destroy(struct frag_scenario *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->nr_regions; i++)
+		mapped_region_destroy(&s->regions[i]);
+	while (s->nr_unmovable) {
+		struct page *p = mm_pfn_to_page(s->mm, s->unmovable_head);
+
+		s->unmovable_head = *(unsigned long *)mm_page_address(s->mm, p);
+		mm_free_pages(s->mm, p, 0);
+		s->nr_unmovable--;
+	}
+	s->nr_regions = 0;
+	s->mapped_pages = 0;
+	mm_drain_pcp(s->mm);
+}
+
+unsigned long frag_free_2m_blocks(struct mm *mm)
+{
+	unsigned long flags, n = 0;
+	unsigned int o, mt;
+
+	mm_drain_pcp(mm);
+	flags = mm_lock_irqsave(&mm->lock);
+	for (o = PAGEBLOCK_ORDER; o < NR_ORDERS; o++)
+		for (mt = 0; mt < MIGRATE_PCPTYPES; mt++)
+			n += mm->free_area[o].nr[mt] << (o - PAGEBLOCK_ORDER);
+	mm_unlock_irqrestore(&mm->lock, flags);
+	return n;
+}
+
+/* Used pages of the block at @b, or -1 when it holds a page that cannot
+ * move (unmovable, reserved, isolated). */
+static long block_used(struct mm *mm, unsigned long b)
+{
+	unsigned long pfn = b;
+	long used = 0;
+
+	while (pfn < b + PAGEBLOCK_PAGES) {
+		unsigned long head;
+		struct page *p = buddy_block_head(mm, pfn, &head);
+		unsigned long end;
+
+		if (!p)
+			return -1;
+		end = MIN(head + (1UL << page_order(p)), b + PAGEBLOCK_PAGES);
+		if (page_is_head(p)) {
+			if (!page_movable_ops(mm, p) || page_is_isolated(p))
+				return -1;
+			used += (long)(end - pfn);
+		}
+		pfn = end;
+	}
+	return used;
+}
+
+void frag_figures(struct mm *mm, struct frag_figures *f)
+{
+	u32 hist[PAGEBLOCK_PAGES + 1]; /* blocks by used pages (2 KiB of stack) */
+	unsigned long b, low = mm->wmark[WMARK_LOW], k;
+	unsigned int used;
+
+	memset(f, 0, sizeof(*f));
+	memset(hist, 0, sizeof(hist));
+	f->recovered = frag_free_2m_blocks(mm); /* drains the pcp too */
+	f->free_pages = mm_nr_free_pages(mm);
+	for (b = ALIGN_UP(mm->base_pfn, PAGEBLOCK_PAGES); b + PAGEBLOCK_PAGES <= mm->end_pfn;
+	     b += PAGEBLOCK_PAGES) {
+		long u = block_used(mm, b);
+
+		if (u >= 0) {
+			hist[u]++;
+			f->candidates++;
+		}
+	}
+	k = f->free_pages > low ? (f->free_pages - low) / PAGEBLOCK_PAGES : 0;
+	f->T = MIN(k, f->candidates);
+	for (used = 0, k = f->T; used <= PAGEBLOCK_PAGES && k; used++) {
+		unsigned long take = MIN(k, (unsigned long)hist[used]);
+
+		f->min_moves += take * used;
+		k -= take;
+	}
+}

@@ -1,0 +1,67 @@
+/*
+ * Fragmentation scenarios and the figures compaction is judged by. Each
+ * scenario is versioned by its name: changing what one does means a new
+ * name, so published figures stay comparable.
+ *
+ *   sparse:   fill free memory with MAPPED pages, then in every aligned
+ *             group of 4 PFNs free all mapped pages but one chosen by a
+ *             fixed-seed PRNG.
+ *   standard: sparse, plus ~7% of managed memory as unmovable pages placed
+ *             explicitly in a fixed-seed third of the pageblocks.
+ *
+ * Figures (see docs/benchmarks.md):
+ *   T          over pageblocks with no unmovable, pinned or reserved page,
+ *              sorted by used pages ascending: the largest k such that the
+ *              used pages of the k cheapest fit into the free pages outside
+ *              them minus the low watermark (so T = min(candidates,
+ *              (free - low) / 512)).
+ *   min_moves  the used pages of those T blocks.
+ *   recovered  free blocks of order >= 9, an order-10 block counting 2.
+ */
+#ifndef MM_SCENARIO_H
+#define MM_SCENARIO_H
+
+#include "mm/mapped.h"
+
+#define SCENARIO_MAX_REGIONS 256
+#define SCENARIO_REGION_PAGES 65536
+
+struct frag_scenario {
+	struct mm *mm;
+	const char *name;
+	struct mapped_region regions[SCENARIO_MAX_REGIONS];
+	unsigned int nr_regions;
+	unsigned long mapped_pages;    /* mapped pages kept */
+	unsigned long unmovable_head;  /* PFN chain through the pages' first word */
+	unsigned long nr_unmovable;
+};
+
+struct frag_figures {
+	unsigned long T;
+	unsigned long min_moves;
+	unsigned long candidates;      /* pageblocks with no unmovable page */
+	unsigned long recovered;       /* free 2 MiB blocks now */
+	unsigned long free_pages;
+};
+
+/* Names of the scenarios, NULL-terminated. */
+extern const char *const frag_scenario_names[];
+
+/*
+ * frag_scenario_build - fragment @mm as the scenario @name says.
+ * Return: 0, -EINVAL for an unknown name, -ENOMEM when the scenario could
+ * not be built (everything undone).
+ * Context: thread context; registers MAPPED ops with @mm if needed.
+ */
+int frag_scenario_build(struct frag_scenario *s, struct mm *mm, const char *name);
+
+/* Free everything the scenario holds. */
+void frag_scenario_destroy(struct frag_scenario *s);
+
+/* Compute the figures for @mm now (drains the per-cpu caches). */
+void frag_figures(struct mm *mm, struct frag_figures *f);
+
+/* recovered as defined above. */
+unsigned long frag_free_2m_blocks(struct mm *mm);
+
+#endif

@@ -1,0 +1,233 @@
+/*
+ * Compaction, contig and scenario tests on simulated machines (host only:
+ * they need more pageblocks than a kernel test environment has). Every case
+ * checks mm_check and that every mapped page still holds its data.
+ */
+#include "include/errno.h"
+#include "lib/ktest.h"
+#include "mm/compaction.h"
+#include "mm/contig.h"
+#include "mm/internal.h"
+#include "mm/scenario.h"
+#include "mm/testing.h"
+
+static struct mm_test_env env;
+static struct frag_scenario scen;
+
+/* Stamp every kept mapped page with its identity, to verify after moves. */
+static void stamp(void)
+{
+	unsigned int r;
+	unsigned long i;
+
+	for (r = 0; r < scen.nr_regions; r++)
+		for (i = 0; i < scen.regions[r].nr_pages; i++) {
+			unsigned long pfn;
+
+			if (!mm_lookup_page(mapped_va(&scen.regions[r], i), &pfn))
+				continue; /* freed by the scenario */
+			*(unsigned long *)mapped_access(&scen.regions[r], i) = r * 1000003UL + i;
+		}
+}
+
+static unsigned long stamps_bad(void)
+{
+	unsigned int r;
+	unsigned long i, bad = 0;
+
+	for (r = 0; r < scen.nr_regions; r++)
+		for (i = 0; i < scen.regions[r].nr_pages; i++) {
+			unsigned long pfn;
+
+			if (!mm_lookup_page(mapped_va(&scen.regions[r], i), &pfn))
+				continue;
+			bad += *(unsigned long *)mapped_access(&scen.regions[r], i) != r * 1000003UL + i;
+		}
+	return bad;
+}
+
+static void run_scenario(struct ktest *t, const char *name, unsigned long span,
+			 const struct pfn_range *usable, size_t nr)
+{
+	struct frag_figures before, after;
+	struct compact_result res;
+	unsigned long gained;
+
+	KTEST_ASSERT_EQ(t, mm_test_env_init(&env, span, usable, nr, NULL, 0), 0);
+	KTEST_ASSERT_EQ(t, frag_scenario_build(&scen, &env.mm, name), 0);
+	stamp();
+	frag_figures(&env.mm, &before);
+	compact_zone(&env.mm, COMPACT_ALL, MIGRATE_SYNC, false, &res);
+	frag_figures(&env.mm, &after);
+	gained = after.recovered - before.recovered;
+	ktest_diag(t, "%s: T %lu, recovered %lu -> %lu (%lu%% of T), moved %lu (min %lu), %lu ms",
+		   name, before.T, before.recovered, after.recovered,
+		   before.T ? after.recovered * 100 / before.T : 0, res.migrated, before.min_moves,
+		   (unsigned long)(res.time_ns / 1000000));
+	KTEST_EXPECT_GT(t, before.T, 0);
+	KTEST_EXPECT_GE(t, after.recovered * 100, before.T * 99);
+	KTEST_EXPECT_GT(t, gained, 0);
+	if (gained)
+		KTEST_EXPECT_LE(t, res.migrated * 100, before.min_moves * 105 + gained * 100);
+	KTEST_EXPECT_EQ(t, stamps_bad(), 0);
+	KTEST_EXPECT_EQ(t, res.failed, 0);
+	KTEST_EXPECT_EQ(t, mm_check(&env.mm), 0);
+	frag_scenario_destroy(&scen);
+	mm_drain_pcp(&env.mm);
+	KTEST_EXPECT_EQ(t, mm_nr_free_pages(&env.mm), env.mm.nr_managed);
+	KTEST_EXPECT_EQ(t, mm_check(&env.mm), 0);
+	mm_test_env_destroy(&env);
+}
+
+/* sparse on 256 MiB: compaction recovers what T says is possible. */
+static void compaction_sparse_recovers_T(struct ktest *t)
+{
+	struct pfn_range all = { 0, 65536 };
+
+	run_scenario(t, "sparse", 65536, &all, 1);
+}
+
+/* standard on 256 MiB: blocks with unmovable pages are left alone. */
+static void compaction_standard_recovers_T(struct ktest *t)
+{
+	struct pfn_range all = { 0, 65536 };
+
+	run_scenario(t, "standard", 65536, &all, 1);
+}
+
+/* An odd memory map (unaligned start, holes, a short last block): the
+ * scanners still meet cleanly. */
+static void compaction_odd_memory_map(struct ktest *t)
+{
+	static const struct pfn_range odd[] = { { 77, 9000 }, { 9300, 30001 }, { 30500, 40961 } };
+
+	run_scenario(t, "sparse", 40961, odd, 3);
+}
+
+/* Direct compaction: a MAY_COMPACT order-9 allocation succeeds in standard
+ * where a plain one fails. */
+static void compaction_direct_makes_order9(struct ktest *t)
+{
+	struct pfn_range all = { 0, 65536 };
+	struct page *p;
+
+	KTEST_ASSERT_EQ(t, mm_test_env_init(&env, 65536, &all, 1, NULL, 0), 0);
+	KTEST_ASSERT_EQ(t, frag_scenario_build(&scen, &env.mm, "standard"), 0);
+	KTEST_EXPECT_NULL(t, mm_alloc_pages(&env.mm, 9, GFP_NOWARN));
+	p = mm_alloc_pages(&env.mm, 9, GFP_MAY_COMPACT | GFP_NOWARN);
+	KTEST_ASSERT_NOT_NULL(t, p);
+	KTEST_EXPECT_EQ(t, env.mm.stats.compact_direct, 1);
+	KTEST_EXPECT_GT(t, env.mm.compact.migrated, 0);
+	mm_free_pages(&env.mm, p, 9);
+	KTEST_EXPECT_EQ(t, mm_check(&env.mm), 0);
+	frag_scenario_destroy(&scen);
+	mm_test_env_destroy(&env);
+}
+
+/* After failures, direct compaction is deferred, then tried again. */
+static void compaction_deferral(struct ktest *t)
+{
+	struct pfn_range all = { 0, 4096 };
+	struct compact_result res;
+	unsigned int i, deferred = 0;
+	unsigned long n = 0;
+	struct page *p;
+
+	KTEST_ASSERT_EQ(t, mm_test_env_init(&env, 4096, &all, 1, NULL, 0), 0);
+	/* Unmovable pages in every block: no order-9 block can ever appear. */
+	while ((p = mm_alloc_pages(&env.mm, 0, GFP_NOWARN)))
+		n++;
+	KTEST_EXPECT_EQ(t, compact_zone(&env.mm, 9, MIGRATE_SYNC, true, &res), COMPACT_COMPLETE);
+	/* Failures double the number of attempts skipped: D T D D D T D D D D. */
+	for (i = 0; i < 10; i++)
+		deferred += compact_zone(&env.mm, 9, MIGRATE_SYNC, true, &res) == COMPACT_DEFERRED;
+	KTEST_EXPECT_EQ(t, deferred, 8);
+	KTEST_EXPECT_EQ(t, env.mm.compact.deferred, deferred);
+	/* Lower orders are not deferred, and explicit compaction never is. */
+	KTEST_EXPECT_NE(t, compact_zone(&env.mm, 3, MIGRATE_SYNC, true, &res), COMPACT_DEFERRED);
+	KTEST_EXPECT_NE(t, compact_zone(&env.mm, 9, MIGRATE_SYNC, false, &res), COMPACT_DEFERRED);
+	KTEST_EXPECT_GT(t, n, 0);
+	mm_test_env_destroy(&env);
+}
+
+/* Skip bits mark exactly the blocks holding unmovable pages. */
+static void compaction_skip_bits(struct ktest *t)
+{
+	struct pfn_range all = { 0, 4096 };
+	struct compact_result res;
+	struct page *p;
+	unsigned long b, skipped = 0;
+
+	KTEST_ASSERT_EQ(t, mm_test_env_init(&env, 4096, &all, 1, NULL, 0), 0);
+	p = mm_alloc_pfn(&env.mm, 1024 + 17); /* block 2 */
+	KTEST_ASSERT_NOT_NULL(t, p);
+	compact_zone(&env.mm, COMPACT_ALL, MIGRATE_SYNC, false, &res);
+	for (b = 0; b < 4096; b += PAGEBLOCK_PAGES)
+		skipped += pageblock_skip(&env.mm, b);
+	KTEST_EXPECT_EQ(t, skipped, 1);
+	KTEST_EXPECT_TRUE(t, pageblock_skip(&env.mm, 1024));
+	mm_free_pages(&env.mm, p, 0);
+	mm_test_env_destroy(&env);
+}
+
+/* contig: a movable-only range is evacuated and claimed; a range with an
+ * unmovable page fails with -EBUSY and nothing changes. */
+static void contig_range_success_and_busy(struct ktest *t)
+{
+	struct pfn_range all = { 0, 16384 };
+	unsigned long free_before, pfn;
+	struct page *p;
+	int err;
+
+	KTEST_ASSERT_EQ(t, mm_test_env_init(&env, 16384, &all, 1, NULL, 0), 0);
+	KTEST_ASSERT_EQ(t, frag_scenario_build(&scen, &env.mm, "sparse"), 0);
+	stamp();
+	free_before = mm_nr_free_pages(&env.mm);
+	KTEST_ASSERT_EQ(t, alloc_contig_range(&env.mm, 2048, 1500), 0);
+	KTEST_EXPECT_EQ(t, mm_nr_free_pages(&env.mm), free_before - 1500);
+	KTEST_EXPECT_EQ(t, stamps_bad(), 0);
+	KTEST_EXPECT_EQ(t, mm_check(&env.mm), 0);
+	free_contig_range(&env.mm, 2048, 1500);
+	mm_drain_pcp(&env.mm);
+	KTEST_EXPECT_EQ(t, mm_nr_free_pages(&env.mm), free_before);
+
+	p = mm_alloc_pfn(&env.mm, 5000);
+	if (!p) { /* 5000 held a kept mapped page: move it first */
+		unsigned long x = 5000;
+		struct migrate_result r;
+
+		migrate_pages(&env.mm, &x, 1, NULL, NULL, NULL, MIGRATE_SYNC, &r);
+		p = mm_alloc_pfn(&env.mm, 5000);
+	}
+	KTEST_ASSERT_NOT_NULL(t, p);
+	free_before = mm_nr_free_pages(&env.mm);
+	KTEST_EXPECT_EQ(t, alloc_contig_range(&env.mm, 4608, 1024), -EBUSY);
+	KTEST_EXPECT_EQ(t, mm_nr_free_pages(&env.mm), free_before);
+	KTEST_EXPECT_EQ(t, pageblock_mt(&env.mm, 4608), MIGRATE_MOVABLE);
+	KTEST_EXPECT_EQ(t, alloc_contig_range(&env.mm, 16000, 1000), -EINVAL);
+	KTEST_EXPECT_EQ(t, stamps_bad(), 0);
+	KTEST_EXPECT_EQ(t, mm_check(&env.mm), 0);
+
+	pfn = alloc_contig_pages(&env.mm, 2048, &err);
+	KTEST_EXPECT_EQ(t, err, 0);
+	KTEST_EXPECT_TRUE(t, pfn + 2048 <= 4608 || pfn > 5000);
+	if (!err)
+		free_contig_range(&env.mm, pfn, 2048);
+	mm_free_pages(&env.mm, p, 0);
+	frag_scenario_destroy(&scen);
+	KTEST_EXPECT_EQ(t, mm_nr_free_pages(&env.mm), env.mm.nr_managed);
+	KTEST_EXPECT_EQ(t, mm_check(&env.mm), 0);
+	mm_test_env_destroy(&env);
+}
+
+static const struct ktest_case compaction_cases[] = {
+	KTEST_CASE(compaction_sparse_recovers_T),
+	KTEST_CASE(compaction_standard_recovers_T),
+	KTEST_CASE(compaction_odd_memory_map),
+	KTEST_CASE(compaction_direct_makes_order9),
+	KTEST_CASE(compaction_deferral),
+	KTEST_CASE(compaction_skip_bits),
+	KTEST_CASE(contig_range_success_and_busy),
+	KTEST_END,
+};
+KTEST_SUITE(compaction, compaction_cases);
