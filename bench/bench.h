@@ -69,6 +69,8 @@ struct bench_loop {
 struct bench_result {
 	double ns_per_op[BENCH_MAX_LOOPS]; /* per loop: median over the rounds */
 	double ratio; /* 2+ loops: median over the rounds of loop 0's time / loop 1's */
+	unsigned int runs;                 /* rounds */
+	double samples[BENCH_MAX_LOOPS][BENCH_RUNS]; /* ns per op, per loop and round */
 };
 
 /*
@@ -79,6 +81,10 @@ struct bench_result {
  */
 void bench_measure(const struct bench_ctx *ctx, const struct bench_loop *loops, unsigned int n,
 		   unsigned long iters, struct bench_result *res);
+
+/* Median over the rounds of loop @a's time / loop @b's (bench_ratio(res, 0,
+ * 1) is res->ratio). */
+double bench_ratio(const struct bench_result *res, unsigned int a, unsigned int b);
 
 /* A figure as printed. Unset optional fields are omitted. */
 struct bench_figure {

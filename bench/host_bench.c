@@ -110,10 +110,22 @@ static u64 run_loop(const struct bench_loop *loop, unsigned long iters)
 	return t1 - t0;
 }
 
+double bench_ratio(const struct bench_result *res, unsigned int a, unsigned int b)
+{
+	double ratios[BENCH_RUNS];
+	unsigned int r;
+
+	if (a >= BENCH_MAX_LOOPS || b >= BENCH_MAX_LOOPS || res->runs > BENCH_RUNS)
+		bench_fail("bench_ratio: loops %u and %u of %u runs", a, b, res->runs);
+	for (r = 0; r < res->runs; r++)
+		ratios[r] = res->samples[a][r] / res->samples[b][r];
+	return bench_median(ratios, res->runs);
+}
+
 void bench_measure(const struct bench_ctx *ctx, const struct bench_loop *loops, unsigned int n,
 		   unsigned long iters, struct bench_result *res)
 {
-	double samples[BENCH_MAX_LOOPS][BENCH_RUNS], ratios[BENCH_RUNS];
+	double sorted[BENCH_RUNS];
 	unsigned int i, r;
 
 	if (!n || n > BENCH_MAX_LOOPS || ctx->runs > BENCH_RUNS || !iters)
@@ -121,14 +133,15 @@ void bench_measure(const struct bench_ctx *ctx, const struct bench_loop *loops, 
 	for (r = 0; r < BENCH_WARMUP; r++)
 		for (i = 0; i < n; i++)
 			run_loop(&loops[i], iters);
-	for (r = 0; r < ctx->runs; r++) {
+	res->runs = ctx->runs;
+	for (r = 0; r < ctx->runs; r++)
 		for (i = 0; i < n; i++)
-			samples[i][r] = (double)run_loop(&loops[i], iters) / (double)iters;
-		ratios[r] = n > 1 ? samples[0][r] / samples[1][r] : NAN;
+			res->samples[i][r] = (double)run_loop(&loops[i], iters) / (double)iters;
+	for (i = 0; i < n; i++) {
+		memcpy(sorted, res->samples[i], ctx->runs * sizeof(sorted[0]));
+		res->ns_per_op[i] = bench_median(sorted, ctx->runs);
 	}
-	for (i = 0; i < n; i++)
-		res->ns_per_op[i] = bench_median(samples[i], ctx->runs);
-	res->ratio = n > 1 ? bench_median(ratios, ctx->runs) : NAN;
+	res->ratio = n > 1 ? bench_ratio(res, 0, 1) : NAN;
 }
 
 /* JSON string: the names and notes are ours, but escape anyway. */

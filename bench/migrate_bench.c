@@ -2,11 +2,11 @@
  * Figures of the migration engine (mm/migrate.c) and of the page copy at
  * its heart:
  *
- *   copy4k_movsb_ns   copy4k_movsq_ns   copy4k_loop_ns   copy4k_libc_ns
+ *   copy4k_movsb_ns  copy4k_movsq_ns  copy4k_loop_ns  copy4k_libc_ns
  *                     one 4 KiB copy between the same two warm arena pages
  *                     by each lib/pagecopy.h variant, and by libc's memcpy
- *                     (which may use SSE/AVX: the kernel cannot). Timed
- *                     interleaved; ratios are against rep movsq.
+ *                     (which may use SSE/AVX: the kernel cannot), timed
+ *                     interleaved; ratios against rep movsq
  *   memcpy_4k_ns      libc memcpy of 4 KiB between two warm arena pages,
  *                     interleaved with ...
  *   migrate_page_ns   migrate_pages() of a batch of MIGRATE_PAGES order-0
@@ -18,6 +18,11 @@
  *                     check is off (TEST_VERIFY_NONE) while timed.
  *   migrate_page_ratio_vs_memcpy  the two, as the median of per-round
  *                     ratios (goal <= 1.5)
+ *   migrate_copy_batch_ns  ... and, in the same rounds, the copies alone:
+ *                     migrate_copy_page() over a batch shaped like the
+ *                     migration's (MIGRATE_PAGES fresh sources, as many
+ *                     fresh targets), so that
+ *   migrate_page_ratio_vs_copy_batch  says what the engine adds to them
  *
  * The private mm is pre-faulted (every page written once), so no timed loop
  * pays for the host's first touch of arena memory.
@@ -44,18 +49,11 @@ struct copy_env {
 	void *src, *dst;
 };
 
-static void prefault(struct mm *mm)
+/* Write every page of @env once. Free pages hold no allocator data (the
+ * descriptors live apart), and the host arena is contiguous. */
+static void prefault(struct mm_test_env *env)
 {
-	struct page **pages = calloc(mm->nr_managed, sizeof(*pages));
-	unsigned long n = 0;
-
-	if (!pages)
-		bench_fail("out of memory");
-	while (n < mm->nr_managed && (pages[n] = mm_alloc_pages(mm, 0, GFP_NOWARN)))
-		memset(mm_page_address(mm, pages[n++]), 0x5a, PAGE_SIZE);
-	while (n)
-		mm_free_pages(mm, pages[--n], 0);
-	free(pages);
+	memset(mm_pfn_to_virt(env->base_pfn), 0x5a, env->span << PAGE_SHIFT);
 }
 
 static void copy_env_create(struct copy_env *ce)
@@ -65,7 +63,7 @@ static void copy_env_create(struct copy_env *ce)
 
 	if (err)
 		bench_fail("mm_test_env_simple(%lu pages): %d", MIGRATE_ENV_PAGES, err);
-	prefault(&ce->env.mm);
+	prefault(&ce->env);
 	s = mm_alloc_pages(&ce->env.mm, 0, GFP_KERNEL);
 	d = mm_alloc_pages(&ce->env.mm, 0, GFP_KERNEL);
 	if (!s || !d)
@@ -109,37 +107,44 @@ COPY_LOOP(copy_movsq, pagecopy_movsq)
 COPY_LOOP(copy_loop, pagecopy_loop)
 COPY_LOOP(copy_libc, memcpy)
 
+static const struct {
+	const char *name;
+	void (*loop)(void *arg, unsigned long n);
+	const char *note;
+} copy_variants[] = {
+	{ "copy4k_movsb_ns", copy_movsb,
+	  "rep movsb (lib/pagecopy.c), 4 KiB between two warm pages; baseline: rep movsq" },
+	{ "copy4k_movsq_ns", copy_movsq,
+	  "rep movsq (lib/pagecopy.c), 4 KiB between two warm pages" },
+	{ "copy4k_loop_ns", copy_loop,
+	  "unrolled loop, 8 u64 in general-purpose registers per 64 bytes (lib/pagecopy.c); "
+	  "baseline: rep movsq" },
+	{ "copy4k_libc_ns", copy_libc,
+	  "libc memcpy (may use SSE/AVX, which the kernel cannot); baseline: rep movsq" },
+};
+#define MOVSQ 1 /* the baseline's index in copy_variants: second, as bench_measure likes */
+static_assert(ARRAY_SIZE(copy_variants) <= BENCH_MAX_LOOPS, "one bench_measure");
+
 static void bench_copy4k(struct bench_ctx *ctx)
 {
-	struct copy_env ce;
+	struct bench_loop loops[ARRAY_SIZE(copy_variants)] = { 0 };
 	struct bench_result res;
-	const char *names[] = { "copy4k_movsb_ns", "copy4k_movsq_ns", "copy4k_loop_ns",
-				"copy4k_libc_ns" };
-	const char *notes[] = {
-		"rep movsb (lib/pagecopy.c), 4 KiB between two warm pages; baseline: rep movsq",
-		"rep movsq (lib/pagecopy.c), 4 KiB between two warm pages",
-		"unrolled loop, 8 u64 in general-purpose registers per 64 bytes (lib/pagecopy.c); "
-		"baseline: rep movsq",
-		"libc memcpy (may use SSE/AVX, which the kernel cannot); baseline: rep movsq",
-	};
+	struct copy_env ce;
 	unsigned int i;
 
 	copy_env_create(&ce);
-	/* movsq second: bench_measure's ratio is loop 0 over loop 1. The other
-	 * ratios against it come from medians, less exact but enough here. */
-	const struct bench_loop loops[] = {
-		{ .fn = copy_movsb, .arg = &ce }, { .fn = copy_movsq, .arg = &ce },
-		{ .fn = copy_loop, .arg = &ce }, { .fn = copy_libc, .arg = &ce },
-	};
-	bench_measure(ctx, loops, 4, ctx->quick ? 100 : 10000, &res);
-	for (i = 0; i < 4; i++) {
-		struct bench_figure f = { .name = names[i], .value = res.ns_per_op[i], .unit = "ns",
-					  .runs = ctx->runs, .note = notes[i] };
+	for (i = 0; i < ARRAY_SIZE(copy_variants); i++)
+		loops[i] = (struct bench_loop){ .fn = copy_variants[i].loop, .arg = &ce };
+	bench_measure(ctx, loops, ARRAY_SIZE(copy_variants), ctx->quick ? 100 : 10000, &res);
+	for (i = 0; i < ARRAY_SIZE(copy_variants); i++) {
+		struct bench_figure f = { .name = copy_variants[i].name, .value = res.ns_per_op[i],
+					  .unit = "ns", .runs = ctx->runs,
+					  .note = copy_variants[i].note };
 
-		if (i != 1) {
+		if (i != MOVSQ) {
 			f.has_baseline = true;
-			f.baseline = res.ns_per_op[1];
-			f.ratio = i == 0 ? res.ratio : res.ns_per_op[i] / res.ns_per_op[1];
+			f.baseline = res.ns_per_op[MOVSQ];
+			f.ratio = bench_ratio(&res, i, MOVSQ);
 		}
 		bench_emit(ctx, &f);
 	}
@@ -200,67 +205,93 @@ static void batch_cleanup(void *arg, unsigned long n)
 			   b->owner->protocol_errors, b->owner->bad_content);
 }
 
+/*
+ * The data movement of a migration without the rest of the engine: each of
+ * a batch of freshly written pages copied by migrate_copy_page() to its own
+ * freshly allocated page, the pattern migrate_pages() produces (2 MiB of
+ * sources and 2 MiB of targets, beyond the L1 and L2 caches), where
+ * memcpy_4k_ns copies one hot page over and over.
+ */
 struct copy_batch {
 	struct mm *mm;
-	struct page *s[MIGRATE_PAGES], *d[MIGRATE_PAGES];
+	struct page *src[MIGRATE_PAGES], *dst[MIGRATE_PAGES];
 };
-static void cb_prepare(void *arg, unsigned long n)
+
+/* Movable, like the TEST pages and migration's targets. */
+static struct page *alloc_page_or_die(struct mm *mm)
+{
+	struct page *p = mm_alloc_pages(mm, 0, GFP_MOVABLE);
+
+	if (!p)
+		bench_fail("migrate: out of pages");
+	return p;
+}
+
+static void copies_prepare(void *arg, unsigned long n)
 {
 	struct copy_batch *b = arg;
 	unsigned long i;
+
 	for (i = 0; i < n; i++) {
-		b->s[i] = mm_alloc_pages(b->mm, 0, GFP_KERNEL);
-		memset(mm_page_address(b->mm, b->s[i]), (int)i, PAGE_SIZE);
+		b->src[i] = alloc_page_or_die(b->mm);
+		memset(mm_page_address(b->mm, b->src[i]), (int)i, PAGE_SIZE);
 	}
 	for (i = 0; i < n; i++)
-		b->d[i] = mm_alloc_pages(b->mm, 0, GFP_KERNEL);
+		b->dst[i] = alloc_page_or_die(b->mm);
 }
-static void cb_copy(void *arg, unsigned long n)
+
+static void copies_run(void *arg, unsigned long n)
 {
 	struct copy_batch *b = arg;
 	unsigned long i;
+
 	for (i = 0; i < n; i++)
-		memcpy(mm_page_address(b->mm, b->d[i]), mm_page_address(b->mm, b->s[i]), PAGE_SIZE);
+		migrate_copy_page(b->mm, b->dst[i], b->src[i]);
 }
-static void cb_cleanup(void *arg, unsigned long n)
+
+static void copies_cleanup(void *arg, unsigned long n)
 {
 	struct copy_batch *b = arg;
 	unsigned long i;
+
 	for (i = 0; i < n; i++) {
-		mm_free_pages(b->mm, b->s[i], 0);
-		mm_free_pages(b->mm, b->d[i], 0);
+		if (memcmp(mm_page_address(b->mm, b->src[i]), mm_page_address(b->mm, b->dst[i]),
+			   PAGE_SIZE))
+			bench_fail("migrate: batch copy %lu differs from its source", i);
+		mm_free_pages(b->mm, b->src[i], 0);
+		mm_free_pages(b->mm, b->dst[i], 0);
 	}
 }
 
 static void bench_migrate(struct bench_ctx *ctx)
 {
 	struct migrate_batch *b = calloc(1, sizeof(*b));
+	struct copy_batch *cb = calloc(1, sizeof(*cb));
 	struct bench_result res;
-	static struct copy_batch cb;
-	static char note[160];
+	static char note[200];
+	double ratio;
 
-	if (!b || !(b->owner = calloc(1, sizeof(*b->owner))))
+	if (!b || !cb || !(b->owner = calloc(1, sizeof(*b->owner))))
 		bench_fail("out of memory");
 	copy_env_create(&b->ce);
 	if (test_owner_init(b->owner, &b->ce.env.mm))
 		bench_fail("test_owner_init failed");
 	b->owner->verify = TEST_VERIFY_NONE;
+	cb->mm = &b->ce.env.mm;
 
 	const struct bench_loop loops[] = {
 		{ .fn = batch_migrate, .arg = b, .prepare = batch_prepare, .cleanup = batch_cleanup },
 		{ .fn = copy_libc, .arg = &b->ce },
-		{ .fn = cb_copy, .arg = &cb, .prepare = cb_prepare, .cleanup = cb_cleanup },
+		{ .fn = copies_run, .arg = cb, .prepare = copies_prepare, .cleanup = copies_cleanup },
 	};
-	cb.mm = &b->ce.env.mm;
 	bench_measure(ctx, loops, 3, MIGRATE_PAGES, &res);
-	fprintf(stderr, "batch copy %.1f ns/page\n", res.ns_per_op[2]);
 	bench_emit(ctx, &(struct bench_figure){
 		.name = "memcpy_4k_ns", .value = res.ns_per_op[1], .unit = "ns", .runs = ctx->runs,
 		.note = "libc memcpy of 4 KiB between two warm arena pages, timed interleaved "
 			"with migrate_page_ns" });
 	snprintf(note, sizeof(note), "migrate_pages of %lu order-0 TEST pages on a private "
-		 "16 MiB mm, per page; isolate + target alloc + copy + free of source",
-		 MIGRATE_PAGES);
+		 "16 MiB mm, per page; isolate + target alloc + copy + free of source "
+		 "(the owner's content check off)", MIGRATE_PAGES);
 	bench_emit(ctx, &(struct bench_figure){
 		.name = "migrate_page_ns", .value = res.ns_per_op[0], .unit = "ns", .runs = ctx->runs,
 		.note = note });
@@ -269,8 +300,21 @@ static void bench_migrate(struct bench_ctx *ctx)
 		.has_baseline = true, .baseline = res.ns_per_op[1], .baseline_unit = "ns",
 		.ratio = res.ratio, .runs = ctx->runs,
 		.note = "migrate_page_ns / memcpy_4k_ns, median of per-round ratios; goal <= 1.5" });
+	snprintf(note, sizeof(note), "migrate_copy_page of each of %lu freshly written pages to "
+		 "its own freshly allocated page, per page: migrate_page_ns's copies alone",
+		 MIGRATE_PAGES);
+	bench_emit(ctx, &(struct bench_figure){
+		.name = "migrate_copy_batch_ns", .value = res.ns_per_op[2], .unit = "ns",
+		.runs = ctx->runs, .note = note });
+	ratio = bench_ratio(&res, 0, 2);
+	bench_emit(ctx, &(struct bench_figure){
+		.name = "migrate_page_ratio_vs_copy_batch", .value = ratio, .unit = "x",
+		.has_baseline = true, .baseline = res.ns_per_op[2], .baseline_unit = "ns",
+		.ratio = ratio, .runs = ctx->runs,
+		.note = "migrate_page_ns / migrate_copy_batch_ns: the engine's cost over its copies" });
 	copy_env_destroy(&b->ce, "migrate");
 	free(b->owner);
 	free(b);
+	free(cb);
 }
 BENCH_REGISTER(migrate, bench_migrate);

@@ -4,8 +4,8 @@
  * dependency order (console, traps, boot information, CPU, ACPI (read
  * through boot.S's tables), the final page tables and the page allocator,
  * interrupt controllers, clock, threads), prints the ready line, then runs
- * what the command line asked for: tests, a deliberate crash, or the
- * monitor shell.
+ * what the command line asked for: tests, benchmarks, a deliberate crash,
+ * or the monitor shell.
  */
 #include "arch/x86_64/acpi.h"
 #include "arch/x86_64/cpu.h"
@@ -18,9 +18,12 @@
 #include "arch/x86_64/tsc.h"
 #include "drivers/qemu_exit.h"
 #include "drivers/serial.h"
+#include "kernel/bench_kernel.h"
 #include "kernel/boot.h"
 #include "kernel/cmdline.h"
+#include "kernel/compact_cmds.h"
 #include "kernel/crash.h"
+#include "kernel/kcompactd.h"
 #include "kernel/kmalloc.h"
 #include "kernel/ktest_kernel.h"
 #include "kernel/mm_boot.h"
@@ -92,11 +95,15 @@ void kmain(u32 mbi_phys)
 		panic("kmain: cannot register mapped pages' movable ops");
 	interrupts_init();
 	workqueue_init();
+	kcompactd_init();
 	serial_enable_rx_irq();
 
 	pr_info("ready in %lu us\n", time_us());
+	compact_boot_scenario();
 	if (ktest_requested())
 		ktest_run_requested();
+	if (bench_kernel_requested())
+		bench_kernel_run_requested();
 	crash_if_requested();
 	monitor_run();
 }

@@ -97,6 +97,8 @@ void mapped_region_destroy(struct mapped_region *r)
 
 	for (i = 0; i < r->nr_pages; i++)
 		free_slot_page(r, i);
+	if (r->va)
+		mm_vrange_free(r->va, r->nr_reserved);
 	if (r->slots_page)
 		mm_free_pages(r->mm, r->slots_page, r->slots_order);
 	memset(r, 0, sizeof(*r));
@@ -115,6 +117,7 @@ int mapped_region_create(struct mapped_region *r, struct mm *mm, unsigned long n
 	if (r->slots_order > MAX_ORDER)
 		return -EINVAL;
 	r->va = mm_vrange_alloc(nr_pages);
+	r->nr_reserved = r->va ? nr_pages : 0;
 	r->slots_page = mm_alloc_pages(mm, r->slots_order, GFP_NOWARN);
 	if (!r->va || !r->slots_page)
 		goto err;

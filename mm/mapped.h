@@ -26,7 +26,8 @@ struct mapped_slot {
 struct mapped_region {
 	struct mm *mm;
 	unsigned long va;            /* first page's virtual address */
-	unsigned long nr_pages;
+	unsigned long nr_pages;       /* pages backed (all of them once created) */
+	unsigned long nr_reserved;    /* pages of address space reserved */
 	struct mapped_slot *slots;   /* one per page: the pages' descriptors */
 	struct page *slots_page;     /* where the slots live */
 	unsigned int slots_order;

@@ -79,6 +79,9 @@ bool mm_migration_entry(unsigned long va, unsigned long *pfn);
 /* Reserve @nr_pages of kernel virtual address space (unmapped). Return: the
  * base, or 0 when the range is exhausted. */
 unsigned long mm_vrange_alloc(unsigned long nr_pages);
+/* Give back a range from mm_vrange_alloc (its mappings already removed);
+ * its page tables stay for the next user of the addresses. */
+void mm_vrange_free(unsigned long va, unsigned long nr_pages);
 
 /*
  * Sleeping on a wait channel (any number, e.g. a PFN): mm_wait() blocks

@@ -188,6 +188,12 @@ unsigned long mm_vrange_alloc(unsigned long nr_pages)
 	return va;
 }
 
+void mm_vrange_free(unsigned long va, unsigned long nr_pages)
+{
+	/* The simulated table is address space only: nothing to reclaim. */
+	assert(sim_index(va) >= 0 && nr_pages);
+}
+
 void mm_wait(unsigned long channel, bool (*cond)(void *arg), void *arg)
 {
 	(void)channel;

@@ -17,8 +17,15 @@ EXPECTED = {
     "order9_pair_ns", "kmalloc64_pair_ns", "page_desc_bytes",
     "mm_init_ms_1tib", "mm_init_rss_mib_1tib",
     "boot_to_ready_ms", "boot_to_ready_kernel_ms",
+    "copy4k_movsb_ns", "copy4k_movsq_ns", "copy4k_loop_ns", "copy4k_libc_ns",
+    "memcpy_4k_ns", "migrate_page_ns", "migrate_page_ratio_vs_memcpy",
+    "migrate_copy_batch_ns", "migrate_page_ratio_vs_copy_batch",
+    "kernel_copy4k_movsb_ns", "kernel_copy4k_movsq_ns", "kernel_copy4k_loop_ns",
+    "kernel_memcpy_4k_ns", "migrate_mapped_page_ns", "migrate_mapped_page_ratio_vs_memcpy",
 }
-RATIOS = {"order0_pair_ratio_vs_freelist", "order0_batch64_pair_ns", "mm_init_ms_1tib"}
+RATIOS = {"order0_pair_ratio_vs_freelist", "order0_batch64_pair_ns", "mm_init_ms_1tib",
+          "migrate_page_ratio_vs_memcpy", "migrate_page_ratio_vs_copy_batch",
+          "migrate_mapped_page_ratio_vs_memcpy"}
 
 
 def test_bench_harness_quick(ctx):
@@ -49,4 +56,5 @@ def test_bench_harness_quick(ctx):
     for name in RATIOS:
         assert "baseline" in by_name[name] and "ratio" in by_name[name], by_name[name]
     assert by_name["page_desc_bytes"]["value"] == 32
+    assert by_name["migrate_mapped_page_ns"]["source"] == "qemu"
     assert "figure" in proc.stdout and "order0_pair_ns" in proc.stdout, proc.stdout

@@ -1,0 +1,42 @@
+"""QEMU benchmarks timed inside the kernel (run by tools/bench.py).
+
+`bench` on the kernel command line (`bench=quick` for --quick) runs the
+kernel's benchmarks after boot (kernel/bench_kernel.c), which print every
+figure as one line `BENCH {...}` (a figure dict as tools/bench.py describes)
+and power off with success when all of them ran and kernel_mm passed
+mm_check. The kernel repeats each measurement and reports medians: TCG
+timing is noisy.
+"""
+import json
+
+import qemu
+
+PREFIX = "BENCH "
+
+
+def parse_bench_lines(output):
+    """The figures of every BENCH line in `output`, in order."""
+    figures = []
+    for line in output.splitlines():
+        if line.startswith(PREFIX):
+            try:
+                figures.append(json.loads(line[len(PREFIX):]))
+            except ValueError as e:
+                raise RuntimeError("malformed BENCH line %r: %s" % (line, e))
+    return figures
+
+
+def bench_kernel(ctx):
+    """Page-copy variants, memcpy and mapped-page migration, TSC-timed in
+    the kernel under TCG."""
+    cmdline = "bench=quick" if ctx.quick else "bench"
+    with ctx.machine(cmdline, name="bench-kernel", qmp=False) as m:
+        status = m.wait_exit(120)
+        output = m.output
+    if status != qemu.EXIT_SUCCESS:
+        raise RuntimeError("kernel benchmarks exited with status %s; last output:\n%s" %
+                           (status, output[-2000:]))
+    figures = parse_bench_lines(output)
+    if not figures:
+        raise RuntimeError("the kernel printed no BENCH line:\n%s" % output[-2000:])
+    return figures

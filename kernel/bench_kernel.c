@@ -1,0 +1,367 @@
+/*
+ * In-kernel benchmarks for `make bench` (bench/qemu_kernel.py boots them):
+ * `bench` on the command line runs them after boot, prints every figure as
+ * one line
+ *
+ *   BENCH {"name": "kernel_memcpy_4k_ns", "value": 812.345, "unit": "ns", "runs": 15}
+ *
+ * and powers off (isa-debug-exit 33 when every benchmark ran and kernel_mm
+ * is consistent afterwards, 35 otherwise). `bench=quick` does 3 rounds
+ * instead of 15 (it proves the benchmarks work, nothing more); the monitor
+ * command `bench [quick]` prints the same lines.
+ *
+ * Figures, each the median over the rounds (TCG timing is noisy), timed
+ * with the TSC (kernel/time.h) with interrupts on:
+ *   kernel_copy4k_{movsb,movsq,loop}_ns  the lib/pagecopy.h variants, 4 KiB
+ *       between two warm pages, interleaved; baseline of the others: movsq
+ *   kernel_memcpy_4k_ns  lib/string.c memcpy of 4 KiB between two warm pages,
+ *       interleaved with ...
+ *   migrate_mapped_page_ns  migrate_pages() of a region of KBENCH_PAGES
+ *       mapped pages (mm/mapped.h) of kernel_mm, per page: isolate, target
+ *       allocation, migration entry + TLB flush, copy, new PTE, wake-up,
+ *       freeing the source. The PFN array is rebuilt before each round
+ *       (the pages moved), outside the timing.
+ *   migrate_mapped_page_ratio_vs_memcpy  the two, median of per-round ratios
+ *
+ * No floating point (-mgeneral-regs-only): times are picoseconds per
+ * operation and ratios thousandths, printed with three decimals.
+ *
+ * State: none between runs; a run allocates what it times and frees it
+ * (the region's virtual range is not returned: mm_vrange_alloc never does).
+ */
+#include "kernel/bench_kernel.h"
+#include "arch/x86_64/cpu.h"
+#include "drivers/qemu_exit.h"
+#include "include/errno.h"
+#include "kernel/cmdline.h"
+#include "kernel/mm_boot.h"
+#include "kernel/monitor.h"
+#include "kernel/printk.h"
+#include "kernel/time.h"
+#include "lib/pagecopy.h"
+#include "lib/printf.h"
+#include "lib/string.h"
+#include "mm/mapped.h"
+#include "mm/migrate.h"
+
+#define KBENCH_ROUNDS 15
+#define KBENCH_QUICK_ROUNDS 3
+#define KBENCH_COPIES 64   /* 4 KiB copies per timed sample */
+#define KBENCH_PAGES 512   /* pages migrated per timed sample */
+
+enum kbench_mode { KBENCH_OFF, KBENCH_FULL, KBENCH_QUICK };
+
+static enum kbench_mode requested;
+
+static int set_bench(const char *value)
+{
+	if (!value)
+		requested = KBENCH_FULL;
+	else if (!strcmp(value, "quick"))
+		requested = KBENCH_QUICK;
+	else
+		return -EINVAL;
+	return 0;
+}
+CMDLINE_PARAM(bench, "bench", set_bench,
+	      "[=quick]: run the kernel benchmarks, print BENCH lines, then exit");
+
+bool bench_kernel_requested(void) { return requested != KBENCH_OFF; }
+
+/* A figure; value and baseline in thousandths of their unit. */
+struct kbench_figure {
+	const char *name;
+	u64 milli;
+	const char *unit;
+	bool has_baseline;    /* then "ratio" is printed too: value / baseline */
+	u64 baseline_milli;
+	const char *baseline_unit; /* NULL: @unit */
+	u64 ratio_milli;
+	unsigned int runs;
+	const char *note;     /* no quotes or backslashes: printed as is */
+};
+
+static size_t put_milli(char *buf, size_t size, u64 v)
+{
+	return (size_t)scnprintf(buf, size, "%lu.%03lu", (unsigned long)(v / 1000),
+				 (unsigned long)(v % 1000));
+}
+
+/* One BENCH line, written with one console call so nothing lands inside it. */
+static void emit(const struct kbench_figure *f)
+{
+	char line[512];
+	size_t n = 0;
+
+	n += scnprintf(line + n, sizeof(line) - n, "BENCH {\"name\": \"%s\", \"value\": ", f->name);
+	n += put_milli(line + n, sizeof(line) - n, f->milli);
+	n += scnprintf(line + n, sizeof(line) - n, ", \"unit\": \"%s\"", f->unit);
+	if (f->has_baseline) {
+		n += scnprintf(line + n, sizeof(line) - n, ", \"baseline\": ");
+		n += put_milli(line + n, sizeof(line) - n, f->baseline_milli);
+		if (f->baseline_unit)
+			n += scnprintf(line + n, sizeof(line) - n, ", \"baseline_unit\": \"%s\"",
+				       f->baseline_unit);
+		n += scnprintf(line + n, sizeof(line) - n, ", \"ratio\": ");
+		n += put_milli(line + n, sizeof(line) - n, f->ratio_milli);
+	}
+	n += scnprintf(line + n, sizeof(line) - n, ", \"runs\": %u", f->runs);
+	if (f->note)
+		n += scnprintf(line + n, sizeof(line) - n, ", \"note\": \"%s\"", f->note);
+	scnprintf(line + n, sizeof(line) - n, "}\n");
+	kprintf("%s", line);
+}
+
+/* Median of @v[0..n) (sorts @v; n is small). */
+static u64 median(u64 *v, unsigned int n)
+{
+	unsigned int i, j;
+
+	for (i = 1; i < n; i++) {
+		u64 x = v[i];
+
+		for (j = i; j > 0 && v[j - 1] > x; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static u64 ps_per_op(u64 cycles, unsigned long ops) { return tsc_to_ns(cycles * 1000) / ops; }
+
+static u64 milli_ratio(u64 a, u64 b) { return b ? a * 1000 / b : 0; }
+
+typedef void (*copy_fn)(void *dst, const void *src, size_t bytes);
+
+static void copy_memcpy(void *dst, const void *src, size_t bytes) { memcpy(dst, src, bytes); }
+
+/* Return: picoseconds per copy of @n copies of a page from @src to @dst. */
+static u64 time_copies(copy_fn copy, void *dst, const void *src, unsigned int n)
+{
+	u64 t0 = rdtsc();
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		copy(dst, src, PAGE_SIZE);
+		barrier(); /* every copy happens */
+	}
+	return ps_per_op(rdtsc() - t0, n);
+}
+
+/* Two warm pages of kernel_mm to copy between. */
+struct copy_pages {
+	struct page *src, *dst;
+	void *s, *d;
+};
+
+static int copy_pages_get(struct copy_pages *cp)
+{
+	cp->src = alloc_pages(0, GFP_KERNEL);
+	cp->dst = alloc_pages(0, GFP_KERNEL);
+	if (!cp->src || !cp->dst) {
+		if (cp->src)
+			free_pages(cp->src, 0);
+		if (cp->dst)
+			free_pages(cp->dst, 0);
+		return -ENOMEM;
+	}
+	cp->s = page_address(cp->src);
+	cp->d = page_address(cp->dst);
+	memset(cp->s, 0xa5, PAGE_SIZE);
+	return 0;
+}
+
+/* Free the pages; Return: 0, or -EIO when the last copy differs. */
+static int copy_pages_put(struct copy_pages *cp)
+{
+	int err = memcmp(cp->s, cp->d, PAGE_SIZE) ? -EIO : 0;
+
+	free_pages(cp->src, 0);
+	free_pages(cp->dst, 0);
+	return err;
+}
+
+static const struct {
+	const char *name;
+	copy_fn copy;
+	const char *note;
+} copy_variants[] = {
+	{ "kernel_copy4k_movsb_ns", pagecopy_movsb,
+	  "rep movsb (lib/pagecopy.c), 4 KiB between two warm pages; baseline: rep movsq" },
+	{ "kernel_copy4k_movsq_ns", pagecopy_movsq,
+	  "rep movsq (lib/pagecopy.c), 4 KiB between two warm pages" },
+	{ "kernel_copy4k_loop_ns", pagecopy_loop,
+	  "unrolled loop, 8 u64 in general-purpose registers per 64 bytes (lib/pagecopy.c); "
+	  "baseline: rep movsq" },
+};
+#define NR_VARIANTS ARRAY_SIZE(copy_variants)
+#define MOVSQ 1 /* the baseline's index in copy_variants */
+
+static int bench_copy4k(unsigned int rounds)
+{
+	u64 ps[NR_VARIANTS][KBENCH_ROUNDS], ratios[NR_VARIANTS][KBENCH_ROUNDS];
+	u64 med[NR_VARIANTS];
+	struct copy_pages cp;
+	unsigned int r, v;
+	int err = copy_pages_get(&cp);
+
+	if (err)
+		return err;
+	for (v = 0; v < NR_VARIANTS; v++) /* warm-up */
+		time_copies(copy_variants[v].copy, cp.d, cp.s, KBENCH_COPIES);
+	for (r = 0; r < rounds; r++)
+		for (v = 0; v < NR_VARIANTS; v++)
+			ps[v][r] = time_copies(copy_variants[v].copy, cp.d, cp.s, KBENCH_COPIES);
+	for (v = 0; v < NR_VARIANTS; v++)
+		for (r = 0; r < rounds; r++)
+			ratios[v][r] = milli_ratio(ps[v][r], ps[MOVSQ][r]);
+	for (v = 0; v < NR_VARIANTS; v++)
+		med[v] = median(ps[v], rounds);
+	for (v = 0; v < NR_VARIANTS; v++)
+		emit(&(struct kbench_figure){
+			.name = copy_variants[v].name, .milli = med[v], .unit = "ns",
+			.has_baseline = v != MOVSQ, .baseline_milli = med[MOVSQ],
+			.ratio_milli = median(ratios[v], rounds), .runs = rounds,
+			.note = copy_variants[v].note });
+	return copy_pages_put(&cp);
+}
+
+/* Write a pattern into every page of @r through its mapping, or check it. */
+static bool region_pattern(struct mapped_region *r, bool check)
+{
+	unsigned long i, j;
+
+	for (i = 0; i < r->nr_pages; i++) {
+		u64 *w = (u64 *)mapped_va(r, i);
+
+		for (j = 0; j < PAGE_SIZE / sizeof(u64); j++) {
+			u64 want = (i << 32) ^ (j * 0x9e3779b97f4a7c15ULL);
+
+			if (!check)
+				w[j] = want;
+			else if (w[j] != want)
+				return false;
+		}
+	}
+	return true;
+}
+
+/* One timed migration of every page of @r. Return: picoseconds per page,
+ * or 0 when a page did not move. */
+static u64 time_migration(struct mapped_region *r, unsigned long *pfns)
+{
+	struct migrate_result res;
+	unsigned long i;
+	u64 t0, t1;
+	int err;
+
+	for (i = 0; i < r->nr_pages; i++)
+		pfns[i] = mapped_pfn(r, i);
+	t0 = rdtsc();
+	err = migrate_pages(&kernel_mm, pfns, r->nr_pages, NULL, NULL, NULL, MIGRATE_SYNC, &res);
+	t1 = rdtsc();
+	if (err || res.succeeded != r->nr_pages) {
+		pr_err("bench: migrate_pages: %s, %lu of %lu moved\n", errno_name(err),
+		       res.succeeded, r->nr_pages);
+		return 0;
+	}
+	return ps_per_op(t1 - t0, r->nr_pages);
+}
+
+static int migrate_rounds(struct mapped_region *r, struct copy_pages *cp, unsigned int rounds)
+{
+	static unsigned long pfns[KBENCH_PAGES];
+	u64 mig[KBENCH_ROUNDS], mc[KBENCH_ROUNDS], ratios[KBENCH_ROUNDS], mig_ps, mc_ps;
+	unsigned int i;
+
+	if (!time_migration(r, pfns)) /* warm-up */
+		return -EIO;
+	time_copies(copy_memcpy, cp->d, cp->s, KBENCH_COPIES);
+	for (i = 0; i < rounds; i++) {
+		mig[i] = time_migration(r, pfns);
+		if (!mig[i])
+			return -EIO;
+		mc[i] = time_copies(copy_memcpy, cp->d, cp->s, KBENCH_COPIES);
+		ratios[i] = milli_ratio(mig[i], mc[i]);
+	}
+	mig_ps = median(mig, rounds);
+	mc_ps = median(mc, rounds);
+	emit(&(struct kbench_figure){
+		.name = "kernel_memcpy_4k_ns", .milli = mc_ps, .unit = "ns", .runs = rounds,
+		.note = "lib/string.c memcpy of 4 KiB between two warm pages, interleaved with "
+			"migrate_mapped_page_ns" });
+	emit(&(struct kbench_figure){
+		.name = "migrate_mapped_page_ns", .milli = mig_ps, .unit = "ns", .runs = rounds,
+		.note = "migrate_pages of a 512-page mapped region of kernel_mm, per page: isolate, "
+			"target alloc, migration entry + TLB flush, copy, new PTE, free of source" });
+	emit(&(struct kbench_figure){
+		.name = "migrate_mapped_page_ratio_vs_memcpy", .milli = median(ratios, rounds),
+		.unit = "x", .has_baseline = true, .baseline_milli = mc_ps, .baseline_unit = "ns",
+		.ratio_milli = median(ratios, rounds), .runs = rounds,
+		.note = "migrate_mapped_page_ns / kernel_memcpy_4k_ns, median of per-round ratios" });
+	return 0;
+}
+
+static int bench_migrate_mapped(unsigned int rounds)
+{
+	struct mapped_region r;
+	struct copy_pages cp;
+	int err = copy_pages_get(&cp);
+
+	if (err)
+		return err;
+	err = mapped_region_create(&r, &kernel_mm, KBENCH_PAGES, 0);
+	if (err) {
+		copy_pages_put(&cp);
+		return err;
+	}
+	region_pattern(&r, false);
+	err = migrate_rounds(&r, &cp, rounds);
+	if (!err && (!region_pattern(&r, true) || r.migrations != (rounds + 1UL) * KBENCH_PAGES)) {
+		pr_err("bench: the mapped region lost data or moves (%lu migrations)\n",
+		       r.migrations);
+		err = -EIO;
+	}
+	mapped_region_destroy(&r);
+	return copy_pages_put(&cp) ?: err;
+}
+
+/* Run everything; Return: 0, or the first error (the rest still run). */
+static int bench_kernel_run(enum kbench_mode mode)
+{
+	unsigned int rounds = mode == KBENCH_QUICK ? KBENCH_QUICK_ROUNDS : KBENCH_ROUNDS;
+	int err, first = 0;
+	unsigned int bad;
+
+	err = bench_copy4k(rounds);
+	if (err)
+		pr_err("bench: copy4k: %s\n", errno_name(err));
+	first = err;
+	err = bench_migrate_mapped(rounds);
+	if (err)
+		pr_err("bench: migrate_mapped: %s\n", errno_name(err));
+	first = first ?: err;
+	bad = mm_check(&kernel_mm);
+	if (bad) {
+		pr_err("bench: mm_check(kernel_mm): %u violations\n", bad);
+		first = first ?: -EIO;
+	}
+	return first;
+}
+
+void bench_kernel_run_requested(void)
+{
+	int err = bench_kernel_run(requested);
+
+	kprintf("bench: %s\n", err ? "FAILED" : "done");
+	machine_poweroff(err ? QEMU_EXIT_FAILURE : QEMU_EXIT_SUCCESS);
+}
+
+static int cmd_bench(int argc, char **argv)
+{
+	if (argc > 2 || (argc == 2 && strcmp(argv[1], "quick")))
+		return -EINVAL;
+	return bench_kernel_run(argc == 2 ? KBENCH_QUICK : KBENCH_FULL);
+}
+MONITOR_CMD("bench", "[quick]", "run the kernel benchmarks (BENCH lines, as make bench)",
+	    cmd_bench);

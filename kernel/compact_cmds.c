@@ -1,0 +1,197 @@
+/*
+ * Monitor commands and boot options for compaction: `frag NAME|clear`
+ * (fragment kernel_mm with a scenario; `frag=NAME` at boot), `compact
+ * [ORDER]` (explicit compaction with the figures), `contig N` (a contiguous
+ * allocation, verified and given back), `proactive [on|off] [HIGH LOW]`.
+ * The scenario is a singleton kept here until `frag clear`.
+ */
+#include "kernel/compact_cmds.h"
+#include "include/errno.h"
+#include "kernel/cmdline.h"
+#include "kernel/kcompactd.h"
+#include "kernel/mm_boot.h"
+#include "kernel/monitor.h"
+#include "kernel/printk.h"
+#include "kernel/time.h"
+#include "lib/string.h"
+#include "mm/compaction.h"
+#include "mm/contig.h"
+#include "mm/scenario.h"
+
+static struct frag_scenario scenario;
+static bool scenario_active;
+static char boot_scenario[16];
+
+static void print_figures(const char *when)
+{
+	struct frag_figures f;
+
+	frag_figures(&kernel_mm, &f);
+	kprintf("%s: 2 MiB blocks free %lu, T %lu, min_moves %lu, candidates %lu, free %lu pages\n",
+		when, f.recovered, f.T, f.min_moves, f.candidates, f.free_pages);
+}
+
+static bool known_scenario(const char *name)
+{
+	const char *const *n;
+
+	for (n = frag_scenario_names; *n; n++)
+		if (!strcmp(*n, name))
+			return true;
+	return false;
+}
+
+static int build(const char *name)
+{
+	int err;
+
+	if (!known_scenario(name)) {
+		kprintf("error: unknown scenario '%s' (sparse, standard)\n", name);
+		return -ENOENT;
+	}
+	if (scenario_active) {
+		kprintf("error: scenario '%s' is active; `frag clear` first\n", scenario.name);
+		return -EBUSY;
+	}
+	err = frag_scenario_build(&scenario, &kernel_mm, name);
+	if (err) {
+		kprintf("error: cannot build '%s' (%s)\n", name, errno_name(err));
+		return err;
+	}
+	scenario_active = true;
+	kprintf("frag %s: %lu mapped pages kept, %lu unmovable pages placed\n", scenario.name,
+		scenario.mapped_pages, scenario.nr_unmovable);
+	return 0;
+}
+
+static int cmd_frag(int argc, char **argv)
+{
+	int err;
+
+	if (argc == 1) {
+		print_figures(scenario_active ? scenario.name : "no scenario");
+		return 0;
+	}
+	if (argc != 2)
+		return -EINVAL;
+	if (!strcmp(argv[1], "clear")) {
+		if (scenario_active)
+			frag_scenario_destroy(&scenario);
+		scenario_active = false;
+		print_figures("cleared");
+		return 0;
+	}
+	err = build(argv[1]);
+	if (!err)
+		print_figures(scenario.name);
+	return err;
+}
+MONITOR_CMD("frag", "[sparse|standard|clear]", "fragment memory with a scenario, or show the figures",
+	    cmd_frag);
+
+/* @num / @den with two decimals, fixed-point ("-" when @den is 0). */
+static void print_fixed(const char *label, unsigned long num, unsigned long den)
+{
+	unsigned long x = den ? num * 100 / den : 0;
+
+	if (!den)
+		kprintf("%s -", label);
+	else
+		kprintf("%s %lu.%02lu", label, x / 100, x % 100);
+}
+
+static int cmd_compact(int argc, char **argv)
+{
+	struct frag_figures before, after;
+	struct compact_result res;
+	unsigned long order = COMPACT_ALL, gained;
+	unsigned int t;
+
+	if (argc > 2 || (argc == 2 && (kstrtoul(argv[1], 0, &order) || order > MAX_ORDER)))
+		return -EINVAL;
+	frag_figures(&kernel_mm, &before);
+	compact_zone(&kernel_mm, (unsigned int)order, MIGRATE_SYNC, false, &res);
+	frag_figures(&kernel_mm, &after);
+	gained = after.recovered > before.recovered ? after.recovered - before.recovered : 0;
+	kprintf("compact%s: %s in %lu.%03lu ms\n", order == COMPACT_ALL ? "" : " (order)",
+		res.status == COMPACT_SUCCESS ? "order available" : "scanners met",
+		(unsigned long)(res.time_ns / 1000000), (unsigned long)(res.time_ns / 1000 % 1000));
+	kprintf("2 MiB blocks: %lu -> %lu, T %lu;", before.recovered, after.recovered, before.T);
+	print_fixed(" recovered_pct", after.recovered * 100, before.T);
+	kprintf("\nmoved %lu pages, failed %lu;", res.migrated, res.failed);
+	print_fixed(" moves_per_block", res.migrated, gained);
+	print_fixed(" min_moves_per_block", before.min_moves, before.T);
+	kprintf("\nscanned %lu (migrate) %lu (free), isolated %lu; by owner:", res.migrate_scanned,
+		res.free_scanned, res.isolated);
+	for (t = 0; t < MEMDESC_TYPES; t++)
+		if (res.migrated_by_type[t])
+			kprintf(" %s %lu", memdesc_type_name((enum memdesc_type)t),
+				res.migrated_by_type[t]);
+	kprintf("\n");
+	return 0;
+}
+MONITOR_CMD("compact", "[ORDER]", "compact memory (until ORDER is free, or fully)", cmd_compact);
+
+static int cmd_contig(int argc, char **argv)
+{
+	unsigned long n, pfn;
+	u64 start;
+	int err;
+
+	if (argc != 2 || kstrtoul(argv[1], 0, &n) || !n)
+		return -EINVAL;
+	start = time_ns();
+	pfn = alloc_contig_pages(&kernel_mm, n, &err);
+	if (err) {
+		kprintf("error: no %lu contiguous pages (%s)\n", n, errno_name(err));
+		return err;
+	}
+	kprintf("contig: %lu pages at pfn %#lx-%#lx in %lu us; given back\n", n, pfn, pfn + n,
+		(unsigned long)((time_ns() - start) / 1000));
+	free_contig_range(&kernel_mm, pfn, n);
+	return 0;
+}
+MONITOR_CMD("contig", "N", "allocate N physically contiguous pages (then free them)", cmd_contig);
+
+static int cmd_proactive(int argc, char **argv)
+{
+	struct kcompactd_stats st;
+	unsigned long high, low;
+
+	kcompactd_get_stats(&st);
+	if (argc == 1) {
+		kprintf("proactive compaction %s: high %u%% low %u%%, score %u%%, %lu episodes, "
+			"%lu runs\n", st.enabled ? "on" : "off", st.high, st.low, st.last_score,
+			(unsigned long)st.episodes, (unsigned long)st.runs);
+		return 0;
+	}
+	if ((argc != 2 && argc != 4) || (strcmp(argv[1], "on") && strcmp(argv[1], "off")))
+		return -EINVAL;
+	high = st.high;
+	low = st.low;
+	if (argc == 4 && (kstrtoul(argv[2], 0, &high) || kstrtoul(argv[3], 0, &low)))
+		return -EINVAL;
+	if (kcompactd_configure(!strcmp(argv[1], "on"), (unsigned int)high, (unsigned int)low)) {
+		kprintf("error: need 0 <= LOW < HIGH <= 100\n");
+		return -ERANGE;
+	}
+	kprintf("proactive compaction %s\n", argv[1]);
+	return 0;
+}
+MONITOR_CMD("proactive", "[on|off [HIGH LOW]]", "proactive compaction thread settings",
+	    cmd_proactive);
+
+static int set_frag(const char *value)
+{
+	if (!value || strlen(value) >= sizeof(boot_scenario))
+		return -EINVAL;
+	strlcpy(boot_scenario, value, sizeof(boot_scenario));
+	return 0;
+}
+CMDLINE_PARAM(frag, "frag", set_frag, "sparse|standard: fragment memory after boot");
+
+void compact_boot_scenario(void)
+{
+	if (boot_scenario[0] && !build(boot_scenario))
+		print_figures(scenario.name);
+}

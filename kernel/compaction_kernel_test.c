@@ -1,0 +1,88 @@
+/*
+ * Compaction on the real machine (kernel_mm): with the `standard` scenario
+ * in place, a GFP_MAY_COMPACT order-9 allocation succeeds through direct
+ * compaction; the proactive thread starts above its high threshold and stops
+ * at its low one. Everything is given back and checked afterwards.
+ */
+#include "kernel/kcompactd.h"
+#include "kernel/mm_boot.h"
+#include "kernel/sched.h"
+#include "lib/ktest.h"
+#include "mm/compaction.h"
+#include "mm/scenario.h"
+#include "mm/stats.h"
+
+static struct frag_scenario scen;
+
+static unsigned int score(void)
+{
+	struct mm_free_info fi;
+
+	mm_free_info(&kernel_mm, &fi);
+	return mm_fragmentation_score(&fi, PAGEBLOCK_ORDER);
+}
+
+/* Direct compaction makes an order-9 allocation succeed in `standard`. */
+static void compaction_direct_order9_standard(struct ktest *t)
+{
+	unsigned long free_before = mm_nr_free_pages(&kernel_mm);
+	struct page *held[8], *p;
+	unsigned int n = 0;
+	u64 direct;
+
+	KTEST_ASSERT_EQ(t, frag_scenario_build(&scen, &kernel_mm, "standard"), 0);
+	/* Take the 2 MiB blocks the scenario left, so only compaction can help. */
+	while (n < 8 && (held[n] = mm_alloc_pages(&kernel_mm, 9, GFP_NOWARN)))
+		n++;
+	KTEST_EXPECT_LT(t, n, 8);
+	KTEST_EXPECT_EQ(t, frag_free_2m_blocks(&kernel_mm), 0);
+	direct = kernel_mm.stats.compact_direct;
+	p = mm_alloc_pages(&kernel_mm, 9, GFP_MAY_COMPACT | GFP_NOWARN);
+	KTEST_EXPECT_NOT_NULL(t, p);
+	KTEST_EXPECT_EQ(t, kernel_mm.stats.compact_direct, direct + 1);
+	if (p)
+		mm_free_pages(&kernel_mm, p, 9);
+	while (n)
+		mm_free_pages(&kernel_mm, held[--n], 9);
+	KTEST_EXPECT_EQ(t, mm_check(&kernel_mm), 0);
+	frag_scenario_destroy(&scen);
+	KTEST_EXPECT_GE(t, mm_nr_free_pages(&kernel_mm) + 512, free_before);
+}
+
+/* The proactive thread compacts when the score passes HIGH and stops at LOW. */
+static void compaction_proactive_thresholds(struct ktest *t)
+{
+	struct kcompactd_stats before, after;
+	unsigned int s0, i;
+
+	KTEST_ASSERT_EQ(t, frag_scenario_build(&scen, &kernel_mm, "sparse"), 0);
+	s0 = score();
+	KTEST_EXPECT_GT(t, s0, 90);
+	kcompactd_get_stats(&before);
+	KTEST_ASSERT_EQ(t, kcompactd_configure(true, 80, 40), 0);
+	for (i = 0; i < 100; i++) {
+		thread_sleep_us(50000);
+		kcompactd_get_stats(&after);
+		if (after.episodes > before.episodes && score() <= 40)
+			break;
+	}
+	KTEST_EXPECT_GT(t, after.episodes, before.episodes);
+	KTEST_EXPECT_GT(t, after.runs, before.runs);
+	KTEST_EXPECT_LE(t, score(), 40);
+	/* Below HIGH now: further wake-ups start nothing. */
+	kcompactd_get_stats(&before);
+	thread_sleep_us(5 * KCOMPACTD_PERIOD_MS * 1000);
+	kcompactd_get_stats(&after);
+	KTEST_EXPECT_GT(t, after.wakeups, before.wakeups);
+	KTEST_EXPECT_EQ(t, after.runs, before.runs);
+	kcompactd_configure(false, KCOMPACTD_DEFAULT_HIGH, KCOMPACTD_DEFAULT_LOW);
+	KTEST_EXPECT_EQ(t, mm_check(&kernel_mm), 0);
+	frag_scenario_destroy(&scen);
+}
+
+static const struct ktest_case compaction_kernel_cases[] = {
+	KTEST_CASE(compaction_direct_order9_standard),
+	KTEST_CASE(compaction_proactive_thresholds),
+	KTEST_END,
+};
+KTEST_SUITE(compaction_kernel, compaction_kernel_cases);

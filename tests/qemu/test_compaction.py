@@ -1,0 +1,53 @@
+"""End-to-end tests of fragmentation scenarios, compaction, contig and the
+proactive settings from the monitor and the command line (512 MiB guest)."""
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+
+FIG = re.compile(r"2 MiB blocks free (\d+), T (\d+), min_moves (\d+)")
+
+
+def _free_pages(m):
+    return int(re.search(r"free (\d+) pages", m.command("frag")).group(1))
+
+
+def test_frag_compact_contig_commands(ctx):
+    with ctx.machine(name="compaction", qmp=False) as m:
+        m.wait_ready(30)
+        m.expect("> ", 10)
+        free_start = _free_pages(m)
+        out = m.command("frag standard", 120)
+        fig = FIG.search(out)
+        assert fig and int(fig.group(1)) <= 2 and int(fig.group(2)) > 100, out
+        out = m.command("compact", 300)
+        match = re.search(r"2 MiB blocks: \d+ -> (\d+), T (\d+); recovered_pct (\d+)\.\d+", out)
+        assert match, out
+        assert int(match.group(3)) >= 99, out
+        moves = re.search(r"moves_per_block (\d+\.\d+) min_moves_per_block (\d+\.\d+)", out)
+        assert moves and float(moves.group(1)) <= 1.05 * float(moves.group(2)), out
+        assert "failed 0" in out and "mapped" in out, out
+        assert "order available" in m.command("compact 9", 120)
+        out = m.command("contig 1500", 120)
+        assert re.search(r"contig: 1500 pages at pfn 0x[0-9a-f]+-0x[0-9a-f]+", out), out
+        assert "usage: compact [ORDER]" in m.command("compact 11")
+        assert "usage: contig N" in m.command("contig 0")
+        assert "unknown scenario 'bogus'" in m.command("frag bogus")
+        assert "is active; `frag clear` first" in m.command("frag sparse")
+        assert "mm_check: 0 violations" in m.command("mmcheck")
+        m.command("frag clear", 120)
+        # Page tables for the scenario's mappings stay (reused next time).
+        assert _free_pages(m) >= free_start - 300
+        out = m.command("contig 200000")
+        assert "error: no 200000 contiguous pages" in out, out
+        assert "need 0 <= LOW < HIGH <= 100" in m.command("proactive on 30 60")
+        assert "proactive compaction on" in m.command("proactive on 70 30")
+        assert "proactive compaction on: high 70% low 30%" in m.command("proactive")
+
+
+def test_frag_on_the_command_line(ctx):
+    with ctx.machine("frag=sparse", name="frag-boot", qmp=False) as m:
+        m.wait_ready(30)
+        m.expect("> ", 120)
+        assert "frag sparse:" in m.output and "sparse: 2 MiB blocks free" in m.output, m.output
