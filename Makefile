@@ -8,6 +8,7 @@
 #   make ktest      in-kernel KTAP suites only (SUITES=all|a,b)
 #   make debug      QEMU stopped at reset + gdb with symbols, break at kmain
 #   make bench      host + QEMU benchmarks: a table, JSON lines in build/bench/
+#   make sim        host simulation: MEM=64G SCENARIO=standard, compaction figures
 #   make clean
 #
 # Variables: O=build dir, V=1 verbose, CC/CROSS_COMPILE, CI=true (-Werror),
@@ -89,10 +90,17 @@ BENCHSRCS := $(wildcard bench/*.c) $(filter-out %_test.c,$(wildcard mm/*.c)) \
 BENCHOBJS := $(patsubst %,$(O)/bench/obj/%.o,$(BENCHSRCS))
 BENCH := $(O)/bench/host_bench
 
+# The host simulation (sim/sim.c): the benchmark build of mm/ without data.
+SIMOBJS := $(O)/bench/obj/sim/sim.c.o $(O)/bench/obj/bench/lib_shim.c.o \
+	$(filter-out $(O)/bench/obj/bench/%,$(BENCHOBJS))
+SIM := $(O)/sim
+SCENARIO ?= standard
+SIMMEM ?= $(if $(filter command line,$(origin MEM)),$(MEM),1G)
+
 ISO := $(O)/memdesc.iso
 KERNEL := $(O)/kernel.elf
 
-.PHONY: all kernel iso run test host-test ktest debug bench clean deps
+.PHONY: all kernel iso run test host-test ktest debug bench sim clean deps
 all: kernel
 kernel: $(KERNEL)
 
@@ -143,6 +151,10 @@ $(O)/bench/obj/%.c.o: %.c Makefile
 # BENCH_HAVE_SLAB changes with mm/slab.c's existence: recompile the user.
 $(O)/bench/obj/bench/mm_bench.c.o: $(wildcard mm/slab.c)
 
+$(SIM): $(SIMOBJS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(BENCHCC) $(BENCHCFLAGS) -o $@ $(SIMOBJS) -lm
+
 $(BENCH): $(BENCHOBJS)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(BENCHCC) $(BENCHCFLAGS) -o $@ $(BENCHOBJS) -lm
@@ -161,7 +173,7 @@ ktest: deps $(KERNEL)
 	$(Q)$(PYTHON) tools/testrun.py --kernel-only --suites $(SUITES)
 
 test: deps
-	$(Q)$(MAKE) kernel $(O)/host-test $(BENCH)
+	$(Q)$(MAKE) kernel $(O)/host-test $(BENCH) $(SIM)
 	$(Q)$(PYTHON) tools/testrun.py
 
 run: deps $(KERNEL)
@@ -176,7 +188,11 @@ bench: deps
 	$(Q)$(MAKE) kernel $(BENCH)
 	$(Q)O=$(O) $(PYTHON) tools/bench.py
 
+# make sim MEM=64G SCENARIO=standard: compaction figures on a simulated machine.
+sim: $(SIM)
+	$(Q)$(SIM) --mem $(SIMMEM) --scenario $(SCENARIO)
+
 clean:
 	rm -rf $(O)
 
--include $(KOBJS:.o=.d) $(HOSTOBJS:.o=.d) $(BENCHOBJS:.o=.d)
+-include $(KOBJS:.o=.d) $(HOSTOBJS:.o=.d) $(BENCHOBJS:.o=.d) $(SIMOBJS:.o=.d)

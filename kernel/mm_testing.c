@@ -27,14 +27,15 @@ static unsigned int order_for(size_t bytes)
 	return order;
 }
 
-int mm_test_env_init(struct mm_test_env *env, unsigned long span,
-		     const struct pfn_range *usable, size_t nr_usable,
-		     const struct pfn_range *reserved, size_t nr_reserved)
+int mm_test_env_init_ex(struct mm_test_env *env, unsigned long span,
+			const struct pfn_range *usable, size_t nr_usable,
+			const struct pfn_range *reserved, size_t nr_reserved, bool no_data)
 {
 	struct region *r = NULL;
 	size_t i;
 	int err;
 
+	env->no_data = no_data;
 	if (span > mm_test_max_span())
 		return -E2BIG;
 	for (i = 0; i < ARRAY_SIZE(regions) && !r; i++)

@@ -167,6 +167,7 @@ int mm_init(struct mm *mm, const struct mm_config *cfg)
 		mark_reserved(mm, cfg->reserved[i].start, cfg->reserved[i].end);
 	for (i = 0; i < cfg->nr_usable; i++)
 		seed_usable(mm, cfg, cfg->usable[i].start, cfg->usable[i].end);
+	mm->no_data = cfg->no_data;
 	set_watermarks(mm);
 	pcp_init(mm);
 	return 0;

@@ -9,6 +9,19 @@
 #include "mm/mapped.h"
 #include "mm/migrate.h"
 
+/* The identity a page's data carries in no-data simulations. */
+static unsigned long mapped_tag_of(const struct mapped_region *r, unsigned long index)
+{
+	return (r->va >> PAGE_SHIFT) * 0x9e3779b97f4a7c15UL + index;
+}
+
+bool mapped_tag_ok(struct mapped_region *r, unsigned long index)
+{
+	unsigned long pfn = mapped_pfn(r, index);
+
+	return mm_pfn_to_page(r->mm, pfn)->private == mapped_tag_of(r, index);
+}
+
 static unsigned int slots_order_for(unsigned long nr_pages)
 {
 	size_t bytes = nr_pages * sizeof(struct mapped_slot);
@@ -123,10 +136,12 @@ int mapped_region_create(struct mapped_region *r, struct mm *mm, unsigned long n
 		goto err;
 	r->slots = mm_page_address(mm, r->slots_page);
 	for (i = 0; i < nr_pages; i++) {
-		struct page *p = mm_alloc_pages(mm, 0, (gfp & GFP_ZERO) | GFP_MOVABLE | GFP_NOWARN);
+		gfp_t zero = mm->no_data ? 0 : (gfp & GFP_ZERO);
+		struct page *p = mm_alloc_pages(mm, 0, zero | GFP_MOVABLE | GFP_NOWARN);
 
 		if (!p)
 			goto err;
+		p->private = mapped_tag_of(r, i);
 		r->slots[i] = (struct mapped_slot){ r, i };
 		movable_page_init(p, MEMDESC_MAPPED, &r->slots[i]);
 		if (mm_map_page(mapped_va(r, i), mm_page_to_pfn(mm, p), MM_PROT_WRITE)) {

@@ -68,6 +68,10 @@ static inline unsigned long mapped_va(const struct mapped_region *r, unsigned lo
  */
 void *mapped_access(struct mapped_region *r, unsigned long index);
 
+/* Does page @index still carry its data tag (always kept in private; the
+ * only "data" in no-data simulations)? */
+bool mapped_tag_ok(struct mapped_region *r, unsigned long index);
+
 /* The PFN currently behind page @index (waits while it migrates). */
 unsigned long mapped_pfn(struct mapped_region *r, unsigned long index);
 

@@ -103,6 +103,7 @@ struct mm {
 	const struct movable_operations *movable_ops[MEMDESC_TYPES];
 	bool in_migration_alloc[MM_MAX_CPUS]; /* (P) target allocation running: no compaction */
 	struct mm_compact compact;
+	bool no_data;                           /* (C) see struct mm_config */
 	struct mm_stats stats;
 };
 
@@ -116,6 +117,10 @@ struct mm_config {
 	const struct pfn_range *reserved;
 	size_t nr_reserved;
 	void *storage;
+	/* Simulation without data: page contents are never touched; a page's
+	 * private word is its data tag, which migrate_copy_page moves (for
+	 * owners that keep nothing else in private: MAPPED pages). */
+	bool no_data;
 };
 
 /* Bytes of zeroed storage mm_init needs for a zone spanning [base, end). */

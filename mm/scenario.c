@@ -64,7 +64,7 @@ static void thin_out(struct frag_scenario *s, struct prng *rng)
 
 static void hold_unmovable(struct frag_scenario *s, struct page *p)
 {
-	*(unsigned long *)mm_page_address(s->mm, p) = s->unmovable_head;
+	p->private = s->unmovable_head; /* the scenario owns it: chain in private */
 	s->unmovable_head = mm_page_to_pfn(s->mm, p);
 	s->nr_unmovable++;
 }
@@ -133,7 +133,7 @@ void frag_scenario_destroy(struct frag_scenario *s)
 	while (s->nr_unmovable) {
 		struct page *p = mm_pfn_to_page(s->mm, s->unmovable_head);
 
-		s->unmovable_head = *(unsigned long *)mm_page_address(s->mm, p);
+		s->unmovable_head = p->private;
 		mm_free_pages(s->mm, p, 0);
 		s->nr_unmovable--;
 	}

@@ -23,7 +23,7 @@
 
 #include "mm/mapped.h"
 
-#define SCENARIO_MAX_REGIONS 256
+#define SCENARIO_MAX_REGIONS 1024 /* 64 Ki pages each: up to 256 GiB */
 #define SCENARIO_REGION_PAGES 65536
 
 struct frag_scenario {
@@ -32,7 +32,7 @@ struct frag_scenario {
 	struct mapped_region regions[SCENARIO_MAX_REGIONS];
 	unsigned int nr_regions;
 	unsigned long mapped_pages;    /* mapped pages kept */
-	unsigned long unmovable_head;  /* PFN chain through the pages' first word */
+	unsigned long unmovable_head;  /* PFN chain through the pages' private words */
 	unsigned long nr_unmovable;
 };
 

@@ -37,7 +37,7 @@ int mm_test_env_setup(struct mm_test_env *env, const struct pfn_range *usable, s
 	struct pfn_range u[TEST_MAX_RANGES], r[TEST_MAX_RANGES];
 	struct mm_config cfg = { .name = "test", .usable = u, .nr_usable = nr_usable,
 				 .reserved = r, .nr_reserved = nr_reserved,
-				 .storage = env->storage };
+				 .storage = env->storage, .no_data = env->no_data };
 	int err = shift_ranges(u, usable, nr_usable, env->base_pfn, env->span);
 
 	if (!err)

@@ -18,18 +18,27 @@ struct mm_test_env {
 	void *storage;           /* mm_init's descriptor storage */
 	size_t storage_bytes;
 	void *priv;              /* platform bookkeeping */
+	bool no_data;            /* simulation without page data */
 };
 
 /* Largest @span this platform can provide. */
 unsigned long mm_test_max_span(void);
 
 /*
- * mm_test_env_init - build env->mm over relative ranges inside [0, @span).
+ * mm_test_env_init_ex - build env->mm over relative ranges inside [0, @span);
+ * @no_data: a simulation without page contents (struct mm_config.no_data).
  * Return: 0, -E2BIG when @span is too large here, -ENOMEM, or mm_init's error.
  */
-int mm_test_env_init(struct mm_test_env *env, unsigned long span,
-		     const struct pfn_range *usable, size_t nr_usable,
-		     const struct pfn_range *reserved, size_t nr_reserved);
+int mm_test_env_init_ex(struct mm_test_env *env, unsigned long span,
+			const struct pfn_range *usable, size_t nr_usable,
+			const struct pfn_range *reserved, size_t nr_reserved, bool no_data);
+
+static inline int mm_test_env_init(struct mm_test_env *env, unsigned long span,
+				   const struct pfn_range *usable, size_t nr_usable,
+				   const struct pfn_range *reserved, size_t nr_reserved)
+{
+	return mm_test_env_init_ex(env, span, usable, nr_usable, reserved, nr_reserved, false);
+}
 
 /* Simplest form: one usable range [0, @span). */
 int mm_test_env_simple(struct mm_test_env *env, unsigned long span);

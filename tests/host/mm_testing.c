@@ -14,9 +14,9 @@
 
 unsigned long mm_test_max_span(void) { return ARENA_BYTES >> PAGE_SHIFT; }
 
-int mm_test_env_init(struct mm_test_env *env, unsigned long span,
-		     const struct pfn_range *usable, size_t nr_usable,
-		     const struct pfn_range *reserved, size_t nr_reserved)
+int mm_test_env_init_ex(struct mm_test_env *env, unsigned long span,
+			const struct pfn_range *usable, size_t nr_usable,
+			const struct pfn_range *reserved, size_t nr_reserved, bool no_data)
 {
 	int err;
 
@@ -24,6 +24,7 @@ int mm_test_env_init(struct mm_test_env *env, unsigned long span,
 		return -E2BIG;
 	if (!mm_host_arena && mm_host_arena_init(ARENA_BYTES))
 		return -ENOMEM;
+	env->no_data = no_data;
 	env->base_pfn = 0;
 	env->span = span;
 	env->storage_bytes = mm_storage_bytes(0, span);
