@@ -8,7 +8,9 @@
 #include "kernel/mm_boot.h"
 #include "kernel/sched.h"
 #include "lib/ktest.h"
+#include "include/errno.h"
 #include "mm/compaction.h"
+#include "mm/contig.h"
 #include "mm/scenario.h"
 #include "mm/stats.h"
 
@@ -80,9 +82,34 @@ static void compaction_proactive_thresholds(struct ktest *t)
 	frag_scenario_destroy(&scen);
 }
 
+/* contig on the real machine: a range around movable pages succeeds; one
+ * with an unmovable page inside fails with -EBUSY and changes nothing. */
+static void compaction_contig_kernel(struct ktest *t)
+{
+	unsigned long pfn, block, free_before;
+	struct page *p;
+	int err;
+
+	pfn = alloc_contig_pages(&kernel_mm, 1024 + 77, &err);
+	KTEST_ASSERT_EQ(t, err, 0);
+	KTEST_EXPECT_EQ(t, pfn % PAGEBLOCK_PAGES, 0);
+	free_contig_range(&kernel_mm, pfn, 1024 + 77);
+	p = mm_alloc_pages(&kernel_mm, 0, GFP_KERNEL);
+	KTEST_ASSERT_NOT_NULL(t, p);
+	block = mm_page_to_pfn(&kernel_mm, p) & ~(PAGEBLOCK_PAGES - 1);
+	mm_drain_pcp(&kernel_mm);
+	free_before = mm_nr_free_pages(&kernel_mm);
+	KTEST_EXPECT_EQ(t, alloc_contig_range(&kernel_mm, block, PAGEBLOCK_PAGES), -EBUSY);
+	mm_drain_pcp(&kernel_mm);
+	KTEST_EXPECT_EQ(t, mm_nr_free_pages(&kernel_mm), free_before);
+	KTEST_EXPECT_EQ(t, mm_check(&kernel_mm), 0);
+	mm_free_pages(&kernel_mm, p, 0);
+}
+
 static const struct ktest_case compaction_kernel_cases[] = {
 	KTEST_CASE(compaction_direct_order9_standard),
 	KTEST_CASE(compaction_proactive_thresholds),
+	KTEST_CASE(compaction_contig_kernel),
 	KTEST_END,
 };
 KTEST_SUITE(compaction_kernel, compaction_kernel_cases);

@@ -68,6 +68,18 @@ static int cmd_migrate(int argc, char **argv)
 MONITOR_CMD("migrate", "PFN...", "migrate pages (movable ones move, others are skipped)",
 	    cmd_migrate);
 
+static void print_compaction(const struct mm_compact *c, const struct mm_stats *st)
+{
+	kprintf("compact_runs     %lu\ncompact_direct   %lu\ncompact_deferred %lu\n"
+		"compact_migrate_scanned %lu\ncompact_free_scanned %lu\ncompact_isolated %lu\n"
+		"compact_migrated %lu\ncompact_failed   %lu\ncompact_time_us  %lu\n",
+		(unsigned long)c->runs, (unsigned long)st->compact_direct,
+		(unsigned long)c->deferred, (unsigned long)c->migrate_scanned,
+		(unsigned long)c->free_scanned, (unsigned long)c->isolated,
+		(unsigned long)c->migrated, (unsigned long)c->failed,
+		(unsigned long)(c->time_ns / 1000));
+}
+
 static int cmd_vmstat(int argc, char **argv)
 {
 	const struct mm_stats *st = &kernel_mm.stats;
@@ -88,6 +100,7 @@ static int cmd_vmstat(int argc, char **argv)
 		"steal_block      %lu\n", (unsigned long)st->pcp_refill,
 		(unsigned long)st->pcp_drain, (unsigned long)st->fallback,
 		(unsigned long)st->steal_block);
+	print_compaction(&kernel_mm.compact, st);
 	return 0;
 }
-MONITOR_CMD("vmstat", "", "migration and allocator event counters", cmd_vmstat);
+MONITOR_CMD("vmstat", "", "migration, compaction and allocator event counters", cmd_vmstat);

@@ -220,6 +220,46 @@ static void contig_range_success_and_busy(struct ktest *t)
 	mm_test_env_destroy(&env);
 }
 
+static unsigned int guard_calls;
+
+/* A target allocator that itself asks for a compacting high-order page. */
+static struct page *compacting_alloc(struct mm *mm, struct page *src, void *priv)
+{
+	struct page *big = mm_alloc_pages(mm, 9, GFP_MAY_COMPACT | GFP_NOWARN);
+
+	(void)priv;
+	guard_calls++;
+	if (big)
+		mm_free_pages(mm, big, 9);
+	return mm_alloc_pages(mm, page_order(src), GFP_MOVABLE | GFP_NOWARN);
+}
+
+/* Target allocation inside migration never recurses into compaction. */
+static void compaction_not_entered_from_migration(struct ktest *t)
+{
+	struct pfn_range all = { 0, 16384 };
+	unsigned long pfns[8], i, n = 0;
+	struct migrate_result r;
+
+	KTEST_ASSERT_EQ(t, mm_test_env_init(&env, 16384, &all, 1, NULL, 0), 0);
+	KTEST_ASSERT_EQ(t, frag_scenario_build(&scen, &env.mm, "sparse"), 0);
+	while (mm_alloc_pages(&env.mm, 9, GFP_NOWARN)) /* no free 2 MiB block left */
+		;
+	for (i = 0; n < 8 && i < scen.regions[0].nr_pages; i++) /* kept pages only */
+		if (mm_lookup_page(mapped_va(&scen.regions[0], i), &pfns[n]))
+			n++;
+	guard_calls = 0;
+	migrate_pages(&env.mm, pfns, n, compacting_alloc, NULL, NULL, MIGRATE_SYNC, &r);
+	KTEST_EXPECT_EQ(t, n, 8);
+	KTEST_EXPECT_EQ(t, guard_calls, 8);
+	KTEST_EXPECT_EQ(t, r.succeeded, 8);
+	KTEST_EXPECT_EQ(t, env.mm.stats.compact_direct, 0);
+	KTEST_EXPECT_EQ(t, env.mm.compact.runs, 0);
+	KTEST_EXPECT_EQ(t, mm_check(&env.mm), 0);
+	frag_scenario_destroy(&scen);
+	mm_test_env_destroy(&env);
+}
+
 static const struct ktest_case compaction_cases[] = {
 	KTEST_CASE(compaction_sparse_recovers_T),
 	KTEST_CASE(compaction_standard_recovers_T),
@@ -228,6 +268,7 @@ static const struct ktest_case compaction_cases[] = {
 	KTEST_CASE(compaction_deferral),
 	KTEST_CASE(compaction_skip_bits),
 	KTEST_CASE(contig_range_success_and_busy),
+	KTEST_CASE(compaction_not_entered_from_migration),
 	KTEST_END,
 };
 KTEST_SUITE(compaction, compaction_cases);
