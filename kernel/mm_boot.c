@@ -206,7 +206,7 @@ void mm_boot_init(void)
 {
 	struct pfn_range *fixed = reserved;
 	const struct pfn_range *allocated;
-	struct mm_config cfg;
+	struct mm_config cfg = { 0 }; /* no_data and any later field: off */
 	size_t nfw, ndirect, nalloc, bytes;
 	unsigned long pages;
 	int err;
