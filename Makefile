@@ -61,17 +61,18 @@ HOSTCFLAGS := -std=gnu11 -O1 -g -fno-omit-frame-pointer -fsanitize=address,undef
 
 # Every C and assembly file of the kernel image (tests included: KTAP suites
 # are part of the kernel). tests/, tools/ and bench/ are host-only.
-KDIRS := boot arch/x86_64 kernel lib drivers mm
+KDIRS := boot arch/x86_64 kernel lib drivers drivers/virtio mm
 KSRCS := $(sort $(foreach d,$(KDIRS),$(wildcard $(d)/*.c $(d)/*.S)))
 KOBJS := $(patsubst %,$(O)/k/%.o,$(KSRCS))
 
-# The host runner: lib/, mm/ (over tests/host/mm_platform.c) and the pure
-# kernel/ parsers, with their tests. The
+# The host runner: lib/, mm/ (over tests/host/mm_platform.c), the pure
+# kernel/ parsers and the virtqueue (against a simulated device), with their tests. The
 # string and printf modules enter through tests/host/lib_shim.c (renamed, so
 # libc and ASan keep their own versions).
 HOST_SHIMMED := lib/string.c lib/printf.c lib/string_test.c lib/printf_test.c
 HOSTSRCS := $(filter-out $(HOST_SHIMMED),$(wildcard lib/*.c)) $(wildcard mm/*.c) \
 	kernel/cmdline.c kernel/multiboot.c kernel/cmdline_test.c kernel/multiboot_test.c \
+	drivers/virtio/virtqueue.c drivers/virtio/virtqueue_test.c \
 	$(wildcard tests/host/*.c)
 HOSTOBJS := $(patsubst %,$(O)/host/%.o,$(HOSTSRCS))
 

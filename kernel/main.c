@@ -16,6 +16,7 @@
 #include "arch/x86_64/pic.h"
 #include "arch/x86_64/trap.h"
 #include "arch/x86_64/tsc.h"
+#include "drivers/pci.h"
 #include "drivers/qemu_exit.h"
 #include "drivers/serial.h"
 #include "kernel/bench_kernel.h"
@@ -94,6 +95,7 @@ void kmain(u32 mbi_phys)
 	if (mapped_init(&kernel_mm))
 		panic("kmain: cannot register mapped pages' movable ops");
 	interrupts_init();
+	pci_init();
 	workqueue_init();
 	kcompactd_init();
 	serial_enable_rx_irq();

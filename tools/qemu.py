@@ -106,11 +106,12 @@ class Machine:
 
     cmdline: kernel command line; mem: guest RAM ("512M"); uefi: boot via
     OVMF; qmp: create a QMP socket; balloon: attach virtio-balloon-pci
-    (id=balloon0); extra: more QEMU arguments.
+    (id=balloon0); balloon_opts: more properties of that device, e.g.
+    "disable-legacy=on" (never a second balloon); extra: more QEMU arguments.
     """
 
     def __init__(self, cmdline="", mem="512M", uefi=False, qmp=True, balloon=True,
-                 extra=(), name="vm", kernel=KERNEL, debug_exit=True):
+                 balloon_opts="", extra=(), name="vm", kernel=KERNEL, debug_exit=True):
         self.name = name
         self.workdir = os.path.join(BUILD, "vm", name)
         os.makedirs(self.workdir, exist_ok=True)
@@ -123,7 +124,8 @@ class Machine:
         if debug_exit:
             args += ["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
         if balloon:
-            args += ["-device", "virtio-balloon-pci,id=balloon0"]
+            args += ["-device", "virtio-balloon-pci,id=balloon0" +
+                     ("," + balloon_opts if balloon_opts else "")]
         if qmp:
             if os.path.exists(self.qmp_path):
                 os.unlink(self.qmp_path)
