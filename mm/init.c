@@ -153,6 +153,7 @@ int mm_init(struct mm *mm, const struct mm_config *cfg)
 	mm->pageblock = (u8 *)cfg->storage + (end - base) * sizeof(struct page);
 	mm->nr_pageblocks = span_pageblocks(base, end);
 	mm_lock_init(&mm->lock, "zone");
+	list_init(&mm->mslab_pools);
 	for (o = 0; o < NR_ORDERS; o++)
 		for (mt = 0; mt < MIGRATE_TYPES; mt++)
 			list_init(&mm->free_area[o].list[mt]);

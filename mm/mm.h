@@ -104,6 +104,7 @@ struct mm {
 	bool in_migration_alloc[MM_MAX_CPUS]; /* (P) target allocation running: no compaction */
 	struct mm_compact compact;
 	bool no_data;                           /* (C) see struct mm_config */
+	struct list_head mslab_pools;           /* mslab pools (mm/mslab.h); changed in thread context */
 	struct mm_stats stats;
 };
 
