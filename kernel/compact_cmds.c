@@ -46,7 +46,7 @@ static int build(const char *name)
 	int err;
 
 	if (!known_scenario(name)) {
-		kprintf("error: unknown scenario '%s' (sparse, standard)\n", name);
+		kprintf("error: unknown scenario '%s' (sparse, standard, mixed)\n", name);
 		return -ENOENT;
 	}
 	if (scenario_active) {
@@ -86,7 +86,7 @@ static int cmd_frag(int argc, char **argv)
 		print_figures(scenario.name);
 	return err;
 }
-MONITOR_CMD("frag", "[sparse|standard|clear]", "fragment memory with a scenario, or show the figures",
+MONITOR_CMD("frag", "[sparse|standard|mixed|clear]", "fragment memory with a scenario, or show the figures",
 	    cmd_frag);
 
 /* @num / @den with two decimals, fixed-point ("-" when @den is 0). */
@@ -121,8 +121,9 @@ static int cmd_compact(int argc, char **argv)
 	kprintf("\nmoved %lu pages, failed %lu;", res.migrated, res.failed);
 	print_fixed(" moves_per_block", res.migrated, gained);
 	print_fixed(" min_moves_per_block", before.min_moves, before.T);
-	kprintf("\nscanned %lu (migrate) %lu (free), isolated %lu; by owner:", res.migrate_scanned,
-		res.free_scanned, res.isolated);
+	kprintf("\nscanned %lu (migrate) %lu (free), isolated %lu, mslab pages freed by packing %lu;"
+		" by owner:", res.migrate_scanned, res.free_scanned, res.isolated,
+		res.mslab_pages_freed);
 	for (t = 0; t < MEMDESC_TYPES; t++)
 		if (res.migrated_by_type[t])
 			kprintf(" %s %lu", memdesc_type_name((enum memdesc_type)t),
@@ -188,7 +189,7 @@ static int set_frag(const char *value)
 	strlcpy(boot_scenario, value, sizeof(boot_scenario));
 	return 0;
 }
-CMDLINE_PARAM(frag, "frag", set_frag, "sparse|standard: fragment memory after boot");
+CMDLINE_PARAM(frag, "frag", set_frag, "sparse|standard|mixed: fragment memory after boot");
 
 void compact_boot_scenario(void)
 {

@@ -6,6 +6,7 @@
  *
  * Basic algorithm:
  *
+ *   compact the mslab pools (packing objects frees whole pages cheaply)
  *   drain the per-cpu caches (pages there are invisible to both scanners)
  *   classify every pageblock: evacuable (no unmovable, reserved or isolated
  *     page) or not; the skip bit marks the ones that are not
@@ -18,6 +19,10 @@
  *     blocks that are entirely free already
  *   stop when a free block of the order exists, or when the migrate scanner
  *     reaches the free scanner
+ *
+ * Direct compaction skips the classification pass (its cost would grow
+ * with memory on every high-order allocation): its migrate scanner sets
+ * and clears skip bits as it goes, and a completed pass clears them all.
  *
  * A direct compaction that fails defers the next 2^defer_shift attempts at
  * that order or above (defer_shift grows to COMPACT_MAX_DEFER_SHIFT); a
@@ -32,6 +37,7 @@
 #include "lib/string.h"
 #include "mm/compaction.h"
 #include "mm/internal.h"
+#include "mm/mslab.h"
 
 #define COMPACT_TARGETS 1024
 #define COMPACT_MAX_DEFER_SHIFT 6
@@ -112,6 +118,14 @@ static void classify_blocks(struct compact_control *cc)
 	for (block = cc->first_block; block < mm->end_pfn; block += PAGEBLOCK_PAGES)
 		pageblock_set_skip(mm, block, scan_block(mm, block, NULL, &scanned) < 0);
 	cc->res->migrate_scanned += scanned;
+}
+
+static void clear_skip_bits(struct mm *mm)
+{
+	unsigned long b;
+
+	for (b = 0; b < mm->nr_pageblocks; b++)
+		mm->pageblock[b] &= (u8)~PB_SKIP;
 }
 
 /* Take the free blocks of @block as order-0 targets while there is room.
@@ -225,11 +239,9 @@ static bool compact_block(struct compact_control *cc, unsigned long block)
 	struct migrate_result r;
 	long used = scan_block(cc->mm, block, bitmap, &cc->res->migrate_scanned);
 
-	if (used <= 0) {
-		if (used < 0)
-			pageblock_set_skip(cc->mm, block, true);
+	pageblock_set_skip(cc->mm, block, used < 0); /* direct runs classify lazily */
+	if (used <= 0)
 		return true;
-	}
 	/* Only start on a block that can be emptied completely: moving part
 	 * of one is wasted work. */
 	while (cc->nr_targets < (unsigned long)used)
@@ -332,8 +344,16 @@ enum compact_status compact_zone(struct mm *mm, unsigned int order, enum migrate
 	}
 	for (t = 0; t < MEMDESC_TYPES; t++)
 		before[t] = mm->stats.migrate_by_type[t];
+	/* Packing mslab objects first frees whole pages for nothing but copies
+	 * of small objects: fewer pages for the scanners to move. */
+	res->mslab_pages_freed = mslab_compact_all(mm);
 	mm_drain_pcp(mm);
-	classify_blocks(&cc);
+	/* Explicit compaction classifies every block up front (the free
+	 * scanner then knows all the blocks that can never be emptied); direct
+	 * compaction, on an allocation's latency path, relies on the skip bits
+	 * its scanner leaves behind and resets them when a pass completes. */
+	if (!direct)
+		classify_blocks(&cc);
 	res->status = COMPACT_COMPLETE;
 	while (!scanners_met(&cc) && cc.migrate_block < cc.mm->end_pfn) {
 		if (order < COMPACT_ALL && compact_order_free(mm, order)) {
@@ -348,6 +368,8 @@ enum compact_status compact_zone(struct mm *mm, unsigned int order, enum migrate
 	if (order < COMPACT_ALL && compact_order_free(mm, order))
 		res->status = COMPACT_SUCCESS;
 	mm->compact.migrate_pfn = res->status == COMPACT_SUCCESS ? cc.migrate_block : 0;
+	if (direct && res->status == COMPACT_COMPLETE)
+		clear_skip_bits(mm);
 	if (direct)
 		record_outcome(mm, order, res->status == COMPACT_SUCCESS);
 	for (t = 0; t < MEMDESC_TYPES; t++)

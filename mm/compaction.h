@@ -28,6 +28,7 @@ struct compact_result {
 	unsigned long failed;          /* pages left in place */
 	unsigned long blocks_evacuated; /* pageblocks the migrate scanner emptied */
 	unsigned long migrated_by_type[MEMDESC_TYPES];
+	unsigned long mslab_pages_freed; /* by pool compaction, before the scanners */
 	u64 time_ns;
 };
 

@@ -12,7 +12,9 @@
 #define STANDARD_SEED 0x57a4da2dUL
 #define STANDARD_UNMOVABLE_PERMILLE 70
 
-const char *const frag_scenario_names[] = { "sparse", "standard", NULL };
+#define MIXED_SEED 0x3136ed02UL
+
+const char *const frag_scenario_names[] = { "sparse", "standard", "mixed", NULL };
 
 /* Fill free memory (down to the high watermark, and room for the slot
  * arrays) with mapped regions. */
@@ -93,22 +95,35 @@ static void place_unmovable(struct frag_scenario *s, struct prng *rng)
 	}
 }
 
+/* mixed: objects worth 1/16 of free memory, 75% of them freed again, leave
+ * mslab pages that are ~20% of the movable memory the scenario ends with. */
+static int fill_mslab(struct frag_scenario *s)
+{
+	unsigned long bytes = mm_nr_free_pages(s->mm) * (PAGE_SIZE / 16);
+	int err = mslab_pool_create(&s->pool, s->mm, "frag-mixed");
+
+	if (err)
+		return err;
+	s->has_pool = true;
+	return mslab_scenario_fill(&s->pool, bytes, MIXED_SEED);
+}
+
 int frag_scenario_build(struct frag_scenario *s, struct mm *mm, const char *name)
 {
 	struct prng rng;
-	bool standard;
+	bool standard, mixed;
 	int err;
 
 	memset(s, 0, sizeof(*s));
 	s->mm = mm;
-	if (!strcmp(name, "sparse"))
-		standard = false;
-	else if (!strcmp(name, "standard"))
-		standard = true;
-	else
+	mixed = !strcmp(name, "mixed");
+	standard = mixed || !strcmp(name, "standard");
+	if (!standard && strcmp(name, "sparse"))
 		return -EINVAL;
-	s->name = standard ? "standard" : "sparse";
+	s->name = mixed ? "mixed" : standard ? "standard" : "sparse";
 	err = mapped_init(mm);
+	if (!err && mixed)
+		err = fill_mslab(s);
 	if (!err)
 		err = fill_mapped(s);
 	if (err) {
@@ -130,6 +145,9 @@ void frag_scenario_destroy(struct frag_scenario *s)
 
 	for (i = 0; i < s->nr_regions; i++)
 		mapped_region_destroy(&s->regions[i]);
+	if (s->has_pool)
+		mslab_pool_destroy(&s->pool);
+	s->has_pool = false;
 	while (s->nr_unmovable) {
 		struct page *p = mm_pfn_to_page(s->mm, s->unmovable_head);
 

@@ -8,6 +8,9 @@
  *             fixed-seed PRNG.
  *   standard: sparse, plus ~7% of managed memory as unmovable pages placed
  *             explicitly in a fixed-seed third of the pageblocks.
+ *   mixed:    standard, with ~20% of its movable memory as mslab objects
+ *             (log-uniform 16..2048 B, 75% freed at random), allocated
+ *             before the mapped fill so both kinds interleave.
  *
  * Figures (see docs/benchmarks.md):
  *   T          over pageblocks with no unmovable, pinned or reserved page,
@@ -22,6 +25,7 @@
 #define MM_SCENARIO_H
 
 #include "mm/mapped.h"
+#include "mm/mslab.h"
 
 #define SCENARIO_MAX_REGIONS 1024 /* 64 Ki pages each: up to 256 GiB */
 #define SCENARIO_REGION_PAGES 65536
@@ -34,6 +38,8 @@ struct frag_scenario {
 	unsigned long mapped_pages;    /* mapped pages kept */
 	unsigned long unmovable_head;  /* PFN chain through the pages' private words */
 	unsigned long nr_unmovable;
+	struct mslab_pool pool;        /* mixed: the mslab objects */
+	bool has_pool;
 };
 
 struct frag_figures {

@@ -4,6 +4,7 @@
  * checks mm_check and that every mapped page still holds its data.
  */
 #include "include/errno.h"
+#include "lib/string.h"
 #include "lib/ktest.h"
 #include "mm/compaction.h"
 #include "mm/contig.h"
@@ -71,6 +72,11 @@ static void run_scenario(struct ktest *t, const char *name, unsigned long span,
 		KTEST_EXPECT_LE(t, res.migrated * 100, before.min_moves * 105 + gained * 100);
 	KTEST_EXPECT_EQ(t, stamps_bad(), 0);
 	KTEST_EXPECT_EQ(t, res.failed, 0);
+	if (!strcmp(name, "mixed")) {
+		KTEST_EXPECT_GT(t, res.migrated_by_type[MEMDESC_MSLAB], 0);
+		KTEST_EXPECT_GT(t, res.migrated_by_type[MEMDESC_MAPPED], 0);
+		KTEST_EXPECT_EQ(t, mslab_check(&scen.pool), 0);
+	}
 	KTEST_EXPECT_EQ(t, mm_check(&env.mm), 0);
 	frag_scenario_destroy(&scen);
 	mm_drain_pcp(&env.mm);
@@ -93,6 +99,15 @@ static void compaction_standard_recovers_T(struct ktest *t)
 	struct pfn_range all = { 0, 65536 };
 
 	run_scenario(t, "standard", 65536, &all, 1);
+}
+
+/* mixed: mapped and mslab pages move in the same compaction (after pool
+ * compaction packed the mslab objects). */
+static void compaction_mixed_moves_both_kinds(struct ktest *t)
+{
+	struct pfn_range all = { 0, 65536 };
+
+	run_scenario(t, "mixed", 65536, &all, 1);
 }
 
 /* An odd memory map (unaligned start, holes, a short last block): the
@@ -263,6 +278,7 @@ static void compaction_not_entered_from_migration(struct ktest *t)
 static const struct ktest_case compaction_cases[] = {
 	KTEST_CASE(compaction_sparse_recovers_T),
 	KTEST_CASE(compaction_standard_recovers_T),
+	KTEST_CASE(compaction_mixed_moves_both_kinds),
 	KTEST_CASE(compaction_odd_memory_map),
 	KTEST_CASE(compaction_direct_makes_order9),
 	KTEST_CASE(compaction_deferral),

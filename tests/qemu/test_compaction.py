@@ -46,6 +46,20 @@ def test_frag_compact_contig_commands(ctx):
         assert "proactive compaction on: high 70% low 30%" in m.command("proactive")
 
 
+def test_mixed_scenario_moves_mapped_and_mslab(ctx):
+    with ctx.machine(name="compaction-mixed", qmp=False) as m:
+        m.wait_ready(30)
+        m.expect("> ", 10)
+        assert "frag mixed:" in m.command("frag mixed", 120)
+        out = m.command("compact", 300)
+        pct = re.search(r"recovered_pct (\d+)\.\d+", out)
+        assert pct and int(pct.group(1)) >= 99, out
+        assert re.search(r"by owner: mslab \d+ mapped \d+", out), out
+        assert "mslab_check frag-mixed: 0 violations" in m.command("mslabinfo check", 60)
+        m.command("frag clear", 120)
+        assert "mm_check: 0 violations" in m.command("mmcheck")
+
+
 def test_frag_on_the_command_line(ctx):
     with ctx.machine("frag=sparse", name="frag-boot", qmp=False) as m:
         m.wait_ready(30)
