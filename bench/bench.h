@@ -90,7 +90,7 @@ double bench_ratio(const struct bench_result *res, unsigned int a, unsigned int 
 struct bench_figure {
 	const char *name;
 	double value;            /* NAN: printed as null (see skipped) */
-	const char *unit;        /* "ns", "ms", "MiB", "bytes", "x" (a ratio) */
+	const char *unit;        /* "ns", "us", "ms", "MiB", "bytes", "pages", "%", "x" (a ratio) */
 	bool has_baseline;
 	double baseline;         /* same-run baseline ... */
 	const char *baseline_unit; /* ... in this unit when not @unit */
@@ -105,6 +105,8 @@ void bench_emit(const struct bench_ctx *ctx, const struct bench_figure *f);
 u64 bench_now_ns(void);
 /* Median of @v[0..n) (sorts @v). */
 double bench_median(double *v, unsigned int n);
+/* The @pct-th percentile (0 < pct <= 100, nearest rank) of @v[0..n) (sorts @v). */
+double bench_percentile(double *v, unsigned int n, double pct);
 /* Resident set size of this process in KiB (VmRSS), or 0 if unknown. */
 unsigned long bench_rss_kib(void);
 

@@ -79,6 +79,16 @@ double bench_median(double *v, unsigned int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+double bench_percentile(double *v, unsigned int n, double pct)
+{
+	double rank = ceil(pct / 100 * n);
+
+	if (!n || !(pct > 0 && pct <= 100))
+		return NAN;
+	qsort(v, n, sizeof(*v), cmp_double);
+	return v[(unsigned int)rank - 1];
+}
+
 unsigned long bench_rss_kib(void)
 {
 	FILE *f = fopen("/proc/self/status", "r");

@@ -15,7 +15,7 @@ in the order measured, rewritten by every run:
 
   name      figure name, unique; the unit is the last part when it is one
   value     number, or null when the figure was skipped ("skipped" says why)
-  unit      "ns", "ms", "MiB", "bytes", "x" (a ratio)
+  unit      "ns", "us", "ms", "MiB", "bytes", "pages", "%", "x" (a ratio)
   baseline  optional: the same quantity for a baseline measured in the same
             run (in "baseline_unit" when that differs from unit) ...
   ratio     ... and value / baseline (for "x" figures value == ratio)
@@ -29,7 +29,7 @@ Timed results never fail the run: the exit status is 1 only when a benchmark
 broke (crashed, printed malformed output, or its allocator checks failed).
 
 Usage: bench.py [--quick] [--host-only] [--out FILE] [-k SUBSTRING]
-  --quick      short runs and one boot: proves the harness works
+  --quick      short runs and few boots: proves the harness works
   --host-only  skip the QEMU benchmarks
   -k S         only host groups starting with S / QEMU functions containing S
 """

@@ -1,5 +1,5 @@
 """The benchmark harness must not rot: `tools/bench.py --quick` (the host
-binary in quick mode plus one boot) runs and writes well-formed JSON lines
+binary in quick mode plus a few boots) runs and writes well-formed JSON lines
 with every figure the benchmarks promise. Speed is never asserted here:
 numbers come from `make bench` only."""
 import json
@@ -22,10 +22,19 @@ EXPECTED = {
     "migrate_copy_batch_ns", "migrate_page_ratio_vs_copy_batch",
     "kernel_copy4k_movsb_ns", "kernel_copy4k_movsq_ns", "kernel_copy4k_loop_ns",
     "kernel_memcpy_4k_ns", "migrate_mapped_page_ns", "migrate_mapped_page_ratio_vs_memcpy",
-}
+    "contig_2m_alloc_us_p50", "contig_2m_alloc_us_p90", "contig_2m_alloc_us_p99",
+    "compact_ms_sim_1g", "compact_ms_sim_4g", "compact_ms_sim_16g", "compact_ms_sim_64g",
+    "compact_ms_per_gib_ratio_64g_vs_1g",
+} | {"compact_%s_%s_%s" % (fig, scenario, mem)
+     for fig in ("recovered_pct", "moves_per_block", "min_moves_per_block", "ms")
+     for scenario in ("sparse", "standard") for mem in ("512m", "1g")}
 RATIOS = {"order0_pair_ratio_vs_freelist", "order0_batch64_pair_ns", "mm_init_ms_1tib",
           "migrate_page_ratio_vs_memcpy", "migrate_page_ratio_vs_copy_batch",
-          "migrate_mapped_page_ratio_vs_memcpy"}
+          "migrate_mapped_page_ratio_vs_memcpy", "compact_ms_per_gib_ratio_64g_vs_1g",
+          "compact_moves_per_block_sparse_512m", "compact_moves_per_block_standard_512m"}
+# Measured even in quick mode: one of each code path (the rest may be skipped).
+MEASURED = {"contig_2m_alloc_us_p99", "compact_ms_sim_4g", "compact_ms_per_gib_ratio_64g_vs_1g",
+            "compact_recovered_pct_sparse_512m", "compact_ms_standard_512m"}
 
 
 def test_bench_harness_quick(ctx):
@@ -57,4 +66,7 @@ def test_bench_harness_quick(ctx):
         assert "baseline" in by_name[name] and "ratio" in by_name[name], by_name[name]
     assert by_name["page_desc_bytes"]["value"] == 32
     assert by_name["migrate_mapped_page_ns"]["source"] == "qemu"
+    for name in MEASURED:
+        assert by_name[name]["value"] is not None, by_name[name]
+    assert by_name["compact_ms_standard_512m"]["source"] == "qemu"
     assert "figure" in proc.stdout and "order0_pair_ns" in proc.stdout, proc.stdout

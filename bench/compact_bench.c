@@ -1,0 +1,233 @@
+/*
+ * Figures of compaction (mm/compaction.c) on simulated machines without
+ * page data (struct mm_config.no_data: a tag in each descriptor stands for
+ * a page's contents, as in `make sim`), fragmented by the `standard`
+ * scenario (mm/scenario.h):
+ *
+ *   contig_2m_alloc_us_p50  _p90  _p99
+ *                     latency of one mm_alloc_pages(order 9, GFP_MAY_COMPACT)
+ *                     on a CONTIG_ENV_GIB GiB machine: CONTIG_ALLOCS blocks
+ *                     taken one after another and kept, so nearly every one
+ *                     needs direct compaction to make a new free 2 MiB
+ *                     block; percentiles over the allocations
+ *   compact_ms_sim_1g  _4g  _16g  _64g
+ *                     one explicit full compaction (compact_zone COMPACT_ALL,
+ *                     MIGRATE_SYNC) of a freshly built machine of that size,
+ *                     its own time_ns; median over SIM_ROUNDS rounds, each
+ *                     building one fresh machine of every size in turn
+ *   compact_ms_per_gib_ratio_64g_vs_1g
+ *                     per-GiB time at 64 GiB over per-GiB time at 1 GiB,
+ *                     median of the per-round ratios (goal <= 1.2: compaction
+ *                     is linear in memory size)
+ *
+ * --quick: 50 allocations on a 1 GiB machine, the 1 and 4 GiB machines once
+ * (16 and 64 GiB skipped) and the ratio of those two.
+ * After each machine mm_check() must find nothing wrong and every page must
+ * come back, or the run fails.
+ */
+#define _GNU_SOURCE
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench/bench.h"
+#include "mm/compaction.h"
+#include "mm/scenario.h"
+#include "mm/testing.h"
+
+#define GIB_PAGES (1UL << (30 - PAGE_SHIFT))
+#define CONTIG_ENV_GIB 8
+#define CONTIG_ALLOCS 1000
+#define CONTIG_QUICK_ENV_GIB 1
+#define CONTIG_QUICK_ALLOCS 50
+#define SCENARIO "standard"
+
+/* A simulated machine fragmented by SCENARIO. */
+struct sim_machine {
+	struct mm_test_env env;
+	struct frag_scenario scen; /* large: the machine lives on the heap */
+	unsigned long free_before; /* pages free before the scenario */
+};
+
+static struct sim_machine *machine_create(unsigned long gib)
+{
+	struct sim_machine *m = calloc(1, sizeof(*m));
+	struct pfn_range all = { 0, gib * GIB_PAGES };
+	int err;
+
+	if (!m)
+		bench_fail("out of memory");
+	err = mm_test_env_init_ex(&m->env, all.end, &all, 1, NULL, 0, true);
+	if (err)
+		bench_fail("a %lu GiB machine without data: %d", gib, err);
+	m->free_before = mm_nr_free_pages(&m->env.mm);
+	err = frag_scenario_build(&m->scen, &m->env.mm, SCENARIO);
+	if (err)
+		bench_fail("scenario " SCENARIO " on %lu GiB: %d", gib, err);
+	return m;
+}
+
+/* Give the scenario back; the mm must be consistent, with every page that
+ * was free before the scenario free again (the host's page tables are not
+ * in the mm). */
+static void machine_verify_destroy(struct sim_machine *m, const char *what)
+{
+	struct mm *mm = &m->env.mm;
+	unsigned long nr_free;
+	unsigned int bad, bugs;
+
+	frag_scenario_destroy(&m->scen);
+	mm_drain_pcp(mm);
+	nr_free = mm_nr_free_pages(mm);
+	bad = mm_check(mm);
+	bugs = mm_test_take_bugs();
+	if (bad || bugs || nr_free != m->free_before)
+		bench_fail("%s: mm_check found %u problems, %u mm_bug reports, %lu pages free "
+			   "(%lu before the scenario)", what, bad, bugs, nr_free, m->free_before);
+	mm_test_env_destroy(&m->env);
+	free(m);
+}
+
+static void bench_contig_2m(struct bench_ctx *ctx)
+{
+	unsigned long gib = ctx->quick ? CONTIG_QUICK_ENV_GIB : CONTIG_ENV_GIB;
+	unsigned int n = ctx->quick ? CONTIG_QUICK_ALLOCS : CONTIG_ALLOCS, i;
+	static const struct { const char *name; double pct; } pcts[] = {
+		{ "contig_2m_alloc_us_p50", 50 },
+		{ "contig_2m_alloc_us_p90", 90 },
+		{ "contig_2m_alloc_us_p99", 99 },
+	};
+	struct sim_machine *m;
+	struct frag_figures fig;
+	struct page **blocks = calloc(n, sizeof(*blocks));
+	double *us = calloc(n, sizeof(*us));
+	static char note[240];
+	u64 direct;
+
+	if (!blocks || !us)
+		bench_fail("out of memory");
+	if (gib * GIB_PAGES > ctx->max_pages) {
+		for (i = 0; i < ARRAY_SIZE(pcts); i++)
+			bench_emit(ctx, &(struct bench_figure){
+				.name = pcts[i].name, .value = NAN, .unit = "us",
+				.skipped = "arena too small (--arena-mib)" });
+		free(blocks);
+		free(us);
+		return;
+	}
+	m = machine_create(gib);
+	frag_figures(&m->env.mm, &fig);
+	if (fig.T + fig.recovered < n)
+		bench_fail("contig_2m: %lu GiB " SCENARIO " allows only %lu blocks, not %u", gib,
+			   fig.T + fig.recovered, n);
+	direct = m->env.mm.stats.compact_direct;
+	for (i = 0; i < n; i++) {
+		u64 t0 = bench_now_ns();
+
+		blocks[i] = mm_alloc_pages(&m->env.mm, PAGEBLOCK_ORDER,
+					   GFP_MAY_COMPACT | GFP_NOWARN);
+		us[i] = (double)(bench_now_ns() - t0) / 1e3;
+		if (!blocks[i])
+			bench_fail("contig_2m: order-9 allocation %u of %u failed (T %lu at the "
+				   "start)", i + 1, n, fig.T);
+	}
+	direct = m->env.mm.stats.compact_direct - direct;
+	snprintf(note, sizeof(note), "mm_alloc_pages(order 9, GFP_MAY_COMPACT), %u blocks kept, "
+		 "on a %lu GiB " SCENARIO " machine without data (T %lu); %lu of them compacted "
+		 "directly", n, gib, fig.T, (unsigned long)direct);
+	for (i = 0; i < ARRAY_SIZE(pcts); i++)
+		bench_emit(ctx, &(struct bench_figure){
+			.name = pcts[i].name, .value = bench_percentile(us, n, pcts[i].pct),
+			.unit = "us", .runs = n, .note = note });
+	for (i = 0; i < n; i++)
+		mm_free_pages(&m->env.mm, blocks[i], PAGEBLOCK_ORDER);
+	machine_verify_destroy(m, "contig_2m");
+	free(blocks);
+	free(us);
+}
+BENCH_REGISTER(contig_2m, bench_contig_2m);
+
+#define SIM_ROUNDS 5
+#define SIM_QUICK_ROUNDS 1
+
+static const struct {
+	const char *name;
+	unsigned long gib;
+	bool quick;          /* measured with --quick too */
+} sims[] = {
+	{ "compact_ms_sim_1g", 1, true },
+	{ "compact_ms_sim_4g", 4, true },
+	{ "compact_ms_sim_16g", 16, false },
+	{ "compact_ms_sim_64g", 64, false },
+};
+
+/* Full compaction of a fresh machine of @gib GiB. Return: its time in ms. */
+static double compact_once(unsigned long gib)
+{
+	struct sim_machine *m = machine_create(gib);
+	struct compact_result res;
+
+	compact_zone(&m->env.mm, COMPACT_ALL, MIGRATE_SYNC, false, &res);
+	if (res.failed || !res.migrated)
+		bench_fail("compact %lu GiB: %lu pages moved, %lu failed", gib, res.migrated,
+			   res.failed);
+	machine_verify_destroy(m, "compact_sim");
+	return (double)res.time_ns / 1e6;
+}
+
+/* The sizes run interleaved, one machine of each per round (machines are
+ * noisy), and the ratio is the median of the per-round ratios. */
+static void bench_compact_sim(struct bench_ctx *ctx)
+{
+	unsigned int rounds = ctx->quick ? SIM_QUICK_ROUNDS : SIM_ROUNDS, s, r, largest = 0;
+	double ms[ARRAY_SIZE(sims)][SIM_ROUNDS], ratios[SIM_ROUNDS], sorted[SIM_ROUNDS], ratio;
+	const char *skipped[ARRAY_SIZE(sims)] = { 0 };
+	static char note[ARRAY_SIZE(sims)][160], ratio_note[200];
+
+	for (s = 0; s < ARRAY_SIZE(sims); s++) {
+		if (ctx->quick && !sims[s].quick)
+			skipped[s] = "--quick: the 1 and 4 GiB machines only";
+		else if (sims[s].gib * GIB_PAGES > ctx->max_pages)
+			skipped[s] = "arena too small (--arena-mib)";
+		else
+			largest = s;
+	}
+	for (r = 0; r < rounds; r++)
+		for (s = 0; s < ARRAY_SIZE(sims); s++)
+			if (!skipped[s])
+				ms[s][r] = compact_once(sims[s].gib);
+	for (s = 0; s < ARRAY_SIZE(sims); s++) {
+		if (skipped[s]) {
+			bench_emit(ctx, &(struct bench_figure){
+				.name = sims[s].name, .value = NAN, .unit = "ms",
+				.skipped = skipped[s] });
+			continue;
+		}
+		memcpy(sorted, ms[s], rounds * sizeof(sorted[0]));
+		snprintf(note[s], sizeof(note[s]), "compact_zone(COMPACT_ALL, MIGRATE_SYNC) of "
+			 "a fresh %lu GiB " SCENARIO " machine without data; median of %u machines",
+			 sims[s].gib, rounds);
+		bench_emit(ctx, &(struct bench_figure){
+			.name = sims[s].name, .value = bench_median(sorted, rounds), .unit = "ms",
+			.runs = rounds, .note = note[s] });
+	}
+	if (skipped[0] || !largest) {
+		bench_emit(ctx, &(struct bench_figure){
+			.name = "compact_ms_per_gib_ratio_64g_vs_1g", .value = NAN, .unit = "x",
+			.skipped = "needs the 1 GiB machine and a larger one" });
+		return;
+	}
+	for (r = 0; r < rounds; r++)
+		ratios[r] = ms[largest][r] / (double)sims[largest].gib / ms[0][r];
+	ratio = bench_median(ratios, rounds);
+	memcpy(sorted, ms[0], rounds * sizeof(sorted[0]));
+	snprintf(ratio_note, sizeof(ratio_note), "(%s / %lu) / %s: per-GiB compaction time, "
+		 "median of per-round ratios; goal <= 1.2 (linear)%s", sims[largest].name,
+		 sims[largest].gib, sims[0].name, ctx->quick ? " (quick: 4 GiB against 1 GiB)" : "");
+	bench_emit(ctx, &(struct bench_figure){
+		.name = "compact_ms_per_gib_ratio_64g_vs_1g", .value = ratio, .unit = "x",
+		.has_baseline = true, .baseline = bench_median(sorted, rounds),
+		.baseline_unit = "ms/GiB", .ratio = ratio, .runs = rounds, .note = ratio_note });
+}
+BENCH_REGISTER(compact_sim, bench_compact_sim);

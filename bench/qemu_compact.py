@@ -1,0 +1,111 @@
+"""QEMU benchmarks of compaction (run by tools/bench.py).
+
+A guest boots with `frag=SCENARIO` (the scenario is built right after the
+ready line; `compact=off` keeps the proactive thread away from it), then
+one explicit full `compact` runs from the monitor. QEMU runs with
+-mem-prealloc: the scenario's pages are never written before compaction
+copies them, so without it the host's first-touch faults on guest RAM land
+in the timed run (and vary tenfold on a shared host). Its output
+(kernel/compact_cmds.c) gives the figures, each the median over ctx.boots
+boots:
+
+  compact_recovered_pct_<scenario>_<mem>  free 2 MiB blocks after / T (goal >= 99)
+  compact_moves_per_block_<...>           pages moved per block gained; baseline
+                                          and ratio: the minimum (goal ratio <= 1.05)
+  compact_min_moves_per_block_<...>       the minimum: used pages of the T
+                                          cheapest blocks / T
+  compact_ms_<...>                        the compaction's time (guest TSC, TCG)
+
+for the scenarios sparse and standard on 512 MiB and 1 GiB guests (mem as
+512m / 1g); --quick boots the 512 MiB guest once per scenario and reports
+the 1 GiB figures skipped.
+"""
+import re
+import statistics
+
+SCENARIOS = ("sparse", "standard")
+MEMS = (("512M", "512m"), ("1G", "1g"))
+TIME_RE = re.compile(r"^compact: [^\n]* in (\d+)\.(\d+) ms$", re.M)
+BLOCKS_RE = re.compile(r"^2 MiB blocks: (\d+) -> (\d+), T (\d+); recovered_pct (\S+)$", re.M)
+MOVES_RE = re.compile(r"^moved (\d+) pages, failed (\d+); moves_per_block (\S+) "
+                      r"min_moves_per_block (\S+)$", re.M)
+
+
+def parse_compact(out):
+    """The figures of one full `compact` output: a dict of floats, None for
+    a value the kernel printed as "-" (nothing to divide by)."""
+    t, blocks, moves = TIME_RE.search(out), BLOCKS_RE.search(out), MOVES_RE.search(out)
+    if not (t and blocks and moves):
+        raise RuntimeError("unexpected `compact` output:\n%s" % out)
+
+    def num(s):
+        return None if s == "-" else float(s)
+    return {"ms": int(t.group(1)) + int(t.group(2)) / 10 ** len(t.group(2)),
+            "recovered_pct": num(blocks.group(4)), "T": int(blocks.group(3)),
+            "moved": int(moves.group(1)), "failed": int(moves.group(2)),
+            "moves_per_block": num(moves.group(3)), "min_moves_per_block": num(moves.group(4))}
+
+
+def compact_after_boot(ctx, mem, scenario):
+    """Boot a `mem` guest fragmented by `scenario`, compact fully once."""
+    with ctx.machine("frag=%s compact=off" % scenario, mem=mem, name="bench-compact",
+                     qmp=False, extra=("-mem-prealloc",)) as m:
+        m.wait_ready(60)
+        m.expect("> ", 300)
+        if "%s: 2 MiB blocks free" % scenario not in m.output:
+            raise RuntimeError("frag=%s did not fragment the %s guest:\n%s" %
+                               (scenario, mem, m.output[-2000:]))
+        return parse_compact(m.command("compact", 600))
+
+
+def median(runs, key):
+    values = [r[key] for r in runs]
+    return None if None in values else statistics.median(values)
+
+
+def figures(runs, scenario, tag):
+    """The four figures of one guest size and scenario from its boots."""
+    names = ["compact_%s_%s_%s" % (k, scenario, tag)
+             for k in ("recovered_pct", "moves_per_block", "min_moves_per_block", "ms")]
+    if not runs:
+        why = "--quick: the 512 MiB guest only"
+        return [{"name": n, "value": None, "unit": u, "skipped": why}
+                for n, u in zip(names, ("%", "pages", "pages", "ms"))]
+    n = len(runs)
+    what = "%s on a %s guest, one full `compact` after boot, median of %d boot%s" % (
+        scenario, tag, n, "s" * (n > 1))
+    failed = max(r["failed"] for r in runs)
+    rec, moves, low, ms = (median(runs, k) for k in
+                           ("recovered_pct", "moves_per_block", "min_moves_per_block", "ms"))
+    nothing = "nothing to divide by (T or the blocks gained is 0)"
+    out = [
+        {"name": names[0], "value": rec, "unit": "%", "runs": n,
+         "note": "%s: free 2 MiB blocks after / T (T %d); goal >= 99" % (what, runs[0]["T"])},
+        {"name": names[1], "value": moves, "unit": "pages", "runs": n,
+         "note": "%s: pages moved per 2 MiB block gained (%d moved, %d failed at most); "
+                 "baseline: the minimum; goal ratio <= 1.05" % (what, runs[0]["moved"], failed)},
+        {"name": names[2], "value": low, "unit": "pages", "runs": n,
+         "note": "%s: used pages of the T cheapest evacuable blocks / T" % what},
+        {"name": names[3], "value": round(ms, 3), "unit": "ms", "runs": n,
+         "note": "%s: the compaction's own time (guest TSC under TCG, guest RAM "
+                 "preallocated)" % what},
+    ]
+    for f in out[:3]:
+        if f["value"] is None:
+            f["skipped"] = nothing
+    if moves is not None and low:
+        out[1].update(baseline=low, ratio=round(moves / low, 4))
+    return out
+
+
+def bench_compact(ctx):
+    """Recovered blocks, moves against the minimum and time of one full
+    compaction of the sparse and standard scenarios in 512 MiB and 1 GiB
+    guests."""
+    result = []
+    for mem, tag in MEMS:
+        for scenario in SCENARIOS:
+            boots = 0 if ctx.quick and tag != "512m" else ctx.boots
+            runs = [compact_after_boot(ctx, mem, scenario) for _ in range(boots)]
+            result += figures(runs, scenario, tag)
+    return result
