@@ -6,6 +6,7 @@
 #include "kernel/kmalloc.h"
 #include "include/errno.h"
 #include "kernel/monitor.h"
+#include "kernel/mslab_cmds.h"
 #include "kernel/printk.h"
 #include "lib/string.h"
 
@@ -112,7 +113,8 @@ static int cmd_slabinfo(int argc, char **argv)
 		(unsigned long)s->large_total, (unsigned long)s->large_fails);
 	if (argc == 2)
 		kprintf("slab_check: %u violations\n", slab_check(s));
+	mslabinfo_print(argc == 2); /* the movable object pools too */
 	return 0;
 }
-MONITOR_CMD("slabinfo", "[check]", "slab caches: objects, slabs, pages, bytes used/held",
+MONITOR_CMD("slabinfo", "[check]", "slab caches and mslab pools: objects, pages, bytes used/held",
 	    cmd_slabinfo);

@@ -8,6 +8,7 @@
  * here, created on the first `mslab alloc`; the monitor runs one command
  * at a time.
  */
+#include "kernel/mslab_cmds.h"
 #include "include/errno.h"
 #include "kernel/mm_boot.h"
 #include "kernel/monitor.h"
@@ -52,18 +53,23 @@ static void print_pool(struct mslab_pool *pool, bool check)
 		kprintf("mslab_check %s: %u violations\n", pool->name, mslab_check(pool));
 }
 
-static int cmd_mslabinfo(int argc, char **argv)
+void mslabinfo_print(bool check)
 {
 	struct mslab_pool *pool;
 	unsigned int n = 0;
 
-	if (argc > 2 || (argc == 2 && strcmp(argv[1], "check")))
-		return -EINVAL;
 	list_for_each_entry(pool, &kernel_mm.mslab_pools, node) {
-		print_pool(pool, argc == 2);
+		print_pool(pool, check);
 		n++;
 	}
 	kprintf("mslab pools: %u\n", n);
+}
+
+static int cmd_mslabinfo(int argc, char **argv)
+{
+	if (argc > 2 || (argc == 2 && strcmp(argv[1], "check")))
+		return -EINVAL;
+	mslabinfo_print(argc == 2);
 	return 0;
 }
 MONITOR_CMD("mslabinfo", "[check]", "mslab pools: per class pages, objects, bytes used/held",

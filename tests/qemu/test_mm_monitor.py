@@ -50,6 +50,8 @@ def test_mm_monitor_commands(ctx):
         assert "usage: free PFN" in m.command("free")
         assert "mm_check: 0 violations" in m.command("mmcheck")
 
+        m.command("mslab alloc 100")
         out = m.command("slabinfo")
         assert "kmalloc-64" in out and "slab-desc" in out, out
+        assert "mslab pools: 1" in out, out
         assert "slab_check: 0 violations" in m.command("slabinfo check")
