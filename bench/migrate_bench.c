@@ -23,6 +23,15 @@
  *                     migration's (MIGRATE_PAGES fresh sources, as many
  *                     fresh targets), so that
  *   migrate_page_ratio_vs_copy_batch  says what the engine adds to them
+ *   mslab_migrate_page_ns  ... and, in the same rounds, migrate_pages() of
+ *                     MIGRATE_PAGES full MSLAB pages (64 B objects) of a
+ *                     pool on the same mm, per page: the registry's MSLAB
+ *                     callbacks (isolate, copy + re-point under the pool
+ *                     lock) instead of the TEST owner's
+ *   mslab_migrate_page_ratio_vs_memcpy, mslab_migrate_page_ratio_vs_copy_batch
+ *                     the same against memcpy_4k_ns (one hot page) and
+ *                     against migrate_copy_batch_ns (the batch's copies
+ *                     alone), medians of per-round ratios
  *
  * The private mm is pre-faulted (every page written once), so no timed loop
  * pays for the host's first touch of arena memory.
@@ -35,6 +44,7 @@
 #include "bench/bench.h"
 #include "lib/pagecopy.h"
 #include "mm/migrate.h"
+#include "mm/mslab.h"
 #include "mm/testing.h"
 #include "mm/test_owner.h"
 
@@ -263,28 +273,153 @@ static void copies_cleanup(void *arg, unsigned long n)
 	}
 }
 
+/*
+ * MSLAB pages to migrate: a pool on the migration mm filled with
+ * MIGRATE_PAGES pages of 64 B objects, each object written with its own
+ * pattern. The pages stay in the pool from round to round (migration moves
+ * them, it does not free them); one handle per page names it.
+ */
+#define MSLAB_OBJ_SIZE 64
+#define MSLAB_OBJS (MIGRATE_PAGES * (PAGE_SIZE / MSLAB_OBJ_SIZE))
+
+struct mslab_batch {
+	struct mm *mm;
+	struct mslab_pool pool;
+	unsigned long *handles;             /* MSLAB_OBJS */
+	unsigned long rep[MIGRATE_PAGES];   /* one handle per page */
+	unsigned long pfns[MIGRATE_PAGES];
+	unsigned long old_pfns[MIGRATE_PAGES];
+};
+
+static u8 mslab_pattern(unsigned long i)
+{
+	return (u8)(i * 31 + 7);
+}
+
+static bool mslab_obj_ok(struct mslab_batch *b, unsigned long i)
+{
+	const u8 *p = mslab_map(&b->pool, b->handles[i]);
+	unsigned int j;
+	bool ok = p != NULL;
+
+	for (j = 0; ok && j < MSLAB_OBJ_SIZE; j++)
+		ok = p[j] == mslab_pattern(i);
+	if (p)
+		mslab_unmap(&b->pool, b->handles[i]);
+	return ok;
+}
+
+static void mslab_batch_create(struct mslab_batch *b, struct mm *mm)
+{
+	unsigned long i, pages = 0, last = 0;
+	int err;
+
+	b->mm = mm;
+	b->handles = calloc(MSLAB_OBJS, sizeof(*b->handles));
+	if (!b->handles)
+		bench_fail("out of memory");
+	err = mslab_pool_create(&b->pool, mm, "bench-migrate");
+	if (err)
+		bench_fail("mslab_pool_create: %d", err);
+	for (i = 0; i < MSLAB_OBJS; i++) {
+		unsigned long h = mslab_alloc(&b->pool, MSLAB_OBJ_SIZE, GFP_KERNEL);
+		unsigned long pfn;
+		void *p;
+
+		if (!h)
+			bench_fail("mslab_alloc %lu of %lu: %d", i, MSLAB_OBJS,
+				   mslab_last_error(&b->pool));
+		b->handles[i] = h;
+		p = mslab_map(&b->pool, h);
+		memset(p, mslab_pattern(i), MSLAB_OBJ_SIZE);
+		mslab_unmap(&b->pool, h);
+		pfn = mslab_pfn(&b->pool, h);
+		if (pfn != last) {
+			if (pages == MIGRATE_PAGES)
+				bench_fail("mslab: %lu objects of %d B need more than %lu pages",
+					   MSLAB_OBJS, MSLAB_OBJ_SIZE, MIGRATE_PAGES);
+			b->rep[pages++] = h;
+			last = pfn;
+		}
+	}
+	if (pages != MIGRATE_PAGES)
+		bench_fail("mslab: %lu objects on %lu pages, not %lu", MSLAB_OBJS, pages,
+			   MIGRATE_PAGES);
+}
+
+static void mslab_batch_destroy(struct mslab_batch *b)
+{
+	unsigned long i;
+
+	for (i = 0; i < MSLAB_OBJS; i++)
+		if (!mslab_obj_ok(b, i))
+			bench_fail("mslab migrate: object %lu lost its content", i);
+	if (mslab_check(&b->pool))
+		bench_fail("mslab migrate: the pool is inconsistent");
+	mslab_pool_destroy(&b->pool);
+	free(b->handles);
+}
+
+static void mslab_prepare(void *arg, unsigned long n)
+{
+	struct mslab_batch *b = arg;
+	unsigned long i;
+
+	for (i = 0; i < n; i++)
+		b->pfns[i] = b->old_pfns[i] = mslab_pfn(&b->pool, b->rep[i]);
+}
+
+static void mslab_migrate(void *arg, unsigned long n)
+{
+	struct mslab_batch *b = arg;
+	struct migrate_result res;
+	int err = migrate_pages(b->mm, b->pfns, n, NULL, NULL, NULL, MIGRATE_SYNC, &res);
+
+	if (unlikely(err || res.succeeded != n))
+		bench_fail("migrate_pages of MSLAB pages: %d, %lu of %lu moved (%lu failed, "
+			   "%lu no target)", err, res.succeeded, n, res.failed, res.no_target);
+}
+
+/* Every page moved, and its first object kept its content (all of them are
+ * checked at the end). */
+static void mslab_cleanup(void *arg, unsigned long n)
+{
+	struct mslab_batch *b = arg;
+	unsigned long i, per_page = PAGE_SIZE / MSLAB_OBJ_SIZE;
+
+	for (i = 0; i < n; i++)
+		if (mslab_pfn(&b->pool, b->rep[i]) == b->old_pfns[i] ||
+		    !mslab_obj_ok(b, i * per_page))
+			bench_fail("mslab migrate: page %lu did not move or lost its content", i);
+}
+
 static void bench_migrate(struct bench_ctx *ctx)
 {
 	struct migrate_batch *b = calloc(1, sizeof(*b));
 	struct copy_batch *cb = calloc(1, sizeof(*cb));
+	struct mslab_batch *mb = calloc(1, sizeof(*mb));
 	struct bench_result res;
 	static char note[200];
 	double ratio;
 
-	if (!b || !cb || !(b->owner = calloc(1, sizeof(*b->owner))))
+	if (!b || !cb || !mb || !(b->owner = calloc(1, sizeof(*b->owner))))
 		bench_fail("out of memory");
 	copy_env_create(&b->ce);
 	if (test_owner_init(b->owner, &b->ce.env.mm))
 		bench_fail("test_owner_init failed");
 	b->owner->verify = TEST_VERIFY_NONE;
 	cb->mm = &b->ce.env.mm;
+	mslab_batch_create(mb, &b->ce.env.mm);
 
 	const struct bench_loop loops[] = {
 		{ .fn = batch_migrate, .arg = b, .prepare = batch_prepare, .cleanup = batch_cleanup },
 		{ .fn = copy_libc, .arg = &b->ce },
 		{ .fn = copies_run, .arg = cb, .prepare = copies_prepare, .cleanup = copies_cleanup },
+		{ .fn = mslab_migrate, .arg = mb, .prepare = mslab_prepare,
+		  .cleanup = mslab_cleanup },
 	};
-	bench_measure(ctx, loops, 3, MIGRATE_PAGES, &res);
+	static_assert(ARRAY_SIZE(loops) <= BENCH_MAX_LOOPS, "one bench_measure");
+	bench_measure(ctx, loops, ARRAY_SIZE(loops), MIGRATE_PAGES, &res);
 	bench_emit(ctx, &(struct bench_figure){
 		.name = "memcpy_4k_ns", .value = res.ns_per_op[1], .unit = "ns", .runs = ctx->runs,
 		.note = "libc memcpy of 4 KiB between two warm arena pages, timed interleaved "
@@ -312,6 +447,28 @@ static void bench_migrate(struct bench_ctx *ctx)
 		.has_baseline = true, .baseline = res.ns_per_op[2], .baseline_unit = "ns",
 		.ratio = ratio, .runs = ctx->runs,
 		.note = "migrate_page_ns / migrate_copy_batch_ns: the engine's cost over its copies" });
+	snprintf(note, sizeof(note), "migrate_pages of %lu full MSLAB pages (%d B objects) of a "
+		 "pool on the same mm, per page; timed interleaved with migrate_page_ns",
+		 MIGRATE_PAGES, MSLAB_OBJ_SIZE);
+	bench_emit(ctx, &(struct bench_figure){
+		.name = "mslab_migrate_page_ns", .value = res.ns_per_op[3], .unit = "ns",
+		.runs = ctx->runs, .note = note });
+	ratio = bench_ratio(&res, 3, 1);
+	bench_emit(ctx, &(struct bench_figure){
+		.name = "mslab_migrate_page_ratio_vs_memcpy", .value = ratio, .unit = "x",
+		.has_baseline = true, .baseline = res.ns_per_op[1], .baseline_unit = "ns",
+		.ratio = ratio, .runs = ctx->runs,
+		.note = "mslab_migrate_page_ns / memcpy_4k_ns (one hot page copied over and over), "
+			"median of per-round ratios; see also _vs_copy_batch" });
+	ratio = bench_ratio(&res, 3, 2);
+	bench_emit(ctx, &(struct bench_figure){
+		.name = "mslab_migrate_page_ratio_vs_copy_batch", .value = ratio, .unit = "x",
+		.has_baseline = true, .baseline = res.ns_per_op[2], .baseline_unit = "ns",
+		.ratio = ratio, .runs = ctx->runs,
+		.note = "mslab_migrate_page_ns / migrate_copy_batch_ns: the batch's copies (cold "
+			"sources, fresh targets) are the fair floor, memcpy_4k_ns's hot page is not" });
+	mslab_batch_destroy(mb);
+	free(mb);
 	copy_env_destroy(&b->ce, "migrate");
 	free(b->owner);
 	free(b);

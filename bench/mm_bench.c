@@ -14,6 +14,11 @@
  *   order9_pair_ns                 a 2 MiB block: split from order 10 and
  *                                  merged back every time
  *   kmalloc64_pair_ns              slab_kmalloc(64) + slab_kfree, tight
+ *   mslab_pair_ns                  mslab_alloc(64) + mslab_free on a private
+ *                                  pool, tight and warm (one 64 B object stays
+ *                                  allocated so its page is kept), timed
+ *                                  interleaved with kmalloc64_pair_ns, its
+ *                                  baseline: what the handle indirection costs
  *   page_desc_bytes                sizeof(struct page)
  *   mm_init_ms_1tib                mm_test_env_simple over 1 TiB of pages
  *   mm_init_rss_mib_1tib           the resident memory that bring-up touched
@@ -33,6 +38,7 @@
 #include "mm/mm.h"
 #include "mm/testing.h"
 #ifdef BENCH_HAVE_SLAB
+#include "mm/mslab.h"
 #include "mm/slab.h"
 #endif
 
@@ -211,20 +217,63 @@ static void kmalloc64_tight(void *arg, unsigned long n)
 	}
 }
 
+static void mslab64_tight(void *arg, unsigned long n)
+{
+	struct mslab_pool *pool = arg;
+
+	while (n--) {
+		unsigned long h = mslab_alloc(pool, 64, GFP_KERNEL);
+
+		if (unlikely(!h))
+			bench_fail("mslab_alloc(64) failed: %d", mslab_last_error(pool));
+		mslab_free(pool, h);
+	}
+}
+
+/* kmalloc64 and mslab64 on the same warm mm, interleaved (baseline second). */
 static void bench_kmalloc(struct bench_ctx *ctx)
 {
 	struct mm_test_env env;
 	struct slab_set set;
+	struct mslab_pool *pool = calloc(1, sizeof(*pool));
 	struct bench_result res;
+	unsigned long pin;
+	int err;
 
+	if (!pool)
+		bench_fail("out of memory");
 	env_create(&env, BENCH_MM_PAGES);
 	slab_set_init(&set, &env.mm, "bench");
-	const struct bench_loop loop = { .fn = kmalloc64_tight, .arg = &set };
-	bench_measure(ctx, &loop, 1, iters(ctx, 50000), &res);
+	err = mslab_pool_create(pool, &env.mm, "bench");
+	if (err)
+		bench_fail("mslab_pool_create: %d", err);
+	/* An empty mslab page is freed at once: keep one object so the pair
+	 * stays on a warm page, as slab's cached slab does for kmalloc. */
+	pin = mslab_alloc(pool, 64, GFP_KERNEL);
+	if (!pin)
+		bench_fail("mslab_alloc(64) failed: %d", mslab_last_error(pool));
+	const struct bench_loop loops[] = {
+		{ .fn = mslab64_tight, .arg = pool },
+		{ .fn = kmalloc64_tight, .arg = &set },
+	};
+	bench_measure(ctx, loops, 2, iters(ctx, 50000), &res);
 	bench_emit(ctx, &(struct bench_figure){
-		.name = "kmalloc64_pair_ns", .value = res.ns_per_op[0], .unit = "ns",
+		.name = "kmalloc64_pair_ns", .value = res.ns_per_op[1], .unit = "ns",
 		.runs = ctx->runs,
-		.note = "tight slab_kmalloc(64)+slab_kfree on a warm slab set" });
+		.note = "tight slab_kmalloc(64)+slab_kfree on a warm slab set (timed interleaved "
+			"with mslab_pair_ns)" });
+	bench_emit(ctx, &(struct bench_figure){
+		.name = "mslab_pair_ns", .value = res.ns_per_op[0], .unit = "ns",
+		.has_baseline = true, .baseline = res.ns_per_op[1], .ratio = res.ratio,
+		.runs = ctx->runs,
+		.note = "tight mslab_alloc(64)+mslab_free on a private warm pool (one 64 B object "
+			"kept so its page stays); baseline: kmalloc64_pair_ns, ratio the median of "
+			"per-round ratios" });
+	mslab_free(pool, pin);
+	if (mslab_check(pool))
+		bench_fail("mslab64: the pool is inconsistent after the loop");
+	mslab_pool_destroy(pool);
+	free(pool);
 	if (slab_check(&set) || slab_set_destroy(&set))
 		bench_fail("kmalloc64: the slab set is inconsistent after the loop");
 	env_verify_destroy(&env, "kmalloc64");
@@ -236,6 +285,9 @@ static void bench_kmalloc(struct bench_ctx *ctx)
 {
 	bench_emit(ctx, &(struct bench_figure){
 		.name = "kmalloc64_pair_ns", .value = NAN, .unit = "ns",
+		.skipped = "mm/slab.c not built (BENCH_HAVE_SLAB undefined)" });
+	bench_emit(ctx, &(struct bench_figure){
+		.name = "mslab_pair_ns", .value = NAN, .unit = "ns",
 		.skipped = "mm/slab.c not built (BENCH_HAVE_SLAB undefined)" });
 }
 #endif

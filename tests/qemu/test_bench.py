@@ -25,16 +25,24 @@ EXPECTED = {
     "contig_2m_alloc_us_p50", "contig_2m_alloc_us_p90", "contig_2m_alloc_us_p99",
     "compact_ms_sim_1g", "compact_ms_sim_4g", "compact_ms_sim_16g", "compact_ms_sim_64g",
     "compact_ms_per_gib_ratio_64g_vs_1g",
+    "mslab_pair_ns", "mslab_migrate_page_ns", "mslab_migrate_page_ratio_vs_memcpy",
+    "mslab_migrate_page_ratio_vs_copy_batch", "mslab_compact_pages_freed", "mslab_compact_ms",
 } | {"compact_%s_%s_%s" % (fig, scenario, mem)
      for fig in ("recovered_pct", "moves_per_block", "min_moves_per_block", "ms")
-     for scenario in ("sparse", "standard") for mem in ("512m", "1g")}
+     for scenario in ("sparse", "standard") for mem in ("512m", "1g")
+     } | {"compact_%s_mixed_512m" % fig
+          for fig in ("recovered_pct", "moves_per_block", "min_moves_per_block", "ms")}
 RATIOS = {"order0_pair_ratio_vs_freelist", "order0_batch64_pair_ns", "mm_init_ms_1tib",
           "migrate_page_ratio_vs_memcpy", "migrate_page_ratio_vs_copy_batch",
           "migrate_mapped_page_ratio_vs_memcpy", "compact_ms_per_gib_ratio_64g_vs_1g",
-          "compact_moves_per_block_sparse_512m", "compact_moves_per_block_standard_512m"}
+          "compact_moves_per_block_sparse_512m", "compact_moves_per_block_standard_512m",
+          "mslab_pair_ns", "mslab_migrate_page_ratio_vs_memcpy",
+          "mslab_migrate_page_ratio_vs_copy_batch"}
 # Measured even in quick mode: one of each code path (the rest may be skipped).
 MEASURED = {"contig_2m_alloc_us_p99", "compact_ms_sim_4g", "compact_ms_per_gib_ratio_64g_vs_1g",
-            "compact_recovered_pct_sparse_512m", "compact_ms_standard_512m"}
+            "compact_recovered_pct_sparse_512m", "compact_ms_standard_512m",
+            "mslab_pair_ns", "mslab_migrate_page_ratio_vs_memcpy", "mslab_compact_pages_freed",
+            "mslab_compact_ms", "compact_recovered_pct_mixed_512m"}
 
 
 def test_bench_harness_quick(ctx):
@@ -69,4 +77,6 @@ def test_bench_harness_quick(ctx):
     for name in MEASURED:
         assert by_name[name]["value"] is not None, by_name[name]
     assert by_name["compact_ms_standard_512m"]["source"] == "qemu"
+    assert by_name["compact_recovered_pct_mixed_512m"]["source"] == "qemu"
+    assert by_name["mslab_compact_pages_freed"]["value"] > 0
     assert "figure" in proc.stdout and "order0_pair_ns" in proc.stdout, proc.stdout
