@@ -87,7 +87,7 @@ BENCHCFLAGS := -std=gnu11 -O2 -g -fno-omit-frame-pointer -I. $(WARN) -MMD -MP \
 	-DMM_PLATFORM_HOST $(if $(wildcard mm/slab.c),-DBENCH_HAVE_SLAB)
 BENCHSRCS := $(wildcard bench/*.c) $(filter-out %_test.c,$(wildcard mm/*.c)) \
 	$(filter-out $(HOST_SHIMMED) lib/ktest.c %_test.c,$(wildcard lib/*.c)) \
-	tests/host/mm_platform.c tests/host/mm_testing.c
+	tests/host/mm_platform.c tests/host/mm_testing.c tests/host/panic.c
 BENCHOBJS := $(patsubst %,$(O)/bench/obj/%.o,$(BENCHSRCS))
 BENCH := $(O)/bench/host_bench
 

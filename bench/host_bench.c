@@ -29,20 +29,6 @@
 extern const struct bench __start_bench_list[];
 extern const struct bench __stop_bench_list[];
 
-/* mm/ code calls panic() on a broken invariant: a benchmark must not go on. */
-void panic(const char *fmt, ...)
-{
-	va_list ap;
-
-	fflush(stdout);
-	fputs("panic: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	abort();
-}
-
 void bench_fail(const char *fmt, ...)
 {
 	va_list ap;

@@ -8,7 +8,6 @@
  *
  * Usage: sim [--mem SIZE] [--scenario NAME] [--json FILE]
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,18 +19,6 @@
 
 static struct mm_test_env env;
 
-void panic(const char *fmt, ...)
-{
-	va_list ap;
-
-	fflush(stdout);
-	fputs("sim: panic: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	abort();
-}
 static struct frag_scenario scen;
 
 static unsigned long parse_size(const char *s)
