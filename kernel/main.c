@@ -17,6 +17,7 @@
 #include "arch/x86_64/trap.h"
 #include "arch/x86_64/tsc.h"
 #include "drivers/pci.h"
+#include "drivers/virtio/balloon.h"
 #include "drivers/qemu_exit.h"
 #include "drivers/serial.h"
 #include "kernel/bench_kernel.h"
@@ -107,5 +108,6 @@ void kmain(u32 mbi_phys)
 	if (bench_kernel_requested())
 		bench_kernel_run_requested();
 	crash_if_requested();
+	balloon_init();
 	monitor_run();
 }

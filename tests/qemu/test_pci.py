@@ -57,8 +57,9 @@ def test_lspci_transitional_balloon(ctx):
 
 def test_lspci_and_transport_modern_only_balloon(ctx):
     """disable-legacy=on: 1af4:1045 with no I/O BAR; the virtio_pci suite
-    probes, negotiates and sets up queue 0 on it as on the transitional one."""
-    with ctx.machine(name="lspci-modern", balloon_opts="disable-legacy=on") as m:
+    probes, negotiates and sets up queue 0 on it as on the transitional one
+    (balloon=off: the balloon driver would own the device)."""
+    with ctx.machine("balloon=off", name="lspci-modern", balloon_opts="disable-legacy=on") as m:
         m.wait_ready(30)
         m.expect("> ", 10)
         out = m.command("lspci")
