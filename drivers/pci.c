@@ -138,7 +138,7 @@ static unsigned int size_bar(struct pci_dev *d, unsigned int i)
 	mask_lo = pci_read32(d, off);
 	pci_write32(d, off, lo);
 	if (!mask_lo || mask_lo == 0xffffffffu)
-		return 1; /* not implemented */
+		return 1; /* the device has no BAR in this slot */
 	if (lo & 1) {
 		b->kind = PCI_BAR_IO;
 		b->addr = lo & ~3u;
