@@ -15,13 +15,13 @@
  *     nr_reserved (nothing released a reserved page).
  */
 #include "lib/printf.h"
+#include "mm/check_report.h"
 #include "mm/internal.h"
 
-#define CHECK_REPORT_MAX 20
 
 struct check {
 	struct mm *mm;
-	unsigned int violations;
+	struct check_report rep;
 	unsigned long free_pages, pcp_pages, allocated, reserved;
 	unsigned long buddy_heads;
 };
@@ -31,12 +31,10 @@ static __printf(3, 4) void violation(struct check *c, unsigned long pfn, const c
 	char msg[160];
 	va_list ap;
 
-	if (c->violations++ >= CHECK_REPORT_MAX)
-		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	mm_err("mm_check %s: pfn %#lx: %s\n", c->mm->name, pfn, msg);
+	check_report(&c->rep, "pfn %#lx: %s", pfn, msg);
 }
 
 /* The pages after a head must be plain tails. */
@@ -189,7 +187,7 @@ static void check_pcp(struct check *c)
 
 unsigned int mm_check(struct mm *mm)
 {
-	struct check c = { .mm = mm };
+	struct check c = { .mm = mm, .rep = { "mm_check", mm->name, 0 } };
 	unsigned long flags = mm_irq_save();
 	unsigned long lock_flags = mm_lock_irqsave(&mm->lock);
 	unsigned long span = mm->end_pfn - mm->base_pfn;
@@ -204,8 +202,5 @@ unsigned int mm_check(struct mm *mm)
 			  c.free_pages, c.pcp_pages, c.allocated, c.reserved, span);
 	mm_unlock_irqrestore(&mm->lock, lock_flags);
 	mm_irq_restore(flags);
-	if (c.violations > CHECK_REPORT_MAX)
-		mm_err("mm_check %s: %u more violations not shown\n", mm->name,
-		       c.violations - CHECK_REPORT_MAX);
-	return c.violations;
+	return check_report_finish(&c.rep);
 }

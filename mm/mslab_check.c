@@ -16,29 +16,24 @@
  *     of its lists.
  */
 #include "lib/bitmap.h"
-#include "lib/printf.h"
+#include "mm/check_report.h"
 #include "mm/mslab_internal.h"
 
-#define CHECK_REPORT_MAX 20
 
 struct mslab_checker {
 	struct mslab_pool *pool;
-	unsigned int violations;
+	struct check_report rep;
 	unsigned long pages;      /* on the class lists */
 	unsigned long objects;    /* used objects found on pages */
 };
 
 static __printf(2, 3) void violation(struct mslab_checker *k, const char *fmt, ...)
 {
-	char msg[160];
 	va_list ap;
 
-	if (k->violations++ >= CHECK_REPORT_MAX)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vcheck_report(&k->rep, fmt, ap);
 	va_end(ap);
-	mm_err("mslab_check %s: %s\n", k->pool->name, msg);
 }
 
 /* Rule 3. */
@@ -194,7 +189,7 @@ static void check_mm_pages(struct mslab_checker *k)
 
 unsigned int mslab_check(struct mslab_pool *pool)
 {
-	struct mslab_checker k = { .pool = pool };
+	struct mslab_checker k = { .pool = pool, .rep = { "mslab_check", pool->name, 0 } };
 	unsigned long flags = mm_lock_irqsave(&pool->lock);
 	unsigned int i;
 
@@ -203,8 +198,5 @@ unsigned int mslab_check(struct mslab_pool *pool)
 	check_table(&k);
 	check_mm_pages(&k);
 	mm_unlock_irqrestore(&pool->lock, flags);
-	if (k.violations > CHECK_REPORT_MAX)
-		mm_err("mslab_check %s: %u more violations not shown\n", pool->name,
-		       k.violations - CHECK_REPORT_MAX);
-	return k.violations;
+	return check_report_finish(&k.rep);
 }

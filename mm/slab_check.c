@@ -22,29 +22,24 @@
  * descriptor cache's lock. Exact when nothing else allocates meanwhile.
  */
 #include "lib/bitmap.h"
-#include "lib/printf.h"
+#include "mm/check_report.h"
 #include "mm/slab_internal.h"
 
-#define CHECK_REPORT_MAX 20
 
 struct slab_checker {
 	struct slab_set *set;
-	unsigned int violations;
+	struct check_report rep;
 	unsigned long slabs;  /* on lists, all caches */
 	unsigned long pages;  /* in them */
 };
 
 static __printf(2, 3) void violation(struct slab_checker *k, const char *fmt, ...)
 {
-	char msg[200];
 	va_list ap;
 
-	if (k->violations++ >= CHECK_REPORT_MAX)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vcheck_report(&k->rep, fmt, ap);
 	va_end(ap);
-	mm_err("slab_check %s: %s\n", k->set->name, msg);
 }
 
 static void check_geometry(struct slab_checker *k, const struct kmem_cache *c)
@@ -250,7 +245,7 @@ static void check_pages(struct slab_checker *k)
 
 unsigned int slab_check(struct slab_set *set)
 {
-	struct slab_checker k = { .set = set };
+	struct slab_checker k = { .set = set, .rep = { "slab_check", set->name, 0 } };
 	unsigned long flags = mm_lock_irqsave(&set->lock);
 	struct kmem_cache *c;
 
@@ -258,8 +253,5 @@ unsigned int slab_check(struct slab_set *set)
 		check_cache(&k, c);
 	check_pages(&k);
 	mm_unlock_irqrestore(&set->lock, flags);
-	if (k.violations > CHECK_REPORT_MAX)
-		mm_err("slab_check %s: %u more violations not shown\n", set->name,
-		       k.violations - CHECK_REPORT_MAX);
-	return k.violations;
+	return check_report_finish(&k.rep);
 }
