@@ -21,6 +21,8 @@
 
 #define BALLOON_VQ_INFLATE 0
 #define BALLOON_VQ_DEFLATE 1
+#define BALLOON_VQ_STATS 2
+#define BALLOON_STATS_OFFSET 2048 /* the stats buffer shares bl.buf's page */
 #define BALLOON_DEVICE_TIMEOUT_US 5000000ULL /* a used buffer must come back by then */
 #define BALLOON_POLL_US 10000ULL             /* recheck period while waiting */
 #define BALLOON_RETRY_US 1000000ULL          /* retry after a batch made no progress */
@@ -29,13 +31,17 @@ static bool balloon_disabled;
 
 static struct balloon {
 	struct virtio_pci vp;
-	struct virtqueue *vq[2];
+	struct virtqueue *vq[3];          /* [BALLOON_VQ_STATS] only with STATS_VQ */
 	struct waitq wq;
 	volatile bool config_pending; /* set by the interrupt handler */
 	volatile bool used_pending;   /* likewise */
+	volatile bool stats_pending;  /* likewise: the stats queue returned a buffer */
 	struct xarray pfns;           /* PFN -> xa_mk_value(PFN) */
 	u32 *buf;                     /* BALLOON_BATCH PFNs, one page */
 	u64 buf_pa;
+	struct balloon_stat *stats;   /* BALLOON_S_NR entries, at BALLOON_STATS_OFFSET */
+	u64 stats_pa;
+	bool stats_posted;            /* the stats buffer is with the device */
 	u32 last_clamped;             /* num_pages last logged as clamped */
 	bool last_clamped_valid;
 	bool floor_logged;            /* "stopped at the floor" logged for this num_pages */
@@ -82,9 +88,11 @@ static void balloon_config_changed(struct virtio_pci *vp, void *arg)
 static void balloon_queue_ready(struct virtio_pci *vp, struct virtqueue *vq, void *arg)
 {
 	(void)vp;
-	(void)vq;
 	(void)arg;
-	bl.used_pending = true;
+	if (vq == bl.vq[BALLOON_VQ_STATS])
+		bl.stats_pending = true; /* filled by the thread, never here */
+	else
+		bl.used_pending = true;
 	wake_up(&bl.wq);
 }
 
@@ -247,12 +255,82 @@ static int deflate_batch(unsigned int want)
 	return (int)n;
 }
 
+/*
+ * Fill the stats buffer with the guest's figures now (bytes). Available is
+ * free minus the low watermark: what can be allocated before the allocator
+ * dips into its reserve (this kernel has no page cache or swap to add back).
+ * Tags without a meaning here (swap, faults, caches, hugetlb) report 0.
+ */
+static void stats_fill(void)
+{
+	unsigned long free = mm_nr_free_pages(&kernel_mm), low = kernel_mm.wmark[WMARK_LOW];
+	u16 tag;
+
+	for (tag = 0; tag < BALLOON_S_NR; tag++) {
+		u64 val = 0;
+
+		if (tag == BALLOON_S_MEMFREE)
+			val = (u64)free * PAGE_SIZE;
+		else if (tag == BALLOON_S_MEMTOT)
+			val = (u64)kernel_mm.nr_managed * PAGE_SIZE;
+		else if (tag == BALLOON_S_AVAIL)
+			val = (u64)(free > low ? free - low : 0) * PAGE_SIZE;
+		bl.stats[tag].tag = tag; /* x86 is little endian, as virtio 1.x */
+		bl.stats[tag].val = val;
+	}
+}
+
+/* Fill and hand the stats buffer to the device (device-readable). */
+static void stats_post(void)
+{
+	struct vq_sg sg = { .addr = bl.stats_pa, .len = sizeof(struct balloon_stat) * BALLOON_S_NR };
+	struct virtqueue *vq = bl.vq[BALLOON_VQ_STATS];
+
+	stats_fill();
+	if (vq_add(vq, &sg, 1, 0, bl.stats)) {
+		balloon_break(vq_broken(vq) ? "stats queue broken" : "cannot post the stats buffer");
+		return;
+	}
+	bl.stats_posted = true;
+	vq_kick(vq);
+}
+
+/*
+ * The host polls by returning the stats buffer: answer with fresh figures.
+ * Thread context only (the interrupt handler just sets stats_pending).
+ */
+static void stats_service(void)
+{
+	struct virtqueue *vq = bl.vq[BALLOON_VQ_STATS];
+	void *tok;
+	u32 len;
+
+	bl.stats_pending = false;
+	if (!vq || bl.info.broken)
+		return;
+	while ((tok = vq_get_used(vq, &len)) != NULL) {
+		if (tok != bl.stats || !bl.stats_posted) {
+			balloon_break("stats queue returned a buffer we did not post");
+			return;
+		}
+		bl.stats_posted = false;
+		bl.info.stats_requests++;
+		stats_post();
+		if (bl.info.broken)
+			return;
+	}
+	if (vq_broken(vq))
+		balloon_break("device broke the stats queue");
+}
+
 /* Move actual toward target. Return: true when it got there. */
 static bool balloon_adjust(void)
 {
 	while (!bl.info.broken && !bl.config_pending && bl.info.actual != bl.info.target) {
 		int r;
 
+		if (bl.stats_pending)
+			stats_service();
 		if (bl.info.actual < bl.info.target) {
 			u32 d = bl.info.target - bl.info.actual;
 
@@ -283,24 +361,36 @@ static bool balloon_adjust(void)
 static void balloon_thread(void *arg)
 {
 	bool done = true;
+	u64 recheck = 0; /* time_us() at which to reread the config; 0: only when told */
 
 	(void)arg;
 	bl.config_pending = true; /* the host may have set a target already */
 	for (;;) {
-		/* With an interrupt, sleep until the host changes the target (or
-		 * retry after a while when the last attempt fell short); polling
-		 * rereads the config periodically. */
-		u64 wait = done && bl.vp.vector >= 0 ? 0 : BALLOON_RETRY_US / (done ? 2 : 1);
+		/* With an interrupt, sleep until the host changes the target or
+		 * polls for stats (or retry after a while when the last attempt
+		 * fell short); polling rereads the config and the stats queue
+		 * periodically. */
+		if (!bl.config_pending && !bl.stats_pending) {
+			u64 now = time_us();
 
-		if (wait)
-			wait_event_timeout(&bl.wq, bl.config_pending, wait);
-		else
-			wait_event(&bl.wq, bl.config_pending);
+			if (!recheck)
+				wait_event(&bl.wq, bl.config_pending || bl.stats_pending);
+			else if (now < recheck)
+				wait_event_timeout(&bl.wq, bl.config_pending || bl.stats_pending,
+						   recheck - now);
+		}
 		if (bl.info.broken)
 			thread_exit();
+		stats_service();
+		if (!bl.config_pending && (!recheck || time_us() < recheck))
+			continue; /* only a stats request */
 		bl.config_pending = false;
 		read_target();
 		done = balloon_adjust();
+		if (done && bl.vp.vector >= 0)
+			recheck = 0;
+		else
+			recheck = time_us() + BALLOON_RETRY_US / (done ? 2 : 1);
 	}
 }
 
@@ -326,7 +416,7 @@ void balloon_init(void)
 	xa_init(&bl.pfns, &balloon_xa_ops);
 	err = virtio_pci_probe(&bl.vp, d);
 	if (!err)
-		err = virtio_pci_negotiate(&bl.vp, VIRTIO_F_VERSION_1);
+		err = virtio_pci_negotiate(&bl.vp, VIRTIO_F_VERSION_1 | VIRTIO_BALLOON_F_STATS_VQ);
 	if (err) {
 		pr_err("balloon: %02x:%02x.%u: setup failed (%d)\n", d->bus, d->slot, d->fn, err);
 		return;
@@ -335,12 +425,21 @@ void balloon_init(void)
 	bl.vq[0] = virtio_pci_setup_queue(&bl.vp, BALLOON_VQ_INFLATE, VQ_MAX_SIZE, "balloon-inflate");
 	bl.vq[1] = bl.vq[0] ? virtio_pci_setup_queue(&bl.vp, BALLOON_VQ_DEFLATE, VQ_MAX_SIZE,
 						     "balloon-deflate") : NULL;
-	if (!page || !bl.vq[0] || !bl.vq[1]) {
+	if (bl.vq[1] && (bl.vp.features & VIRTIO_BALLOON_F_STATS_VQ))
+		bl.vq[2] = virtio_pci_setup_queue(&bl.vp, BALLOON_VQ_STATS, VQ_MAX_SIZE,
+						  "balloon-stats");
+	if (!page || !bl.vq[0] || !bl.vq[1] ||
+	    (!bl.vq[2] && (bl.vp.features & VIRTIO_BALLOON_F_STATS_VQ))) {
 		pr_err("balloon: cannot set up the queues\n");
 		goto fail;
 	}
 	bl.buf = page_address(page);
 	bl.buf_pa = (u64)page_to_pfn(page) << PAGE_SHIFT;
+	static_assert(BALLOON_BATCH * sizeof(u32) <= BALLOON_STATS_OFFSET &&
+		      BALLOON_STATS_OFFSET + BALLOON_S_NR * sizeof(struct balloon_stat) <= PAGE_SIZE,
+		      "PFN buffer and stats buffer share one page");
+	bl.stats = (struct balloon_stat *)((u8 *)bl.buf + BALLOON_STATS_OFFSET);
+	bl.stats_pa = bl.buf_pa + BALLOON_STATS_OFFSET;
 	bl.vp.config_changed = balloon_config_changed;
 	bl.vp.queue_ready = balloon_queue_ready;
 	bl.vp.cb_arg = &bl;
@@ -350,6 +449,13 @@ void balloon_init(void)
 	if (virtio_pci_driver_ok(&bl.vp)) {
 		pr_err("balloon: device refused DRIVER_OK\n");
 		goto fail;
+	}
+	if (bl.vq[BALLOON_VQ_STATS]) {
+		/* After DRIVER_OK (no notification before it): the device keeps
+		 * this buffer until the host wants fresh stats. */
+		stats_post();
+		if (bl.info.broken)
+			goto fail;
 	}
 	bl.info.active = true;
 	bl.info.pci = d;
@@ -407,6 +513,10 @@ static int cmd_balloon(int argc, char **argv)
 	kprintf("errors:     %lu device, %lu clamps, %lu alloc short, %lu xa -ENOMEM\n",
 		in.errors, in.clamps, in.alloc_fail, in.xa_enomem);
 	kprintf("config irqs: %lu\n", in.config_irqs);
+	if (in.features & VIRTIO_BALLOON_F_STATS_VQ)
+		kprintf("stats:      %lu requests answered\n", in.stats_requests);
+	else
+		kprintf("stats:      not negotiated\n");
 	return 0;
 }
 MONITOR_CMD("balloon", "", "virtio-balloon target, actual, inflated pages, batches, errors",

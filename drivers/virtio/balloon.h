@@ -8,8 +8,12 @@
  * new `actual`. Deflate takes PFNs out of the xarray, tells the host on the
  * deflate queue, then frees the pages and writes `actual`.
  *
- * Features: VERSION_1 only (no stats queue, no deflate-on-OOM, no free page
- * reporting). The device is untrusted: num_pages is clamped to what the
+ * Features: VERSION_1 and STATS_VQ when offered (no deflate-on-OOM, no free
+ * page reporting). Stats (5.5.6.3): one buffer of BALLOON_S_NR packed
+ * {le16 tag, le64 val} entries is posted at init; the host polls by handing
+ * it back (used, length 0); the interrupt only wakes the balloon thread,
+ * which refills it (free, total, available bytes; 0 for tags without a
+ * meaning here) and posts it again. The device is untrusted: num_pages is clamped to what the
  * guest can give without dropping below BALLOON_KEEP_MIB plus the high
  * watermark (logged once per new value); a broken queue or a device that
  * does not answer stops the driver (logged), and pages it may have been
@@ -26,6 +30,7 @@
 #define DRIVERS_VIRTIO_BALLOON_H
 
 #include "drivers/pci.h"
+#include "include/compiler.h"
 #include "include/types.h"
 
 #define BALLOON_BATCH 256   /* PFNs per inflate/deflate buffer */
@@ -34,6 +39,26 @@
 /* balloon config (spec 5.5.6): le32 num_pages, le32 actual. */
 #define BALLOON_CFG_NUM_PAGES 0
 #define BALLOON_CFG_ACTUAL 4
+
+#define VIRTIO_BALLOON_F_STATS_VQ (1ULL << 1)
+
+/* Stats tags (spec 5.5.6.3). */
+#define BALLOON_S_SWAP_IN 0
+#define BALLOON_S_SWAP_OUT 1
+#define BALLOON_S_MAJFLT 2
+#define BALLOON_S_MINFLT 3
+#define BALLOON_S_MEMFREE 4
+#define BALLOON_S_MEMTOT 5
+#define BALLOON_S_AVAIL 6
+#define BALLOON_S_CACHES 7
+#define BALLOON_S_HTLB_PGALLOC 8
+#define BALLOON_S_HTLB_PGFAIL 9
+#define BALLOON_S_NR 10
+
+struct balloon_stat {
+	u16 tag;
+	u64 val;
+} __packed;
 
 struct balloon_info {
 	bool active;                 /* a device was found and set up */
@@ -52,6 +77,7 @@ struct balloon_info {
 	unsigned long xa_enomem;     /* xarray inserts that failed: page given back */
 	unsigned long errors;        /* device errors (broken queue, timeout) */
 	unsigned long config_irqs;
+	unsigned long stats_requests; /* host stats polls answered */
 };
 
 /*

@@ -68,7 +68,7 @@ def test_balloon_inflate_deflate_and_clamps(ctx):
     with ctx.machine(name="balloon", mem="512M") as m:
         m.wait_ready(30)
         m.expect("> ", 10)
-        assert re.search(r"balloon: \w\w:\w\w\.\d 1af4:(1002|1045), features 0x100000000, INTx",
+        assert re.search(r"balloon: \w\w:\w\w\.\d 1af4:(1002|1045), features 0x100000002, INTx",
                          m.output), m.output[-2000:]
         q = m.qmp()
         b = _wait_settled(m)
@@ -132,3 +132,54 @@ def test_balloon_inflate_deflate_and_clamps(ctx):
         free3 = _free_pages(m)
         assert free0 - 8 <= free3 <= free0 + 8, (free0, free3)
         assert "mm_check: 0 violations" in m.command("mmcheck", 60)
+
+
+def _meminfo_kb(m):
+    out = m.command("meminfo")
+    got = {}
+    for key in ("MemManaged", "MemFree"):
+        mt = re.search(r"^%s:\s+(\d+) kB" % key, out, re.M)
+        assert mt, out
+        got[key] = int(mt.group(1)) * 1024
+    return got
+
+
+def _stats_requests(m):
+    mt = re.search(r"^stats:\s+(\d+) requests answered", m.command("balloon"), re.M)
+    assert mt, m.command("balloon")
+    return int(mt.group(1))
+
+
+def test_balloon_stats(ctx):
+    """STATS_VQ: with guest-stats-polling-interval=1 the host polls every
+    second; guest-stats' free and total memory are within 1% of the guest's
+    own meminfo at that moment, and the monitor counts the answered polls."""
+    path = "/machine/peripheral/balloon0"
+    with ctx.machine(name="balloon-stats", mem="512M") as m:
+        m.wait_ready(30)
+        m.expect("> ", 10)
+        q = m.qmp()
+        assert _stats_requests(m) == 0
+        q.execute("qom-set", path=path, property="guest-stats-polling-interval", value=1)
+        deadline = time.monotonic() + 30
+        while _stats_requests(m) < 2:
+            assert time.monotonic() < deadline, m.command("balloon")
+            time.sleep(0.5)
+        time.sleep(2.5)
+        st = q.execute("qom-get", path=path, property="guest-stats")
+        own = _meminfo_kb(m)
+        stats = st["stats"]
+        n = _stats_requests(m)
+        print("    %d polls answered; host sees free %d total %d avail %d, guest free %d total %d"
+              % (n, stats["stat-free-memory"], stats["stat-total-memory"],
+                 stats["stat-available-memory"], own["MemFree"], own["MemManaged"]))
+        assert n >= 3, n
+        assert st["last-update"] > 0, st
+        assert abs(stats["stat-free-memory"] - own["MemFree"]) <= own["MemFree"] // 100, (stats, own)
+        assert abs(stats["stat-total-memory"] - own["MemManaged"]) <= own["MemManaged"] // 100, \
+            (stats, own)
+        assert 0 < stats["stat-available-memory"] <= stats["stat-free-memory"], stats
+        for key in ("stat-swap-in", "stat-swap-out", "stat-major-faults", "stat-minor-faults",
+                    "stat-disk-caches", "stat-htlb-pgalloc", "stat-htlb-pgfail"):
+            assert stats[key] == 0, (key, stats)
+        assert "BROKEN" not in m.command("balloon")
