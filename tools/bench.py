@@ -34,7 +34,6 @@ Usage: bench.py [--quick] [--host-only] [--out FILE] [-k SUBSTRING]
   -k S         only host groups starting with S / QEMU functions containing S
 """
 import argparse
-import importlib.util
 import json
 import math
 import os
@@ -47,6 +46,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 os.environ["O"] = os.path.abspath(os.environ.get("O") or os.path.join(ROOT, "build"))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 import qemu  # noqa: E402
+from discover import discover  # noqa: E402
 
 HOST_BENCH = os.path.join(qemu.BUILD, "bench", "host_bench")
 REQUIRED = {"name": str, "unit": str}
@@ -105,18 +105,7 @@ def run_host(args):
 
 
 def qemu_benches():
-    found = []
-    bdir = os.path.join(ROOT, "bench")
-    for fname in sorted(os.listdir(bdir)):
-        if not (fname.startswith("qemu_") and fname.endswith(".py")):
-            continue
-        spec = importlib.util.spec_from_file_location(fname[:-3], os.path.join(bdir, fname))
-        mod = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(mod)
-        for name in sorted(dir(mod)):
-            if name.startswith("bench_") and callable(getattr(mod, name)):
-                found.append(("%s.%s" % (fname[:-3], name), getattr(mod, name)))
-    return found
+    return discover(os.path.join(ROOT, "bench"), "qemu_", "bench_")
 
 
 def run_qemu(args):

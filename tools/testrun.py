@@ -12,7 +12,6 @@ Options: --kernel-only (only the BIOS KTAP stage), --suites LIST,
 -k SUBSTRING (only end-to-end tests whose name contains it).
 """
 import argparse
-import importlib.util
 import os
 import subprocess
 import sys
@@ -22,6 +21,7 @@ import traceback
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ktap  # noqa: E402
 import qemu  # noqa: E402
+from discover import discover  # noqa: E402
 
 # Budgets (seconds) keep the whole run under 15 minutes as the project grows;
 # a stage over budget is reported (not failed: machines are shared and noisy).
@@ -88,18 +88,7 @@ class Context:
 
 
 def load_e2e_tests():
-    tests = []
-    tdir = os.path.join(qemu.ROOT, "tests", "qemu")
-    for fname in sorted(os.listdir(tdir)):
-        if not (fname.startswith("test_") and fname.endswith(".py")):
-            continue
-        spec = importlib.util.spec_from_file_location(fname[:-3], os.path.join(tdir, fname))
-        mod = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(mod)
-        for name in sorted(dir(mod)):
-            if name.startswith("test_") and callable(getattr(mod, name)):
-                tests.append(("%s.%s" % (fname[:-3], name), getattr(mod, name)))
-    return tests
+    return discover(os.path.join(qemu.ROOT, "tests", "qemu"), "test_", "test_")
 
 
 def stage_e2e(totals, args):

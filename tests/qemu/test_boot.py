@@ -178,7 +178,7 @@ def test_make_run_boots_to_prompt(ctx):
 
 
 def test_make_debug_breaks_at_kmain(ctx):
-    """`make debug`'s launcher: gdb attaches to QEMU's stub, stops at kmain and
+    """`make debug`'s launcher: gdb attaches to QEMU's gdb server, stops at kmain and
     prints a symbolized backtrace."""
     proc = subprocess.run([sys.executable, os.path.join(qemu.ROOT, "tools", "run.py"),
                            "--debug", "--gdb-batch"], stdin=subprocess.DEVNULL,
