@@ -66,13 +66,14 @@ KSRCS := $(sort $(foreach d,$(KDIRS),$(wildcard $(d)/*.c $(d)/*.S)))
 KOBJS := $(patsubst %,$(O)/k/%.o,$(KSRCS))
 
 # The host runner: lib/, mm/ (over tests/host/mm_platform.c), the pure
-# kernel/ parsers and the virtqueue (against a simulated device), with their tests. The
-# string and printf modules enter through tests/host/lib_shim.c (renamed, so
-# libc and ASan keep their own versions).
+# kernel/ parsers, the virtqueue and the balloon core (against a simulated
+# device), with their tests. The string and printf modules enter through
+# tests/host/lib_shim.c (renamed, so libc and ASan keep their own versions).
 HOST_SHIMMED := lib/string.c lib/printf.c lib/string_test.c lib/printf_test.c
 HOSTSRCS := $(filter-out $(HOST_SHIMMED),$(wildcard lib/*.c)) $(wildcard mm/*.c) \
 	kernel/cmdline.c kernel/multiboot.c kernel/cmdline_test.c kernel/multiboot_test.c \
 	drivers/virtio/virtqueue.c drivers/virtio/virtqueue_test.c \
+	drivers/virtio/balloon.c drivers/virtio/balloon_sim.c drivers/virtio/balloon_test.c \
 	$(wildcard tests/host/*.c)
 HOSTOBJS := $(patsubst %,$(O)/host/%.o,$(HOSTSRCS))
 

@@ -17,7 +17,7 @@
 #include "arch/x86_64/trap.h"
 #include "arch/x86_64/tsc.h"
 #include "drivers/pci.h"
-#include "drivers/virtio/balloon.h"
+#include "drivers/virtio/balloon_pci.h"
 #include "drivers/qemu_exit.h"
 #include "drivers/serial.h"
 #include "kernel/bench_kernel.h"

@@ -1,181 +1,129 @@
 /*
- * The virtio-balloon driver core (see balloon.h). One thread does all the
- * work; the interrupt handler sets config_pending / used_pending and wakes
- * it. Host-visible order: inflate = pages out of the buddy and into the
- * xarray, buffer used by the device, then `actual`; deflate = buffer used
- * by the device, then pages back to the buddy, then `actual`.
+ * The virtio-balloon driver core (see balloon.h). Host-visible order:
+ * inflate = pages out of the buddy and into the xarray, buffer used by the
+ * device, then `actual`; deflate = buffer used by the device, then pages
+ * back to the buddy, then `actual`.
  */
 #include "drivers/virtio/balloon.h"
-#include "drivers/virtio/pci.h"
 #include "include/errno.h"
-#include "kernel/cmdline.h"
-#include "kernel/kmalloc.h"
-#include "kernel/mm_boot.h"
-#include "kernel/monitor.h"
-#include "kernel/printk.h"
-#include "kernel/sched.h"
-#include "kernel/time.h"
 #include "lib/string.h"
-#include "lib/xarray.h"
 #include "mm/page.h"
+#include "mm/platform.h"
 
-#define BALLOON_VQ_INFLATE 0
-#define BALLOON_VQ_DEFLATE 1
-#define BALLOON_VQ_STATS 2
-#define BALLOON_STATS_OFFSET 2048 /* the stats buffer shares bl.buf's page */
-#define BALLOON_DEVICE_TIMEOUT_US 5000000ULL /* a used buffer must come back by then */
-#define BALLOON_POLL_US 10000ULL             /* recheck period while waiting */
-#define BALLOON_RETRY_US 1000000ULL          /* retry after a batch made no progress */
+#define BALLOON_POLL_US 10000ULL /* recheck period while waiting for the device */
 
-static bool balloon_disabled;
+static u64 now_ns(void) { return mm_time_ns(); }
 
-static struct balloon {
-	struct virtio_pci vp;
-	struct virtqueue *vq[3];          /* [BALLOON_VQ_STATS] only with STATS_VQ */
-	struct waitq wq;
-	volatile bool config_pending; /* set by the interrupt handler */
-	volatile bool used_pending;   /* likewise */
-	volatile bool stats_pending;  /* likewise: the stats queue returned a buffer */
-	struct xarray pfns;           /* PFN -> xa_mk_value(PFN) */
-	u32 *buf;                     /* BALLOON_BATCH PFNs, one page */
-	u64 buf_pa;
-	struct balloon_stat *stats;   /* BALLOON_S_NR entries, at BALLOON_STATS_OFFSET */
-	u64 stats_pa;
-	bool stats_posted;            /* the stats buffer is with the device */
-	u32 last_clamped;             /* num_pages last logged as clamped */
-	bool last_clamped_valid;
-	bool floor_logged;            /* "stopped at the floor" logged for this num_pages */
-	struct balloon_info info;
-} bl;
-
-static int set_balloon(const char *value)
+/* The driver gives up on the device: logged once, counted, FAILED set. */
+static void balloon_break(struct balloon *b, const char *why)
 {
-	if (!value || !strcmp(value, "on"))
-		balloon_disabled = false;
-	else if (!strcmp(value, "off"))
-		balloon_disabled = true;
-	else
-		return -EINVAL;
-	return 0;
-}
-CMDLINE_PARAM(balloon, "balloon", set_balloon, "off|on: the virtio-balloon driver");
-
-static void *xa_node_alloc(size_t size, void *priv)
-{
-	(void)priv;
-	return kmalloc(size, GFP_NOWARN);
-}
-
-static void xa_node_free(void *p, size_t size, void *priv)
-{
-	(void)size;
-	(void)priv;
-	kfree(p);
-}
-
-static const struct xa_alloc_ops balloon_xa_ops = { .alloc = xa_node_alloc,
-						    .free = xa_node_free };
-
-/* Interrupt context. */
-static void balloon_config_changed(struct virtio_pci *vp, void *arg)
-{
-	(void)vp;
-	(void)arg;
-	bl.config_pending = true;
-	wake_up(&bl.wq);
-}
-
-static void balloon_queue_ready(struct virtio_pci *vp, struct virtqueue *vq, void *arg)
-{
-	(void)vp;
-	(void)arg;
-	if (vq == bl.vq[BALLOON_VQ_STATS])
-		bl.stats_pending = true; /* filled by the thread, never here */
-	else
-		bl.used_pending = true;
-	wake_up(&bl.wq);
-}
-
-/* The driver gives up on the device: logged once, counted. */
-static void balloon_break(const char *why)
-{
-	bl.info.errors++;
-	if (bl.info.broken)
+	b->info.errors++;
+	if (b->info.broken)
 		return;
-	bl.info.broken = true;
-	pr_err("balloon: %s; driver stopped with %u pages inflated\n", why, bl.info.actual);
-	virtio_pci_fail(&bl.vp);
+	b->info.broken = true;
+	mm_err("balloon: %s; driver stopped with %u pages inflated\n", why, b->info.actual);
+	b->vdev->ops->fail(b->vdev);
 }
 
-/* Pages that must stay in the guest: BALLOON_KEEP_MIB plus the high watermark. */
-static unsigned long keep_pages(void)
+/* Pages that must stay in the guest: the floor plus the high watermark. */
+static unsigned long keep_pages(const struct balloon *b)
 {
-	return (BALLOON_KEEP_MIB << 20) / PAGE_SIZE + kernel_mm.wmark[WMARK_HIGH];
+	return b->cfg.keep_pages + b->cfg.mm->wmark[WMARK_HIGH];
 }
 
-/* Read num_pages, validate and clamp it into bl.info.target. */
-static void read_target(void)
+void balloon_read_target(struct balloon *b)
 {
-	unsigned long keep = keep_pages(), max;
+	unsigned long keep = keep_pages(b), managed = b->cfg.mm->nr_managed, max;
 	u32 num;
 
-	if (virtio_pci_config_read(&bl.vp, BALLOON_CFG_NUM_PAGES, &num, sizeof(num))) {
-		bl.info.errors++;
+	b->config_pending = false;
+	if (b->vdev->ops->config_read(b->vdev, BALLOON_CFG_NUM_PAGES, &num, sizeof(num))) {
+		b->info.errors++;
 		return;
 	}
-	max = kernel_mm.nr_managed > keep ? kernel_mm.nr_managed - keep : 0;
-	if (num != bl.info.num_pages)
-		bl.floor_logged = false;
-	bl.info.num_pages = num;
+	max = managed > keep ? managed - keep : 0;
+	if (num != b->info.num_pages)
+		b->floor_logged = false;
+	b->info.num_pages = num;
 	if (num <= max) {
-		bl.info.target = num;
+		b->info.target = num;
 		return;
 	}
-	bl.info.target = (u32)max;
-	if (!bl.last_clamped_valid || bl.last_clamped != num) {
-		bl.last_clamped = num;
-		bl.last_clamped_valid = true;
-		bl.info.clamps++;
-		pr_warn("balloon: host asks for %u pages (%lu MiB), clamped to %lu: "
+	b->info.target = (u32)max;
+	if (!b->last_clamped_valid || b->last_clamped != num) {
+		b->last_clamped = num;
+		b->last_clamped_valid = true;
+		b->info.clamps++;
+		mm_warn("balloon: host asks for %u pages (%lu MiB), clamped to %lu: "
 			"%lu MiB must stay\n", num, (unsigned long)num >> 8, max, keep >> 8);
 	}
 }
 
-/* Post bl.buf[0..n) on @vq and wait until the device hands it back. */
-static int post_and_wait(struct virtqueue *vq, unsigned int n)
+/*
+ * Post bl.buf[0..n) on @vq and wait until the device hands it back; the
+ * time waited is added to *@wait_ns. Return: 0 or -EIO (driver stopped).
+ */
+static int post_and_wait(struct balloon *b, struct virtqueue *vq, unsigned int n, u64 *wait_ns)
 {
-	struct vq_sg sg = { .addr = bl.buf_pa, .len = n * (u32)sizeof(u32) };
-	u64 deadline = time_us() + BALLOON_DEVICE_TIMEOUT_US;
+	struct vq_sg sg = { .addr = b->buf_pa, .len = n * (u32)sizeof(u32) };
+	u64 start = now_ns(), deadline = start + b->cfg.timeout_us * 1000;
 	void *tok = NULL;
 	u32 len = 0;
-	int err;
 
-	err = vq_add(vq, &sg, 1, 0, bl.buf);
-	if (err) {
-		balloon_break(vq_broken(vq) ? "queue broken" : "cannot post a buffer");
+	if (vq_add(vq, &sg, 1, 0, b->buf)) {
+		balloon_break(b, vq_broken(vq) ? "queue broken" : "cannot post a buffer");
 		return -EIO;
 	}
-	bl.used_pending = false;
 	vq_kick(vq);
 	for (;;) {
-		wait_event_timeout(&bl.wq,
-				   (tok = vq_get_used(vq, &len)) != NULL || vq_broken(vq),
-				   BALLOON_POLL_US);
-		if (tok || vq_broken(vq) || time_us() > deadline)
+		tok = vq_get_used(vq, &len);
+		if (tok || vq_broken(vq) || now_ns() > deadline)
 			break;
+		b->cfg.wait(b, BALLOON_POLL_US);
 	}
-	if (tok != bl.buf) {
-		balloon_break(vq_broken(vq) ? "device broke the queue"
-					    : "device did not return a buffer");
+	*wait_ns += now_ns() - start;
+	if (tok != b->buf) {
+		balloon_break(b, vq_broken(vq) ? "device broke the queue"
+					   : tok ? "device returned a buffer we did not post"
+						 : "device did not return a buffer");
 		return -EIO;
 	}
 	return 0;
 }
 
-static void write_actual(void)
+static void write_actual(struct balloon *b)
 {
-	if (virtio_pci_config_write32(&bl.vp, BALLOON_CFG_ACTUAL, bl.info.actual))
-		bl.info.errors++;
+	if (b->vdev->ops->config_write32(b->vdev, BALLOON_CFG_ACTUAL, b->info.actual))
+		b->info.errors++;
+}
+
+/*
+ * Take one free page for the balloon and record it in the xarray.
+ * Return: its PFN, or 0 when none can be taken now (counted).
+ */
+static unsigned long take_page(struct balloon *b)
+{
+	struct mm *mm = b->cfg.mm;
+	struct page *page = mm_alloc_pages(mm, 0, GFP_NOWARN);
+	unsigned long pfn;
+
+	if (!page) {
+		b->info.alloc_fail++;
+		return 0;
+	}
+	pfn = mm_page_to_pfn(mm, page);
+	if (pfn > 0xffffffffUL || !pfn) { /* not expressible to the device */
+		mm_free_pages(mm, page, 0);
+		b->info.alloc_fail++;
+		return 0;
+	}
+	if (xa_insert(&b->pfns, pfn, xa_mk_value(pfn))) {
+		mm_free_pages(mm, page, 0);
+		b->info.xa_enomem++;
+		return 0;
+	}
+	page_set_memdesc(page, MEMDESC_BALLOON, NULL);
+	return pfn;
 }
 
 /*
@@ -183,87 +131,74 @@ static void write_actual(void)
  * 0 when nothing could be taken now (retry later), -ENOSPC when free memory
  * is down to keep_pages(), or -EIO.
  */
-static int inflate_batch(unsigned int want)
+static int inflate_batch(struct balloon *b, unsigned int want)
 {
-	unsigned long free = mm_nr_free_pages(&kernel_mm), keep = keep_pages();
+	unsigned long free = mm_nr_free_pages(b->cfg.mm), keep = keep_pages(b), pfn;
+	u64 start = now_ns(), waited = 0;
 	unsigned int n = 0;
 
 	if (free <= keep)
 		return -ENOSPC;
 	if (want > free - keep)
 		want = (unsigned int)(free - keep);
-	while (n < want) {
-		struct page *page = alloc_pages(0, GFP_NOWARN);
-		unsigned long pfn;
-
-		if (!page) {
-			bl.info.alloc_fail++;
-			break;
-		}
-		pfn = page_to_pfn(page);
-		if (pfn > 0xffffffffUL) { /* not expressible to the device */
-			free_pages(page, 0);
-			bl.info.alloc_fail++;
-			break;
-		}
-		if (xa_insert(&bl.pfns, pfn, xa_mk_value(pfn))) {
-			free_pages(page, 0);
-			bl.info.xa_enomem++;
-			break;
-		}
-		page_set_memdesc(page, MEMDESC_BALLOON, NULL);
-		bl.buf[n++] = (u32)pfn;
-	}
+	while (n < want && (pfn = take_page(b)) != 0)
+		b->buf[n++] = (u32)pfn;
 	if (!n)
 		return 0;
-	if (post_and_wait(bl.vq[BALLOON_VQ_INFLATE], n))
+	if (post_and_wait(b, b->vq[BALLOON_VQ_INFLATE], n, &waited))
 		return -EIO; /* the pages stay ballooned: the host may have them */
-	bl.info.actual += n;
-	bl.info.pages_inflated += n;
-	bl.info.inflate_batches++;
-	write_actual();
+	b->info.actual += n;
+	b->info.pages_inflated += n;
+	b->info.inflate_batches++;
+	write_actual(b);
+	b->info.inflate_wait_ns += waited;
+	b->info.inflate_ns += now_ns() - start - waited;
 	return (int)n;
 }
 
 /* One deflate batch of at most @want pages. Return: pages deflated or -EIO. */
-static int deflate_batch(unsigned int want)
+static int deflate_batch(struct balloon *b, unsigned int want)
 {
+	struct mm *mm = b->cfg.mm;
+	u64 start = now_ns(), waited = 0;
 	unsigned long index;
 	unsigned int n = 0, i;
 	void *entry;
 
-	xa_for_each(&bl.pfns, index, entry) {
+	xa_for_each(&b->pfns, index, entry) {
 		if (n == want)
 			break;
-		bl.buf[n++] = (u32)index;
+		b->buf[n++] = (u32)index;
 	}
 	if (!n)
 		return 0;
-	if (post_and_wait(bl.vq[BALLOON_VQ_DEFLATE], n))
+	if (post_and_wait(b, b->vq[BALLOON_VQ_DEFLATE], n, &waited))
 		return -EIO; /* the host may not know: keep the pages */
 	for (i = 0; i < n; i++) {
-		struct page *page = pfn_to_page(bl.buf[i]);
+		struct page *page = mm_pfn_to_page(mm, b->buf[i]);
 
-		xa_erase(&bl.pfns, bl.buf[i]);
+		xa_erase(&b->pfns, b->buf[i]);
 		page_set_memdesc(page, MEMDESC_KERNEL, NULL);
-		free_pages(page, 0);
+		mm_free_pages(mm, page, 0);
 	}
-	bl.info.actual -= n;
-	bl.info.pages_deflated += n;
-	bl.info.deflate_batches++;
-	write_actual();
+	b->info.actual -= n;
+	b->info.pages_deflated += n;
+	b->info.deflate_batches++;
+	write_actual(b);
+	b->info.deflate_wait_ns += waited;
+	b->info.deflate_ns += now_ns() - start - waited;
 	return (int)n;
 }
 
 /*
- * Fill the stats buffer with the guest's figures now (bytes). Available is
- * free minus the low watermark: what can be allocated before the allocator
- * dips into its reserve (this kernel has no page cache or swap to add back).
+ * Available is free minus the low watermark: what can be allocated before
+ * the allocator dips into its reserve (no page cache or swap to add back).
  * Tags without a meaning here (swap, faults, caches, hugetlb) report 0.
  */
-static void stats_fill(void)
+void balloon_stats_fill(const struct balloon *b, struct balloon_stat *stats)
 {
-	unsigned long free = mm_nr_free_pages(&kernel_mm), low = kernel_mm.wmark[WMARK_LOW];
+	const struct mm *mm = b->cfg.mm;
+	unsigned long free = mm_nr_free_pages(mm), low = mm->wmark[WMARK_LOW];
 	u16 tag;
 
 	for (tag = 0; tag < BALLOON_S_NR; tag++) {
@@ -272,252 +207,206 @@ static void stats_fill(void)
 		if (tag == BALLOON_S_MEMFREE)
 			val = (u64)free * PAGE_SIZE;
 		else if (tag == BALLOON_S_MEMTOT)
-			val = (u64)kernel_mm.nr_managed * PAGE_SIZE;
+			val = (u64)mm->nr_managed * PAGE_SIZE;
 		else if (tag == BALLOON_S_AVAIL)
 			val = (u64)(free > low ? free - low : 0) * PAGE_SIZE;
-		bl.stats[tag].tag = tag; /* x86 is little endian, as virtio 1.x */
-		bl.stats[tag].val = val;
+		stats[tag].tag = tag; /* x86 is little endian, as virtio 1.x */
+		stats[tag].val = val;
 	}
 }
 
 /* Fill and hand the stats buffer to the device (device-readable). */
-static void stats_post(void)
+static void stats_post(struct balloon *b)
 {
-	struct vq_sg sg = { .addr = bl.stats_pa, .len = sizeof(struct balloon_stat) * BALLOON_S_NR };
-	struct virtqueue *vq = bl.vq[BALLOON_VQ_STATS];
+	struct vq_sg sg = { .addr = b->stats_pa,
+			    .len = sizeof(struct balloon_stat) * BALLOON_S_NR };
+	struct virtqueue *vq = b->vq[BALLOON_VQ_STATS];
 
-	stats_fill();
-	if (vq_add(vq, &sg, 1, 0, bl.stats)) {
-		balloon_break(vq_broken(vq) ? "stats queue broken" : "cannot post the stats buffer");
+	balloon_stats_fill(b, b->stats);
+	if (vq_add(vq, &sg, 1, 0, b->stats)) {
+		balloon_break(b, vq_broken(vq) ? "stats queue broken"
+					      : "cannot post the stats buffer");
 		return;
 	}
-	bl.stats_posted = true;
+	b->stats_posted = true;
 	vq_kick(vq);
 }
 
-/*
- * The host polls by returning the stats buffer: answer with fresh figures.
- * Thread context only (the interrupt handler just sets stats_pending).
- */
-static void stats_service(void)
+void balloon_stats_service(struct balloon *b)
 {
-	struct virtqueue *vq = bl.vq[BALLOON_VQ_STATS];
+	struct virtqueue *vq = b->vq[BALLOON_VQ_STATS];
 	void *tok;
 	u32 len;
 
-	bl.stats_pending = false;
-	if (!vq || bl.info.broken)
+	b->stats_pending = false;
+	if (!vq || b->info.broken)
 		return;
 	while ((tok = vq_get_used(vq, &len)) != NULL) {
-		if (tok != bl.stats || !bl.stats_posted) {
-			balloon_break("stats queue returned a buffer we did not post");
+		if (tok != b->stats || !b->stats_posted) {
+			balloon_break(b, "stats queue returned a buffer we did not post");
 			return;
 		}
-		bl.stats_posted = false;
-		bl.info.stats_requests++;
-		stats_post();
-		if (bl.info.broken)
+		b->stats_posted = false;
+		b->info.stats_requests++;
+		stats_post(b);
+		if (b->info.broken)
 			return;
 	}
 	if (vq_broken(vq))
-		balloon_break("device broke the stats queue");
+		balloon_break(b, "device broke the stats queue");
 }
 
-/* Move actual toward target. Return: true when it got there. */
-static bool balloon_adjust(void)
+bool balloon_adjust(struct balloon *b)
 {
-	while (!bl.info.broken && !bl.config_pending && bl.info.actual != bl.info.target) {
+	unsigned int batch = b->cfg.batch;
+
+	while (!b->info.broken && !b->config_pending && b->info.actual != b->info.target) {
 		int r;
 
-		if (bl.stats_pending)
-			stats_service();
-		if (bl.info.actual < bl.info.target) {
-			u32 d = bl.info.target - bl.info.actual;
-
-			r = inflate_batch(d < BALLOON_BATCH ? d : BALLOON_BATCH);
-		} else {
-			u32 d = bl.info.actual - bl.info.target;
-
-			r = deflate_batch(d < BALLOON_BATCH ? d : BALLOON_BATCH);
-		}
+		if (b->stats_pending)
+			balloon_stats_service(b);
+		if (b->info.actual < b->info.target)
+			r = inflate_batch(b, MIN(b->info.target - b->info.actual, batch));
+		else
+			r = deflate_batch(b, MIN(b->info.actual - b->info.target, batch));
 		if (r == -ENOSPC) {
-			/* What the kernel uses itself leaves less than the config
-			 * clamp assumed: stop here until the host changes its mind. */
-			bl.info.target = bl.info.actual;
-			bl.info.clamps++;
-			if (!bl.floor_logged)
-				pr_warn("balloon: stopped at %u pages: free memory down to %lu MiB\n",
-					bl.info.actual, keep_pages() >> 8);
-			bl.floor_logged = true;
+			/* What the guest uses itself leaves less than the clamp
+			 * assumed: stop here until the host changes its mind. */
+			b->info.target = b->info.actual;
+			b->info.clamps++;
+			if (!b->floor_logged)
+				mm_warn("balloon: stopped at %u pages: free memory down to %lu MiB\n",
+					b->info.actual, keep_pages(b) >> 8);
+			b->floor_logged = true;
 			return true;
 		}
 		if (r <= 0)
 			return false;
-		thread_yield();
 	}
-	return bl.info.actual == bl.info.target;
+	return b->info.actual == b->info.target;
 }
 
-static void balloon_thread(void *arg)
+static unsigned int order_for_bytes(size_t bytes)
 {
-	bool done = true;
-	u64 recheck = 0; /* time_us() at which to reread the config; 0: only when told */
+	unsigned int order = 0;
 
-	(void)arg;
-	bl.config_pending = true; /* the host may have set a target already */
-	for (;;) {
-		/* With an interrupt, sleep until the host changes the target or
-		 * polls for stats (or retry after a while when the last attempt
-		 * fell short); polling rereads the config and the stats queue
-		 * periodically. */
-		if (!bl.config_pending && !bl.stats_pending) {
-			u64 now = time_us();
-
-			if (!recheck)
-				wait_event(&bl.wq, bl.config_pending || bl.stats_pending);
-			else if (now < recheck)
-				wait_event_timeout(&bl.wq, bl.config_pending || bl.stats_pending,
-						   recheck - now);
-		}
-		if (bl.info.broken)
-			thread_exit();
-		stats_service();
-		if (!bl.config_pending && (!recheck || time_us() < recheck))
-			continue; /* only a stats request */
-		bl.config_pending = false;
-		read_target();
-		done = balloon_adjust();
-		if (done && bl.vp.vector >= 0)
-			recheck = 0;
-		else
-			recheck = time_us() + BALLOON_RETRY_US / (done ? 2 : 1);
-	}
+	while ((PAGE_SIZE << order) < bytes)
+		order++;
+	return order;
 }
 
-void balloon_init(void)
+static void free_buffers(struct balloon *b)
 {
-	struct pci_dev *d = NULL;
-	struct page *page;
-	unsigned int i;
-	int err;
-
-	if (balloon_disabled) {
-		pr_info("balloon: off (balloon=off)\n");
-		return;
-	}
-	for (i = 0; i < pci_count(); i++)
-		if (virtio_pci_device_type(pci_get(i)) == VIRTIO_ID_BALLOON) {
-			d = pci_get(i);
-			break;
-		}
-	if (!d)
-		return;
-	waitq_init(&bl.wq);
-	xa_init(&bl.pfns, &balloon_xa_ops);
-	err = virtio_pci_probe(&bl.vp, d);
-	if (!err)
-		err = virtio_pci_negotiate(&bl.vp, VIRTIO_F_VERSION_1 | VIRTIO_BALLOON_F_STATS_VQ);
-	if (err) {
-		pr_err("balloon: %02x:%02x.%u: setup failed (%d)\n", d->bus, d->slot, d->fn, err);
-		return;
-	}
-	page = alloc_pages(0, GFP_KERNEL);
-	bl.vq[0] = virtio_pci_setup_queue(&bl.vp, BALLOON_VQ_INFLATE, VQ_MAX_SIZE, "balloon-inflate");
-	bl.vq[1] = bl.vq[0] ? virtio_pci_setup_queue(&bl.vp, BALLOON_VQ_DEFLATE, VQ_MAX_SIZE,
-						     "balloon-deflate") : NULL;
-	if (bl.vq[1] && (bl.vp.features & VIRTIO_BALLOON_F_STATS_VQ))
-		bl.vq[2] = virtio_pci_setup_queue(&bl.vp, BALLOON_VQ_STATS, VQ_MAX_SIZE,
-						  "balloon-stats");
-	if (!page || !bl.vq[0] || !bl.vq[1] ||
-	    (!bl.vq[2] && (bl.vp.features & VIRTIO_BALLOON_F_STATS_VQ))) {
-		pr_err("balloon: cannot set up the queues\n");
-		goto fail;
-	}
-	bl.buf = page_address(page);
-	bl.buf_pa = (u64)page_to_pfn(page) << PAGE_SHIFT;
-	static_assert(BALLOON_BATCH * sizeof(u32) <= BALLOON_STATS_OFFSET &&
-		      BALLOON_STATS_OFFSET + BALLOON_S_NR * sizeof(struct balloon_stat) <= PAGE_SIZE,
-		      "PFN buffer and stats buffer share one page");
-	bl.stats = (struct balloon_stat *)((u8 *)bl.buf + BALLOON_STATS_OFFSET);
-	bl.stats_pa = bl.buf_pa + BALLOON_STATS_OFFSET;
-	bl.vp.config_changed = balloon_config_changed;
-	bl.vp.queue_ready = balloon_queue_ready;
-	bl.vp.cb_arg = &bl;
-	bl.vp.vector = -1;
-	if (virtio_pci_request_irq(&bl.vp))
-		pr_warn("balloon: no interrupt, polling the config\n");
-	if (virtio_pci_driver_ok(&bl.vp)) {
-		pr_err("balloon: device refused DRIVER_OK\n");
-		goto fail;
-	}
-	if (bl.vq[BALLOON_VQ_STATS]) {
-		/* After DRIVER_OK (no notification before it): the device keeps
-		 * this buffer until the host wants fresh stats. */
-		stats_post();
-		if (bl.info.broken)
-			goto fail;
-	}
-	bl.info.active = true;
-	bl.info.pci = d;
-	bl.info.features = bl.vp.features;
-	if (!thread_create("balloon", balloon_thread, NULL)) {
-		pr_err("balloon: cannot start its thread\n");
-		bl.info.active = false;
-		goto fail;
-	}
-	pr_info("balloon: %02x:%02x.%u %04x:%04x, features %#lx, %s\n", d->bus, d->slot, d->fn,
-		d->vendor, d->device, (unsigned long)bl.vp.features,
-		bl.vp.vector >= 0 ? "INTx" : "polling");
-	return;
-fail:
-	virtio_pci_fail(&bl.vp);
-	if (virtio_pci_reset(&bl.vp) == 0 && page)
-		free_pages(page, 0);
-	bl.buf = NULL;
+	if (b->buf_page)
+		mm_free_pages(b->cfg.mm, b->buf_page, b->buf_order);
+	if (b->stats_page)
+		mm_free_pages(b->cfg.mm, b->stats_page, 0);
+	b->buf_page = b->stats_page = NULL;
+	b->buf = NULL;
+	b->stats = NULL;
 }
 
-bool balloon_owns(const struct pci_dev *d)
+static int alloc_buffers(struct balloon *b)
 {
-	return bl.info.active && bl.info.pci == d;
-}
+	struct mm *mm = b->cfg.mm;
 
-void balloon_get_info(struct balloon_info *info)
-{
-	*info = bl.info;
-	info->inflated = xa_count(&bl.pfns);
-	info->xa_nodes = xa_node_count(&bl.pfns);
-	info->config_irqs = bl.vp.config_irqs;
-}
-
-static int cmd_balloon(int argc, char **argv)
-{
-	struct balloon_info in;
-
-	(void)argv;
-	if (argc != 1)
-		return -EINVAL;
-	balloon_get_info(&in);
-	if (!in.active) {
-		kprintf("balloon: %s\n", balloon_disabled ? "off (balloon=off)" : "no device");
-		return 0;
+	b->buf_order = order_for_bytes(b->cfg.batch * sizeof(u32));
+	b->buf_page = mm_alloc_pages(mm, b->buf_order, GFP_KERNEL);
+	b->stats_page = mm_alloc_pages(mm, 0, GFP_KERNEL | GFP_ZERO);
+	if (!b->buf_page || !b->stats_page) {
+		free_buffers(b);
+		return -ENOMEM;
 	}
-	kprintf("device:     %02x:%02x.%u %04x:%04x features %#lx%s\n", in.pci->bus, in.pci->slot,
-		in.pci->fn, in.pci->vendor, in.pci->device, (unsigned long)in.features,
-		in.broken ? " BROKEN" : "");
-	kprintf("num_pages:  %u (host)\n", in.num_pages);
-	kprintf("target:     %u pages (%u MiB)\n", in.target, in.target >> 8);
-	kprintf("actual:     %u pages (%u MiB)\n", in.actual, in.actual >> 8);
-	kprintf("inflated:   %lu pages, %lu xarray nodes\n", in.inflated, in.xa_nodes);
-	kprintf("batches:    %lu inflate, %lu deflate (%lu/%lu pages since boot)\n",
-		in.inflate_batches, in.deflate_batches, in.pages_inflated, in.pages_deflated);
-	kprintf("errors:     %lu device, %lu clamps, %lu alloc short, %lu xa -ENOMEM\n",
-		in.errors, in.clamps, in.alloc_fail, in.xa_enomem);
-	kprintf("config irqs: %lu\n", in.config_irqs);
-	if (in.features & VIRTIO_BALLOON_F_STATS_VQ)
-		kprintf("stats:      %lu requests answered\n", in.stats_requests);
-	else
-		kprintf("stats:      not negotiated\n");
+	b->buf = mm_page_address(mm, b->buf_page);
+	b->buf_pa = (u64)mm_page_to_pfn(mm, b->buf_page) << PAGE_SHIFT;
+	b->stats = mm_page_address(mm, b->stats_page);
+	b->stats_pa = (u64)mm_page_to_pfn(mm, b->stats_page) << PAGE_SHIFT;
 	return 0;
 }
-MONITOR_CMD("balloon", "", "virtio-balloon target, actual, inflated pages, batches, errors",
-	    cmd_balloon);
+
+static int setup_queues(struct balloon *b)
+{
+	static const char *const names[BALLOON_NR_VQS] = { "balloon-inflate", "balloon-deflate",
+							    "balloon-stats" };
+	unsigned int nr = (b->vdev->features & VIRTIO_BALLOON_F_STATS_VQ) ? 3 : 2, i;
+
+	for (i = 0; i < nr; i++) {
+		b->vq[i] = b->vdev->ops->setup_queue(b->vdev, i, names[i]);
+		if (!b->vq[i]) {
+			mm_err("balloon: cannot set up queue %u (%s)\n", i, names[i]);
+			return -ENODEV;
+		}
+	}
+	return 0;
+}
+
+static int check_config(const struct balloon_config *cfg)
+{
+	if (!cfg->mm || !cfg->vdev || !cfg->xa_ops || !cfg->wait ||
+	    cfg->batch > BALLOON_BATCH_MAX)
+		return -EINVAL;
+	return 0;
+}
+
+int balloon_start(struct balloon *b, const struct balloon_config *cfg)
+{
+	int err = check_config(cfg);
+
+	if (err)
+		return err;
+	memset(b, 0, sizeof(*b));
+	b->cfg = *cfg;
+	if (!b->cfg.batch)
+		b->cfg.batch = BALLOON_BATCH;
+	if (!b->cfg.keep_pages)
+		b->cfg.keep_pages = (BALLOON_KEEP_MIB << 20) / PAGE_SIZE;
+	if (!b->cfg.timeout_us)
+		b->cfg.timeout_us = BALLOON_TIMEOUT_US;
+	b->vdev = cfg->vdev;
+	xa_init(&b->pfns, cfg->xa_ops);
+	err = b->vdev->ops->negotiate(b->vdev, VIRTIO_F_VERSION_1 | VIRTIO_BALLOON_F_STATS_VQ);
+	if (err)
+		return err; /* the transport logged it and set FAILED */
+	err = alloc_buffers(b);
+	if (!err)
+		err = setup_queues(b);
+	if (!err && b->vdev->ops->driver_ok(b->vdev)) {
+		mm_err("balloon: device refused DRIVER_OK\n");
+		err = -EIO;
+	}
+	/* After DRIVER_OK (no notification before it): the device keeps the
+	 * stats buffer until the host wants fresh figures. */
+	if (!err && b->vq[BALLOON_VQ_STATS]) {
+		stats_post(b);
+		if (b->info.broken)
+			err = -EIO;
+	}
+	if (err) {
+		b->vdev->ops->fail(b->vdev);
+		if (b->vdev->ops->reset(b->vdev) == 0)
+			free_buffers(b); /* else the device may still read them */
+		return err;
+	}
+	b->info.active = true;
+	b->info.features = b->vdev->features;
+	b->info.batch = b->cfg.batch;
+	b->config_pending = true; /* the host may have set a target already */
+	return 0;
+}
+
+int balloon_stop(struct balloon *b)
+{
+	if (!b->info.active)
+		return 0;
+	b->info.target = 0;
+	while (!b->info.broken && b->info.actual && deflate_batch(b, b->cfg.batch) > 0)
+		;
+	b->info.active = false;
+	if (b->info.broken || b->info.actual || b->vdev->ops->reset(b->vdev))
+		return -EIO; /* the host may hold pages: keep them and the buffers */
+	free_buffers(b);
+	xa_destroy(&b->pfns);
+	return 0;
+}
+
+unsigned long balloon_pages(const struct balloon *b) { return xa_count(&b->pfns); }

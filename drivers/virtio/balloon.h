@@ -1,45 +1,61 @@
 /*
- * The virtio-balloon driver, core (virtio 1.x section 5.5): the host sets
- * num_pages in the device config and raises a config-change interrupt; the
- * balloon thread moves `actual` toward it in batches of BALLOON_BATCH PFNs.
- * Inflate takes order-0 pages from kernel_mm (memdesc type BALLOON, no
+ * The virtio-balloon driver core (virtio 1.x section 5.5), independent of
+ * the transport and of threads: it builds hosted and drives either the PCI
+ * device (drivers/virtio/balloon_pci.c: the thread, the interrupt, the
+ * monitor) or a simulated one (drivers/virtio/balloon_sim.c: tests).
+ *
+ * The host sets num_pages in the device config; balloon_adjust() moves
+ * `actual` toward it in batches of at most cfg.batch PFNs. Inflate takes
+ * order-0 pages from the balloon's mm (memdesc type BALLOON, no
  * descriptor), records their PFNs in an xarray, hands them to the host on
  * the inflate queue and, once the device has used the buffer, writes the
  * new `actual`. Deflate takes PFNs out of the xarray, tells the host on the
  * deflate queue, then frees the pages and writes `actual`.
  *
- * Features: VERSION_1 and STATS_VQ when offered (no deflate-on-OOM, no free
- * page reporting). Stats (5.5.6.3): one buffer of BALLOON_S_NR packed
- * {le16 tag, le64 val} entries is posted at init; the host polls by handing
- * it back (used, length 0); the interrupt only wakes the balloon thread,
- * which refills it (free, total, available bytes; 0 for tags without a
- * meaning here) and posts it again. The device is untrusted: num_pages is clamped to what the
- * guest can give without dropping below BALLOON_KEEP_MIB plus the high
- * watermark (logged once per new value); a broken queue or a device that
- * does not answer stops the driver (logged), and pages it may have been
- * given stay ballooned: never reused behind the host's back, never lost.
+ * Features: VERSION_1 and STATS_VQ when offered. Stats (5.5.6.3): one
+ * buffer of BALLOON_S_NR packed {le16 tag, le64 val} entries is posted at
+ * start; the host polls by handing it back (used, length 0); the owner
+ * calls balloon_stats_service(), which refills it (free, total, available
+ * bytes; 0 for tags without a meaning here) and posts it again.
  *
- * Invariants: xa_count(pfns) == actual == pages of type BALLOON owned here;
- * every PFN handed to the host fits the 32-bit PFN field.
+ * The device is untrusted: num_pages is clamped to what the guest can give
+ * without dropping below keep_pages plus the high watermark (logged once
+ * per new value); a broken queue or a device that does not answer within
+ * cfg.timeout_us stops the driver (logged, FAILED set), and pages it may
+ * have been given stay ballooned: never reused behind the host's back,
+ * never lost.
  *
- * Locking: the balloon thread owns the device, the queues and the xarray;
- * the interrupt handler only sets flags and wakes it. The monitor reads the
- * counters (cooperative scheduling: a read never sees a half-done batch).
+ * Invariants: xa_count(pfns) == actual == pages of type BALLOON owned
+ * here; every PFN handed to the host fits the 32-bit PFN field.
+ *
+ * Locking: one owner (a thread, or a test) makes every call; interrupt
+ * handlers only set config_pending / stats_pending and wake the owner.
  */
 #ifndef DRIVERS_VIRTIO_BALLOON_H
 #define DRIVERS_VIRTIO_BALLOON_H
 
-#include "drivers/pci.h"
+#include "drivers/virtio/virtio.h"
 #include "include/compiler.h"
 #include "include/types.h"
+#include "lib/xarray.h"
+#include "mm/mm.h"
 
-#define BALLOON_BATCH 256   /* PFNs per inflate/deflate buffer */
-#define BALLOON_KEEP_MIB 32 /* never balloon below this (+ high watermark) */
+#define BALLOON_BATCH 256         /* default PFNs per buffer (as Linux) */
+#define BALLOON_BATCH_MAX 4096    /* one 16 KiB buffer */
+#define BALLOON_KEEP_MIB 32       /* default floor (+ high watermark) */
+#define BALLOON_TIMEOUT_US 5000000ULL /* a posted buffer must come back by then */
 
-/* balloon config (spec 5.5.6): le32 num_pages, le32 actual. */
+/* Device config (spec 5.5.6): le32 num_pages, le32 actual. */
 #define BALLOON_CFG_NUM_PAGES 0
 #define BALLOON_CFG_ACTUAL 4
 
+/* Queues in the order QEMU numbers them (compactly, as offered). */
+#define BALLOON_VQ_INFLATE 0
+#define BALLOON_VQ_DEFLATE 1
+#define BALLOON_VQ_STATS 2
+#define BALLOON_NR_VQS 3
+
+#define VIRTIO_BALLOON_F_MUST_TELL_HOST (1ULL << 0)
 #define VIRTIO_BALLOON_F_STATS_VQ (1ULL << 1)
 
 /* Stats tags (spec 5.5.6.3). */
@@ -60,37 +76,96 @@ struct balloon_stat {
 	u64 val;
 } __packed;
 
+struct balloon;
+
+/* What the owner supplies to balloon_start(). */
+struct balloon_config {
+	struct mm *mm;                /* pages come from and return to it */
+	struct virtio_device *vdev;   /* reset, not yet negotiated */
+	const struct xa_alloc_ops *xa_ops; /* xarray node memory */
+	unsigned int batch;           /* PFNs per buffer; 0: BALLOON_BATCH */
+	unsigned long keep_pages;     /* floor; 0: BALLOON_KEEP_MIB */
+	u64 timeout_us;               /* 0: BALLOON_TIMEOUT_US */
+	/* Sleep until the device may have used a buffer (an interrupt), at
+	 * most @us microseconds; return at once when it already has. */
+	void (*wait)(struct balloon *b, u64 us);
+	void *priv;                   /* the owner's */
+};
+
 struct balloon_info {
-	bool active;                 /* a device was found and set up */
+	bool active;                 /* set up and running */
 	bool broken;                 /* the driver stopped using the device */
-	const struct pci_dev *pci;
 	u64 features;
+	unsigned int batch;
 	u32 num_pages;               /* last value the host asked for */
 	u32 target;                  /* after clamping */
 	u32 actual;                  /* pages in the balloon, as told to the host */
-	unsigned long inflated;      /* entries in the xarray (== actual) */
-	unsigned long xa_nodes;
 	unsigned long inflate_batches, deflate_batches;
-	unsigned long pages_inflated, pages_deflated; /* since boot */
+	unsigned long pages_inflated, pages_deflated; /* since start */
 	unsigned long clamps;        /* targets clamped */
 	unsigned long alloc_fail;    /* batches cut short: no free page */
 	unsigned long xa_enomem;     /* xarray inserts that failed: page given back */
 	unsigned long errors;        /* device errors (broken queue, timeout) */
-	unsigned long config_irqs;
 	unsigned long stats_requests; /* host stats polls answered */
+	u64 inflate_ns, deflate_ns;  /* guest time, device waits excluded */
+	u64 inflate_wait_ns, deflate_wait_ns; /* time waiting for the device */
+};
+
+struct balloon {
+	struct balloon_config cfg;
+	struct virtio_device *vdev;
+	struct virtqueue *vq[BALLOON_NR_VQS]; /* [STATS] only with STATS_VQ */
+	volatile bool config_pending; /* num_pages may have changed */
+	volatile bool stats_pending;  /* the stats queue may have returned the buffer */
+	struct xarray pfns;           /* PFN -> xa_mk_value(PFN) */
+	struct page *buf_page;        /* cfg.batch PFNs */
+	unsigned int buf_order;
+	u32 *buf;
+	u64 buf_pa;
+	struct page *stats_page;      /* BALLOON_S_NR entries */
+	struct balloon_stat *stats;
+	u64 stats_pa;
+	bool stats_posted;            /* the stats buffer is with the device */
+	u32 last_clamped;             /* num_pages last logged as clamped */
+	bool last_clamped_valid;
+	bool floor_logged;            /* "stopped at the floor" logged for this num_pages */
+	struct balloon_info info;
 };
 
 /*
- * balloon_init - find the virtio-balloon, negotiate, set up the inflate and
- * deflate queues, request its interrupt and start the balloon thread.
- * Does nothing when booted with balloon=off or when no device is present.
- * Context: boot, thread context, after pci_init() and workqueue/sched init.
+ * balloon_start - negotiate VERSION_1 (+ STATS_VQ when offered), set up the
+ * queues and buffers, DRIVER_OK, post the stats buffer.
+ * Return: 0; -EINVAL (bad cfg); -ENODEV (feature negotiation refused or a
+ * queue missing: FAILED set, device reset); -ENOMEM; -EIO. On failure
+ * nothing is allocated and no page is ballooned.
  */
-void balloon_init(void);
+int balloon_start(struct balloon *b, const struct balloon_config *cfg);
 
-/* Is @d the device the balloon driver drives? */
-bool balloon_owns(const struct pci_dev *d);
+/*
+ * balloon_stop - deflate everything (telling the host), reset the device
+ * and free the buffers. A broken device cannot be told: its pages stay
+ * ballooned (not freed) and -EIO is returned. Return: 0 or -EIO.
+ */
+int balloon_stop(struct balloon *b);
 
-void balloon_get_info(struct balloon_info *info);
+/* Read num_pages and clamp it into info.target; clears config_pending. */
+void balloon_read_target(struct balloon *b);
+
+/*
+ * balloon_adjust - move actual toward target, batch by batch, until it is
+ * there, config_pending is set (the caller rereads the target), the floor
+ * is reached, or a batch could not progress.
+ * Return: true when actual == target (or stopped at the floor).
+ */
+bool balloon_adjust(struct balloon *b);
+
+/* Answer the host's stats polls (buffers returned on the stats queue). */
+void balloon_stats_service(struct balloon *b);
+
+/* Fill @stats[0..BALLOON_S_NR) with the guest's figures now (bytes). */
+void balloon_stats_fill(const struct balloon *b, struct balloon_stat *stats);
+
+/* Counters, with actual and broken; pages counted from the xarray. */
+unsigned long balloon_pages(const struct balloon *b);
 
 #endif

@@ -133,11 +133,14 @@ static int find_caps(struct virtio_pci *vp)
 	return 0;
 }
 
+static const struct virtio_device_ops virtio_pci_device_ops;
+
 int virtio_pci_probe(struct virtio_pci *vp, struct pci_dev *d)
 {
 	int type = virtio_pci_device_type(d), err;
 
 	memset(vp, 0, sizeof(*vp));
+	vp->vdev.ops = &virtio_pci_device_ops;
 	vp->vector = -1;
 	if (type < 0)
 		return -ENODEV;
@@ -210,14 +213,14 @@ int virtio_pci_negotiate(struct virtio_pci *vp, u64 wanted)
 		virtio_pci_fail(vp);
 		return -ENODEV;
 	}
-	vp->features = (wanted | VIRTIO_F_VERSION_1) & vp->device_features;
+	vp->vdev.features = (wanted | VIRTIO_F_VERSION_1) & vp->device_features;
 	wr32(vp->common, CC_GFSELECT, 0);
-	wr32(vp->common, CC_GF, (u32)vp->features);
+	wr32(vp->common, CC_GF, (u32)vp->vdev.features);
 	wr32(vp->common, CC_GFSELECT, 1);
-	wr32(vp->common, CC_GF, (u32)(vp->features >> 32));
+	wr32(vp->common, CC_GF, (u32)(vp->vdev.features >> 32));
 	add_status(vp, VIRTIO_STATUS_FEATURES_OK);
 	if (!(virtio_pci_status(vp) & VIRTIO_STATUS_FEATURES_OK)) {
-		pr_err("virtio-pci: device refused features %#lx\n", (unsigned long)vp->features);
+		pr_err("virtio-pci: device refused features %#lx\n", (unsigned long)vp->vdev.features);
 		virtio_pci_fail(vp);
 		return -ENODEV;
 	}
@@ -383,3 +386,44 @@ int virtio_pci_request_irq(struct virtio_pci *vp)
 	vp->vector = vec;
 	return 0;
 }
+
+/* struct virtio_device over the functions above. */
+static struct virtio_pci *to_vp(struct virtio_device *vd)
+{
+	return container_of(vd, struct virtio_pci, vdev);
+}
+
+static int vd_negotiate(struct virtio_device *vd, u64 wanted)
+{
+	return virtio_pci_negotiate(to_vp(vd), wanted);
+}
+
+static struct virtqueue *vd_setup_queue(struct virtio_device *vd, unsigned int index,
+					const char *name)
+{
+	return virtio_pci_setup_queue(to_vp(vd), index, VQ_MAX_SIZE, name);
+}
+
+static int vd_driver_ok(struct virtio_device *vd) { return virtio_pci_driver_ok(to_vp(vd)); }
+static void vd_fail(struct virtio_device *vd) { virtio_pci_fail(to_vp(vd)); }
+static int vd_reset(struct virtio_device *vd) { return virtio_pci_reset(to_vp(vd)); }
+
+static int vd_config_read(struct virtio_device *vd, u32 off, void *buf, u32 len)
+{
+	return virtio_pci_config_read(to_vp(vd), off, buf, len);
+}
+
+static int vd_config_write32(struct virtio_device *vd, u32 off, u32 v)
+{
+	return virtio_pci_config_write32(to_vp(vd), off, v);
+}
+
+static const struct virtio_device_ops virtio_pci_device_ops = {
+	.negotiate = vd_negotiate,
+	.setup_queue = vd_setup_queue,
+	.driver_ok = vd_driver_ok,
+	.fail = vd_fail,
+	.reset = vd_reset,
+	.config_read = vd_config_read,
+	.config_write32 = vd_config_write32,
+};

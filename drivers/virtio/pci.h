@@ -22,10 +22,10 @@
 #define DRIVERS_VIRTIO_PCI_H
 
 #include "drivers/pci.h"
+#include "drivers/virtio/virtio.h"
 #include "drivers/virtio/virtqueue.h"
 
 #define VIRTIO_PCI_VENDOR 0x1af4
-#define VIRTIO_ID_BALLOON 5
 
 /* Device status bits (spec 2.1). */
 #define VIRTIO_STATUS_ACKNOWLEDGE 1
@@ -34,8 +34,6 @@
 #define VIRTIO_STATUS_FEATURES_OK 8
 #define VIRTIO_STATUS_NEEDS_RESET 64
 #define VIRTIO_STATUS_FAILED 128
-
-#define VIRTIO_F_VERSION_1 (1ULL << 32)
 
 /* ISR status bits. */
 #define VIRTIO_ISR_QUEUE 1
@@ -56,6 +54,7 @@ struct virtio_pci_queue {
 
 /* (C) constant after virtio_pci_probe; (O) owner thread. */
 struct virtio_pci {
+	struct virtio_device vdev;         /* (C) ops; (O) features: the driver's view */
 	struct pci_dev *pci;               /* (C) */
 	unsigned int type;                 /* (C) virtio device ID (5 balloon) */
 	volatile u8 *common;               /* (C) common configuration */
@@ -66,7 +65,6 @@ struct virtio_pci {
 	u32 notify_len;                    /* (C) its length */
 	u32 notify_mult;                   /* (C) notify_off_multiplier */
 	u64 device_features;               /* (O) what the device offered */
-	u64 features;                      /* (O) negotiated */
 	int vector;                        /* (O) interrupt vector, -1 polling */
 	virtio_config_cb config_changed;   /* (O) set before virtio_pci_request_irq */
 	virtio_queue_cb queue_ready;       /* (O) likewise */
@@ -81,7 +79,9 @@ int virtio_pci_device_type(const struct pci_dev *d);
 
 /*
  * virtio_pci_probe - locate @d's modern capabilities, map them, enable
- * memory space and bus mastering, and reset the device.
+ * memory space and bus mastering, and reset the device. vp->vdev is then
+ * the struct virtio_device a driver uses (virtio.h; its setup_queue takes
+ * up to VQ_MAX_SIZE entries).
  * Return: 0; -ENODEV (not virtio, or a capability missing or outside its
  * BAR); -ENOMEM (ioremap failed); -ETIMEDOUT (the reset never finished).
  */
@@ -99,7 +99,7 @@ int virtio_pci_reset(struct virtio_pci *vp);
  * virtio_pci_negotiate - reset, ACKNOWLEDGE, DRIVER, read the 64 feature
  * bits, accept @wanted & offered (VIRTIO_F_VERSION_1 required), set
  * FEATURES_OK and check the device kept it.
- * Return: 0 (vp->features set); -ENODEV when VERSION_1 is not offered or
+ * Return: 0 (vp->vdev.features set); -ENODEV when VERSION_1 is not offered or
  * FEATURES_OK was refused (FAILED is set then); -ETIMEDOUT.
  */
 int virtio_pci_negotiate(struct virtio_pci *vp, u64 wanted);

@@ -5,7 +5,7 @@
  * negotiate VERSION_1 only, set up queue 0, read the balloon config, reset.
  * They leave the device reset (the state a driver probing later expects).
  */
-#include "drivers/virtio/balloon.h"
+#include "drivers/virtio/balloon_pci.h"
 #include "drivers/virtio/pci.h"
 #include "include/errno.h"
 #include "lib/ktest.h"
@@ -54,7 +54,7 @@ static void virtio_pci_negotiates_version1_only(struct ktest *t)
 		KTEST_SKIP(t, "no device");
 	KTEST_ASSERT_EQ(t, virtio_pci_negotiate(&test_vp, 0), 0);
 	ktest_diag(t, "device features %#lx", (unsigned long)test_vp.device_features);
-	KTEST_EXPECT_EQ(t, test_vp.features, VIRTIO_F_VERSION_1);
+	KTEST_EXPECT_EQ(t, test_vp.vdev.features, VIRTIO_F_VERSION_1);
 	KTEST_EXPECT_EQ(t, virtio_pci_status(&test_vp),
 			VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
 }

@@ -1,0 +1,226 @@
+/*
+ * The virtio-balloon on PCI (see balloon_pci.h): glue between the balloon
+ * core and the kernel (thread, interrupt, kmalloc, monitor, command line).
+ */
+#include "drivers/virtio/balloon_pci.h"
+#include "drivers/virtio/pci.h"
+#include "include/errno.h"
+#include "kernel/cmdline.h"
+#include "kernel/kmalloc.h"
+#include "kernel/mm_boot.h"
+#include "kernel/monitor.h"
+#include "kernel/printk.h"
+#include "kernel/sched.h"
+#include "kernel/time.h"
+#include "lib/string.h"
+
+#define BALLOON_RETRY_US 1000000ULL /* retry after a batch made no progress */
+
+static bool balloon_disabled;
+static unsigned long balloon_batch = BALLOON_BATCH;
+
+static struct {
+	struct virtio_pci vp;
+	struct balloon core;
+	struct waitq wq;
+	volatile bool used_pending; /* set by the interrupt handler */
+	const struct pci_dev *pci;
+	unsigned long config_irqs;
+} bp;
+
+static int set_balloon(const char *value)
+{
+	if (!value || !strcmp(value, "on"))
+		balloon_disabled = false;
+	else if (!strcmp(value, "off"))
+		balloon_disabled = true;
+	else
+		return -EINVAL;
+	return 0;
+}
+CMDLINE_PARAM(balloon, "balloon", set_balloon, "off|on: the virtio-balloon driver");
+
+static int set_batch(const char *value)
+{
+	unsigned long n;
+
+	if (!value || kstrtoul(value, 0, &n) || n < 1 || n > BALLOON_BATCH_MAX)
+		return -EINVAL;
+	balloon_batch = n;
+	return 0;
+}
+CMDLINE_PARAM(balloon_batch, "balloon.batch", set_batch,
+	      "1-4096: PFNs per inflate/deflate buffer (default 256)");
+
+static void *xa_node_alloc(size_t size, void *priv)
+{
+	(void)priv;
+	return kmalloc(size, GFP_NOWARN);
+}
+
+static void xa_node_free(void *p, size_t size, void *priv)
+{
+	(void)size;
+	(void)priv;
+	kfree(p);
+}
+
+static const struct xa_alloc_ops balloon_xa_ops = { .alloc = xa_node_alloc,
+						    .free = xa_node_free };
+
+/* Interrupt context. */
+static void balloon_config_changed(struct virtio_pci *vp, void *arg)
+{
+	(void)vp;
+	(void)arg;
+	bp.core.config_pending = true;
+	wake_up(&bp.wq);
+}
+
+static void balloon_queue_ready(struct virtio_pci *vp, struct virtqueue *vq, void *arg)
+{
+	(void)vp;
+	(void)arg;
+	if (vq == bp.core.vq[BALLOON_VQ_STATS])
+		bp.core.stats_pending = true; /* answered by the thread, never here */
+	else
+		bp.used_pending = true;
+	wake_up(&bp.wq);
+}
+
+/* The core waits for a used buffer: sleep until the interrupt says so. */
+static void balloon_wait(struct balloon *b, u64 us)
+{
+	(void)b;
+	wait_event_timeout(&bp.wq, bp.used_pending, us);
+	bp.used_pending = false;
+}
+
+static void balloon_thread(void *arg)
+{
+	struct balloon *b = &bp.core;
+	u64 recheck = 0; /* time_us() at which to reread the config; 0: only when told */
+	bool done;
+
+	(void)arg;
+	for (;;) {
+		/* With an interrupt, sleep until the host changes the target or
+		 * polls for stats (or retry after a while when the last attempt
+		 * fell short); polling rereads the config periodically. */
+		if (!b->config_pending && !b->stats_pending) {
+			u64 now = time_us();
+
+			if (!recheck)
+				wait_event(&bp.wq, b->config_pending || b->stats_pending);
+			else if (now < recheck)
+				wait_event_timeout(&bp.wq, b->config_pending || b->stats_pending,
+						   recheck - now);
+		}
+		if (b->info.broken)
+			thread_exit();
+		balloon_stats_service(b);
+		if (!b->config_pending && (!recheck || time_us() < recheck))
+			continue; /* only a stats request */
+		balloon_read_target(b);
+		done = balloon_adjust(b);
+		if (done && bp.vp.vector >= 0)
+			recheck = 0;
+		else
+			recheck = time_us() + BALLOON_RETRY_US / (done ? 2 : 1);
+	}
+}
+
+static struct pci_dev *find_device(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < pci_count(); i++)
+		if (virtio_pci_device_type(pci_get(i)) == VIRTIO_ID_BALLOON)
+			return pci_get(i);
+	return NULL;
+}
+
+void balloon_init(void)
+{
+	struct balloon_config cfg = { .mm = &kernel_mm, .xa_ops = &balloon_xa_ops,
+				      .batch = (unsigned int)balloon_batch, .wait = balloon_wait };
+	struct pci_dev *d;
+	int err;
+
+	if (balloon_disabled) {
+		pr_info("balloon: off (balloon=off)\n");
+		return;
+	}
+	d = find_device();
+	if (!d)
+		return;
+	waitq_init(&bp.wq);
+	err = virtio_pci_probe(&bp.vp, d);
+	if (!err) {
+		/* Callbacks before the interrupt is routed: it may fire at once. */
+		bp.vp.config_changed = balloon_config_changed;
+		bp.vp.queue_ready = balloon_queue_ready;
+		cfg.vdev = &bp.vp.vdev;
+		err = balloon_start(&bp.core, &cfg);
+	}
+	if (err) {
+		pr_err("balloon: %02x:%02x.%u: setup failed (%d)\n", d->bus, d->slot, d->fn, err);
+		return;
+	}
+	if (virtio_pci_request_irq(&bp.vp))
+		pr_warn("balloon: no interrupt, polling the config\n");
+	bp.pci = d;
+	if (!thread_create("balloon", balloon_thread, NULL)) {
+		pr_err("balloon: cannot start its thread\n");
+		virtio_pci_fail(&bp.vp);
+		bp.core.info.active = false;
+		return;
+	}
+	pr_info("balloon: %02x:%02x.%u %04x:%04x, features %#lx, %s, %u PFNs per buffer\n",
+		d->bus, d->slot, d->fn, d->vendor, d->device,
+		(unsigned long)bp.core.info.features,
+		bp.vp.vector >= 0 ? "INTx" : "polling", bp.core.info.batch);
+}
+
+bool balloon_owns(const struct pci_dev *d)
+{
+	return bp.core.info.active && bp.pci == d;
+}
+
+static int cmd_balloon(int argc, char **argv)
+{
+	const struct balloon_info *in = &bp.core.info;
+	const struct pci_dev *d = bp.pci;
+
+	(void)argv;
+	if (argc != 1)
+		return -EINVAL;
+	if (!in->active && !in->broken) {
+		kprintf("balloon: %s\n", balloon_disabled ? "off (balloon=off)" : "no device");
+		return 0;
+	}
+	kprintf("device:     %02x:%02x.%u %04x:%04x features %#lx%s\n", d->bus, d->slot, d->fn,
+		d->vendor, d->device, (unsigned long)in->features, in->broken ? " BROKEN" : "");
+	kprintf("num_pages:  %u (host)\n", in->num_pages);
+	kprintf("target:     %u pages (%u MiB)\n", in->target, in->target >> 8);
+	kprintf("actual:     %u pages (%u MiB)\n", in->actual, in->actual >> 8);
+	kprintf("inflated:   %lu pages, %lu xarray nodes\n", balloon_pages(&bp.core),
+		xa_node_count(&bp.core.pfns));
+	kprintf("batch:      %u PFNs per buffer\n", in->batch);
+	kprintf("batches:    %lu inflate, %lu deflate (%lu/%lu pages since boot)\n",
+		in->inflate_batches, in->deflate_batches, in->pages_inflated, in->pages_deflated);
+	kprintf("guest_ns:   inflate %lu deflate %lu\n", (unsigned long)in->inflate_ns,
+		(unsigned long)in->deflate_ns);
+	kprintf("wait_ns:    inflate %lu deflate %lu\n", (unsigned long)in->inflate_wait_ns,
+		(unsigned long)in->deflate_wait_ns);
+	kprintf("errors:     %lu device, %lu clamps, %lu alloc short, %lu xa -ENOMEM\n",
+		in->errors, in->clamps, in->alloc_fail, in->xa_enomem);
+	kprintf("config irqs: %lu\n", bp.vp.config_irqs);
+	if (in->features & VIRTIO_BALLOON_F_STATS_VQ)
+		kprintf("stats:      %lu requests answered\n", in->stats_requests);
+	else
+		kprintf("stats:      not negotiated\n");
+	return 0;
+}
+MONITOR_CMD("balloon", "", "virtio-balloon target, actual, inflated pages, batches, errors",
+	    cmd_balloon);
