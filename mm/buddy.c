@@ -8,7 +8,14 @@
  *  - a block is aligned to its size in absolute PFNs and lies inside the zone;
  *  - two free buddies of the same order never both exist (they merge), except
  *    across the border of an ISOLATE pageblock, which free pages never cross;
- *  - nr_free == sum over lists of 2^order * blocks.
+ *  - nr_free == sum over lists of 2^order * blocks;
+ *  - PG_reported (mm/reporting.c) marks only free heads and dies in
+ *    free_list_del (flags = 0) when a block leaves its list - allocated,
+ *    split or merged - so it costs the allocator nothing; on every list the
+ *    unreported blocks precede the reported ones.
+ *
+ * A failing allocation compacts (when allowed), then asks the OOM notifiers
+ * (mm/oom.c) and retries a bounded number of times.
  *
  * Fallback: when a migratetype's lists are empty, the largest free block of
  * the other type is taken and, where possible, a whole pageblock changes
@@ -48,12 +55,24 @@ static void free_list_del(struct mm *mm, struct page *page, unsigned int order)
 	page->flags = 0;
 }
 
-/* Move a free head to @mt's list of its order. */
+/* Move a free head to @mt's list of its order. A reported block stays
+ * reported: it is the same memory, only its pageblock's type changed. */
 static void free_list_move(struct mm *mm, struct page *page, unsigned int order,
 			   enum migratetype mt)
 {
+	bool reported = page_is_reported(page);
+
 	free_list_del(mm, page, order);
 	free_list_add(mm, page, order, mt);
+	if (reported)
+		buddy_set_reported_locked(mm, page);
+}
+
+void buddy_set_reported_locked(struct mm *mm, struct page *page)
+{
+	page->flags |= PG_reported;
+	list_move_tail(&page->buddy_list,
+		       &mm->free_area[page_order(page)].list[page_list_mt(page)]);
 }
 
 /* May the blocks at @pfn and @buddy_pfn (order >= pageblock) merge? Not
@@ -133,6 +152,12 @@ static void expand(struct mm *mm, struct page *page, unsigned int high, unsigned
 		high--;
 		free_list_add(mm, page + (1UL << high), high, mt);
 	}
+}
+
+void buddy_split_locked(struct mm *mm, struct page *page, unsigned int high, unsigned int low,
+			enum migratetype mt)
+{
+	expand(mm, page, high, low, mt);
 }
 
 static struct page *take_smallest(struct mm *mm, unsigned int order, enum migratetype mt)
@@ -316,6 +341,55 @@ static bool may_compact(struct mm *mm, unsigned int order, gfp_t gfp)
 	       !mm->in_migration_alloc[mm_cpu_id()];
 }
 
+static struct page *compact_and_take(struct mm *mm, unsigned int order, gfp_t gfp)
+{
+	struct compact_result res;
+
+	mm->stats.compact_direct++;
+	if (compact_zone(mm, order, MIGRATE_SYNC, true, &res) == COMPACT_SUCCESS)
+		return take_pages(mm, order, gfp);
+	return NULL;
+}
+
+/* May a failed allocation ask the OOM notifiers? Not when told not to, and
+ * not for migration targets (compaction just stops instead of re-entering
+ * an owner from the middle of a migration). */
+static bool may_oom_notify(struct mm *mm, gfp_t gfp)
+{
+	return !(gfp & GFP_NORETRY) && !mm->in_migration_alloc[mm_cpu_id()] &&
+	       !list_empty(&mm->oom.notifiers);
+}
+
+/* Rounds of notify-and-retry: another round only when the last one released
+ * something and the allocation still failed (the pages went to someone else,
+ * or order-0 releases did not yet form a block of @order); bounded so that a
+ * notifier that always frees a little can never keep the allocator looping. */
+#define OOM_ROUNDS 3
+
+static __noinline struct page *alloc_after_oom_notify(struct mm *mm, unsigned int order,
+						      gfp_t gfp)
+{
+	unsigned int round;
+
+	for (round = 0; round < OOM_ROUNDS; round++) {
+		struct page *page;
+
+		if (!oom_notify(mm, order, gfp))
+			return NULL;
+		/* Released pages that sit in a per-cpu cache are invisible to
+		 * the watermark, to other migratetypes and to merging. */
+		mm_drain_pcp(mm);
+		page = take_pages(mm, order, gfp);
+		if (!page && may_compact(mm, order, gfp))
+			page = compact_and_take(mm, order, gfp);
+		if (page) {
+			mm->stats.oom_success++;
+			return page;
+		}
+	}
+	return NULL;
+}
+
 static __noinline struct page *alloc_slow(struct mm *mm, unsigned int order, gfp_t gfp)
 {
 	struct page *page;
@@ -326,13 +400,10 @@ static __noinline struct page *alloc_slow(struct mm *mm, unsigned int order, gfp
 		return NULL;
 	}
 	page = take_pages(mm, order, gfp);
-	if (!page && may_compact(mm, order, gfp)) {
-		struct compact_result res;
-
-		mm->stats.compact_direct++;
-		if (compact_zone(mm, order, MIGRATE_SYNC, true, &res) == COMPACT_SUCCESS)
-			page = take_pages(mm, order, gfp);
-	}
+	if (!page && may_compact(mm, order, gfp))
+		page = compact_and_take(mm, order, gfp);
+	if (!page && may_oom_notify(mm, gfp))
+		page = alloc_after_oom_notify(mm, order, gfp);
 	if (!page) {
 		mm->stats.alloc_fail[order]++;
 		if (!(gfp & GFP_NOWARN))

@@ -13,6 +13,9 @@
  *     matches.
  *  5. free + pcp + allocated + reserved pages == the span; reserved matches
  *     nr_reserved (nothing released a reserved page).
+ *  6. PG_reported marks only free heads, and on each free list no
+ *     unreported block follows a reported one; the pages of REPORTING
+ *     blocks equal nr_report_isolated (mm/reporting.c).
  */
 #include "lib/printf.h"
 #include "mm/check_report.h"
@@ -22,7 +25,7 @@
 struct check {
 	struct mm *mm;
 	struct check_report rep;
-	unsigned long free_pages, pcp_pages, allocated, reserved;
+	unsigned long free_pages, pcp_pages, allocated, reserved, reporting;
 	unsigned long buddy_heads;
 };
 
@@ -68,6 +71,8 @@ static unsigned long check_head(struct check *c, unsigned long pfn, const struct
 	} else {
 		if (page_type(p) >= MEMDESC_TYPES)
 			violation(c, pfn, "memdesc type %u invalid", page_type(p));
+		if (page_type(p) == MEMDESC_REPORTING)
+			c->reporting += 1UL << order;
 		c->allocated += 1UL << order;
 	}
 	return 1UL << order;
@@ -82,6 +87,9 @@ static void walk_pfns(struct check *c)
 		const struct page *p = mm_pfn_to_page(mm, pfn);
 		unsigned long state = p->flags & (PG_buddy | PG_pcp | PG_head | PG_reserved);
 
+		if (page_is_reported(p) && state != PG_buddy)
+			violation(c, pfn, "PG_reported on a page that is not a free head (flags %#lx)",
+				  p->flags);
 		if (state && (state & (state - 1))) {
 			violation(c, pfn, "in several states at once (flags %#lx)", p->flags);
 			pfn++;
@@ -106,6 +114,7 @@ static unsigned long walk_free_list(struct check *c, unsigned int order, enum mi
 	struct mm *mm = c->mm;
 	struct list_head *head = &mm->free_area[order].list[mt], *pos;
 	unsigned long n = 0, limit = mm->end_pfn - mm->base_pfn + 1;
+	bool seen_reported = false;
 
 	for (pos = head->next; pos != head && n < limit; pos = pos->next, n++) {
 		struct page *p = container_of(pos, struct page, buddy_list);
@@ -122,6 +131,10 @@ static unsigned long walk_free_list(struct check *c, unsigned int order, enum mi
 				  migratetype_name(mt), p->flags);
 		if (p->flags & PG_checked)
 			violation(c, pfn, "listed twice");
+		if (seen_reported && !page_is_reported(p))
+			violation(c, pfn, "unreported block behind a reported one on list %u/%s",
+				  order, migratetype_name(mt));
+		seen_reported |= page_is_reported(p);
 		p->flags |= PG_checked;
 	}
 	if (n != mm->free_area[order].nr[mt])
@@ -197,6 +210,9 @@ unsigned int mm_check(struct mm *mm)
 	check_pcp(&c);
 	if (c.reserved != mm->nr_reserved)
 		violation(&c, 0, "%lu reserved pages, %lu at init", c.reserved, mm->nr_reserved);
+	if (c.reporting != mm->nr_report_isolated)
+		violation(&c, 0, "%lu pages in REPORTING blocks, nr_report_isolated says %lu",
+			  c.reporting, mm->nr_report_isolated);
 	if (c.free_pages + c.pcp_pages + c.allocated + c.reserved != span)
 		violation(&c, 0, "free %lu + pcp %lu + allocated %lu + reserved %lu != span %lu",
 			  c.free_pages, c.pcp_pages, c.allocated, c.reserved, span);

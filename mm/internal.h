@@ -62,6 +62,13 @@ static inline enum migratetype page_list_mt(const struct page *p)
 /* buddy.c, zone lock held */
 void buddy_free_locked(struct mm *mm, unsigned long pfn, unsigned int order,
 		       enum migratetype mt);
+/* Split the unlisted block at @page from order @high down to @low, listing
+ * the upper halves under @mt; @page stays unlisted. */
+void buddy_split_locked(struct mm *mm, struct page *page, unsigned int high, unsigned int low,
+			enum migratetype mt);
+/* Mark the free head @page PG_reported and move it to the tail of its list:
+ * on every free list the unreported blocks come first (mm_check checks). */
+void buddy_set_reported_locked(struct mm *mm, struct page *page);
 struct page *buddy_take_locked(struct mm *mm, unsigned int order, enum migratetype mt);
 bool buddy_watermark_ok(const struct mm *mm, unsigned int order, gfp_t gfp);
 void buddy_prep_allocated(struct page *page, unsigned int order);
@@ -107,6 +114,11 @@ static inline bool pcp_try_free(struct mm *mm, struct page *page, enum migratety
 void pcp_init(struct mm *mm);
 struct page *pcp_alloc(struct mm *mm, enum migratetype mt, gfp_t gfp);
 void pcp_free(struct mm *mm, struct page *page, enum migratetype mt);
+
+/* oom.c: the slow path's walk of the OOM notifiers for a failing
+ * allocation. Return: pages they released; 0 when none is registered or a
+ * walk already runs (which is what stops recursion). Context: no mm lock. */
+unsigned long oom_notify(struct mm *mm, unsigned int order, gfp_t gfp);
 
 static inline enum migratetype gfp_migratetype(gfp_t gfp)
 {

@@ -27,6 +27,8 @@ typedef unsigned int gfp_t;
 #define GFP_ZERO 0x4     /* zero the pages */
 #define GFP_NOWARN 0x8   /* failure is expected: do not log it */
 #define GFP_MAY_COMPACT 0x10 /* a high-order failure may compact and retry */
+#define GFP_NORETRY 0x20 /* fail without asking the OOM notifiers (mm/oom.h):
+			  * for opportunistic allocations such as balloon inflate */
 
 enum watermark { WMARK_MIN, WMARK_LOW, WMARK_HIGH, NR_WMARK };
 
@@ -67,6 +69,22 @@ struct mm_stats {
 	u64 migrate_released;      /* (S) released by their owner while isolated */
 	u64 migrate_bytes;         /* (S) bytes copied by migrate_copy_page */
 	u64 migrate_by_type[MEMDESC_TYPES]; /* (S) successes per owner type */
+	u64 oom_notify;            /* (S) walks of the OOM-notifier list (mm/oom.c) */
+	u64 oom_released;          /* (S) pages the notifiers said they freed */
+	u64 oom_success;           /* (S) allocations that succeeded after a walk */
+	u64 oom_busy;              /* (S) failures that found a walk already running */
+	u64 report_taken;          /* (S) blocks taken for free page reporting */
+	u64 report_blocks;         /* (S) blocks returned as reported */
+	u64 report_pages;          /* (S) pages in those blocks */
+	u64 hole_alloc;            /* (S) mm_alloc_hole_page served from a hole */
+	u64 hole_fallback;         /* (S) ... that found no hole below pageblock order */
+};
+
+/* OOM notifiers (mm/oom.h). */
+struct mm_oom {
+	struct list_head notifiers; /* (Z) registered; changed only while !notifying */
+	bool notifying;             /* (Z) a walk runs (lock dropped): no second one */
+	unsigned int waiters;       /* (Z) register/unregister waiting for the walk */
 };
 
 /* Compaction state and counters (mm/compaction.c). */
@@ -106,6 +124,9 @@ struct mm {
 	bool no_data;                           /* (C) see struct mm_config */
 	struct list_head mslab_pools;           /* mslab pools (mm/mslab.h); changed in thread context */
 	struct mm_stats stats;
+	/* Off the allocator's hot lines: */
+	struct mm_oom oom;                      /* OOM notifiers (mm/oom.h) */
+	unsigned long nr_report_isolated;       /* (Z) pages taken by mm_report_take, not returned */
 };
 
 /* What mm_init needs: usable RAM (sorted, disjoint, page-granular), ranges

@@ -9,6 +9,8 @@
  *
  *   state           recognised by                 union in use   owner
  *   free (buddy)    PG_buddy, order in flags      buddy_list     zone lock
+ *                   (+ PG_reported: the host was
+ *                   told, mm/reporting.c)
  *   free tail       flags == 0, inside a free     none           zone lock
  *                   block (head found by probing)
  *   cached (pcp)    PG_pcp                        pcp_list       that cpu
@@ -68,6 +70,10 @@ static_assert(sizeof(struct page) == 32, "struct page must be 32 bytes");
 #define PG_isolated (1UL << 9)  /* taken by migration (set by the core only) */
 #define PG_locked (1UL << 10)   /* owner-defined short-term lock */
 #define PG_released (1UL << 11) /* owner gave it up while isolated */
+/* bit 12: PG_checked, mm_check's transient mark (mm/internal.h) */
+#define PG_reported (1UL << 13) /* free head whose memory the host was told
+				 * about (mm/reporting.c); cleared whenever
+				 * the block leaves its free list */
 #define PG_MT_SHIFT 16          /* buddy/pcp: which free list it is on */
 #define PG_MT_MASK (3UL << PG_MT_SHIFT)
 
@@ -92,6 +98,7 @@ enum memdesc_type {
 	MEMDESC_MAPPED,
 	MEMDESC_STACK,
 	MEMDESC_TEST,
+	MEMDESC_REPORTING, /* free block taken out for a free page report (mm/reporting.h) */
 	MEMDESC_TYPES, /* at most 16 */
 };
 static_assert(MEMDESC_TYPES <= 16, "memdesc type must fit in 4 bits");
@@ -110,6 +117,7 @@ static inline bool page_is_head(const struct page *p) { return p->flags & PG_hea
 static inline bool page_is_reserved(const struct page *p) { return p->flags & PG_reserved; }
 static inline bool page_is_isolated(const struct page *p) { return p->flags & PG_isolated; }
 static inline bool page_is_movable(const struct page *p) { return p->flags & PG_movable; }
+static inline bool page_is_reported(const struct page *p) { return p->flags & PG_reported; }
 
 /* The owner type of an allocated head. Only valid on PG_head pages: on free
  * pages the same word is a list pointer. */
