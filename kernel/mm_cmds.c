@@ -2,12 +2,14 @@
  * Monitor commands over kernel_mm: meminfo, buddyinfo, pagetypeinfo, and
  * alloc/free for poking the allocator by hand. `free` only takes blocks that
  * `alloc` handed out (tracked here), so a typo cannot free a page some
- * subsystem owns.
+ * subsystem owns. `touch` writes every free page once (so that the host
+ * backs all of guest RAM) and gives it all back.
  */
 #include "include/errno.h"
 #include "kernel/mm_boot.h"
 #include "kernel/monitor.h"
 #include "kernel/printk.h"
+#include "kernel/time.h"
 #include "lib/string.h"
 #include "mm/stats.h"
 
@@ -190,3 +192,85 @@ static int cmd_mmcheck(int argc, char **argv)
 	return v ? -EIO : 0;
 }
 MONITOR_CMD("mmcheck", "", "verify every page-allocator invariant", cmd_mmcheck);
+
+/* A block `touch` holds, chained through the block's own first bytes. */
+struct touched {
+	struct touched *next;
+	struct page *page;
+	unsigned int order;
+};
+
+/* Take up to @n blocks of @order with @gfp, zero each whole block and push
+ * it on @list. Return: the pages taken (fewer when the allocator says no). */
+static unsigned long touch_take(unsigned int order, gfp_t gfp, unsigned long n,
+				struct touched **list)
+{
+	unsigned long got = 0;
+
+	while (got < n) {
+		struct page *page = mm_alloc_pages(&kernel_mm, order, gfp);
+		struct touched *t;
+
+		if (!page)
+			break;
+		t = mm_page_address(&kernel_mm, page);
+		memset(t, 0, PAGE_SIZE << order);
+		t->next = *list;
+		t->page = page;
+		t->order = order;
+		*list = t;
+		got++;
+	}
+	return got << order;
+}
+
+/*
+ * Largest blocks first, and each order only from the migratetype whose free
+ * list holds it (counted by mm_free_info() once the larger blocks are gone),
+ * so that no allocation falls back and steals a pageblock: the pageblock
+ * types are as before once everything is freed. A last order-0 sweep takes
+ * what a per-cpu refill left behind. The pages under the min
+ * watermark stay untouched (no GFP_ATOMIC: nothing else runs meanwhile, but
+ * an interrupt may still need them).
+ */
+static int cmd_touch(int argc, char **argv)
+{
+	static const gfp_t gfp[MIGRATE_PCPTYPES] = {
+		/* NORETRY: the last failing attempts must not deflate the balloon */
+		[MIGRATE_UNMOVABLE] = GFP_NOWARN | GFP_NORETRY,
+		[MIGRATE_MOVABLE] = GFP_NOWARN | GFP_MOVABLE | GFP_NORETRY,
+	};
+	struct touched *list = NULL;
+	struct mm_free_info fi;
+	unsigned long pages = 0, left;
+	unsigned int mt;
+	int o;
+	u64 start;
+
+	(void)argv;
+	if (argc != 1)
+		return -EINVAL;
+	start = time_ns();
+	mm_drain_pcp(&kernel_mm);
+	for (o = MAX_ORDER; o >= 0; o--) {
+		mm_free_info(&kernel_mm, &fi);
+		for (mt = 0; mt < MIGRATE_PCPTYPES; mt++)
+			pages += touch_take((unsigned int)o, gfp[mt], fi.blocks[o][mt], &list);
+	}
+	for (mt = 0; mt < MIGRATE_PCPTYPES; mt++)
+		pages += touch_take(0, gfp[mt], ~0UL, &list);
+	left = mm_nr_free_pages(&kernel_mm);
+	while (list) {
+		struct touched *t = list;
+
+		list = t->next;
+		mm_free_pages(&kernel_mm, t->page, t->order);
+	}
+	kprintf("touched %lu pages in %lu ms\n", pages,
+		(unsigned long)((time_ns() - start) / 1000000));
+	kprintf("untouched: %lu free pages (the min watermark is %lu)\n", left,
+		kernel_mm.wmark[WMARK_MIN]);
+	return 0;
+}
+MONITOR_CMD("touch", "", "write every free page once (the host backs it), then free it all",
+	    cmd_touch);

@@ -3,6 +3,7 @@ sets the target guest RAM in bytes, `query-balloon` reports the guest RAM
 left (RAM minus what the driver has put in the balloon). The guest's own
 view comes from the monitor (`balloon`, `meminfo`, `mmcheck`)."""
 import os
+import random
 import re
 import sys
 import time
@@ -183,3 +184,121 @@ def test_balloon_stats(ctx):
                     "stat-disk-caches", "stat-htlb-pgalloc", "stat-htlb-pgfail"):
             assert stats[key] == 0, (key, stats)
         assert "BROKEN" not in m.command("balloon")
+
+
+def _slab_pages(m):
+    """Pages the slab caches and kmalloc-large hold (`slabinfo`): where the
+    xarray's nodes come from, and where an emptied cache keeps a slab."""
+    out = m.command("slabinfo")
+    caches = re.search(r"^caches: \d+ bytes used, \d+ bytes held in (\d+) pages$", out, re.M)
+    large = re.search(r"^kmalloc-large: \d+ blocks, (\d+) pages", out, re.M)
+    assert caches and large, out
+    return int(caches.group(1)) + int(large.group(1))
+
+
+def _query_for(value):
+    """What query-balloon reports once the guest has reached `value` bytes:
+    QEMU asks for (RAM - value) >> 12 pages."""
+    return RAM - ((RAM - value) >> 12 << 12)
+
+
+def test_balloon_random_targets(ctx):
+    """512 MiB guest: 100 random targets (64..512 MiB) through QMP, some
+    waited for, most replaced while the guest is still moving toward them,
+    then back to full: the guest reaches every waited-for target exactly,
+    ends with nothing inflated, no errors or clamps, free pages exactly as
+    at boot (counting the pages the slab keeps for the xarray's nodes) and
+    mm_check clean."""
+    seed = int(os.environ.get("BALLOON_SEED", time.time_ns() % 1000000))
+    print("    seed %d (BALLOON_SEED=%d to repeat)" % (seed, seed))
+    rng = random.Random(seed)
+    with ctx.machine(name="balloon-random", mem="512M") as m:
+        m.wait_ready(30)
+        m.expect("> ", 10)
+        q = m.qmp()
+        b = _wait_settled(m)
+        assert b["actual"] == 0 and b["nodes"] == 0, b
+        free0, slab0 = _free_pages(m), _slab_pages(m)
+        start = time.monotonic()
+        waited = 0
+        for i in range(100):
+            value = rng.randrange(64 * MIB, RAM + 1)
+            q.execute("balloon", value=value)
+            if rng.random() < 0.25:
+                _wait_query(q, _query_for(value), 60)
+                b = _wait_settled(m)
+                assert b["num_pages"] == (RAM - value) >> 12 == b["actual"], (i, value, b)
+                waited += 1
+            else:
+                time.sleep(rng.choice((0, rng.uniform(0, 0.3))))
+        q.execute("balloon", value=RAM)
+        _wait_query(q, RAM)
+        b = _wait_settled(m)
+        mt = re.search(r"^batches:\s+(\d+) inflate, (\d+) deflate \((\d+)/(\d+) pages",
+                       m.command("balloon"), re.M)
+        free1, slab1 = _free_pages(m), _slab_pages(m)
+        print("    100 targets (%d waited for) in %.1f s: %s inflate / %s deflate batches, "
+              "%s pages in and out; free %d -> %d, slab %d -> %d pages" %
+              (waited, time.monotonic() - start, mt.group(1), mt.group(2), mt.group(3),
+               free0, free1, slab0, slab1))
+        assert b["actual"] == 0 and b["inflated"] == 0 and b["nodes"] == 0, b
+        assert b["errors"] == 0 and b["clamps"] == 0, b
+        assert mt.group(3) == mt.group(4), mt.group(0)
+        # The xarray's nodes went back to kmalloc-1024, which may keep an
+        # empty slab (SLAB_KEEP_EMPTY): every other page is free again.
+        assert free1 + slab1 == free0 + slab0, (free0, slab0, free1, slab1)
+        assert slab1 - slab0 <= 4, (slab0, slab1)
+        assert "mm_check: 0 violations" in m.command("mmcheck", 60)
+
+
+def _pageblocks(m):
+    out = m.command("pagetypeinfo")
+    mt = re.search(r"^pageblocks \(2 MiB\):(.*)$", out, re.M)
+    assert mt, out
+    return mt.group(1).strip()
+
+
+def _stolen(m):
+    mt = re.search(r"^Allocations:.* (\d+) pageblocks stolen$", m.command("meminfo"), re.M)
+    assert mt
+    return int(mt.group(1))
+
+
+def test_touch_then_balloon(ctx):
+    """Monitor `touch` writes every free page down to the min watermark and
+    gives it all back: free pages, pageblock types and mm_check as before
+    (it never steals a pageblock); then a touched guest still inflates and
+    deflates 256 MiB exactly."""
+    with ctx.machine(name="balloon-touch", mem="512M") as m:
+        m.wait_ready(30)
+        m.expect("> ", 10)
+        q = m.qmp()
+        _wait_settled(m)
+        mi = m.command("meminfo")
+        wmin = int(re.search(r"^Watermarks:\s+min (\d+)", mi, re.M).group(1))
+        free0, blocks0, stolen0 = _free_pages(m), _pageblocks(m), _stolen(m)
+        out = m.command("touch", 120)
+        mt = re.search(r"^touched (\d+) pages in (\d+) ms$", out, re.M)
+        left = re.search(r"^untouched: (\d+) free pages", out, re.M)
+        assert mt and left, out
+        touched = int(mt.group(1))
+        print("    touched %d of %d free pages in %s ms (%s left: min watermark %d)" %
+              (touched, free0, mt.group(2), left.group(1), wmin))
+        assert touched + int(left.group(1)) == free0, (touched, left.group(1), free0)
+        assert int(left.group(1)) <= wmin + 1024, (left.group(1), wmin)
+        assert _free_pages(m) == free0
+        assert _pageblocks(m) == blocks0 and _stolen(m) == stolen0
+        assert "mm_check: 0 violations" in m.command("mmcheck", 60)
+
+        q.execute("balloon", value=256 * MIB)
+        _wait_query(q, 256 * MIB)
+        b = _wait_settled(m)
+        assert b["actual"] == (RAM - 256 * MIB) // 4096, b
+        q.execute("balloon", value=RAM)
+        _wait_query(q, RAM)
+        b = _wait_settled(m)
+        assert b["actual"] == 0 and b["errors"] == 0, b
+        out = m.command("touch", 120)
+        assert re.search(r"^touched \d+ pages in \d+ ms$", out, re.M), out
+        assert m.command("touch extra").strip().startswith("usage"), "bad arguments"
+        assert "mm_check: 0 violations" in m.command("mmcheck", 60)
