@@ -100,7 +100,17 @@ static int cmd_vmstat(int argc, char **argv)
 		"steal_block      %lu\n", (unsigned long)st->pcp_refill,
 		(unsigned long)st->pcp_drain, (unsigned long)st->fallback,
 		(unsigned long)st->steal_block);
+	kprintf("oom_notify       %lu\noom_released     %lu\noom_success      %lu\n"
+		"oom_busy         %lu\n", (unsigned long)st->oom_notify,
+		(unsigned long)st->oom_released, (unsigned long)st->oom_success,
+		(unsigned long)st->oom_busy);
+	kprintf("report_taken     %lu\nreport_blocks    %lu\nreport_pages     %lu\n"
+		"report_isolated  %lu\n", (unsigned long)st->report_taken,
+		(unsigned long)st->report_blocks, (unsigned long)st->report_pages,
+		kernel_mm.nr_report_isolated);
+	kprintf("hole_alloc       %lu\nhole_fallback    %lu\n", (unsigned long)st->hole_alloc,
+		(unsigned long)st->hole_fallback);
 	print_compaction(&kernel_mm.compact, st);
 	return 0;
 }
-MONITOR_CMD("vmstat", "", "migration, compaction and allocator event counters", cmd_vmstat);
+MONITOR_CMD("vmstat", "", "migration, compaction, OOM, reporting and allocator event counters", cmd_vmstat);

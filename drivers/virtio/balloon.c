@@ -7,10 +7,19 @@
 #include "drivers/virtio/balloon.h"
 #include "include/errno.h"
 #include "lib/string.h"
+#include "mm/hole.h"
+#include "mm/movable.h"
 #include "mm/page.h"
 #include "mm/platform.h"
 
 #define BALLOON_POLL_US 10000ULL /* recheck period while waiting for the device */
+#define BALLOON_MIGRATE_OFFSET 2048 /* the migration's one-PFN buffer, in the stats page */
+/* An isolated page keeps its xarray slot, marked, so putback cannot fail. */
+#define BALLOON_ISOLATED (1UL << 40)
+
+static void *pfn_entry(unsigned long pfn) { return xa_mk_value(pfn); }
+static void *isolated_entry(unsigned long pfn) { return xa_mk_value(pfn | BALLOON_ISOLATED); }
+static bool entry_isolated(const void *entry) { return xa_to_value(entry) & BALLOON_ISOLATED; }
 
 static u64 now_ns(void) { return mm_time_ns(); }
 
@@ -37,6 +46,7 @@ void balloon_read_target(struct balloon *b)
 	u32 num;
 
 	b->config_pending = false;
+	b->nr_rank = b->rank_pos = 0; /* rank afresh for this target */
 	if (b->vdev->ops->config_read(b->vdev, BALLOON_CFG_NUM_PAGES, &num, sizeof(num))) {
 		b->info.errors++;
 		return;
@@ -45,8 +55,16 @@ void balloon_read_target(struct balloon *b)
 	if (num != b->info.num_pages)
 		b->floor_logged = false;
 	b->info.num_pages = num;
+	if (b->oom_pinned && num != b->oom_num_pages)
+		b->oom_pinned = false;
+	if (b->oom_pinned && max > b->info.actual)
+		max = b->info.actual; /* deflated on OOM: not back into the shortage */
 	if (num <= max) {
 		b->info.target = num;
+		return;
+	}
+	if (b->oom_pinned) {
+		b->info.target = (u32)max;
 		return;
 	}
 	b->info.target = (u32)max;
@@ -60,18 +78,24 @@ void balloon_read_target(struct balloon *b)
 }
 
 /*
- * Post bl.buf[0..n) on @vq and wait until the device hands it back; the
- * time waited is added to *@wait_ns. Return: 0 or -EIO (driver stopped).
+ * Post the @n PFNs at @pfns (physical address @pa) on @vq and wait until
+ * the device hands them back; the time waited is added to *@wait_ns.
+ * b->busy is held meanwhile: nobody else posts or touches the balloon.
+ * Return: 0 or -EIO (driver stopped).
  */
-static int post_and_wait(struct balloon *b, struct virtqueue *vq, unsigned int n, u64 *wait_ns)
+static int post_and_wait(struct balloon *b, struct virtqueue *vq, u32 *pfns, u64 pa,
+			 unsigned int n, u64 *wait_ns)
 {
-	struct vq_sg sg = { .addr = b->buf_pa, .len = n * (u32)sizeof(u32) };
+	struct vq_sg sg = { .addr = pa, .len = n * (u32)sizeof(u32) };
 	u64 start = now_ns(), deadline = start + b->cfg.timeout_us * 1000;
 	void *tok = NULL;
+	int err = 0;
 	u32 len = 0;
 
-	if (vq_add(vq, &sg, 1, 0, b->buf)) {
+	b->busy = true;
+	if (vq_add(vq, &sg, 1, 0, pfns)) {
 		balloon_break(b, vq_broken(vq) ? "queue broken" : "cannot post a buffer");
+		b->busy = false;
 		return -EIO;
 	}
 	vq_kick(vq);
@@ -82,19 +106,41 @@ static int post_and_wait(struct balloon *b, struct virtqueue *vq, unsigned int n
 		b->cfg.wait(b, BALLOON_POLL_US);
 	}
 	*wait_ns += now_ns() - start;
-	if (tok != b->buf) {
+	if (tok != pfns) {
 		balloon_break(b, vq_broken(vq) ? "device broke the queue"
 					   : tok ? "device returned a buffer we did not post"
 						 : "device did not return a buffer");
-		return -EIO;
+		err = -EIO;
 	}
-	return 0;
+	b->busy = false;
+	return err;
+}
+
+static int post_batch(struct balloon *b, unsigned int vq, unsigned int n, u64 *wait_ns)
+{
+	return post_and_wait(b, b->vq[vq], b->buf, b->buf_pa, n, wait_ns);
 }
 
 static void write_actual(struct balloon *b)
 {
 	if (b->vdev->ops->config_write32(b->vdev, BALLOON_CFG_ACTUAL, b->info.actual))
 		b->info.errors++;
+}
+
+/* @page becomes a balloon page: type BALLOON (no descriptor), movable,
+ * private = its balloon (how the migration callbacks find it). */
+static void balloon_page_init(struct balloon *b, struct page *page)
+{
+	movable_page_init(page, MEMDESC_BALLOON, NULL);
+	page->private = (unsigned long)b;
+}
+
+/* @page leaves the balloon, back to a plain allocated page. */
+static void balloon_page_clear(struct page *page)
+{
+	page->flags &= ~PG_movable;
+	page->private = 0;
+	page_set_memdesc(page, MEMDESC_KERNEL, NULL);
 }
 
 /*
@@ -104,7 +150,11 @@ static void write_actual(struct balloon *b)
 static unsigned long take_page(struct balloon *b)
 {
 	struct mm *mm = b->cfg.mm;
-	struct page *page = mm_alloc_pages(mm, 0, GFP_NOWARN);
+	/* NORETRY: filling the balloon must never ask the OOM notifiers,
+	 * whose first one would be our own deflate. */
+	gfp_t gfp = GFP_MOVABLE | GFP_NOWARN | GFP_NORETRY;
+	struct page *page = b->cfg.policy == BALLOON_POLICY_AWARE ? mm_alloc_hole_page(mm, gfp)
+								  : mm_alloc_pages(mm, 0, gfp);
 	unsigned long pfn;
 
 	if (!page) {
@@ -117,12 +167,12 @@ static unsigned long take_page(struct balloon *b)
 		b->info.alloc_fail++;
 		return 0;
 	}
-	if (xa_insert(&b->pfns, pfn, xa_mk_value(pfn))) {
+	if (xa_insert(&b->pfns, pfn, pfn_entry(pfn))) {
 		mm_free_pages(mm, page, 0);
 		b->info.xa_enomem++;
 		return 0;
 	}
-	page_set_memdesc(page, MEMDESC_BALLOON, NULL);
+	balloon_page_init(b, page);
 	return pfn;
 }
 
@@ -145,7 +195,7 @@ static int inflate_batch(struct balloon *b, unsigned int want)
 		b->buf[n++] = (u32)pfn;
 	if (!n)
 		return 0;
-	if (post_and_wait(b, b->vq[BALLOON_VQ_INFLATE], n, &waited))
+	if (post_batch(b, BALLOON_VQ_INFLATE, n, &waited))
 		return -EIO; /* the pages stay ballooned: the host may have them */
 	b->info.actual += n;
 	b->info.pages_inflated += n;
@@ -156,31 +206,134 @@ static int inflate_batch(struct balloon *b, unsigned int want)
 	return (int)n;
 }
 
+/* Insert @block with @score into the ranking (best first, bounded). */
+static void rank_insert(struct balloon *b, unsigned long block, unsigned int score)
+{
+	unsigned int i = b->nr_rank < BALLOON_RANK_BLOCKS ? b->nr_rank++ : BALLOON_RANK_BLOCKS;
+
+	if (i == BALLOON_RANK_BLOCKS) {
+		if (score <= b->rank[i - 1].score)
+			return; /* not among the best */
+		i--;
+	}
+	for (; i > 0 && b->rank[i - 1].score < score; i--)
+		b->rank[i] = b->rank[i - 1];
+	b->rank[i] = (struct balloon_rank){ .block = block, .score = score };
+}
+
+/*
+ * Rank the pageblocks holding balloon pages by how free they would be with
+ * those pages given back: free pages + ballooned (not isolated) pages.
+ * One pass over the xarray (sorted by PFN: a block's pages are adjacent).
+ */
+static void rank_blocks(struct balloon *b)
+{
+	unsigned long index, block = ~0UL;
+	unsigned int count = 0;
+	void *entry;
+
+	b->nr_rank = b->rank_pos = 0;
+	xa_for_each(&b->pfns, index, entry) {
+		if (entry_isolated(entry))
+			continue;
+		if (index >> PAGEBLOCK_ORDER != block) {
+			if (count)
+				rank_insert(b, block, count + mm_pageblock_free_pages(
+							b->cfg.mm, block << PAGEBLOCK_ORDER));
+			block = index >> PAGEBLOCK_ORDER;
+			count = 0;
+		}
+		count++;
+	}
+	if (count)
+		rank_insert(b, block, count + mm_pageblock_free_pages(b->cfg.mm,
+								      block << PAGEBLOCK_ORDER));
+}
+
+/*
+ * Aware deflate: ballooned (not isolated) PFNs of the best-ranked blocks.
+ * The ranking is made when the last one is used up, only at the start of
+ * a batch (picked PFNs stay in the xarray until the host acknowledges, so
+ * ranking mid-batch would count them again); it is dropped whenever the
+ * host sets a new target. Return: how many picked (fewer than @want when
+ * the ranked blocks run out: the next batch ranks again).
+ */
+static unsigned int pick_aware(struct balloon *b, unsigned int want)
+{
+	unsigned int n = 0;
+
+	if (b->rank_pos == b->nr_rank)
+		rank_blocks(b);
+	while (n < want && b->rank_pos < b->nr_rank) {
+		unsigned long first = b->rank[b->rank_pos].block << PAGEBLOCK_ORDER, index;
+		void *entry;
+
+		xa_for_each_range(&b->pfns, index, entry, first, first + PAGEBLOCK_PAGES - 1) {
+			if (n == want)
+				break;
+			if (!entry_isolated(entry))
+				b->buf[n++] = (u32)index;
+		}
+		if (n < want)
+			b->rank_pos++; /* this block is done */
+	}
+	return n;
+}
+
+/*
+ * Choose up to @want PFNs to deflate into b->buf: pages in the balloon's
+ * hands first (by policy); isolated ones (migration holds them) only when
+ * there are no others. Return: how many.
+ */
+static unsigned int pick_deflate(struct balloon *b, unsigned int want)
+{
+	bool aware = b->cfg.policy == BALLOON_POLICY_AWARE;
+	unsigned int n = aware ? pick_aware(b, want) : 0, pass;
+	unsigned long index;
+	void *entry;
+
+	if (n)
+		return n;
+	for (pass = aware ? 1 : 0; pass < 2 && n < want; pass++)
+		xa_for_each(&b->pfns, index, entry) {
+			if (n == want)
+				break;
+			if (entry_isolated(entry) == (pass == 1))
+				b->buf[n++] = (u32)index;
+		}
+	return n;
+}
+
+/* The host let go of @pfn: give the page back to the buddy, or, while
+ * migration holds it, to migration, which frees it (movable_page_release). */
+static void release_page(struct balloon *b, unsigned long pfn)
+{
+	struct mm *mm = b->cfg.mm;
+	struct page *page = mm_pfn_to_page(mm, pfn);
+	void *entry = xa_erase(&b->pfns, pfn);
+
+	if (entry_isolated(entry)) {
+		b->info.isolated--;
+		b->info.released_isolated++;
+		movable_page_release(mm, page);
+		return;
+	}
+	balloon_page_clear(page);
+	mm_free_pages(mm, page, 0);
+}
+
 /* One deflate batch of at most @want pages. Return: pages deflated or -EIO. */
 static int deflate_batch(struct balloon *b, unsigned int want)
 {
-	struct mm *mm = b->cfg.mm;
 	u64 start = now_ns(), waited = 0;
-	unsigned long index;
-	unsigned int n = 0, i;
-	void *entry;
+	unsigned int n = pick_deflate(b, want), i;
 
-	xa_for_each(&b->pfns, index, entry) {
-		if (n == want)
-			break;
-		b->buf[n++] = (u32)index;
-	}
 	if (!n)
 		return 0;
-	if (post_and_wait(b, b->vq[BALLOON_VQ_DEFLATE], n, &waited))
+	if (post_batch(b, BALLOON_VQ_DEFLATE, n, &waited))
 		return -EIO; /* the host may not know: keep the pages */
-	for (i = 0; i < n; i++) {
-		struct page *page = mm_pfn_to_page(mm, b->buf[i]);
-
-		xa_erase(&b->pfns, b->buf[i]);
-		page_set_memdesc(page, MEMDESC_KERNEL, NULL);
-		mm_free_pages(mm, page, 0);
-	}
+	for (i = 0; i < n; i++)
+		release_page(b, b->buf[i]);
 	b->info.actual -= n;
 	b->info.pages_deflated += n;
 	b->info.deflate_batches++;
@@ -189,6 +342,102 @@ static int deflate_batch(struct balloon *b, unsigned int want)
 	b->info.deflate_ns += now_ns() - start - waited;
 	return (int)n;
 }
+
+/*
+ * Migration of balloon pages (seed 002): the page has no data and no
+ * descriptor; moving it means telling the host to take @dst and give back
+ * @src, with `actual` unchanged. Nothing runs while a buffer is in flight
+ * (b->busy): isolate and migrate answer -EAGAIN then.
+ */
+static struct balloon *page_balloon(struct mm *mm, struct page *page)
+{
+	struct balloon *b = (struct balloon *)page->private;
+
+	return b && b->cfg.mm == mm ? b : NULL;
+}
+
+/* Isolate: the PFN's xarray slot is marked, so deflate passes over it and
+ * putback cannot fail (no node allocation). */
+static int balloon_isolate(struct mm *mm, struct page *page, enum migrate_mode mode)
+{
+	struct balloon *b = page_balloon(mm, page);
+	unsigned long pfn = mm_page_to_pfn(mm, page);
+
+	(void)mode;
+	if (!b || b->info.broken || xa_load(&b->pfns, pfn) != pfn_entry(pfn))
+		return -EBUSY;
+	if (b->busy)
+		return -EAGAIN;
+	xa_store(&b->pfns, pfn, isolated_entry(pfn)); /* replaces: never allocates */
+	b->info.isolated++;
+	return 0;
+}
+
+static void balloon_putback(struct mm *mm, struct page *page)
+{
+	struct balloon *b = page_balloon(mm, page);
+	unsigned long pfn = mm_page_to_pfn(mm, page);
+
+	xa_store(&b->pfns, pfn, pfn_entry(pfn));
+	b->info.isolated--;
+}
+
+/* Tell the host about one PFN (inflate or deflate queue). */
+static int tell_host(struct balloon *b, unsigned int vq, unsigned long pfn)
+{
+	u64 waited = 0;
+
+	*b->mig_pfn = (u32)pfn;
+	return post_and_wait(b, b->vq[vq], b->mig_pfn, b->mig_pfn_pa, 1, &waited);
+}
+
+/*
+ * Migrate: @dst into the xarray (-ENOMEM: permanent, nothing changed), the
+ * host takes @dst, then gives back @src. A device that breaks after taking
+ * @dst keeps @dst ballooned and releases @src: the guest may reuse a page
+ * before the host acknowledges it unless MUST_TELL_HOST was negotiated,
+ * and with it the device is FAILED and must be reset before it acts again.
+ */
+static int balloon_migrate(struct mm *mm, struct page *dst, struct page *src,
+			   enum migrate_mode mode)
+{
+	struct balloon *b = page_balloon(mm, src);
+	unsigned long spfn = mm_page_to_pfn(mm, src), dpfn = mm_page_to_pfn(mm, dst);
+	u64 start = now_ns();
+
+	(void)mode;
+	if (b->busy)
+		return -EAGAIN;
+	if (b->info.broken || dpfn > 0xffffffffUL) {
+		b->info.migrate_fail++;
+		return -EIO;
+	}
+	if (xa_insert(&b->pfns, dpfn, pfn_entry(dpfn))) {
+		b->info.migrate_fail++;
+		b->info.xa_enomem++;
+		return -ENOMEM;
+	}
+	balloon_page_init(b, dst);
+	if (tell_host(b, BALLOON_VQ_INFLATE, dpfn)) {
+		xa_erase(&b->pfns, dpfn);
+		balloon_page_clear(dst);
+		b->info.migrate_fail++;
+		return -EIO;
+	}
+	tell_host(b, BALLOON_VQ_DEFLATE, spfn); /* on failure: see above */
+	xa_erase(&b->pfns, spfn);
+	balloon_page_clear(src);
+	b->info.isolated--;
+	b->info.migrated++;
+	b->info.migrate_ns += now_ns() - start;
+	return 0;
+}
+
+static const struct movable_operations balloon_movable_ops = {
+	.isolate = balloon_isolate,
+	.migrate = balloon_migrate,
+	.putback = balloon_putback,
+};
 
 /*
  * Available is free minus the low watermark: what can be allocated before
@@ -256,13 +505,45 @@ void balloon_stats_service(struct balloon *b)
 		balloon_break(b, "device broke the stats queue");
 }
 
+unsigned long balloon_oom_deflate(struct balloon *b, unsigned long nr)
+{
+	unsigned long done = 0;
+
+	if (!(b->info.features & VIRTIO_BALLOON_F_DEFLATE_ON_OOM) || b->busy)
+		return 0;
+	while (done < nr && !b->info.broken && b->info.actual) {
+		int r = deflate_batch(b, (unsigned int)MIN(nr - done, b->cfg.batch));
+
+		if (r <= 0)
+			break;
+		done += (unsigned long)r;
+	}
+	if (done) {
+		b->info.oom_deflations++;
+		b->info.oom_pages += done;
+		b->oom_pinned = true;
+		b->oom_num_pages = b->info.num_pages;
+		b->info.target = b->info.actual;
+		mm_warn("balloon: deflated %lu pages for an allocation (deflate-on-OOM)\n", done);
+	}
+	return done;
+}
+
 bool balloon_adjust(struct balloon *b)
 {
 	unsigned int batch = b->cfg.batch;
 
+	if (b->oom_want && !b->busy) {
+		unsigned long want = b->oom_want;
+
+		b->oom_want = 0;
+		balloon_oom_deflate(b, want);
+	}
 	while (!b->info.broken && !b->config_pending && b->info.actual != b->info.target) {
 		int r;
 
+		if (b->busy)
+			return false; /* a migration is talking to the device */
 		if (b->stats_pending)
 			balloon_stats_service(b);
 		if (b->info.actual < b->info.target)
@@ -321,6 +602,10 @@ static int alloc_buffers(struct balloon *b)
 	b->buf_pa = (u64)mm_page_to_pfn(mm, b->buf_page) << PAGE_SHIFT;
 	b->stats = mm_page_address(mm, b->stats_page);
 	b->stats_pa = (u64)mm_page_to_pfn(mm, b->stats_page) << PAGE_SHIFT;
+	static_assert(BALLOON_S_NR * sizeof(struct balloon_stat) <= BALLOON_MIGRATE_OFFSET,
+		      "stats and the migration PFN share a page");
+	b->mig_pfn = (u32 *)((u8 *)b->stats + BALLOON_MIGRATE_OFFSET);
+	b->mig_pfn_pa = b->stats_pa + BALLOON_MIGRATE_OFFSET;
 	return 0;
 }
 
@@ -364,7 +649,14 @@ int balloon_start(struct balloon *b, const struct balloon_config *cfg)
 		b->cfg.timeout_us = BALLOON_TIMEOUT_US;
 	b->vdev = cfg->vdev;
 	xa_init(&b->pfns, cfg->xa_ops);
-	err = b->vdev->ops->negotiate(b->vdev, VIRTIO_F_VERSION_1 | VIRTIO_BALLOON_F_STATS_VQ);
+	err = movable_ops_register(b->cfg.mm, MEMDESC_BALLOON, &balloon_movable_ops);
+	if (err && err != -EBUSY)
+		return err;
+	if (err && b->cfg.mm->movable_ops[MEMDESC_BALLOON] != &balloon_movable_ops)
+		return -EBUSY; /* another owner of BALLOON pages in this mm */
+	err = b->vdev->ops->negotiate(b->vdev, VIRTIO_F_VERSION_1 | VIRTIO_BALLOON_F_STATS_VQ |
+					       VIRTIO_BALLOON_F_MUST_TELL_HOST |
+					       VIRTIO_BALLOON_F_DEFLATE_ON_OOM);
 	if (err)
 		return err; /* the transport logged it and set FAILED */
 	err = alloc_buffers(b);
@@ -399,7 +691,8 @@ int balloon_stop(struct balloon *b)
 	if (!b->info.active)
 		return 0;
 	b->info.target = 0;
-	while (!b->info.broken && b->info.actual && deflate_batch(b, b->cfg.batch) > 0)
+	while (!b->info.broken && !b->busy && b->info.actual &&
+	       deflate_batch(b, b->cfg.batch) > 0)
 		;
 	b->info.active = false;
 	if (b->info.broken || b->info.actual || b->vdev->ops->reset(b->vdev))

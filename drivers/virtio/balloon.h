@@ -12,7 +12,9 @@
  * new `actual`. Deflate takes PFNs out of the xarray, tells the host on the
  * deflate queue, then frees the pages and writes `actual`.
  *
- * Features: VERSION_1 and STATS_VQ when offered. Stats (5.5.6.3): one
+ * Features: VERSION_1, and STATS_VQ, MUST_TELL_HOST, DEFLATE_ON_OOM when
+ * offered. Deflate-on-OOM: an OOM notifier (the owner's) sets oom_want and
+ * wakes the owner, whose balloon_adjust() gives the pages back. Stats (5.5.6.3): one
  * buffer of BALLOON_S_NR packed {le16 tag, le64 val} entries is posted at
  * start; the host polls by handing it back (used, length 0); the owner
  * calls balloon_stats_service(), which refills it (free, total, available
@@ -25,8 +27,18 @@
  * have been given stay ballooned: never reused behind the host's back,
  * never lost.
  *
- * Invariants: xa_count(pfns) == actual == pages of type BALLOON owned
- * here; every PFN handed to the host fits the 32-bit PFN field.
+ * Migration (movable_operations for MEMDESC_BALLOON, registered on the
+ * mm at start; seed 002): isolate marks the PFN's xarray slot (deflate
+ * passes over it; putback cannot fail); migrate inserts @dst (-ENOMEM:
+ * permanent, nothing changed), tells the host to inflate @dst, then to
+ * deflate @src; `actual` never changes. A page the host asks back while it
+ * is isolated is handed to migration with movable_page_release(). With
+ * MUST_TELL_HOST (negotiated when offered) every page is deflated on the
+ * device before the guest reuses it.
+ *
+ * Invariants, while the device works: xa_count(pfns) == actual == pages of
+ * type BALLOON owned here (isolated ones included); every PFN handed to the
+ * host fits the 32-bit PFN field; nothing else is posted while busy.
  *
  * Locking: one owner (a thread, or a test) makes every call; interrupt
  * handlers only set config_pending / stats_pending and wake the owner.
@@ -44,6 +56,17 @@
 #define BALLOON_BATCH_MAX 4096    /* one 16 KiB buffer */
 #define BALLOON_KEEP_MIB 32       /* default floor (+ high watermark) */
 #define BALLOON_TIMEOUT_US 5000000ULL /* a posted buffer must come back by then */
+#define BALLOON_RANK_BLOCKS 64    /* pageblocks ranked per aware-deflate pass */
+
+/*
+ * Where inflate takes pages and which ones deflate gives back.
+ * AWARE: inflate fills holes (free blocks below 2 MiB, mm_alloc_hole_page)
+ * before breaking a free 2 MiB block; deflate gives back pages of the
+ * pageblocks closest to being entirely free first (free + ballooned pages,
+ * most first), completing free 2 MiB blocks. NAIVE: inflate takes what the
+ * buddy hands out (mm_alloc_pages); deflate in xarray order (lowest PFN).
+ */
+enum balloon_policy { BALLOON_POLICY_AWARE, BALLOON_POLICY_NAIVE };
 
 /* Device config (spec 5.5.6): le32 num_pages, le32 actual. */
 #define BALLOON_CFG_NUM_PAGES 0
@@ -57,6 +80,7 @@
 
 #define VIRTIO_BALLOON_F_MUST_TELL_HOST (1ULL << 0)
 #define VIRTIO_BALLOON_F_STATS_VQ (1ULL << 1)
+#define VIRTIO_BALLOON_F_DEFLATE_ON_OOM (1ULL << 2)
 
 /* Stats tags (spec 5.5.6.3). */
 #define BALLOON_S_SWAP_IN 0
@@ -86,6 +110,7 @@ struct balloon_config {
 	unsigned int batch;           /* PFNs per buffer; 0: BALLOON_BATCH */
 	unsigned long keep_pages;     /* floor; 0: BALLOON_KEEP_MIB */
 	u64 timeout_us;               /* 0: BALLOON_TIMEOUT_US */
+	enum balloon_policy policy;
 	/* Sleep until the device may have used a buffer (an interrupt), at
 	 * most @us microseconds; return at once when it already has. */
 	void (*wait)(struct balloon *b, u64 us);
@@ -109,6 +134,19 @@ struct balloon_info {
 	unsigned long stats_requests; /* host stats polls answered */
 	u64 inflate_ns, deflate_ns;  /* guest time, device waits excluded */
 	u64 inflate_wait_ns, deflate_wait_ns; /* time waiting for the device */
+	unsigned long isolated;      /* pages migration holds now */
+	unsigned long migrated;      /* pages moved (host told: take dst, return src) */
+	unsigned long migrate_fail;  /* migrations refused (-ENOMEM, device) */
+	unsigned long released_isolated; /* taken back by the host while isolated */
+	u64 migrate_ns;              /* guest time of the migrations, device waits included */
+	unsigned long oom_deflations; /* deflate-on-OOM rounds */
+	unsigned long oom_pages;     /* pages they gave back */
+};
+
+/* A pageblock ranked for the aware deflate. */
+struct balloon_rank {
+	unsigned long block;         /* pfn >> PAGEBLOCK_ORDER */
+	unsigned int score;          /* free + ballooned pages in it */
 };
 
 struct balloon {
@@ -126,6 +164,14 @@ struct balloon {
 	struct balloon_stat *stats;
 	u64 stats_pa;
 	bool stats_posted;            /* the stats buffer is with the device */
+	u32 *mig_pfn;                 /* migration's one-PFN buffer (in the stats page) */
+	u64 mig_pfn_pa;
+	bool busy;                    /* a buffer is in flight: nobody else may post */
+	volatile unsigned long oom_want; /* pages an OOM notifier asked for */
+	bool oom_pinned;              /* target held at actual after an OOM deflation ... */
+	u32 oom_num_pages;            /* ... until the host's num_pages changes from this */
+	struct balloon_rank rank[BALLOON_RANK_BLOCKS]; /* aware deflate: best first */
+	unsigned int nr_rank, rank_pos;
 	u32 last_clamped;             /* num_pages last logged as clamped */
 	bool last_clamped_valid;
 	bool floor_logged;            /* "stopped at the floor" logged for this num_pages */
@@ -158,6 +204,15 @@ void balloon_read_target(struct balloon *b);
  * Return: true when actual == target (or stopped at the floor).
  */
 bool balloon_adjust(struct balloon *b);
+
+/*
+ * balloon_oom_deflate - deflate-on-OOM (only when DEFLATE_ON_OOM was
+ * negotiated): give back up to @nr pages now, telling the host first, and
+ * hold the target at the new actual until the host changes num_pages (no
+ * re-inflating into the shortage). Owner context.
+ * Return: pages given back to the mm.
+ */
+unsigned long balloon_oom_deflate(struct balloon *b, unsigned long nr);
 
 /* Answer the host's stats polls (buffers returned on the stats queue). */
 void balloon_stats_service(struct balloon *b);

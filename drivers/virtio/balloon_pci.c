@@ -13,11 +13,15 @@
 #include "kernel/sched.h"
 #include "kernel/time.h"
 #include "lib/string.h"
+#include "mm/oom.h"
 
 #define BALLOON_RETRY_US 1000000ULL /* retry after a batch made no progress */
+#define BALLOON_OOM_PAGES 256         /* at least this much per deflate-on-OOM (as Linux) */
+#define BALLOON_OOM_WAIT_US 2000000ULL /* an allocating thread waits at most this */
 
 static bool balloon_disabled;
 static unsigned long balloon_batch = BALLOON_BATCH;
+static enum balloon_policy balloon_policy = BALLOON_POLICY_AWARE;
 
 static struct {
 	struct virtio_pci vp;
@@ -25,7 +29,11 @@ static struct {
 	struct waitq wq;
 	volatile bool used_pending; /* set by the interrupt handler */
 	const struct pci_dev *pci;
-	unsigned long config_irqs;
+	struct thread *thread;
+	struct mm_oom_notifier oom;
+	struct waitq oom_wq;         /* allocating threads waiting for an OOM round */
+	unsigned long oom_rounds;    /* OOM rounds the thread finished */
+	unsigned long oom_freed;     /* pages freed by the last one */
 } bp;
 
 static int set_balloon(const char *value)
@@ -52,10 +60,24 @@ static int set_batch(const char *value)
 CMDLINE_PARAM(balloon_batch, "balloon.batch", set_batch,
 	      "1-4096: PFNs per inflate/deflate buffer (default 256)");
 
+static int set_policy(const char *value)
+{
+	if (value && !strcmp(value, "aware"))
+		balloon_policy = BALLOON_POLICY_AWARE;
+	else if (value && !strcmp(value, "naive"))
+		balloon_policy = BALLOON_POLICY_NAIVE;
+	else
+		return -EINVAL;
+	return 0;
+}
+CMDLINE_PARAM(balloon_policy, "balloon.policy", set_policy,
+	      "aware|naive: where inflate takes pages, which deflate gives back");
+
+/* NORETRY: a node for the balloon must not deflate the balloon. */
 static void *xa_node_alloc(size_t size, void *priv)
 {
 	(void)priv;
-	return kmalloc(size, GFP_NOWARN);
+	return kmalloc(size, GFP_NOWARN | GFP_NORETRY);
 }
 
 static void xa_node_free(void *p, size_t size, void *priv)
@@ -96,6 +118,41 @@ static void balloon_wait(struct balloon *b, u64 us)
 	bp.used_pending = false;
 }
 
+/*
+ * Deflate-on-OOM (mm/oom.h): ask the balloon thread for pages. In atomic
+ * context, or from the balloon thread itself, only ask (this allocation
+ * fails; the pages arrive for the next ones); otherwise wait for the round.
+ */
+static unsigned long balloon_oom_release(struct mm *mm, unsigned int order, gfp_t gfp,
+					 void *arg)
+{
+	struct balloon *b = &bp.core;
+	unsigned long round = bp.oom_rounds;
+
+	(void)mm;
+	(void)arg;
+	if (b->info.broken || !b->info.actual)
+		return 0;
+	b->oom_want += MAX(1UL << order, (unsigned long)BALLOON_OOM_PAGES);
+	wake_up(&bp.wq);
+	if (!mm_oom_may_sleep(gfp) || thread_current() == bp.thread)
+		return 0;
+	wait_event_timeout(&bp.oom_wq, bp.oom_rounds != round, BALLOON_OOM_WAIT_US);
+	return bp.oom_rounds != round ? bp.oom_freed : 0;
+}
+
+/* After balloon_adjust: finish an OOM round the notifier waits for. */
+static void oom_round_done(unsigned long pages_before)
+{
+	unsigned long after = bp.core.info.oom_pages;
+
+	if (after == pages_before && !bp.core.oom_want)
+		return;
+	bp.oom_freed = after - pages_before;
+	bp.oom_rounds++;
+	wake_up(&bp.oom_wq);
+}
+
 static void balloon_thread(void *arg)
 {
 	struct balloon *b = &bp.core;
@@ -111,14 +168,25 @@ static void balloon_thread(void *arg)
 			u64 now = time_us();
 
 			if (!recheck)
-				wait_event(&bp.wq, b->config_pending || b->stats_pending);
+				wait_event(&bp.wq, b->config_pending || b->stats_pending ||
+						   b->oom_want);
 			else if (now < recheck)
-				wait_event_timeout(&bp.wq, b->config_pending || b->stats_pending,
-						   recheck - now);
+				wait_event_timeout(&bp.wq, b->config_pending || b->stats_pending ||
+							   b->oom_want, recheck - now);
 		}
-		if (b->info.broken)
+		if (b->info.broken) {
+			bp.oom_rounds++; /* nobody waits for a dead driver */
+			wake_up(&bp.oom_wq);
 			thread_exit();
+		}
 		balloon_stats_service(b);
+		if (b->oom_want) {
+			unsigned long before = b->info.oom_pages;
+
+			balloon_adjust(b); /* the OOM round comes first in it */
+			oom_round_done(before);
+			continue;
+		}
 		if (!b->config_pending && (!recheck || time_us() < recheck))
 			continue; /* only a stats request */
 		balloon_read_target(b);
@@ -143,7 +211,8 @@ static struct pci_dev *find_device(void)
 void balloon_init(void)
 {
 	struct balloon_config cfg = { .mm = &kernel_mm, .xa_ops = &balloon_xa_ops,
-				      .batch = (unsigned int)balloon_batch, .wait = balloon_wait };
+				      .batch = (unsigned int)balloon_batch, .wait = balloon_wait,
+				      .policy = balloon_policy };
 	struct pci_dev *d;
 	int err;
 
@@ -155,6 +224,7 @@ void balloon_init(void)
 	if (!d)
 		return;
 	waitq_init(&bp.wq);
+	waitq_init(&bp.oom_wq);
 	err = virtio_pci_probe(&bp.vp, d);
 	if (!err) {
 		/* Callbacks before the interrupt is routed: it may fire at once. */
@@ -170,16 +240,21 @@ void balloon_init(void)
 	if (virtio_pci_request_irq(&bp.vp))
 		pr_warn("balloon: no interrupt, polling the config\n");
 	bp.pci = d;
-	if (!thread_create("balloon", balloon_thread, NULL)) {
+	bp.thread = thread_create("balloon", balloon_thread, NULL);
+	if (!bp.thread) {
 		pr_err("balloon: cannot start its thread\n");
 		virtio_pci_fail(&bp.vp);
 		bp.core.info.active = false;
 		return;
 	}
-	pr_info("balloon: %02x:%02x.%u %04x:%04x, features %#lx, %s, %u PFNs per buffer\n",
-		d->bus, d->slot, d->fn, d->vendor, d->device,
-		(unsigned long)bp.core.info.features,
-		bp.vp.vector >= 0 ? "INTx" : "polling", bp.core.info.batch);
+	if (bp.core.info.features & VIRTIO_BALLOON_F_DEFLATE_ON_OOM) {
+		bp.oom.release = balloon_oom_release;
+		mm_oom_notifier_register(&kernel_mm, &bp.oom);
+	}
+	pr_info("balloon: %02x:%02x.%u %04x:%04x, features %#lx, %s, %u PFNs per buffer, "
+		"%s policy\n", d->bus, d->slot, d->fn, d->vendor, d->device,
+		(unsigned long)bp.core.info.features, bp.vp.vector >= 0 ? "INTx" : "polling",
+		bp.core.info.batch, balloon_policy == BALLOON_POLICY_AWARE ? "aware" : "naive");
 }
 
 bool balloon_owns(const struct pci_dev *d)
@@ -206,7 +281,8 @@ static int cmd_balloon(int argc, char **argv)
 	kprintf("actual:     %u pages (%u MiB)\n", in->actual, in->actual >> 8);
 	kprintf("inflated:   %lu pages, %lu xarray nodes\n", balloon_pages(&bp.core),
 		xa_node_count(&bp.core.pfns));
-	kprintf("batch:      %u PFNs per buffer\n", in->batch);
+	kprintf("batch:      %u PFNs per buffer, %s policy\n", in->batch,
+		balloon_policy == BALLOON_POLICY_AWARE ? "aware" : "naive");
 	kprintf("batches:    %lu inflate, %lu deflate (%lu/%lu pages since boot)\n",
 		in->inflate_batches, in->deflate_batches, in->pages_inflated, in->pages_deflated);
 	kprintf("guest_ns:   inflate %lu deflate %lu\n", (unsigned long)in->inflate_ns,
@@ -215,6 +291,15 @@ static int cmd_balloon(int argc, char **argv)
 		(unsigned long)in->deflate_wait_ns);
 	kprintf("errors:     %lu device, %lu clamps, %lu alloc short, %lu xa -ENOMEM\n",
 		in->errors, in->clamps, in->alloc_fail, in->xa_enomem);
+	kprintf("migration:  %lu migrated, %lu failed, %lu released while isolated, "
+		"%lu isolated now, %lu ns per page\n", in->migrated, in->migrate_fail,
+		in->released_isolated, in->isolated,
+		in->migrated ? (unsigned long)(in->migrate_ns / in->migrated) : 0UL);
+	if (in->features & VIRTIO_BALLOON_F_DEFLATE_ON_OOM)
+		kprintf("oom:        %lu deflations, %lu pages given back\n", in->oom_deflations,
+			in->oom_pages);
+	else
+		kprintf("oom:        deflate-on-OOM not offered\n");
 	kprintf("config irqs: %lu\n", bp.vp.config_irqs);
 	if (in->features & VIRTIO_BALLOON_F_STATS_VQ)
 		kprintf("stats:      %lu requests answered\n", in->stats_requests);

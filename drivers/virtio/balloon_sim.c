@@ -96,6 +96,9 @@ static void host_pfn(struct balloon_sim *sim, u32 pfn, bool inflate)
 		else
 			sim->host_pages++;
 	} else {
+		if ((sim->vdev.features & VIRTIO_BALLOON_F_MUST_TELL_HOST) &&
+		    page_type(mm_pfn_to_page(mm, pfn)) != MEMDESC_BALLOON)
+			violation(sim, "page reused before the host was told", pfn);
 		if (!bitmap_test_and_clear_bit(sim->inflated, rel))
 			violation(sim, "deflated PFN was not inflated", pfn);
 		else

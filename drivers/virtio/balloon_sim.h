@@ -7,8 +7,9 @@
  * with length 0. Behind it sits the "host": a bitmap of the PFNs it holds.
  *
  * It checks the driver: a PFN inflated twice, deflated without being
- * inflated, outside the guest's RAM, or not of type BALLOON when inflated,
- * and a buffer outside guest memory, each count as a violation.
+ * inflated, outside the guest's RAM, or not of type BALLOON when inflated
+ * (or, with MUST_TELL_HOST, when deflated: the guest reused it first), and
+ * a buffer outside guest memory, each count as a violation.
  *
  * It can be hostile on purpose (fault, from the fault_after-th buffer on):
  * never answer, used ids out of range or duplicated, huge used lengths,

@@ -2,8 +2,8 @@
  * Tests of the balloon core against the simulated device (balloon_sim.h),
  * on a private mm, hosted and in the kernel: inflate/deflate restore every
  * page, targets beyond RAM are clamped, flipping targets, an asynchronous
- * device, stats, xarray -ENOMEM, refused negotiation, and hostile used
- * rings. The accounting identity checked throughout:
+ * device, stats, xarray -ENOMEM, refused negotiation, hostile used rings,
+ * and migration of balloon pages with failures injected at every step. The accounting identity checked throughout:
  *
  *   free pages + ballooned pages + xarray node pages == free after start
  *
@@ -13,8 +13,11 @@
 #include "drivers/virtio/balloon.h"
 #include "drivers/virtio/balloon_sim.h"
 #include "include/errno.h"
+#include "lib/bitmap.h"
 #include "lib/ktest.h"
 #include "lib/string.h"
+#include "mm/hole.h"
+#include "mm/migrate.h"
 #include "mm/page.h"
 #include "mm/testing.h"
 
@@ -28,6 +31,9 @@ struct fixture {
 	struct balloon_config cfg;
 	unsigned long node_pages;   /* xarray nodes, one page each */
 	unsigned long fail_node_at; /* fail the Nth node allocation (1-based); 0 never */
+	bool fail_all_nodes;
+	struct page *node_pool[16]; /* when set, nodes come from here first */
+	unsigned int node_pool_n;
 	unsigned long node_allocs;
 	unsigned long free_before;  /* before balloon_start */
 	unsigned long free_started; /* right after it */
@@ -40,9 +46,10 @@ static void *node_alloc(size_t size, void *priv)
 	struct fixture *f = priv;
 	struct page *page;
 
-	if (size > PAGE_SIZE || ++f->node_allocs == f->fail_node_at)
+	if (size > PAGE_SIZE || ++f->node_allocs == f->fail_node_at || f->fail_all_nodes)
 		return NULL;
-	page = mm_alloc_pages(&f->env.mm, 0, GFP_NOWARN);
+	page = f->node_pool_n ? f->node_pool[--f->node_pool_n]
+			      : mm_alloc_pages(&f->env.mm, 0, GFP_NOWARN);
 	if (!page)
 		return NULL;
 	f->node_pages++;
@@ -349,6 +356,266 @@ static void balloon_hostile_device_loses_nothing(struct ktest *t)
 	}
 }
 
+/* Migration targets: any free page; the free callback gives it back. */
+static struct page *target_alloc(struct mm *mm, struct page *src, void *priv)
+{
+	(void)src;
+	(void)priv;
+	return mm_alloc_pages(mm, 0, GFP_MOVABLE | GFP_NOWARN);
+}
+
+static void target_free(struct mm *mm, struct page *dst, void *priv)
+{
+	(void)priv;
+	mm_free_pages(mm, dst, 0);
+}
+
+/* The highest free page (never a source just freed: sources sit low). */
+static struct page *target_from_top(struct mm *mm, struct page *src, void *priv)
+{
+	unsigned long pfn;
+
+	(void)src;
+	(void)priv;
+	for (pfn = mm->end_pfn - 1; pfn > mm->base_pfn; pfn--) {
+		struct page *page = mm_alloc_pfn(mm, pfn);
+
+		if (page)
+			return page;
+	}
+	return NULL;
+}
+
+/* The first @n ballooned PFNs. */
+static unsigned int balloon_pfns(unsigned long *pfns, unsigned int n)
+{
+	unsigned long index;
+	unsigned int i = 0;
+	void *entry;
+
+	xa_for_each(&fx.b.pfns, index, entry) {
+		if (i == n)
+			break;
+		pfns[i++] = index;
+	}
+	return i;
+}
+
+/* Balloon pages move through the registry: the host ends up holding the
+ * targets, the sources return to the buddy, actual never changes, and
+ * (MUST_TELL_HOST offered) no page is reused before the host is told. */
+static void balloon_pages_migrate(struct ktest *t)
+{
+	static unsigned long pfns[64];
+	struct migrate_result res = { 0 };
+	unsigned int n, i;
+
+	KTEST_ASSERT_EQ(t, fixture_init(), 0);
+	fx.sim.offered |= VIRTIO_BALLOON_F_MUST_TELL_HOST;
+	KTEST_ASSERT_EQ(t, fixture_start(), 0);
+	KTEST_EXPECT_TRUE(t, fx.b.info.features & VIRTIO_BALLOON_F_MUST_TELL_HOST);
+	KTEST_ASSERT_TRUE(t, settle(300));
+	n = balloon_pfns(pfns, ARRAY_SIZE(pfns));
+	KTEST_ASSERT_EQ(t, n, ARRAY_SIZE(pfns));
+	KTEST_EXPECT_EQ(t, migrate_pages(&fx.env.mm, pfns, n, target_from_top, target_free, NULL,
+					 MIGRATE_SYNC, &res), 0);
+	KTEST_EXPECT_EQ(t, res.succeeded, n);
+	KTEST_EXPECT_EQ(t, fx.b.info.migrated, n);
+	KTEST_EXPECT_EQ(t, fx.b.info.actual, 300);
+	KTEST_EXPECT_EQ(t, fx.b.info.isolated, 0);
+	KTEST_EXPECT_EQ(t, fx.sim.actual, 300);
+	for (i = 0; i < n; i++) {
+		KTEST_EXPECT_FALSE(t, balloon_sim_holds(&fx.sim, pfns[i]));
+		KTEST_EXPECT_NULL(t, xa_load(&fx.b.pfns, pfns[i]));
+	}
+	KTEST_EXPECT_TRUE(t, host_agrees());
+	KTEST_EXPECT_TRUE(t, accounted());
+	KTEST_EXPECT_EQ(t, mm_check(&fx.env.mm), 0);
+	KTEST_EXPECT_TRUE(t, settle(0));
+	fixture_end(t);
+}
+
+/* A target in an xarray leaf (64 PFNs) holding no ballooned PFN, so that
+ * recording it needs a new node. */
+static struct page *target_new_leaf(struct mm *mm, struct page *src, void *priv)
+{
+	unsigned long pfn;
+
+	(void)src;
+	(void)priv;
+	for (pfn = mm->end_pfn - 1; pfn > mm->base_pfn; pfn--) {
+		unsigned long index = pfn & ~63UL;
+		struct page *page;
+
+		if (xa_find(&fx.b.pfns, &index, pfn | 63))
+			continue;
+		page = mm_alloc_pfn(mm, pfn);
+		if (page)
+			return page;
+	}
+	return NULL;
+}
+
+/* Injected failures: the xarray cannot take the target (-ENOMEM), then the
+ * device stops answering while taking a target: each migration fails
+ * permanently, the source stays ballooned, the target goes back. */
+static void balloon_migration_failures_restore_everything(struct ktest *t)
+{
+	static unsigned long pfns[8];
+	struct migrate_result res = { 0 };
+	unsigned int n, i;
+
+	KTEST_ASSERT_EQ(t, fixture_init(), 0);
+	KTEST_ASSERT_EQ(t, fixture_start(), 0);
+	KTEST_ASSERT_TRUE(t, settle(200));
+	n = balloon_pfns(pfns, ARRAY_SIZE(pfns));
+	fx.fail_all_nodes = true;
+	KTEST_EXPECT_EQ(t, migrate_pages(&fx.env.mm, pfns, n, target_new_leaf, target_free, NULL,
+					 MIGRATE_SYNC, &res), -EBUSY);
+	fx.fail_all_nodes = false;
+	KTEST_EXPECT_EQ(t, res.succeeded, 0);
+	KTEST_EXPECT_EQ(t, res.failed, n);
+	KTEST_EXPECT_EQ(t, fx.b.info.migrate_fail, n);
+	KTEST_EXPECT_EQ(t, fx.b.info.xa_enomem, n);
+	KTEST_EXPECT_TRUE(t, host_agrees());
+	KTEST_EXPECT_TRUE(t, accounted());
+	/* The device goes silent: the next migration cannot hand over dst. */
+	fx.sim.fault = SIM_FAULT_SILENT;
+	fx.sim.fault_after = fx.sim.buffers;
+	memset(&res, 0, sizeof(res));
+	KTEST_EXPECT_EQ(t, migrate_pages(&fx.env.mm, pfns, n, target_alloc, target_free, NULL,
+					 MIGRATE_SYNC, &res), -EBUSY);
+	KTEST_EXPECT_EQ(t, res.succeeded, 0);
+	KTEST_EXPECT_EQ(t, res.failed, n);
+	KTEST_EXPECT_TRUE(t, fx.b.info.broken);
+	KTEST_EXPECT_EQ(t, fx.b.info.isolated, 0);
+	for (i = 0; i < n; i++) {
+		struct page *page = mm_pfn_to_page(&fx.env.mm, pfns[i]);
+
+		KTEST_EXPECT_EQ(t, page_type(page), MEMDESC_BALLOON);
+		KTEST_EXPECT_FALSE(t, page_is_isolated(page));
+	}
+	KTEST_EXPECT_TRUE(t, accounted());
+	KTEST_EXPECT_EQ(t, fx.sim.violations, 0);
+	KTEST_EXPECT_EQ(t, mm_check(&fx.env.mm), 0);
+	mm_test_env_destroy(&fx.env);
+}
+
+/* Target allocation is where the balloon thread may run while pages are
+ * isolated: here the host takes everything back at that moment. */
+static struct page *target_after_deflate(struct mm *mm, struct page *src, void *priv)
+{
+	if (fx.sim.num_pages)
+		settle(0);
+	return target_alloc(mm, src, priv);
+}
+
+/* The host asks for pages while migration holds them: the balloon hands
+ * them over with movable_page_release() and the core frees them; nothing
+ * is migrated, actual reaches 0, every page is back. */
+static void balloon_release_while_isolated(struct ktest *t)
+{
+	static unsigned long pfns[16];
+	struct migrate_result res = { 0 };
+	unsigned int n;
+
+	KTEST_ASSERT_EQ(t, fixture_init(), 0);
+	KTEST_ASSERT_EQ(t, fixture_start(), 0);
+	KTEST_ASSERT_TRUE(t, settle(100));
+	n = balloon_pfns(pfns, ARRAY_SIZE(pfns));
+	KTEST_EXPECT_EQ(t, migrate_pages(&fx.env.mm, pfns, n, target_after_deflate, target_free,
+					 NULL, MIGRATE_SYNC, &res), 0);
+	KTEST_EXPECT_EQ(t, fx.b.info.actual, 0);
+	KTEST_EXPECT_EQ(t, fx.b.info.isolated, 0);
+	KTEST_EXPECT_EQ(t, res.released + res.succeeded, n);
+	KTEST_EXPECT_GE(t, fx.b.info.released_isolated, 1);
+	KTEST_EXPECT_EQ(t, fx.b.info.released_isolated, res.released);
+	KTEST_EXPECT_EQ(t, fx.sim.host_pages, 0);
+	fixture_end(t);
+}
+
+/* Deflate-on-OOM gives pages back at once (host told first), then holds
+ * the target until the host changes num_pages; without the feature it
+ * does nothing. */
+static void balloon_oom_deflate_pins_target(struct ktest *t)
+{
+	KTEST_ASSERT_EQ(t, fixture_init(), 0);
+	KTEST_ASSERT_EQ(t, fixture_start(), 0);
+	KTEST_ASSERT_TRUE(t, settle(400));
+	KTEST_EXPECT_EQ(t, balloon_oom_deflate(&fx.b, 100), 0); /* not negotiated */
+	KTEST_EXPECT_TRUE(t, settle(0));
+	fixture_end(t);
+
+	KTEST_ASSERT_EQ(t, fixture_init(), 0);
+	fx.sim.offered |= VIRTIO_BALLOON_F_DEFLATE_ON_OOM;
+	KTEST_ASSERT_EQ(t, fixture_start(), 0);
+	KTEST_ASSERT_TRUE(t, settle(400));
+	KTEST_EXPECT_EQ(t, balloon_oom_deflate(&fx.b, 100), 100);
+	KTEST_EXPECT_EQ(t, fx.b.info.actual, 300);
+	KTEST_EXPECT_EQ(t, fx.b.info.oom_deflations, 1);
+	KTEST_EXPECT_TRUE(t, host_agrees());
+	KTEST_EXPECT_TRUE(t, accounted());
+	KTEST_EXPECT_TRUE(t, settle(400)); /* same num_pages: stays */
+	KTEST_EXPECT_EQ(t, fx.b.info.actual, 300);
+	KTEST_EXPECT_TRUE(t, settle(350)); /* a new target: followed */
+	KTEST_EXPECT_EQ(t, fx.b.info.actual, 350);
+	fx.b.oom_want = 50; /* as the notifier asks: served by the next adjust */
+	balloon_adjust(&fx.b);
+	KTEST_EXPECT_EQ(t, fx.b.info.actual, 300);
+	KTEST_EXPECT_EQ(t, fx.b.oom_want, 0);
+	KTEST_EXPECT_TRUE(t, settle(0));
+	fixture_end(t);
+}
+
+/* Aware policy: with holes in the first pageblock and the second one free,
+ * inflating fills holes and leaves the free 2 MiB block whole. */
+static void balloon_aware_policy_keeps_free_blocks(struct ktest *t)
+{
+	static unsigned long mine[SPAN / BITS_PER_LONG]; /* pages taken here, by PFN - base */
+	struct mm *mm;
+	unsigned long pfn, first;
+	struct page *page;
+
+	KTEST_ASSERT_EQ(t, fixture_init(), 0);
+	KTEST_ASSERT_EQ(t, fixture_start(), 0);
+	mm = &fx.env.mm;
+	first = ALIGN_UP(mm->base_pfn, PAGEBLOCK_PAGES);
+	/* Take every free page, then free every other page of one pageblock
+	 * and all of the next one. */
+	memset(mine, 0, sizeof(mine));
+	/* xarray nodes from a pool taken now: in a zone this small, their
+	 * unmovable allocations would otherwise steal the free pageblock. */
+	while (fx.node_pool_n < ARRAY_SIZE(fx.node_pool))
+		fx.node_pool[fx.node_pool_n++] = mm_alloc_pages(mm, 0, GFP_NOWARN);
+	while ((page = mm_alloc_pages(mm, 0, GFP_MOVABLE | GFP_NOWARN | GFP_NORETRY)) != NULL)
+		bitmap_set_bit(mine, mm_page_to_pfn(mm, page) - mm->base_pfn);
+	for (pfn = first; pfn < first + 2 * PAGEBLOCK_PAGES && pfn < mm->end_pfn; pfn++) {
+		if (!bitmap_test_bit(mine, pfn - mm->base_pfn))
+			continue;
+		if (pfn >= first + PAGEBLOCK_PAGES || (pfn & 1)) {
+			mm_free_pages(mm, mm_pfn_to_page(mm, pfn), 0);
+			bitmap_clear_bit(mine, pfn - mm->base_pfn);
+		}
+	}
+	mm_drain_pcp(mm);
+	KTEST_EXPECT_EQ(t, mm_pageblock_free_pages(mm, first + PAGEBLOCK_PAGES), PAGEBLOCK_PAGES);
+	fx.cfg.keep_pages = 1; /* let it take most of what is free */
+	fx.b.cfg.keep_pages = 1;
+	KTEST_EXPECT_TRUE(t, settle(200));
+	KTEST_EXPECT_EQ(t, mm_pageblock_free_pages(mm, first + PAGEBLOCK_PAGES), PAGEBLOCK_PAGES);
+	KTEST_EXPECT_TRUE(t, settle(0));
+	for (pfn = mm->base_pfn; pfn < mm->end_pfn; pfn++)
+		if (bitmap_test_bit(mine, pfn - mm->base_pfn))
+			mm_free_pages(mm, mm_pfn_to_page(mm, pfn), 0);
+	while (fx.node_pool_n)
+		mm_free_pages(mm, fx.node_pool[--fx.node_pool_n], 0);
+	KTEST_EXPECT_TRUE(t, accounted());
+	KTEST_EXPECT_EQ(t, balloon_stop(&fx.b), 0);
+	KTEST_EXPECT_EQ(t, fx.sim.violations, 0);
+	KTEST_EXPECT_EQ(t, mm_check(mm), 0);
+	mm_test_env_destroy(&fx.env);
+}
+
 static const struct ktest_case balloon_cases[] = {
 	KTEST_CASE(balloon_inflate_deflate_restores_every_page),
 	KTEST_CASE(balloon_target_beyond_ram_is_clamped),
@@ -358,6 +625,11 @@ static const struct ktest_case balloon_cases[] = {
 	KTEST_CASE(balloon_xarray_enomem_gives_page_back),
 	KTEST_CASE(balloon_refused_negotiation_leaks_nothing),
 	KTEST_CASE(balloon_hostile_device_loses_nothing),
+	KTEST_CASE(balloon_pages_migrate),
+	KTEST_CASE(balloon_migration_failures_restore_everything),
+	KTEST_CASE(balloon_release_while_isolated),
+	KTEST_CASE(balloon_oom_deflate_pins_target),
+	KTEST_CASE(balloon_aware_policy_keeps_free_blocks),
 	KTEST_END,
 };
 KTEST_SUITE(balloon, balloon_cases);

@@ -27,7 +27,12 @@ EXPECTED = {
     "compact_ms_per_gib_ratio_64g_vs_1g",
     "mslab_pair_ns", "mslab_migrate_page_ns", "mslab_migrate_page_ratio_vs_memcpy",
     "mslab_migrate_page_ratio_vs_copy_batch", "mslab_compact_pages_freed", "mslab_compact_ms",
-} | {"compact_%s_%s_%s" % (fig, scenario, mem)
+} | {"balloon_%s_%s" % (fig, state)
+     for fig in ("inflate_pages_per_s", "deflate_pages_per_s", "host_mib_reclaimed_per_s",
+                 "guest_ns_per_page_inflate", "guest_ns_per_page_deflate")
+     for state in ("boot", "touched")
+     } | {"balloon_%s_batch%d" % (fig, batch)
+          for fig in ("inflate_pages_per_s", "guest_ns_per_page_inflate") for batch in (1024, 4096)} | {"compact_%s_%s_%s" % (fig, scenario, mem)
      for fig in ("recovered_pct", "moves_per_block", "min_moves_per_block", "ms")
      for scenario in ("sparse", "standard") for mem in ("512m", "1g")
      } | {"compact_%s_mixed_512m" % fig

@@ -1,0 +1,105 @@
+"""End-to-end tests of the balloon as part of memory management (512 MiB
+guest, driven from QMP): compaction migrates balloon pages through the
+registry with `actual` unchanged on both sides; deflate-on-OOM gives pages
+back to an allocation that would fail."""
+import os
+import re
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+
+MIB = 1 << 20
+MIGRATION_RE = re.compile(r"^migration:\s+(\d+) migrated, (\d+) failed, (\d+) released while "
+                          r"isolated, (\d+) isolated now", re.M)
+
+
+def set_target(m, q, mib, timeout=180):
+    """Ask for @mib MiB of guest RAM and wait until both sides agree."""
+    q.execute("balloon", value=mib * MIB)
+    deadline = time.monotonic() + timeout
+    while q.execute("query-balloon")["actual"] != mib * MIB:
+        assert time.monotonic() < deadline, m.command("balloon")
+        time.sleep(0.1)
+
+
+def migration(m):
+    out = m.command("balloon")
+    mt = MIGRATION_RE.search(out)
+    assert mt, out
+    assert "BROKEN" not in out, out
+    return [int(g) for g in mt.groups()]
+
+
+def test_compaction_migrates_balloon_pages(ctx):
+    """Inflate a little, fragment (standard), inflate to 256 MiB (the new
+    balloon pages fill the holes), compact: balloon pages move, 2 MiB blocks
+    are recovered, query-balloon does not change, mm_check clean."""
+    with ctx.machine(name="balloon-migrate", mem="512M") as m:
+        m.wait_ready(30)
+        m.expect("> ", 10)
+        q = m.qmp()
+        set_target(m, q, 448)
+        assert "frag standard:" in m.command("frag standard", 120)
+        set_target(m, q, 256)
+        before = migration(m)
+        out = m.command("compact", 300)
+        pct = re.search(r"recovered_pct (\d+)\.\d+", out)
+        assert pct and int(pct.group(1)) >= 99, out
+        owner = re.search(r"by owner:.* balloon (\d+)", out)
+        assert owner and int(owner.group(1)) > 0, out
+        migrated, failed, _, isolated = migration(m)
+        assert migrated - before[0] == int(owner.group(1)), (before, migrated, out)
+        assert failed == 0 and isolated == 0, m.command("balloon")
+        assert q.execute("query-balloon")["actual"] == 256 * MIB
+        assert re.search(r"^actual:\s+65536 pages", m.command("balloon"), re.M)
+        assert "mm_check: 0 violations" in m.command("mmcheck", 60)
+        m.command("frag clear", 120)
+        set_target(m, q, 512)
+        assert "mm_check: 0 violations" in m.command("mmcheck", 60)
+
+
+def wait_settled(q, timeout=180):
+    """Wait until query-balloon stops moving (a clamped target)."""
+    last, deadline = None, time.monotonic() + timeout
+    while True:
+        actual = q.execute("query-balloon")["actual"]
+        if actual == last:
+            return actual
+        assert time.monotonic() < deadline
+        last = actual
+        time.sleep(0.5)
+
+
+def test_deflate_on_oom(ctx):
+    """deflate-on-oom=on: inflate as far as the guest allows, then allocate
+    2 MiB blocks beyond what is left: every allocation succeeds, the balloon
+    shrinks by whole pageblocks (the aware deflate completes free 2 MiB
+    blocks), query-balloon follows, mm_check clean."""
+    with ctx.machine(name="balloon-oom", mem="512M", balloon_opts="deflate-on-oom=on") as m:
+        m.wait_ready(30)
+        m.expect("> ", 10)
+        out = m.command("balloon")
+        assert re.search(r"features 0x1000000\d*[4-7]\b", out), out  # bit 2 negotiated
+        q = m.qmp()
+        q.execute("balloon", value=1)
+        before = wait_settled(q)
+        free = int(re.search(r"^MemFree:\s+\d+ kB\s+\((\d+) pages", m.command("meminfo"),
+                             re.M).group(1))
+        blocks = free // 512 + 8  # more 2 MiB blocks than are free
+        for i in range(blocks):
+            out = m.command("alloc 9")
+            assert "allocated pfn" in out, (i, out)
+        out = m.command("balloon")
+        oom = re.search(r"^oom:\s+(\d+) deflations, (\d+) pages given back", out, re.M)
+        assert oom and int(oom.group(1)) >= 8 and int(oom.group(2)) >= 8 * 512, out
+        assert "BROKEN" not in out, out
+        after = q.execute("query-balloon")["actual"]
+        assert after >= before + int(oom.group(2)) * 4096, (before, after, out)
+        vm = m.command("vmstat")
+        ok = re.search(r"^oom_success\s+(\d+)", vm, re.M)
+        assert ok and int(ok.group(1)) >= 8, vm
+        # The host's target has not changed: the guest does not re-inflate.
+        time.sleep(1.5)
+        assert q.execute("query-balloon")["actual"] == after
+        assert "mm_check: 0 violations" in m.command("mmcheck", 60)
