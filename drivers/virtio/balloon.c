@@ -11,6 +11,7 @@
 #include "mm/movable.h"
 #include "mm/page.h"
 #include "mm/platform.h"
+#include "mm/reporting.h"
 
 #define BALLOON_POLL_US 10000ULL /* recheck period while waiting for the device */
 #define BALLOON_MIGRATE_OFFSET 2048 /* the migration's one-PFN buffer, in the stats page */
@@ -78,22 +79,22 @@ void balloon_read_target(struct balloon *b)
 }
 
 /*
- * Post the @n PFNs at @pfns (physical address @pa) on @vq and wait until
- * the device hands them back; the time waited is added to *@wait_ns.
- * b->busy is held meanwhile: nobody else posts or touches the balloon.
- * Return: 0 or -EIO (driver stopped).
+ * Post the chain @sg (@nr_out device-readable entries, then @nr_in
+ * device-writable ones) on @vq and wait until the device hands it back;
+ * the time waited is added to *@wait_ns. b->busy is held meanwhile:
+ * nobody else posts or touches the balloon. Return: 0 or -EIO (driver
+ * stopped).
  */
-static int post_and_wait(struct balloon *b, struct virtqueue *vq, u32 *pfns, u64 pa,
-			 unsigned int n, u64 *wait_ns)
+static int post_sg_and_wait(struct balloon *b, struct virtqueue *vq, const struct vq_sg *sg,
+			    unsigned int nr_out, unsigned int nr_in, void *token, u64 *wait_ns)
 {
-	struct vq_sg sg = { .addr = pa, .len = n * (u32)sizeof(u32) };
 	u64 start = now_ns(), deadline = start + b->cfg.timeout_us * 1000;
 	void *tok = NULL;
 	int err = 0;
 	u32 len = 0;
 
 	b->busy = true;
-	if (vq_add(vq, &sg, 1, 0, pfns)) {
+	if (vq_add(vq, sg, nr_out, nr_in, token)) {
 		balloon_break(b, vq_broken(vq) ? "queue broken" : "cannot post a buffer");
 		b->busy = false;
 		return -EIO;
@@ -106,7 +107,7 @@ static int post_and_wait(struct balloon *b, struct virtqueue *vq, u32 *pfns, u64
 		b->cfg.wait(b, BALLOON_POLL_US);
 	}
 	*wait_ns += now_ns() - start;
-	if (tok != pfns) {
+	if (tok != token) {
 		balloon_break(b, vq_broken(vq) ? "device broke the queue"
 					   : tok ? "device returned a buffer we did not post"
 						 : "device did not return a buffer");
@@ -114,6 +115,14 @@ static int post_and_wait(struct balloon *b, struct virtqueue *vq, u32 *pfns, u64
 	}
 	b->busy = false;
 	return err;
+}
+
+static int post_and_wait(struct balloon *b, struct virtqueue *vq, u32 *pfns, u64 pa,
+			 unsigned int n, u64 *wait_ns)
+{
+	struct vq_sg sg = { .addr = pa, .len = n * (u32)sizeof(u32) };
+
+	return post_sg_and_wait(b, vq, &sg, 1, 0, pfns, wait_ns);
 }
 
 static int post_batch(struct balloon *b, unsigned int vq, unsigned int n, u64 *wait_ns)
@@ -439,6 +448,54 @@ static const struct movable_operations balloon_movable_ops = {
 	.putback = balloon_putback,
 };
 
+/* One report buffer. Return: pages reported, 0 when nothing is left, -EIO. */
+static long report_round(struct balloon *b)
+{
+	struct mm *mm = b->cfg.mm;
+	struct vq_sg sg[BALLOON_REPORT_MAX];
+	unsigned long pages = 0;
+	unsigned int n, i;
+	u64 waited = 0;
+	int err;
+
+	n = mm_report_take(mm, PAGEBLOCK_ORDER, b->report_pfn, b->report_order,
+			   BALLOON_REPORT_MAX);
+	for (i = 0; i < n; i++) {
+		sg[i].addr = (u64)b->report_pfn[i] << PAGE_SHIFT;
+		sg[i].len = (u32)(PAGE_SIZE << b->report_order[i]);
+		pages += 1UL << b->report_order[i];
+	}
+	if (!n)
+		return 0;
+	err = post_sg_and_wait(b, b->vq[BALLOON_VQ_REPORTING], sg, 0, n, b->report_pfn, &waited);
+	mm_report_return(mm, b->report_pfn, b->report_order, n, !err);
+	if (err) {
+		b->info.report_fail++;
+		return -EIO;
+	}
+	b->info.report_rounds++;
+	b->info.report_blocks += n;
+	b->info.report_pages += pages;
+	return (long)pages;
+}
+
+unsigned long balloon_report(struct balloon *b, unsigned int max_rounds)
+{
+	unsigned long total = 0;
+	unsigned int i;
+
+	if (!b->vq[BALLOON_VQ_REPORTING] || b->busy)
+		return 0;
+	for (i = 0; i < max_rounds && !b->info.broken; i++) {
+		long r = report_round(b);
+
+		if (r <= 0)
+			break;
+		total += (unsigned long)r;
+	}
+	return total;
+}
+
 /*
  * Available is free minus the low watermark: what can be allocated before
  * the allocator dips into its reserve (no page cache or swap to add back).
@@ -609,16 +666,30 @@ static int alloc_buffers(struct balloon *b)
 	return 0;
 }
 
+/* The device's number for our queue @slot (see BALLOON_VQ_*). */
+static unsigned int queue_index(const struct balloon *b, unsigned int slot)
+{
+	if (slot == BALLOON_VQ_REPORTING)
+		return 3 + !!(b->vdev->offered & VIRTIO_BALLOON_F_FREE_PAGE_HINT);
+	return slot;
+}
+
 static int setup_queues(struct balloon *b)
 {
 	static const char *const names[BALLOON_NR_VQS] = { "balloon-inflate", "balloon-deflate",
-							    "balloon-stats" };
-	unsigned int nr = (b->vdev->features & VIRTIO_BALLOON_F_STATS_VQ) ? 3 : 2, i;
+							    "balloon-stats", "balloon-reporting" };
+	const u64 needs[BALLOON_NR_VQS] = { 0, 0, VIRTIO_BALLOON_F_STATS_VQ,
+					    VIRTIO_BALLOON_F_REPORTING };
+	unsigned int slot;
 
-	for (i = 0; i < nr; i++) {
-		b->vq[i] = b->vdev->ops->setup_queue(b->vdev, i, names[i]);
-		if (!b->vq[i]) {
-			mm_err("balloon: cannot set up queue %u (%s)\n", i, names[i]);
+	for (slot = 0; slot < BALLOON_NR_VQS; slot++) {
+		unsigned int index = queue_index(b, slot);
+
+		if (needs[slot] && !(b->vdev->features & needs[slot]))
+			continue;
+		b->vq[slot] = b->vdev->ops->setup_queue(b->vdev, index, names[slot]);
+		if (!b->vq[slot]) {
+			mm_err("balloon: cannot set up queue %u (%s)\n", index, names[slot]);
 			return -ENODEV;
 		}
 	}
@@ -656,7 +727,8 @@ int balloon_start(struct balloon *b, const struct balloon_config *cfg)
 		return -EBUSY; /* another owner of BALLOON pages in this mm */
 	err = b->vdev->ops->negotiate(b->vdev, VIRTIO_F_VERSION_1 | VIRTIO_BALLOON_F_STATS_VQ |
 					       VIRTIO_BALLOON_F_MUST_TELL_HOST |
-					       VIRTIO_BALLOON_F_DEFLATE_ON_OOM);
+					       VIRTIO_BALLOON_F_DEFLATE_ON_OOM |
+					       VIRTIO_BALLOON_F_REPORTING);
 	if (err)
 		return err; /* the transport logged it and set FAILED */
 	err = alloc_buffers(b);

@@ -12,8 +12,8 @@
  * new `actual`. Deflate takes PFNs out of the xarray, tells the host on the
  * deflate queue, then frees the pages and writes `actual`.
  *
- * Features: VERSION_1, and STATS_VQ, MUST_TELL_HOST, DEFLATE_ON_OOM when
- * offered. Deflate-on-OOM: an OOM notifier (the owner's) sets oom_want and
+ * Features: VERSION_1, and STATS_VQ, MUST_TELL_HOST, DEFLATE_ON_OOM,
+ * REPORTING when offered. Deflate-on-OOM: an OOM notifier (the owner's) sets oom_want and
  * wakes the owner, whose balloon_adjust() gives the pages back. Stats (5.5.6.3): one
  * buffer of BALLOON_S_NR packed {le16 tag, le64 val} entries is posted at
  * start; the host polls by handing it back (used, length 0); the owner
@@ -72,15 +72,22 @@ enum balloon_policy { BALLOON_POLICY_AWARE, BALLOON_POLICY_NAIVE };
 #define BALLOON_CFG_NUM_PAGES 0
 #define BALLOON_CFG_ACTUAL 4
 
-/* Queues in the order QEMU numbers them (compactly, as offered). */
+/* Our queue slots. The device numbers its queues compactly by what it
+ * offers (QEMU): inflate 0, deflate 1, stats 2, free page hint 3 when
+ * offered, then reporting (3 or 4). */
 #define BALLOON_VQ_INFLATE 0
 #define BALLOON_VQ_DEFLATE 1
 #define BALLOON_VQ_STATS 2
-#define BALLOON_NR_VQS 3
+#define BALLOON_VQ_REPORTING 3
+#define BALLOON_NR_VQS 4
+#define BALLOON_REPORT_MAX 32 /* free blocks per report buffer */
 
 #define VIRTIO_BALLOON_F_MUST_TELL_HOST (1ULL << 0)
 #define VIRTIO_BALLOON_F_STATS_VQ (1ULL << 1)
 #define VIRTIO_BALLOON_F_DEFLATE_ON_OOM (1ULL << 2)
+#define VIRTIO_BALLOON_F_FREE_PAGE_HINT (1ULL << 3)
+#define VIRTIO_BALLOON_F_PAGE_POISON (1ULL << 4)
+#define VIRTIO_BALLOON_F_REPORTING (1ULL << 5)
 
 /* Stats tags (spec 5.5.6.3). */
 #define BALLOON_S_SWAP_IN 0
@@ -141,6 +148,9 @@ struct balloon_info {
 	u64 migrate_ns;              /* guest time of the migrations, device waits included */
 	unsigned long oom_deflations; /* deflate-on-OOM rounds */
 	unsigned long oom_pages;     /* pages they gave back */
+	unsigned long report_rounds; /* report buffers the device returned */
+	unsigned long report_blocks, report_pages; /* free memory reported */
+	unsigned long report_fail;   /* buffers the device did not complete */
 };
 
 /* A pageblock ranked for the aware deflate. */
@@ -152,7 +162,7 @@ struct balloon_rank {
 struct balloon {
 	struct balloon_config cfg;
 	struct virtio_device *vdev;
-	struct virtqueue *vq[BALLOON_NR_VQS]; /* [STATS] only with STATS_VQ */
+	struct virtqueue *vq[BALLOON_NR_VQS]; /* STATS, REPORTING: when negotiated */
 	volatile bool config_pending; /* num_pages may have changed */
 	volatile bool stats_pending;  /* the stats queue may have returned the buffer */
 	struct xarray pfns;           /* PFN -> xa_mk_value(PFN) */
@@ -172,6 +182,8 @@ struct balloon {
 	u32 oom_num_pages;            /* ... until the host's num_pages changes from this */
 	struct balloon_rank rank[BALLOON_RANK_BLOCKS]; /* aware deflate: best first */
 	unsigned int nr_rank, rank_pos;
+	unsigned long report_pfn[BALLOON_REPORT_MAX]; /* blocks of the report in flight */
+	unsigned int report_order[BALLOON_REPORT_MAX];
 	u32 last_clamped;             /* num_pages last logged as clamped */
 	bool last_clamped_valid;
 	bool floor_logged;            /* "stopped at the floor" logged for this num_pages */
@@ -213,6 +225,18 @@ bool balloon_adjust(struct balloon *b);
  * Return: pages given back to the mm.
  */
 unsigned long balloon_oom_deflate(struct balloon *b, unsigned long nr);
+
+/*
+ * balloon_report - free page reporting (when REPORTING was negotiated):
+ * take free blocks of order >= PAGEBLOCK_ORDER that were not reported yet
+ * out of the buddy (mm/reporting.h: nobody can allocate them meanwhile),
+ * hand them to the device as device-writable buffers (it discards their
+ * memory), and give them back marked reported, up to @max_rounds buffers.
+ * A failed buffer gives its blocks back unreported. PAGE_POISON is never
+ * negotiated: this kernel does not poison free pages, so the device may
+ * discard them. Owner context. Return: pages reported.
+ */
+unsigned long balloon_report(struct balloon *b, unsigned int max_rounds);
 
 /* Answer the host's stats polls (buffers returned on the stats queue). */
 void balloon_stats_service(struct balloon *b);

@@ -18,6 +18,8 @@
 #define BALLOON_RETRY_US 1000000ULL /* retry after a batch made no progress */
 #define BALLOON_OOM_PAGES 256         /* at least this much per deflate-on-OOM (as Linux) */
 #define BALLOON_OOM_WAIT_US 2000000ULL /* an allocating thread waits at most this */
+#define BALLOON_REPORT_US 2000000ULL  /* free page reporting period (as Linux's delay) */
+#define BALLOON_REPORT_ROUNDS 64      /* report buffers per period (64 x 32 blocks) */
 
 static bool balloon_disabled;
 static unsigned long balloon_batch = BALLOON_BATCH;
@@ -153,27 +155,41 @@ static void oom_round_done(unsigned long pages_before)
 	wake_up(&bp.oom_wq);
 }
 
+/* Is there work for the thread now? */
+static bool balloon_work(const struct balloon *b)
+{
+	return b->config_pending || b->stats_pending || b->oom_want;
+}
+
+/* Sleep until there is work or @deadline (time_us; 0: none) passes. */
+static void balloon_sleep(struct balloon *b, u64 deadline)
+{
+	u64 now = time_us();
+
+	if (balloon_work(b))
+		return;
+	if (!deadline)
+		wait_event(&bp.wq, balloon_work(b));
+	else if (now < deadline)
+		wait_event_timeout(&bp.wq, balloon_work(b), deadline - now);
+}
+
+static u64 earliest(u64 a, u64 b) { return !a ? b : !b ? a : MIN(a, b); }
+
 static void balloon_thread(void *arg)
 {
 	struct balloon *b = &bp.core;
 	u64 recheck = 0; /* time_us() at which to reread the config; 0: only when told */
+	u64 report_at = b->vq[BALLOON_VQ_REPORTING] ? time_us() + BALLOON_REPORT_US : 0;
 	bool done;
 
 	(void)arg;
 	for (;;) {
-		/* With an interrupt, sleep until the host changes the target or
-		 * polls for stats (or retry after a while when the last attempt
-		 * fell short); polling rereads the config periodically. */
-		if (!b->config_pending && !b->stats_pending) {
-			u64 now = time_us();
-
-			if (!recheck)
-				wait_event(&bp.wq, b->config_pending || b->stats_pending ||
-						   b->oom_want);
-			else if (now < recheck)
-				wait_event_timeout(&bp.wq, b->config_pending || b->stats_pending ||
-							   b->oom_want, recheck - now);
-		}
+		/* With an interrupt, sleep until the host changes the target,
+		 * polls for stats or an allocation needs pages (or retry after a
+		 * while when the last attempt fell short); polling rereads the
+		 * config periodically; free page reporting runs periodically. */
+		balloon_sleep(b, earliest(recheck, report_at));
 		if (b->info.broken) {
 			bp.oom_rounds++; /* nobody waits for a dead driver */
 			wake_up(&bp.oom_wq);
@@ -187,8 +203,12 @@ static void balloon_thread(void *arg)
 			oom_round_done(before);
 			continue;
 		}
+		if (report_at && time_us() >= report_at) {
+			balloon_report(b, BALLOON_REPORT_ROUNDS);
+			report_at = time_us() + BALLOON_REPORT_US;
+		}
 		if (!b->config_pending && (!recheck || time_us() < recheck))
-			continue; /* only a stats request */
+			continue; /* only stats or reporting */
 		balloon_read_target(b);
 		done = balloon_adjust(b);
 		if (done && bp.vp.vector >= 0)
@@ -300,6 +320,12 @@ static int cmd_balloon(int argc, char **argv)
 			in->oom_pages);
 	else
 		kprintf("oom:        deflate-on-OOM not offered\n");
+	if (in->features & VIRTIO_BALLOON_F_REPORTING)
+		kprintf("reporting:  %lu rounds, %lu blocks, %lu MiB reported, %lu failed\n",
+			in->report_rounds, in->report_blocks, in->report_pages >> 8,
+			in->report_fail);
+	else
+		kprintf("reporting:  not offered\n");
 	kprintf("config irqs: %lu\n", bp.vp.config_irqs);
 	if (in->features & VIRTIO_BALLOON_F_STATS_VQ)
 		kprintf("stats:      %lu requests answered\n", in->stats_requests);

@@ -139,6 +139,39 @@ static void pfn_buffer(struct balloon_sim *sim, void *p, u32 len, bool inflate)
 	}
 }
 
+/* Walk the device-writable entries of the chain at @head (bounded): each
+ * must be a block taken out for reporting, of exactly its size. */
+static void report_chain(struct balloon_sim *sim, struct balloon_sim_queue *q, u16 head)
+{
+	struct mm *mm = sim->mm;
+	u16 i = head, n;
+
+	for (n = 0; n < q->vq.num && i < q->vq.num; n++) {
+		struct virtq_desc d = q->vq.desc[i];
+		unsigned long pfn = (unsigned long)(d.addr >> PAGE_SHIFT);
+		struct page *page;
+
+		if (!guest_ptr(sim, d.addr, d.len) || !(d.flags & VIRTQ_DESC_F_WRITE)) {
+			violation(sim, "report entry outside RAM or not writable", (unsigned long)d.addr);
+			return;
+		}
+		page = mm_pfn_to_page(mm, pfn);
+		if ((d.addr & (PAGE_SIZE - 1)) || !page_is_head(page) ||
+		    page_type(page) != MEMDESC_REPORTING ||
+		    (u64)PAGE_SIZE << page_order(page) != d.len)
+			violation(sim, "reported block is not a whole block taken for reporting", pfn);
+		else {
+			sim->reported_blocks++;
+			sim->reported_pages += d.len / PAGE_SIZE;
+			memset(mm_pfn_to_virt(pfn), 0, d.len); /* the host discards it */
+		}
+		if (!(d.flags & VIRTQ_DESC_F_NEXT))
+			return;
+		i = d.next;
+	}
+	violation(sim, "descriptor chain loops or leaves the table", head);
+}
+
 static void stats_buffer(struct balloon_sim *sim, void *p, u32 len, bool unused)
 {
 	(void)unused;
@@ -167,6 +200,11 @@ static void serve_queue(struct balloon_sim *sim, unsigned int index)
 		q->last_avail++;
 		if (head >= q->vq.num) {
 			violation(sim, "available head out of range", head);
+			continue;
+		}
+		if (index == 3u + !!(sim->offered & VIRTIO_BALLOON_F_FREE_PAGE_HINT)) {
+			report_chain(sim, q, head);
+			push_used(q, head, 0);
 			continue;
 		}
 		if (index == BALLOON_VQ_STATS) {
@@ -266,6 +304,7 @@ static int sim_negotiate(struct virtio_device *vd, u64 wanted)
 		sim_fail(vd);
 		return -ENODEV;
 	}
+	vd->offered = sim->offered;
 	vd->features = (wanted | VIRTIO_F_VERSION_1) & sim->offered;
 	sim->status |= VIRTIO_STATUS_FEATURES_OK;
 	return 0;

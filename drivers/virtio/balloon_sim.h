@@ -6,6 +6,10 @@
  * chain, reads the PFNs of the device-readable part and returns the chain
  * with length 0. Behind it sits the "host": a bitmap of the PFNs it holds.
  *
+ * Free page reports (REPORTING offered; queue 3, or 4 when FREE_PAGE_HINT
+ * is offered too): each device-writable entry must be a whole free block
+ * taken out for reporting (type REPORTING, PAGE_SIZE << order bytes).
+ *
  * It checks the driver: a PFN inflated twice, deflated without being
  * inflated, outside the guest's RAM, or not of type BALLOON when inflated
  * (or, with MUST_TELL_HOST, when deflated: the guest reused it first), and
@@ -28,7 +32,7 @@
 #include "lib/bitmap.h"
 #include "mm/mm.h"
 
-#define BALLOON_SIM_QUEUES 3
+#define BALLOON_SIM_QUEUES 5 /* inflate, deflate, stats, hint, reporting */
 #define BALLOON_SIM_QSIZE 64
 #define BALLOON_SIM_MAX_PFNS (1UL << 16) /* guest RAM the host bitmap covers */
 
@@ -56,7 +60,7 @@ struct balloon_sim {
 	struct mm *mm;                 /* guest memory */
 	/* Behaviour, set by the test (balloon_sim_init gives QEMU's). */
 	u64 offered;                   /* VERSION_1 | STATS_VQ */
-	unsigned int nr_queues;        /* 3 */
+	unsigned int nr_queues;        /* 3; + hint and/or reporting when offered */
 	bool refuse_features_ok, refuse_driver_ok, async;
 	enum balloon_sim_fault fault;
 	unsigned long fault_after;     /* buffers served before the fault */
@@ -78,6 +82,7 @@ struct balloon_sim {
 	u16 stats_head;
 	struct balloon_stat stats[BALLOON_S_NR]; /* as last read */
 	unsigned long stats_reads;
+	unsigned long reported_blocks, reported_pages; /* free page reports served */
 };
 
 /* Set @sim up as QEMU's balloon over @mm's memory. Return: 0 or -E2BIG

@@ -616,6 +616,55 @@ static void balloon_aware_policy_keeps_free_blocks(struct ktest *t)
 	mm_test_env_destroy(&fx.env);
 }
 
+/* Free page reporting: free order->=9 blocks go to the host once (queue 3,
+ * or 4 when the free page hint is offered too), come back marked, and are
+ * reported again only after being used; a device that stops answering
+ * gets nothing lost. */
+static void balloon_free_page_reporting(struct ktest *t)
+{
+	unsigned int hint;
+
+	for (hint = 0; hint < 2; hint++) {
+		unsigned long first, again;
+		struct page *page;
+
+		KTEST_ASSERT_EQ(t, fixture_init(), 0);
+		fx.sim.offered |= VIRTIO_BALLOON_F_REPORTING |
+				  (hint ? VIRTIO_BALLOON_F_FREE_PAGE_HINT : 0);
+		fx.sim.nr_queues = 4 + hint;
+		KTEST_ASSERT_EQ(t, fixture_start(), 0);
+		KTEST_ASSERT_NOT_NULL(t, fx.b.vq[BALLOON_VQ_REPORTING]);
+		KTEST_EXPECT_EQ(t, fx.b.vq[BALLOON_VQ_REPORTING]->index, 3 + hint);
+		first = balloon_report(&fx.b, 8);
+		KTEST_EXPECT_GE(t, first, PAGEBLOCK_PAGES);
+		KTEST_EXPECT_EQ(t, fx.sim.reported_pages, first);
+		KTEST_EXPECT_EQ(t, fx.b.info.report_pages, first);
+		KTEST_EXPECT_EQ(t, fx.env.mm.nr_report_isolated, 0);
+		KTEST_EXPECT_EQ(t, mm_nr_free_pages(&fx.env.mm), fx.free_started);
+		KTEST_EXPECT_EQ(t, balloon_report(&fx.b, 8), 0); /* nothing new */
+		page = mm_alloc_pages(&fx.env.mm, PAGEBLOCK_ORDER, GFP_NOWARN);
+		KTEST_ASSERT_NOT_NULL(t, page);
+		mm_free_pages(&fx.env.mm, page, PAGEBLOCK_ORDER);
+		again = balloon_report(&fx.b, 8);
+		KTEST_EXPECT_GE(t, again, PAGEBLOCK_PAGES); /* used, so reported again */
+		KTEST_EXPECT_EQ(t, mm_check(&fx.env.mm), 0);
+		fixture_end(t);
+	}
+	/* A silent device: the blocks come back unreported, the driver stops. */
+	KTEST_ASSERT_EQ(t, fixture_init(), 0);
+	fx.sim.offered |= VIRTIO_BALLOON_F_REPORTING;
+	fx.sim.nr_queues = 4;
+	KTEST_ASSERT_EQ(t, fixture_start(), 0);
+	fx.sim.q[3].live = false; /* takes buffers, never serves them */
+	KTEST_EXPECT_EQ(t, balloon_report(&fx.b, 8), 0);
+	KTEST_EXPECT_TRUE(t, fx.b.info.broken);
+	KTEST_EXPECT_EQ(t, fx.b.info.report_fail, 1);
+	KTEST_EXPECT_EQ(t, fx.env.mm.nr_report_isolated, 0);
+	KTEST_EXPECT_EQ(t, mm_nr_free_pages(&fx.env.mm), fx.free_started);
+	KTEST_EXPECT_EQ(t, mm_check(&fx.env.mm), 0);
+	mm_test_env_destroy(&fx.env);
+}
+
 static const struct ktest_case balloon_cases[] = {
 	KTEST_CASE(balloon_inflate_deflate_restores_every_page),
 	KTEST_CASE(balloon_target_beyond_ram_is_clamped),
@@ -630,6 +679,7 @@ static const struct ktest_case balloon_cases[] = {
 	KTEST_CASE(balloon_release_while_isolated),
 	KTEST_CASE(balloon_oom_deflate_pins_target),
 	KTEST_CASE(balloon_aware_policy_keeps_free_blocks),
+	KTEST_CASE(balloon_free_page_reporting),
 	KTEST_END,
 };
 KTEST_SUITE(balloon, balloon_cases);

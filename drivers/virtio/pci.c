@@ -213,6 +213,7 @@ int virtio_pci_negotiate(struct virtio_pci *vp, u64 wanted)
 		virtio_pci_fail(vp);
 		return -ENODEV;
 	}
+	vp->vdev.offered = vp->device_features;
 	vp->vdev.features = (wanted | VIRTIO_F_VERSION_1) & vp->device_features;
 	wr32(vp->common, CC_GFSELECT, 0);
 	wr32(vp->common, CC_GF, (u32)vp->vdev.features);

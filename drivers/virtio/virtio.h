@@ -49,6 +49,7 @@ struct virtio_device_ops {
 
 struct virtio_device {
 	const struct virtio_device_ops *ops;
+	u64 offered;  /* what the device offered (valid after negotiate) */
 	u64 features; /* negotiated (valid after negotiate) */
 };
 
