@@ -1,6 +1,7 @@
 /*
- * Monitor commands and boot options for compaction: `frag NAME|clear`
- * (fragment kernel_mm with a scenario; `frag=NAME` at boot), `compact
+ * Monitor commands and boot options for compaction: `frag NAME|clear|verify`
+ * (fragment kernel_mm with a scenario; `frag=NAME` at boot; check the
+ * contents the scenario stamped into its pages and objects), `compact
  * [ORDER]` (explicit compaction with the figures), `contig N` (a contiguous
  * allocation, verified and given back), `proactive [on|off] [HIGH LOW]`.
  * The scenario is a singleton kept here until `frag clear`.
@@ -64,6 +65,20 @@ static int build(const char *name)
 	return 0;
 }
 
+static int verify(void)
+{
+	struct frag_verify v;
+
+	if (!scenario_active) {
+		kprintf("frag verify: no scenario\n");
+		return 0;
+	}
+	frag_scenario_verify(&scenario, &v);
+	kprintf("frag verify: %lu mapped pages, %lu bad; mslab %lu objects, %lu bad\n",
+		v.mapped_pages, v.mapped_bad, v.mslab_objects, v.mslab_bad);
+	return 0;
+}
+
 static int cmd_frag(int argc, char **argv)
 {
 	int err;
@@ -81,12 +96,15 @@ static int cmd_frag(int argc, char **argv)
 		print_figures("cleared");
 		return 0;
 	}
+	if (!strcmp(argv[1], "verify"))
+		return verify();
 	err = build(argv[1]);
 	if (!err)
 		print_figures(scenario.name);
 	return err;
 }
-MONITOR_CMD("frag", "[sparse|standard|mixed|clear]", "fragment memory with a scenario, or show the figures",
+MONITOR_CMD("frag", "[sparse|standard|mixed|clear|verify]",
+	    "fragment memory with a scenario, check its contents, or show the figures",
 	    cmd_frag);
 
 /* @num / @den with two decimals, fixed-point ("-" when @den is 0). */

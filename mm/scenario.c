@@ -108,6 +108,137 @@ static int fill_mslab(struct frag_scenario *s)
 	return mslab_scenario_fill(&s->pool, bytes, MIXED_SEED);
 }
 
+/* ---- contents: stamped at build, checked by frag_scenario_verify ---- */
+
+#define STAMP_WORDS 8 /* words stamped per mapped page, PAGE_SIZE / 8 apart */
+
+static unsigned long stamp_word(const struct mapped_region *r, unsigned long index,
+				unsigned int w)
+{
+	return (r->va + index * PAGE_SIZE + w) * 0x9e3779b97f4a7c15UL ^ 0x5ca77e12f00dUL;
+}
+
+static u8 stamp_byte(unsigned long handle, size_t i)
+{
+	return (u8)(handle * 31 + i * 7 + 0x5a);
+}
+
+/* Is page @index of @r backed (kept by the scenario, not a hole)? A page
+ * that is migrating right now holds a migration entry instead of a PTE. */
+static bool kept(const struct mapped_region *r, unsigned long index)
+{
+	unsigned long pfn;
+
+	return mm_lookup_page(mapped_va(r, index), &pfn) ||
+	       mm_migration_entry(mapped_va(r, index), &pfn);
+}
+
+/* The live handle of table slot @index of @pool, or 0. Only the scenario
+ * allocates and frees in its pool, so used/gen cannot change under us. */
+static unsigned long pool_handle(const struct mslab_pool *pool, unsigned long index)
+{
+	const struct mslab_slot *sl = &pool->dir[index / MSLAB_SLOTS_PER_PAGE]
+						[index % MSLAB_SLOTS_PER_PAGE];
+
+	return sl->used ? ((unsigned long)sl->gen << 32) | index : 0;
+}
+
+/* Fill the kept mapped pages (STAMP_WORDS words each) and every surviving
+ * mslab object (all of its bytes) with patterns of their identity. A no-data
+ * mm has no contents: its mapped pages carry their tag in private. */
+static void scenario_stamp(struct frag_scenario *s)
+{
+	unsigned long i, h, end;
+	unsigned int r, w;
+
+	if (s->mm->no_data)
+		return;
+	for (r = 0; r < s->nr_regions; r++)
+		for (i = 0; i < s->regions[r].nr_pages; i++) {
+			unsigned long *p;
+
+			if (!kept(&s->regions[r], i))
+				continue;
+			p = mapped_access(&s->regions[r], i);
+			for (w = 0; w < STAMP_WORDS; w++)
+				p[w * (PAGE_SIZE / 8 / STAMP_WORDS)] = stamp_word(&s->regions[r], i, w);
+		}
+	end = s->has_pool ? s->pool.nr_chunks * MSLAB_SLOTS_PER_PAGE : 0;
+	for (i = 1; i < end; i++) {
+		size_t size, b;
+		u8 *p;
+
+		h = pool_handle(&s->pool, i);
+		if (!h)
+			continue;
+		size = mslab_size(&s->pool, h);
+		p = mslab_map(&s->pool, h);
+		for (b = 0; b < size; b++)
+			p[b] = stamp_byte(h, b);
+		mslab_unmap(&s->pool, h);
+	}
+}
+
+/* Is kept page @index of @r where its slot says, with its contents? */
+static bool mapped_page_ok(struct mapped_region *r, unsigned long index)
+{
+	unsigned long pfn = mapped_pfn(r, index);
+	struct page *p = mm_pfn_to_page(r->mm, pfn);
+	const unsigned long *data;
+	unsigned int w;
+
+	if (!page_is_head(p) || page_type(p) != MEMDESC_MAPPED ||
+	    page_memdesc(p) != &r->slots[index])
+		return false;
+	if (r->mm->no_data)
+		return mapped_tag_ok(r, index);
+	data = mapped_access(r, index);
+	for (w = 0; w < STAMP_WORDS; w++)
+		if (data[w * (PAGE_SIZE / 8 / STAMP_WORDS)] != stamp_word(r, index, w))
+			return false;
+	return true;
+}
+
+static bool mslab_object_ok(struct mslab_pool *pool, unsigned long h, bool no_data)
+{
+	size_t size = mslab_size(pool, h), b;
+	const u8 *p;
+	bool ok = true;
+
+	if (!size)
+		return false;
+	if (no_data)
+		return true;
+	p = mslab_map(pool, h);
+	for (b = 0; b < size && ok; b++)
+		ok = p[b] == stamp_byte(h, b);
+	mslab_unmap(pool, h);
+	return ok;
+}
+
+void frag_scenario_verify(struct frag_scenario *s, struct frag_verify *v)
+{
+	unsigned long i, h, end;
+	unsigned int r;
+
+	memset(v, 0, sizeof(*v));
+	for (r = 0; r < s->nr_regions; r++)
+		for (i = 0; i < s->regions[r].nr_pages; i++) {
+			if (!kept(&s->regions[r], i))
+				continue;
+			v->mapped_pages++;
+			v->mapped_bad += !mapped_page_ok(&s->regions[r], i);
+		}
+	end = s->has_pool ? s->pool.nr_chunks * MSLAB_SLOTS_PER_PAGE : 0;
+	for (i = 1; i < end; i++) {
+		h = pool_handle(&s->pool, i);
+		if (!h)
+			continue;
+		v->mslab_objects++;
+		v->mslab_bad += !mslab_object_ok(&s->pool, h, s->mm->no_data);
+	}
+}
+
 int frag_scenario_build(struct frag_scenario *s, struct mm *mm, const char *name)
 {
 	struct prng rng;
@@ -136,6 +267,7 @@ int frag_scenario_build(struct frag_scenario *s, struct mm *mm, const char *name
 		prng_seed(&rng, STANDARD_SEED);
 		place_unmovable(s, &rng);
 	}
+	scenario_stamp(s);
 	return 0;
 }
 

@@ -12,6 +12,10 @@
  *             (log-uniform 16..2048 B, 75% freed at random), allocated
  *             before the mapped fill so both kinds interleave.
  *
+ * Contents (not in a no-data mm): the build stamps identity patterns into
+ * the kept mapped pages and the mixed pool's objects, which
+ * frag_scenario_verify checks after compaction has moved them.
+ *
  * Figures (see docs/benchmarks.md):
  *   T          over pageblocks with no unmovable, pinned or reserved page,
  *              sorted by used pages ascending: the largest k such that the
@@ -63,6 +67,24 @@ int frag_scenario_build(struct frag_scenario *s, struct mm *mm, const char *name
 
 /* Free everything the scenario holds. */
 void frag_scenario_destroy(struct frag_scenario *s);
+
+/* What frag_scenario_verify found. */
+struct frag_verify {
+	unsigned long mapped_pages;    /* kept mapped pages walked */
+	unsigned long mapped_bad;      /* wrong owner slot or contents */
+	unsigned long mslab_objects;   /* live objects of the mixed pool */
+	unsigned long mslab_bad;       /* wrong size or contents */
+};
+
+/*
+ * frag_scenario_verify - walk every kept mapped page and every object of
+ * the mixed scenario's mslab pool and check that it still holds what the
+ * build stamped into it (mapped pages: STAMP_WORDS identity words and the
+ * slot in the page's memdesc; objects: every byte; a no-data mm: the tag in
+ * private only). Pages that are migrating are waited for.
+ * Context: thread context; nobody else frees the scenario's memory.
+ */
+void frag_scenario_verify(struct frag_scenario *s, struct frag_verify *v);
 
 /* Compute the figures for @mm now (drains the per-cpu caches). */
 void frag_figures(struct mm *mm, struct frag_figures *f);

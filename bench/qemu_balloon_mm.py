@@ -1,0 +1,171 @@
+"""QEMU benchmarks of the balloon as part of memory management (run by
+tools/bench.py). 512 MiB guests driven from QMP; each figure is the median
+over ctx.boots boots (one each with --quick).
+
+  balloon_free_2m_blocks_after_inflate_{aware,naive}
+      booted with balloon.policy=aware / naive: monitor `frag standard`,
+      then inflate 512 -> 256 MiB through QMP (until query-balloon reports
+      it), then the free 2 MiB blocks of `buddyinfo` (orders >= 9, an
+      order-10 block counting 2). The aware figure has the naive one of the
+      same run as its baseline (the boots interleave: aware, naive, ...).
+  balloon_migrate_page_us
+      the flow of tests/qemu/test_balloon_mm.py's
+      test_compaction_migrates_balloon_pages (inflate to 448 MiB, `frag
+      standard`, inflate to 256 MiB, one full `compact`): the `ns per page`
+      of the `balloon` migration line (guest TSC under TCG; each page is two
+      device round trips, a deflate of the old PFN and an inflate of the new)
+  compact_recovered_pct_standard_balloon_512m
+      that compaction's recovered_pct (free 2 MiB blocks after / T, where T
+      is computed with the balloon inflated: it can exceed 100)
+
+The migration boot runs with -mem-prealloc, as bench/qemu_compact.py does,
+so that the host's first touches of guest RAM stay out of the timed copies.
+"""
+import re
+import statistics
+import time
+
+MIB = 1 << 20
+RAM = 512 * MIB
+POLICIES = ("aware", "naive")
+POLL_S = 0.02
+
+POLICY_RE = re.compile(r"^batch:\s+\d+ PFNs per buffer, (\w+) policy", re.M)
+MIGRATION_RE = re.compile(r"^migration:\s+(\d+) migrated, (\d+) failed, (\d+) released while "
+                          r"isolated, (\d+) isolated now, (\d+) ns per page$", re.M)
+RECOVERED_RE = re.compile(r"^2 MiB blocks: (\d+) -> (\d+), T (\d+); recovered_pct (\S+)$", re.M)
+OWNER_RE = re.compile(r"by owner:.* balloon (\d+)")
+
+
+def set_target(m, q, mib, timeout=180):
+    """Ask for @mib MiB of guest RAM; wait until query-balloon reports it."""
+    q.execute("balloon", value=mib * MIB)
+    deadline = time.monotonic() + timeout
+    while q.execute("query-balloon")["actual"] != mib * MIB:
+        if time.monotonic() > deadline:
+            raise RuntimeError("balloon: %d MiB not reached in %d s:\n%s" %
+                               (mib, timeout, m.command("balloon")))
+        time.sleep(POLL_S)
+
+
+def free_2m_blocks(m):
+    """Free 2 MiB blocks from `buddyinfo`: orders >= 9, order o counting
+    2^(o-9)."""
+    out = m.command("buddyinfo")
+    head = re.search(r"^order:((?:\s+\d+)+)\s*$", out, re.M)
+    zone = re.search(r"^zone \S+((?:\s+\d+)+)\s*$", out, re.M)
+    if not head or not zone:
+        raise RuntimeError("unexpected `buddyinfo` output:\n%s" % out)
+    orders = [int(x) for x in head.group(1).split()]
+    counts = [int(x) for x in zone.group(1).split()]
+    if len(orders) != len(counts):
+        raise RuntimeError("`buddyinfo`: %d orders, %d counts:\n%s" %
+                           (len(orders), len(counts), out))
+    return sum(n << (o - 9) for o, n in zip(orders, counts) if o >= 9)
+
+
+def check_clean(m, what):
+    if "mm_check: 0 violations" not in m.command("mmcheck", 120):
+        raise RuntimeError("mm_check failed after %s" % what)
+
+
+def blocks_boot(ctx, policy):
+    """Boot with balloon.policy=@policy, fragment (standard), inflate to
+    256 MiB; return the free 2 MiB blocks."""
+    with ctx.machine("balloon.policy=%s" % policy, mem="512M",
+                     name="bench-balloon-mm") as m:
+        m.wait_ready(60)
+        m.expect("> ", 10)
+        q = m.qmp()
+        got = POLICY_RE.search(m.command("balloon"))
+        if not got or got.group(1) != policy:
+            raise RuntimeError("booted with balloon.policy=%s, `balloon` says %s" %
+                               (policy, got and got.group(1)))
+        if "frag standard:" not in m.command("frag standard", 120):
+            raise RuntimeError("`frag standard` failed:\n%s" % m.output[-2000:])
+        set_target(m, q, 256)
+        blocks = free_2m_blocks(m)
+        check_clean(m, "the %s inflate" % policy)
+        return blocks
+
+
+def migrate_boot(ctx):
+    """The flow of test_compaction_migrates_balloon_pages; return the
+    migration's ns per page, recovered_pct and counts."""
+    with ctx.machine("", mem="512M", name="bench-balloon-mm",
+                     extra=("-mem-prealloc",)) as m:
+        m.wait_ready(60)
+        m.expect("> ", 10)
+        q = m.qmp()
+        set_target(m, q, 448)
+        if "frag standard:" not in m.command("frag standard", 120):
+            raise RuntimeError("`frag standard` failed:\n%s" % m.output[-2000:])
+        set_target(m, q, 256)
+        out = m.command("compact", 600)
+        rec, owner = RECOVERED_RE.search(out), OWNER_RE.search(out)
+        mig = MIGRATION_RE.search(m.command("balloon"))
+        if not rec or not mig:
+            raise RuntimeError("unexpected `compact`/`balloon` output:\n%s" % out)
+        migrated, failed = int(mig.group(1)), int(mig.group(2))
+        if not migrated or not owner or int(owner.group(1)) != migrated:
+            raise RuntimeError("compaction moved no balloon page, or the counts disagree "
+                               "(balloon: %d migrated):\n%s" % (migrated, out))
+        check_clean(m, "the compaction")
+        return {"ns": int(mig.group(5)), "migrated": migrated, "failed": failed,
+                "recovered_pct": None if rec.group(4) == "-" else float(rec.group(4)),
+                "before": int(rec.group(1)), "after": int(rec.group(2)),
+                "T": int(rec.group(3))}
+
+
+def spread(values, digits=0):
+    if len(values) < 2:
+        return ""
+    return "; boots %.*f..%.*f" % (digits, min(values), digits, max(values))
+
+
+def bench_balloon_mm(ctx):
+    """Free 2 MiB blocks after a 256 MiB inflate into a fragmented guest,
+    contiguity-aware policy against naive; the time of one balloon page
+    migration and the recovered_pct of the compaction that moves them."""
+    blocks = {p: [] for p in POLICIES}
+    mig = []
+    for _ in range(ctx.boots):
+        # Interleaved: one boot of each configuration per round.
+        for p in POLICIES:
+            blocks[p].append(blocks_boot(ctx, p))
+        mig.append(migrate_boot(ctx))
+    n = ctx.boots
+    runs = "median of %d boot%s" % (n, "s" * (n > 1))
+    out = []
+    for p in POLICIES:
+        out.append({
+            "name": "balloon_free_2m_blocks_after_inflate_%s" % p,
+            "value": statistics.median(blocks[p]), "unit": "blocks", "runs": n,
+            "note": "512 MiB guest, balloon.policy=%s: `frag standard`, inflate to 256 MiB, "
+                    "free 2 MiB blocks (buddyinfo orders >= 9, order 10 counting 2); %s%s"
+                    % (p, runs, spread(blocks[p]))})
+    naive = out[1]["value"]
+    if naive:
+        out[0].update(baseline=naive, ratio=round(out[0]["value"] / naive, 4))
+    else:
+        out[0]["note"] += "; no ratio: the naive policy left no free 2 MiB block"
+    ns = [r["ns"] for r in mig]
+    out.append({
+        "name": "balloon_migrate_page_us", "value": round(statistics.median(ns) / 1000, 3),
+        "unit": "us", "runs": n,
+        "note": "512 MiB guest (-mem-prealloc): inflate to 448 MiB, `frag standard`, inflate "
+                "to 256 MiB, `compact`: the `balloon` migration line's ns per page (guest TSC, "
+                "TCG; two device round trips per page) over %d pages migrated, %d failed; %s%s"
+                % (mig[0]["migrated"], max(r["failed"] for r in mig), runs,
+                   spread([v / 1000 for v in ns], 1))})
+    pct = [r["recovered_pct"] for r in mig]
+    fig = {"name": "compact_recovered_pct_standard_balloon_512m",
+           "value": None if None in pct else statistics.median(pct), "unit": "%", "runs": n,
+           "note": "the same compaction: free 2 MiB blocks after / T (%d -> %d, T %d, with the "
+                   "balloon at 256 MiB); %s%s" % (mig[0]["before"], mig[0]["after"],
+                                                  mig[0]["T"], runs,
+                                                  "" if None in pct else spread(pct, 2))}
+    if fig["value"] is None:
+        fig["skipped"] = "T was 0: nothing to divide by"
+    out.append(fig)
+    return out

@@ -1,0 +1,173 @@
+"""Stress of the balloon together with fragmentation and compaction (512 MiB
+guest, driven from QMP and the monitor): random balloon targets interleave
+with fragmentation scenarios being built and dropped and with full
+compactions, which migrate balloon pages while the balloon thread may be
+moving. Seeded: the seed is printed, BALLOON_SEED=N replays it (the
+guest's timing still varies)."""
+import os
+import random
+import re
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+
+MIB = 1 << 20
+RAM = 512 * MIB
+TARGETS = 200
+EVENT_EVERY = 20  # targets between two scenario/compaction events (about)
+VERIFY_RE = re.compile(r"^frag verify: (\d+) mapped pages, (\d+) bad; mslab (\d+) objects, "
+                       r"(\d+) bad$", re.M)
+KEPT_RE = re.compile(r"^frag (\w+): (\d+) mapped pages kept", re.M)
+
+
+def free_pages(m):
+    out = m.command("meminfo")
+    mt = re.search(r"^MemFree:\s+\d+ kB\s+\((\d+) pages", out, re.M)
+    assert mt, out
+    return int(mt.group(1))
+
+
+def slab_pages(m):
+    """Pages the slab caches and kmalloc-large hold (see test_balloon.py):
+    an emptied cache may keep a slab."""
+    out = m.command("slabinfo")
+    caches = re.search(r"^caches: \d+ bytes used, \d+ bytes held in (\d+) pages$", out, re.M)
+    large = re.search(r"^kmalloc-large: \d+ blocks, (\d+) pages", out, re.M)
+    assert caches and large, out
+    return int(caches.group(1)) + int(large.group(1))
+
+
+def balloon(m):
+    out = m.command("balloon")
+    assert "BROKEN" not in out, out
+    info = {}
+    for key in ("num_pages", "target", "actual", "inflated"):
+        mt = re.search(r"^%s:\s+(\d+)" % key, out, re.M)
+        assert mt, out
+        info[key] = int(mt.group(1))
+    info["nodes"] = int(re.search(r"(\d+) xarray nodes", out).group(1))
+    mt = re.search(r"^errors:\s+(\d+) device, (\d+) clamps", out, re.M)
+    info["errors"], info["clamps"] = int(mt.group(1)), int(mt.group(2))
+    mt = re.search(r"^migration:\s+(\d+) migrated, (\d+) failed, (\d+) released while "
+                   r"isolated, (\d+) isolated now", out, re.M)
+    assert mt, out
+    info["migrated"], info["isolated"] = int(mt.group(1)), int(mt.group(4))
+    return info
+
+
+def wait_settled(m, q, timeout=60):
+    """Wait until the guest has reached its (possibly clamped) target and
+    the host agrees; return the monitor's view."""
+    deadline = time.monotonic() + timeout
+    while True:
+        b = balloon(m)
+        if b["actual"] == b["target"] == b["inflated"] and b["num_pages"] >= b["target"]:
+            if q.execute("query-balloon")["actual"] == RAM - b["actual"] * 4096:
+                time.sleep(0.2)
+                b2 = balloon(m)
+                if b2["actual"] == b["actual"] and b2["target"] == b["target"]:
+                    return b2
+        assert time.monotonic() < deadline, b
+        time.sleep(0.1)
+
+
+def verify(m, expect=None):
+    """`frag verify`: nothing bad; return (mapped pages, mslab objects),
+    which must equal @expect when given."""
+    out = m.command("frag verify", 120)
+    mt = VERIFY_RE.search(out)
+    assert mt, out
+    pages, pbad, objs, obad = (int(g) for g in mt.groups())
+    assert pbad == 0 and obad == 0, out
+    if expect is not None:
+        assert (pages, objs) == expect, (out, expect)
+    return pages, objs
+
+
+def test_balloon_stress(ctx):
+    """200 random targets interleaved with fragmenting and compaction (<= 3
+    min): free pages exactly restored at the end, mm_check() and checksums
+    (`frag verify`, `mslabinfo check`) clean."""
+    seed = int(os.environ.get("BALLOON_SEED", time.time_ns() % 1000000))
+    print("    seed %d (BALLOON_SEED=%d to repeat)" % (seed, seed))
+    rng = random.Random(seed)
+    start = time.monotonic()
+    with ctx.machine(name="balloon-stress", mem="512M") as m:
+        m.wait_ready(30)
+        m.expect("> ", 10)
+        q = m.qmp()
+        b = wait_settled(m, q)
+        assert b["actual"] == 0 and b["nodes"] == 0, b
+        boot = free_pages(m) + slab_pages(m)
+        # The vmap area keeps the page tables of returned ranges (reused
+        # first-fit, and nothing counts them): build and drop the largest
+        # scenario once so that every later one (with the balloon holding
+        # some memory, no more address space) finds its tables in place.
+        m.command("frag standard", 120)
+        m.command("frag clear", 120)
+        free0, slab0 = free_pages(m), slab_pages(m)
+        print("    vmap page tables kept by the warm-up scenario: %d pages" %
+              (boot - free0 - slab0))
+        active, expect = None, None
+        waited = builds = compactions = clears = verifies = 0
+        next_event = rng.randint(EVENT_EVERY // 2, EVENT_EVERY * 3 // 2)
+        for i in range(TARGETS):
+            q.execute("balloon", value=rng.randrange(64 * MIB, RAM + 1))
+            if rng.random() < 0.2:
+                b = wait_settled(m, q)
+                assert b["target"] <= b["num_pages"], (i, b)
+                if b["target"] < b["num_pages"]:
+                    assert b["clamps"] > 0, (i, b)
+                waited += 1
+            else:
+                time.sleep(rng.choice((0, rng.uniform(0, 0.3))))
+            if i + 1 < next_event:
+                continue
+            next_event += rng.randint(EVENT_EVERY // 2, EVENT_EVERY * 3 // 2)
+            if active is None and rng.random() < 0.75:
+                name = rng.choice(("standard", "mixed"))
+                out = m.command("frag %s" % name, 120)
+                if "error:" in out:  # e.g. the balloon left too little to fill
+                    print("    target %d: frag %s: %s" % (i, name, out.strip()))
+                    continue
+                kept = KEPT_RE.search(out)
+                assert kept and kept.group(1) == name, out
+                active, builds = name, builds + 1
+                expect = verify(m)
+                assert expect[0] == int(kept.group(2)), (out, expect)
+                assert (expect[1] > 0) == (name == "mixed"), expect
+            elif active is None or rng.random() < 0.7:
+                out = m.command("compact", 300)
+                assert re.search(r"^2 MiB blocks: \d+ -> \d+", out, re.M), out
+                assert re.search(r"^moved \d+ pages, failed \d+;", out, re.M), out
+                compactions += 1
+                if active:
+                    verify(m, expect)
+                    verifies += 1
+                    if active == "mixed":
+                        assert "mslab_check frag-mixed: 0 violations" in \
+                            m.command("mslabinfo check", 60)
+            else:
+                verify(m, expect)
+                m.command("frag clear", 120)
+                active, clears = None, clears + 1
+        if active:
+            verify(m, expect)
+        m.command("frag clear", 120)
+        q.execute("balloon", value=RAM)
+        b = wait_settled(m, q, 120)
+        assert q.execute("query-balloon")["actual"] == RAM
+        free1, slab1 = free_pages(m), slab_pages(m)
+        took = time.monotonic() - start
+        print("    %d targets (%d waited for), %d scenarios built, %d compactions (%d verified), "
+              "%d clears; %d balloon pages migrated; free %d -> %d, slab %d -> %d pages; "
+              "%.1f s" % (TARGETS, waited, builds, compactions, verifies, clears,
+                          b["migrated"], free0, free1, slab0, slab1, took))
+        assert b["actual"] == 0 and b["inflated"] == 0 and b["nodes"] == 0, b
+        assert b["errors"] == 0 and b["isolated"] == 0, b
+        assert free1 + slab1 == free0 + slab0, (free0, slab0, free1, slab1)
+        assert slab1 - slab0 <= 8, (slab0, slab1)
+        assert "mm_check: 0 violations" in m.command("mmcheck", 60)
+        assert "BROKEN" not in m.output
+        assert took <= 180, "took %.0f s (budget 180 s)" % took
