@@ -18,15 +18,6 @@ static struct region regions[4];
 
 unsigned long mm_test_max_span(void) { return 1UL << MAX_ORDER; }
 
-static unsigned int order_for(size_t bytes)
-{
-	unsigned int order = 0;
-
-	while ((PAGE_SIZE << order) < bytes)
-		order++;
-	return order;
-}
-
 int mm_test_env_init_ex(struct mm_test_env *env, unsigned long span,
 			const struct pfn_range *usable, size_t nr_usable,
 			const struct pfn_range *reserved, size_t nr_reserved, bool no_data)
@@ -44,7 +35,7 @@ int mm_test_env_init_ex(struct mm_test_env *env, unsigned long span,
 	if (!r)
 		return -EBUSY;
 	env->storage_bytes = mm_storage_bytes(0, span);
-	r->storage_order = order_for(env->storage_bytes);
+	r->storage_order = mm_order_for_bytes(env->storage_bytes);
 	r->block = mm_alloc_pages(&kernel_mm, MAX_ORDER, GFP_NOWARN);
 	r->storage = mm_alloc_pages(&kernel_mm, r->storage_order, GFP_ZERO | GFP_NOWARN);
 	if (!r->block || !r->storage) {

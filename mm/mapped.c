@@ -24,12 +24,7 @@ bool mapped_tag_ok(struct mapped_region *r, unsigned long index)
 
 static unsigned int slots_order_for(unsigned long nr_pages)
 {
-	size_t bytes = nr_pages * sizeof(struct mapped_slot);
-	unsigned int order = 0;
-
-	while ((PAGE_SIZE << order) < bytes)
-		order++;
-	return order;
+	return mm_order_for_bytes(nr_pages * sizeof(struct mapped_slot));
 }
 
 static struct page *slot_page(struct mapped_region *r, unsigned long i)

@@ -155,6 +155,16 @@ size_t mm_storage_bytes(unsigned long base_pfn, unsigned long end_pfn);
  */
 int mm_init(struct mm *mm, const struct mm_config *cfg);
 
+/* The smallest order whose block holds @bytes (0 for up to one page). */
+static inline unsigned int mm_order_for_bytes(size_t bytes)
+{
+	unsigned int order = 0;
+
+	while ((PAGE_SIZE << order) < bytes)
+		order++;
+	return order;
+}
+
 /*
  * mm_alloc_pages - allocate 2^@order contiguous pages.
  * Return: the head page (PG_head, memdesc type KERNEL, refcount 1), or NULL

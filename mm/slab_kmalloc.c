@@ -54,8 +54,7 @@ static void *alloc_large(struct slab_set *set, size_t size, gfp_t gfp)
 	unsigned long flags;
 
 	if (size <= KMALLOC_MAX_SIZE) {
-		while ((PAGE_SIZE << order) < size)
-			order++;
+		order = mm_order_for_bytes(size);
 		page = mm_alloc_pages(set->mm, order, gfp & ~GFP_MOVABLE);
 	} else if (!(gfp & GFP_NOWARN)) {
 		mm_warn("kmalloc: %zu bytes exceed KMALLOC_MAX_SIZE\n", size);

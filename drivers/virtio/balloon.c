@@ -562,19 +562,29 @@ void balloon_stats_service(struct balloon *b)
 		balloon_break(b, "device broke the stats queue");
 }
 
-unsigned long balloon_oom_deflate(struct balloon *b, unsigned long nr)
+/* Deflate up to @nr pages, batch by batch, while the device works.
+ * Return: pages deflated. */
+static unsigned long deflate_pages(struct balloon *b, unsigned long nr)
 {
 	unsigned long done = 0;
 
-	if (!(b->info.features & VIRTIO_BALLOON_F_DEFLATE_ON_OOM) || b->busy)
-		return 0;
-	while (done < nr && !b->info.broken && b->info.actual) {
+	while (done < nr && !b->info.broken && !b->busy && b->info.actual) {
 		int r = deflate_batch(b, (unsigned int)MIN(nr - done, b->cfg.batch));
 
 		if (r <= 0)
 			break;
 		done += (unsigned long)r;
 	}
+	return done;
+}
+
+unsigned long balloon_oom_deflate(struct balloon *b, unsigned long nr)
+{
+	unsigned long done;
+
+	if (!(b->info.features & VIRTIO_BALLOON_F_DEFLATE_ON_OOM))
+		return 0;
+	done = deflate_pages(b, nr);
 	if (done) {
 		b->info.oom_deflations++;
 		b->info.oom_pages += done;
@@ -624,15 +634,6 @@ bool balloon_adjust(struct balloon *b)
 	return b->info.actual == b->info.target;
 }
 
-static unsigned int order_for_bytes(size_t bytes)
-{
-	unsigned int order = 0;
-
-	while ((PAGE_SIZE << order) < bytes)
-		order++;
-	return order;
-}
-
 static void free_buffers(struct balloon *b)
 {
 	if (b->buf_page)
@@ -648,7 +649,7 @@ static int alloc_buffers(struct balloon *b)
 {
 	struct mm *mm = b->cfg.mm;
 
-	b->buf_order = order_for_bytes(b->cfg.batch * sizeof(u32));
+	b->buf_order = mm_order_for_bytes(b->cfg.batch * sizeof(u32));
 	b->buf_page = mm_alloc_pages(mm, b->buf_order, GFP_KERNEL);
 	b->stats_page = mm_alloc_pages(mm, 0, GFP_KERNEL | GFP_ZERO);
 	if (!b->buf_page || !b->stats_page) {
@@ -763,9 +764,7 @@ int balloon_stop(struct balloon *b)
 	if (!b->info.active)
 		return 0;
 	b->info.target = 0;
-	while (!b->info.broken && !b->busy && b->info.actual &&
-	       deflate_batch(b, b->cfg.batch) > 0)
-		;
+	deflate_pages(b, b->info.actual);
 	b->info.active = false;
 	if (b->info.broken || b->info.actual || b->vdev->ops->reset(b->vdev))
 		return -EIO; /* the host may hold pages: keep them and the buffers */

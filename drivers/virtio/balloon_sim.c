@@ -315,13 +315,11 @@ static struct virtqueue *sim_setup_queue(struct virtio_device *vd, unsigned int 
 {
 	struct balloon_sim *sim = to_sim(vd);
 	struct balloon_sim_queue *q;
-	unsigned int order = 0;
+	unsigned int order = mm_order_for_bytes(vq_ring_bytes(BALLOON_SIM_QSIZE));
 
 	if (index >= sim->nr_queues || index >= BALLOON_SIM_QUEUES || sim->q[index].live)
 		return NULL;
 	q = &sim->q[index];
-	while ((PAGE_SIZE << order) < vq_ring_bytes(BALLOON_SIM_QSIZE))
-		order++;
 	q->ring = mm_alloc_pages(sim->mm, order, GFP_KERNEL | GFP_ZERO);
 	if (!q->ring)
 		return NULL;

@@ -370,20 +370,33 @@ static void target_free(struct mm *mm, struct page *dst, void *priv)
 	mm_free_pages(mm, dst, 0);
 }
 
-/* The highest free page (never a source just freed: sources sit low). */
-static struct page *target_from_top(struct mm *mm, struct page *src, void *priv)
+/*
+ * The highest free page (never a source just freed: sources sit low); with
+ * @new_leaf, only one in an xarray leaf (64 PFNs) holding no ballooned PFN,
+ * so that recording it needs a new node.
+ */
+static struct page *highest_free_page(struct mm *mm, bool new_leaf)
 {
 	unsigned long pfn;
 
-	(void)src;
-	(void)priv;
 	for (pfn = mm->end_pfn - 1; pfn > mm->base_pfn; pfn--) {
-		struct page *page = mm_alloc_pfn(mm, pfn);
+		unsigned long index = pfn & ~63UL;
+		struct page *page;
 
+		if (new_leaf && xa_find(&fx.b.pfns, &index, pfn | 63))
+			continue;
+		page = mm_alloc_pfn(mm, pfn);
 		if (page)
 			return page;
 	}
 	return NULL;
+}
+
+static struct page *target_from_top(struct mm *mm, struct page *src, void *priv)
+{
+	(void)src;
+	(void)priv;
+	return highest_free_page(mm, false);
 }
 
 /* The first @n ballooned PFNs. */
@@ -435,25 +448,11 @@ static void balloon_pages_migrate(struct ktest *t)
 	fixture_end(t);
 }
 
-/* A target in an xarray leaf (64 PFNs) holding no ballooned PFN, so that
- * recording it needs a new node. */
 static struct page *target_new_leaf(struct mm *mm, struct page *src, void *priv)
 {
-	unsigned long pfn;
-
 	(void)src;
 	(void)priv;
-	for (pfn = mm->end_pfn - 1; pfn > mm->base_pfn; pfn--) {
-		unsigned long index = pfn & ~63UL;
-		struct page *page;
-
-		if (xa_find(&fx.b.pfns, &index, pfn | 63))
-			continue;
-		page = mm_alloc_pfn(mm, pfn);
-		if (page)
-			return page;
-	}
-	return NULL;
+	return highest_free_page(mm, true);
 }
 
 /* Injected failures: the xarray cannot take the target (-ENOMEM), then the

@@ -244,15 +244,6 @@ static void pci_notify(struct virtqueue *vq)
 
 static const struct vq_transport_ops virtio_pci_vq_ops = { .notify = pci_notify };
 
-static unsigned int order_for(size_t bytes)
-{
-	unsigned int order = 0;
-
-	while ((PAGE_SIZE << order) < bytes)
-		order++;
-	return order;
-}
-
 /* Program queue @index (selected) with @q's rings and enable it. Return:
  * 0 or -ENODEV when the notify address is outside the notify area. */
 static int program_queue(struct virtio_pci *vp, struct virtio_pci_queue *q, unsigned int index)
@@ -291,7 +282,7 @@ struct virtqueue *virtio_pci_setup_queue(struct virtio_pci *vp, unsigned int ind
 	for (num = 1; num * 2 <= size && num * 2 <= max_size && num * 2 <= VQ_MAX_SIZE;)
 		num *= 2;
 	q->vq = kzalloc(sizeof(*q->vq), GFP_KERNEL);
-	q->ring_order = order_for(vq_ring_bytes(num));
+	q->ring_order = mm_order_for_bytes(vq_ring_bytes(num));
 	q->ring = alloc_pages(q->ring_order, GFP_KERNEL | GFP_ZERO);
 	if (!q->vq || !q->ring)
 		goto err_free;
