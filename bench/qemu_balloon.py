@@ -35,10 +35,11 @@ in the run. --quick boots once with the default batch and reports the batch
 figures skipped. A kernel whose `balloon` output lacks the guest_ns or
 batch lines gets those figures skipped, not failed.
 """
-import os
 import re
 import statistics
 import time
+
+from guest import qemu_rss_kib, set_balloon
 
 MIB = 1 << 20
 RAM = 512 * MIB
@@ -83,26 +84,6 @@ def counters(m):
     return c
 
 
-def rss_kib(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise RuntimeError("no VmRSS for pid %d" % pid)
-
-
-def move_to(q, value, timeout=120):
-    """Set the target to `value` bytes; return the seconds until
-    query-balloon reports it."""
-    start = time.monotonic()
-    q.execute("balloon", value=value)
-    while q.execute("query-balloon")["actual"] != value:
-        if time.monotonic() - start > timeout:
-            raise RuntimeError("balloon: %d bytes not reached in %d s" % (value, timeout))
-        time.sleep(POLL_S)
-    return time.monotonic() - start
-
-
 def settled_counters(m, key, want):
     """Counters once the guest has accounted for `want` pages under `key`
     (the host may see `actual` a moment before the thread's bookkeeping)."""
@@ -131,11 +112,11 @@ def measure_state(m, q):
     """Inflate 512 -> 256 MiB, deflate -> 384 MiB; return the figures of
     one state of one boot."""
     c0 = counters(m)
-    rss0 = rss_kib(m.proc.pid)
-    t_inf = move_to(q, INFLATE_TO)
-    rss1 = rss_kib(m.proc.pid)
+    rss0 = qemu_rss_kib(m.proc.pid)
+    t_inf = set_balloon(q, INFLATE_TO, 120, POLL_S)
+    rss1 = qemu_rss_kib(m.proc.pid)
     c1 = settled_counters(m, "pages_inflated", c0["pages_inflated"] + INFLATE_PAGES)
-    t_def = move_to(q, DEFLATE_TO)
+    t_def = set_balloon(q, DEFLATE_TO, 120, POLL_S)
     c2 = settled_counters(m, "pages_deflated", c1["pages_deflated"] + DEFLATE_PAGES)
     inf, dfl = per_page(c0, c1, "inflate"), per_page(c1, c2, "deflate")
     return {"inflate": INFLATE_PAGES / t_inf, "deflate": DEFLATE_PAGES / t_def,
@@ -160,7 +141,7 @@ def one_boot(ctx, batch=None):
             raise RuntimeError("booted with balloon.batch=%d, `balloon` says %s" %
                                (batch, c["batch"]))
         runs = {"boot": measure_state(m, q)}
-        move_to(q, RAM)
+        set_balloon(q, RAM, 120, POLL_S)
         settled_counters(m, "pages_deflated", counters(m)["pages_inflated"])
         out = m.command("touch", 300)
         t = TOUCH_RE.search(out)

@@ -23,7 +23,8 @@ so that the host's first touches of guest RAM stay out of the timed copies.
 """
 import re
 import statistics
-import time
+
+from guest import set_balloon
 
 MIB = 1 << 20
 RAM = 512 * MIB
@@ -37,15 +38,9 @@ RECOVERED_RE = re.compile(r"^2 MiB blocks: (\d+) -> (\d+), T (\d+); recovered_pc
 OWNER_RE = re.compile(r"by owner:.* balloon (\d+)")
 
 
-def set_target(m, q, mib, timeout=180):
+def set_target(q, mib):
     """Ask for @mib MiB of guest RAM; wait until query-balloon reports it."""
-    q.execute("balloon", value=mib * MIB)
-    deadline = time.monotonic() + timeout
-    while q.execute("query-balloon")["actual"] != mib * MIB:
-        if time.monotonic() > deadline:
-            raise RuntimeError("balloon: %d MiB not reached in %d s:\n%s" %
-                               (mib, timeout, m.command("balloon")))
-        time.sleep(POLL_S)
+    set_balloon(q, mib * MIB, 180, POLL_S)
 
 
 def free_2m_blocks(m):
@@ -83,7 +78,7 @@ def blocks_boot(ctx, policy):
                                (policy, got and got.group(1)))
         if "frag standard:" not in m.command("frag standard", 120):
             raise RuntimeError("`frag standard` failed:\n%s" % m.output[-2000:])
-        set_target(m, q, 256)
+        set_target(q, 256)
         blocks = free_2m_blocks(m)
         check_clean(m, "the %s inflate" % policy)
         return blocks
@@ -97,10 +92,10 @@ def migrate_boot(ctx):
         m.wait_ready(60)
         m.expect("> ", 10)
         q = m.qmp()
-        set_target(m, q, 448)
+        set_target(q, 448)
         if "frag standard:" not in m.command("frag standard", 120):
             raise RuntimeError("`frag standard` failed:\n%s" % m.output[-2000:])
-        set_target(m, q, 256)
+        set_target(q, 256)
         out = m.command("compact", 600)
         rec, owner = RECOVERED_RE.search(out), OWNER_RE.search(out)
         mig = MIGRATION_RE.search(m.command("balloon"))

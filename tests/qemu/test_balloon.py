@@ -10,52 +10,21 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
 import qemu  # noqa: E402
+from guest import balloon_info, free_pages, slab_pages, wait_query_balloon  # noqa: E402
 
 MIB = 1 << 20
 RAM = 512 * MIB
 XA_NODE_BYTES = 1024  # a 528-byte struct xa_node comes from kmalloc-1024
 
 
-def _free_pages(m):
-    out = m.command("meminfo")
-    mt = re.search(r"^MemFree:\s+\d+ kB\s+\((\d+) pages", out, re.M)
-    assert mt, out
-    return int(mt.group(1))
-
-
-def _balloon(m):
-    out = m.command("balloon")
-    info = {}
-    for key in ("num_pages", "target", "actual", "inflated"):
-        mt = re.search(r"^%s:\s+(\d+)" % key, out, re.M)
-        assert mt, out
-        info[key] = int(mt.group(1))
-    mt = re.search(r"(\d+) xarray nodes", out)
-    info["nodes"] = int(mt.group(1))
-    mt = re.search(r"^errors:\s+(\d+) device, (\d+) clamps", out, re.M)
-    info["errors"], info["clamps"] = int(mt.group(1)), int(mt.group(2))
-    assert "BROKEN" not in out, out
-    return info
-
-
-def _wait_query(q, actual, timeout=120):
-    deadline = time.monotonic() + timeout
-    while True:
-        got = q.execute("query-balloon")["actual"]
-        if got == actual:
-            return
-        assert time.monotonic() < deadline, "query-balloon %d, want %d" % (got, actual)
-        time.sleep(0.1)
-
-
 def _wait_settled(m, timeout=120):
     """Poll the monitor until actual == target and stays so."""
     deadline = time.monotonic() + timeout
     while True:
-        b = _balloon(m)
+        b = balloon_info(m)
         if b["actual"] == b["target"] and b["inflated"] == b["actual"]:
             time.sleep(0.3)
-            b2 = _balloon(m)
+            b2 = balloon_info(m)
             if b2["actual"] == b["actual"]:
                 return b2
         assert time.monotonic() < deadline, b
@@ -74,15 +43,15 @@ def test_balloon_inflate_deflate_and_clamps(ctx):
         q = m.qmp()
         b = _wait_settled(m)
         assert b["actual"] == 0 and b["num_pages"] == 0, b
-        free0 = _free_pages(m)
+        free0 = free_pages(m)
 
         # Inflate to 256 MiB of guest RAM.
         q.execute("balloon", value=256 * MIB)
-        _wait_query(q, 256 * MIB)
+        wait_query_balloon(q, 256 * MIB)
         b = _wait_settled(m)
         moved = (RAM - 256 * MIB) // 4096
         assert b["actual"] == moved == b["inflated"] and b["clamps"] == 0, b
-        free1 = _free_pages(m)
+        free1 = free_pages(m)
         overhead = b["nodes"] * XA_NODE_BYTES // 4096 + 8
         print("    inflated %d pages: free %d -> %d (xarray %d nodes)" %
               (moved, free0, free1, b["nodes"]))
@@ -90,10 +59,10 @@ def test_balloon_inflate_deflate_and_clamps(ctx):
 
         # And back.
         q.execute("balloon", value=RAM)
-        _wait_query(q, RAM)
+        wait_query_balloon(q, RAM)
         b = _wait_settled(m)
         assert b["actual"] == 0 and b["inflated"] == 0 and b["nodes"] == 0, b
-        free2 = _free_pages(m)
+        free2 = free_pages(m)
         print("    deflated: free %d -> %d (boot %d)" % (free1, free2, free0))
         assert free0 - 8 <= free2 <= free0 + 8, (free0, free2)
 
@@ -112,11 +81,11 @@ def test_balloon_inflate_deflate_and_clamps(ctx):
             zero = "refused"
         q.execute("balloon", value=1)
         deadline = time.monotonic() + 60
-        while _balloon(m)["num_pages"] != RAM // 4096 - 1:
+        while balloon_info(m)["num_pages"] != RAM // 4096 - 1:
             assert time.monotonic() < deadline
             time.sleep(0.2)
         b = _wait_settled(m)
-        left = _free_pages(m)
+        left = free_pages(m)
         print("    target 0 (%s by QEMU), target 1 B: %d pages clamped to %d, %d pages free" %
               (zero, b["num_pages"], b["target"], left))
         assert b["target"] < b["num_pages"] and b["clamps"] >= 1, b
@@ -127,10 +96,10 @@ def test_balloon_inflate_deflate_and_clamps(ctx):
 
         # Full again: free pages as at boot, nothing broken.
         q.execute("balloon", value=RAM)
-        _wait_query(q, RAM)
+        wait_query_balloon(q, RAM)
         b = _wait_settled(m)
         assert b["actual"] == 0 and b["inflated"] == 0 and b["errors"] == 0, b
-        free3 = _free_pages(m)
+        free3 = free_pages(m)
         assert free0 - 8 <= free3 <= free0 + 8, (free0, free3)
         assert "mm_check: 0 violations" in m.command("mmcheck", 60)
 
@@ -186,16 +155,6 @@ def test_balloon_stats(ctx):
         assert "BROKEN" not in m.command("balloon")
 
 
-def _slab_pages(m):
-    """Pages the slab caches and kmalloc-large hold (`slabinfo`): where the
-    xarray's nodes come from, and where an emptied cache keeps a slab."""
-    out = m.command("slabinfo")
-    caches = re.search(r"^caches: \d+ bytes used, \d+ bytes held in (\d+) pages$", out, re.M)
-    large = re.search(r"^kmalloc-large: \d+ blocks, (\d+) pages", out, re.M)
-    assert caches and large, out
-    return int(caches.group(1)) + int(large.group(1))
-
-
 def _query_for(value):
     """What query-balloon reports once the guest has reached `value` bytes:
     QEMU asks for (RAM - value) >> 12 pages."""
@@ -218,25 +177,25 @@ def test_balloon_random_targets(ctx):
         q = m.qmp()
         b = _wait_settled(m)
         assert b["actual"] == 0 and b["nodes"] == 0, b
-        free0, slab0 = _free_pages(m), _slab_pages(m)
+        free0, slab0 = free_pages(m), slab_pages(m)
         start = time.monotonic()
         waited = 0
         for i in range(100):
             value = rng.randrange(64 * MIB, RAM + 1)
             q.execute("balloon", value=value)
             if rng.random() < 0.25:
-                _wait_query(q, _query_for(value), 60)
+                wait_query_balloon(q, _query_for(value), 60)
                 b = _wait_settled(m)
                 assert b["num_pages"] == (RAM - value) >> 12 == b["actual"], (i, value, b)
                 waited += 1
             else:
                 time.sleep(rng.choice((0, rng.uniform(0, 0.3))))
         q.execute("balloon", value=RAM)
-        _wait_query(q, RAM)
+        wait_query_balloon(q, RAM)
         b = _wait_settled(m)
         mt = re.search(r"^batches:\s+(\d+) inflate, (\d+) deflate \((\d+)/(\d+) pages",
                        m.command("balloon"), re.M)
-        free1, slab1 = _free_pages(m), _slab_pages(m)
+        free1, slab1 = free_pages(m), slab_pages(m)
         print("    100 targets (%d waited for) in %.1f s: %s inflate / %s deflate batches, "
               "%s pages in and out; free %d -> %d, slab %d -> %d pages" %
               (waited, time.monotonic() - start, mt.group(1), mt.group(2), mt.group(3),
@@ -276,7 +235,7 @@ def test_touch_then_balloon(ctx):
         _wait_settled(m)
         mi = m.command("meminfo")
         wmin = int(re.search(r"^Watermarks:\s+min (\d+)", mi, re.M).group(1))
-        free0, blocks0, stolen0 = _free_pages(m), _pageblocks(m), _stolen(m)
+        free0, blocks0, stolen0 = free_pages(m), _pageblocks(m), _stolen(m)
         out = m.command("touch", 120)
         mt = re.search(r"^touched (\d+) pages in (\d+) ms$", out, re.M)
         left = re.search(r"^untouched: (\d+) free pages", out, re.M)
@@ -286,16 +245,16 @@ def test_touch_then_balloon(ctx):
               (touched, free0, mt.group(2), left.group(1), wmin))
         assert touched + int(left.group(1)) == free0, (touched, left.group(1), free0)
         assert int(left.group(1)) <= wmin + 1024, (left.group(1), wmin)
-        assert _free_pages(m) == free0
+        assert free_pages(m) == free0
         assert _pageblocks(m) == blocks0 and _stolen(m) == stolen0
         assert "mm_check: 0 violations" in m.command("mmcheck", 60)
 
         q.execute("balloon", value=256 * MIB)
-        _wait_query(q, 256 * MIB)
+        wait_query_balloon(q, 256 * MIB)
         b = _wait_settled(m)
         assert b["actual"] == (RAM - 256 * MIB) // 4096, b
         q.execute("balloon", value=RAM)
-        _wait_query(q, RAM)
+        wait_query_balloon(q, RAM)
         b = _wait_settled(m)
         assert b["actual"] == 0 and b["errors"] == 0, b
         out = m.command("touch", 120)

@@ -8,27 +8,14 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+from guest import balloon_info, qemu_rss_kib, set_balloon  # noqa: E402
 
 MIB = 1 << 20
-MIGRATION_RE = re.compile(r"^migration:\s+(\d+) migrated, (\d+) failed, (\d+) released while "
-                          r"isolated, (\d+) isolated now", re.M)
 
 
-def set_target(m, q, mib, timeout=180):
+def set_target(q, mib):
     """Ask for @mib MiB of guest RAM and wait until both sides agree."""
-    q.execute("balloon", value=mib * MIB)
-    deadline = time.monotonic() + timeout
-    while q.execute("query-balloon")["actual"] != mib * MIB:
-        assert time.monotonic() < deadline, m.command("balloon")
-        time.sleep(0.1)
-
-
-def migration(m):
-    out = m.command("balloon")
-    mt = MIGRATION_RE.search(out)
-    assert mt, out
-    assert "BROKEN" not in out, out
-    return [int(g) for g in mt.groups()]
+    set_balloon(q, mib * MIB, 180)
 
 
 def test_compaction_migrates_balloon_pages(ctx):
@@ -39,23 +26,23 @@ def test_compaction_migrates_balloon_pages(ctx):
         m.wait_ready(30)
         m.expect("> ", 10)
         q = m.qmp()
-        set_target(m, q, 448)
+        set_target(q, 448)
         assert "frag standard:" in m.command("frag standard", 120)
-        set_target(m, q, 256)
-        before = migration(m)
+        set_target(q, 256)
+        before = balloon_info(m)
         out = m.command("compact", 300)
         pct = re.search(r"recovered_pct (\d+)\.\d+", out)
         assert pct and int(pct.group(1)) >= 99, out
         owner = re.search(r"by owner:.* balloon (\d+)", out)
         assert owner and int(owner.group(1)) > 0, out
-        migrated, failed, _, isolated = migration(m)
-        assert migrated - before[0] == int(owner.group(1)), (before, migrated, out)
-        assert failed == 0 and isolated == 0, m.command("balloon")
+        after = balloon_info(m)
+        assert after["migrated"] - before["migrated"] == int(owner.group(1)), (before, after, out)
+        assert after["migrate_failed"] == 0 and after["isolated"] == 0, after
         assert q.execute("query-balloon")["actual"] == 256 * MIB
         assert re.search(r"^actual:\s+65536 pages", m.command("balloon"), re.M)
         assert "mm_check: 0 violations" in m.command("mmcheck", 60)
         m.command("frag clear", 120)
-        set_target(m, q, 512)
+        set_target(q, 512)
         assert "mm_check: 0 violations" in m.command("mmcheck", 60)
 
 
@@ -106,11 +93,7 @@ def test_deflate_on_oom(ctx):
 
 
 def rss_mib(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024.0
-    raise AssertionError("no VmRSS for pid %d" % pid)
+    return qemu_rss_kib(pid) / 1024.0
 
 
 REPORT_RE = re.compile(r"^reporting:\s+(\d+) rounds, (\d+) blocks, (\d+) MiB reported, "

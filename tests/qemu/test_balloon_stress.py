@@ -11,6 +11,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+from guest import balloon_info, free_pages, slab_pages  # noqa: E402
 
 MIB = 1 << 20
 RAM = 512 * MIB
@@ -21,51 +22,16 @@ VERIFY_RE = re.compile(r"^frag verify: (\d+) mapped pages, (\d+) bad; mslab (\d+
 KEPT_RE = re.compile(r"^frag (\w+): (\d+) mapped pages kept", re.M)
 
 
-def free_pages(m):
-    out = m.command("meminfo")
-    mt = re.search(r"^MemFree:\s+\d+ kB\s+\((\d+) pages", out, re.M)
-    assert mt, out
-    return int(mt.group(1))
-
-
-def slab_pages(m):
-    """Pages the slab caches and kmalloc-large hold (see test_balloon.py):
-    an emptied cache may keep a slab."""
-    out = m.command("slabinfo")
-    caches = re.search(r"^caches: \d+ bytes used, \d+ bytes held in (\d+) pages$", out, re.M)
-    large = re.search(r"^kmalloc-large: \d+ blocks, (\d+) pages", out, re.M)
-    assert caches and large, out
-    return int(caches.group(1)) + int(large.group(1))
-
-
-def balloon(m):
-    out = m.command("balloon")
-    assert "BROKEN" not in out, out
-    info = {}
-    for key in ("num_pages", "target", "actual", "inflated"):
-        mt = re.search(r"^%s:\s+(\d+)" % key, out, re.M)
-        assert mt, out
-        info[key] = int(mt.group(1))
-    info["nodes"] = int(re.search(r"(\d+) xarray nodes", out).group(1))
-    mt = re.search(r"^errors:\s+(\d+) device, (\d+) clamps", out, re.M)
-    info["errors"], info["clamps"] = int(mt.group(1)), int(mt.group(2))
-    mt = re.search(r"^migration:\s+(\d+) migrated, (\d+) failed, (\d+) released while "
-                   r"isolated, (\d+) isolated now", out, re.M)
-    assert mt, out
-    info["migrated"], info["isolated"] = int(mt.group(1)), int(mt.group(4))
-    return info
-
-
 def wait_settled(m, q, timeout=60):
     """Wait until the guest has reached its (possibly clamped) target and
     the host agrees; return the monitor's view."""
     deadline = time.monotonic() + timeout
     while True:
-        b = balloon(m)
+        b = balloon_info(m)
         if b["actual"] == b["target"] == b["inflated"] and b["num_pages"] >= b["target"]:
             if q.execute("query-balloon")["actual"] == RAM - b["actual"] * 4096:
                 time.sleep(0.2)
-                b2 = balloon(m)
+                b2 = balloon_info(m)
                 if b2["actual"] == b["actual"] and b2["target"] == b["target"]:
                     return b2
         assert time.monotonic() < deadline, b
