@@ -5,9 +5,18 @@ over ctx.boots boots (one each with --quick).
   balloon_free_2m_blocks_after_inflate_{aware,naive}
       booted with balloon.policy=aware / naive: monitor `frag standard`,
       then inflate 512 -> 256 MiB through QMP (until query-balloon reports
-      it), then the free 2 MiB blocks of `buddyinfo` (orders >= 9, an
-      order-10 block counting 2). The aware figure has the naive one of the
-      same run as its baseline (the boots interleave: aware, naive, ...).
+      it), then `frag clear` (the fragmenting workload exits, its pages
+      are free again), then the free 2 MiB blocks of `buddyinfo` (orders
+      >= 9, an order-10 block counting 2): how many pageblocks the balloon
+      left untouched. Counted before `frag clear` it is 0 for any policy:
+      the scenario leaves no free 2 MiB block and the balloon takes 3/4 of
+      its holes.
+  balloon_free_2m_blocks_after_deflate_{aware,naive}
+      the same boot, then deflate 256 -> 384 MiB: which pages deflate gives
+      back decides how many blocks they complete.
+      Each aware figure has the naive one of the same run as its baseline
+      (the boots interleave: aware, naive, ...); a naive 0 gives no ratio,
+      and the note says how many blocks the free pages could fill.
   balloon_migrate_page_us
       the flow of tests/qemu/test_balloon_mm.py's
       test_compaction_migrates_balloon_pages (inflate to 448 MiB, `frag
@@ -24,7 +33,7 @@ so that the host's first touches of guest RAM stay out of the timed copies.
 import re
 import statistics
 
-from guest import set_balloon
+from guest import free_pages, set_balloon
 
 MIB = 1 << 20
 RAM = 512 * MIB
@@ -66,7 +75,9 @@ def check_clean(m, what):
 
 def blocks_boot(ctx, policy):
     """Boot with balloon.policy=@policy, fragment (standard), inflate to
-    256 MiB; return the free 2 MiB blocks."""
+    256 MiB, end the scenario, deflate to 384 MiB; return the free 2 MiB
+    blocks and free pages after the inflate (scenario ended) and after the
+    deflate."""
     with ctx.machine("balloon.policy=%s" % policy, mem="512M",
                      name="bench-balloon-mm") as m:
         m.wait_ready(60)
@@ -79,9 +90,13 @@ def blocks_boot(ctx, policy):
         if "frag standard:" not in m.command("frag standard", 120):
             raise RuntimeError("`frag standard` failed:\n%s" % m.output[-2000:])
         set_target(q, 256)
-        blocks = free_2m_blocks(m)
-        check_clean(m, "the %s inflate" % policy)
-        return blocks
+        if "cleared" not in m.command("frag clear", 120):
+            raise RuntimeError("`frag clear` failed:\n%s" % m.output[-2000:])
+        res = {"inflate": (free_2m_blocks(m), free_pages(m))}
+        set_target(q, 384)
+        res["deflate"] = (free_2m_blocks(m), free_pages(m))
+        check_clean(m, "the %s inflate and deflate" % policy)
+        return res
 
 
 def migrate_boot(ctx):
@@ -122,28 +137,35 @@ def bench_balloon_mm(ctx):
     """Free 2 MiB blocks after a 256 MiB inflate into a fragmented guest,
     contiguity-aware policy against naive; the time of one balloon page
     migration and the recovered_pct of the compaction that moves them."""
-    blocks = {p: [] for p in POLICIES}
+    runs_of = {p: [] for p in POLICIES}
     mig = []
     for _ in range(ctx.boots):
         # Interleaved: one boot of each configuration per round.
         for p in POLICIES:
-            blocks[p].append(blocks_boot(ctx, p))
+            runs_of[p].append(blocks_boot(ctx, p))
         mig.append(migrate_boot(ctx))
     n = ctx.boots
     runs = "median of %d boot%s" % (n, "s" * (n > 1))
     out = []
-    for p in POLICIES:
-        out.append({
-            "name": "balloon_free_2m_blocks_after_inflate_%s" % p,
-            "value": statistics.median(blocks[p]), "unit": "blocks", "runs": n,
-            "note": "512 MiB guest, balloon.policy=%s: `frag standard`, inflate to 256 MiB, "
-                    "free 2 MiB blocks (buddyinfo orders >= 9, order 10 counting 2); %s%s"
-                    % (p, runs, spread(blocks[p]))})
-    naive = out[1]["value"]
-    if naive:
-        out[0].update(baseline=naive, ratio=round(out[0]["value"] / naive, 4))
-    else:
-        out[0]["note"] += "; no ratio: the naive policy left no free 2 MiB block"
+    for step, flow in (("inflate", "`frag standard`, inflate to 256 MiB, `frag clear`"),
+                       ("deflate", "`frag standard`, inflate to 256 MiB, `frag clear`, "
+                                   "deflate to 384 MiB")):
+        figs = []
+        for p in POLICIES:
+            blocks = [r[step][0] for r in runs_of[p]]
+            possible = statistics.median(r[step][1] for r in runs_of[p]) // 512
+            figs.append({
+                "name": "balloon_free_2m_blocks_after_%s_%s" % (step, p),
+                "value": statistics.median(blocks), "unit": "blocks", "runs": n,
+                "note": "512 MiB guest, balloon.policy=%s: %s; free 2 MiB blocks (buddyinfo "
+                        "orders >= 9, order 10 counting 2) of %d the free pages could fill; "
+                        "%s%s" % (p, flow, possible, runs, spread(blocks))})
+        naive = figs[1]["value"]
+        if naive:
+            figs[0].update(baseline=naive, ratio=round(figs[0]["value"] / naive, 4))
+        else:
+            figs[0]["note"] += "; no ratio: the naive policy left no free 2 MiB block"
+        out += figs
     ns = [r["ns"] for r in mig]
     out.append({
         "name": "balloon_migrate_page_us", "value": round(statistics.median(ns) / 1000, 3),

@@ -4,8 +4,10 @@
  * pageblocks before touching free 2 MiB blocks, and deflating can rank
  * pageblocks by how close they are to being free.
  *
- * Invariant kept: while any free block below PAGEBLOCK_ORDER exists outside
- * ISOLATE pageblocks, mm_alloc_hole_page does not split a bigger one.
+ * Invariants kept: while any free block below PAGEBLOCK_ORDER exists outside
+ * ISOLATE pageblocks, mm_alloc_hole_page does not split a bigger one;
+ * mm_alloc_pageblock_page never splits one at all, and neither touches an
+ * ISOLATE pageblock or changes a pageblock's type.
  * Locking: the zone lock (IRQ-saving) around each buddy access; the per-cpu
  * caches are only read (their PG_pcp flags), never changed.
  */
@@ -63,8 +65,10 @@ struct page *mm_alloc_hole_page(struct mm *mm, gfp_t gfp)
 }
 
 /* Free pages in [pfn, end), all inside one pageblock, starting at a head,
- * a pcp page, a reserved page or a tail of an allocated block. */
-static unsigned int count_free_locked(const struct mm *mm, unsigned long pfn, unsigned long end)
+ * a pcp page, a reserved page or a tail of an allocated block; per-cpu
+ * cached pages count when @with_pcp. */
+static unsigned int count_free_locked(const struct mm *mm, unsigned long pfn, unsigned long end,
+				      bool with_pcp)
 {
 	unsigned int n = 0;
 
@@ -77,30 +81,136 @@ static unsigned int count_free_locked(const struct mm *mm, unsigned long pfn, un
 		} else if (page_is_head(p)) {
 			pfn += 1UL << page_order(p);
 		} else {
-			n += page_is_pcp(p);
+			n += with_pcp && page_is_pcp(p);
 			pfn++;
 		}
 	}
 	return n;
 }
 
+/* The zone's part of the pageblock holding @pfn: [*start, *end). */
+static void block_span(const struct mm *mm, unsigned long pfn, unsigned long *start,
+		       unsigned long *end)
+{
+	unsigned long block = pfn & ~(PAGEBLOCK_PAGES - 1);
+
+	*start = MAX(block, mm->base_pfn);
+	*end = MIN(block + PAGEBLOCK_PAGES, mm->end_pfn);
+}
+
+/* Free pages of the pageblock holding @pfn (zone lock held). */
+static unsigned int block_free_locked(const struct mm *mm, unsigned long pfn, bool with_pcp)
+{
+	unsigned long start, end, head_pfn;
+	const struct page *head;
+
+	block_span(mm, pfn, &start, &end);
+	/* The pageblock may lie inside a bigger block that starts before it. */
+	head = buddy_block_head(mm, start, &head_pfn);
+	if (head && head_pfn < start)
+		return page_is_buddy(head) ? (unsigned int)(end - start) : 0;
+	return count_free_locked(mm, start, end, with_pcp);
+}
+
 unsigned int mm_pageblock_free_pages(struct mm *mm, unsigned long pfn)
 {
-	unsigned long block = pfn & ~(PAGEBLOCK_PAGES - 1), start, end, head_pfn, flags;
-	const struct page *head;
+	unsigned long flags;
 	unsigned int n;
 
 	if (!mm_pfn_valid(mm, pfn))
 		return 0;
-	start = MAX(block, mm->base_pfn);
-	end = MIN(block + PAGEBLOCK_PAGES, mm->end_pfn);
 	flags = mm_lock_irqsave(&mm->lock);
-	/* The pageblock may lie inside a bigger block that starts before it. */
-	head = buddy_block_head(mm, start, &head_pfn);
-	if (head && head_pfn < start)
-		n = page_is_buddy(head) ? (unsigned int)(end - start) : 0;
-	else
-		n = count_free_locked(mm, start, end);
+	n = block_free_locked(mm, pfn, true);
 	mm_unlock_irqrestore(&mm->lock, flags);
 	return n;
+}
+
+/* Ranking key of a partly free pageblock: UNMOVABLE ones (never to be
+ * emptied) above all, then the fewer free pages the better. */
+static unsigned int fill_score(const struct mm *mm, unsigned long pfn, unsigned int free)
+{
+	return (pageblock_mt(mm, pfn) == MIGRATE_UNMOVABLE ? PAGEBLOCK_PAGES : 0) +
+	       PAGEBLOCK_PAGES - free;
+}
+
+unsigned int mm_partial_pageblocks(struct mm *mm, unsigned long *pfns, unsigned int max)
+{
+	unsigned int score[MM_PARTIAL_MAX], n = 0, i;
+	unsigned long pfn;
+
+	max = MIN(max, (unsigned int)MM_PARTIAL_MAX);
+	for (pfn = mm->base_pfn; pfn < mm->end_pfn && max;
+	     pfn = (pfn | (PAGEBLOCK_PAGES - 1)) + 1) {
+		unsigned long flags = mm_lock_irqsave(&mm->lock);
+		unsigned int free = 0, s;
+
+		if (pageblock_mt(mm, pfn) != MIGRATE_ISOLATE)
+			free = block_free_locked(mm, pfn, false);
+		mm_unlock_irqrestore(&mm->lock, flags);
+		if (!free || free == PAGEBLOCK_PAGES)
+			continue;
+		s = fill_score(mm, pfn, free);
+		if (n == max && s <= score[n - 1])
+			continue; /* not among the best */
+		for (i = n < max ? n++ : n - 1; i > 0 && score[i - 1] < s; i--) {
+			score[i] = score[i - 1];
+			pfns[i] = pfns[i - 1];
+		}
+		score[i] = s;
+		pfns[i] = pfn & ~(PAGEBLOCK_PAGES - 1);
+	}
+	return n;
+}
+
+/* Take one page of the first free buddy block below PAGEBLOCK_ORDER in
+ * [*cursor, end) (zone lock held); the cursor moves past it. */
+static struct page *take_from_block_locked(struct mm *mm, unsigned long *cursor,
+					   unsigned long end)
+{
+	unsigned long pfn = *cursor;
+
+	while (pfn < end) {
+		struct page *p = mm_pfn_to_page(mm, pfn);
+		unsigned int o;
+
+		if (!page_is_buddy(p) && !page_is_head(p)) {
+			pfn++; /* a tail, a reserved or a per-cpu cached page */
+			continue;
+		}
+		o = page_order(p);
+		if (page_is_buddy(p) && o < PAGEBLOCK_ORDER) {
+			enum migratetype mt = page_list_mt(p);
+
+			buddy_take_block_locked(mm, p);
+			buddy_split_locked(mm, p, o, 0, mt);
+			mm->nr_free += (1UL << o) - 1;
+			*cursor = pfn + 1;
+			return p;
+		}
+		pfn += 1UL << o;
+	}
+	*cursor = end;
+	return NULL;
+}
+
+struct page *mm_alloc_pageblock_page(struct mm *mm, unsigned long *cursor, gfp_t gfp)
+{
+	unsigned long start, end, flags;
+	struct page *page = NULL;
+
+	if (!mm_pfn_valid(mm, *cursor))
+		return NULL;
+	block_span(mm, *cursor, &start, &end);
+	flags = mm_lock_irqsave(&mm->lock);
+	if (pageblock_mt(mm, start) != MIGRATE_ISOLATE && buddy_watermark_ok(mm, 0, gfp))
+		page = take_from_block_locked(mm, cursor, end);
+	mm_unlock_irqrestore(&mm->lock, flags);
+	if (!page)
+		return NULL;
+	buddy_prep_allocated(page, 0);
+	mm->stats.alloc[0]++;
+	mm->stats.hole_alloc++;
+	if (gfp & GFP_ZERO)
+		memset(mm_page_address(mm, page), 0, PAGE_SIZE);
+	return page;
 }

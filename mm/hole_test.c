@@ -219,11 +219,112 @@ static void hole_pageblock_free_pages(struct ktest *t)
 	finish(t);
 }
 
+/* Take every page of pageblock @block of the zone, then free one in
+ * @every (the first of each run): 512 / @every pages free there. */
+static void punch(struct ktest *t, unsigned long block, unsigned long every)
+{
+	unsigned long pfn, first = env.mm.base_pfn + block * PAGEBLOCK_PAGES;
+
+	for (pfn = first; pfn < first + PAGEBLOCK_PAGES; pfn++) {
+		struct page *p = mm_alloc_pfn(&env.mm, pfn);
+
+		KTEST_ASSERT_NOT_NULL(t, p);
+		if ((pfn - first) % every)
+			held[nr_held++] = pfn;
+		else
+			mm_free_pages(&env.mm, p, 0);
+	}
+	mm_drain_pcp(&env.mm);
+}
+
+/* The zone (two pageblocks): pageblock 0 of type @mt0 punched one page in
+ * @every0, pageblock 1 (MOVABLE) one in @every1, or left free for 0. */
+static void build_partial(struct ktest *t, enum migratetype mt0, unsigned long every0,
+			  unsigned long every1)
+{
+	KTEST_ASSERT_EQ(t, mm_test_env_simple(&env, SPAN), 0);
+	nr_held = 0;
+	set_type(&env.mm, 0, mt0);
+	punch(t, 0, every0);
+	if (every1)
+		punch(t, 1, every1);
+}
+
+static void finish_partial(struct ktest *t)
+{
+	KTEST_EXPECT_EQ(t, mm_check(&env.mm), 0);
+	while (nr_held)
+		mm_free_pages(&env.mm, mm_pfn_to_page(&env.mm, held[--nr_held]), 0);
+	mm_drain_pcp(&env.mm);
+	KTEST_EXPECT_EQ(t, env.mm.nr_free, SPAN);
+	KTEST_EXPECT_EQ(t, mm_check(&env.mm), 0);
+	mm_test_env_destroy(&env);
+}
+
+/* Partly free pageblocks rank fullest first; filling one takes exactly its
+ * free pages; an ISOLATE pageblock is neither ranked nor filled. */
+static void hole_partial_pageblocks_fullest_first(struct ktest *t)
+{
+	unsigned long pfns[MM_PARTIAL_MAX], base, cursor;
+	unsigned int taken = 0;
+	struct page *p;
+
+	build_partial(t, MIGRATE_MOVABLE, 4, 8); /* 128 and 64 pages free */
+	base = env.mm.base_pfn;
+	KTEST_ASSERT_EQ(t, mm_partial_pageblocks(&env.mm, pfns, MM_PARTIAL_MAX), 2);
+	KTEST_EXPECT_EQ(t, pfns[0], base + PAGEBLOCK_PAGES);
+	KTEST_EXPECT_EQ(t, pfns[1], base);
+	KTEST_EXPECT_EQ(t, mm_partial_pageblocks(&env.mm, pfns, 1), 1);
+	KTEST_EXPECT_EQ(t, pfns[0], base + PAGEBLOCK_PAGES);
+	cursor = base + PAGEBLOCK_PAGES;
+	while ((p = mm_alloc_pageblock_page(&env.mm, &cursor, GFP_MOVABLE | GFP_ATOMIC))) {
+		unsigned long pfn = mm_page_to_pfn(&env.mm, p);
+
+		KTEST_EXPECT_GE(t, pfn, base + PAGEBLOCK_PAGES);
+		held[nr_held++] = pfn;
+		taken++;
+	}
+	KTEST_EXPECT_EQ(t, taken, PAGEBLOCK_PAGES / 8);
+	KTEST_EXPECT_EQ(t, mm_pageblock_free_pages(&env.mm, base + PAGEBLOCK_PAGES), 0);
+	set_type(&env.mm, 0, MIGRATE_ISOLATE);
+	cursor = base;
+	KTEST_EXPECT_NULL(t, mm_alloc_pageblock_page(&env.mm, &cursor, GFP_MOVABLE | GFP_ATOMIC));
+	KTEST_EXPECT_EQ(t, mm_partial_pageblocks(&env.mm, pfns, MM_PARTIAL_MAX), 0);
+	set_type(&env.mm, 0, MIGRATE_MOVABLE);
+	finish_partial(t);
+}
+
+/* An UNMOVABLE pageblock ranks above a fuller MOVABLE one; an entirely
+ * free pageblock is not partly free and is never split by filling. */
+static void hole_partial_pageblocks_unmovable_first(struct ktest *t)
+{
+	unsigned long pfns[MM_PARTIAL_MAX], base, cursor;
+
+	build_partial(t, MIGRATE_UNMOVABLE, 4, 8);
+	base = env.mm.base_pfn;
+	KTEST_ASSERT_EQ(t, mm_partial_pageblocks(&env.mm, pfns, MM_PARTIAL_MAX), 2);
+	KTEST_EXPECT_EQ(t, pfns[0], base);
+	KTEST_EXPECT_EQ(t, pfns[1], base + PAGEBLOCK_PAGES);
+	finish_partial(t);
+
+	build_partial(t, MIGRATE_MOVABLE, 4, 0);
+	base = env.mm.base_pfn;
+	KTEST_ASSERT_EQ(t, mm_partial_pageblocks(&env.mm, pfns, MM_PARTIAL_MAX), 1);
+	KTEST_EXPECT_EQ(t, pfns[0], base);
+	cursor = base + PAGEBLOCK_PAGES;
+	KTEST_EXPECT_NULL(t, mm_alloc_pageblock_page(&env.mm, &cursor, GFP_MOVABLE | GFP_ATOMIC));
+	KTEST_EXPECT_EQ(t, big_blocks(&env.mm), 1);
+	KTEST_EXPECT_EQ(t, pageblock_mt(&env.mm, base), MIGRATE_MOVABLE);
+	finish_partial(t);
+}
+
 static const struct ktest_case hole_cases[] = {
 	KTEST_CASE(hole_alloc_keeps_big_blocks_while_holes_exist),
 	KTEST_CASE(hole_alloc_uses_unmovable_holes_unlike_plain_alloc),
 	KTEST_CASE(hole_alloc_prefers_unmovable_then_smallest),
 	KTEST_CASE(hole_pageblock_free_pages),
+	KTEST_CASE(hole_partial_pageblocks_fullest_first),
+	KTEST_CASE(hole_partial_pageblocks_unmovable_first),
 	KTEST_END,
 };
 KTEST_SUITE(hole, hole_cases);

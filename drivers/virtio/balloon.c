@@ -15,12 +15,19 @@
 
 #define BALLOON_POLL_US 10000ULL /* recheck period while waiting for the device */
 #define BALLOON_MIGRATE_OFFSET 2048 /* the migration's one-PFN buffer, in the stats page */
-/* An isolated page keeps its xarray slot, marked, so putback cannot fail. */
-#define BALLOON_ISOLATED (1UL << 40)
+/*
+ * xarray entries: PFN -> value (seq << 1 | isolated). seq numbers the
+ * inflations (a migrated page keeps its source's), so the naive policy can
+ * deflate last-in-first-out; an isolated page keeps its slot, marked, so
+ * putback cannot fail.
+ */
+#define BALLOON_ISOLATED 1UL
 
-static void *pfn_entry(unsigned long pfn) { return xa_mk_value(pfn); }
-static void *isolated_entry(unsigned long pfn) { return xa_mk_value(pfn | BALLOON_ISOLATED); }
+static void *seq_entry(u64 seq) { return xa_mk_value((unsigned long)seq << 1); }
+static u64 entry_seq(const void *entry) { return xa_to_value(entry) >> 1; }
 static bool entry_isolated(const void *entry) { return xa_to_value(entry) & BALLOON_ISOLATED; }
+static void *isolated(const void *entry) { return xa_mk_value(xa_to_value(entry) | BALLOON_ISOLATED); }
+static void *not_isolated(const void *entry) { return xa_mk_value(xa_to_value(entry) & ~BALLOON_ISOLATED); }
 
 static u64 now_ns(void) { return mm_time_ns(); }
 
@@ -48,6 +55,8 @@ void balloon_read_target(struct balloon *b)
 
 	b->config_pending = false;
 	b->nr_rank = b->rank_pos = 0; /* rank afresh for this target */
+	b->nr_fill = b->fill_pos = 0;
+	b->fill_none = false;
 	if (b->vdev->ops->config_read(b->vdev, BALLOON_CFG_NUM_PAGES, &num, sizeof(num))) {
 		b->info.errors++;
 		return;
@@ -153,6 +162,46 @@ static void balloon_page_clear(struct page *page)
 }
 
 /*
+ * Aware inflate: fill partly free pageblocks one at a time, fullest first
+ * (mm_partial_pageblocks, ranked again when the list runs out, at most
+ * once per page); once none is left until the next target, a hole
+ * anywhere or a new block (mm_alloc_hole_page), whose pageblock is then
+ * filled before another is broken.
+ */
+static struct page *take_aware(struct balloon *b, gfp_t gfp)
+{
+	struct mm *mm = b->cfg.mm;
+	bool ranked = false;
+	struct page *page;
+
+	while (!b->fill_none) {
+		if (b->filling) {
+			page = mm_alloc_pageblock_page(mm, &b->fill_cursor, gfp);
+			if (page)
+				return page;
+			b->filling = false;
+		}
+		if (b->fill_pos == b->nr_fill) {
+			if (ranked)
+				break;
+			b->nr_fill = mm_partial_pageblocks(mm, b->fill, BALLOON_RANK_BLOCKS);
+			b->fill_pos = 0;
+			b->fill_none = !b->nr_fill;
+			ranked = true;
+			continue;
+		}
+		b->fill_cursor = b->fill[b->fill_pos++];
+		b->filling = true;
+	}
+	page = mm_alloc_hole_page(mm, gfp);
+	if (page && !b->filling) {
+		b->fill_cursor = mm_page_to_pfn(mm, page) & ~(PAGEBLOCK_PAGES - 1);
+		b->filling = true;
+	}
+	return page;
+}
+
+/*
  * Take one free page for the balloon and record it in the xarray.
  * Return: its PFN, or 0 when none can be taken now (counted).
  */
@@ -162,7 +211,7 @@ static unsigned long take_page(struct balloon *b)
 	/* NORETRY: filling the balloon must never ask the OOM notifiers,
 	 * whose first one would be our own deflate. */
 	gfp_t gfp = GFP_MOVABLE | GFP_NOWARN | GFP_NORETRY;
-	struct page *page = b->cfg.policy == BALLOON_POLICY_AWARE ? mm_alloc_hole_page(mm, gfp)
+	struct page *page = b->cfg.policy == BALLOON_POLICY_AWARE ? take_aware(b, gfp)
 								  : mm_alloc_pages(mm, 0, gfp);
 	unsigned long pfn;
 
@@ -176,11 +225,12 @@ static unsigned long take_page(struct balloon *b)
 		b->info.alloc_fail++;
 		return 0;
 	}
-	if (xa_insert(&b->pfns, pfn, pfn_entry(pfn))) {
+	if (xa_insert(&b->pfns, pfn, seq_entry(b->next_seq))) {
 		mm_free_pages(mm, page, 0);
 		b->info.xa_enomem++;
 		return 0;
 	}
+	b->next_seq++;
 	balloon_page_init(b, page);
 	return pfn;
 }
@@ -289,27 +339,90 @@ static unsigned int pick_aware(struct balloon *b, unsigned int want)
 	return n;
 }
 
+/* The LIFO pick's min-heap: b->pick_seq[i] and b->buf[i] travel together,
+ * the smallest seq at 0. */
+static void heap_swap(struct balloon *b, unsigned int i, unsigned int j)
+{
+	u64 seq = b->pick_seq[i];
+	u32 pfn = b->buf[i];
+
+	b->pick_seq[i] = b->pick_seq[j];
+	b->buf[i] = b->buf[j];
+	b->pick_seq[j] = seq;
+	b->buf[j] = pfn;
+}
+
+static void heap_up(struct balloon *b, unsigned int i)
+{
+	for (; i && b->pick_seq[(i - 1) / 2] > b->pick_seq[i]; i = (i - 1) / 2)
+		heap_swap(b, i, (i - 1) / 2);
+}
+
+static void heap_down(struct balloon *b, unsigned int i, unsigned int n)
+{
+	for (;;) {
+		unsigned int least = i, c;
+
+		for (c = 2 * i + 1; c <= 2 * i + 2 && c < n; c++)
+			if (b->pick_seq[c] < b->pick_seq[least])
+				least = c;
+		if (least == i)
+			return;
+		heap_swap(b, i, least);
+		i = least;
+	}
+}
+
+/*
+ * Naive deflate, last in first out: the @want ballooned (not isolated)
+ * PFNs inflated last, in one pass over the xarray keeping the newest seen
+ * in a min-heap. Return: how many.
+ */
+static unsigned int pick_lifo(struct balloon *b, unsigned int want)
+{
+	unsigned int n = 0;
+	unsigned long index;
+	void *entry;
+
+	xa_for_each(&b->pfns, index, entry) {
+		u64 seq = entry_seq(entry);
+
+		if (entry_isolated(entry))
+			continue;
+		if (n < want) {
+			b->pick_seq[n] = seq;
+			b->buf[n] = (u32)index;
+			heap_up(b, n++);
+		} else if (seq > b->pick_seq[0]) {
+			b->pick_seq[0] = seq;
+			b->buf[0] = (u32)index;
+			heap_down(b, 0, n);
+		}
+	}
+	return n;
+}
+
 /*
  * Choose up to @want PFNs to deflate into b->buf: pages in the balloon's
- * hands first (by policy); isolated ones (migration holds them) only when
- * there are no others. Return: how many.
+ * hands first (aware: by pageblock rank; naive: last in first out);
+ * isolated ones (migration holds them) only when there are no others.
+ * Return: how many.
  */
 static unsigned int pick_deflate(struct balloon *b, unsigned int want)
 {
-	bool aware = b->cfg.policy == BALLOON_POLICY_AWARE;
-	unsigned int n = aware ? pick_aware(b, want) : 0, pass;
+	unsigned int n = b->cfg.policy == BALLOON_POLICY_AWARE ? pick_aware(b, want)
+							       : pick_lifo(b, want);
 	unsigned long index;
 	void *entry;
 
 	if (n)
 		return n;
-	for (pass = aware ? 1 : 0; pass < 2 && n < want; pass++)
-		xa_for_each(&b->pfns, index, entry) {
-			if (n == want)
-				break;
-			if (entry_isolated(entry) == (pass == 1))
-				b->buf[n++] = (u32)index;
-		}
+	xa_for_each(&b->pfns, index, entry) {
+		if (n == want)
+			break;
+		if (entry_isolated(entry))
+			b->buf[n++] = (u32)index;
+	}
 	return n;
 }
 
@@ -371,13 +484,17 @@ static int balloon_isolate(struct mm *mm, struct page *page, enum migrate_mode m
 {
 	struct balloon *b = page_balloon(mm, page);
 	unsigned long pfn = mm_page_to_pfn(mm, page);
+	void *entry;
 
 	(void)mode;
-	if (!b || b->info.broken || xa_load(&b->pfns, pfn) != pfn_entry(pfn))
+	if (!b || b->info.broken)
+		return -EBUSY;
+	entry = xa_load(&b->pfns, pfn);
+	if (!entry || entry_isolated(entry))
 		return -EBUSY;
 	if (b->busy)
 		return -EAGAIN;
-	xa_store(&b->pfns, pfn, isolated_entry(pfn)); /* replaces: never allocates */
+	xa_store(&b->pfns, pfn, isolated(entry)); /* replaces: never allocates */
 	b->info.isolated++;
 	return 0;
 }
@@ -387,7 +504,7 @@ static void balloon_putback(struct mm *mm, struct page *page)
 	struct balloon *b = page_balloon(mm, page);
 	unsigned long pfn = mm_page_to_pfn(mm, page);
 
-	xa_store(&b->pfns, pfn, pfn_entry(pfn));
+	xa_store(&b->pfns, pfn, not_isolated(xa_load(&b->pfns, pfn)));
 	b->info.isolated--;
 }
 
@@ -421,7 +538,7 @@ static int balloon_migrate(struct mm *mm, struct page *dst, struct page *src,
 		b->info.migrate_fail++;
 		return -EIO;
 	}
-	if (xa_insert(&b->pfns, dpfn, pfn_entry(dpfn))) {
+	if (xa_insert(&b->pfns, dpfn, not_isolated(xa_load(&b->pfns, spfn)))) {
 		b->info.migrate_fail++;
 		b->info.xa_enomem++;
 		return -ENOMEM;
@@ -648,8 +765,10 @@ static void free_buffers(struct balloon *b)
 static int alloc_buffers(struct balloon *b)
 {
 	struct mm *mm = b->cfg.mm;
+	/* The PFNs, then the LIFO pick's seqs (never shown to the device). */
+	size_t pfn_bytes = ALIGN_UP(b->cfg.batch * sizeof(u32), sizeof(u64));
 
-	b->buf_order = mm_order_for_bytes(b->cfg.batch * sizeof(u32));
+	b->buf_order = mm_order_for_bytes(pfn_bytes + b->cfg.batch * sizeof(u64));
 	b->buf_page = mm_alloc_pages(mm, b->buf_order, GFP_KERNEL);
 	b->stats_page = mm_alloc_pages(mm, 0, GFP_KERNEL | GFP_ZERO);
 	if (!b->buf_page || !b->stats_page) {
@@ -657,6 +776,7 @@ static int alloc_buffers(struct balloon *b)
 		return -ENOMEM;
 	}
 	b->buf = mm_page_address(mm, b->buf_page);
+	b->pick_seq = (u64 *)((u8 *)b->buf + pfn_bytes);
 	b->buf_pa = (u64)mm_page_to_pfn(mm, b->buf_page) << PAGE_SHIFT;
 	b->stats = mm_page_address(mm, b->stats_page);
 	b->stats_pa = (u64)mm_page_to_pfn(mm, b->stats_page) << PAGE_SHIFT;

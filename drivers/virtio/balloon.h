@@ -60,11 +60,12 @@
 
 /*
  * Where inflate takes pages and which ones deflate gives back.
- * AWARE: inflate fills holes (free blocks below 2 MiB, mm_alloc_hole_page)
- * before breaking a free 2 MiB block; deflate gives back pages of the
+ * AWARE: inflate fills partly free pageblocks, fullest first (UNMOVABLE
+ * ones before all), before breaking a free 2 MiB block, and then fills
+ * that block before breaking another (mm/hole.h); deflate gives back pages of the
  * pageblocks closest to being entirely free first (free + ballooned pages,
  * most first), completing free 2 MiB blocks. NAIVE: inflate takes what the
- * buddy hands out (mm_alloc_pages); deflate in xarray order (lowest PFN).
+ * buddy hands out (mm_alloc_pages); deflate last in first out.
  */
 enum balloon_policy { BALLOON_POLICY_AWARE, BALLOON_POLICY_NAIVE };
 
@@ -165,10 +166,12 @@ struct balloon {
 	struct virtqueue *vq[BALLOON_NR_VQS]; /* STATS, REPORTING: when negotiated */
 	volatile bool config_pending; /* num_pages may have changed */
 	volatile bool stats_pending;  /* the stats queue may have returned the buffer */
-	struct xarray pfns;           /* PFN -> xa_mk_value(PFN) */
-	struct page *buf_page;        /* cfg.batch PFNs */
+	struct xarray pfns;           /* PFN -> value (seq << 1 | isolated) */
+	u64 next_seq;                 /* inflations so far: the next page's seq */
+	struct page *buf_page;        /* cfg.batch PFNs, then cfg.batch seqs */
 	unsigned int buf_order;
 	u32 *buf;
+	u64 *pick_seq;                /* naive deflate: seqs of the PFNs in buf */
 	u64 buf_pa;
 	struct page *stats_page;      /* BALLOON_S_NR entries */
 	struct balloon_stat *stats;
@@ -182,6 +185,11 @@ struct balloon {
 	u32 oom_num_pages;            /* ... until the host's num_pages changes from this */
 	struct balloon_rank rank[BALLOON_RANK_BLOCKS]; /* aware deflate: best first */
 	unsigned int nr_rank, rank_pos;
+	unsigned long fill[BALLOON_RANK_BLOCKS]; /* aware inflate: pageblocks to fill, best first */
+	unsigned int nr_fill, fill_pos;
+	bool fill_none;               /* none was partly free: not ranked again this target */
+	bool filling;                 /* fill_cursor walks a pageblock */
+	unsigned long fill_cursor;
 	unsigned long report_pfn[BALLOON_REPORT_MAX]; /* blocks of the report in flight */
 	unsigned int report_order[BALLOON_REPORT_MAX];
 	u32 last_clamped;             /* num_pages last logged as clamped */

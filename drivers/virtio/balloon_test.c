@@ -615,6 +615,60 @@ static void balloon_aware_policy_keeps_free_blocks(struct ktest *t)
 	mm_test_env_destroy(&fx.env);
 }
 
+/*
+ * Naive policy: deflate gives back the pages inflated last, and a migrated
+ * page keeps its source's place in that order. 100 pages (set A), 70 more
+ * (set B), four of each moved, back to 100: A is left, its four moved
+ * pages at their new PFNs, and nothing of B.
+ */
+static void balloon_naive_deflate_is_lifo(struct ktest *t)
+{
+	static unsigned long old[SPAN / BITS_PER_LONG], fresh[SPAN / BITS_PER_LONG]; /* A, B */
+	unsigned long pfns[8], index, base;
+	struct migrate_result res = { 0 };
+	unsigned int n_old = 0, n_new = 0, i, kept = 0, from_b = 0;
+	void *entry;
+
+	KTEST_ASSERT_EQ(t, fixture_init(), 0);
+	fx.cfg.policy = BALLOON_POLICY_NAIVE;
+	KTEST_ASSERT_EQ(t, fixture_start(), 0);
+	base = fx.env.mm.base_pfn;
+	KTEST_ASSERT_TRUE(t, settle(100));
+	memset(old, 0, sizeof(old));
+	memset(fresh, 0, sizeof(fresh));
+	xa_for_each(&fx.b.pfns, index, entry)
+		bitmap_set_bit(old, index - base);
+	KTEST_ASSERT_TRUE(t, settle(170));
+	xa_for_each(&fx.b.pfns, index, entry) {
+		bool is_old = bitmap_test_bit(old, index - base);
+
+		if (!is_old)
+			bitmap_set_bit(fresh, index - base);
+		if (is_old && n_old < 4)
+			pfns[n_old++] = index;
+		else if (!is_old && n_new < 4)
+			pfns[4 + n_new++] = index;
+	}
+	KTEST_ASSERT_EQ(t, n_old + n_new, 8);
+	KTEST_EXPECT_EQ(t, migrate_pages(&fx.env.mm, pfns, 8, target_from_top, target_free, NULL,
+					 MIGRATE_SYNC, &res), 0);
+	KTEST_EXPECT_EQ(t, res.succeeded, 8);
+	KTEST_ASSERT_TRUE(t, settle(100));
+	for (i = 0; i < 4; i++) /* the moved old pages are elsewhere now */
+		bitmap_clear_bit(old, pfns[i] - base);
+	xa_for_each(&fx.b.pfns, index, entry) {
+		kept += bitmap_test_bit(old, index - base);
+		from_b += bitmap_test_bit(fresh, index - base);
+	}
+	KTEST_EXPECT_EQ(t, kept, 96);
+	KTEST_EXPECT_EQ(t, from_b, 0);
+	KTEST_EXPECT_EQ(t, fx.b.info.actual, 100);
+	KTEST_EXPECT_TRUE(t, host_agrees());
+	KTEST_EXPECT_TRUE(t, accounted());
+	KTEST_EXPECT_TRUE(t, settle(0));
+	fixture_end(t);
+}
+
 /* Free page reporting: free order->=9 blocks go to the host once (queue 3,
  * or 4 when the free page hint is offered too), come back marked, and are
  * reported again only after being used; a device that stops answering
@@ -678,6 +732,7 @@ static const struct ktest_case balloon_cases[] = {
 	KTEST_CASE(balloon_release_while_isolated),
 	KTEST_CASE(balloon_oom_deflate_pins_target),
 	KTEST_CASE(balloon_aware_policy_keeps_free_blocks),
+	KTEST_CASE(balloon_naive_deflate_is_lifo),
 	KTEST_CASE(balloon_free_page_reporting),
 	KTEST_END,
 };

@@ -38,6 +38,7 @@ EXPECTED = {
      } | {"compact_%s_mixed_512m" % fig
           for fig in ("recovered_pct", "moves_per_block", "min_moves_per_block", "ms")} | {
     "balloon_free_2m_blocks_after_inflate_aware", "balloon_free_2m_blocks_after_inflate_naive",
+    "balloon_free_2m_blocks_after_deflate_aware", "balloon_free_2m_blocks_after_deflate_naive",
     "balloon_migrate_page_us", "compact_recovered_pct_standard_balloon_512m"}
 RATIOS = {"order0_pair_ratio_vs_freelist", "order0_batch64_pair_ns", "mm_init_ms_1tib",
           "migrate_page_ratio_vs_memcpy", "migrate_page_ratio_vs_copy_batch",
@@ -51,7 +52,9 @@ MEASURED = {"contig_2m_alloc_us_p99", "compact_ms_sim_4g", "compact_ms_per_gib_r
             "mslab_pair_ns", "mslab_migrate_page_ratio_vs_memcpy", "mslab_compact_pages_freed",
             "mslab_compact_ms", "compact_recovered_pct_mixed_512m",
             "balloon_free_2m_blocks_after_inflate_aware",
-            "balloon_free_2m_blocks_after_inflate_naive", "balloon_migrate_page_us",
+            "balloon_free_2m_blocks_after_inflate_naive",
+            "balloon_free_2m_blocks_after_deflate_aware",
+            "balloon_free_2m_blocks_after_deflate_naive", "balloon_migrate_page_us",
             "compact_recovered_pct_standard_balloon_512m"}
 
 
