@@ -1,11 +1,12 @@
 /*
- * 16550 UART driver for COM1 (port 0x3f8, ISA IRQ 4).
+ * 16550 UART driver for COM1 (port 0x3f8, ISA IRQ 4) and COM2 (port 0x2f8,
+ * ISA IRQ 3).
  *
  * Output is polled: wait for the transmit holding register to empty, write a
  * byte. It never sleeps and takes no lock (printk serialises lines).
- * Input: the IRQ handler drains the receive FIFO into a ring buffer
- * [rx_tail, rx_head) and wakes the readers' wait queue. The ring's indices
- * are written only with interrupts off.
+ * Input: the IRQ handler drains a port's receive FIFO into that port's ring
+ * buffer [rx_tail, rx_head) and wakes its readers' wait queue. The ring's
+ * indices are written only with interrupts off.
  */
 #include "drivers/serial.h"
 #include "arch/x86_64/cpu.h"
@@ -14,7 +15,6 @@
 #include "kernel/printk.h"
 #include "kernel/sched.h"
 
-#define COM1 0x3f8
 #define UART_DATA 0
 #define UART_IER 1
 #define UART_FCR 2
@@ -26,99 +26,157 @@
 
 #define RX_SIZE 1024 /* power of two */
 
-static u8 rx_buf[RX_SIZE];
-static volatile unsigned int rx_head, rx_tail;
-static u64 rx_dropped;
-static struct waitq rx_waitq;
-static bool present;
+struct uart {
+	const char *name;
+	u16 base;                        /* (C) I/O port base */
+	u8 isa_irq;                      /* (C) */
+	bool present;                    /* (C) after serial_init() */
+	u8 rx_buf[RX_SIZE];              /* (I) written by the IRQ handler */
+	volatile unsigned int rx_head;   /* (I) */
+	volatile unsigned int rx_tail;   /* (I) */
+	u64 rx_dropped;                  /* (I) */
+	struct waitq rx_waitq;           /* readers waiting for input */
+};
+
+/* Lock legend: (C) constant after init, (I) changed only with interrupts off. */
+static struct uart uarts[SERIAL_NR_PORTS] = {
+	[SERIAL_COM1] = { .name = "serial-com1", .base = 0x3f8, .isa_irq = 4 },
+	[SERIAL_COM2] = { .name = "serial-com2", .base = 0x2f8, .isa_irq = 3 },
+};
+
+static struct uart *uart_get(enum serial_port port)
+{
+	return (unsigned int)port < SERIAL_NR_PORTS ? &uarts[port] : NULL;
+}
+
+static void uart_init(struct uart *u)
+{
+	outb(u->base + UART_IER, 0x00);
+	outb(u->base + UART_LCR, 0x80); /* DLAB */
+	outb(u->base + UART_DATA, 0x01); /* divisor 1: 115200 baud */
+	outb(u->base + UART_IER, 0x00);
+	outb(u->base + UART_LCR, 0x03); /* 8N1 */
+	outb(u->base + UART_FCR, 0xc7); /* FIFO on, cleared, 14-byte trigger */
+	outb(u->base + UART_MCR, 0x0b); /* DTR, RTS, OUT2 (IRQ gate) */
+	/* A missing UART reads back 0xff. */
+	u->present = inb(u->base + UART_LSR) != 0xff;
+	waitq_init(&u->rx_waitq);
+}
 
 void serial_init(void)
 {
-	outb(COM1 + UART_IER, 0x00);
-	outb(COM1 + UART_LCR, 0x80); /* DLAB */
-	outb(COM1 + UART_DATA, 0x01); /* divisor 1: 115200 baud */
-	outb(COM1 + UART_IER, 0x00);
-	outb(COM1 + UART_LCR, 0x03); /* 8N1 */
-	outb(COM1 + UART_FCR, 0xc7); /* FIFO on, cleared, 14-byte trigger */
-	outb(COM1 + UART_MCR, 0x0b); /* DTR, RTS, OUT2 (IRQ gate) */
-	/* A missing UART reads back 0xff. */
-	present = inb(COM1 + UART_LSR) != 0xff;
-	waitq_init(&rx_waitq);
+	unsigned int i;
+
+	for (i = 0; i < SERIAL_NR_PORTS; i++)
+		uart_init(&uarts[i]);
 }
 
-static void serial_putc(char c)
+bool serial_port_present(enum serial_port port)
+{
+	struct uart *u = uart_get(port);
+
+	return u && u->present;
+}
+
+static void uart_putc(struct uart *u, char c)
 {
 	unsigned int spins = 0;
 
-	if (!present)
-		return;
-	while (!(inb(COM1 + UART_LSR) & LSR_THR_EMPTY) && ++spins < 1000000)
+	while (!(inb(u->base + UART_LSR) & LSR_THR_EMPTY) && ++spins < 1000000)
 		cpu_relax();
-	outb(COM1 + UART_DATA, (u8)c);
+	outb(u->base + UART_DATA, (u8)c);
 }
 
-void serial_write(const char *s, size_t len)
+void serial_port_write(enum serial_port port, const char *s, size_t len)
 {
+	struct uart *u = uart_get(port);
 	size_t i;
 
+	if (!u || !u->present)
+		return;
 	for (i = 0; i < len; i++) {
 		if (s[i] == '\n')
-			serial_putc('\r');
-		serial_putc(s[i]);
+			uart_putc(u, '\r');
+		uart_putc(u, s[i]);
 	}
 }
+
+void serial_write(const char *s, size_t len) { serial_port_write(SERIAL_COM1, s, len); }
 
 static void serial_irq(void *arg)
 {
+	struct uart *u = arg;
 	bool got = false;
 
-	(void)arg;
-	while (inb(COM1 + UART_LSR) & LSR_DATA_READY) {
-		u8 c = inb(COM1 + UART_DATA);
+	while (inb(u->base + UART_LSR) & LSR_DATA_READY) {
+		u8 c = inb(u->base + UART_DATA);
 
-		if (rx_head - rx_tail == RX_SIZE) {
-			rx_dropped++;
+		if (u->rx_head - u->rx_tail == RX_SIZE) {
+			u->rx_dropped++;
 			continue;
 		}
-		rx_buf[rx_head % RX_SIZE] = c;
-		rx_head++;
+		u->rx_buf[u->rx_head % RX_SIZE] = c;
+		u->rx_head++;
 		got = true;
 	}
 	if (got)
-		wake_up(&rx_waitq);
+		wake_up(&u->rx_waitq);
+}
+
+static void uart_enable_rx_irq(struct uart *u)
+{
+	int vec;
+
+	if (!u->present)
+		return;
+	vec = ioapic_route_isa(u->isa_irq, serial_irq, u, u->name);
+	if (vec < 0) {
+		pr_err("serial: cannot route IRQ %u for %s (%d); its input is unavailable\n",
+		       u->isa_irq, u->name, vec);
+		return;
+	}
+	outb(u->base + UART_IER, 0x01); /* data-available interrupt */
+	serial_irq(u);                   /* anything that came before */
 }
 
 void serial_enable_rx_irq(void)
 {
-	int vec = ioapic_route_isa(4, serial_irq, NULL, "serial");
+	unsigned int i;
 
-	if (vec < 0) {
-		pr_err("serial: cannot route IRQ 4 (%d); input is unavailable\n", vec);
-		return;
-	}
-	outb(COM1 + UART_IER, 0x01); /* data-available interrupt */
-	serial_irq(NULL);            /* anything that came before */
+	for (i = 0; i < SERIAL_NR_PORTS; i++)
+		uart_enable_rx_irq(&uarts[i]);
 }
 
-int serial_getc(void)
+int serial_port_getc(enum serial_port port)
 {
-	unsigned long flags = irq_save();
+	struct uart *u = uart_get(port);
+	unsigned long flags;
 	int c = -EAGAIN;
 
-	if (rx_tail != rx_head) {
-		c = rx_buf[rx_tail % RX_SIZE];
-		rx_tail++;
+	if (!u)
+		return -EINVAL;
+	flags = irq_save();
+	if (u->rx_tail != u->rx_head) {
+		c = u->rx_buf[u->rx_tail % RX_SIZE];
+		u->rx_tail++;
 	}
 	irq_restore(flags);
 	return c;
 }
 
-int serial_getc_wait(void)
+int serial_getc(void) { return serial_port_getc(SERIAL_COM1); }
+
+int serial_port_getc_wait(enum serial_port port)
 {
+	struct uart *u = uart_get(port);
 	int c;
 
-	wait_event(&rx_waitq, (c = serial_getc()) >= 0);
+	if (!u)
+		return -EINVAL;
+	wait_event(&u->rx_waitq, (c = serial_port_getc(port)) >= 0);
 	return c;
 }
 
-u64 serial_rx_dropped(void) { return rx_dropped; }
+int serial_getc_wait(void) { return serial_port_getc_wait(SERIAL_COM1); }
+
+u64 serial_rx_dropped(void) { return uarts[SERIAL_COM1].rx_dropped; }

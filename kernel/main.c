@@ -20,6 +20,7 @@
 #include "drivers/virtio/balloon_pci.h"
 #include "drivers/qemu_exit.h"
 #include "drivers/serial.h"
+#include "include/errno.h"
 #include "kernel/bench_kernel.h"
 #include "kernel/boot.h"
 #include "kernel/cmdline.h"
@@ -77,6 +78,15 @@ static void interrupts_init(void)
 	irq_enable();
 }
 
+/* The second monitor, on COM2, for scripts; a missing port is normal. */
+static void start_script_monitor(void)
+{
+	int err = monitor_start_port(SERIAL_COM2);
+
+	if (err && err != -ENODEV)
+		pr_warn("monitor: no monitor on COM2 (%d)\n", err);
+}
+
 void kmain(u32 mbi_phys);
 void kmain(u32 mbi_phys)
 {
@@ -109,5 +119,6 @@ void kmain(u32 mbi_phys)
 		bench_kernel_run_requested();
 	crash_if_requested();
 	balloon_init();
-	monitor_run();
+	start_script_monitor();
+	monitor_run(SERIAL_COM1);
 }

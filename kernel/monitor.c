@@ -1,7 +1,15 @@
 /*
- * Monitor shell: reads lines from the serial port (echoing, with backspace
- * and Ctrl-U), splits them into words and dispatches to the registered
- * command. Runs in the "main" thread after boot; sleeps while no input.
+ * Monitor shell: reads lines from a serial port (echoing, with backspace,
+ * Ctrl-U and up/down-arrow history), splits them into words and dispatches
+ * to the registered command. One monitor per port: COM1 (the console) runs
+ * in the "main" thread after boot, COM2 (for scripts, tools/monitor.py) in
+ * its own thread; each sleeps while it has no input.
+ *
+ * Each monitor owns a session (its port, line buffer and history ring) and
+ * sets its thread's console port, so a command's kprintf output goes back to
+ * the port it was typed on. Threads are cooperative: a command runs to
+ * completion unless it sleeps, so the two monitors interleave only where a
+ * command waits.
  */
 #include "kernel/monitor.h"
 #include "drivers/qemu_exit.h"
@@ -14,6 +22,39 @@
 #include "lib/argv.h"
 #include "lib/printf.h"
 #include "lib/string.h"
+
+#define MONITOR_HISTORY 16 /* past lines remembered per session */
+
+#define KEY_CTRL_U 0x15
+#define KEY_ESC 0x1b
+#define KEY_DEL 0x7f
+
+/* Where an ANSI escape sequence being received has got to. */
+enum escape_state {
+	ESC_NONE,   /* plain input */
+	ESC_START,  /* got ESC */
+	ESC_CSI,    /* got ESC [ (or ESC O): parameters until a final byte */
+};
+
+/*
+ * One monitor's state, touched only by its own thread. The history is a
+ * ring: entry (history_next - 1) % MONITOR_HISTORY is the newest of
+ * history_count lines. browse is how many entries back the line being
+ * edited was recalled from (0: the user's own draft, saved in draft).
+ */
+struct monitor_session {
+	enum serial_port port;
+	char line[MONITOR_LINE_MAX];
+	size_t len;
+	char history[MONITOR_HISTORY][MONITOR_LINE_MAX];
+	unsigned int history_next;
+	unsigned int history_count;
+	unsigned int browse;
+	char draft[MONITOR_LINE_MAX];
+	enum escape_state escape;
+};
+
+static struct monitor_session sessions[SERIAL_NR_PORTS];
 
 extern const struct monitor_cmd __start_monitor_cmds[];
 extern const struct monitor_cmd __stop_monitor_cmds[];
@@ -55,47 +96,163 @@ int monitor_exec(char *line)
 	return err;
 }
 
-/* Read one line with echo and simple editing into @buf. */
-static void read_line(char *buf, size_t size)
+/* Erase the edited line from the terminal and forget it. */
+static void line_erase(struct monitor_session *s)
 {
-	size_t len = 0;
-
-	for (;;) {
-		int c = serial_getc_wait();
-
-		if (c == '\r' || c == '\n') {
-			console_write("\n", 1);
-			buf[len] = '\0';
-			return;
-		}
-		if (c == 0x7f || c == '\b') { /* backspace */
-			if (len) {
-				len--;
-				console_write("\b \b", 3);
-			}
-		} else if (c == 0x15) { /* Ctrl-U: kill the line */
-			while (len) {
-				len--;
-				console_write("\b \b", 3);
-			}
-		} else if (c >= 0x20 && c < 0x7f && len + 1 < size) {
-			char ch = (char)c;
-
-			buf[len++] = ch;
-			console_write(&ch, 1);
-		}
+	while (s->len) {
+		s->len--;
+		console_write("\b \b", 3);
 	}
 }
 
-void monitor_run(void)
+/* Replace the edited line with @text and draw it. */
+static void line_replace(struct monitor_session *s, const char *text)
 {
-	static char line[MONITOR_LINE_MAX];
+	line_erase(s);
+	s->len = strlcpy(s->line, text, sizeof(s->line));
+	if (s->len >= sizeof(s->line))
+		s->len = sizeof(s->line) - 1;
+	console_write(s->line, s->len);
+}
 
+static const char *history_entry(const struct monitor_session *s, unsigned int back)
+{
+	return s->history[(s->history_next + MONITOR_HISTORY - back) % MONITOR_HISTORY];
+}
+
+/* Remember the finished line, unless it is empty or repeats the newest. */
+static void history_add(struct monitor_session *s)
+{
+	if (!s->len || (s->history_count && !strcmp(history_entry(s, 1), s->line)))
+		return;
+	strlcpy(s->history[s->history_next], s->line, MONITOR_LINE_MAX);
+	s->history_next = (s->history_next + 1) % MONITOR_HISTORY;
+	if (s->history_count < MONITOR_HISTORY)
+		s->history_count++;
+}
+
+/* Up arrow: recall the next older line (the draft is kept for Down). */
+static void history_older(struct monitor_session *s)
+{
+	if (s->browse == s->history_count)
+		return;
+	if (s->browse == 0) {
+		s->line[s->len] = '\0';
+		strlcpy(s->draft, s->line, sizeof(s->draft));
+	}
+	s->browse++;
+	line_replace(s, history_entry(s, s->browse));
+}
+
+/* Down arrow: recall the next newer line, ending at the draft. */
+static void history_newer(struct monitor_session *s)
+{
+	if (s->browse == 0)
+		return;
+	s->browse--;
+	line_replace(s, s->browse ? history_entry(s, s->browse) : s->draft);
+}
+
+/*
+ * Feed one byte of an escape sequence. ESC [ A and ESC [ B (or ESC O A/B)
+ * walk the history; every other CSI sequence (arrows left/right, Home,
+ * F-keys with parameters) is swallowed up to its final byte (0x40-0x7e).
+ * Return: true when @c was consumed by the sequence.
+ */
+static bool escape_feed(struct monitor_session *s, int c)
+{
+	switch (s->escape) {
+	case ESC_NONE:
+		if (c != KEY_ESC)
+			return false;
+		s->escape = ESC_START;
+		return true;
+	case ESC_START:
+		if (c == '[' || c == 'O') {
+			s->escape = ESC_CSI;
+			return true;
+		}
+		s->escape = ESC_NONE; /* a lone ESC: drop it, handle @c normally */
+		return c == KEY_ESC ? escape_feed(s, c) : false;
+	case ESC_CSI:
+		if (c < 0x40 || c > 0x7e)
+			return true; /* parameter or intermediate byte */
+		s->escape = ESC_NONE;
+		if (c == 'A')
+			history_older(s);
+		else if (c == 'B')
+			history_newer(s);
+		return true;
+	}
+	return false;
+}
+
+/* Apply one ordinary input byte to the edited line. */
+static void line_edit(struct monitor_session *s, int c)
+{
+	if (c == KEY_DEL || c == '\b') {
+		if (s->len) {
+			s->len--;
+			console_write("\b \b", 3);
+		}
+	} else if (c == KEY_CTRL_U) {
+		line_erase(s);
+	} else if (c >= 0x20 && c < 0x7f && s->len + 1 < sizeof(s->line)) {
+		char ch = (char)c;
+
+		s->line[s->len++] = ch;
+		console_write(&ch, 1);
+	}
+}
+
+/* Read one line from the session's port, with echo and editing. */
+static void read_line(struct monitor_session *s)
+{
+	s->len = 0;
+	s->browse = 0;
+	s->escape = ESC_NONE;
+	for (;;) {
+		int c = serial_port_getc_wait(s->port);
+
+		if (escape_feed(s, c))
+			continue;
+		if (c == '\r' || c == '\n') {
+			console_write("\n", 1);
+			s->line[s->len] = '\0';
+			return;
+		}
+		line_edit(s, c);
+	}
+}
+
+void monitor_run(enum serial_port port)
+{
+	struct monitor_session *s = &sessions[port];
+
+	s->port = port;
+	thread_set_console(port);
 	for (;;) {
 		console_write("> ", 2);
-		read_line(line, sizeof(line));
-		monitor_exec(line);
+		read_line(s);
+		history_add(s);
+		monitor_exec(s->line);
 	}
+}
+
+static void monitor_thread(void *arg)
+{
+	monitor_run((enum serial_port)(unsigned long)arg);
+}
+
+int monitor_start_port(enum serial_port port)
+{
+	if (port == SERIAL_COM1 || port >= SERIAL_NR_PORTS)
+		return -EINVAL;
+	if (!serial_port_present(port))
+		return -ENODEV;
+	if (!thread_create("monitor-com2", monitor_thread, (void *)(unsigned long)port))
+		return -ENOMEM;
+	return 0;
 }
 
 static int cmd_help(int argc, char **argv)

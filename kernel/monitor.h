@@ -6,6 +6,7 @@
 #ifndef KERNEL_MONITOR_H
 #define KERNEL_MONITOR_H
 
+#include "drivers/serial.h"
 #include "include/compiler.h"
 
 #define MONITOR_MAX_ARGS 16
@@ -27,7 +28,20 @@ struct monitor_cmd {
  * command's result, -ENOENT for an unknown command. */
 int monitor_exec(char *line);
 
-/* Read-eval-print loop on the console; never returns. Thread context. */
-__attribute__((noreturn)) void monitor_run(void);
+/*
+ * monitor_run - read-eval-print loop on @port; never returns. The calling
+ * thread's kprintf output goes to @port from then on.
+ * Context: thread context; one thread per port.
+ */
+__attribute__((noreturn)) void monitor_run(enum serial_port port);
+
+/*
+ * monitor_start_port - start a thread running the monitor on @port (COM2;
+ * COM1 is the main thread's, see monitor_run()).
+ * Return: 0, -EINVAL for COM1 or a bad port, -ENODEV when the UART is
+ * absent, -ENOMEM when no thread can be created.
+ * Context: thread context, after the scheduler and interrupts are up.
+ */
+int monitor_start_port(enum serial_port port);
 
 #endif

@@ -3,11 +3,17 @@
  * output from interrupt handlers never interleaves mid-line. Lines are
  * formatted into a stack buffer first; an over-long message is truncated and
  * marked with "...".
+ *
+ * The log (printk) always goes to COM1. Unprefixed output (kprintf,
+ * console_write) goes to the calling thread's console port
+ * (thread_console()), so each monitor's commands answer on the port they
+ * were typed on; line_start only tracks COM1, where the prefixes go.
  */
 #include "kernel/printk.h"
 #include "drivers/serial.h"
 #include "include/errno.h"
 #include "kernel/cmdline.h"
+#include "kernel/sched.h"
 #include "kernel/spinlock.h"
 #include "kernel/time.h"
 #include "lib/printf.h"
@@ -22,23 +28,29 @@ void printk_set_level(int level) { console_loglevel = level; }
 int printk_get_level(void) { return console_loglevel; }
 void console_break_locks(void) { console_unlocked = true; }
 
+static void console_write_port_locked(unsigned int port, const char *s, size_t len)
+{
+	serial_port_write((enum serial_port)port, s, len);
+	if (port == SERIAL_COM1 && len)
+		line_start = s[len - 1] == '\n';
+}
+
 static void console_write_locked(const char *s, size_t len)
 {
-	serial_write(s, len);
-	if (len)
-		line_start = s[len - 1] == '\n';
+	console_write_port_locked(SERIAL_COM1, s, len);
 }
 
 void console_write(const char *s, size_t len)
 {
+	unsigned int port = thread_console();
 	unsigned long flags;
 
 	if (console_unlocked) {
-		console_write_locked(s, len);
+		console_write_port_locked(SERIAL_COM1, s, len);
 		return;
 	}
 	flags = spin_lock_irqsave(&console_lock);
-	console_write_locked(s, len);
+	console_write_port_locked(port, s, len);
 	spin_unlock_irqrestore(&console_lock, flags);
 }
 

@@ -22,7 +22,9 @@ enum log_level {
 __printf(2, 3) int printk(enum log_level level, const char *fmt, ...);
 int vprintk(enum log_level level, const char *fmt, va_list ap);
 
-/* Unprefixed output to the console (used by the monitor and KTAP). */
+/* Unprefixed output to the calling thread's console port (COM1 unless the
+ * thread chose another with thread_set_console(); used by the monitor and
+ * KTAP). After console_break_locks() it goes to COM1. */
 __printf(1, 2) int kprintf(const char *fmt, ...);
 void console_write(const char *s, size_t len);
 

@@ -51,6 +51,7 @@ struct thread {
 	struct waitq sleep_wq;   /* thread_sleep_us() waits here */
 	struct timer sleep_timer;
 	u64 switches_in;
+	unsigned int console;    /* serial port kprintf() writes to; 0 = COM1 */
 	bool in_use;
 };
 
@@ -70,6 +71,14 @@ void thread_start(void);
 struct thread *thread_current(void) { return current; }
 const char *thread_name(const struct thread *t) { return t ? t->name : "?"; }
 u64 sched_switches(void) { return nr_switches; }
+
+unsigned int thread_console(void) { return current ? current->console : 0; }
+
+void thread_set_console(unsigned int port)
+{
+	if (current)
+		current->console = port;
+}
 
 void waitq_init(struct waitq *wq) { list_init(&wq->waiters); }
 

@@ -61,6 +61,21 @@ const char *thread_name(const struct thread *t);
 u64 sched_switches(void);
 
 /*
+ * thread_console - the serial port (enum serial_port) that unprefixed
+ * console output (kprintf, console_write) of the calling thread goes to.
+ * Return: the port; 0 (COM1) for new threads and before sched_init().
+ * Context: any.
+ */
+unsigned int thread_console(void);
+
+/*
+ * thread_set_console - send the calling thread's kprintf output to @port,
+ * so a monitor on COM2 answers on COM2 even while the other one runs.
+ * Context: thread context.
+ */
+void thread_set_console(unsigned int port);
+
+/*
  * sched_stack_guard_owner - does @addr lie in the guard area under a
  * thread's stack (the boot stack's guard page for "main")?
  * Return: that thread's name, with the guard page hit in *@guard; or NULL.

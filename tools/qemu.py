@@ -107,20 +107,31 @@ class Machine:
     cmdline: kernel command line; mem: guest RAM ("512M"); uefi: boot via
     OVMF; qmp: create a QMP socket; balloon: attach virtio-balloon-pci
     (id=balloon0); balloon_opts: more properties of that device, e.g.
-    "disable-legacy=on" (never a second balloon); extra: more QEMU arguments.
+    "disable-legacy=on" (never a second balloon); extra: more QEMU arguments;
+    monitor_sock: path of the unix socket QEMU serves the second serial port
+    (COM2, the kernel's scripting monitor, see tools/monitor.py) on; default
+    <workdir>/monitor.sock, "" for no second port.
     """
 
     def __init__(self, cmdline="", mem="512M", uefi=False, qmp=True, balloon=True,
-                 balloon_opts="", extra=(), name="vm", kernel=KERNEL, debug_exit=True):
+                 balloon_opts="", extra=(), name="vm", kernel=KERNEL, debug_exit=True,
+                 monitor_sock=None):
         self.name = name
         self.workdir = os.path.join(BUILD, "vm", name)
         os.makedirs(self.workdir, exist_ok=True)
         self.iso = build_iso(cmdline, kernel)
         self.qmp_path = os.path.join(self.workdir, "qmp.sock") if qmp else None
         self.log_path = os.path.join(self.workdir, "serial.log")
+        if monitor_sock is None:
+            monitor_sock = os.path.join(self.workdir, "monitor.sock")
+        self.monitor_path = monitor_sock or None
         args = ["qemu-system-x86_64", "-machine", "q35", "-accel", "tcg", "-cpu", "max",
                 "-m", mem, "-display", "none", "-no-reboot", "-nic", "none",
                 "-serial", "stdio", "-cdrom", self.iso, "-boot", "d"]
+        if self.monitor_path:
+            if os.path.exists(self.monitor_path):
+                os.unlink(self.monitor_path)
+            args += ["-serial", "unix:%s,server,nowait" % self.monitor_path]
         if debug_exit:
             args += ["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
         if balloon:
