@@ -13,6 +13,7 @@
 #
 # Variables: O=build dir, V=1 verbose, CC/CROSS_COMPILE, CI=true (-Werror),
 # ARGS="kernel command line" for run, UEFI=1 for run (OVMF), MEM=512M,
+# DEMO=0 for run (skip the guided mm tour typed into the shell after boot),
 # GDB_BATCH=1 for debug (gdb -batch: backtrace at kmain, then quit).
 
 override MAKEFLAGS += -rR --no-print-directory
@@ -21,6 +22,7 @@ O ?= build
 V ?= 0
 CI ?=
 UEFI ?= 0
+DEMO ?= 1
 MEM ?= 512M
 ARGS ?=
 SUITES ?= all
@@ -179,7 +181,8 @@ test: deps
 	$(Q)$(PYTHON) tools/testrun.py
 
 run: deps $(KERNEL)
-	$(Q)$(PYTHON) tools/run.py --mem $(MEM) $(if $(filter 1,$(UEFI)),--uefi) -- $(ARGS)
+	$(Q)$(PYTHON) tools/run.py --mem $(MEM) $(if $(filter 1,$(UEFI)),--uefi) \
+		$(if $(filter 0,$(DEMO)),--no-demo,--demo) -- $(ARGS)
 
 debug: deps $(KERNEL)
 	$(Q)$(PYTHON) tools/run.py --mem $(MEM) --debug $(if $(filter 1,$(GDB_BATCH)),--gdb-batch) -- $(ARGS)

@@ -4,10 +4,18 @@
 The serial console is relayed between QEMU and the terminal (raw mode when
 stdin is a terminal; Ctrl-A x quits). QEMU gets the project's standard
 devices: virtio-balloon-pci (id=balloon0), a QMP socket at build/qmp.sock,
-isa-debug-exit. The host-measured time from QEMU start to the kernel's ready
-line is printed once it appears.
+isa-debug-exit, and a second serial port (COM2, the kernel's scripting
+monitor) on build/monitor.sock for tools/monitor.py. The host-measured time
+from QEMU start to the kernel's ready line is printed once it appears.
 
-Usage: run.py [--mem 512M] [--uefi] [--debug [--gdb-batch]] -- [kernel command line]
+With --demo (the default of `make run`; DEMO=0 skips it) this script types a
+short tour into the serial shell after the ready line: the mm summary, a
+balloon inflation through QMP, fragmentation, the pageblock map, compaction,
+the map again and the balloon figures, each step introduced by a "[demo]"
+line; then the terminal is the user's.
+
+Usage: run.py [--mem 512M] [--uefi] [--demo|--no-demo] [--debug [--gdb-batch]]
+              -- [kernel command line]
 """
 import argparse
 import os
@@ -22,53 +30,172 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import qemu  # noqa: E402
 
 CTRL_A = b"\x01"
+PROMPT = b"\n> "
+DEMO_BALLOON_SHARE = 4  # inflate the balloon to 1/4 of guest RAM (384 of 512 MiB left)
 
 
-def relay(machine):
+class Console:
+    """The serial console of a Machine, mirrored to our stdout: remembers
+    the ready line and the last bytes so the demo can wait for a prompt."""
+
+    def __init__(self, machine):
+        self.machine = machine
+        self.out = machine.proc.stdout.fileno()
+        self.tail = b""
+        self.ready_seen = False
+        self.ready_at = None
+        self.eof = False
+
+    def write(self, text):
+        """Print our own line(s) between the guest's output."""
+        os.write(sys.stdout.fileno(), text.replace("\n", "\r\n").encode())
+
+    def _note_ready(self, data):
+        idx = self.tail.find(qemu.READY_LINE.encode())
+        if idx >= 0 and self.ready_at is None:
+            self.ready_at = time.monotonic()
+        if self.ready_at is not None and b"\n" in self.tail[idx:]:
+            self.ready_seen = True  # reported once the ready line is complete
+            ms = (self.ready_at - self.machine.start_time) * 1000
+            self.write("[host] boot-to-ready: %.0f ms (QEMU start to ready line)\n" % ms)
+
+    def pump(self):
+        """Copy what QEMU printed (called when its stdout is readable)."""
+        data = os.read(self.out, 65536)
+        if not data:
+            self.eof = True
+            return
+        os.write(sys.stdout.fileno(), data)
+        self.tail = (self.tail + data.replace(b"\r\n", b"\n"))[-8192:]
+        if not self.ready_seen:
+            self._note_ready(data)
+
+    def wait_for(self, done, timeout):
+        """Relay output until done() holds. Return: False on timeout or EOF."""
+        deadline = time.monotonic() + timeout
+        while not done():
+            left = deadline - time.monotonic()
+            if left <= 0 or self.eof:
+                return False
+            r, _, _ = select.select([self.out], [], [], min(left, 0.5))
+            if r:
+                self.pump()
+        return True
+
+    def at_prompt(self):
+        """Has a prompt appeared since the tail was last cleared? (Log lines
+        from other threads may follow it.)"""
+        return PROMPT in self.tail
+
+    def type_command(self, line, timeout=300):
+        """Type @line into the shell and relay until the next prompt."""
+        self.tail = b""
+        self.machine.send(line + "\r")
+        return self.wait_for(self.at_prompt, timeout)
+
+
+def mem_bytes(mem):
+    """QEMU's -m value ("512M", "1G", "512") in bytes."""
+    units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+    mem = mem.strip().upper().rstrip("B")
+    if mem and mem[-1] in units:
+        return int(float(mem[:-1]) * units[mem[-1]])
+    return int(mem) << 20
+
+
+def demo_balloon(con, qmp_path, mem):
+    """Inflate the balloon through QMP and relay output until query-balloon
+    reports the new size. Return: False when it did not get there."""
+    total = mem_bytes(mem)
+    target = total - total // DEMO_BALLOON_SHARE
+    con.write("[demo] QMP: balloon to %d MiB of %d MiB (inflate %d MiB)\n" %
+              (target >> 20, total >> 20, (total - target) >> 20))
+    q = qemu.QMP(qmp_path)
+    try:
+        q.execute("balloon", value=target)
+        start = time.monotonic()
+        ok = True
+        while q.execute("query-balloon")["actual"] != target:
+            if time.monotonic() - start > 120 or con.eof:
+                ok = False
+                break
+            con.wait_for(lambda: False, 0.2)  # relay the guest's output meanwhile
+        con.write("[demo] QMP: query-balloon %s %d MiB after %.1f s\n" %
+                  ("reports" if ok else "did not reach", target >> 20,
+                   time.monotonic() - start))
+        return ok
+    finally:
+        q.close()
+
+
+def demo_steps(color):
+    """The tour: (introduction, command) pairs; command None = the balloon."""
+    map_cmd = "map color" if color else "map"
+    return [
+        ("memory summary: totals, watermarks, fragmentation score", "meminfo"),
+        ("the host takes guest memory back through the virtio balloon", None),
+        ("fragment memory: movable and unmovable pages interleaved", "frag mixed"),
+        ("physical memory, one character per 2 MiB pageblock", map_cmd),
+        ("compaction migrates movable pages to rebuild free 2 MiB blocks", "compact"),
+        ("the map after compaction", map_cmd),
+        ("balloon figures, including balloon pages migrated by compaction", "balloon"),
+    ]
+
+
+def run_demo(con, qmp_path, mem, color):
+    """Type the tour into the shell once the first prompt is up.
+    Return: False when the kernel stopped answering."""
+    if not con.wait_for(con.at_prompt, 120):
+        con.write("[demo] no prompt from the kernel; skipping the demo\n")
+        return False
+    for intro, command in demo_steps(color):
+        con.write("\n[demo] %s\n" % intro)
+        ok = demo_balloon(con, qmp_path, mem) if command is None else \
+            con.type_command(command)
+        if not ok:
+            con.write("[demo] step did not finish; stopping the demo\n")
+            return False
+    con.write("\n[demo] done: the shell is yours (`help` lists the commands, "
+              "Ctrl-A x quits)\n")
+    con.machine.send("\r")  # a fresh prompt under the last line
+    return True
+
+
+def forward_input(machine, data, state):
+    """Send terminal input to QEMU; Ctrl-A x kills it. Return: False to stop."""
+    for b in data:
+        c = bytes([b])
+        if state["escape"]:
+            state["escape"] = False
+            if c in (b"x", b"X"):
+                machine.kill()
+                return False
+        elif c == CTRL_A:
+            state["escape"] = True
+            continue
+        machine.proc.stdin.write(c)
+    machine.proc.stdin.flush()
+    return True
+
+
+def relay(con):
     """Shuttle bytes between the terminal and QEMU until QEMU exits."""
-    out = machine.proc.stdout.fileno()
+    machine = con.machine
     inp = sys.stdin.fileno()
     stdin_open = True
-    ready_seen = False
-    ready_at = None
-    tail = b""
-    escape = False
-    while True:
-        fds = [out] + ([inp] if stdin_open else [])
+    state = {"escape": False}
+    while not con.eof:
+        fds = [con.out] + ([inp] if stdin_open else [])
         r, _, _ = select.select(fds, [], [], 0.5)
-        if out in r:
-            data = os.read(out, 65536)
-            if not data:
-                return
-            os.write(sys.stdout.fileno(), data)
-            if not ready_seen:
-                tail = (tail + data)[-4096:]
-                idx = tail.find(qemu.READY_LINE.encode())
-                if idx >= 0 and ready_at is None:
-                    ready_at = time.monotonic()
-                if ready_at is not None and b"\n" in tail[idx:]:
-                    ready_seen = True  # reported once the ready line is complete
-                    ms = (ready_at - machine.start_time) * 1000
-                    os.write(sys.stdout.fileno(),
-                             b"[host] boot-to-ready: %.0f ms (QEMU start to ready line)\r\n" % ms)
+        if con.out in r:
+            con.pump()
         if stdin_open and inp in r:
             data = os.read(inp, 1024)
             if not data:
                 stdin_open = False
-                continue
-            for b in data:
-                c = bytes([b])
-                if escape:
-                    escape = False
-                    if c in (b"x", b"X"):
-                        machine.kill()
-                        return
-                elif c == CTRL_A:
-                    escape = True
-                    continue
-                machine.proc.stdin.write(c)
-            machine.proc.stdin.flush()
-        if machine.proc.poll() is not None and out not in r:
+            elif not forward_input(machine, data, state):
+                return
+        if machine.proc.poll() is not None and con.out not in r:
             return
 
 
@@ -77,21 +204,28 @@ def main():
     ap.add_argument("--mem", default="512M")
     ap.add_argument("--uefi", action="store_true")
     ap.add_argument("--debug", action="store_true")
+    ap.add_argument("--demo", dest="demo", action="store_true", default=False,
+                    help="type the mm tour into the shell after boot")
+    ap.add_argument("--no-demo", dest="demo", action="store_false")
     ap.add_argument("--gdb-batch", action="store_true",
                     help="with --debug: gdb -batch, print a backtrace at kmain, quit")
     ap.add_argument("cmdline", nargs="*")
     args = ap.parse_args()
     cmdline = " ".join(args.cmdline)
     qmp_path = os.path.join(qemu.BUILD, "qmp.sock")
+    monitor_path = os.path.join(qemu.BUILD, "monitor.sock")
     extra = ["-qmp", "unix:%s,server,nowait" % qmp_path]
     if os.path.exists(qmp_path):
         os.unlink(qmp_path)
     if args.debug:
         extra += ["-s", "-S"]
     machine = qemu.Machine(cmdline, mem=args.mem, uefi=args.uefi, qmp=False, extra=extra,
-                           name="run")
+                           name="run", monitor_sock=monitor_path)
     print("[host] QEMU: %s" % " ".join(machine.args))
-    print("[host] QMP socket: %s; serial console below (Ctrl-A x quits)" % qmp_path)
+    print("[host] QMP socket: %s; scripting monitor: tools/monitor.py --sock %s" %
+          (qmp_path, monitor_path))
+    print("[host] serial console below (Ctrl-A x quits)")
+    sys.stdout.flush()
     if args.debug:
         gdb = ["gdb", "-q"] + (["-batch"] if args.gdb_batch else []) + [
             qemu.KERNEL, "-ex", "set architecture i386:x86-64",
@@ -107,7 +241,11 @@ def main():
     try:
         if is_tty:
             tty.setraw(sys.stdin.fileno())
-        relay(machine)
+        con = Console(machine)
+        if args.demo:
+            color = sys.stdout.isatty() and os.environ.get("TERM", "dumb") != "dumb"
+            run_demo(con, qmp_path, args.mem, color)
+        relay(con)
     finally:
         if saved:
             termios.tcsetattr(sys.stdin.fileno(), termios.TCSADRAIN, saved)
