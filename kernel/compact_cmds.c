@@ -47,8 +47,8 @@ static int build(const char *name)
 	int err;
 
 	if (!known_scenario(name)) {
-		kprintf("error: unknown scenario '%s' (sparse, standard, mixed)\n", name);
-		return -ENOENT;
+		kprintf("error: unknown scenario '%s'\n", name);
+		return -EINVAL; /* the usage line lists the scenarios */
 	}
 	if (scenario_active) {
 		kprintf("error: scenario '%s' is active; `frag clear` first\n", scenario.name);

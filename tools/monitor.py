@@ -40,8 +40,10 @@ class Monitor:
             raise MonitorError("cannot connect to %s: %s" % (path, e)) from e
 
     def _read_until(self, done, deadline):
-        """Receive until done(buffer) is true; return the buffer."""
-        while not done(self.buf):
+        """Receive until done(buffer) is true; return the buffer. The kernel
+        ends lines with "\r\n"; a pair split between two reads is joined
+        before the buffer is looked at."""
+        while not done(self.buf.replace("\r\n", "\n")):
             left = deadline - time.monotonic()
             if left <= 0:
                 raise MonitorError("no answer within %.0f s; got %r" %
@@ -53,7 +55,8 @@ class Monitor:
                 continue
             if not chunk:
                 raise MonitorError("connection closed; got %r" % self.buf[-200:])
-            self.buf += chunk.decode("utf-8", "replace").replace("\r\n", "\n")
+            self.buf += chunk.decode("utf-8", "replace")
+        self.buf = self.buf.replace("\r\n", "\n")
         return self.buf
 
     def command(self, line):
