@@ -33,7 +33,8 @@ struct example_stack {
 int example_stack_init(struct example_stack *st, struct mm *mm);
 /* Push a page tagged @tag. Return: its slot, or NULL (stack full, no memory). */
 struct example_slot *example_stack_push(struct example_stack *st, unsigned long tag);
-/* Free the newest page (released instead when migration holds it). */
+/* Free the newest page (released instead when migration holds it); the
+ * stack must not be empty. */
 void example_stack_pop(struct example_stack *st);
 
 #endif
