@@ -15,6 +15,7 @@ static bool type_can_move(enum memdesc_type type)
 	case MEMDESC_BALLOON:
 	case MEMDESC_MAPPED:
 	case MEMDESC_TEST:
+	case MEMDESC_EXAMPLE:
 		return true;
 	default:
 		return false;

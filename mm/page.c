@@ -10,6 +10,7 @@ const char *memdesc_type_name(enum memdesc_type type)
 		[MEMDESC_BALLOON] = "balloon", [MEMDESC_MAPPED] = "mapped",
 		[MEMDESC_STACK] = "stack",    [MEMDESC_TEST] = "test",
 		[MEMDESC_REPORTING] = "reporting",
+		[MEMDESC_EXAMPLE] = "example",
 	};
 
 	return (unsigned int)type < MEMDESC_TYPES && names[type] ? names[type] : "?";

@@ -99,6 +99,7 @@ enum memdesc_type {
 	MEMDESC_STACK,
 	MEMDESC_TEST,
 	MEMDESC_REPORTING, /* free block taken out for a free page report (mm/reporting.h) */
+	MEMDESC_EXAMPLE,   /* the tutorial's stack of tagged pages (mm/example_movable.c) */
 	MEMDESC_TYPES, /* at most 16 */
 };
 static_assert(MEMDESC_TYPES <= 16, "memdesc type must fit in 4 bits");

@@ -1,0 +1,40 @@
+/*
+ * A stack of tagged pages: the owner that docs/movable-types.md builds to
+ * show how a new memdesc type becomes movable. Each order-0 page belongs to
+ * a slot that carries its tag; migration must move it without losing a word.
+ *
+ * Invariants: a used slot's page is an allocated head of type
+ * MEMDESC_EXAMPLE with PG_movable whose memdesc is the slot, and
+ * PG_isolated <=> slot->isolated. Locking: none; one thread uses a stack
+ * (an owner shared between threads takes its own lock in each callback).
+ */
+#ifndef MM_EXAMPLE_MOVABLE_H
+#define MM_EXAMPLE_MOVABLE_H
+
+#include "mm/migrate.h"
+
+#define EXAMPLE_STACK_SIZE 512
+
+/* One page of the stack; page->memdesc points here (hence the alignment). */
+struct example_slot {
+	struct page *page;  /* where the data is now */
+	unsigned long tag;  /* the user's name for the page */
+	bool isolated;      /* handed to migration: the stack keeps off it */
+} __attribute__((aligned(16)));
+
+struct example_stack {
+	struct mm *mm;
+	unsigned int count; /* slots[0, count) hold pages */
+	struct example_slot slots[EXAMPLE_STACK_SIZE];
+};
+
+/* Empty @st and register MEMDESC_EXAMPLE's ops with @mm.
+ * Return: 0, or -EBUSY when @mm has them already (one stack per mm). */
+int example_stack_init(struct example_stack *st, struct mm *mm);
+/* Push a page tagged @tag. Return: its slot, or NULL (stack full, no memory). */
+struct example_slot *example_stack_push(struct example_stack *st, unsigned long tag);
+/* Free the newest page (released instead when migration holds it); the
+ * stack must not be empty. */
+void example_stack_pop(struct example_stack *st);
+
+#endif
