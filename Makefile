@@ -51,7 +51,7 @@ endif
 
 KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -mcmodel=kernel \
 	-mno-red-zone -mgeneral-regs-only -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
-	-fno-stack-protector -fno-asynchronous-unwind-tables -fno-common \
+	-fstack-protector-strong -mstack-protector-guard=global -fno-asynchronous-unwind-tables -fno-common \
 	-fno-strict-aliasing -I. $(WARN) -MMD -MP
 KASFLAGS := -D__ASSEMBLY__ -I. -MMD -MP -fno-pic -fno-pie
 KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments -T boot/kernel.ld
