@@ -14,10 +14,16 @@
 # Variables: O=build dir, V=1 verbose, CC/CROSS_COMPILE, CI=true (-Werror),
 # ARGS="kernel command line" for run, UEFI=1 for run (OVMF), MEM=512M,
 # DEMO=0 for run (skip the guided mm tour typed into the shell after boot),
-# GDB_BATCH=1 for debug (gdb -batch: backtrace at kmain, then quit).
+# GDB_BATCH=1 for debug (gdb -batch: backtrace at kmain, then quit),
+# UBSAN=1: the kernel built with -fsanitize=undefined (kernel/ubsan.c reports
+# each site once; O defaults to build/ubsan).
 
 override MAKEFLAGS += -rR --no-print-directory
 
+UBSAN ?= 0
+ifeq ($(UBSAN),1)
+O ?= build/ubsan
+endif
 O ?= build
 V ?= 0
 CI ?=
@@ -53,8 +59,11 @@ endif
 
 KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -mcmodel=kernel \
 	-mno-red-zone -mgeneral-regs-only -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
-	-fno-stack-protector -fno-asynchronous-unwind-tables -fno-common \
+	-fstack-protector-strong -mstack-protector-guard=global -fno-asynchronous-unwind-tables -fno-common \
 	-fno-strict-aliasing -I. $(WARN) -MMD -MP
+ifeq ($(UBSAN),1)
+KCFLAGS += -fsanitize=undefined -DCONFIG_UBSAN
+endif
 KASFLAGS := -D__ASSEMBLY__ -I. -MMD -MP -fno-pic -fno-pie
 KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments -T boot/kernel.ld
 
@@ -178,6 +187,7 @@ ktest: deps $(KERNEL)
 
 test: deps
 	$(Q)$(MAKE) kernel $(O)/host-test $(BENCH) $(SIM)
+	$(Q)$(MAKE) UBSAN=1 O=$(O)/ubsan kernel
 	$(Q)$(PYTHON) tools/testrun.py
 
 run: deps $(KERNEL)

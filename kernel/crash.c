@@ -5,7 +5,8 @@
  * guard page), mainstack (the same on the boot stack), wx (write to kernel
  * text), rodata (write to read-only data), nx (execute data), mappedirq (a
  * timer interrupt touches a mapped page while it migrates: the fault path
- * must refuse to sleep there). Each kind has its own noinline function so
+ * must refuse to sleep there), canary (a local array overrun: the stack
+ * protector's check on return). Each kind has its own noinline function so
  * the backtrace names it.
  */
 #include "kernel/crash.h"
@@ -99,6 +100,18 @@ static __noinline void crash_nx(void)
 	((void (*)(void))(unsigned long)data_code)();
 }
 
+/* Overwrite everything from a local array up to the saved frame pointer
+ * (kept, so the backtrace still walks): the canary lies in between. */
+static __noinline void crash_canary(void)
+{
+	char buf[16];
+	volatile char *p, *end = __builtin_frame_address(0);
+
+	for (p = buf; p < end; p++)
+		*p = (char)0xa5;
+	__asm__ volatile("" ::"r"(buf) : "memory");
+}
+
 static struct mapped_region irq_region;
 static struct timer irq_timer;
 
@@ -138,6 +151,7 @@ static const struct crash_kind kinds[] = {
 	{ "assert", crash_assert },       { "stack", crash_stack },
 	{ "mainstack", crash_mainstack }, { "wx", crash_wx },
 	{ "rodata", crash_rodata },       { "nx", crash_nx },
+	{ "canary", crash_canary },
 	{ "mappedirq", crash_mappedirq },
 };
 
@@ -156,7 +170,7 @@ static int set_crash(const char *value)
 	return -EINVAL;
 }
 CMDLINE_PARAM(crash, "crash", set_crash,
-	      "pagefault|null|ud|divide|gp|panic|assert|stack|mainstack|wx|rodata|nx|mappedirq: "
+	      "pagefault|null|ud|divide|gp|panic|assert|stack|mainstack|wx|rodata|nx|canary|mappedirq: "
 	      "crash on purpose after boot");
 
 void crash_if_requested(void)

@@ -35,6 +35,7 @@
 #include "kernel/monitor.h"
 #include "kernel/printk.h"
 #include "kernel/sched.h"
+#include "kernel/stackprotector.h"
 #include "kernel/time.h"
 #include "kernel/version.h"
 #include "kernel/workqueue.h"
@@ -98,6 +99,7 @@ void kmain(u32 mbi_phys)
 	parse_boot_info(mbi_phys);
 	cmdline_apply_kernel(boot_info.cmdline);
 	cpu_init();
+	stack_protector_init();
 	paging_drop_identity();
 	acpi_init(boot_info.rsdp, boot_info.rsdp_len);
 	mm_boot_init();

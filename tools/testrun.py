@@ -2,13 +2,15 @@
 """`make test`: every test stage, their times, and one closing line.
 
 Stages: host unit tests (KTAP from build/host-test), in-kernel KTAP suites in
-QEMU (BIOS), the same once under UEFI (OVMF), then the end-to-end tests in
+QEMU (BIOS), the same once under UEFI (OVMF), the same once more on the
+UBSAN=1 kernel followed by a shell workload (any undefined-behaviour report
+fails), then the end-to-end tests in
 tests/qemu/ (each a `test_*` function taking a Context). Every stage prints its
 time against its budget. The last line is exactly "N passed, N failed"
 (host + kernel cases + end-to-end tests); the exit status is 1 on any failure.
 
 Options: --kernel-only (only the BIOS KTAP stage), --suites LIST,
---stage NAME (run only that stage: host, ktap-bios, ktap-uefi, e2e),
+--stage NAME (run only that stage: host, ktap-bios, ktap-uefi, ubsan, e2e),
 -k SUBSTRING (only end-to-end tests whose name contains it).
 """
 import argparse
@@ -25,7 +27,7 @@ from discover import discover  # noqa: E402
 
 # Budgets (seconds) keep the whole run under 15 minutes as the project grows;
 # a stage over budget is reported (not failed: machines are shared and noisy).
-BUDGETS = {"host": 120, "ktap-bios": 180, "ktap-uefi": 180, "e2e": 360}
+BUDGETS = {"host": 120, "ktap-bios": 180, "ktap-uefi": 180, "ubsan": 120, "e2e": 360}
 
 
 class Totals:
@@ -54,8 +56,11 @@ def stage_host(totals, args):
     totals.add(res.passed, res.failed)
 
 
-def run_kernel_ktap(totals, label, uefi, suites, timeout=600):
-    with qemu.Machine("test=%s" % suites, uefi=uefi, qmp=False, name=label) as m:
+def run_kernel_ktap(totals, label, uefi, suites, timeout=600, kernel=qemu.KERNEL):
+    """Boot @kernel with test=@suites, count its KTAP results; return the
+    serial output."""
+    with qemu.Machine("test=%s" % suites, uefi=uefi, qmp=False, name=label,
+                      kernel=kernel) as m:
         try:
             status = m.wait_exit(timeout)
         except TimeoutError as e:
@@ -69,6 +74,7 @@ def run_kernel_ktap(totals, label, uefi, suites, timeout=600):
             print(m.output[-3000:])
         ktap.report(res, label)
         totals.add(res.passed, res.failed)
+        return m.output
 
 
 def stage_ktap_bios(totals, args):
@@ -77,6 +83,34 @@ def stage_ktap_bios(totals, args):
 
 def stage_ktap_uefi(totals, args):
     run_kernel_ktap(totals, "ktap-uefi", True, args.suites)
+
+
+UBSAN_KERNEL = os.path.join(qemu.BUILD, "ubsan", "kernel.elf")
+UBSAN_WORKLOAD = ("frag mixed", "compact", "frag verify", "frag clear", "mslab", "mmcheck")
+
+
+def stage_ubsan(totals, args):
+    """The `make UBSAN=1` kernel (built by `make test` into build/ubsan): the
+    KTAP suites, then a workload from the shell. Every `ubsan:` line, except
+    those the ubsan suite provokes in kernel/ubsan_test.c, is one failure."""
+    if not os.path.exists(UBSAN_KERNEL):
+        print("FAIL ubsan: %s is missing (make UBSAN=1 O=build/ubsan kernel)" % UBSAN_KERNEL)
+        totals.add(0, 1)
+        return
+    out = run_kernel_ktap(totals, "ktap-ubsan", False, args.suites, kernel=UBSAN_KERNEL)
+    with qemu.Machine("", qmp=False, name="ubsan-workload", kernel=UBSAN_KERNEL) as m:
+        m.wait_ready(60)
+        m.expect("> ", 10)
+        for cmd in UBSAN_WORKLOAD:
+            m.command(cmd, 300)
+        out += m.output
+    reports = [line for line in out.splitlines()
+               if "ubsan:" in line and "kernel/ubsan_test.c" not in line]
+    for line in reports:
+        print("FAIL ubsan: %s" % line.strip())
+    print("ubsan: %d undefined-behaviour report%s outside the ubsan suite; workload: %s" %
+          (len(reports), "" if len(reports) == 1 else "s", ", ".join(UBSAN_WORKLOAD)))
+    totals.add(0 if reports else 1, len(reports))
 
 
 class Context:
@@ -111,7 +145,7 @@ def stage_e2e(totals, args):
 
 
 STAGES = [("host", stage_host), ("ktap-bios", stage_ktap_bios),
-          ("ktap-uefi", stage_ktap_uefi), ("e2e", stage_e2e)]
+          ("ktap-uefi", stage_ktap_uefi), ("ubsan", stage_ubsan), ("e2e", stage_e2e)]
 
 
 def main():

@@ -125,6 +125,14 @@ def test_crash_general_protection(ctx):
     _crash(ctx, "gp", ["exception 13 (#GP general protection)"])
 
 
+def test_crash_stack_protector(ctx):
+    """A local array overrun is caught by the canary check on return; the
+    canary came from RDRAND (-cpu max has it)."""
+    out = _crash(ctx, "canary", ["stack protector: canary overwritten in the frame of "
+                                 "crash_canary+0x"])
+    assert "stack protector: canary from RDRAND" in out, out[-2000:]
+
+
 def test_crash_panic_and_assert(ctx):
     """panic() and a failed assert() print the message, file:line and a backtrace."""
     _crash(ctx, "panic", ["panic: crash_panic: deliberate panic"])
