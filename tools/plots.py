@@ -74,8 +74,15 @@ def plot_map(maps, base_addr, path, title):
     rows = math.ceil(n / cols)
     cmap = ListedColormap([k[2] for k in KINDS])
     cmap.set_bad("white")
-    height = min(12.0, 2.4 + rows * 5.5 / cols)  # square cells, 5.5 in per panel row
-    fig, axes = plt.subplots(1, len(maps), figsize=(6.8 * len(maps), height), squeeze=False)
+    if rows <= 16:  # a short map: panels stacked, full width, square cells
+        panel = rows * 9.5 / cols
+        fig, axes = plt.subplots(len(maps), 1, figsize=(11, len(maps) * (panel + 1.5) + 0.8),
+                                 squeeze=False)
+        axes = [[a[0] for a in axes]]
+    else:  # a tall map: panels side by side
+        height = min(12.0, 2.4 + rows * 5.5 / cols)
+        fig, axes = plt.subplots(1, len(maps), figsize=(6.8 * len(maps), height),
+                                 squeeze=False)
     for ax, (sub, chars) in zip(axes[0], maps):
         grid, _ = _grid(chars, cols)
         edge = cols <= 64 and rows <= 64
@@ -86,12 +93,13 @@ def plot_map(maps, base_addr, path, title):
             ax.set_yticks([y - 0.5 for y in range(rows + 1)], minor=True)
             ax.grid(which="minor", color="white", linewidth=0.5)
             ax.tick_params(which="minor", length=0)
-        ticks = sorted(set(int(r) for r in
-                           [i * (rows - 1) / 4 for i in range(5)])) if rows > 1 else [0]
+        ticks = (list(range(rows)) if rows <= 8 else
+                 sorted(set(int(r) for r in [i * (rows - 1) / 4 for i in range(5)])))
         ax.set_yticks(ticks)
-        ax.set_yticklabels([_addr(base_addr + t * cols * PAGEBLOCK) for t in ticks])
+        ax.set_yticklabels([_addr(base_addr + t * cols * PAGEBLOCK) for t in ticks],
+                           fontsize=8 if rows <= 16 else 10)
         ax.set_xlabel("pageblock in row (%d per row, 2 MiB each)" % cols)
-        ax.set_ylabel("physical address of row")
+        ax.set_ylabel("row start" if rows <= 8 else "physical address of row")
         counts = ", ".join("%s %d" % (k[1], chars.count(k[0])) for k in KINDS
                            if chars.count(k[0]))
         ax.set_title("%s\n%s" % (sub, counts), fontsize=9)
