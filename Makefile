@@ -203,9 +203,16 @@ bench: deps
 	$(Q)$(MAKE) kernel $(BENCH)
 	$(Q)O=$(O) $(PYTHON) tools/bench.py
 
-# make sim MEM=64G SCENARIO=standard: compaction figures on a simulated machine.
+# make sim MEM=64G SCENARIO=standard: compaction figures on a simulated machine,
+# the map before and after in $(SIMDATA) and, when /usr/bin/python3 has
+# matplotlib, pictures of it beside the data (tools/plots.py).
+SIMDATA := $(O)/sim-data/$(SCENARIO)-$(SIMMEM).json
 sim: $(SIM)
-	$(Q)$(SIM) --mem $(SIMMEM) --scenario $(SCENARIO)
+	@mkdir -p $(dir $(SIMDATA))
+	$(Q)$(SIM) --mem $(SIMMEM) --scenario $(SCENARIO) --data $(SIMDATA)
+	$(Q)if /usr/bin/python3 -c 'import matplotlib' 2>/dev/null; then \
+		/usr/bin/python3 tools/plots.py sim $(SIMDATA) || echo "sim: plotting failed"; \
+	else echo "sim: no pictures (/usr/bin/python3 without matplotlib: make deps)"; fi
 
 clean:
 	rm -rf $(O)

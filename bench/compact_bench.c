@@ -20,6 +20,11 @@
  *                     median of the per-round ratios (goal <= 1.2: compaction
  *                     is linear in memory size)
  *
+ * With BENCH_DATA_DIR set (tools/bench.py sets it to the directory of
+ * results.json), every latency of contig_2m goes to
+ * $BENCH_DATA_DIR/contig_2m_latencies.json ({"machine": ..., "us": [...]})
+ * for the histogram tools/plots.py draws.
+ *
  * --quick: 50 allocations on a 1 GiB machine, the 1 and 4 GiB machines once
  * (16 and 64 GiB skipped) and the ratio of those two.
  * After each machine mm_check() must find nothing wrong and every page must
@@ -89,6 +94,31 @@ static void machine_verify_destroy(struct sim_machine *m, const char *what)
 	free(m);
 }
 
+/* Save the @n latencies @us (microseconds) for the histogram; a failure
+ * only loses the picture, so it is reported and ignored. */
+static void save_latencies(const double *us, unsigned int n, unsigned long gib)
+{
+	const char *dir = getenv("BENCH_DATA_DIR");
+	char path[4096];
+	unsigned int i;
+	FILE *f;
+
+	if (!dir)
+		return;
+	snprintf(path, sizeof(path), "%s/contig_2m_latencies.json", dir);
+	f = fopen(path, "w");
+	if (!f) {
+		fprintf(stderr, "contig_2m: cannot write %s\n", path);
+		return;
+	}
+	fprintf(f, "{\"machine\": \"%lu GiB " SCENARIO " (no data)\", \"us\": [", gib);
+	for (i = 0; i < n; i++)
+		fprintf(f, "%s%.3f", i ? ", " : "", us[i]);
+	fprintf(f, "]}\n");
+	if (fclose(f))
+		fprintf(stderr, "contig_2m: cannot write %s\n", path);
+}
+
 static void bench_contig_2m(struct bench_ctx *ctx)
 {
 	unsigned long gib = ctx->quick ? CONTIG_QUICK_ENV_GIB : CONTIG_ENV_GIB;
@@ -133,6 +163,7 @@ static void bench_contig_2m(struct bench_ctx *ctx)
 				   "start)", i + 1, n, fig.T);
 	}
 	direct = m->env.mm.stats.compact_direct - direct;
+	save_latencies(us, n, gib);
 	snprintf(note, sizeof(note), "mm_alloc_pages(order 9, GFP_MAY_COMPACT), %u blocks kept, "
 		 "on a %lu GiB " SCENARIO " machine without data (T %lu); %lu of them compacted "
 		 "directly", n, gib, fig.T, (unsigned long)direct);

@@ -5,8 +5,15 @@
  * compact it fully, and report the compaction figures (T, recovered,
  * moves against the minimum, time, resident memory) as a table and as JSON
  * lines. Every moved page's tag and mm_check are verified at the end.
+ * The physical-memory map (mm/map.h) is printed before and after the
+ * compaction; --data writes it, with the free blocks per order before and
+ * after, as one JSON object for tools/plots.py:
  *
- * Usage: sim [--mem SIZE] [--scenario NAME] [--json FILE]
+ *   {"mem": "1G", "scenario": "standard", "base_addr": 0, "pageblocks": 512,
+ *    "map_before": ".MMU...", "map_after": "...", "free_before": [n per
+ *    order 0..10], "free_after": [...], "figures": {"T": ..., ...}}
+ *
+ * Usage: sim [--mem SIZE] [--scenario NAME] [--json FILE] [--data FILE]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +21,7 @@
 
 #include "include/errno.h"
 #include "mm/compaction.h"
+#include "mm/map.h"
 #include "mm/scenario.h"
 #include "mm/testing.h"
 
@@ -62,10 +70,76 @@ static unsigned long bad_tags(void)
 	return bad;
 }
 
+/* What --data records at one moment: the map and the free blocks. */
+struct snapshot {
+	char *map;                     /* one character per pageblock */
+	unsigned long free[NR_ORDERS]; /* free blocks per order, all migratetypes */
+};
+
+static void print_map_line(void *priv, const char *line)
+{
+	printf("%s\n", line);
+}
+
+/* Print the map under @title and record it (and the free lists) in @snap. */
+static void snapshot_take(struct snapshot *snap, const char *title)
+{
+	struct mm *mm = &env.mm;
+	unsigned int o, mt;
+
+	printf("sim: map %s compaction\n", title);
+	map_print(mm, MAP_PLAIN, print_map_line, NULL, NULL);
+	snap->map = calloc(mm->nr_pageblocks + 1, 1);
+	if (!snap->map) {
+		fprintf(stderr, "sim: out of memory\n");
+		exit(1);
+	}
+	map_classify(mm, 0, mm->nr_pageblocks, snap->map, NULL);
+	mm_drain_pcp(mm);
+	for (o = 0; o < NR_ORDERS; o++)
+		for (snap->free[o] = 0, mt = 0; mt < MIGRATE_TYPES; mt++)
+			snap->free[o] += mm->free_area[o].nr[mt];
+}
+
+static void write_orders(FILE *f, const char *key, const unsigned long *free)
+{
+	unsigned int o;
+
+	fprintf(f, ", \"%s\": [", key);
+	for (o = 0; o < NR_ORDERS; o++)
+		fprintf(f, "%s%lu", o ? ", " : "", free[o]);
+	fprintf(f, "]");
+}
+
+/* The --data file: see the top of this file. Return: 0 or -EIO. */
+static int write_data(const char *path, const char *mem, const char *scenario,
+		      const struct snapshot *before, const struct snapshot *after,
+		      const char *figures)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -EIO;
+	fprintf(f, "{\"mem\": \"%s\", \"scenario\": \"%s\", \"base_addr\": %lu, "
+		"\"pageblocks\": %lu, \"map_before\": \"%s\", \"map_after\": \"%s\"", mem,
+		scenario, (env.mm.base_pfn & ~(PAGEBLOCK_PAGES - 1)) << PAGE_SHIFT,
+		env.mm.nr_pageblocks, before->map, after->map);
+	write_orders(f, "free_before", before->free);
+	write_orders(f, "free_after", after->free);
+	fprintf(f, ", \"figures\": {%s}}\n", figures);
+	return fclose(f) ? -EIO : 0;
+}
+
+static char figures_json[1024]; /* "name": value, ... for --data */
+
 static void figure(FILE *json, const char *mem, const char *scenario, const char *name,
 		   double value, const char *unit)
 {
+	size_t len = strlen(figures_json);
+
 	printf("  %-28s %14.2f %s\n", name, value, unit);
+	snprintf(figures_json + len, sizeof(figures_json) - len, "%s\"%s\": %.4f",
+		 len ? ", " : "", name, value);
 	if (json)
 		fprintf(json, "{\"name\": \"sim_%s_%s_%s\", \"value\": %.4f, \"unit\": \"%s\"}\n",
 			name, scenario, mem, value, unit);
@@ -73,7 +147,8 @@ static void figure(FILE *json, const char *mem, const char *scenario, const char
 
 int main(int argc, char **argv)
 {
-	const char *mem = "1G", *scenario = "standard", *json_path = NULL;
+	const char *mem = "1G", *scenario = "standard", *json_path = NULL, *data_path = NULL;
+	struct snapshot snap_before, snap_after;
 	struct frag_figures before, after;
 	struct compact_result res;
 	struct pfn_range all;
@@ -89,12 +164,14 @@ int main(int argc, char **argv)
 			scenario = argv[i + 1];
 		else if (!strcmp(argv[i], "--json"))
 			json_path = argv[i + 1];
+		else if (!strcmp(argv[i], "--data"))
+			data_path = argv[i + 1];
 		else
 			break;
 	}
 	bytes = parse_size(mem);
 	if (i < argc || bytes < (64UL << 20) || bytes > (1UL << 40)) {
-		fprintf(stderr, "usage: sim [--mem 64M..1T] [--scenario sparse|standard] [--json FILE]\n");
+		fprintf(stderr, "usage: sim [--mem 64M..1T] [--scenario sparse|standard] [--json FILE] [--data FILE]\n");
 		return 2;
 	}
 	all = (struct pfn_range){ 0, bytes >> 12 };
@@ -107,9 +184,11 @@ int main(int argc, char **argv)
 	}
 	if (json_path)
 		json = fopen(json_path, "a");
+	snapshot_take(&snap_before, "before");
 	frag_figures(&env.mm, &before);
 	compact_zone(&env.mm, COMPACT_ALL, MIGRATE_SYNC, false, &res);
 	frag_figures(&env.mm, &after);
+	snapshot_take(&snap_after, "after");
 	bad = bad_tags();
 	violations = mm_check(&env.mm);
 	printf("sim: %s machine, scenario %s (no page data)\n", mem, scenario);
@@ -130,6 +209,15 @@ int main(int argc, char **argv)
 		fclose(json);
 	printf("sim: %lu failed moves, %lu bad tags, mm_check %u violations\n", res.failed, bad,
 	       violations);
+	if (data_path && write_data(data_path, mem, scenario, &snap_before, &snap_after,
+				    figures_json)) {
+		fprintf(stderr, "sim: cannot write %s\n", data_path);
+		bad++;
+	}
+	if (data_path && !bad)
+		printf("sim: data in %s\n", data_path);
+	free(snap_before.map);
+	free(snap_after.map);
 	frag_scenario_destroy(&scen);
 	mm_test_env_destroy(&env);
 	return bad || violations ? 1 : 0;

@@ -25,6 +25,13 @@ in the order measured, rewritten by every run:
   quick     optional: true for --quick runs (numbers that mean nothing)
   source    "host" or "qemu"
 
+Data for pictures goes beside results.json: contig_2m_latencies.json (the
+host bench contig_2m, one latency per allocation) and compact_map.json
+(bench/qemu_compact.py: the `map` and `buddyinfo` of a guest before and
+after `compact`). tools/plots.py, run by /usr/bin/python3 when it has
+matplotlib, turns them into map.png, free_orders.png and
+contig_2m_latency.png there; a plotting problem is printed, never fatal.
+
 Timed results never fail the run: the exit status is 1 only when a benchmark
 broke (crashed, printed malformed output, or its allocator checks failed).
 
@@ -55,9 +62,10 @@ REQUIRED = {"name": str, "unit": str}
 class Context:
     """What a QEMU benchmark gets: how hard to try and a machine factory."""
 
-    def __init__(self, quick):
+    def __init__(self, quick, out_dir):
         self.quick = quick
         self.boots = 1 if quick else 3
+        self.out_dir = out_dir  # where data for pictures goes (beside results.json)
 
     def machine(self, cmdline="", **kw):
         kw.setdefault("name", "bench")
@@ -86,7 +94,8 @@ def run_host(args):
     if not os.path.exists(HOST_BENCH):
         return [], ["%s is missing: run `make bench`" % HOST_BENCH]
     cmd = [HOST_BENCH] + (["--quick"] if args.quick else []) + ([args.k] if args.k else [])
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)  # stderr: progress
+    env = dict(os.environ, BENCH_DATA_DIR=out_dir(args))
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, env=env)  # stderr: progress
     figures, problems = [], []
     for line in proc.stdout.splitlines():
         if not line.strip():
@@ -117,7 +126,7 @@ def run_qemu(args):
             continue
         print("qemu: %s" % name, file=sys.stderr, flush=True)
         try:
-            got = fn(Context(args.quick))
+            got = fn(Context(args.quick, out_dir(args)))
         except Exception as e:  # one broken benchmark must not hide the others
             traceback.print_exc()
             problems.append("%s: %s" % (name, str(e).splitlines()[0] if str(e) else repr(e)))
@@ -129,6 +138,37 @@ def run_qemu(args):
             fig["source"] = "qemu"
             figures.append(fig)
     return figures, problems
+
+
+def out_dir(args):
+    d = os.path.dirname(os.path.abspath(args.out))
+    os.makedirs(d, exist_ok=True)
+    return d
+
+
+def plot(args):
+    """Draw the pictures from the data this run left (tools/plots.py); a
+    failure is reported, never fatal."""
+    py = "/usr/bin/python3"
+    try:
+        ok = subprocess.run([py, "-c", "import matplotlib"], stderr=subprocess.DEVNULL,
+                            timeout=60).returncode == 0
+    except OSError:
+        ok = False
+    if not ok:
+        print("plots: skipped: %s with matplotlib is missing (tools/deps.sh installs "
+              "python3-matplotlib)" % py)
+        return
+    try:
+        proc = subprocess.run([py, os.path.join(ROOT, "tools", "plots.py"), "bench",
+                               out_dir(args)], stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, timeout=300)
+        print(proc.stdout.rstrip())
+        if proc.returncode:
+            print("plots: FAILED (status %d); the figures above are unaffected" %
+                  proc.returncode)
+    except (OSError, subprocess.SubprocessError) as e:
+        print("plots: FAILED (%s); the figures above are unaffected" % e)
 
 
 def fmt(v):
@@ -192,6 +232,7 @@ def main():
     print("%d figures in %s (%.0f s)%s" % (len(figures), shown,
                                            time.monotonic() - start,
                                            " [quick: numbers mean nothing]" if args.quick else ""))
+    plot(args)
     for p in problems:
         print("PROBLEM: %s" % p)
     return 1 if problems else 0

@@ -39,7 +39,9 @@ EXPECTED = {
           for fig in ("recovered_pct", "moves_per_block", "min_moves_per_block", "ms")} | {
     "balloon_free_2m_blocks_after_inflate_aware", "balloon_free_2m_blocks_after_inflate_naive",
     "balloon_free_2m_blocks_after_deflate_aware", "balloon_free_2m_blocks_after_deflate_naive",
-    "balloon_migrate_page_us", "compact_recovered_pct_standard_balloon_512m"}
+    "balloon_migrate_page_us", "compact_recovered_pct_standard_balloon_512m",
+    "compact_map_free_pageblocks_before_mixed_512m",
+    "compact_map_free_pageblocks_after_mixed_512m"}
 RATIOS = {"order0_pair_ratio_vs_freelist", "order0_batch64_pair_ns", "mm_init_ms_1tib",
           "migrate_page_ratio_vs_memcpy", "migrate_page_ratio_vs_copy_batch",
           "migrate_mapped_page_ratio_vs_memcpy", "compact_ms_per_gib_ratio_64g_vs_1g",
@@ -55,7 +57,14 @@ MEASURED = {"contig_2m_alloc_us_p99", "compact_ms_sim_4g", "compact_ms_per_gib_r
             "balloon_free_2m_blocks_after_inflate_naive",
             "balloon_free_2m_blocks_after_deflate_aware",
             "balloon_free_2m_blocks_after_deflate_naive", "balloon_migrate_page_us",
-            "compact_recovered_pct_standard_balloon_512m"}
+            "compact_recovered_pct_standard_balloon_512m",
+            "compact_map_free_pageblocks_after_mixed_512m"}
+PICTURES = ("map.png", "free_orders.png", "contig_2m_latency.png")
+
+
+def _have_matplotlib():
+    return subprocess.run(["/usr/bin/python3", "-c", "import matplotlib"],
+                          stderr=subprocess.DEVNULL).returncode == 0
 
 
 def test_bench_harness_quick(ctx):
@@ -72,6 +81,11 @@ def test_bench_harness_quick(ctx):
         assert proc.returncode == 0, proc.stdout[-3000:]
         with open(out) as f:
             figures = [json.loads(line) for line in f if line.strip()]
+        for data in ("compact_map.json", "contig_2m_latencies.json"):
+            assert os.path.exists(os.path.join(tmp, data)), (data, proc.stdout[-3000:])
+        if _have_matplotlib():
+            for png in PICTURES:
+                assert os.path.getsize(os.path.join(tmp, png)) > 1000, (png, proc.stdout[-3000:])
     by_name = {f["name"]: f for f in figures}
     assert len(by_name) == len(figures), "a figure appears twice"
     missing = EXPECTED - set(by_name)

@@ -1,10 +1,13 @@
 """The host simulation behind `make sim`: a 1 GiB machine without page data,
 both scenarios, full compaction; every moved page keeps its tag and the
-figures meet the compaction goals."""
+figures meet the compaction goals; the map is printed before and after and
+written with the free lists to the --data JSON."""
+import json
 import os
 import re
 import subprocess
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
 import qemu  # noqa: E402
@@ -25,6 +28,32 @@ def test_sim_sparse_and_standard(ctx):
         f = _run(scenario)
         assert f["recovered_pct"] >= 99, (scenario, f)
         assert f["moves_per_block"] <= 1.05 * f["min_moves_per_block"], (scenario, f)
+
+
+MAP_COUNTS_RE = re.compile(r"^map: (\d+) pageblocks of 2 MiB: \. free (\d+),", re.M)
+
+
+def test_sim_prints_and_saves_the_maps(ctx):
+    with tempfile.TemporaryDirectory() as tmp:
+        data = os.path.join(tmp, "standard-256M.json")
+        proc = subprocess.run([os.path.join(qemu.BUILD, "sim"), "--mem", "256M", "--scenario",
+                               "standard", "--data", data], stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stdout
+        out = proc.stdout
+        assert out.index("sim: map before compaction") < out.index("sim: map after compaction")
+        counts = MAP_COUNTS_RE.findall(out)
+        assert len(counts) == 2 and all(int(c[0]) == 128 for c in counts), out
+        rows = re.findall(r"^0x[0-9a-f]{10} ([.MUBSXR]+)$", out, re.M)
+        assert len(rows) == 4 and len(rows[0]) == 64, out
+        assert "sim: data in %s" % data in out, out
+        with open(data) as f:
+            d = json.load(f)
+    assert d["pageblocks"] == 128 and d["scenario"] == "standard" and d["mem"] == "256M", d
+    assert d["map_before"] == rows[0] + rows[1] and d["map_after"] == rows[2] + rows[3], d
+    assert d["map_after"].count(".") == int(counts[1][1]) > int(counts[0][1]), d
+    assert len(d["free_before"]) == len(d["free_after"]) == 11, d
+    assert d["figures"]["recovered_after"] == d["free_after"][9] + 2 * d["free_after"][10], d
 
 
 def test_sim_rejects_bad_arguments(ctx):

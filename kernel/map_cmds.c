@@ -1,0 +1,33 @@
+/*
+ * Monitor command `map [color]`: draw kernel_mm as one character per 2 MiB
+ * pageblock (mm/map.h gives the kinds and the exact output format), with
+ * ANSI colours on request. Holds no state.
+ */
+#include "include/errno.h"
+#include "kernel/mm_boot.h"
+#include "kernel/monitor.h"
+#include "kernel/printk.h"
+#include "lib/string.h"
+#include "mm/map.h"
+
+static void print_line(void *priv, const char *line)
+{
+	kprintf("%s\n", line);
+}
+
+static int cmd_map(int argc, char **argv)
+{
+	enum map_style style = MAP_PLAIN;
+
+	if (argc > 2)
+		return -EINVAL;
+	if (argc == 2) {
+		if (strcmp(argv[1], "color"))
+			return -EINVAL;
+		style = MAP_COLOR;
+	}
+	map_print(&kernel_mm, style, print_line, NULL, NULL);
+	return 0;
+}
+MONITOR_CMD("map", "[color]",
+	    "physical memory, one character per 2 MiB pageblock (. M U B S X R)", cmd_map);

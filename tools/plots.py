@@ -1,0 +1,236 @@
+#!/usr/bin/python3
+"""Pictures of the physical-memory map and of compaction (matplotlib, run by
+/usr/bin/python3: Debian's python3-matplotlib, installed by tools/deps.sh).
+
+  plots.py sim DATA.json   the --data file of `make sim` (sim/sim.c):
+                           DATA-map.png (the map before/after compaction)
+                           DATA-orders.png (free memory by order before/after)
+  plots.py bench DIR       from `make bench` data in DIR (build/bench):
+                           compact_map.json (bench/qemu_compact.py) ->
+                             map.png, free_orders.png
+                           contig_2m_latencies.json (bench/compact_bench.c) ->
+                             contig_2m_latency.png
+                           missing inputs are reported and skipped
+
+Map strings hold one character per 2 MiB pageblock (mm/map.h): . free,
+M movable, U unmovable, B balloon, S mslab, X mixed, R reserved. Every PNG
+path written is printed, one per line. Exit status 0 unless a plot failed
+(or matplotlib is missing: 2).
+"""
+import json
+import math
+import os
+import sys
+
+KINDS = [  # character, name, colour (close to the `map color` ANSI colours)
+    (".", "free", "#e8e8e8"),
+    ("M", "movable", "#2f6fdb"),
+    ("U", "unmovable", "#d62728"),
+    ("B", "balloon", "#b04fc8"),
+    ("S", "mslab", "#17becf"),
+    ("X", "mixed", "#f0b400"),
+    ("R", "reserved", "#555555"),
+]
+PAGEBLOCK = 2 << 20
+PAGE = 4096
+
+
+def _plt():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def map_columns(n):
+    """Cells per row: 64 like `map` for small maps, wider for big ones so the
+    grid stays about twice as wide as tall (64 GiB = 32768 blocks: 256)."""
+    cols = 64
+    while n / cols > cols / 2 and cols < 1024:
+        cols *= 2
+    return cols
+
+
+def _grid(chars, cols):
+    index = {k[0]: i for i, k in enumerate(KINDS)}
+    rows = math.ceil(len(chars) / cols)
+    grid = [[float("nan")] * cols for _ in range(rows)]
+    for i, ch in enumerate(chars):
+        grid[i // cols][i % cols] = index.get(ch, len(KINDS) - 1)
+    return grid, rows
+
+
+def _addr(a):
+    return "%.4g GiB" % (a / (1 << 30)) if a >= 1 << 30 else "%d MiB" % (a >> 20)
+
+
+def plot_map(maps, base_addr, path, title):
+    """maps: [(subtitle, map string)], drawn side by side with one legend."""
+    plt = _plt()
+    from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Patch
+    n = max(len(m) for _, m in maps)
+    cols = map_columns(n)
+    rows = math.ceil(n / cols)
+    cmap = ListedColormap([k[2] for k in KINDS])
+    cmap.set_bad("white")
+    if rows <= 16:  # a short map: panels stacked, full width, square cells
+        panel = rows * 9.5 / cols
+        fig, axes = plt.subplots(len(maps), 1, figsize=(11, len(maps) * (panel + 1.5) + 0.8),
+                                 squeeze=False)
+        axes = [[a[0] for a in axes]]
+    else:  # a tall map: panels side by side
+        height = min(12.0, 2.4 + rows * 5.5 / cols)
+        fig, axes = plt.subplots(1, len(maps), figsize=(6.8 * len(maps), height),
+                                 squeeze=False)
+    for ax, (sub, chars) in zip(axes[0], maps):
+        grid, _ = _grid(chars, cols)
+        edge = cols <= 64 and rows <= 64
+        ax.imshow(grid, cmap=cmap, vmin=-0.5, vmax=len(KINDS) - 0.5, aspect="equal",
+                  interpolation="nearest")
+        if edge:  # small maps: separate the cells
+            ax.set_xticks([x - 0.5 for x in range(cols + 1)], minor=True)
+            ax.set_yticks([y - 0.5 for y in range(rows + 1)], minor=True)
+            ax.grid(which="minor", color="white", linewidth=0.5)
+            ax.tick_params(which="minor", length=0)
+        ticks = (list(range(rows)) if rows <= 8 else
+                 sorted(set(int(r) for r in [i * (rows - 1) / 4 for i in range(5)])))
+        ax.set_yticks(ticks)
+        ax.set_yticklabels([_addr(base_addr + t * cols * PAGEBLOCK) for t in ticks],
+                           fontsize=8 if rows <= 16 else 10)
+        ax.set_xlabel("pageblock in row (%d per row, 2 MiB each)" % cols)
+        ax.set_ylabel("row start" if rows <= 8 else "physical address of row")
+        counts = ", ".join("%s %d" % (k[1], chars.count(k[0])) for k in KINDS
+                           if chars.count(k[0]))
+        ax.set_title("%s\n%s" % (sub, counts), fontsize=9)
+    handles = [Patch(facecolor=k[2], edgecolor="black", label="%s %s" % (k[0], k[1]))
+               for k in KINDS]
+    fig.legend(handles=handles, loc="lower center", ncol=len(KINDS), frameon=False)
+    fig.suptitle(title)
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def plot_orders(before, after, path, title):
+    """Free memory (MiB) per order before and after, as grouped bars."""
+    plt = _plt()
+    orders = range(max(len(before), len(after)))
+    mib = lambda blocks: [b * (PAGE << o) / (1 << 20) for o, b in enumerate(blocks)]
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    w = 0.4
+    ax.bar([o - w / 2 for o in orders], mib(before), w, label="before compaction",
+           color="#d62728")
+    ax.bar([o + w / 2 for o in orders], mib(after), w, label="after compaction",
+           color="#2f6fdb")
+    ax.set_xticks(list(orders))
+    ax.set_xticklabels(["%d\n%s" % (o, _size(PAGE << o)) for o in orders])
+    ax.set_xlabel("order (block size)")
+    ax.set_ylabel("free memory in blocks of that order (MiB)")
+    ax.set_title(title)
+    ax.legend()
+    ax.grid(axis="y", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def _size(b):
+    return "%d MiB" % (b >> 20) if b >= 1 << 20 else "%d KiB" % (b >> 10)
+
+
+def _pct(values, p):
+    s = sorted(values)
+    return s[min(len(s) - 1, max(0, math.ceil(p / 100 * len(s)) - 1))]
+
+
+def plot_latency(us, path, title):
+    """Histogram of latencies (us, log-spaced bins) with p50/p90/p99 marked."""
+    plt = _plt()
+    lo, hi = max(min(us), 0.01), max(max(us), 0.02)
+    bins = [lo * (hi / lo) ** (i / 40) for i in range(41)] if hi > lo * 1.01 else 20
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    ax.hist(us, bins=bins, color="#2f6fdb", edgecolor="white")
+    if isinstance(bins, list):
+        ax.set_xscale("log")
+    for p, style in ((50, "-"), (90, "--"), (99, ":")):
+        v = _pct(us, p)
+        ax.axvline(v, color="#d62728", linestyle=style, label="p%d %.1f us" % (p, v))
+    ax.set_xlabel("latency of one 2 MiB allocation (us, log scale)")
+    ax.set_ylabel("allocations")
+    ax.set_title(title)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def sim_pictures(data_path):
+    with open(data_path) as f:
+        d = json.load(f)
+    stem = data_path[:-5] if data_path.endswith(".json") else data_path
+    what = "make sim: %s machine, scenario %s" % (d["mem"], d["scenario"])
+    return [
+        plot_map([("before compaction", d["map_before"]), ("after compaction", d["map_after"])],
+                 d.get("base_addr", 0), stem + "-map.png",
+                 "%s: pageblocks (2 MiB) by owner" % what),
+        plot_orders(d["free_before"], d["free_after"], stem + "-orders.png",
+                    "%s: free memory by order" % what),
+    ]
+
+
+def bench_pictures(out_dir):
+    """The bench pictures whose data exists; returns (paths, problems)."""
+    paths, problems = [], []
+    cm = os.path.join(out_dir, "compact_map.json")
+    if os.path.exists(cm):
+        with open(cm) as f:
+            d = json.load(f)
+        what = "QEMU %s guest, frag %s" % (d["mem"], d["scenario"])
+        paths.append(plot_map([("before `compact`", d["map_before"]),
+                               ("after `compact`", d["map_after"])], d.get("base_addr", 0),
+                              os.path.join(out_dir, "map.png"),
+                              "%s: pageblocks (2 MiB) by owner" % what))
+        paths.append(plot_orders(d["free_before"], d["free_after"],
+                                 os.path.join(out_dir, "free_orders.png"),
+                                 "%s: free memory by order (buddyinfo)" % what))
+    else:
+        problems.append("no %s (bench/qemu_compact.py bench_compact_map did not run)" % cm)
+    lat = os.path.join(out_dir, "contig_2m_latencies.json")
+    if os.path.exists(lat):
+        with open(lat) as f:
+            d = json.load(f)
+        paths.append(plot_latency(d["us"], os.path.join(out_dir, "contig_2m_latency.png"),
+                                  "2 MiB allocations (order 9, may compact): %d on a %s "
+                                  "machine" % (len(d["us"]), d.get("machine", "simulated"))))
+    else:
+        problems.append("no %s (host bench contig_2m did not run)" % lat)
+    return paths, problems
+
+
+def main(argv):
+    if len(argv) != 3 or argv[1] not in ("sim", "bench"):
+        print(__doc__.strip().splitlines()[0], file=sys.stderr)
+        print("usage: plots.py sim DATA.json | plots.py bench DIR", file=sys.stderr)
+        return 2
+    try:
+        _plt()
+    except ImportError as e:
+        print("plots: matplotlib is missing (%s): run tools/deps.sh" % e, file=sys.stderr)
+        return 2
+    if argv[1] == "sim":
+        paths, problems = sim_pictures(argv[2]), []
+    else:
+        paths, problems = bench_pictures(argv[2])
+    for p in paths:
+        print("picture: %s" % p)
+    for p in problems:
+        print("plots: %s" % p, file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
