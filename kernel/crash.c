@@ -6,7 +6,8 @@
  * text), rodata (write to read-only data), nx (execute data), mappedirq (a
  * timer interrupt touches a mapped page while it migrates: the fault path
  * must refuse to sleep there), canary (a local array overrun: the stack
- * protector's check on return). Each kind has its own noinline function so
+ * protector's check on return), poison (a write after free, with
+ * mm.poison=1: caught when the page is allocated again). Each kind has its own noinline function so
  * the backtrace names it.
  */
 #include "kernel/crash.h"
@@ -112,6 +113,28 @@ static __noinline void crash_canary(void)
 	__asm__ volatile("" ::"r"(buf) : "memory");
 }
 
+/* Free a page, write to it, take it back: the poison check must report it. */
+static __noinline void crash_poison(void)
+{
+	struct page *page = mm_alloc_pages(&kernel_mm, 0, GFP_KERNEL);
+	unsigned long pfn;
+	u8 *stale;
+
+	if (!kernel_mm.poison) {
+		pr_err("crash: 'poison' needs mm.poison=1\n");
+		return;
+	}
+	if (!page)
+		return;
+	pfn = mm_page_to_pfn(&kernel_mm, page);
+	stale = mm_page_address(&kernel_mm, page);
+	mm_free_pages(&kernel_mm, page, 0);
+	mm_drain_pcp(&kernel_mm);
+	stale[42] = 0x42;
+	if (mm_alloc_pfn(&kernel_mm, pfn)) /* not a tail call: the backtrace names us */
+		pr_err("crash: the write after free went unnoticed\n");
+}
+
 static struct mapped_region irq_region;
 static struct timer irq_timer;
 
@@ -151,7 +174,7 @@ static const struct crash_kind kinds[] = {
 	{ "assert", crash_assert },       { "stack", crash_stack },
 	{ "mainstack", crash_mainstack }, { "wx", crash_wx },
 	{ "rodata", crash_rodata },       { "nx", crash_nx },
-	{ "canary", crash_canary },
+	{ "canary", crash_canary },       { "poison", crash_poison },
 	{ "mappedirq", crash_mappedirq },
 };
 
@@ -170,7 +193,8 @@ static int set_crash(const char *value)
 	return -EINVAL;
 }
 CMDLINE_PARAM(crash, "crash", set_crash,
-	      "pagefault|null|ud|divide|gp|panic|assert|stack|mainstack|wx|rodata|nx|canary|mappedirq: "
+	      "pagefault|null|ud|divide|gp|panic|assert|stack|mainstack|wx|rodata|nx|canary|poison|"
+	      "mappedirq: "
 	      "crash on purpose after boot");
 
 void crash_if_requested(void)

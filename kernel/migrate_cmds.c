@@ -110,6 +110,7 @@ static int cmd_vmstat(int argc, char **argv)
 		kernel_mm.nr_report_isolated);
 	kprintf("hole_alloc       %lu\nhole_fallback    %lu\n", (unsigned long)st->hole_alloc,
 		(unsigned long)st->hole_fallback);
+	kprintf("poison_bad       %lu\n", (unsigned long)st->poison_bad);
 	print_compaction(&kernel_mm.compact, st);
 	return 0;
 }

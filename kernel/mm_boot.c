@@ -28,6 +28,7 @@
 #include "lib/string.h"
 #include "mm/bootmem.h"
 #include "mm/memmap.h"
+#include "mm/poison.h"
 
 #define MAX_FW_ENTRIES 512
 #define MAX_USABLE 128
@@ -61,6 +62,18 @@ static int set_mem(const char *value)
 	return 0;
 }
 CMDLINE_PARAM(mem, "mem", set_mem, "SIZE[K|M|G]: use at most this much usable RAM");
+
+static bool poison;
+
+static int set_poison(const char *value)
+{
+	if (!value || (strcmp(value, "0") && strcmp(value, "1")))
+		return -EINVAL;
+	poison = value[0] == '1';
+	return 0;
+}
+CMDLINE_PARAM(mm_poison, "mm.poison", set_poison,
+	      "0|1: poison free pages, check the poison on allocation (mm/poison.h)");
 
 bool mm_ready(void) { return ready; }
 
@@ -234,6 +247,7 @@ void mm_boot_init(void)
 	cfg.nr_usable = nr_usable;
 	cfg.reserved = reserved;
 	cfg.nr_reserved = NR_FIXED_RESERVED + nalloc;
+	cfg.poison = poison;
 	err = mm_init(&kernel_mm, &cfg);
 	if (err)
 		panic("mm_boot_init: mm_init failed (%d)", err);
@@ -243,6 +257,9 @@ void mm_boot_init(void)
 	pages = memmap_pages(usable, nr_usable);
 	pr_info("mm: %lu MiB usable, %lu pages, struct page %zu B, mem_map %zu KiB\n",
 		pages >> (20 - PAGE_SHIFT), pages, sizeof(struct page), DIV_ROUND_UP(bytes, 1024));
+	if (kernel_mm.poison)
+		pr_info("mm: poison on free: free pages hold %#x, checked on allocation\n",
+			MM_POISON_BYTE);
 	pr_debug("mm: %lu pages managed, %lu reserved (%lu boot-allocated)\n",
 		 kernel_mm.nr_managed, kernel_mm.nr_reserved, bootmem.nr_pages_allocated);
 }

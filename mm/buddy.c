@@ -30,6 +30,7 @@
 #include "lib/string.h"
 #include "mm/compaction.h"
 #include "mm/internal.h"
+#include "mm/poison.h"
 
 static const enum migratetype fallbacks[MIGRATE_PCPTYPES] = {
 	[MIGRATE_UNMOVABLE] = MIGRATE_MOVABLE,
@@ -302,8 +303,10 @@ bool buddy_watermark_ok(const struct mm *mm, unsigned int order, gfp_t gfp)
 	return mm->nr_free >= (1UL << order) + min;
 }
 
-void buddy_prep_allocated(struct page *page, unsigned int order)
+void buddy_prep_allocated(struct mm *mm, struct page *page, unsigned int order)
 {
+	if (unlikely(mm->poison))
+		mm_poison_check(mm, mm_page_to_pfn(mm, page), order);
 	page->flags = PG_head | order;
 	page->memdesc = MEMDESC_KERNEL;
 	page->private = 0;
@@ -411,7 +414,7 @@ static __noinline struct page *alloc_slow(struct mm *mm, unsigned int order, gfp
 				mm->name, order, gfp, mm_nr_free_pages(mm));
 		return NULL;
 	}
-	buddy_prep_allocated(page, order);
+	buddy_prep_allocated(mm, page, order);
 	mm->stats.alloc[order]++;
 	if (gfp & GFP_ZERO)
 		zero_pages(mm, page, order);
@@ -453,6 +456,8 @@ static __noinline void free_slow(struct mm *mm, struct page *page, unsigned int 
 	if (!free_is_valid(mm, page, order))
 		return;
 	pfn = mm_page_to_pfn(mm, page);
+	if (mm->poison)
+		mm_poison_fill(mm, pfn, order);
 	mm->stats.free[order]++;
 	page->flags = 0;
 	if (order == 0) {
@@ -493,7 +498,7 @@ struct page *mm_alloc_pfn(struct mm *mm, unsigned long pfn)
 			mm->nr_free += 1UL << order;
 		}
 		page = mm_pfn_to_page(mm, pfn);
-		buddy_prep_allocated(page, 0);
+		buddy_prep_allocated(mm, page, 0);
 		mm->stats.alloc[0]++;
 	}
 	mm_unlock_irqrestore(&mm->lock, flags);
@@ -511,7 +516,7 @@ struct page *mm_alloc_pages(struct mm *mm, unsigned int order, gfp_t gfp)
 		struct page *page = pcp_try_alloc(mm, gfp_migratetype(gfp));
 
 		if (likely(page)) {
-			buddy_prep_allocated(page, 0);
+			buddy_prep_allocated(mm, page, 0);
 			mm->stats.alloc[0]++;
 			return page;
 		}
@@ -525,8 +530,8 @@ void mm_free_pages(struct mm *mm, struct page *page, unsigned int order)
 
 	/* One range check, one alignment check and one compare of the state
 	 * bits make an order-0 free valid; anything odd takes the slow path,
-	 * which reports it. */
-	if (likely(order == 0 && idx < mm->end_pfn - mm->base_pfn &&
+	 * which reports it (and poisons, when the mm does). */
+	if (likely(order == 0 && !mm->poison && idx < mm->end_pfn - mm->base_pfn &&
 		   !((unsigned long)page & (sizeof(*page) - 1)) &&
 		   (page->flags & (PG_head | PG_ORDER_MASK | PG_isolated)) == PG_head)) {
 		enum migratetype mt = pageblock_mt(mm, idx + mm->base_pfn);

@@ -149,7 +149,7 @@ static bool isolate_block_free(struct compact_control *cc, unsigned long block)
 			return false;
 		buddy_take_block_locked(mm, p);
 		for (i = 0; i < n; i++) {
-			buddy_prep_allocated(p + i, 0);
+			buddy_prep_allocated(mm, p + i, 0);
 			cc->targets[cc->nr_targets++] = pfn + i;
 		}
 		cc->res->isolated += n;
@@ -218,7 +218,7 @@ static void compaction_free(struct mm *mm, struct page *dst, void *priv)
 	struct compact_control *cc = priv;
 
 	if (cc->nr_targets < COMPACT_TARGETS) {
-		buddy_prep_allocated(dst, 0);
+		buddy_prep_allocated(mm, dst, 0);
 		cc->targets[cc->nr_targets++] = mm_page_to_pfn(mm, dst);
 	} else {
 		mm_free_pages(mm, dst, 0);

@@ -56,7 +56,7 @@ struct page *mm_alloc_hole_page(struct mm *mm, gfp_t gfp)
 		mm->stats.hole_fallback++;
 		return mm_alloc_pages(mm, 0, gfp);
 	}
-	buddy_prep_allocated(page, 0);
+	buddy_prep_allocated(mm, page, 0);
 	mm->stats.alloc[0]++;
 	mm->stats.hole_alloc++;
 	if (gfp & GFP_ZERO)
@@ -207,7 +207,7 @@ struct page *mm_alloc_pageblock_page(struct mm *mm, unsigned long *cursor, gfp_t
 	mm_unlock_irqrestore(&mm->lock, flags);
 	if (!page)
 		return NULL;
-	buddy_prep_allocated(page, 0);
+	buddy_prep_allocated(mm, page, 0);
 	mm->stats.alloc[0]++;
 	mm->stats.hole_alloc++;
 	if (gfp & GFP_ZERO)

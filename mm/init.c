@@ -8,6 +8,7 @@
 #include "include/errno.h"
 #include "lib/string.h"
 #include "mm/internal.h"
+#include "mm/poison.h"
 
 static unsigned long span_pageblocks(unsigned long base, unsigned long end)
 {
@@ -63,6 +64,8 @@ static void seed_free_range(struct mm *mm, unsigned long start, unsigned long en
 
 		while (order && ((start & ((1UL << order) - 1)) || start + (1UL << order) > end))
 			order--;
+		if (mm->poison)
+			mm_poison_fill(mm, start, order);
 		buddy_free_locked(mm, start, order, MIGRATE_MOVABLE);
 		mm->nr_free += 1UL << order;
 		mm->nr_managed += 1UL << order;
@@ -167,9 +170,10 @@ int mm_init(struct mm *mm, const struct mm_config *cfg)
 	}
 	for (i = 0; i < cfg->nr_reserved; i++)
 		mark_reserved(mm, cfg->reserved[i].start, cfg->reserved[i].end);
+	mm->no_data = cfg->no_data;
+	mm->poison = cfg->poison && !cfg->no_data;
 	for (i = 0; i < cfg->nr_usable; i++)
 		seed_usable(mm, cfg, cfg->usable[i].start, cfg->usable[i].end);
-	mm->no_data = cfg->no_data;
 	set_watermarks(mm);
 	pcp_init(mm);
 	return 0;

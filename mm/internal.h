@@ -71,7 +71,10 @@ void buddy_split_locked(struct mm *mm, struct page *page, unsigned int high, uns
 void buddy_set_reported_locked(struct mm *mm, struct page *page);
 struct page *buddy_take_locked(struct mm *mm, unsigned int order, enum migratetype mt);
 bool buddy_watermark_ok(const struct mm *mm, unsigned int order, gfp_t gfp);
-void buddy_prep_allocated(struct page *page, unsigned int order);
+/* @page heads a block of 2^@order pages just taken from the free state:
+ * make it an allocated head (type KERNEL, refcount 1) and, when the mm
+ * poisons, check the block's poison (mm/poison.h). */
+void buddy_prep_allocated(struct mm *mm, struct page *page, unsigned int order);
 
 /* pcp.c. The hit paths are inline leaves (no calls, so nothing to spill):
  * they are the whole cost of most allocations. */

@@ -78,6 +78,7 @@ struct mm_stats {
 	u64 report_pages;          /* (S) pages in those blocks */
 	u64 hole_alloc;            /* (S) mm_alloc_hole_page served from a hole */
 	u64 hole_fallback;         /* (S) ... that found no hole below pageblock order */
+	u64 poison_bad;            /* (S) allocations whose poison was overwritten */
 };
 
 /* OOM notifiers (mm/oom.h). */
@@ -122,6 +123,7 @@ struct mm {
 	bool in_migration_alloc[MM_MAX_CPUS]; /* (P) target allocation running: no compaction */
 	struct mm_compact compact;
 	bool no_data;                           /* (C) see struct mm_config */
+	bool poison;                            /* (C) poison on free (mm/poison.h) */
 	struct list_head mslab_pools;           /* mslab pools (mm/mslab.h); changed in thread context */
 	struct mm_stats stats;
 	/* Off the allocator's hot lines: */
@@ -143,6 +145,9 @@ struct mm_config {
 	 * private word is its data tag, which migrate_copy_page moves (for
 	 * owners that keep nothing else in private: MAPPED pages). */
 	bool no_data;
+	/* Poison free pages and check the poison on allocation (mm/poison.h);
+	 * ignored with no_data. */
+	bool poison;
 };
 
 /* Bytes of zeroed storage mm_init needs for a zone spanning [base, end). */

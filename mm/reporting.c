@@ -30,7 +30,7 @@ static unsigned int take_list_locked(struct mm *mm, unsigned int order, enum mig
 		if (page_is_reported(page))
 			break; /* the rest of the list is reported too */
 		buddy_take_block_locked(mm, page);
-		buddy_prep_allocated(page, order);
+		buddy_prep_allocated(mm, page, order);
 		page_set_memdesc(page, MEMDESC_REPORTING, NULL);
 		pfns[n] = mm_page_to_pfn(mm, page);
 		orders[n] = order;

@@ -10,6 +10,7 @@
 #include "mm/hole.h"
 #include "mm/movable.h"
 #include "mm/page.h"
+#include "mm/poison.h"
 #include "mm/platform.h"
 #include "mm/reporting.h"
 
@@ -817,6 +818,29 @@ static int setup_queues(struct balloon *b)
 	return 0;
 }
 
+/*
+ * A poisoning mm (mm/poison.h) checks that free pages keep their poison, so
+ * reported pages must come back intact: tell the host the poison value
+ * (PAGE_POISON: QEMU then skips discarding them), or leave reporting unused.
+ * Return: 0 or -EIO.
+ */
+static int set_poison(struct balloon *b)
+{
+	struct virtio_device *vd = b->vdev;
+
+	if (!b->cfg.mm->poison)
+		return 0;
+	if (!(vd->features & VIRTIO_BALLOON_F_PAGE_POISON)) {
+		vd->features &= ~VIRTIO_BALLOON_F_REPORTING; /* accepted, never used */
+		return 0;
+	}
+	if (vd->ops->config_write32(vd, BALLOON_CFG_POISON_VAL, MM_POISON_U32)) {
+		mm_err("balloon: cannot write poison_val\n");
+		return -EIO;
+	}
+	return 0;
+}
+
 static int check_config(const struct balloon_config *cfg)
 {
 	if (!cfg->mm || !cfg->vdev || !cfg->xa_ops || !cfg->wait ||
@@ -849,10 +873,13 @@ int balloon_start(struct balloon *b, const struct balloon_config *cfg)
 	err = b->vdev->ops->negotiate(b->vdev, VIRTIO_F_VERSION_1 | VIRTIO_BALLOON_F_STATS_VQ |
 					       VIRTIO_BALLOON_F_MUST_TELL_HOST |
 					       VIRTIO_BALLOON_F_DEFLATE_ON_OOM |
-					       VIRTIO_BALLOON_F_REPORTING);
+					       VIRTIO_BALLOON_F_REPORTING |
+					       (b->cfg.mm->poison ? VIRTIO_BALLOON_F_PAGE_POISON : 0));
 	if (err)
 		return err; /* the transport logged it and set FAILED */
-	err = alloc_buffers(b);
+	err = set_poison(b);
+	if (!err)
+		err = alloc_buffers(b);
 	if (!err)
 		err = setup_queues(b);
 	if (!err && b->vdev->ops->driver_ok(b->vdev)) {

@@ -72,6 +72,7 @@ enum balloon_policy { BALLOON_POLICY_AWARE, BALLOON_POLICY_NAIVE };
 /* Device config (spec 5.5.6): le32 num_pages, le32 actual. */
 #define BALLOON_CFG_NUM_PAGES 0
 #define BALLOON_CFG_ACTUAL 4
+#define BALLOON_CFG_POISON_VAL 12 /* le32, with PAGE_POISON */
 
 /* Our queue slots. The device numbers its queues compactly by what it
  * offers (QEMU): inflate 0, deflate 1, stats 2, free page hint 3 when

@@ -325,7 +325,7 @@ static int cmd_balloon(int argc, char **argv)
 			in->report_rounds, in->report_blocks, in->report_pages >> 8,
 			in->report_fail);
 	else
-		kprintf("reporting:  not offered\n");
+		kprintf("reporting:  off (not offered, or poisoning without PAGE_POISON)\n");
 	kprintf("config irqs: %lu\n", bp.vp.config_irqs);
 	if (in->features & VIRTIO_BALLOON_F_STATS_VQ)
 		kprintf("stats:      %lu requests answered\n", in->stats_requests);

@@ -355,9 +355,15 @@ static int sim_config_read(struct virtio_device *vd, u32 off, void *buf, u32 len
 
 static int sim_config_write32(struct virtio_device *vd, u32 off, u32 v)
 {
+	struct balloon_sim *sim = to_sim(vd);
+
+	if (off == BALLOON_CFG_POISON_VAL && (vd->features & VIRTIO_BALLOON_F_PAGE_POISON)) {
+		sim->poison_val = v;
+		return 0;
+	}
 	if (off != BALLOON_CFG_ACTUAL)
 		return -EINVAL;
-	to_sim(vd)->actual = v;
+	sim->actual = v;
 	return 0;
 }
 

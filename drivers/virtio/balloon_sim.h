@@ -72,6 +72,7 @@ struct balloon_sim {
 	u8 status;
 	unsigned long failed;          /* times FAILED was set (reset clears status) */
 	u32 num_pages, actual;         /* config */
+	u32 poison_val;               /* config, written with PAGE_POISON */
 	struct balloon_sim_queue q[BALLOON_SIM_QUEUES];
 	/* The host's view. */
 	unsigned long inflated[BALLOON_SIM_MAX_PFNS / BITS_PER_LONG]; /* by PFN - base_pfn */

@@ -19,6 +19,7 @@
 #include "mm/hole.h"
 #include "mm/migrate.h"
 #include "mm/page.h"
+#include "mm/poison.h"
 #include "mm/testing.h"
 
 #define SPAN 1024
@@ -718,6 +719,59 @@ static void balloon_free_page_reporting(struct ktest *t)
 	mm_test_env_destroy(&fx.env);
 }
 
+/* Poison every free page of the fixture's mm and turn poisoning on, as
+ * mm_config.poison would have at boot. */
+static void poison_fixture(void)
+{
+	unsigned long pfn = fx.env.mm.base_pfn;
+
+	mm_drain_pcp(&fx.env.mm);
+	while (pfn < fx.env.mm.end_pfn) {
+		struct page *p = mm_pfn_to_page(&fx.env.mm, pfn);
+		unsigned int order = page_is_buddy(p) ? page_order(p) : 0;
+
+		if (page_is_buddy(p))
+			mm_poison_fill(&fx.env.mm, pfn, order);
+		pfn += 1UL << order;
+	}
+	fx.env.mm.poison = true;
+}
+
+/*
+ * A poisoning mm: PAGE_POISON is negotiated with the poison value written
+ * to the device, and inflate/deflate/reporting keep every free page's
+ * poison; a device without PAGE_POISON gets no reports (it could discard
+ * the poison).
+ */
+static void balloon_poisoning_guest(struct ktest *t)
+{
+	KTEST_ASSERT_EQ(t, fixture_init(), 0);
+	poison_fixture();
+	fx.sim.offered |= VIRTIO_BALLOON_F_REPORTING | VIRTIO_BALLOON_F_PAGE_POISON;
+	fx.sim.nr_queues = 4;
+	KTEST_ASSERT_EQ(t, fixture_start(), 0);
+	KTEST_EXPECT_TRUE(t, fx.b.info.features & VIRTIO_BALLOON_F_PAGE_POISON);
+	KTEST_EXPECT_EQ(t, fx.sim.poison_val, MM_POISON_U32);
+	KTEST_EXPECT_TRUE(t, settle(300));
+	KTEST_EXPECT_TRUE(t, settle(100));
+	KTEST_EXPECT_GE(t, balloon_report(&fx.b, 8), PAGEBLOCK_PAGES);
+	KTEST_EXPECT_TRUE(t, settle(0));
+	KTEST_EXPECT_EQ(t, fx.env.mm.stats.poison_bad, 0);
+	fixture_end(t);
+
+	KTEST_ASSERT_EQ(t, fixture_init(), 0);
+	poison_fixture();
+	fx.sim.offered |= VIRTIO_BALLOON_F_REPORTING;
+	fx.sim.nr_queues = 4;
+	KTEST_ASSERT_EQ(t, fixture_start(), 0);
+	KTEST_EXPECT_FALSE(t, fx.b.info.features & VIRTIO_BALLOON_F_REPORTING);
+	KTEST_EXPECT_NULL(t, fx.b.vq[BALLOON_VQ_REPORTING]);
+	KTEST_EXPECT_EQ(t, balloon_report(&fx.b, 8), 0);
+	KTEST_EXPECT_EQ(t, fx.sim.poison_val, 0);
+	KTEST_EXPECT_EQ(t, fx.env.mm.stats.poison_bad, 0);
+	fixture_end(t);
+}
+
 static const struct ktest_case balloon_cases[] = {
 	KTEST_CASE(balloon_inflate_deflate_restores_every_page),
 	KTEST_CASE(balloon_target_beyond_ram_is_clamped),
@@ -734,6 +788,7 @@ static const struct ktest_case balloon_cases[] = {
 	KTEST_CASE(balloon_aware_policy_keeps_free_blocks),
 	KTEST_CASE(balloon_naive_deflate_is_lifo),
 	KTEST_CASE(balloon_free_page_reporting),
+	KTEST_CASE(balloon_poisoning_guest),
 	KTEST_END,
 };
 KTEST_SUITE(balloon, balloon_cases);

@@ -133,6 +133,18 @@ def test_crash_stack_protector(ctx):
     assert "stack protector: canary from RDRAND" in out, out[-2000:]
 
 
+def test_crash_write_after_free_poison(ctx):
+    """With mm.poison=1 a write to a freed page is caught when the page is
+    allocated again: PFN, offset and the byte found."""
+    with ctx.machine("crash=poison mm.poison=1", qmp=False, name="crash-poison") as m:
+        status = m.wait_exit(60)
+        out = m.output
+    assert status == qemu.EXIT_PANIC, "exit status %s\n%s" % (status, out[-1500:])
+    for text in ["mm: poison on free: free pages hold 0xaa", "written after free: byte 0x2a "
+                 "is 0x42, not the poison 0xaa", "crash_poison+0x", "kmain+0x"]:
+        assert text in out, "missing %r in:\n%s" % (text, out[-2500:])
+
+
 def test_crash_panic_and_assert(ctx):
     """panic() and a failed assert() print the message, file:line and a backtrace."""
     _crash(ctx, "panic", ["panic: crash_panic: deliberate panic"])

@@ -1,0 +1,115 @@
+/*
+ * Poison on free (mm/poison.h) on a private mm: free pages hold the poison
+ * through the per-cpu caches, the buddy and merges; allocation paths check
+ * it (plain, by PFN, GFP_ZERO after the check); a write after free is
+ * reported at the next allocation of that page with its PFN (host only:
+ * the kernel's mm_bug panics, which tests/qemu covers with crash=poison).
+ */
+#include "lib/ktest.h"
+#include "lib/string.h"
+#include "mm/poison.h"
+#include "mm/testing.h"
+
+#define SPAN 1024
+
+static struct mm_test_env env;
+
+/* A private mm whose free memory is all poisoned, as mm_init would leave it
+ * with mm_config.poison set. */
+static int poisoned_env(void)
+{
+	int err = mm_test_env_simple(&env, SPAN);
+	unsigned long pfn;
+
+	if (err)
+		return err;
+	for (pfn = env.mm.base_pfn; pfn < env.mm.end_pfn; pfn++)
+		mm_poison_fill(&env.mm, pfn, 0);
+	env.mm.poison = true;
+	return 0;
+}
+
+static bool all_poison(struct page *page, unsigned int order)
+{
+	const u8 *va = mm_page_address(&env.mm, page);
+	size_t i;
+
+	for (i = 0; i < PAGE_SIZE << order; i++)
+		if (va[i] != MM_POISON_BYTE)
+			return false;
+	return true;
+}
+
+/* Written pages come back poisoned, whatever way they are freed and taken. */
+static void poison_filled_on_free_checked_on_alloc(struct ktest *t)
+{
+	struct page *p, *q;
+	unsigned long pfn;
+
+	KTEST_ASSERT_EQ(t, poisoned_env(), 0);
+	p = mm_alloc_pages(&env.mm, 3, GFP_KERNEL);
+	KTEST_ASSERT_NOT_NULL(t, p);
+	KTEST_EXPECT_TRUE(t, all_poison(p, 3));
+	memset(mm_page_address(&env.mm, p), 0x5c, PAGE_SIZE << 3);
+	pfn = mm_page_to_pfn(&env.mm, p);
+	mm_free_pages(&env.mm, p, 3);
+	KTEST_EXPECT_TRUE(t, all_poison(p, 3));
+	q = mm_alloc_pages(&env.mm, 0, GFP_KERNEL); /* order 0: through the per-cpu cache */
+	KTEST_ASSERT_NOT_NULL(t, q);
+	memset(mm_page_address(&env.mm, q), 0x11, PAGE_SIZE);
+	mm_free_pages(&env.mm, q, 0);
+	KTEST_EXPECT_TRUE(t, all_poison(q, 0));
+	mm_drain_pcp(&env.mm);
+	q = mm_alloc_pfn(&env.mm, pfn + 1);
+	KTEST_ASSERT_NOT_NULL(t, q);
+	mm_free_pages(&env.mm, q, 0);
+	q = mm_alloc_pages(&env.mm, 0, GFP_KERNEL | GFP_ZERO); /* checked, then zeroed */
+	KTEST_ASSERT_NOT_NULL(t, q);
+	KTEST_EXPECT_EQ(t, ((u8 *)mm_page_address(&env.mm, q))[100], 0);
+	mm_free_pages(&env.mm, q, 0);
+	mm_drain_pcp(&env.mm);
+	KTEST_EXPECT_EQ(t, env.mm.stats.poison_bad, 0);
+	KTEST_EXPECT_EQ(t, env.mm.nr_free, SPAN);
+	KTEST_EXPECT_EQ(t, mm_check(&env.mm), 0);
+	mm_test_env_destroy(&env);
+}
+
+/* A write through a stale pointer is caught when the page is next taken. */
+static void poison_catches_write_after_free(struct ktest *t)
+{
+	struct page *p;
+	unsigned long pfn;
+	u8 *stale;
+
+	if (!mm_test_bugs_survivable())
+		KTEST_SKIP(t, "mm_bug() panics here (crash=poison covers it)");
+	KTEST_ASSERT_EQ(t, poisoned_env(), 0);
+	mm_test_take_bugs();
+	p = mm_alloc_pages(&env.mm, 0, GFP_KERNEL);
+	KTEST_ASSERT_NOT_NULL(t, p);
+	pfn = mm_page_to_pfn(&env.mm, p);
+	stale = mm_page_address(&env.mm, p);
+	mm_free_pages(&env.mm, p, 0);
+	mm_drain_pcp(&env.mm);
+	stale[123] = 0; /* use after free */
+	p = mm_alloc_pfn(&env.mm, pfn);
+	KTEST_ASSERT_NOT_NULL(t, p);
+	KTEST_EXPECT_EQ(t, mm_test_take_bugs(), 1);
+	KTEST_EXPECT_EQ(t, env.mm.stats.poison_bad, 1);
+	mm_free_pages(&env.mm, p, 0); /* poisoned afresh: clean from now on */
+	mm_drain_pcp(&env.mm);
+	p = mm_alloc_pfn(&env.mm, pfn);
+	KTEST_ASSERT_NOT_NULL(t, p);
+	KTEST_EXPECT_EQ(t, mm_test_take_bugs(), 0);
+	mm_free_pages(&env.mm, p, 0);
+	mm_drain_pcp(&env.mm);
+	KTEST_EXPECT_EQ(t, mm_check(&env.mm), 0);
+	mm_test_env_destroy(&env);
+}
+
+static const struct ktest_case poison_cases[] = {
+	KTEST_CASE(poison_filled_on_free_checked_on_alloc),
+	KTEST_CASE(poison_catches_write_after_free),
+	KTEST_END,
+};
+KTEST_SUITE(poison, poison_cases);
