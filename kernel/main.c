@@ -29,6 +29,7 @@
 #include "kernel/kcompactd.h"
 #include "kernel/kmalloc.h"
 #include "kernel/ktest_kernel.h"
+#include "kernel/fault_cmds.h"
 #include "kernel/mm_boot.h"
 #include "kernel/mm_fault.h"
 #include "mm/mapped.h"
@@ -114,6 +115,7 @@ void kmain(u32 mbi_phys)
 	serial_enable_rx_irq();
 
 	pr_info("ready in %lu us\n", time_us());
+	fault_cmds_boot_done();
 	compact_boot_scenario();
 	if (ktest_requested())
 		ktest_run_requested();

@@ -29,6 +29,7 @@
 #include "include/errno.h"
 #include "lib/string.h"
 #include "mm/compaction.h"
+#include "mm/fault_inject.h"
 #include "mm/internal.h"
 #include "mm/poison.h"
 
@@ -512,6 +513,10 @@ struct page *mm_alloc_pfn(struct mm *mm, unsigned long pfn)
  */
 struct page *mm_alloc_pages(struct mm *mm, unsigned int order, gfp_t gfp)
 {
+	if (fault_should_fail(mm, FAULT_PAGE_ALLOC)) {
+		mm->stats.alloc_fail[MIN(order, (unsigned int)MAX_ORDER)]++;
+		return NULL;
+	}
 	if (likely(order == 0 && !(gfp & GFP_ZERO))) {
 		struct page *page = pcp_try_alloc(mm, gfp_migratetype(gfp));
 

@@ -19,6 +19,7 @@
 #include "lib/bitmap.h"
 #include "lib/pagecopy.h"
 #include "lib/string.h"
+#include "mm/fault_inject.h"
 #include "mm/internal.h"
 #include "mm/migrate.h"
 
@@ -95,6 +96,36 @@ static void free_source(struct migrate_ctx *c, struct page *src)
 	mm_free_pages(c->mm, src, page_order(src));
 }
 
+/*
+ * FAULT_MIGRATE: one decision per target allocation and per migrate call;
+ * a fault is one of three failures the owner's callbacks or the allocator
+ * could produce on their own - no target, a transient -EAGAIN, a permanent
+ * -EBUSY - injected before the callback runs, so no callback ever has to
+ * undo work.
+ */
+enum injected { INJECT_NONE, INJECT_NO_TARGET, INJECT_AGAIN, INJECT_BUSY };
+
+static enum injected injected_fault(struct mm *mm)
+{
+	if (!fault_should_fail(mm, FAULT_MIGRATE))
+		return INJECT_NONE;
+	return (enum injected)(INJECT_NO_TARGET + fault_inject_pick(mm->fault, 3));
+}
+
+/* Return: 0 (call the callback), or the error an injected fault stands for. */
+static int injected_migrate_rc(struct mm *mm)
+{
+	switch (injected_fault(mm)) {
+	case INJECT_NONE:
+		return 0;
+	case INJECT_AGAIN:
+	case INJECT_NO_TARGET: /* too late for a target failure: retry instead */
+		return -EAGAIN;
+	default:
+		return -EBUSY;
+	}
+}
+
 static void isolate_item(struct migrate_ctx *c, struct migrate_item *it)
 {
 	struct mm *mm = c->mm;
@@ -136,7 +167,7 @@ static void find_target(struct migrate_ctx *c, struct migrate_item *it)
 	cpu = mm_cpu_id();
 	mm->in_migration_alloc[cpu] = true;
 	mm_irq_restore(flags);
-	it->dst = c->alloc(mm, it->src, c->priv);
+	it->dst = injected_fault(mm) != INJECT_NONE ? NULL : c->alloc(mm, it->src, c->priv);
 	mm->in_migration_alloc[cpu] = false;
 	if (it->dst && (!page_is_head(it->dst) || page_order(it->dst) != page_order(it->src))) {
 		mm->stats.bugs++;
@@ -172,7 +203,9 @@ static void migrate_item(struct migrate_ctx *c, struct migrate_item *it)
 		release_item(c, it);
 		return;
 	}
-	rc = mm->movable_ops[type]->migrate(mm, it->dst, it->src, c->mode);
+	rc = injected_migrate_rc(mm);
+	if (!rc)
+		rc = mm->movable_ops[type]->migrate(mm, it->dst, it->src, c->mode);
 	c->res->bytes_copied += mm->stats.migrate_bytes - bytes_before;
 	if (rc == 0) {
 		free_source(c, it->src);

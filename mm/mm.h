@@ -51,6 +51,7 @@ struct pcp_cache {
 };
 
 struct movable_operations;
+struct fault_inject;
 
 struct mm_stats {
 	u64 alloc[NR_ORDERS];      /* (S) successful allocations per order */
@@ -124,6 +125,7 @@ struct mm {
 	struct mm_compact compact;
 	bool no_data;                           /* (C) see struct mm_config */
 	bool poison;                            /* (C) poison on free (mm/poison.h) */
+	struct fault_inject *fault;             /* injection attached, or NULL (mm/fault_inject.h) */
 	struct list_head mslab_pools;           /* mslab pools (mm/mslab.h); changed in thread context */
 	struct mm_stats stats;
 	/* Off the allocator's hot lines: */

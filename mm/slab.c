@@ -32,6 +32,7 @@
 #include "include/errno.h"
 #include "lib/bitmap.h"
 #include "lib/string.h"
+#include "mm/fault_inject.h"
 #include "mm/slab_internal.h"
 
 /* What the buddy is asked for: slab pages are unmovable and zeroed per
@@ -244,10 +245,18 @@ static void *alloc_locked(struct kmem_cache *c)
 
 void *slab_cache_alloc(struct kmem_cache *c, gfp_t gfp)
 {
-	unsigned long flags = mm_lock_irqsave(&c->lock);
-	void *obj = alloc_locked(c);
+	unsigned long flags;
+	void *obj;
 	struct slab *s;
 
+	if (fault_should_fail(c->set->mm, FAULT_SLAB)) {
+		flags = mm_lock_irqsave(&c->lock);
+		c->fails++;
+		mm_unlock_irqrestore(&c->lock, flags);
+		return NULL;
+	}
+	flags = mm_lock_irqsave(&c->lock);
+	obj = alloc_locked(c);
 	mm_unlock_irqrestore(&c->lock, flags);
 	if (!obj) {
 		s = new_slab(c, gfp);

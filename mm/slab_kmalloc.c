@@ -13,6 +13,7 @@
  */
 #include "lib/bitmap.h"
 #include "lib/printf.h"
+#include "mm/fault_inject.h"
 #include "mm/slab_internal.h"
 
 static const unsigned int kmalloc_sizes[KMALLOC_NR_CLASSES] = {
@@ -53,7 +54,9 @@ static void *alloc_large(struct slab_set *set, size_t size, gfp_t gfp)
 	struct page *page = NULL;
 	unsigned long flags;
 
-	if (size <= KMALLOC_MAX_SIZE) {
+	if (fault_should_fail(set->mm, FAULT_SLAB)) {
+		/* counted as failed below, like a buddy failure */
+	} else if (size <= KMALLOC_MAX_SIZE) {
 		order = mm_order_for_bytes(size);
 		page = mm_alloc_pages(set->mm, order, gfp & ~GFP_MOVABLE);
 	} else if (!(gfp & GFP_NOWARN)) {

@@ -13,6 +13,7 @@
 #include "kernel/sched.h"
 #include "kernel/time.h"
 #include "lib/string.h"
+#include "mm/fault_inject.h"
 #include "mm/oom.h"
 
 #define BALLOON_RETRY_US 1000000ULL /* retry after a batch made no progress */
@@ -91,6 +92,8 @@ static void xa_node_free(void *p, size_t size, void *priv)
 
 static const struct xa_alloc_ops balloon_xa_ops = { .alloc = xa_node_alloc,
 						    .free = xa_node_free };
+/* The same, failing as the `fail xa` site says (mm/fault_inject.h). */
+static struct fault_xa_ops balloon_xa_faulty;
 
 /* Interrupt context. */
 static void balloon_config_changed(struct virtio_pci *vp, void *arg)
@@ -230,12 +233,13 @@ static struct pci_dev *find_device(void)
 
 void balloon_init(void)
 {
-	struct balloon_config cfg = { .mm = &kernel_mm, .xa_ops = &balloon_xa_ops,
+	struct balloon_config cfg = { .mm = &kernel_mm, .xa_ops = &balloon_xa_faulty.ops,
 				      .batch = (unsigned int)balloon_batch, .wait = balloon_wait,
 				      .policy = balloon_policy };
 	struct pci_dev *d;
 	int err;
 
+	fault_xa_ops_init(&balloon_xa_faulty, &kernel_mm, &balloon_xa_ops);
 	if (balloon_disabled) {
 		pr_info("balloon: off (balloon=off)\n");
 		return;

@@ -1,0 +1,341 @@
+/*
+ * Tests of fault injection (mm/fault_inject.h): the decision and the spec
+ * syntax, then the whole workload on a private mm under injection at a few
+ * rates and Nth-call points - the mixed frag scenario, an mslab pool with
+ * patterned objects (alloc/free/compact), compaction, a contig allocation
+ * and balloon inflate/deflate against the simulated device (the test drives
+ * the balloon; mm code itself never calls drivers). Then injection goes
+ * off, everything is torn down and checked: mm_check() == 0, no page lost,
+ * every surviving object intact. Totals are printed as KTAP diagnostics.
+ */
+#include "drivers/virtio/balloon.h"
+#include "drivers/virtio/balloon_sim.h"
+#include "include/errno.h"
+#include "lib/ktest.h"
+#include "lib/string.h"
+#include "mm/compaction.h"
+#include "mm/contig.h"
+#include "mm/fault_inject.h"
+#include "mm/mslab.h"
+#include "mm/scenario.h"
+#include "mm/testing.h"
+
+#define SPAN 1024
+#define OBJS 96
+#define BALLOON_TARGET 96
+
+/* What one injected run built, kept or found. */
+struct fault_run {
+	struct mm_test_env env;
+	struct fault_inject fi;
+	struct frag_scenario scen;
+	bool scen_built;
+	struct mslab_pool pool;
+	bool pool_ok;
+	unsigned long handles[OBJS];
+	unsigned long contig_pfn;
+	bool contig_ok;            /* PFN 0 is valid: the error says */
+	struct balloon_sim sim;
+	struct balloon b;
+	bool balloon_ok;
+	struct fault_xa_ops xa_faulty;
+	unsigned long node_pages;
+	unsigned long objects_bad;
+};
+
+static struct fault_run run;
+
+/* ---- the decision and the syntax ---- */
+
+/* @N fails exactly the Nth call once; a rate of 1000 fails every call and
+ * 0 none; counters follow. */
+static void fault_inject_nth_and_rate(struct ktest *t)
+{
+	struct fault_inject fi;
+	unsigned int i, fails = 0;
+
+	fault_inject_init(&fi, 1);
+	KTEST_EXPECT_FALSE(t, fault_inject_armed(&fi));
+	KTEST_ASSERT_EQ(t, fault_inject_set(&fi, FAULT_SLAB, 0, 3), 0);
+	for (i = 1; i <= 10; i++)
+		if (fault_inject_should_fail(&fi, FAULT_SLAB)) {
+			KTEST_EXPECT_EQ(t, i, 3);
+			fails++;
+		}
+	KTEST_EXPECT_EQ(t, fails, 1);
+	KTEST_EXPECT_EQ(t, fi.site[FAULT_SLAB].calls, 10);
+	KTEST_EXPECT_EQ(t, fi.site[FAULT_SLAB].injected, 1);
+	KTEST_EXPECT_FALSE(t, fault_inject_armed(&fi));
+	KTEST_ASSERT_EQ(t, fault_inject_set(&fi, FAULT_PAGE_ALLOC, 1000, 0), 0);
+	for (i = 0; i < 50; i++)
+		KTEST_EXPECT_TRUE(t, fault_inject_should_fail(&fi, FAULT_PAGE_ALLOC));
+	KTEST_ASSERT_EQ(t, fault_inject_set(&fi, FAULT_MIGRATE, 100, 0), 0);
+	for (i = 0, fails = 0; i < 10000; i++)
+		fails += fault_inject_should_fail(&fi, FAULT_MIGRATE);
+	KTEST_EXPECT_GT(t, fails, 800);
+	KTEST_EXPECT_LT(t, fails, 1200);
+	KTEST_EXPECT_EQ(t, fault_inject_set(&fi, FAULT_MIGRATE, 1001, 0), -EINVAL);
+	KTEST_EXPECT_EQ(t, fault_inject_total(&fi), 1 + 50 + fails);
+}
+
+/* fail= / `fail` specs: sites, all, rates, @N and off; junk is -EINVAL. */
+static void fault_inject_parse_specs(struct ktest *t)
+{
+	static const char *const bad[] = { "page", "page:", "nope:5", "page:1001", "page:@0",
+					   "page:@x", "page:5x", ":5" };
+	struct fault_inject fi;
+	unsigned int i;
+
+	fault_inject_init(&fi, 1);
+	KTEST_EXPECT_EQ(t, fault_inject_parse_spec(&fi, "xa:25", 5), 0);
+	KTEST_EXPECT_EQ(t, fi.site[FAULT_XA_NODE].rate, 25);
+	KTEST_EXPECT_EQ(t, fault_inject_parse_spec(&fi, "migrate:@7", 10), 0);
+	KTEST_EXPECT_EQ(t, fi.site[FAULT_MIGRATE].nth, 7);
+	KTEST_EXPECT_EQ(t, fault_inject_parse_spec(&fi, "all:off", 7), 0);
+	KTEST_EXPECT_FALSE(t, fault_inject_armed(&fi));
+	KTEST_EXPECT_EQ(t, fault_inject_parse_spec(&fi, "slab:3,page:4", 6), 0); /* first only */
+	KTEST_EXPECT_EQ(t, fi.site[FAULT_SLAB].rate, 3);
+	KTEST_EXPECT_EQ(t, fi.site[FAULT_PAGE_ALLOC].rate, 0);
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		KTEST_EXPECT_EQ(t, fault_inject_parse_spec(&fi, bad[i], strlen(bad[i])), -EINVAL);
+}
+
+/* ---- the workload ---- */
+
+static void *node_alloc(size_t size, void *priv)
+{
+	struct fault_run *r = priv;
+	struct page *page = size <= PAGE_SIZE ? mm_alloc_pages(&r->env.mm, 0, GFP_NOWARN) : NULL;
+
+	if (!page)
+		return NULL;
+	r->node_pages++;
+	return mm_page_address(&r->env.mm, page);
+}
+
+static void node_free(void *p, size_t size, void *priv)
+{
+	struct fault_run *r = priv;
+
+	(void)size;
+	r->node_pages--;
+	mm_free_pages(&r->env.mm, mm_pfn_to_page(&r->env.mm, mm_virt_to_pfn(p)), 0);
+}
+
+static const struct xa_alloc_ops node_ops = { .alloc = node_alloc, .free = node_free,
+					       .priv = &run };
+
+static u8 object_byte(unsigned int i, size_t off) { return (u8)(i * 37 + off * 11 + 5); }
+static size_t object_size(unsigned int i) { return 16 + (i * 97) % 900; }
+
+static void objects_alloc(struct fault_run *r)
+{
+	unsigned int i;
+	size_t off;
+
+	for (i = 0; i < OBJS; i++) {
+		u8 *p;
+
+		r->handles[i] = mslab_alloc(&r->pool, object_size(i), GFP_NOWARN);
+		if (!r->handles[i])
+			continue;
+		p = mslab_map(&r->pool, r->handles[i]);
+		for (off = 0; off < object_size(i); off++)
+			p[off] = object_byte(i, off);
+		mslab_unmap(&r->pool, r->handles[i]);
+	}
+	for (i = 0; i < OBJS; i += 3) /* free a third: holes for compaction */
+		if (r->handles[i]) {
+			mslab_free(&r->pool, r->handles[i]);
+			r->handles[i] = 0;
+		}
+}
+
+static unsigned long objects_verify_and_free(struct fault_run *r)
+{
+	unsigned long bad = 0;
+	unsigned int i;
+	size_t off;
+
+	for (i = 0; i < OBJS; i++) {
+		const u8 *p;
+
+		if (!r->handles[i])
+			continue;
+		p = mslab_map(&r->pool, r->handles[i]);
+		for (off = 0; off < object_size(i); off++)
+			if (p[off] != object_byte(i, off)) {
+				bad++;
+				break;
+			}
+		mslab_unmap(&r->pool, r->handles[i]);
+		mslab_free(&r->pool, r->handles[i]);
+	}
+	return bad;
+}
+
+static bool balloon_settle(struct fault_run *r, u32 num_pages)
+{
+	unsigned int round;
+
+	r->sim.num_pages = num_pages;
+	r->b.config_pending = true;
+	for (round = 0; round < 200; round++) {
+		if (r->b.config_pending)
+			balloon_read_target(&r->b);
+		if (balloon_adjust(&r->b) && !r->b.config_pending)
+			return true;
+		if (r->b.info.broken)
+			return false;
+	}
+	return false;
+}
+
+static void set_config_pending(void *arg) { ((struct balloon *)arg)->config_pending = true; }
+
+static void balloon_part(struct fault_run *r)
+{
+	struct balloon_config cfg;
+
+	if (balloon_sim_init(&r->sim, &r->env.mm))
+		return;
+	r->sim.config_changed = set_config_pending;
+	r->sim.arg = &r->b;
+	fault_xa_ops_init(&r->xa_faulty, &r->env.mm, &node_ops);
+	cfg = (struct balloon_config){ .mm = &r->env.mm, .vdev = &r->sim.vdev,
+				       .xa_ops = &r->xa_faulty.ops, .batch = 32, .keep_pages = 16,
+				       .timeout_us = 2000, .wait = balloon_sim_wait,
+				       .priv = &r->sim };
+	if (balloon_start(&r->b, &cfg))
+		return;
+	r->balloon_ok = true;
+	balloon_settle(r, BALLOON_TARGET); /* may stop short: pages or nodes fail */
+	balloon_settle(r, BALLOON_TARGET / 3);
+}
+
+/* Everything at once, with @r->fi attached to the mm. */
+static void workload(struct fault_run *r)
+{
+	struct compact_result res;
+	int err;
+
+	r->scen_built = frag_scenario_build(&r->scen, &r->env.mm, "mixed") == 0;
+	r->pool_ok = mslab_pool_create(&r->pool, &r->env.mm, "fault") == 0;
+	if (r->pool_ok) {
+		objects_alloc(r);
+		mslab_compact(&r->pool);
+	}
+	compact_zone(&r->env.mm, COMPACT_ALL, MIGRATE_SYNC, false, &res);
+	r->contig_pfn = alloc_contig_pages(&r->env.mm, PAGEBLOCK_PAGES / 4, &err);
+	r->contig_ok = err == 0;
+	balloon_part(r);
+	compact_zone(&r->env.mm, COMPACT_ALL, MIGRATE_SYNC, false, &res);
+}
+
+/* Injection off: verify what survived, then take everything down. */
+static void teardown_and_check(struct ktest *t, struct fault_run *r, unsigned long *lost)
+{
+	struct frag_verify v = { 0 };
+	unsigned long free_now;
+
+	r->env.mm.fault = NULL;
+	if (r->balloon_ok) {
+		KTEST_EXPECT_TRUE(t, balloon_settle(r, 0));
+		KTEST_EXPECT_EQ(t, balloon_stop(&r->b), 0);
+		KTEST_EXPECT_EQ(t, r->sim.violations, 0);
+	}
+	if (r->scen_built) {
+		frag_scenario_verify(&r->scen, &v);
+		KTEST_EXPECT_EQ(t, v.mapped_bad, 0);
+		KTEST_EXPECT_EQ(t, v.mslab_bad, 0);
+		frag_scenario_destroy(&r->scen);
+	}
+	if (r->pool_ok) {
+		KTEST_EXPECT_EQ(t, mslab_check(&r->pool), 0);
+		r->objects_bad = objects_verify_and_free(r);
+		KTEST_EXPECT_EQ(t, r->objects_bad, 0);
+		mslab_pool_destroy(&r->pool);
+	}
+	if (r->contig_ok)
+		free_contig_range(&r->env.mm, r->contig_pfn, PAGEBLOCK_PAGES / 4);
+	mm_drain_pcp(&r->env.mm);
+	KTEST_EXPECT_EQ(t, mm_check(&r->env.mm), 0);
+	KTEST_EXPECT_EQ(t, r->node_pages, 0);
+	free_now = mm_nr_free_pages(&r->env.mm);
+	*lost = r->env.mm.nr_managed - free_now - r->node_pages;
+}
+
+/* One run at @rate per mille on every site, or failing the @nth call of
+ * every site. Return: faults injected. */
+static unsigned long run_injected(struct ktest *t, unsigned int rate, unsigned long nth,
+				  u64 seed)
+{
+	unsigned long lost, injected;
+	unsigned int s;
+
+	memset(&run, 0, sizeof(run));
+	if (mm_test_env_simple(&run.env, SPAN)) {
+		ktest_fail(t, __FILE__, __LINE__, "no private mm");
+		return 0;
+	}
+	fault_inject_init(&run.fi, seed);
+	for (s = 0; s < NR_FAULT_SITES; s++)
+		fault_inject_set(&run.fi, (enum fault_site)s, rate, nth);
+	run.env.mm.fault = &run.fi;
+	workload(&run);
+	teardown_and_check(t, &run, &lost);
+	injected = fault_inject_total(&run.fi);
+	ktest_diag(t, "scen %d pool %d contig %d at %lu, balloon %d", run.scen_built, run.pool_ok, run.contig_ok, run.contig_pfn, run.balloon_ok);
+	ktest_diag(t, "rate %u/1000 nth %lu: %lu calls page/slab/xa/migrate %lu/%lu/%lu/%lu, "
+		   "%lu injected; pages lost: %lu", rate, nth,
+		   run.fi.site[FAULT_PAGE_ALLOC].calls + run.fi.site[FAULT_SLAB].calls +
+		   run.fi.site[FAULT_XA_NODE].calls + run.fi.site[FAULT_MIGRATE].calls,
+		   run.fi.site[FAULT_PAGE_ALLOC].injected, run.fi.site[FAULT_SLAB].injected,
+		   run.fi.site[FAULT_XA_NODE].injected, run.fi.site[FAULT_MIGRATE].injected,
+		   injected, lost);
+	KTEST_EXPECT_EQ(t, lost, 0);
+	KTEST_EXPECT_EQ(t, mm_nr_free_pages(&run.env.mm), run.env.mm.nr_managed);
+	KTEST_EXPECT_EQ(t, run.env.mm.nr_free + run.env.mm.nr_reserved,
+			run.env.mm.end_pfn - run.env.mm.base_pfn);
+	mm_test_env_destroy(&run.env);
+	return injected;
+}
+
+/* The workload at 0, 5, 50 and 200 per mille on every site: nothing lost,
+ * nothing corrupted, mm_check clean. */
+static void fault_inject_workload_at_rates(struct ktest *t)
+{
+	static const unsigned int rates[] = { 0, 5, 50, 200 };
+	unsigned long injected = 0;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(rates); i++)
+		injected += run_injected(t, rates[i], 0, 0x5eed + i);
+	ktest_diag(t, "faults injected %lu, survived %lu", injected,
+		   t->failures ? 0 : injected);
+	KTEST_EXPECT_GT(t, injected, 0);
+}
+
+/* The workload failing exactly the Nth call of every site, for a spread of
+ * N: each early, one-off failure is unwound completely. */
+static void fault_inject_workload_at_nth_call(struct ktest *t)
+{
+	static const unsigned long nths[] = { 1, 2, 3, 5, 8, 13, 40, 100, 300 };
+	unsigned long injected = 0;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(nths); i++)
+		injected += run_injected(t, 0, nths[i], 1);
+	ktest_diag(t, "faults injected %lu, survived %lu", injected,
+		   t->failures ? 0 : injected);
+	KTEST_EXPECT_GT(t, injected, 0);
+}
+
+static const struct ktest_case fault_inject_cases[] = {
+	KTEST_CASE(fault_inject_nth_and_rate),
+	KTEST_CASE(fault_inject_parse_specs),
+	KTEST_CASE(fault_inject_workload_at_rates),
+	KTEST_CASE(fault_inject_workload_at_nth_call),
+	KTEST_END,
+};
+KTEST_SUITE(fault_inject, fault_inject_cases);
