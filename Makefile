@@ -41,6 +41,7 @@ Q :=
 else
 Q := @
 endif
+comma := ,
 
 GIT_REV := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
@@ -190,6 +191,36 @@ bench: deps
 	$(Q)$(MAKE) kernel $(BENCH)
 	$(Q)O=$(O) $(PYTHON) tools/bench.py
 
+# libFuzzer targets (tests/fuzz/fuzz_*.c): the host objects rebuilt with
+# clang and -fsanitize=fuzzer-no-link (coverage for the fuzzer), linked once
+# per target with libFuzzer's main. tests/host/main.c is left out (libFuzzer
+# has the main); tests/fuzz/fuzz_common.c supplies ktest_write and helpers.
+# `make fuzz FUZZ_S=60` runs each target for FUZZ_S seconds on a copy of its
+# corpus (tests/fuzz/corpus/NAME -> $(O)/fuzz/corpus/NAME).
+FUZZCC ?= clang
+FUZZ_S ?= 60
+FUZZCFLAGS := $(filter-out -fsanitize=address$(comma)undefined,$(HOSTCFLAGS)) \
+	-fsanitize=fuzzer-no-link,address,undefined
+FUZZTARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(filter-out tests/fuzz/fuzz_common.c,$(wildcard tests/fuzz/fuzz_*.c)))
+FUZZOBJS := $(patsubst %,$(O)/fuzz/obj/%.o,$(filter-out tests/host/main.c,$(HOSTSRCS)) tests/fuzz/fuzz_common.c)
+FUZZBINS := $(patsubst %,$(O)/fuzz/fuzz_%,$(FUZZTARGETS))
+
+$(O)/fuzz/obj/%.c.o: %.c Makefile
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZCC  $<")
+	$(Q)$(FUZZCC) $(FUZZCFLAGS) -c $< -o $@
+
+$(O)/fuzz/fuzz_%: $(O)/fuzz/obj/tests/fuzz/fuzz_%.c.o $(FUZZOBJS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(FUZZCC) $(FUZZCFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZOBJS)
+
+.PRECIOUS: $(O)/fuzz/obj/%.o
+.PHONY: fuzz fuzz-build
+fuzz-build: $(FUZZBINS)
+
+fuzz: fuzz-build
+	$(Q)$(PYTHON) tools/fuzz.py --build $(O) --seconds $(FUZZ_S) $(FUZZTARGETS)
+
 # make sim MEM=64G SCENARIO=standard: compaction figures on a simulated machine.
 sim: $(SIM)
 	$(Q)$(SIM) --mem $(SIMMEM) --scenario $(SCENARIO)
@@ -197,4 +228,4 @@ sim: $(SIM)
 clean:
 	rm -rf $(O)
 
--include $(KOBJS:.o=.d) $(HOSTOBJS:.o=.d) $(BENCHOBJS:.o=.d) $(SIMOBJS:.o=.d)
+-include $(KOBJS:.o=.d) $(HOSTOBJS:.o=.d) $(FUZZOBJS:.o=.d) $(FUZZTARGETS:%=$(O)/fuzz/obj/tests/fuzz/fuzz_%.c.d) $(BENCHOBJS:.o=.d) $(SIMOBJS:.o=.d)
