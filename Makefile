@@ -214,7 +214,7 @@ $(O)/fuzz/fuzz_%: $(O)/fuzz/obj/tests/fuzz/fuzz_%.c.o $(FUZZOBJS)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(FUZZCC) $(FUZZCFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZOBJS)
 
-.PRECIOUS: $(O)/fuzz/obj/%.o
+.SECONDARY: $(FUZZTARGETS:%=$(O)/fuzz/obj/tests/fuzz/fuzz_%.c.o)
 .PHONY: fuzz fuzz-build
 fuzz-build: $(FUZZBINS)
 
