@@ -99,6 +99,7 @@ static int post_sg_and_wait(struct balloon *b, struct virtqueue *vq, const struc
 {
 	u64 start = now_ns(), deadline = start + b->cfg.timeout_us * 1000;
 	void *tok = NULL;
+	bool expired = false;
 	int err = 0;
 	u32 len = 0;
 
@@ -109,10 +110,14 @@ static int post_sg_and_wait(struct balloon *b, struct virtqueue *vq, const struc
 		return -EIO;
 	}
 	vq_kick(vq);
+	/* The deadline counts only once the device had a wait after it: a
+	 * thread preempted past the deadline before its first wait (found by
+	 * tests/fuzz/fuzz_balloon.c) must not break a device that answers. */
 	for (;;) {
 		tok = vq_get_used(vq, &len);
-		if (tok || vq_broken(vq) || now_ns() > deadline)
+		if (tok || vq_broken(vq) || expired)
 			break;
+		expired = now_ns() > deadline;
 		b->cfg.wait(b, BALLOON_POLL_US);
 	}
 	*wait_ns += now_ns() - start;
