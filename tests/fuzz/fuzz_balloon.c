@@ -24,6 +24,7 @@
 #include "tests/host/mm_platform.h"
 
 #define SPAN 1024UL
+static const struct pfn_range whole = { 0, SPAN };
 #define KSLOTS 32
 
 static struct mm_test_env env;
@@ -188,7 +189,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	lied = 0;
 	memset(kpages, 0, sizeof(kpages));
 	memset(&b, 0, sizeof(b));
-	FUZZ_CHECK(mm_test_env_simple(&env, SPAN) == 0, "env init");
+	FUZZ_CHECK(fuzz_env(&env, SPAN, &whole, 1, NULL, 0) == 0, "env init");
 	FUZZ_CHECK(balloon_sim_init(&sim, &env.mm) == 0, "sim init");
 	a = fuzz_u8(&in);
 	sim.offered = VIRTIO_F_VERSION_1;
@@ -203,7 +204,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sim.arg = &b;
 	cfg = (struct balloon_config){ .mm = &env.mm, .vdev = &sim.vdev, .xa_ops = &node_ops,
 				       .batch = 1 + fuzz_u8(&in) % 64, .keep_pages = 64,
-				       .timeout_us = 2000, .wait = balloon_sim_wait,
+				       .timeout_us = 100, .wait = balloon_sim_wait,
 				       .priv = &sim,
 				       .policy = (a & 0x20) ? BALLOON_POLICY_NAIVE : BALLOON_POLICY_AWARE };
 	free_before = mm_nr_free_pages(&env.mm);
@@ -229,6 +230,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(mm_check(&env.mm) == 0, "mm_check after stop");
 out:
 	FUZZ_CHECK(mm_host_take_bugs() == 0, "mm_bug() reported");
-	mm_test_env_destroy(&env);
 	return 0;
 }

@@ -106,7 +106,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned long start_free;
 	unsigned int i, ops = 0;
 
-	FUZZ_CHECK(mm_test_env_init(&env, SPAN, usable, 2, reserved, 2) == 0, "env init");
+	FUZZ_CHECK(fuzz_env(&env, SPAN, usable, 2, reserved, 2) == 0, "env init");
 	start_free = mm_nr_free_pages(mm);
 	memset(blocks, 0, sizeof(blocks));
 	while (fuzz_more(&in) && ops++ < 512) {
@@ -140,6 +140,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(mm_nr_free_pages(mm) == start_free, "free %lu, started with %lu",
 		   mm_nr_free_pages(mm), start_free);
 	FUZZ_CHECK(mm_host_take_bugs() == 0, "mm_bug() reported");
-	mm_test_env_destroy(&env);
 	return 0;
 }

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "lib/string.h"
+#include "mm/testing.h"
 #include "tests/fuzz/fuzz_common.h"
 
 void ktest_write(const char *s, size_t len);
@@ -31,4 +33,16 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	fuzz_quiet();
 	return 0;
+}
+
+int fuzz_env(struct mm_test_env *env, unsigned long span, const struct pfn_range *usable,
+	     size_t nr_usable, const struct pfn_range *reserved, size_t nr_reserved)
+{
+	if (!env->storage || env->span != span) {
+		if (env->storage)
+			mm_test_env_destroy(env);
+		return mm_test_env_init(env, span, usable, nr_usable, reserved, nr_reserved);
+	}
+	memset(env->storage, 0, env->storage_bytes);
+	return mm_test_env_setup(env, usable, nr_usable, reserved, nr_reserved);
 }

@@ -54,6 +54,19 @@ static inline int fuzz_more(const struct fuzz_in *in) { return in->n != 0; }
 /* Silence the mm and printk logs (they cost most of the time per input). */
 void fuzz_quiet(void);
 
+struct mm_test_env;
+struct pfn_range;
+
+/*
+ * fuzz_env - a fresh mm over @env for one input, like mm_test_env_init(),
+ * but the second time on (same @span) it only zeroes the descriptor storage
+ * and runs mm_init again: mapping and unmapping the storage and the arena
+ * for every input would cost more than most inputs. @env is never
+ * destroyed. Return: as mm_test_env_init().
+ */
+int fuzz_env(struct mm_test_env *env, unsigned long span, const struct pfn_range *usable,
+	     size_t nr_usable, const struct pfn_range *reserved, size_t nr_reserved);
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #endif

@@ -20,6 +20,7 @@
 #include "tests/host/mm_platform.h"
 
 #define SPAN 2048UL
+static const struct pfn_range whole = { 0, SPAN };
 #define SLOTS 256
 
 struct obj {
@@ -159,7 +160,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned long start_free;
 	unsigned int i, ops = 0;
 
-	FUZZ_CHECK(mm_test_env_simple(&env, SPAN) == 0, "env init");
+	FUZZ_CHECK(fuzz_env(&env, SPAN, &whole, 1, NULL, 0) == 0, "env init");
 	start_free = mm_nr_free_pages(mm);
 	FUZZ_CHECK(mslab_pool_create(&pool, mm, "fuzz") == 0, "pool create");
 	memset(objs, 0, sizeof(objs));
@@ -203,6 +204,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(mm_nr_free_pages(mm) == start_free, "free %lu, started with %lu",
 		   mm_nr_free_pages(mm), start_free);
 	FUZZ_CHECK(mm_host_take_bugs() == 0, "mm_bug() reported");
-	mm_test_env_destroy(&env);
 	return 0;
 }
