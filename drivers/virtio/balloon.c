@@ -524,9 +524,11 @@ static int tell_host(struct balloon *b, unsigned int vq, unsigned long pfn)
 
 /*
  * Migrate: @dst into the xarray (-ENOMEM: permanent, nothing changed), the
- * host takes @dst, then gives back @src. A device that breaks after taking
- * @dst keeps @dst ballooned and releases @src: the guest may reuse a page
- * before the host acknowledges it unless MUST_TELL_HOST was negotiated,
+ * host takes @dst, then gives back @src. A device that breaks while taking
+ * @dst may hold it: @dst stays ballooned (MIGRATE_KEPT_DST) and @src is
+ * put back. One that breaks after taking @dst releases @src: the guest
+ * may reuse a page before the host acknowledges it unless MUST_TELL_HOST
+ * was negotiated,
  * and with it the device is FAILED and must be reset before it acts again.
  */
 static int balloon_migrate(struct mm *mm, struct page *dst, struct page *src,
@@ -550,10 +552,11 @@ static int balloon_migrate(struct mm *mm, struct page *dst, struct page *src,
 	}
 	balloon_page_init(b, dst);
 	if (tell_host(b, BALLOON_VQ_INFLATE, dpfn)) {
-		xa_erase(&b->pfns, dpfn);
-		balloon_page_clear(dst);
+		/* The device broke, perhaps after taking @dst: it stays
+		 * ballooned (found by tests/fuzz/fuzz_balloon.c: it used to go
+		 * back to the buddy while the host held it). */
 		b->info.migrate_fail++;
-		return -EIO;
+		return MIGRATE_KEPT_DST;
 	}
 	tell_host(b, BALLOON_VQ_DEFLATE, spfn); /* on failure: see above */
 	xa_erase(&b->pfns, spfn);
