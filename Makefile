@@ -5,6 +5,7 @@
 #   make run        boot it in QEMU with virtio-balloon + QMP, serial on stdio
 #   make test       host tests + KTAP suites in QEMU + QMP end-to-end tests
 #   make host-test  host unit tests only (ASan + UBSan)
+#   make fuzz       libFuzzer targets (clang), FUZZ_S=60 seconds each
 #   make ktest      in-kernel KTAP suites only (SUITES=all|a,b)
 #   make debug      QEMU stopped at reset + gdb with symbols, break at kmain
 #   make bench      host + QEMU benchmarks: a table, JSON lines in build/bench/
