@@ -5,6 +5,7 @@
 #   make run        boot it in QEMU with virtio-balloon + QMP, serial on stdio
 #   make test       host tests + KTAP suites in QEMU + QMP end-to-end tests
 #   make host-test  host unit tests only (ASan + UBSan)
+#   make fuzz       libFuzzer targets (clang), FUZZ_S=60 seconds each
 #   make ktest      in-kernel KTAP suites only (SUITES=all|a,b)
 #   make debug      QEMU stopped at reset + gdb with symbols, break at kmain
 #   make bench      host + QEMU benchmarks: a table, JSON lines in build/bench/
@@ -49,6 +50,7 @@ Q :=
 else
 Q := @
 endif
+comma := ,
 
 GIT_REV := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
@@ -203,6 +205,36 @@ bench: deps
 	$(Q)$(MAKE) kernel $(BENCH)
 	$(Q)O=$(O) $(PYTHON) tools/bench.py
 
+# libFuzzer targets (tests/fuzz/fuzz_*.c): the host objects rebuilt with
+# clang and -fsanitize=fuzzer-no-link (coverage for the fuzzer), linked once
+# per target with libFuzzer's main. tests/host/main.c is left out (libFuzzer
+# has the main); tests/fuzz/fuzz_common.c supplies ktest_write and helpers.
+# `make fuzz FUZZ_S=60` runs each target for FUZZ_S seconds on a copy of its
+# corpus (tests/fuzz/corpus/NAME -> $(O)/fuzz/corpus/NAME).
+FUZZCC ?= clang
+FUZZ_S ?= 60
+FUZZCFLAGS := $(filter-out -fsanitize=address$(comma)undefined,$(HOSTCFLAGS)) \
+	-fsanitize=fuzzer-no-link,address,undefined
+FUZZTARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(filter-out tests/fuzz/fuzz_common.c,$(wildcard tests/fuzz/fuzz_*.c)))
+FUZZOBJS := $(patsubst %,$(O)/fuzz/obj/%.o,$(filter-out tests/host/main.c,$(HOSTSRCS)) tests/fuzz/fuzz_common.c)
+FUZZBINS := $(patsubst %,$(O)/fuzz/fuzz_%,$(FUZZTARGETS))
+
+$(O)/fuzz/obj/%.c.o: %.c Makefile
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZCC  $<")
+	$(Q)$(FUZZCC) $(FUZZCFLAGS) -c $< -o $@
+
+$(O)/fuzz/fuzz_%: $(O)/fuzz/obj/tests/fuzz/fuzz_%.c.o $(FUZZOBJS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(FUZZCC) $(FUZZCFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZOBJS)
+
+.SECONDARY: $(FUZZTARGETS:%=$(O)/fuzz/obj/tests/fuzz/fuzz_%.c.o)
+.PHONY: fuzz fuzz-build
+fuzz-build: $(FUZZBINS)
+
+fuzz: fuzz-build
+	$(Q)$(PYTHON) tools/fuzz.py --build $(O) --seconds $(FUZZ_S) $(FUZZTARGETS)
+
 # make sim MEM=64G SCENARIO=standard: compaction figures on a simulated machine,
 # the map before and after in $(SIMDATA) and, when /usr/bin/python3 has
 # matplotlib, pictures of it beside the data (tools/plots.py).
@@ -217,4 +249,4 @@ sim: $(SIM)
 clean:
 	rm -rf $(O)
 
--include $(KOBJS:.o=.d) $(HOSTOBJS:.o=.d) $(BENCHOBJS:.o=.d) $(SIMOBJS:.o=.d)
+-include $(KOBJS:.o=.d) $(HOSTOBJS:.o=.d) $(FUZZOBJS:.o=.d) $(FUZZTARGETS:%=$(O)/fuzz/obj/tests/fuzz/fuzz_%.c.d) $(BENCHOBJS:.o=.d) $(SIMOBJS:.o=.d)

@@ -1,6 +1,6 @@
 /*
  * Splitting a line into words in place, for the kernel command line and the
- * monitor. Words are separated by spaces or tabs; double quotes anywhere in a
+ * monitor. Words are separated by blanks (space, tab, CR, LF); double quotes anywhere in a
  * word protect spaces and are removed (name="a b" gives name=a b). No escapes.
  */
 #ifndef LIB_ARGV_H

@@ -214,11 +214,14 @@ static void migrate_item(struct migrate_ctx *c, struct migrate_item *it)
 		it->state = ITEM_DONE;
 		return;
 	}
+	if (rc == MIGRATE_KEPT_DST) /* the owner has it now: not ours to free */
+		it->dst = NULL;
 	if (it->src->flags & PG_released) { /* released during the attempt */
 		release_item(c, it);
 		return;
 	}
-	c->free(mm, it->dst, c->priv);
+	if (it->dst)
+		c->free(mm, it->dst, c->priv);
 	it->dst = NULL;
 	put_back(c, it->src);
 	if (rc == -EAGAIN) {

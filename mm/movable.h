@@ -19,7 +19,11 @@
 #ifndef MM_MOVABLE_H
 #define MM_MOVABLE_H
 
+#include "include/errno.h"
 #include "mm/mm.h"
+
+/* migrate()'s permanent failure in which the owner keeps @dst (see there). */
+#define MIGRATE_KEPT_DST (-EPROTO)
 
 enum migrate_mode {
 	MIGRATE_ASYNC, /* compaction in the background: few retries, never wait */
@@ -50,8 +54,11 @@ struct movable_operations {
 	 * @src; the core then frees @src.
 	 * Return: 0 on success; -EAGAIN for a transient failure (the core puts
 	 * the page back, frees @dst and may retry in a later pass); any other
-	 * error is permanent: the core calls putback(@src) and frees @dst.
-	 * On failure @src must be exactly as isolate() left it.
+	 * error is permanent: the core calls putback(@src) and frees @dst;
+	 * MIGRATE_KEPT_DST is permanent too, but the owner has kept @dst (a
+	 * device that broke mid-way may hold it now: freeing it would hand
+	 * the device's page to the next allocation), so the core does not
+	 * free it. On failure @src must be exactly as isolate() left it.
 	 */
 	int (*migrate)(struct mm *mm, struct page *dst, struct page *src, enum migrate_mode mode);
 

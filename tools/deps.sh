@@ -3,7 +3,8 @@
 # need, if any is missing. Runs apt-get update first; as root or via sudo.
 # Exits non-zero with a clear message when it cannot.
 set -u
-# package:command-or-file that proves it is installed
+# package:command-or-file that proves it is installed (a glob may match it;
+# libclang-rt-14-dev holds libFuzzer, only recommended by clang)
 needs="
 qemu-system-x86:/usr/bin/qemu-system-x86_64
 grub-pc-bin:/usr/lib/grub/i386-pc/moddep.lst
@@ -14,13 +15,15 @@ mtools:/usr/bin/mformat
 ovmf:/usr/share/OVMF/OVMF_CODE_4M.fd
 gdb:/usr/bin/gdb
 clang:/usr/bin/clang
+libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a
 python3-matplotlib:/usr/lib/python3/dist-packages/matplotlib/__init__.py
 "
 missing=""
 for n in $needs; do
 	pkg=${n%%:*}
 	path=${n#*:}
-	[ -e "$path" ] || missing="$missing $pkg"
+	# shellcheck disable=SC2086 # $path may be a glob
+	ls -d $path >/dev/null 2>&1 || missing="$missing $pkg"
 done
 [ -n "$missing" ] || exit 0
 

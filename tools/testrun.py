@@ -1,16 +1,18 @@
 #!/usr/bin/env python3
 """`make test`: every test stage, their times, and one closing line.
 
-Stages: host unit tests (KTAP from build/host-test), in-kernel KTAP suites in
-QEMU (BIOS), the same once under UEFI (OVMF), the same once more on the
-UBSAN=1 kernel followed by a shell workload (any undefined-behaviour report
-fails), then the end-to-end tests in
+Stages: host unit tests (KTAP from build/host-test), a fuzz smoke run (each
+libFuzzer target of tests/fuzz/ replays its regression inputs and fuzzes for
+a few seconds: one test per target; skipped when clang's libFuzzer is
+missing), in-kernel KTAP suites in QEMU (BIOS), the same once under UEFI
+(OVMF), the same once more on the UBSAN=1 kernel followed by a shell workload
+(any undefined-behaviour report fails), then the end-to-end tests in
 tests/qemu/ (each a `test_*` function taking a Context). Every stage prints its
 time against its budget. The last line is exactly "N passed, N failed"
 (host + kernel cases + end-to-end tests); the exit status is 1 on any failure.
 
 Options: --kernel-only (only the BIOS KTAP stage), --suites LIST,
---stage NAME (run only that stage: host, ktap-bios, ktap-uefi, ubsan, e2e),
+--stage NAME (run only that stage: host, fuzz, ktap-bios, ktap-uefi, ubsan, e2e),
 -k SUBSTRING (only end-to-end tests whose name contains it).
 """
 import argparse
@@ -21,13 +23,17 @@ import time
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fuzz  # noqa: E402
 import ktap  # noqa: E402
 import qemu  # noqa: E402
 from discover import discover  # noqa: E402
 
 # Budgets (seconds) keep the whole run under 15 minutes as the project grows;
 # a stage over budget is reported (not failed: machines are shared and noisy).
-BUDGETS = {"host": 120, "ktap-bios": 180, "ktap-uefi": 180, "ubsan": 120, "e2e": 360}
+# Seconds per fuzz target in the smoke stage (plus its regression inputs).
+FUZZ_SMOKE_S = 3
+BUDGETS = {"host": 120, "fuzz": 150, "ktap-bios": 180, "ktap-uefi": 180, "ubsan": 120,
+           "e2e": 360}
 
 
 class Totals:
@@ -54,6 +60,30 @@ def stage_host(totals, args):
         sys.stdout.write(proc.stdout[-3000:])
     ktap.report(res, "host")
     totals.add(res.passed, res.failed)
+
+
+def stage_fuzz(totals, args):
+    why = fuzz.available()
+    if why:
+        print("SKIP fuzz: %s" % why)
+        return
+    proc = subprocess.run(["make", "-C", qemu.ROOT, "O=" + qemu.BUILD, "fuzz-build"],
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if proc.returncode != 0:
+        sys.stdout.write(proc.stdout[-3000:])
+        print("FAIL fuzz: make fuzz-build failed")
+        totals.add(0, 1)
+        return
+    passed = failed = 0
+    for name in fuzz.targets():
+        res = fuzz.run_target(qemu.BUILD, name, seconds=FUZZ_SMOKE_S)
+        fuzz.report(res)
+        if res.crashed:
+            failed += 1
+        else:
+            passed += 1
+    print("fuzz: %d passed, %d failed" % (passed, failed))
+    totals.add(passed, failed)
 
 
 def run_kernel_ktap(totals, label, uefi, suites, timeout=600, kernel=qemu.KERNEL):
@@ -144,7 +174,7 @@ def stage_e2e(totals, args):
     totals.add(passed, failed)
 
 
-STAGES = [("host", stage_host), ("ktap-bios", stage_ktap_bios),
+STAGES = [("host", stage_host), ("fuzz", stage_fuzz), ("ktap-bios", stage_ktap_bios),
           ("ktap-uefi", stage_ktap_uefi), ("ubsan", stage_ubsan), ("e2e", stage_e2e)]
 
 

@@ -100,6 +100,7 @@ static int post_sg_and_wait(struct balloon *b, struct virtqueue *vq, const struc
 {
 	u64 start = now_ns(), deadline = start + b->cfg.timeout_us * 1000;
 	void *tok = NULL;
+	bool expired = false;
 	int err = 0;
 	u32 len = 0;
 
@@ -110,10 +111,14 @@ static int post_sg_and_wait(struct balloon *b, struct virtqueue *vq, const struc
 		return -EIO;
 	}
 	vq_kick(vq);
+	/* The deadline counts only once the device had a wait after it: a
+	 * thread preempted past the deadline before its first wait (found by
+	 * tests/fuzz/fuzz_balloon.c) must not break a device that answers. */
 	for (;;) {
 		tok = vq_get_used(vq, &len);
-		if (tok || vq_broken(vq) || now_ns() > deadline)
+		if (tok || vq_broken(vq) || expired)
 			break;
+		expired = now_ns() > deadline;
 		b->cfg.wait(b, BALLOON_POLL_US);
 	}
 	*wait_ns += now_ns() - start;
@@ -520,9 +525,11 @@ static int tell_host(struct balloon *b, unsigned int vq, unsigned long pfn)
 
 /*
  * Migrate: @dst into the xarray (-ENOMEM: permanent, nothing changed), the
- * host takes @dst, then gives back @src. A device that breaks after taking
- * @dst keeps @dst ballooned and releases @src: the guest may reuse a page
- * before the host acknowledges it unless MUST_TELL_HOST was negotiated,
+ * host takes @dst, then gives back @src. A device that breaks while taking
+ * @dst may hold it: @dst stays ballooned (MIGRATE_KEPT_DST) and @src is
+ * put back. One that breaks after taking @dst releases @src: the guest
+ * may reuse a page before the host acknowledges it unless MUST_TELL_HOST
+ * was negotiated,
  * and with it the device is FAILED and must be reset before it acts again.
  */
 static int balloon_migrate(struct mm *mm, struct page *dst, struct page *src,
@@ -546,10 +553,11 @@ static int balloon_migrate(struct mm *mm, struct page *dst, struct page *src,
 	}
 	balloon_page_init(b, dst);
 	if (tell_host(b, BALLOON_VQ_INFLATE, dpfn)) {
-		xa_erase(&b->pfns, dpfn);
-		balloon_page_clear(dst);
+		/* The device broke, perhaps after taking @dst: it stays
+		 * ballooned (found by tests/fuzz/fuzz_balloon.c: it used to go
+		 * back to the buddy while the host held it). */
 		b->info.migrate_fail++;
-		return -EIO;
+		return MIGRATE_KEPT_DST;
 	}
 	tell_host(b, BALLOON_VQ_DEFLATE, spfn); /* on failure: see above */
 	xa_erase(&b->pfns, spfn);

@@ -53,8 +53,16 @@ static void push_used(struct balloon_sim_queue *q, u32 id, u32 len)
 static void complete(struct balloon_sim *sim, struct balloon_sim_queue *q, u16 head)
 {
 	enum balloon_sim_fault f = sim->buffers > sim->fault_after ? sim->fault : SIM_FAULT_NONE;
+	struct balloon_sim_used u = { head, 0, 1, 0 };
 
 	switch (f) {
+	case SIM_FAULT_SCRIPT:
+		sim->script(sim, head, &u);
+		while (u.copies--)
+			push_used(q, u.id, u.len);
+		q->used_idx += u.jump;
+		WRITE_ONCE(q->vq.used->idx, q->used_idx);
+		return;
 	case SIM_FAULT_SILENT:
 		return;
 	case SIM_FAULT_ID_RANGE:

@@ -17,7 +17,7 @@
  *
  * It can be hostile on purpose (fault, from the fault_after-th buffer on):
  * never answer, used ids out of range or duplicated, huge used lengths,
- * used-index jumps; refuse FEATURES_OK or DRIVER_OK; offer fewer queues;
+ * used-index jumps, or whatever a script (the fuzzers) says per buffer; refuse FEATURES_OK or DRIVER_OK; offer fewer queues;
  * flip num_pages every few buffers (calling config_changed, as the config
  * interrupt would).
  *
@@ -43,6 +43,15 @@ enum balloon_sim_fault {
 	SIM_FAULT_ID_DUP,    /* every used id twice */
 	SIM_FAULT_HUGE_LEN,  /* used length 0xffffffff */
 	SIM_FAULT_IDX_JUMP,  /* used index leaps 1000 ahead */
+	SIM_FAULT_SCRIPT,    /* each completion as sim->script says */
+};
+
+/* One completion under SIM_FAULT_SCRIPT: @copies used elements {id, len}
+ * (0: none, the buffer is kept), then the used index moves @jump further. */
+struct balloon_sim_used {
+	u32 id, len;
+	unsigned int copies;
+	u16 jump;
 };
 
 struct balloon_sim_queue {
@@ -66,6 +75,9 @@ struct balloon_sim {
 	unsigned long fault_after;     /* buffers served before the fault */
 	unsigned long flip_every;      /* 0: never; else flip num_pages ... */
 	u32 flip_to[2];                /* ... between these two values */
+	/* SIM_FAULT_SCRIPT: called with {head, 0, 1, 0} to rewrite (it may
+	 * also change num_pages and call config_changed). */
+	void (*script)(struct balloon_sim *sim, u16 head, struct balloon_sim_used *u);
 	void (*config_changed)(void *arg);
 	void *arg;
 	/* Device state. */

@@ -458,7 +458,9 @@ static struct page *target_new_leaf(struct mm *mm, struct page *src, void *priv)
 
 /* Injected failures: the xarray cannot take the target (-ENOMEM), then the
  * device stops answering while taking a target: each migration fails
- * permanently, the source stays ballooned, the target goes back. */
+ * permanently and the source stays ballooned; the target goes back, except
+ * the one the silent device took, which stays ballooned (every PFN the
+ * host holds is a balloon page of the guest: found by fuzz_balloon). */
 static void balloon_migration_failures_restore_everything(struct ktest *t)
 {
 	static unsigned long pfns[8];
@@ -489,6 +491,11 @@ static void balloon_migration_failures_restore_everything(struct ktest *t)
 	KTEST_EXPECT_EQ(t, res.failed, n);
 	KTEST_EXPECT_TRUE(t, fx.b.info.broken);
 	KTEST_EXPECT_EQ(t, fx.b.info.isolated, 0);
+	KTEST_EXPECT_EQ(t, balloon_pages(&fx.b), 201UL);
+	for (i = fx.env.mm.base_pfn; i < fx.env.mm.end_pfn; i++)
+		if (balloon_sim_holds(&fx.sim, i))
+			KTEST_EXPECT_EQ(t, page_type(mm_pfn_to_page(&fx.env.mm, i)),
+					MEMDESC_BALLOON);
 	for (i = 0; i < n; i++) {
 		struct page *page = mm_pfn_to_page(&fx.env.mm, pfns[i]);
 

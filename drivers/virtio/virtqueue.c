@@ -5,7 +5,11 @@
  *  - the free list is a chain of st[].next links from free_head, num_free
  *    long; each posted chain occupies st[head].nr descriptors linked by the
  *    same st[].next links (a chain is a prefix cut off the free list);
- *  - st[i].token != NULL exactly when i heads an in-flight chain;
+ *  - st[i].token != NULL exactly when i heads an in-flight chain, and
+ *    in_flight counts them: the device can have completed at most that
+ *    many, so more pending used entries than in_flight is a lie (a
+ *    duplicate entry would otherwise complete a chain posted later at the
+ *    same head before the device has read it);
  *  - we never read back the descriptor table or the available ring: what
  *    the device could corrupt there never steers a write of ours. The only
  *    device-written memory we read is the used ring, each field once.
@@ -84,6 +88,7 @@ int vq_init(struct virtqueue *vq, const char *name, unsigned int index, unsigned
 		vq->st[i].next = (u16)((i + 1) & (num - 1));
 	vq->free_head = 0;
 	vq->num_free = (u16)num;
+	vq->in_flight = 0;
 	vq->state = VQ_OK;
 	return 0;
 }
@@ -152,6 +157,7 @@ int vq_add(struct virtqueue *vq, const struct vq_sg *sg, unsigned int nr_out,
 	}
 	vq->free_head = i;
 	vq->num_free -= (u16)total;
+	vq->in_flight++;
 	vq->st[head].token = token;
 	vq->st[head].nr = (u16)total;
 	vq->st[head].in_len = in_len;
@@ -192,6 +198,7 @@ static void free_chain(struct virtqueue *vq, u16 head)
 	vq->st[i].next = vq->free_head;
 	vq->free_head = head;
 	vq->num_free += n;
+	vq->in_flight--;
 	vq->st[head].token = NULL;
 	vq->st[head].nr = 0;
 	vq->st[head].in_len = 0;
@@ -228,6 +235,10 @@ void *vq_get_used(struct virtqueue *vq, u32 *len)
 	}
 	if (used_len > vq->st[id].in_len) {
 		vq_set_broken(vq, VQ_FAULT_LEN);
+		return NULL;
+	}
+	if (pending > vq->in_flight) { /* more completions than chains (see top) */
+		vq_set_broken(vq, VQ_FAULT_IDX_JUMP);
 		return NULL;
 	}
 	free_chain(vq, (u16)id);

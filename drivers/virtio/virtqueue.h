@@ -95,7 +95,8 @@ enum vq_state { VQ_OK, VQ_BROKEN };
 /* Why a queue broke (for tests and the log). */
 enum vq_fault {
 	VQ_FAULT_NONE,
-	VQ_FAULT_IDX_JUMP,   /* used->idx more than num ahead of what we consumed */
+	VQ_FAULT_IDX_JUMP,   /* used->idx ahead of what we consumed by more
+			      * than the chains in flight */
 	VQ_FAULT_ID_RANGE,   /* used id >= num */
 	VQ_FAULT_ID_UNUSED,  /* used id not the head of an in-flight chain */
 	VQ_FAULT_LEN,        /* used len above the chain's writable bytes */
@@ -117,6 +118,7 @@ struct virtqueue {
 	u64 desc_pa, avail_pa, used_pa; /* (C) physical addresses for the device */
 	u16 free_head;              /* first free descriptor (shadow list) */
 	u16 num_free;               /* descriptors on the free list */
+	u16 in_flight;              /* chains posted and not yet returned */
 	u16 avail_idx;              /* our copy of avail->idx (never read back) */
 	u16 last_used;              /* used entries consumed so far (mod 2^16) */
 	u16 added_since_kick;       /* buffers published since the last kick */

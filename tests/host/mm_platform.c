@@ -75,6 +75,8 @@ static int log_threshold(void)
 {
 	const char *v = getenv("MM_HOST_LOG");
 
+	if (v && !strcmp(v, "off"))
+		return 0; /* the fuzzers: hostile input makes errors routine */
 	return v && !strcmp(v, "debug") ? 7 : v && !strcmp(v, "info") ? 6 : 3;
 }
 

@@ -1,0 +1,234 @@
+/*
+ * Fuzz the balloon core against a hostile simulated device
+ * (drivers/virtio/balloon_sim.h, SIM_FAULT_SCRIPT): the input chooses the
+ * offered features, a synchronous or asynchronous device, the host's
+ * num_pages (beyond RAM too) and, per returned buffer, the used id, length,
+ * duplicates, silence and used-index jumps; in between it runs deflate-on-
+ * OOM, free page reporting, stats polls, compaction (which migrates balloon
+ * pages) and kernel allocations. Invariants after every step: no page is
+ * lost (free + kernel + ballooned + xarray node pages == free after start),
+ * every PFN the host holds is still ballooned in the guest, the simulated
+ * host sees no driver violation, mm_check() is clean; a device that never
+ * lied never breaks the driver; stopping gives every page back unless the
+ * device broke.
+ */
+#include <string.h>
+
+#include "drivers/virtio/balloon.h"
+#include "drivers/virtio/balloon_sim.h"
+#include "include/errno.h"
+#include "mm/compaction.h"
+#include "mm/mm.h"
+#include "mm/testing.h"
+#include "tests/fuzz/fuzz_common.h"
+#include "tests/host/mm_platform.h"
+
+#define SPAN 1024UL
+static const struct pfn_range whole = { 0, SPAN };
+#define KSLOTS 32
+
+static struct mm_test_env env;
+static struct balloon_sim sim;
+static struct balloon b;
+static struct fuzz_in in;
+static unsigned long node_pages, kernel_pages, free_started;
+static struct page *kpages[KSLOTS];
+static int lied;
+
+static void *node_alloc(size_t size, void *priv)
+{
+	struct page *page;
+
+	(void)priv;
+	if (size > PAGE_SIZE || (fuzz_u8(&in) == 0xff))
+		return NULL; /* the driver must survive -ENOMEM from the xarray */
+	page = mm_alloc_pages(&env.mm, 0, GFP_NOWARN | GFP_ATOMIC);
+	if (!page)
+		return NULL;
+	node_pages++;
+	return mm_page_address(&env.mm, page);
+}
+
+static void node_free(void *p, size_t size, void *priv)
+{
+	(void)size;
+	(void)priv;
+	node_pages--;
+	mm_free_pages(&env.mm, mm_pfn_to_page(&env.mm, mm_virt_to_pfn(p)), 0);
+}
+
+static const struct xa_alloc_ops node_ops = { .alloc = node_alloc, .free = node_free };
+
+static void config_changed(void *arg) { ((struct balloon *)arg)->config_pending = true; }
+
+/* The device's answer for one inflate/deflate buffer. */
+static void script(struct balloon_sim *s, u16 head, struct balloon_sim_used *u)
+{
+	uint8_t a = fuzz_u8(&in);
+
+	switch (a >> 5) {
+	case 0: /* an id that may be anything */
+		u->id = fuzz_u16(&in) % (s->q[0].vq.num + 4u);
+		lied |= u->id != head;
+		break;
+	case 1: /* a length (the buffers are device-readable: only 0 is right) */
+		u->len = (a & 16) ? fuzz_u32(&in) : fuzz_u8(&in);
+		lied |= u->len != 0;
+		break;
+	case 2: /* silence, or the same id twice */
+		u->copies = a & 1 ? 2 : 0;
+		lied = 1;
+		break;
+	case 3: /* the used index jumps */
+		u->jump = fuzz_u16(&in);
+		lied |= u->jump != 0;
+		break;
+	case 4: /* the host changes its mind mid-batch */
+		s->num_pages = fuzz_u16(&in) % (2 * SPAN);
+		config_changed(s->arg);
+		break;
+	default: /* honest */
+		break;
+	}
+}
+
+static void check(const char *when)
+{
+	unsigned long pfn;
+
+	FUZZ_CHECK(mm_nr_free_pages(&env.mm) + kernel_pages + balloon_pages(&b) + node_pages ==
+			   free_started,
+		   "%s: pages lost: free %lu + kernel %lu + ballooned %lu + nodes %lu != %lu", when,
+		   mm_nr_free_pages(&env.mm), kernel_pages, balloon_pages(&b), node_pages,
+		   free_started);
+	for (pfn = env.mm.base_pfn; pfn < env.mm.end_pfn; pfn++)
+		if (balloon_sim_holds(&sim, pfn))
+			FUZZ_CHECK(xa_load(&b.pfns, pfn) &&
+					   page_type(mm_pfn_to_page(&env.mm, pfn)) == MEMDESC_BALLOON,
+				   "%s: the host holds pfn %lu, which the guest uses", when, pfn);
+	FUZZ_CHECK(sim.violations == 0, "%s: %lu driver violations", when, sim.violations);
+	FUZZ_CHECK(lied || !b.info.broken, "%s: broken by an honest device", when);
+	FUZZ_CHECK(mm_check(&env.mm) == 0, "%s: mm_check", when);
+}
+
+static void settle(void)
+{
+	unsigned int round;
+
+	for (round = 0; round < 64 && !b.info.broken; round++) {
+		if (b.config_pending)
+			balloon_read_target(&b);
+		if (balloon_adjust(&b) && !b.config_pending)
+			break;
+	}
+}
+
+static void op_kernel(void)
+{
+	struct page **slot = &kpages[fuzz_u8(&in) % KSLOTS];
+
+	if (*slot) {
+		mm_free_pages(&env.mm, *slot, 0);
+		*slot = NULL;
+		kernel_pages--;
+	} else if ((*slot = mm_alloc_pages(&env.mm, 0, GFP_NOWARN | GFP_NORETRY))) {
+		kernel_pages++;
+	}
+}
+
+static void run(struct balloon_config *cfg)
+{
+	struct compact_result cres;
+	unsigned int ops = 0;
+
+	while (fuzz_more(&in) && ops++ < 64) {
+		uint8_t op = fuzz_u8(&in);
+
+		switch (op % 8) {
+		case 0: case 1: case 2:
+			sim.num_pages = (op & 0x80) ? fuzz_u32(&in) : fuzz_u16(&in) % (2 * SPAN);
+			b.config_pending = true;
+			settle();
+			break;
+		case 3:
+			balloon_oom_deflate(&b, fuzz_u8(&in));
+			break;
+		case 4:
+			balloon_report(&b, fuzz_u8(&in) % 4);
+			break;
+		case 5:
+			balloon_sim_request_stats(&sim);
+			if (sim.async)
+				balloon_sim_run(&sim);
+			balloon_stats_service(&b);
+			break;
+		case 6:
+			compact_zone(&env.mm, COMPACT_ALL, MIGRATE_SYNC, false, &cres);
+			break;
+		case 7:
+			op_kernel();
+			break;
+		}
+		check("after an operation");
+	}
+	(void)cfg;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const u64 features[] = { VIRTIO_BALLOON_F_STATS_VQ, VIRTIO_BALLOON_F_DEFLATE_ON_OOM,
+					VIRTIO_BALLOON_F_MUST_TELL_HOST, VIRTIO_BALLOON_F_REPORTING };
+	struct balloon_config cfg;
+	unsigned long free_before;
+	unsigned int i;
+	uint8_t a;
+	int err;
+
+	in = (struct fuzz_in){ data, size };
+	node_pages = kernel_pages = 0;
+	lied = 0;
+	memset(kpages, 0, sizeof(kpages));
+	memset(&b, 0, sizeof(b));
+	FUZZ_CHECK(fuzz_env(&env, SPAN, &whole, 1, NULL, 0) == 0, "env init");
+	FUZZ_CHECK(balloon_sim_init(&sim, &env.mm) == 0, "sim init");
+	a = fuzz_u8(&in);
+	sim.offered = VIRTIO_F_VERSION_1;
+	for (i = 0; i < 4; i++)
+		if (a & (1u << i))
+			sim.offered |= features[i];
+	sim.async = a & 0x10;
+	sim.fault = SIM_FAULT_SCRIPT;
+	sim.script = script;
+	sim.fault_after = fuzz_u8(&in);
+	sim.config_changed = config_changed;
+	sim.arg = &b;
+	cfg = (struct balloon_config){ .mm = &env.mm, .vdev = &sim.vdev, .xa_ops = &node_ops,
+				       .batch = 1 + fuzz_u8(&in) % 64, .keep_pages = 64,
+				       .timeout_us = 100, .wait = balloon_sim_wait,
+				       .priv = &sim,
+				       .policy = (a & 0x20) ? BALLOON_POLICY_NAIVE : BALLOON_POLICY_AWARE };
+	free_before = mm_nr_free_pages(&env.mm);
+	err = balloon_start(&b, &cfg);
+	if (err) {
+		FUZZ_CHECK(mm_nr_free_pages(&env.mm) == free_before, "failed start kept pages");
+		goto out;
+	}
+	free_started = mm_nr_free_pages(&env.mm);
+	run(&cfg);
+	for (i = 0; i < KSLOTS; i++)
+		if (kpages[i])
+			mm_free_pages(&env.mm, kpages[i], 0);
+	kernel_pages = 0;
+	err = balloon_stop(&b);
+	FUZZ_CHECK(err == 0 || (err == -EIO && lied), "stop: %d, lied %d", err, lied);
+	if (!err) {
+		FUZZ_CHECK(mm_nr_free_pages(&env.mm) == free_before, "stop: free %lu, before %lu",
+			   mm_nr_free_pages(&env.mm), free_before);
+		FUZZ_CHECK(sim.host_pages == 0, "the host still holds %lu pages", sim.host_pages);
+	}
+	FUZZ_CHECK(sim.violations == 0, "%lu driver violations", sim.violations);
+	FUZZ_CHECK(mm_check(&env.mm) == 0, "mm_check after stop");
+out:
+	FUZZ_CHECK(mm_host_take_bugs() == 0, "mm_bug() reported");
+	return 0;
+}

@@ -1,0 +1,144 @@
+/*
+ * Fuzz the buddy allocator and its per-cpu cache: the input is a sequence
+ * of alloc (random order, migratetype and flags), free, exact-PFN alloc,
+ * pcp drain and check operations on a private mm of a few MiB with a
+ * reserved hole. Every allocated block is stamped (its PFN in each page)
+ * and verified on free, so overlapping allocations are caught. Invariants:
+ * mm_check() finds nothing after every sequence, mm_bug() is never called,
+ * and once everything is freed and drained the free count is the start's.
+ */
+#include <string.h>
+
+#include "mm/mm.h"
+#include "mm/testing.h"
+#include "tests/fuzz/fuzz_common.h"
+#include "tests/host/mm_platform.h"
+
+#define SPAN 4096UL
+#define SLOTS 128
+
+struct block {
+	struct page *page;
+	unsigned int order;
+};
+
+static struct mm_test_env env;
+static struct block blocks[SLOTS];
+
+static void stamp(struct mm *mm, struct block *b, int verify)
+{
+	unsigned long pfn = mm_page_to_pfn(mm, b->page), i;
+
+	for (i = 0; i < (1UL << b->order); i++) {
+		unsigned long *w = mm_pfn_to_virt(pfn + i);
+
+		if (verify)
+			FUZZ_CHECK(*w == pfn + i, "pfn %lu holds %#lx (order %u block at %lu)",
+				   pfn + i, *w, b->order, pfn);
+		else
+			*w = pfn + i;
+	}
+}
+
+static void op_alloc(struct mm *mm, struct fuzz_in *in)
+{
+	uint8_t a = fuzz_u8(in), slot = fuzz_u8(in) % SLOTS;
+	unsigned int order = a % (MAX_ORDER + 1);
+	gfp_t gfp = GFP_NOWARN | ((a & 0x10) ? GFP_MOVABLE : 0) | ((a & 0x20) ? GFP_ATOMIC : 0) |
+		    ((a & 0x40) ? GFP_ZERO : 0) | ((a & 0x80) ? GFP_NORETRY : 0);
+	struct page *p;
+
+	if (blocks[slot].page)
+		return;
+	p = mm_alloc_pages(mm, order, gfp);
+	if (!p)
+		return;
+	FUZZ_CHECK(mm_pfn_valid(mm, mm_page_to_pfn(mm, p)), "page outside the zone");
+	FUZZ_CHECK((mm_page_to_pfn(mm, p) & ((1UL << order) - 1)) == 0,
+		   "order %u block at unaligned pfn %lu", order, mm_page_to_pfn(mm, p));
+	if (gfp & GFP_ZERO) {
+		const unsigned char *va = mm_page_address(mm, p);
+		size_t i;
+
+		for (i = 0; i < (PAGE_SIZE << order); i += 64)
+			FUZZ_CHECK(va[i] == 0, "GFP_ZERO page not zeroed at byte %zu", i);
+	}
+	blocks[slot].page = p;
+	blocks[slot].order = order;
+	stamp(mm, &blocks[slot], 0);
+}
+
+static void op_free(struct mm *mm, struct fuzz_in *in)
+{
+	struct block *b = &blocks[fuzz_u8(in) % SLOTS];
+
+	if (!b->page)
+		return;
+	stamp(mm, b, 1);
+	mm_free_pages(mm, b->page, b->order);
+	b->page = NULL;
+}
+
+static void op_alloc_pfn(struct mm *mm, struct fuzz_in *in)
+{
+	unsigned long pfn = mm->base_pfn + fuzz_u16(in) % SPAN;
+	uint8_t slot = fuzz_u8(in) % SLOTS;
+	struct page *p;
+
+	if (blocks[slot].page)
+		return;
+	p = mm_alloc_pfn(mm, pfn);
+	if (!p)
+		return;
+	FUZZ_CHECK(mm_page_to_pfn(mm, p) == pfn, "asked pfn %lu, got %lu", pfn,
+		   mm_page_to_pfn(mm, p));
+	blocks[slot].page = p;
+	blocks[slot].order = 0;
+	stamp(mm, &blocks[slot], 0);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const struct pfn_range usable[] = { { 0, 1536 }, { 1600, SPAN } };
+	static const struct pfn_range reserved[] = { { 0, 3 }, { 2048, 2050 } };
+	struct fuzz_in in = { data, size };
+	struct mm *mm = &env.mm;
+	unsigned long start_free;
+	unsigned int i, ops = 0;
+
+	FUZZ_CHECK(fuzz_env(&env, SPAN, usable, 2, reserved, 2) == 0, "env init");
+	start_free = mm_nr_free_pages(mm);
+	memset(blocks, 0, sizeof(blocks));
+	while (fuzz_more(&in) && ops++ < 512) {
+		switch (fuzz_u8(&in) % 8) {
+		case 0: case 1: case 2:
+			op_alloc(mm, &in);
+			break;
+		case 3: case 4:
+			op_free(mm, &in);
+			break;
+		case 5:
+			op_alloc_pfn(mm, &in);
+			break;
+		case 6:
+			mm_drain_pcp(mm);
+			break;
+		case 7:
+			FUZZ_CHECK(mm_check(mm) == 0, "mm_check mid-sequence");
+			break;
+		}
+	}
+	FUZZ_CHECK(mm_check(mm) == 0, "mm_check after the sequence");
+	for (i = 0; i < SLOTS; i++) {
+		if (!blocks[i].page)
+			continue;
+		stamp(mm, &blocks[i], 1);
+		mm_free_pages(mm, blocks[i].page, blocks[i].order);
+	}
+	mm_drain_pcp(mm);
+	FUZZ_CHECK(mm_check(mm) == 0, "mm_check after freeing everything");
+	FUZZ_CHECK(mm_nr_free_pages(mm) == start_free, "free %lu, started with %lu",
+		   mm_nr_free_pages(mm), start_free);
+	FUZZ_CHECK(mm_host_take_bugs() == 0, "mm_bug() reported");
+	return 0;
+}
