@@ -128,6 +128,8 @@ static const struct xa_alloc_ops node_ops = { .alloc = node_alloc, .free = node_
 static u8 object_byte(unsigned int i, size_t off) { return (u8)(i * 37 + off * 11 + 5); }
 static size_t object_size(unsigned int i) { return 16 + (i * 97) % 900; }
 
+/* Fill every empty handle with a patterned object, then free every third
+ * again (holes for compaction); a later round refills what failed. */
 static void objects_alloc(struct fault_run *r)
 {
 	unsigned int i;
@@ -136,6 +138,8 @@ static void objects_alloc(struct fault_run *r)
 	for (i = 0; i < OBJS; i++) {
 		u8 *p;
 
+		if (r->handles[i])
+			continue;
 		r->handles[i] = mslab_alloc(&r->pool, object_size(i), GFP_NOWARN);
 		if (!r->handles[i])
 			continue;
@@ -144,7 +148,7 @@ static void objects_alloc(struct fault_run *r)
 			p[off] = object_byte(i, off);
 		mslab_unmap(&r->pool, r->handles[i]);
 	}
-	for (i = 0; i < OBJS; i += 3) /* free a third: holes for compaction */
+	for (i = 0; i < OBJS; i += 3)
 		if (r->handles[i]) {
 			mslab_free(&r->pool, r->handles[i]);
 			r->handles[i] = 0;
@@ -193,42 +197,58 @@ static bool balloon_settle(struct fault_run *r, u32 num_pages)
 
 static void set_config_pending(void *arg) { ((struct balloon *)arg)->config_pending = true; }
 
+/* Start the balloon unless it runs, then inflate and partly deflate. */
 static void balloon_part(struct fault_run *r)
 {
 	struct balloon_config cfg;
 
-	if (balloon_sim_init(&r->sim, &r->env.mm))
-		return;
-	r->sim.config_changed = set_config_pending;
-	r->sim.arg = &r->b;
-	fault_xa_ops_init(&r->xa_faulty, &r->env.mm, &node_ops);
-	cfg = (struct balloon_config){ .mm = &r->env.mm, .vdev = &r->sim.vdev,
-				       .xa_ops = &r->xa_faulty.ops, .batch = 32, .keep_pages = 16,
-				       .timeout_us = 2000, .wait = balloon_sim_wait,
-				       .priv = &r->sim };
-	if (balloon_start(&r->b, &cfg))
-		return;
-	r->balloon_ok = true;
+	if (!r->balloon_ok) {
+		if (balloon_sim_init(&r->sim, &r->env.mm))
+			return;
+		r->sim.config_changed = set_config_pending;
+		r->sim.arg = &r->b;
+		fault_xa_ops_init(&r->xa_faulty, &r->env.mm, &node_ops);
+		cfg = (struct balloon_config){ .mm = &r->env.mm, .vdev = &r->sim.vdev,
+					       .xa_ops = &r->xa_faulty.ops, .batch = 32,
+					       .keep_pages = 16, .timeout_us = 2000,
+					       .wait = balloon_sim_wait, .priv = &r->sim };
+		if (balloon_start(&r->b, &cfg))
+			return;
+		r->balloon_ok = true;
+	}
 	balloon_settle(r, BALLOON_TARGET); /* may stop short: pages or nodes fail */
 	balloon_settle(r, BALLOON_TARGET / 3);
 }
 
-/* Everything at once, with @r->fi attached to the mm. */
+#define ROUNDS 16
+
+/*
+ * Everything, with @r->fi attached to the mm, in ROUNDS rounds: a step that
+ * failed is tried again in the next round, as a caller would, so one early
+ * fault does not end the run.
+ */
 static void workload(struct fault_run *r)
 {
 	struct compact_result res;
+	unsigned int round;
 	int err;
 
-	r->scen_built = frag_scenario_build(&r->scen, &r->env.mm, "mixed") == 0;
-	r->pool_ok = mslab_pool_create(&r->pool, &r->env.mm, "fault") == 0;
-	if (r->pool_ok) {
-		objects_alloc(r);
-		mslab_compact(&r->pool);
+	for (round = 0; round < ROUNDS; round++) {
+		if (!r->scen_built)
+			r->scen_built = frag_scenario_build(&r->scen, &r->env.mm, "mixed") == 0;
+		if (!r->pool_ok)
+			r->pool_ok = mslab_pool_create(&r->pool, &r->env.mm, "fault") == 0;
+		if (r->pool_ok) {
+			objects_alloc(r);
+			mslab_compact(&r->pool);
+		}
+		compact_zone(&r->env.mm, COMPACT_ALL, MIGRATE_SYNC, false, &res);
+		if (!r->contig_ok) {
+			r->contig_pfn = alloc_contig_pages(&r->env.mm, PAGEBLOCK_PAGES / 4, &err);
+			r->contig_ok = err == 0; /* PFN 0 is valid: the error says */
+		}
+		balloon_part(r);
 	}
-	compact_zone(&r->env.mm, COMPACT_ALL, MIGRATE_SYNC, false, &res);
-	r->contig_pfn = alloc_contig_pages(&r->env.mm, PAGEBLOCK_PAGES / 4, &err);
-	r->contig_ok = err == 0;
-	balloon_part(r);
 	compact_zone(&r->env.mm, COMPACT_ALL, MIGRATE_SYNC, false, &res);
 }
 
@@ -265,10 +285,12 @@ static void teardown_and_check(struct ktest *t, struct fault_run *r, unsigned lo
 	*lost = r->env.mm.nr_managed - free_now - r->node_pages;
 }
 
-/* One run at @rate per mille on every site, or failing the @nth call of
- * every site. Return: faults injected. */
-static unsigned long run_injected(struct ktest *t, unsigned int rate, unsigned long nth,
-				  u64 seed)
+#define ALL_SITES ((1U << NR_FAULT_SITES) - 1)
+
+/* One run at @rate per mille, or failing the @nth call, on the sites in
+ * @sites (a bit per enum fault_site). Return: faults injected. */
+static unsigned long run_injected(struct ktest *t, unsigned int sites, unsigned int rate,
+				  unsigned long nth, u64 seed)
 {
 	unsigned long lost, injected;
 	unsigned int s;
@@ -280,14 +302,14 @@ static unsigned long run_injected(struct ktest *t, unsigned int rate, unsigned l
 	}
 	fault_inject_init(&run.fi, seed);
 	for (s = 0; s < NR_FAULT_SITES; s++)
-		fault_inject_set(&run.fi, (enum fault_site)s, rate, nth);
+		if (sites & (1U << s))
+			fault_inject_set(&run.fi, (enum fault_site)s, rate, nth);
 	run.env.mm.fault = &run.fi;
 	workload(&run);
 	teardown_and_check(t, &run, &lost);
 	injected = fault_inject_total(&run.fi);
-	ktest_diag(t, "scen %d pool %d contig %d at %lu, balloon %d", run.scen_built, run.pool_ok, run.contig_ok, run.contig_pfn, run.balloon_ok);
-	ktest_diag(t, "rate %u/1000 nth %lu: %lu calls page/slab/xa/migrate %lu/%lu/%lu/%lu, "
-		   "%lu injected; pages lost: %lu", rate, nth,
+	ktest_diag(t, "sites %#x rate %u/1000 nth %lu: %lu calls page/slab/xa/migrate %lu/%lu/%lu/%lu, "
+		   "%lu injected; pages lost: %lu", sites, rate, nth,
 		   run.fi.site[FAULT_PAGE_ALLOC].calls + run.fi.site[FAULT_SLAB].calls +
 		   run.fi.site[FAULT_XA_NODE].calls + run.fi.site[FAULT_MIGRATE].calls,
 		   run.fi.site[FAULT_PAGE_ALLOC].injected, run.fi.site[FAULT_SLAB].injected,
@@ -310,7 +332,7 @@ static void fault_inject_workload_at_rates(struct ktest *t)
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(rates); i++)
-		injected += run_injected(t, rates[i], 0, 0x5eed + i);
+		injected += run_injected(t, ALL_SITES, rates[i], 0, 0x5eed + i);
 	ktest_diag(t, "faults injected %lu, survived %lu", injected,
 		   t->failures ? 0 : injected);
 	KTEST_EXPECT_GT(t, injected, 0);
@@ -325,7 +347,23 @@ static void fault_inject_workload_at_nth_call(struct ktest *t)
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(nths); i++)
-		injected += run_injected(t, 0, nths[i], 1);
+		injected += run_injected(t, ALL_SITES, 0, nths[i], 1);
+	ktest_diag(t, "faults injected %lu, survived %lu", injected,
+		   t->failures ? 0 : injected);
+	KTEST_EXPECT_GT(t, injected, 0);
+}
+
+/* One site at a time, at a moderate and a high rate: with the others
+ * quiet the workload gets further, so each site fails many times over. */
+static void fault_inject_workload_per_site(struct ktest *t)
+{
+	static const unsigned int rates[] = { 100, 500 };
+	unsigned long injected = 0;
+	unsigned int s, i;
+
+	for (s = 0; s < NR_FAULT_SITES; s++)
+		for (i = 0; i < ARRAY_SIZE(rates); i++)
+			injected += run_injected(t, 1U << s, rates[i], 0, 0xfa17 + s * 7 + i);
 	ktest_diag(t, "faults injected %lu, survived %lu", injected,
 		   t->failures ? 0 : injected);
 	KTEST_EXPECT_GT(t, injected, 0);
@@ -336,6 +374,7 @@ static const struct ktest_case fault_inject_cases[] = {
 	KTEST_CASE(fault_inject_parse_specs),
 	KTEST_CASE(fault_inject_workload_at_rates),
 	KTEST_CASE(fault_inject_workload_at_nth_call),
+	KTEST_CASE(fault_inject_workload_per_site),
 	KTEST_END,
 };
 KTEST_SUITE(fault_inject, fault_inject_cases);

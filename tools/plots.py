@@ -160,7 +160,7 @@ def plot_latency(us, path, title):
         ax.axvline(v, color="#d62728", linestyle=style, label="p%d %.1f us" % (p, v))
     ax.set_xlabel("latency of one 2 MiB allocation (us, log scale)")
     ax.set_ylabel("allocations")
-    ax.set_title(title)
+    ax.set_title(title, fontsize=10)
     ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=110)
