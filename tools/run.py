@@ -14,7 +14,7 @@ balloon inflation through QMP, fragmentation, the pageblock map, compaction,
 the map again and the balloon figures, each step introduced by a "[demo]"
 line; then the terminal is the user's.
 
-Usage: run.py [--mem 512M] [--uefi] [--demo|--no-demo] [--debug [--gdb-batch]]
+Usage: run.py [--sock-dir DIR] [--mem 512M] [--uefi] [--demo|--no-demo] [--debug [--gdb-batch]]
               -- [kernel command line]
 """
 import argparse
@@ -209,11 +209,13 @@ def main():
     ap.add_argument("--no-demo", dest="demo", action="store_false")
     ap.add_argument("--gdb-batch", action="store_true",
                     help="with --debug: gdb -batch, print a backtrace at kmain, quit")
+    ap.add_argument("--sock-dir", default=qemu.BUILD,
+                    help="where qmp.sock and monitor.sock go (default: the build directory)")
     ap.add_argument("cmdline", nargs="*")
     args = ap.parse_args()
     cmdline = " ".join(args.cmdline)
-    qmp_path = os.path.join(qemu.BUILD, "qmp.sock")
-    monitor_path = os.path.join(qemu.BUILD, "monitor.sock")
+    qmp_path = os.path.join(args.sock_dir, "qmp.sock")
+    monitor_path = os.path.join(args.sock_dir, "monitor.sock")
     extra = ["-qmp", "unix:%s,server,nowait" % qmp_path]
     if os.path.exists(qmp_path):
         os.unlink(qmp_path)

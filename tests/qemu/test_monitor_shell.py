@@ -7,8 +7,10 @@ import glob
 import os
 import re
 import select
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 
 TOOLS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools")
@@ -150,7 +152,9 @@ def _read_until(proc, text, out, timeout, start=0):
 def test_run_demo(ctx):
     """`make run`'s tour with stdin a pipe: every step shows, then the prompt."""
     del ctx  # run.py boots its own machine
-    proc = subprocess.Popen([sys.executable, os.path.join(TOOLS, "run.py"), "--demo"],
+    sock_dir = tempfile.mkdtemp(prefix="memdesc-demo-")  # not a running `make run`'s sockets
+    proc = subprocess.Popen([sys.executable, os.path.join(TOOLS, "run.py"), "--demo",
+                             "--sock-dir", sock_dir],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, env=dict(os.environ, TERM="dumb"))
     out = [""]
@@ -166,6 +170,7 @@ def test_run_demo(ctx):
             proc.wait()
         proc.stdin.close()
         proc.stdout.close()
+        shutil.rmtree(sock_dir, ignore_errors=True)
     text = out[0]
     assert proc.returncode == 0, (proc.returncode, text[-2000:])
     for expected in ("[demo] memory summary", "MemFree:",
