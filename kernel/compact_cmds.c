@@ -160,7 +160,7 @@ static int cmd_contig(int argc, char **argv)
 	if (argc != 2 || kstrtoul(argv[1], 0, &n) || !n)
 		return -EINVAL;
 	start = time_ns();
-	pfn = alloc_contig_pages(&kernel_mm, n, &err);
+	err = alloc_contig_pages(&kernel_mm, n, &pfn);
 	if (err) {
 		kprintf("error: no %lu contiguous pages (%s)\n", n, errno_name(err));
 		return err;

@@ -88,10 +88,8 @@ static void compaction_contig_kernel(struct ktest *t)
 {
 	unsigned long pfn, block, free_before;
 	struct page *p;
-	int err;
 
-	pfn = alloc_contig_pages(&kernel_mm, 1024 + 77, &err);
-	KTEST_ASSERT_EQ(t, err, 0);
+	KTEST_ASSERT_EQ(t, alloc_contig_pages(&kernel_mm, 1024 + 77, &pfn), 0);
 	KTEST_EXPECT_EQ(t, pfn % PAGEBLOCK_PAGES, 0);
 	free_contig_range(&kernel_mm, pfn, 1024 + 77);
 	p = mm_alloc_pages(&kernel_mm, 0, GFP_KERNEL);

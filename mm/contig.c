@@ -199,24 +199,22 @@ int alloc_contig_range(struct mm *mm, unsigned long pfn, unsigned long nr_pages)
 	return err;
 }
 
-unsigned long alloc_contig_pages(struct mm *mm, unsigned long nr_pages, int *err)
+int alloc_contig_pages(struct mm *mm, unsigned long nr_pages, unsigned long *pfn)
 {
 	unsigned long start, scratch[1];
 
-	*err = -EINVAL;
 	if (!nr_pages || nr_pages > mm->end_pfn - mm->base_pfn)
-		return 0;
-	*err = -ENOMEM;
+		return -EINVAL;
 	for (start = ALIGN_UP(mm->base_pfn, PAGEBLOCK_PAGES); start + nr_pages <= mm->end_pfn;
 	     start += PAGEBLOCK_PAGES) {
 		if (collect_movable(mm, start, start + nr_pages, scratch, 0) < 0)
 			continue; /* an unmovable page: don't even try */
 		if (alloc_contig_range(mm, start, nr_pages) == 0) {
-			*err = 0;
-			return start;
+			*pfn = start;
+			return 0;
 		}
 	}
-	return 0;
+	return -ENOMEM;
 }
 
 void free_contig_range(struct mm *mm, unsigned long pfn, unsigned long nr_pages)

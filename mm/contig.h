@@ -22,11 +22,11 @@ int alloc_contig_range(struct mm *mm, unsigned long pfn, unsigned long nr_pages)
 
 /*
  * alloc_contig_pages - find and allocate @nr_pages contiguous pages,
- * starting on a pageblock boundary.
- * Return: the first PFN, or 0 with *@err set (-ENOMEM: no range could be
- * made free; -EINVAL: bad size).
+ * starting on a pageblock boundary; *@pfn receives the first.
+ * Return: 0; -ENOMEM when no range could be made free, -EINVAL for a bad
+ * size (*@pfn untouched then).
  */
-unsigned long alloc_contig_pages(struct mm *mm, unsigned long nr_pages, int *err);
+int alloc_contig_pages(struct mm *mm, unsigned long nr_pages, unsigned long *pfn);
 
 /* Give back a range from alloc_contig_range/alloc_contig_pages. */
 void free_contig_range(struct mm *mm, unsigned long pfn, unsigned long nr_pages);

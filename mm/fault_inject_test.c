@@ -34,7 +34,7 @@ struct fault_run {
 	bool pool_ok;
 	unsigned long handles[OBJS];
 	unsigned long contig_pfn;
-	bool contig_ok;            /* PFN 0 is valid: the error says */
+	bool contig_ok;
 	struct balloon_sim sim;
 	struct balloon b;
 	bool balloon_ok;
@@ -231,7 +231,6 @@ static void workload(struct fault_run *r)
 {
 	struct compact_result res;
 	unsigned int round;
-	int err;
 
 	for (round = 0; round < ROUNDS; round++) {
 		if (!r->scen_built)
@@ -244,8 +243,8 @@ static void workload(struct fault_run *r)
 		}
 		compact_zone(&r->env.mm, COMPACT_ALL, MIGRATE_SYNC, false, &res);
 		if (!r->contig_ok) {
-			r->contig_pfn = alloc_contig_pages(&r->env.mm, PAGEBLOCK_PAGES / 4, &err);
-			r->contig_ok = err == 0; /* PFN 0 is valid: the error says */
+			r->contig_ok = alloc_contig_pages(&r->env.mm, PAGEBLOCK_PAGES / 4,
+							  &r->contig_pfn) == 0;
 		}
 		balloon_part(r);
 	}

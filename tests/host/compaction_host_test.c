@@ -223,7 +223,7 @@ static void contig_range_success_and_busy(struct ktest *t)
 	KTEST_EXPECT_EQ(t, stamps_bad(), 0);
 	KTEST_EXPECT_EQ(t, mm_check(&env.mm), 0);
 
-	pfn = alloc_contig_pages(&env.mm, 2048, &err);
+	err = alloc_contig_pages(&env.mm, 2048, &pfn);
 	KTEST_EXPECT_EQ(t, err, 0);
 	KTEST_EXPECT_TRUE(t, pfn + 2048 <= 4608 || pfn > 5000);
 	if (!err)
