@@ -43,6 +43,17 @@ static struct page *take_hole_locked(struct mm *mm)
 	return NULL;
 }
 
+/* @page was just taken from a hole: make it an allocated page, counted. */
+static struct page *hole_page_taken(struct mm *mm, struct page *page, gfp_t gfp)
+{
+	buddy_prep_allocated(mm, page, 0);
+	mm->stats.alloc[0]++;
+	mm->stats.hole_alloc++;
+	if (gfp & GFP_ZERO)
+		memset(mm_page_address(mm, page), 0, PAGE_SIZE);
+	return page;
+}
+
 struct page *mm_alloc_hole_page(struct mm *mm, gfp_t gfp)
 {
 	struct page *page = NULL;
@@ -56,12 +67,7 @@ struct page *mm_alloc_hole_page(struct mm *mm, gfp_t gfp)
 		mm->stats.hole_fallback++;
 		return mm_alloc_pages(mm, 0, gfp);
 	}
-	buddy_prep_allocated(mm, page, 0);
-	mm->stats.alloc[0]++;
-	mm->stats.hole_alloc++;
-	if (gfp & GFP_ZERO)
-		memset(mm_page_address(mm, page), 0, PAGE_SIZE);
-	return page;
+	return hole_page_taken(mm, page, gfp);
 }
 
 /* Free pages in [pfn, end), all inside one pageblock, starting at a head,
@@ -205,12 +211,5 @@ struct page *mm_alloc_pageblock_page(struct mm *mm, unsigned long *cursor, gfp_t
 	if (pageblock_mt(mm, start) != MIGRATE_ISOLATE && buddy_watermark_ok(mm, 0, gfp))
 		page = take_from_block_locked(mm, cursor, end);
 	mm_unlock_irqrestore(&mm->lock, flags);
-	if (!page)
-		return NULL;
-	buddy_prep_allocated(mm, page, 0);
-	mm->stats.alloc[0]++;
-	mm->stats.hole_alloc++;
-	if (gfp & GFP_ZERO)
-		memset(mm_page_address(mm, page), 0, PAGE_SIZE);
-	return page;
+	return page ? hole_page_taken(mm, page, gfp) : NULL;
 }

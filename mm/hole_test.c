@@ -250,15 +250,11 @@ static void build_partial(struct ktest *t, enum migratetype mt0, unsigned long e
 		punch(t, 1, every1);
 }
 
+/* finish(), checking the mm with the pages still held first. */
 static void finish_partial(struct ktest *t)
 {
 	KTEST_EXPECT_EQ(t, mm_check(&env.mm), 0);
-	while (nr_held)
-		mm_free_pages(&env.mm, mm_pfn_to_page(&env.mm, held[--nr_held]), 0);
-	mm_drain_pcp(&env.mm);
-	KTEST_EXPECT_EQ(t, env.mm.nr_free, SPAN);
-	KTEST_EXPECT_EQ(t, mm_check(&env.mm), 0);
-	mm_test_env_destroy(&env);
+	finish(t);
 }
 
 /* Partly free pageblocks rank fullest first; filling one takes exactly its

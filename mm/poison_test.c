@@ -19,14 +19,10 @@ static struct mm_test_env env;
 static int poisoned_env(void)
 {
 	int err = mm_test_env_simple(&env, SPAN);
-	unsigned long pfn;
 
-	if (err)
-		return err;
-	for (pfn = env.mm.base_pfn; pfn < env.mm.end_pfn; pfn++)
-		mm_poison_fill(&env.mm, pfn, 0);
-	env.mm.poison = true;
-	return 0;
+	if (!err)
+		mm_test_poison_free(&env.mm);
+	return err;
 }
 
 static bool all_poison(struct page *page, unsigned int order)

@@ -5,8 +5,26 @@
  */
 #include "mm/testing.h"
 #include "include/errno.h"
+#include "mm/page.h"
+#include "mm/poison.h"
 
 #define TEST_MAX_RANGES 16
+
+void mm_test_poison_free(struct mm *mm)
+{
+	unsigned long pfn = mm->base_pfn;
+
+	mm_drain_pcp(mm);
+	while (pfn < mm->end_pfn) {
+		struct page *p = mm_pfn_to_page(mm, pfn);
+		unsigned int order = page_is_buddy(p) ? page_order(p) : 0;
+
+		if (page_is_buddy(p))
+			mm_poison_fill(mm, pfn, order);
+		pfn += 1UL << order;
+	}
+	mm->poison = true;
+}
 
 int mm_test_env_simple(struct mm_test_env *env, unsigned long span)
 {

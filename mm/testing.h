@@ -51,6 +51,10 @@ bool mm_test_bugs_survivable(void);
 /* mm_bug() reports since the last call. */
 unsigned int mm_test_take_bugs(void);
 
+/* Turn poisoning on for a test mm as mm_config.poison would have at init:
+ * every free page (per-cpu caches drained first) gets the poison. */
+void mm_test_poison_free(struct mm *mm);
+
 /* Shared by both platforms: translate relative ranges and call mm_init. */
 int mm_test_env_setup(struct mm_test_env *env, const struct pfn_range *usable, size_t nr_usable,
 		      const struct pfn_range *reserved, size_t nr_reserved);

@@ -726,24 +726,6 @@ static void balloon_free_page_reporting(struct ktest *t)
 	mm_test_env_destroy(&fx.env);
 }
 
-/* Poison every free page of the fixture's mm and turn poisoning on, as
- * mm_config.poison would have at boot. */
-static void poison_fixture(void)
-{
-	unsigned long pfn = fx.env.mm.base_pfn;
-
-	mm_drain_pcp(&fx.env.mm);
-	while (pfn < fx.env.mm.end_pfn) {
-		struct page *p = mm_pfn_to_page(&fx.env.mm, pfn);
-		unsigned int order = page_is_buddy(p) ? page_order(p) : 0;
-
-		if (page_is_buddy(p))
-			mm_poison_fill(&fx.env.mm, pfn, order);
-		pfn += 1UL << order;
-	}
-	fx.env.mm.poison = true;
-}
-
 /*
  * A poisoning mm: PAGE_POISON is negotiated with the poison value written
  * to the device, and inflate/deflate/reporting keep every free page's
@@ -753,7 +735,7 @@ static void poison_fixture(void)
 static void balloon_poisoning_guest(struct ktest *t)
 {
 	KTEST_ASSERT_EQ(t, fixture_init(), 0);
-	poison_fixture();
+	mm_test_poison_free(&fx.env.mm);
 	fx.sim.offered |= VIRTIO_BALLOON_F_REPORTING | VIRTIO_BALLOON_F_PAGE_POISON;
 	fx.sim.nr_queues = 4;
 	KTEST_ASSERT_EQ(t, fixture_start(), 0);
@@ -767,7 +749,7 @@ static void balloon_poisoning_guest(struct ktest *t)
 	fixture_end(t);
 
 	KTEST_ASSERT_EQ(t, fixture_init(), 0);
-	poison_fixture();
+	mm_test_poison_free(&fx.env.mm);
 	fx.sim.offered |= VIRTIO_BALLOON_F_REPORTING;
 	fx.sim.nr_queues = 4;
 	KTEST_ASSERT_EQ(t, fixture_start(), 0);
