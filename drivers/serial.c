@@ -7,6 +7,13 @@
  * Input: the IRQ handler drains a port's receive FIFO into that port's ring
  * buffer [rx_tail, rx_head) and wakes its readers' wait queue. The ring's
  * indices are written only with interrupts off.
+ *
+ * Nothing typed before the kernel runs is lost. Changing the FIFO-enable bit
+ * empties the receive FIFO, and with the FIFO off a 16550 holds one byte
+ * while the sender (QEMU's character device) keeps the rest until that byte
+ * is read. So serial_init() first moves what arrives into the ring until the
+ * line has been quiet for RX_QUIET_POLLS reads of the line status, and only
+ * then switches the FIFO on; if the FIFO is on already it is left alone.
  */
 #include "drivers/serial.h"
 #include "arch/x86_64/cpu.h"
@@ -21,10 +28,14 @@
 #define UART_LCR 3
 #define UART_MCR 4
 #define UART_LSR 5
+#define UART_IIR UART_FCR /* read side of the FCR port */
+#define IIR_FIFO_ON 0xc0
 #define LSR_DATA_READY 0x01
 #define LSR_THR_EMPTY 0x20
 
 #define RX_SIZE 1024 /* power of two */
+/* Empty line-status reads after the last byte that count as "no more input". */
+#define RX_QUIET_POLLS 20000
 
 struct uart {
 	const char *name;
@@ -49,18 +60,64 @@ static struct uart *uart_get(enum serial_port port)
 	return (unsigned int)port < SERIAL_NR_PORTS ? &uarts[port] : NULL;
 }
 
+/*
+ * Move every byte the UART holds into the ring. Context: interrupts off or
+ * the port's IRQ not yet routed. Return: the number of bytes read.
+ */
+static unsigned int uart_rx_drain(struct uart *u)
+{
+	unsigned int n = 0;
+
+	/* Bounded: a broken UART that always says "data ready" must not hang. */
+	while (n < RX_SIZE && (inb(u->base + UART_LSR) & LSR_DATA_READY)) {
+		u8 c = inb(u->base + UART_DATA);
+
+		n++;
+		if (u->rx_head - u->rx_tail == RX_SIZE) {
+			u->rx_dropped++;
+			continue;
+		}
+		u->rx_buf[u->rx_head % RX_SIZE] = c;
+		u->rx_head++;
+	}
+	return n;
+}
+
+/*
+ * Before the FIFO is switched on: take bytes until the line is quiet (bounded
+ * by the ring's size, so a sender that never stops cannot hang the boot).
+ */
+static void uart_rx_drain_until_quiet(struct uart *u)
+{
+	unsigned int quiet = 0, taken = 0;
+
+	while (quiet < RX_QUIET_POLLS && taken < RX_SIZE) {
+		unsigned int n = uart_rx_drain(u);
+
+		taken += n;
+		quiet = n ? 0 : quiet + 1;
+	}
+}
+
 static void uart_init(struct uart *u)
 {
+	/* A missing UART reads back 0xff. */
+	u->present = inb(u->base + UART_LSR) != 0xff;
+	waitq_init(&u->rx_waitq);
+	if (!u->present)
+		return;
 	outb(u->base + UART_IER, 0x00);
 	outb(u->base + UART_LCR, 0x80); /* DLAB */
 	outb(u->base + UART_DATA, 0x01); /* divisor 1: 115200 baud */
 	outb(u->base + UART_IER, 0x00);
 	outb(u->base + UART_LCR, 0x03); /* 8N1 */
-	outb(u->base + UART_FCR, 0xc7); /* FIFO on, cleared, 14-byte trigger */
+	if ((inb(u->base + UART_IIR) & IIR_FIFO_ON) != IIR_FIFO_ON) {
+		if (inb(u->base + UART_LSR) & LSR_DATA_READY)
+			uart_rx_drain_until_quiet(u);
+		/* FIFO on, 14-byte trigger; no explicit clear (the switch clears) */
+		outb(u->base + UART_FCR, 0xc1);
+	}
 	outb(u->base + UART_MCR, 0x0b); /* DTR, RTS, OUT2 (IRQ gate) */
-	/* A missing UART reads back 0xff. */
-	u->present = inb(u->base + UART_LSR) != 0xff;
-	waitq_init(&u->rx_waitq);
 }
 
 void serial_init(void)
@@ -106,20 +163,8 @@ void serial_write(const char *s, size_t len) { serial_port_write(SERIAL_COM1, s,
 static void serial_irq(void *arg)
 {
 	struct uart *u = arg;
-	bool got = false;
 
-	while (inb(u->base + UART_LSR) & LSR_DATA_READY) {
-		u8 c = inb(u->base + UART_DATA);
-
-		if (u->rx_head - u->rx_tail == RX_SIZE) {
-			u->rx_dropped++;
-			continue;
-		}
-		u->rx_buf[u->rx_head % RX_SIZE] = c;
-		u->rx_head++;
-		got = true;
-	}
-	if (got)
+	if (uart_rx_drain(u) > 0)
 		wake_up(&u->rx_waitq);
 }
 

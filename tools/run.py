@@ -20,6 +20,7 @@ Usage: run.py [--sock-dir DIR] [--mem 512M] [--uefi] [--demo|--no-demo] [--debug
 import argparse
 import os
 import select
+import socket
 import subprocess
 import sys
 import termios
@@ -92,6 +93,13 @@ class Console:
         self.tail = b""
         self.machine.send(line + "\r")
         return self.wait_for(self.at_prompt, timeout)
+
+
+def free_tcp_port():
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def mem_bytes(mem):
@@ -219,8 +227,12 @@ def main():
     extra = ["-qmp", "unix:%s,server,nowait" % qmp_path]
     if os.path.exists(qmp_path):
         os.unlink(qmp_path)
+    gdb_addr = "127.0.0.1:%d" % free_tcp_port() if args.debug else None
     if args.debug:
-        extra += ["-s", "-S"]
+        # An address, not a name: a machine without /etc/hosts cannot resolve
+        # "localhost" or the empty host; a free port: two debug sessions or a
+        # test beside a `make debug` do not collide.
+        extra += ["-gdb", "tcp:" + gdb_addr, "-S"]
     machine = qemu.Machine(cmdline, mem=args.mem, uefi=args.uefi, qmp=False, extra=extra,
                            name="run", monitor_sock=monitor_path)
     print("[host] QEMU: %s" % " ".join(machine.args))
@@ -231,10 +243,10 @@ def main():
     if args.debug:
         gdb = ["gdb", "-q"] + (["-batch"] if args.gdb_batch else []) + [
             qemu.KERNEL, "-ex", "set architecture i386:x86-64",
-            "-ex", "target remote :1234", "-ex", "hbreak kmain", "-ex", "continue"]
+            "-ex", "target remote " + gdb_addr, "-ex", "hbreak kmain", "-ex", "continue"]
         if args.gdb_batch:
             gdb += ["-ex", "bt", "-ex", "kill"]
-        print("[host] debug: QEMU waits for gdb on :1234; starting: %s" % " ".join(gdb))
+        print("[host] debug: QEMU waits for gdb on %s; starting: %s" % (gdb_addr, " ".join(gdb)))
         subprocess.call(gdb)
         machine.close()
         return 0
