@@ -3,7 +3,9 @@
  * alloc/free for poking the allocator by hand. `free` only takes blocks that
  * `alloc` handed out (tracked here), so a typo cannot free a page some
  * subsystem owns. `touch` writes every free page once (so that the host
- * backs all of guest RAM) and gives it all back.
+ * backs all of guest RAM) and gives it all back; `touch hold` keeps what it
+ * wrote until `touch free`, so that a test can read the host's resident
+ * memory while nothing is free (free page reporting cannot run under it).
  */
 #include "include/errno.h"
 #include "kernel/mm_boot.h"
@@ -233,44 +235,83 @@ static unsigned long touch_take(unsigned int order, gfp_t gfp, unsigned long n,
  * watermark stay untouched (no GFP_ATOMIC: nothing else runs meanwhile, but
  * an interrupt may still need them).
  */
-static int cmd_touch(int argc, char **argv)
+static struct touched *touch_held; /* `touch hold` blocks; monitor thread only */
+
+/* Write every free page down to the min watermark; Return: the pages taken. */
+static unsigned long touch_take_all(struct touched **list)
 {
 	static const gfp_t gfp[MIGRATE_PCPTYPES] = {
 		/* NORETRY: the last failing attempts must not deflate the balloon */
 		[MIGRATE_UNMOVABLE] = GFP_NOWARN | GFP_NORETRY,
 		[MIGRATE_MOVABLE] = GFP_NOWARN | GFP_MOVABLE | GFP_NORETRY,
 	};
-	struct touched *list = NULL;
 	struct mm_free_info fi;
-	unsigned long pages = 0, left;
+	unsigned long pages = 0;
 	unsigned int mt;
 	int o;
-	u64 start;
 
-	(void)argv;
-	if (argc != 1)
-		return -EINVAL;
-	start = time_ns();
 	mm_drain_pcp(&kernel_mm);
 	for (o = MAX_ORDER; o >= 0; o--) {
 		mm_free_info(&kernel_mm, &fi);
 		for (mt = 0; mt < MIGRATE_PCPTYPES; mt++)
-			pages += touch_take((unsigned int)o, gfp[mt], fi.blocks[o][mt], &list);
+			pages += touch_take((unsigned int)o, gfp[mt], fi.blocks[o][mt], list);
 	}
 	for (mt = 0; mt < MIGRATE_PCPTYPES; mt++)
-		pages += touch_take(0, gfp[mt], ~0UL, &list);
-	left = mm_nr_free_pages(&kernel_mm);
+		pages += touch_take(0, gfp[mt], ~0UL, list);
+	return pages;
+}
+
+/* Free every block on @list; Return: the pages freed. */
+static unsigned long touch_release(struct touched *list)
+{
+	unsigned long pages = 0;
+
 	while (list) {
 		struct touched *t = list;
 
 		list = t->next;
+		pages += 1UL << t->order;
 		mm_free_pages(&kernel_mm, t->page, t->order);
 	}
-	kprintf("touched %lu pages in %lu ms\n", pages,
-		(unsigned long)((time_ns() - start) / 1000000));
+	return pages;
+}
+
+static int cmd_touch(int argc, char **argv)
+{
+	bool hold = argc == 2 && !strcmp(argv[1], "hold");
+	struct touched *list = NULL;
+	unsigned long pages, left;
+	u64 start;
+
+	if (argc == 2 && !strcmp(argv[1], "free")) {
+		if (!touch_held) {
+			kprintf("error: nothing held (touch hold first)\n");
+			return -ENOENT;
+		}
+		pages = touch_release(touch_held);
+		touch_held = NULL;
+		kprintf("freed %lu held pages\n", pages);
+		return 0;
+	}
+	if (argc > 2 || (argc == 2 && !hold))
+		return -EINVAL;
+	if (touch_held) {
+		kprintf("error: pages are held already (touch free first)\n");
+		return -EBUSY;
+	}
+	start = time_ns();
+	pages = touch_take_all(&list);
+	left = mm_nr_free_pages(&kernel_mm);
+	if (hold)
+		touch_held = list;
+	else
+		touch_release(list);
+	kprintf("touched %lu pages in %lu ms%s\n", pages,
+		(unsigned long)((time_ns() - start) / 1000000), hold ? ", held" : "");
 	kprintf("untouched: %lu free pages (the min watermark is %lu)\n", left,
 		kernel_mm.wmark[WMARK_MIN]);
 	return 0;
 }
-MONITOR_CMD("touch", "", "write every free page once (the host backs it), then free it all",
+MONITOR_CMD("touch", "[hold|free]",
+	    "write every free page once (the host backs it), then free it all; hold keeps it until touch free",
 	    cmd_touch);

@@ -260,4 +260,8 @@ def test_touch_then_balloon(ctx):
         out = m.command("touch", 120)
         assert re.search(r"^touched \d+ pages in \d+ ms$", out, re.M), out
         assert m.command("touch extra").strip().startswith("usage"), "bad arguments"
+        assert "error: nothing held" in m.command("touch free")
+        assert ", held" in m.command("touch hold", 120)
+        assert "error: pages are held already" in m.command("touch hold")
+        assert "freed" in m.command("touch free", 60)
         assert "mm_check: 0 violations" in m.command("mmcheck", 60)
