@@ -75,9 +75,17 @@ def set_balloon(q, value, timeout=120, poll=0.1):
 
 
 def qemu_rss_kib(pid):
-    """The QEMU process's resident memory (VmRSS of /proc/PID/status), KiB."""
+    """The QEMU process's resident memory (VmRSS of /proc/PID/status), KiB.
+    The process must be QEMU: a /proc from another PID namespace (a container
+    whose /proc is not its own) would give some other process's figure."""
+    fields = {}
     with open("/proc/%d/status" % pid) as f:
         for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise RuntimeError("no VmRSS for pid %d" % pid)
+            key, _, value = line.partition(":")
+            fields[key] = value.strip()
+    if not fields.get("Name", "").startswith("qemu-system"):
+        raise RuntimeError("/proc/%d is %r, not QEMU (is /proc from another PID namespace?)" %
+                           (pid, fields.get("Name")))
+    if "VmRSS" not in fields:
+        raise RuntimeError("no VmRSS for pid %d" % pid)
+    return int(fields["VmRSS"].split()[0])
