@@ -70,12 +70,16 @@ static int verify(void)
 	struct frag_verify v;
 
 	if (!scenario_active) {
-		kprintf("frag verify: no scenario\n");
-		return 0;
+		kprintf("error: frag verify: no scenario\n");
+		return -ENOENT;
 	}
 	frag_scenario_verify(&scenario, &v);
 	kprintf("frag verify: %lu mapped pages, %lu bad; mslab %lu objects, %lu bad\n",
 		v.mapped_pages, v.mapped_bad, v.mslab_objects, v.mslab_bad);
+	if (v.mapped_bad || v.mslab_bad) {
+		kprintf("error: frag verify: contents lost\n");
+		return -EIO;
+	}
 	return 0;
 }
 

@@ -17,6 +17,7 @@ Options: --kernel-only (only the BIOS KTAP stage), --suites LIST,
 """
 import argparse
 import os
+import re
 import subprocess
 import sys
 import time
@@ -116,7 +117,31 @@ def stage_ktap_uefi(totals, args):
 
 
 UBSAN_KERNEL = os.path.join(qemu.BUILD, "ubsan", "kernel.elf")
-UBSAN_WORKLOAD = ("frag mixed", "compact", "frag verify", "frag clear", "mslab", "mmcheck")
+# Each workload command with a pattern its answer must match (and no answer
+# may hold an `error:` or `usage:` line): a workload whose results are not
+# read would pass whatever it did.
+UBSAN_WORKLOAD = (
+    ("frag mixed", r"^frag mixed: [1-9]\d* mapped pages kept"),
+    ("compact", r"recovered_pct \d+\.\d+"),
+    ("frag verify", r"^frag verify: [1-9]\d* mapped pages, 0 bad; mslab [1-9]\d* objects, 0 bad$"),
+    ("frag clear", r"^cleared: 2 MiB blocks free \d+"),
+    ("mslab alloc 2000", r"^mslab: allocated 2000 objects"),
+    ("mslab free", r"^mslab: freed [1-9]\d* objects"),
+    ("mslab compact", r"^mslab: compaction freed \d+ pages"),
+    ("mslab verify", r"^mslab: [1-9]\d* objects verified, 0 bad$"),
+    ("mslab free all", r"^mslab: freed [1-9]\d* objects, 0 held$"),
+    ("mmcheck", r"^mm_check: 0 violations$"),
+)
+
+
+def check_answer(cmd, pattern, out):
+    """Return None if @out answers @cmd as @pattern says, else the reason."""
+    bad = [line for line in out.splitlines() if line.startswith(("error:", "usage:"))]
+    if bad:
+        return "%r answered %r" % (cmd, bad[0])
+    if not re.search(pattern, out, re.M):
+        return "%r: no /%s/ in %r" % (cmd, pattern, out[-500:])
+    return None
 
 
 def stage_ubsan(totals, args):
@@ -128,19 +153,25 @@ def stage_ubsan(totals, args):
         totals.add(0, 1)
         return
     out = run_kernel_ktap(totals, "ktap-ubsan", False, args.suites, kernel=UBSAN_KERNEL)
+    wrong = []
     with qemu.Machine("", qmp=False, name="ubsan-workload", kernel=UBSAN_KERNEL) as m:
         m.wait_ready(60)
         m.expect("> ", 10)
-        for cmd in UBSAN_WORKLOAD:
-            m.command(cmd, 300)
+        for cmd, pattern in UBSAN_WORKLOAD:
+            why = check_answer(cmd, pattern, m.command(cmd, 300))
+            if why:
+                wrong.append(why)
         out += m.output
+    for why in wrong:
+        print("FAIL ubsan workload: %s" % why)
     reports = [line for line in out.splitlines()
                if "ubsan:" in line and "kernel/ubsan_test.c" not in line]
     for line in reports:
         print("FAIL ubsan: %s" % line.strip())
-    print("ubsan: %d undefined-behaviour report%s outside the ubsan suite; workload: %s" %
-          (len(reports), "" if len(reports) == 1 else "s", ", ".join(UBSAN_WORKLOAD)))
-    totals.add(0 if reports else 1, len(reports))
+    print("ubsan: %d undefined-behaviour report%s outside the ubsan suite; workload: %s%s" %
+          (len(reports), "" if len(reports) == 1 else "s",
+           ", ".join(c for c, _ in UBSAN_WORKLOAD), "" if not wrong else " (answers wrong)"))
+    totals.add(0 if reports or wrong else 1, len(reports) + (1 if wrong else 0))
 
 
 class Context:
