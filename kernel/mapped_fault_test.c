@@ -1,8 +1,10 @@
 /*
- * The mapped-page fault path with real threads and real page faults (seed
- * 004): migration stops in the middle of a move (the region's test hook
- * yields after installing the migration entry), a second thread touches the
- * page, faults, and sleeps on the PFN's wait channel; the move completes,
+ * The mapped-page fault path with real threads and real page faults (new
+ * accesses wait while a page moves: the "memory defragmentation to satisfy
+ * high order allocations" thread, docs/references.md): migration stops in
+ * the middle of a move (the region's test hook yields after installing the
+ * migration entry), a second thread touches the page, faults, and sleeps
+ * on the PFN's wait channel; the move completes,
  * wakes it, and its access is retried against the new frame. Kernel only.
  */
 #include "kernel/mm_boot.h"

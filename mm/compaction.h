@@ -1,9 +1,11 @@
 /*
  * Compaction: move movable pages out of pageblocks that can be emptied, into
- * free pages elsewhere, so that free 2 MiB (order-9) blocks appear (seed
- * 004). Triggers: explicit (compact_zone / monitor `compact`), direct (a
- * failed high-order allocation with GFP_MAY_COMPACT), proactive (a thread
- * watching the order-9 fragmentation score, kernel side).
+ * free pages elsewhere, so that free 2 MiB (order-9) blocks appear (the
+ * "memory defragmentation to satisfy high order allocations" thread,
+ * docs/references.md). Triggers: explicit (compact_zone / monitor
+ * `compact`), direct (a failed high-order allocation with GFP_MAY_COMPACT),
+ * proactive (a thread watching the order-9 fragmentation score, kernel
+ * side).
  */
 #ifndef MM_COMPACTION_H
 #define MM_COMPACTION_H

@@ -1,7 +1,9 @@
 /*
  * Mapped data pages (memdesc type MAPPED): a kernel virtual range backed by
  * movable order-0 pages, the kind of memory compaction has to move while
- * somebody may be using it. Migrating one (seed 004) replaces its PTE with a
+ * somebody may be using it. Migrating one (new accesses blocked while it
+ * moves, as in the "memory defragmentation to satisfy high order
+ * allocations" thread, docs/references.md) replaces its PTE with a
  * migration entry and flushes the TLB, copies the data, installs the new
  * PTE and wakes waiters; an access in between faults, sleeps on the PFN's
  * wait channel until the move is done (mapped_fault), then retries.

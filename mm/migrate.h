@@ -2,10 +2,13 @@
  * Page migration: move movable pages (mm/movable.h) to new frames. The
  * input is an array of PFNs (migrate_pages) or, for compaction, a pageblock
  * base and a 512-bit bitmap of the PFNs to move (migrate_block) — never a
- * list threaded through the pages (seeds 000, 002).
+ * list threaded through the pages (the "Non-lru page migration in a memdesc
+ * world" and "A plan for supporting PageMovable in 2025" threads,
+ * docs/references.md).
  *
  * Pages are handled in batches of MIGRATE_BATCH: isolate the batch first,
- * then allocate targets only for pages actually isolated (seed 003), then
+ * then allocate targets only for pages actually isolated (as in the
+ * "mm/migrate: Defer allocating new page until needed" thread), then
  * migrate. A page whose owner says -EAGAIN is retried in a later pass
  * (MIGRATE_SYNC_PASSES or MIGRATE_ASYNC_PASSES in all); any other failure is
  * final. Target allocation runs with the per-cpu "in migration" guard set,

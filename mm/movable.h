@@ -4,7 +4,8 @@
  * registers one set of callbacks with an mm; a page is movable iff it is an
  * allocated head with PG_movable set and its type has registered ops.
  *
- * Ownership moves without reference counts (seed 002): a successful
+ * Ownership moves without reference counts (the "A plan for supporting
+ * PageMovable in 2025" thread, docs/references.md): a successful
  * isolate() hands the page from its owner to migration (PG_isolated, set and
  * cleared only by the core); migrate() or putback() hands it back. While a
  * page is isolated its owner must not free it; an owner that stops wanting

@@ -1,6 +1,7 @@
 /*
  * struct page: the 32-byte descriptor of one 4 KiB physical page, after the
- * memdesc design (seed 002): four words, {flags; union of list links or
+ * memdesc layout of the "A plan for supporting PageMovable in 2025" thread
+ * (docs/references.md): four words, {flags; union of list links or
  * (memdesc, private); refcount}. The mem_map is an array of them indexed by
  * PFN (struct mm).
  *

@@ -472,7 +472,8 @@ static int deflate_batch(struct balloon *b, unsigned int want)
 }
 
 /*
- * Migration of balloon pages (seed 002): the page has no data and no
+ * Migration of balloon pages (the "A plan for supporting PageMovable in
+ * 2025" thread, docs/references.md): the page has no data and no
  * descriptor; moving it means telling the host to take @dst and give back
  * @src, with `actual` unchanged. Nothing runs while a buffer is in flight
  * (b->busy): isolate and migrate answer -EAGAIN then.

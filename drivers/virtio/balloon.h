@@ -13,10 +13,12 @@
  * deflate queue, then frees the pages and writes `actual`.
  *
  * Features: VERSION_1, and STATS_VQ, MUST_TELL_HOST, DEFLATE_ON_OOM,
- * REPORTING when offered. Deflate-on-OOM: an OOM notifier (the owner's) sets oom_want and
- * wakes the owner, whose balloon_adjust() gives the pages back. Stats (5.5.6.3): one
- * buffer of BALLOON_S_NR packed {le16 tag, le64 val} entries is posted at
- * start; the host polls by handing it back (used, length 0); the owner
+ * REPORTING when offered; PAGE_POISON when offered and the mm poisons free
+ * pages (mm/poison.h; the kernel's mm.poison=1). Deflate-on-OOM: an OOM
+ * notifier (the owner's) sets oom_want and wakes the owner, whose
+ * balloon_adjust() gives the pages back. Stats (5.5.6.3): one buffer of
+ * BALLOON_S_NR packed {le16 tag, le64 val} entries is posted at start; the
+ * host polls by handing it back (used, length 0); the owner
  * calls balloon_stats_service(), which refills it (free, total, available
  * bytes; 0 for tags without a meaning here) and posts it again.
  *
@@ -28,7 +30,8 @@
  * never lost.
  *
  * Migration (movable_operations for MEMDESC_BALLOON, registered on the
- * mm at start; seed 002): isolate marks the PFN's xarray slot (deflate
+ * mm at start; the "A plan for supporting PageMovable in 2025" thread,
+ * docs/references.md): isolate marks the PFN's xarray slot (deflate
  * passes over it; putback cannot fail); migrate inserts @dst (-ENOMEM:
  * permanent, nothing changed), tells the host to inflate @dst, then to
  * deflate @src; `actual` never changes. A page the host asks back while it
@@ -241,9 +244,12 @@ unsigned long balloon_oom_deflate(struct balloon *b, unsigned long nr);
  * out of the buddy (mm/reporting.h: nobody can allocate them meanwhile),
  * hand them to the device as device-writable buffers (it discards their
  * memory), and give them back marked reported, up to @max_rounds buffers.
- * A failed buffer gives its blocks back unreported. PAGE_POISON is never
- * negotiated: this kernel does not poison free pages, so the device may
- * discard them. Owner context. Return: pages reported.
+ * A failed buffer gives its blocks back unreported. A poisoning mm
+ * (mm/poison.h) needs reported pages back with their poison: the driver
+ * then negotiates PAGE_POISON and writes poison_val (QEMU does not discard
+ * pages when it is nonzero), or, when the device lacks PAGE_POISON, never
+ * reports; otherwise the device may discard them. Owner context.
+ * Return: pages reported.
  */
 unsigned long balloon_report(struct balloon *b, unsigned int max_rounds);
 
