@@ -12,6 +12,7 @@
 #include "kernel/pgtable.h"
 #include "kernel/printk.h"
 #include "kernel/time.h"
+#include "kernel/vrange.h"
 #include "lib/string.h"
 #include "mm/stats.h"
 
@@ -29,6 +30,7 @@ static int cmd_meminfo(int argc, char **argv)
 {
 	struct mm *mm = &kernel_mm;
 	struct mm_free_info fi;
+	struct vrange_info vi;
 	u64 allocs = 0, fails = 0;
 	unsigned int o;
 
@@ -50,6 +52,9 @@ static int cmd_meminfo(int argc, char **argv)
 	kprintf("MemUsed:      %10lu kB\n", kib(mm->nr_managed - fi.free_pages));
 	kprintf("PageTables:   %10lu kB  (%lu pages in use, %lu of them vmap tables, freed when "
 		"empty)\n", kib(pgtable_pages()), pgtable_pages(), paging_vmap_tables());
+	vrange_get_info(&vi);
+	kprintf("VmapRanges:   %lu live, %lu free ranges of %lu pages below %lu pages used\n",
+		vi.live, vi.free_ranges, vi.free_pages, vi.used_pages);
 	kprintf("Watermarks:   min %lu low %lu high %lu pages\n", mm->wmark[WMARK_MIN],
 		mm->wmark[WMARK_LOW], mm->wmark[WMARK_HIGH]);
 	kprintf("Allocations:  %lu ok, %lu failed, %lu fallbacks, %lu pageblocks stolen\n",
@@ -193,7 +198,7 @@ static int cmd_mmcheck(int argc, char **argv)
 		return -EINVAL;
 	v = mm_check(&kernel_mm);
 	kprintf("mm_check: %u violations\n", v);
-	pv = paging_vmap_check();
+	pv = paging_vmap_check() + vrange_check();
 	kprintf("vmap_check: %u violations (%lu page tables)\n", pv, paging_vmap_tables());
 	return v || pv ? -EIO : 0;
 }
