@@ -115,7 +115,9 @@ unsigned int paging_vmap_check(void);
  * with @flags among PTE_W, PTE_NX, PTE_PCD, PTE_PWT. An existing mapping
  * is replaced and flushed from the TLB.
  * Return: 0, -EINVAL when @va is outside the vmap area or unaligned,
- * -ENOMEM when a page-table page cannot be allocated.
+ * -ENOMEM when a page-table page cannot be allocated (the tables made on
+ * the way are freed again). Needs no allocation when @va's 4 KiB entry is
+ * nonzero (mapped, or a migration entry).
  * Context: any; takes the page-table lock with interrupts off.
  */
 int paging_map_page(unsigned long va, phys_addr_t pa, u64 flags);
