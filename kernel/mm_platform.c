@@ -13,7 +13,6 @@
 #include "include/errno.h"
 #include "kernel/printk.h"
 #include "kernel/sched.h"
-#include "kernel/spinlock.h"
 #include "kernel/time.h"
 #include "kernel/vrange.h"
 #include "kernel/workqueue.h"
