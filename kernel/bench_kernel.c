@@ -27,7 +27,7 @@
  * operation and ratios thousandths, printed with three decimals.
  *
  * State: none between runs; a run allocates what it times and frees it
- * (the region's virtual range is not returned: mm_vrange_alloc never does).
+ * (the region's pages, its page tables and its virtual range).
  */
 #include "kernel/bench_kernel.h"
 #include "arch/x86_64/cpu.h"

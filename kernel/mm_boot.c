@@ -11,7 +11,8 @@
  *     must stay reachable (low 1 MiB, kernel image, boot information, ACPI);
  *   allocate the zeroed mem_map from the boot allocator, retire it, and
  *     call mm_init() with every boot allocation reserved;
- *   from then on page-table pages come from the buddy (MEMDESC_PGTABLE).
+ *   from then on page-table pages come from the buddy (MEMDESC_PGTABLE,
+ *     kernel/pgtable.c) and the vmap area's go back when empty.
  *
  * The tables here are boot-time scratch, written once (kernel_mm and the
  * usable list stay valid afterwards; both are read-only after boot apart
@@ -24,6 +25,7 @@
 #include "include/errno.h"
 #include "kernel/boot.h"
 #include "kernel/cmdline.h"
+#include "kernel/pgtable.h"
 #include "kernel/printk.h"
 #include "lib/string.h"
 #include "mm/bootmem.h"
@@ -190,17 +192,8 @@ static phys_addr_t boot_table_alloc(void)
 	return (phys_addr_t)pfn << PAGE_SHIFT;
 }
 
-/* Page-table pages afterwards: the buddy. Callers hold the page-table
- * spinlock, so this must not sleep. */
-static phys_addr_t buddy_table_alloc(void)
-{
-	struct page *p = alloc_pages(0, GFP_ATOMIC | GFP_ZERO);
-
-	if (!p)
-		return 0;
-	page_set_memdesc(p, MEMDESC_PGTABLE, NULL);
-	return (phys_addr_t)page_to_pfn(p) << PAGE_SHIFT;
-}
+/* Boot tables are never freed (the vmap area has none yet). */
+static const struct paging_table_ops boot_table_ops = { .alloc = boot_table_alloc };
 
 /* Allocate the zeroed descriptor storage for [base, end). */
 static void *alloc_storage(unsigned long base, unsigned long end, size_t *bytes)
@@ -231,7 +224,7 @@ void mm_boot_init(void)
 	err = bootmem_init(&bootmem, usable, nr_usable, fixed, NR_FIXED_RESERVED);
 	BUG_ON(err);
 	bootmem_set_limit(&bootmem, BOOT_DIRECT_MAP_SIZE >> PAGE_SHIFT);
-	paging_set_table_allocator(boot_table_alloc);
+	paging_set_table_ops(&boot_table_ops);
 	ndirect = direct_map_ranges(fixed, nfw);
 	err = paging_init(direct, ndirect);
 	if (err)
@@ -251,7 +244,7 @@ void mm_boot_init(void)
 	err = mm_init(&kernel_mm, &cfg);
 	if (err)
 		panic("mm_boot_init: mm_init failed (%d)", err);
-	paging_set_table_allocator(buddy_table_alloc);
+	paging_set_table_ops(&pgtable_buddy_ops);
 	ready = true;
 
 	pages = memmap_pages(usable, nr_usable);

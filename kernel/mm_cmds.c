@@ -1,5 +1,6 @@
 /*
- * Monitor commands over kernel_mm: meminfo, buddyinfo, pagetypeinfo, and
+ * Monitor commands over kernel_mm: meminfo (page-table pages included),
+ * buddyinfo, pagetypeinfo, mmcheck (with the vmap page tables'), and
  * alloc/free for poking the allocator by hand. `free` only takes blocks that
  * `alloc` handed out (tracked here), so a typo cannot free a page some
  * subsystem owns. `touch` writes every free page once (so that the host
@@ -10,8 +11,10 @@
 #include "include/errno.h"
 #include "kernel/mm_boot.h"
 #include "kernel/monitor.h"
+#include "kernel/pgtable.h"
 #include "kernel/printk.h"
 #include "kernel/time.h"
+#include "kernel/vrange.h"
 #include "lib/string.h"
 #include "mm/stats.h"
 
@@ -29,6 +32,7 @@ static int cmd_meminfo(int argc, char **argv)
 {
 	struct mm *mm = &kernel_mm;
 	struct mm_free_info fi;
+	struct vrange_info vi;
 	u64 allocs = 0, fails = 0;
 	unsigned int o;
 
@@ -48,6 +52,11 @@ static int cmd_meminfo(int argc, char **argv)
 	kprintf("MemFree:      %10lu kB  (%lu pages, %lu in per-cpu caches)\n",
 		kib(fi.free_pages), fi.free_pages, fi.pcp_pages);
 	kprintf("MemUsed:      %10lu kB\n", kib(mm->nr_managed - fi.free_pages));
+	kprintf("PageTables:   %10lu kB  (%lu pages in use, %lu of them vmap tables, freed when "
+		"empty)\n", kib(pgtable_pages()), pgtable_pages(), paging_vmap_tables());
+	vrange_get_info(&vi);
+	kprintf("VmapRanges:   %lu live, %lu free ranges of %lu pages below %lu pages used\n",
+		vi.live, vi.free_ranges, vi.free_pages, vi.used_pages);
 	kprintf("Watermarks:   min %lu low %lu high %lu pages\n", mm->wmark[WMARK_MIN],
 		mm->wmark[WMARK_LOW], mm->wmark[WMARK_HIGH]);
 	kprintf("Allocations:  %lu ok, %lu failed, %lu fallbacks, %lu pageblocks stolen\n",
@@ -184,16 +193,19 @@ MONITOR_CMD("free", "PFN", "free a block taken with `alloc`", cmd_free);
 
 static int cmd_mmcheck(int argc, char **argv)
 {
-	unsigned int v;
+	unsigned int v, pv;
 
 	(void)argv;
 	if (argc != 1)
 		return -EINVAL;
 	v = mm_check(&kernel_mm);
 	kprintf("mm_check: %u violations\n", v);
-	return v ? -EIO : 0;
+	pv = paging_vmap_check() + vrange_check();
+	kprintf("vmap_check: %u violations (%lu page tables)\n", pv, paging_vmap_tables());
+	return v || pv ? -EIO : 0;
 }
-MONITOR_CMD("mmcheck", "", "verify every page-allocator invariant", cmd_mmcheck);
+MONITOR_CMD("mmcheck", "", "verify every page-allocator and vmap page-table invariant",
+	    cmd_mmcheck);
 
 /* A block `touch` holds, chained through the block's own first bytes. */
 struct touched {

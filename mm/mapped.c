@@ -77,10 +77,14 @@ unsigned long mapped_pfn(struct mapped_region *r, unsigned long index)
 	return pfn;
 }
 
+/* Unmap and free page @i. Not while it moves: its migration entry keeps
+ * the page table the mover's final mapping needs. */
 static void free_slot_page(struct mapped_region *r, unsigned long i)
 {
-	struct page *p = slot_page(r, i);
+	struct page *p;
 
+	mapped_fault(mapped_va(r, i), false);
+	p = slot_page(r, i);
 	mm_unmap_page(mapped_va(r, i));
 	if (!p)
 		return;
@@ -95,7 +99,6 @@ static void free_slot_page(struct mapped_region *r, unsigned long i)
 void mapped_region_free_page(struct mapped_region *r, unsigned long index)
 {
 	ASSERT_MSG(index < r->nr_pages, "index %lu of %lu", index, r->nr_pages);
-	mapped_fault(mapped_va(r, index), false); /* not while it moves */
 	free_slot_page(r, index);
 }
 

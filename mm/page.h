@@ -54,6 +54,8 @@ struct page {
 			union {
 				unsigned long private; /* (O) owner's word */
 				int mapcount;          /* (O) mapped pages */
+				unsigned long pt_live; /* (O) page-table pages:
+							* live entries */
 			};
 		};
 	};
@@ -142,6 +144,23 @@ static inline void page_set_memdesc(struct page *p, enum memdesc_type type, void
 	ASSERT_MSG(page_is_head(p), "flags %#lx", p->flags);
 	ASSERT_MSG(((unsigned long)desc & MEMDESC_TYPE_MASK) == 0, "desc %p", desc);
 	p->memdesc = (unsigned long)desc | (unsigned long)type;
+}
+
+/*
+ * Page-table pages (MEMDESC_PGTABLE): the number of live (nonzero) entries
+ * of the table, kept by its page-table code (arch/x86_64/paging.c), which
+ * frees a table when the count drops to zero.
+ */
+static inline unsigned long pgtable_live_entries(const struct page *p)
+{
+	ASSERT_MSG(page_type(p) == MEMDESC_PGTABLE, "memdesc %#lx", p->memdesc);
+	return p->pt_live;
+}
+
+static inline void pgtable_set_live_entries(struct page *p, unsigned long n)
+{
+	ASSERT_MSG(page_type(p) == MEMDESC_PGTABLE, "memdesc %#lx", p->memdesc);
+	p->pt_live = n;
 }
 
 #endif

@@ -60,7 +60,8 @@ u64 mm_time_ns(void);
  * comes from mm_vrange_alloc). Return: 0 or -ENOMEM for a page-table page. */
 #define MM_PROT_WRITE 0x1
 int mm_map_page(unsigned long va, unsigned long pfn, unsigned int prot);
-/* Remove the mapping of @va; the TLB is flushed for it. */
+/* Remove the mapping (or migration entry) of @va; the TLB is flushed for
+ * it. A page-table page left without entries is freed. */
 void mm_unmap_page(unsigned long va);
 /* Translate @va through the page tables; false when unmapped. */
 bool mm_lookup_page(unsigned long va, unsigned long *pfn);
@@ -79,8 +80,9 @@ bool mm_migration_entry(unsigned long va, unsigned long *pfn);
 /* Reserve @nr_pages of kernel virtual address space (unmapped). Return: the
  * base, or 0 when the range is exhausted. */
 unsigned long mm_vrange_alloc(unsigned long nr_pages);
-/* Give back a range from mm_vrange_alloc (its mappings already removed);
- * its page tables stay for the next user of the addresses. */
+/* Give back a range from mm_vrange_alloc, whole (its mappings already
+ * removed). Nothing is lost: the space is reused; page tables went with
+ * their last mapping. */
 void mm_vrange_free(unsigned long va, unsigned long nr_pages);
 
 /*

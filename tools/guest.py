@@ -23,6 +23,23 @@ def free_pages(m):
                      "`meminfo`").group(1))
 
 
+def pgtable_pages(m):
+    """Page-table pages from the buddy in use and how many of them are vmap
+    tables (`meminfo` PageTables): (pages, vmap)."""
+    out = m.command("meminfo")
+    mt = _need(re.search(r"^PageTables:\s+\d+ kB\s+\((\d+) pages in use, (\d+) of them vmap",
+                         out, re.M), out, "`meminfo`")
+    return int(mt.group(1)), int(mt.group(2))
+
+
+def accounted_pages(m):
+    """What a workload that frees all it took must give back exactly: free
+    pages plus the pages slab caches hold (which may keep an emptied slab:
+    slab growth is accounted, not lost), and the page-table pages in use
+    (`meminfo`, `slabinfo`): (free + slab, page tables)."""
+    return free_pages(m) + slab_pages(m), pgtable_pages(m)[0]
+
+
 def slab_pages(m):
     """Pages the slab caches and kmalloc-large hold (`slabinfo`): where the
     balloon's xarray nodes come from, and where an emptied cache keeps a slab."""

@@ -5,7 +5,7 @@
  *                       every usable RAM range, the first 1 MiB and the ACPI
  *                       tables, NX (arch/x86_64/paging.c)
  *   0xffffc00000000000  vmap area (VMAP_BASE, 1 TiB), 4 KiB pages whose tables
- *                       come from the buddy:
+ *                       come from the buddy and go back with their last entry:
  *                         first KSTACK_AREA_SIZE: kernel thread stacks, one
  *                         KSTACK_SLOT_SIZE slot per thread, the stack at the
  *                         top of its slot and unmapped guard pages below it;

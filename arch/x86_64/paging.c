@@ -12,10 +12,30 @@
  * is mapped below the kernel half; the boot stack's guard area and every
  * page of the vmap area that is not a live mapping are not present.
  *
+ * The vmap area's tables (levels 3..1, below the root) are counted and
+ * freed: each table's live count (kept by the table ops, in the table
+ * page's struct page) is its number of nonzero entries: present mappings,
+ * non-present entries from paging_set_nonpresent() (migration entries:
+ * a page mid-move keeps its table) and links to lower tables. Clearing the
+ * last live entry of a table frees it and clears the link to it, which may
+ * free its parent in turn (vmap_prune_locked); a walk that created tables
+ * and then failed prunes them the same way. So: a vmap table exists iff it
+ * has a live entry, and paging_vmap_tables() counts them
+ * (paging_vmap_check() proves both). Tables outside the vmap area (direct
+ * map, kernel image, ioremap) and the root are never freed.
+ *
  * Locking: pt_lock (interrupts off) covers every change to the live tables
- * after boot (vmap mappings, ioremap). Table pages are never freed. Walks
- * for lookups take no lock: entries are written whole, and a stale answer
- * is the caller's race anyway.
+ * after boot (vmap mappings, ioremap) and every table free. Walks for
+ * lookups (paging_lookup, paging_read_pte) take no lock: entries are written
+ * whole, and a stale answer is the caller's race anyway. They cannot meet a
+ * freed table on one CPU: frees run with interrupts off, threads are
+ * cooperative, and nothing unmaps vmap pages from an interrupt handler.
+ *
+ * SMP (not built yet): freeing a table will need a TLB shootdown of every
+ * CPU (the paging-structure caches may hold the link) before the page goes
+ * back to the buddy, and lockless walkers on other CPUs must never touch a
+ * freed table: defer the free past every walker (RCU-like), or walk vmap
+ * addresses under pt_lock.
  */
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/cpu.h"
@@ -37,7 +57,8 @@ struct paging_direct_stats paging_direct_stats;
 
 static u64 pt_pool[PT_POOL_PAGES][512] __aligned(4096);
 static unsigned int pt_pool_used;
-static paging_table_alloc_fn table_alloc_fn;
+static const struct paging_table_ops *table_ops;
+static unsigned long nr_vmap_tables;
 static struct spinlock pt_lock = SPINLOCK_INIT("pgtable");
 static unsigned long ioremap_next = IOREMAP_BASE;
 static struct paging_range direct_ranges[PAGING_MAX_DIRECT_RANGES];
@@ -91,15 +112,22 @@ bool paging_direct_mapped(phys_addr_t pa, u64 len)
 	return false;
 }
 
-void paging_set_table_allocator(paging_table_alloc_fn fn) { table_alloc_fn = fn; }
+void paging_set_table_ops(const struct paging_table_ops *ops)
+{
+	ASSERT_MSG(!ops->free == !ops->live && !ops->live == !ops->set_live,
+		   "free, live and set_live go together");
+	table_ops = ops;
+}
+
+unsigned long paging_vmap_tables(void) { return READ_ONCE(nr_vmap_tables); }
 
 /* A zeroed page-table page: its physical address, or 0 when none is left. */
 static phys_addr_t table_alloc(void)
 {
 	u64 *page;
 
-	if (table_alloc_fn)
-		return table_alloc_fn();
+	if (table_ops)
+		return table_ops->alloc();
 	if (pt_pool_used == PT_POOL_PAGES)
 		return 0;
 	page = pt_pool[pt_pool_used++];
@@ -286,62 +314,213 @@ int paging_init(const struct paging_range *ram, size_t n)
 
 static bool in_vmap(unsigned long va) { return va >= VMAP_BASE && va - VMAP_BASE < VMAP_SIZE; }
 
-int paging_map_page(unsigned long va, phys_addr_t pa, u64 flags)
-{
-	unsigned long irq;
-	u64 *e;
+/*
+ * The vmap area's counted tables. A vmap_path holds the tables a walk went
+ * through: table[l] is the level-l table covering the address (table[4] is
+ * the root), NULL below where the walk stopped.
+ */
+struct vmap_path {
+	u64 *table[5];
+};
 
-	if (!in_vmap(va) || !IS_ALIGNED(va | pa, PAGE_SIZE) ||
-	    (flags & ~(PTE_W | PTE_NX | PTE_PCD | PTE_PWT)))
-		return -EINVAL;
-	irq = spin_lock_irqsave(&pt_lock);
-	e = walk_create(live_root(), va, 1);
+static void assert_pt_locked(void) { ASSERT_MSG(spin_is_locked(&pt_lock), "pt_lock not held"); }
+
+/* Is the level-@level table of a vmap address counted? All but the root. */
+static bool level_counted(int level) { return level < 4; }
+
+/* Store @value in the entry for @va of @path's level-@level table, keeping
+ * that table's live count (a zero entry is dead, any other live). */
+static void vmap_entry_write_locked(struct vmap_path *path, unsigned long va, int level,
+				    u64 value)
+{
+	u64 *table = path->table[level];
+	u64 *e = &table[pt_index(va, level)];
+
+	assert_pt_locked();
+	if (level_counted(level) && !*e != !value) {
+		phys_addr_t pa = virt_to_phys(table);
+		unsigned long n = table_ops->live(pa);
+
+		ASSERT_MSG(value || n, "va %#lx: level %d table %#lx has no live entry to clear",
+			   va, level, pa);
+		table_ops->set_live(pa, value ? n + 1 : n - 1);
+	}
+	WRITE_ONCE(*e, value);
+}
+
+/* A fresh zeroed table for the level-@level entry of @va, linked in.
+ * Return: false when no page is left. */
+static bool vmap_table_add_locked(struct vmap_path *path, unsigned long va, int level)
+{
+	phys_addr_t pa = table_alloc();
+
+	if (!pa)
+		return false;
+	table_ops->set_live(pa, 0);
+	nr_vmap_tables++;
+	vmap_entry_write_locked(path, va, level, pa | PTE_P | PTE_W);
+	path->table[level - 1] = phys_to_virt(pa);
+	return true;
+}
+
+/*
+ * Free the tables of @path that have no live entry, from level 1 up (never
+ * the root): clear the parent's link, flush, give the page back.
+ */
+static void vmap_prune_locked(struct vmap_path *path, unsigned long va)
+{
+	int l;
+
+	assert_pt_locked();
+	for (l = 1; l < 4; l++) {
+		u64 *table = path->table[l];
+		phys_addr_t pa;
+
+		if (!table)
+			continue;
+		pa = virt_to_phys(table);
+		if (table_ops->live(pa))
+			return;
+		vmap_entry_write_locked(path, va, l + 1, 0);
+		/* INVLPG drops every paging-structure cache entry too. SMP: a
+		 * TLB shootdown of every CPU belongs here, before the free. */
+		invlpg(va);
+		path->table[l] = NULL;
+		nr_vmap_tables--;
+		table_ops->free(pa);
+	}
+}
+
+/*
+ * Walk to the 4 KiB entry of vmap address @va, filling @path; with @create,
+ * missing tables are made (and pruned again when one cannot be).
+ * Return: the entry, or NULL (no table there, or none could be made).
+ */
+static u64 *vmap_walk_locked(struct vmap_path *path, unsigned long va, bool create)
+{
+	int l;
+
+	assert_pt_locked();
+	ASSERT_MSG(table_ops && table_ops->free, "va %#lx: vmap mapping before the table ops",
+		   va);
+	memset(path, 0, sizeof(*path));
+	path->table[4] = live_root();
+	for (l = 4; l > 1; l--) {
+		u64 e = path->table[l][pt_index(va, l)];
+
+		if (!(e & PTE_P)) {
+			if (!create)
+				return NULL;
+			if (!vmap_table_add_locked(path, va, l)) {
+				vmap_prune_locked(path, va);
+				return NULL;
+			}
+			continue;
+		}
+		ASSERT_MSG(!(e & PTE_PS), "va %#lx lies in a large page", va);
+		path->table[l - 1] = table_of(e);
+	}
+	return &path->table[1][pt_index(va, 1)];
+}
+
+/* Set the 4 KiB entry of @va to @value (nonzero), making its tables.
+ * Return: 0 or -ENOMEM. */
+static int vmap_set_entry(unsigned long va, u64 value)
+{
+	unsigned long irq = spin_lock_irqsave(&pt_lock);
+	struct vmap_path path;
+	u64 *e = vmap_walk_locked(&path, va, true);
+
 	if (e) {
 		bool was_present = *e & PTE_P;
 
-		*e = pa | flags | PTE_P;
-		if (was_present)
+		vmap_entry_write_locked(&path, va, 1, value);
+		if (was_present || !(value & PTE_P))
 			invlpg(va);
 	}
 	spin_unlock_irqrestore(&pt_lock, irq);
 	return e ? 0 : -ENOMEM;
 }
 
+int paging_map_page(unsigned long va, phys_addr_t pa, u64 flags)
+{
+	if (!in_vmap(va) || !IS_ALIGNED(va | pa, PAGE_SIZE) ||
+	    (flags & ~(PTE_W | PTE_NX | PTE_PCD | PTE_PWT)))
+		return -EINVAL;
+	return vmap_set_entry(va, pa | flags | PTE_P);
+}
+
 void paging_unmap_page(unsigned long va)
 {
 	unsigned long irq = spin_lock_irqsave(&pt_lock);
-	u64 *table = live_root();
-	int l;
+	struct vmap_path path;
+	u64 *e;
 
-	for (l = 4; l > 1; l--) {
-		u64 e = table[pt_index(va, l)];
-
-		if (!(e & PTE_P))
-			goto out;
-		ASSERT_MSG(!(e & PTE_PS), "va %#lx lies in a large page", va);
-		table = table_of(e);
+	ASSERT_MSG(in_vmap(va) && IS_ALIGNED(va, PAGE_SIZE), "va %#lx", va);
+	e = vmap_walk_locked(&path, va, false);
+	if (e && *e) {
+		vmap_entry_write_locked(&path, va, 1, 0);
+		invlpg(va);
+		vmap_prune_locked(&path, va);
 	}
-	table[pt_index(va, 1)] = 0;
-	invlpg(va);
-out:
 	spin_unlock_irqrestore(&pt_lock, irq);
 }
 
 int paging_set_nonpresent(unsigned long va, u64 value)
 {
-	unsigned long irq;
-	u64 *e;
-
-	if (!in_vmap(va) || !IS_ALIGNED(va, PAGE_SIZE) || (value & PTE_P))
+	if (!in_vmap(va) || !IS_ALIGNED(va, PAGE_SIZE) || (value & PTE_P) || !value)
 		return -EINVAL;
-	irq = spin_lock_irqsave(&pt_lock);
-	e = walk_create(live_root(), va, 1);
-	if (e) {
-		*e = value;
-		invlpg(va);
+	return vmap_set_entry(va, value);
+}
+
+/* Check the level-@level table @table (vmap, counted) and those below it.
+ * Return: violations found; *@tables counts the tables seen. */
+static unsigned int vmap_check_table(u64 *table, int level, unsigned long *tables)
+{
+	phys_addr_t pa = virt_to_phys(table);
+	unsigned long live = 0, n = table_ops->live(pa);
+	unsigned int bad = 0, i;
+
+	(*tables)++;
+	for (i = 0; i < 512; i++) {
+		u64 e = READ_ONCE(table[i]);
+
+		if (!e)
+			continue;
+		live++;
+		if (level == 1)
+			continue;
+		if ((e & (PTE_P | PTE_PS)) != PTE_P) {
+			pr_err("paging: vmap level %d table %#lx entry %u: %#lx is no table link\n",
+			       level, pa, i, e);
+			bad++;
+			continue;
+		}
+		bad += vmap_check_table(table_of(e), level - 1, tables);
+	}
+	if (live != n || !live) {
+		pr_err("paging: vmap level %d table %#lx: live count %lu, %lu live entries\n",
+		       level, pa, n, live);
+		bad++;
+	}
+	return bad;
+}
+
+unsigned int paging_vmap_check(void)
+{
+	unsigned long irq = spin_lock_irqsave(&pt_lock), tables = 0;
+	u64 *root = live_root();
+	unsigned int bad = 0, i;
+
+	for (i = pt_index(VMAP_BASE, 4); i <= pt_index(VMAP_BASE + VMAP_SIZE - 1, 4); i++)
+		if (root[i] & PTE_P)
+			bad += vmap_check_table(table_of(root[i]), 3, &tables);
+	if (tables != nr_vmap_tables) {
+		pr_err("paging: %lu vmap tables found, %lu counted\n", tables, nr_vmap_tables);
+		bad++;
 	}
 	spin_unlock_irqrestore(&pt_lock, irq);
-	return e ? 0 : -ENOMEM;
+	return bad;
 }
 
 bool paging_read_pte(unsigned long va, u64 *pte)

@@ -71,40 +71,70 @@ extern struct paging_direct_stats paging_direct_stats;
  * KERNEL_VMA with text RX, rodata R+NX, data/bss RW+NX and the boot stack's
  * guard area (boot.S's dead early tables) unmapped; the ioremap window's existing mappings carried over;
  * no identity map. Then CR0.WP, EFER.NXE and (when present) CR4.SMEP/SMAP.
- * Table pages come from the table allocator (paging_set_table_allocator),
- * which must return memory the boot tables map.
+ * Table pages come from the table ops (paging_set_table_ops), whose
+ * allocator must return memory the boot tables map.
  * Return: 0, -EINVAL for a bad range, -ENOMEM (nothing switched then).
  * Context: boot, once.
  */
 int paging_init(const struct paging_range *ram, size_t n);
 
 /*
- * Where page-table pages come from: @fn returns the physical address of a
- * zeroed page, or 0 when none is left. Until one is set, a small static pool
- * serves (enough for early ioremaps).
+ * Where page-table pages come from and go back to. @alloc returns the
+ * physical address of a zeroed page, or 0 when none is left. @free, @live
+ * and @set_live are all set or all NULL: with them, the tables of the vmap
+ * area count their live (nonzero) entries in a word the allocator keeps
+ * per table page (@live/@set_live) and go back through @free when the
+ * count drops to zero; without them, no vmap mapping can be made. Called
+ * with the page-table lock held (interrupts off): they must not sleep.
+ * Until ops are set, a small static pool serves (enough for early
+ * ioremaps); tables outside the vmap area are never freed.
  */
-typedef phys_addr_t (*paging_table_alloc_fn)(void);
-void paging_set_table_allocator(paging_table_alloc_fn fn);
+struct paging_table_ops {
+	phys_addr_t (*alloc)(void);
+	void (*free)(phys_addr_t pa);
+	unsigned long (*live)(phys_addr_t pa);
+	void (*set_live)(phys_addr_t pa, unsigned long n);
+};
+void paging_set_table_ops(const struct paging_table_ops *ops);
+
+/* Page-table pages of the vmap area in use (below the root; each has at
+ * least one live entry). */
+unsigned long paging_vmap_tables(void);
+
+/*
+ * paging_vmap_check - walk the vmap area's tables under the page-table
+ * lock and check that each table's live count equals its nonzero entries,
+ * that no table is empty (an empty one should have been freed), and that
+ * paging_vmap_tables() is the number of tables found.
+ * Return: the number of violations (each logged).
+ */
+unsigned int paging_vmap_check(void);
 
 /*
  * paging_map_page - map the 4 KiB page at @pa at @va (in the vmap area),
  * with @flags among PTE_W, PTE_NX, PTE_PCD, PTE_PWT. An existing mapping
  * is replaced and flushed from the TLB.
  * Return: 0, -EINVAL when @va is outside the vmap area or unaligned,
- * -ENOMEM when a page-table page cannot be allocated.
+ * -ENOMEM when a page-table page cannot be allocated (the tables made on
+ * the way are freed again). Needs no allocation when @va's 4 KiB entry is
+ * nonzero (mapped, or a migration entry).
  * Context: any; takes the page-table lock with interrupts off.
  */
 int paging_map_page(unsigned long va, phys_addr_t pa, u64 flags);
 
-/* Remove the 4 KiB mapping at @va (nothing if there is none) and flush it
- * from the TLB. Page-table pages are kept. */
+/* Remove the 4 KiB entry at @va (nothing if there is none), present or a
+ * non-present one from paging_set_nonpresent(), and flush it from the TLB.
+ * A page-table page whose last live entry this clears is freed, and so on
+ * up (not the root). */
 void paging_unmap_page(unsigned long va);
 
 /*
- * paging_set_nonpresent - store @value, which must have PTE_P clear, as the
- * 4 KiB PTE of @va (vmap area) and flush its TLB entry: every access faults
- * until the page is mapped again. Software bits of @value are free for the
- * caller (migration entries). Return: 0, -EINVAL, -ENOMEM (page table).
+ * paging_set_nonpresent - store @value, which must have PTE_P clear and be
+ * nonzero, as the 4 KiB PTE of @va (vmap area) and flush its TLB entry:
+ * every access faults until the page is mapped again. Software bits of
+ * @value are free for the caller (migration entries). The entry is live:
+ * its page-table page is not freed while it is there.
+ * Return: 0, -EINVAL, -ENOMEM (page table).
  */
 int paging_set_nonpresent(unsigned long va, u64 value);
 

@@ -310,6 +310,7 @@ static void paging_vmap_map_lookup_unmap(struct ktest *t)
 	KTEST_EXPECT_TRUE(t, mm_lookup_page((unsigned long)page_address(p), &pfn));
 	KTEST_EXPECT_EQ(t, pfn, page_to_pfn(p));
 	KTEST_EXPECT_EQ(t, paging_map_page(PHYS_OFFSET, 0, 0), -EINVAL); /* not vmap */
+	mm_vrange_free(va, 2);
 	free_pages(p, 0);
 }
 

@@ -11,7 +11,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
-from guest import balloon_info, free_pages, slab_pages  # noqa: E402
+from guest import balloon_info, free_pages, pgtable_pages, slab_pages  # noqa: E402
 
 MIB = 1 << 20
 RAM = 512 * MIB
@@ -65,16 +65,8 @@ def test_balloon_stress(ctx):
         q = m.qmp()
         b = wait_settled(m, q)
         assert b["actual"] == 0 and b["nodes"] == 0, b
-        boot = free_pages(m) + slab_pages(m)
-        # The vmap area keeps the page tables of returned ranges (reused
-        # first-fit, and nothing counts them): build and drop the largest
-        # scenario once so that every later one (with the balloon holding
-        # some memory, no more address space) finds its tables in place.
-        m.command("frag standard", 120)
-        m.command("frag clear", 120)
-        free0, slab0 = free_pages(m), slab_pages(m)
-        print("    vmap page tables kept by the warm-up scenario: %d pages" %
-              (boot - free0 - slab0))
+        # No warm-up: a scenario's page tables go with it.
+        free0, slab0, pt0 = free_pages(m), slab_pages(m), pgtable_pages(m)[0]
         active, expect = None, None
         waited = builds = compactions = clears = verifies = 0
         next_event = rng.randint(EVENT_EVERY // 2, EVENT_EVERY * 3 // 2)
@@ -124,16 +116,19 @@ def test_balloon_stress(ctx):
         q.execute("balloon", value=RAM)
         b = wait_settled(m, q, 120)
         assert q.execute("query-balloon")["actual"] == RAM
-        free1, slab1 = free_pages(m), slab_pages(m)
+        free1, slab1, pt1 = free_pages(m), slab_pages(m), pgtable_pages(m)[0]
         took = time.monotonic() - start
         print("    %d targets (%d waited for), %d scenarios built, %d compactions (%d verified), "
-              "%d clears; %d balloon pages migrated; free %d -> %d, slab %d -> %d pages; "
-              "%.1f s" % (TARGETS, waited, builds, compactions, verifies, clears,
-                          b["migrated"], free0, free1, slab0, slab1, took))
+              "%d clears; %d balloon pages migrated; free %d -> %d, slab %d -> %d, page tables "
+              "%d -> %d pages; %.1f s" % (TARGETS, waited, builds, compactions, verifies, clears,
+                                          b["migrated"], free0, free1, slab0, slab1, pt0, pt1,
+                                          took))
         assert b["actual"] == 0 and b["inflated"] == 0 and b["nodes"] == 0, b
         assert b["errors"] == 0 and b["isolated"] == 0, b
         assert free1 + slab1 == free0 + slab0, (free0, slab0, free1, slab1)
+        assert pt1 == pt0, (pt0, pt1)
         assert slab1 - slab0 <= 8, (slab0, slab1)
-        assert "mm_check: 0 violations" in m.command("mmcheck", 60)
+        out = m.command("mmcheck", 60)
+        assert "mm_check: 0 violations" in out and "vmap_check: 0 violations" in out, out
         assert "BROKEN" not in m.output
         assert took <= 180, "took %.0f s (budget 180 s)" % took

@@ -5,19 +5,16 @@ import re
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+from guest import accounted_pages, pgtable_pages  # noqa: E402
 
 FIG = re.compile(r"2 MiB blocks free (\d+), T (\d+), min_moves (\d+)")
-
-
-def _free_pages(m):
-    return int(re.search(r"free (\d+) pages", m.command("frag")).group(1))
 
 
 def test_frag_compact_contig_commands(ctx):
     with ctx.machine(name="compaction", qmp=False) as m:
         m.wait_ready(30)
         m.expect("> ", 10)
-        free_start = _free_pages(m)
+        start = accounted_pages(m)
         out = m.command("frag standard", 120)
         fig = FIG.search(out)
         assert fig and int(fig.group(1)) <= 2 and int(fig.group(2)) > 100, out
@@ -36,9 +33,10 @@ def test_frag_compact_contig_commands(ctx):
         assert "unknown scenario 'bogus'" in m.command("frag bogus")
         assert "is active; `frag clear` first" in m.command("frag sparse")
         assert "mm_check: 0 violations" in m.command("mmcheck")
+        assert pgtable_pages(m)[1] > 200  # the scenario's mappings have tables
         m.command("frag clear", 120)
-        # Page tables for the scenario's mappings stay (reused next time).
-        assert _free_pages(m) >= free_start - 300
+        # Nothing lost, to the page: the scenario's page tables went with it.
+        assert accounted_pages(m) == start, (start, accounted_pages(m))
         out = m.command("contig 200000")
         assert "error: no 200000 contiguous pages" in out, out
         assert "need 0 <= LOW < HIGH <= 100" in m.command("proactive on 30 60")
@@ -57,7 +55,27 @@ def test_mixed_scenario_moves_mapped_and_mslab(ctx):
         assert re.search(r"by owner: mslab \d+ mapped \d+", out), out
         assert "mslab_check frag-mixed: 0 violations" in m.command("mslabinfo check", 60)
         m.command("frag clear", 120)
-        assert "mm_check: 0 violations" in m.command("mmcheck")
+        out = m.command("mmcheck")
+        assert "mm_check: 0 violations" in out and "vmap_check: 0 violations" in out, out
+
+
+def test_mapped_free_and_compaction_lose_nothing(ctx):
+    """`mapped N` + `mapped free`, `frag X` + `frag clear` and a compaction
+    give back every page and every page table, exactly, the first time as
+    every later one (nothing warms up)."""
+    with ctx.machine(name="compaction-exact", qmp=False) as m:
+        m.wait_ready(30)
+        m.expect("> ", 10)
+        start = accounted_pages(m)
+        for cmds in (["mapped 20000", "mapped free"], ["frag mixed", "compact", "frag clear"],
+                     ["frag standard", "frag clear"], ["frag sparse", "compact", "frag clear"],
+                     ["compact"], ["mapped 3000", "mapped free"]):
+            for cmd in cmds:
+                out = m.command(cmd, 300)
+                assert "error" not in out, (cmd, out)
+            assert accounted_pages(m) == start, (cmds, start, accounted_pages(m))
+        out = m.command("mmcheck")
+        assert "mm_check: 0 violations" in out and "vmap_check: 0 violations" in out, out
 
 
 def test_frag_on_the_command_line(ctx):
