@@ -90,7 +90,7 @@ static void compact_round(struct mm *mm, unsigned long nobj, unsigned long *hand
 	}
 	mslab_pool_info(pool, before);
 	t0 = bench_now_ns();
-	got = mslab_compact(pool);
+	got = mslab_compact(pool, NULL);
 	*ms = (double)(bench_now_ns() - t0) / 1e6;
 	mslab_pool_info(pool, &after);
 	if (!got || got != before->pages - after.pages || after.objects != before->objects ||

@@ -24,8 +24,9 @@ over ctx.boots boots (one each with --quick).
       of the `balloon` migration line (guest TSC under TCG; each page is two
       device round trips, a deflate of the old PFN and an inflate of the new)
   compact_recovered_pct_standard_balloon_512m
-      that compaction's recovered_pct (free 2 MiB blocks after / T, where T
-      is computed with the balloon inflated: it can exceed 100)
+      that compaction's recovered_pct (free 2 MiB blocks after / T, T taken
+      with the balloon inflated; never above 100: a result above T fails the
+      run)
 
 The migration boot runs with -mem-prealloc, as bench/qemu_compact.py does,
 so that the host's first touches of guest RAM stay out of the timed copies.
@@ -33,7 +34,7 @@ so that the host's first touches of guest RAM stay out of the timed copies.
 import re
 import statistics
 
-from guest import free_pages, set_balloon
+from guest import compact_short_of_T, free_pages, parse_compact, set_balloon
 
 MIB = 1 << 20
 RAM = 512 * MIB
@@ -43,8 +44,6 @@ POLL_S = 0.02
 POLICY_RE = re.compile(r"^batch:\s+\d+ PFNs per buffer, (\w+) policy", re.M)
 MIGRATION_RE = re.compile(r"^migration:\s+(\d+) migrated, (\d+) failed, (\d+) released while "
                           r"isolated, (\d+) isolated now, (\d+) ns per page$", re.M)
-RECOVERED_RE = re.compile(r"^2 MiB blocks: (\d+) -> (\d+), T (\d+); recovered_pct (\S+)$", re.M)
-OWNER_RE = re.compile(r"by owner:.* balloon (\d+)")
 
 
 def set_target(q, mib):
@@ -112,19 +111,18 @@ def migrate_boot(ctx):
             raise RuntimeError("`frag standard` failed:\n%s" % m.output[-2000:])
         set_target(q, 256)
         out = m.command("compact", 600)
-        rec, owner = RECOVERED_RE.search(out), OWNER_RE.search(out)
+        rec = parse_compact(out)
         mig = MIGRATION_RE.search(m.command("balloon"))
-        if not rec or not mig:
-            raise RuntimeError("unexpected `compact`/`balloon` output:\n%s" % out)
+        if not mig:
+            raise RuntimeError("unexpected `balloon` output after:\n%s" % out)
         migrated, failed = int(mig.group(1)), int(mig.group(2))
-        if not migrated or not owner or int(owner.group(1)) != migrated:
+        if not migrated or rec["by_owner"].get("balloon") != migrated:
             raise RuntimeError("compaction moved no balloon page, or the counts disagree "
                                "(balloon: %d migrated):\n%s" % (migrated, out))
         check_clean(m, "the compaction")
-        return {"ns": int(mig.group(5)), "migrated": migrated, "failed": failed,
-                "recovered_pct": None if rec.group(4) == "-" else float(rec.group(4)),
-                "before": int(rec.group(1)), "after": int(rec.group(2)),
-                "T": int(rec.group(3))}
+        rec.update(ns=int(mig.group(5)), migrated=migrated, balloon_failed=failed,
+                   problem=None if rec["within_T"] else compact_short_of_T(rec))
+        return rec
 
 
 def spread(values, digits=0):
@@ -173,7 +171,7 @@ def bench_balloon_mm(ctx):
         "note": "512 MiB guest (-mem-prealloc): inflate to 448 MiB, `frag standard`, inflate "
                 "to 256 MiB, `compact`: the `balloon` migration line's ns per page (guest TSC, "
                 "TCG; two device round trips per page) over %d pages migrated, %d failed; %s%s"
-                % (mig[0]["migrated"], max(r["failed"] for r in mig), runs,
+                % (mig[0]["migrated"], max(r["balloon_failed"] for r in mig), runs,
                    spread([v / 1000 for v in ns], 1))})
     pct = [r["recovered_pct"] for r in mig]
     fig = {"name": "compact_recovered_pct_standard_balloon_512m",
@@ -182,7 +180,10 @@ def bench_balloon_mm(ctx):
                    "balloon at 256 MiB); %s%s" % (mig[0]["before"], mig[0]["after"],
                                                   mig[0]["T"], runs,
                                                   "" if None in pct else spread(pct, 2))}
-    if fig["value"] is None:
+    problems = [r["problem"] for r in mig if r["problem"]]
+    if problems:
+        fig.update(value=None, failed="; ".join(problems))
+    elif fig["value"] is None:
         fig["skipped"] = "T was 0: nothing to divide by"
     out.append(fig)
     return out

@@ -35,30 +35,35 @@ import os
 import re
 import statistics
 
+from guest import compact_short_of_T, parse_compact
+
 SCENARIOS = ("sparse", "standard")
 MEMS = (("512M", "512m"), ("1G", "1g"))
-TIME_RE = re.compile(r"^compact: [^\n]* in (\d+)\.(\d+) ms$", re.M)
-BLOCKS_RE = re.compile(r"^2 MiB blocks: (\d+) -> (\d+), T (\d+); recovered_pct (\S+)$", re.M)
 MAP_ROW_RE = re.compile(r"^0x([0-9a-f]+) ([.MUBSXR]+)\r?$", re.M)
 MAP_COUNTS_RE = re.compile(r"^map: (\d+) pageblocks of 2 MiB: \. free (\d+),", re.M)
 BUDDY_RE = re.compile(r"^zone \S+((?:\s+\d+){11})\s*$", re.M)
-MOVES_RE = re.compile(r"^moved (\d+) pages, failed (\d+); moves_per_block (\S+) "
-                      r"min_moves_per_block (\S+)$", re.M)
+VERIFY_RE = re.compile(r"^frag verify: (\d+) mapped pages, 0 bad; mslab (\d+) objects, 0 bad$",
+                       re.M)
 
 
-def parse_compact(out):
-    """The figures of one full `compact` output: a dict of floats, None for
-    a value the kernel printed as "-" (nothing to divide by)."""
-    t, blocks, moves = TIME_RE.search(out), BLOCKS_RE.search(out), MOVES_RE.search(out)
-    if not (t and blocks and moves):
-        raise RuntimeError("unexpected `compact` output:\n%s" % out)
-
-    def num(s):
-        return None if s == "-" else float(s)
-    return {"ms": int(t.group(1)) + int(t.group(2)) / 10 ** len(t.group(2)),
-            "recovered_pct": num(blocks.group(4)), "T": int(blocks.group(3)),
-            "moved": int(moves.group(1)), "failed": int(moves.group(2)),
-            "moves_per_block": num(moves.group(3)), "min_moves_per_block": num(moves.group(4))}
+def verify_after(m, fig):
+    """Check the guest after a compaction: the scenario's contents (`frag
+    verify`), every mm invariant (`mmcheck`), and the result against its own
+    maximum; record the first problem in fig["problem"] (its figures are
+    then reported as failed, not as numbers)."""
+    why = None if fig["within_T"] else compact_short_of_T(fig)
+    if not why and fig["failed"]:
+        why = "%d pages failed to move" % fig["failed"]
+    if not why:
+        out = m.command("frag verify", 300)
+        if not VERIFY_RE.search(out):
+            why = "`frag verify`: %s" % out.strip().splitlines()[-1]
+    if not why:
+        out = m.command("mmcheck", 120)
+        if "mm_check: 0 violations" not in out or "error:" in out:
+            why = "`mmcheck`: %s" % out.strip()
+    fig["problem"] = why
+    return fig
 
 
 def compact_after_boot(ctx, mem, scenario):
@@ -70,7 +75,7 @@ def compact_after_boot(ctx, mem, scenario):
         if "%s: 2 MiB blocks free" % scenario not in m.output:
             raise RuntimeError("frag=%s did not fragment the %s guest:\n%s" %
                                (scenario, mem, m.output[-2000:]))
-        return parse_compact(m.command("compact", 600))
+        return verify_after(m, parse_compact(m.command("compact", 600)))
 
 
 def median(runs, key):
@@ -93,14 +98,20 @@ def figures(runs, scenario, tag):
     rec, moves, low, ms = (median(runs, k) for k in
                            ("recovered_pct", "moves_per_block", "min_moves_per_block", "ms"))
     nothing = "nothing to divide by (T or the blocks gained is 0)"
+    r0 = runs[0]
+    pack = ("; packing before T was taken: %d objects moved, %d bytes copied, %d mslab pages "
+            "freed" % (r0["pack_objects"], r0["pack_bytes"], r0["pack_pages"])
+            if r0["pack_objects"] else "")
     out = [
         {"name": names[0], "value": rec, "unit": "%", "runs": n,
-         "note": "%s: free 2 MiB blocks after / T (T %d); goal >= 99" % (what, runs[0]["T"])},
+         "note": "%s: free 2 MiB blocks after / T (%d -> %d, T %d); goal >= 99, never above "
+                 "100%s" % (what, r0["before"], r0["after"], r0["T"], pack)},
         {"name": names[1], "value": moves, "unit": "pages", "runs": n,
          "note": "%s: pages moved per 2 MiB block gained (%d moved, %d failed at most); "
-                 "baseline: the minimum; goal ratio <= 1.05" % (what, runs[0]["moved"], failed)},
+                 "baseline: the minimum; goal ratio <= 1.05" % (what, r0["moved"], failed)},
         {"name": names[2], "value": low, "unit": "pages", "runs": n,
-         "note": "%s: used pages of the T cheapest evacuable blocks / T" % what},
+         "note": "%s: used pages of the T cheapest evacuable blocks / the blocks of them "
+                 "not free already" % what},
         {"name": names[3], "value": round(ms, 3), "unit": "ms", "runs": n,
          "note": "%s: the compaction's own time (guest TSC under TCG, guest RAM "
                  "preallocated)" % what},
@@ -110,6 +121,20 @@ def figures(runs, scenario, tag):
             f["skipped"] = nothing
     if moves is not None and low:
         out[1].update(baseline=low, ratio=round(moves / low, 4))
+    return fail_unverified(out, runs)
+
+
+def fail_unverified(out, runs):
+    """A run that failed its verification turns every figure of the group
+    into a failure (null, with the reason): no number from a broken run."""
+    problems = ["boot %d: %s" % (i + 1, r["problem"]) for i, r in enumerate(runs)
+                if r.get("problem")]
+    if problems:
+        for f in out:
+            f["value"] = None
+            f.pop("baseline", None)
+            f.pop("ratio", None)
+            f["failed"] = "; ".join(problems)
     return out
 
 
@@ -161,7 +186,7 @@ def bench_compact_map(ctx):
         m.command("frag mixed", 300)
         base, before = parse_map(m.command("map", 60))
         free_before = parse_buddyinfo(m.command("buddyinfo"))
-        parse_compact(m.command("compact", 600))
+        run = verify_after(m, parse_compact(m.command("compact", 600)))
         _, after = parse_map(m.command("map", 60))
         free_after = parse_buddyinfo(m.command("buddyinfo"))
     data = {"mem": "512M", "scenario": "mixed", "base_addr": base, "pageblocks": len(before),
@@ -171,7 +196,8 @@ def bench_compact_map(ctx):
         json.dump(data, f)
         f.write("\n")
     what = "`map` of a 512 MiB guest after `frag mixed`, %s one full `compact`"
-    return [{"name": "compact_map_free_pageblocks_before_mixed_512m",
-             "value": before.count("."), "unit": "blocks", "note": what % "before"},
-            {"name": "compact_map_free_pageblocks_after_mixed_512m",
-             "value": after.count("."), "unit": "blocks", "note": what % "after"}]
+    return fail_unverified(
+        [{"name": "compact_map_free_pageblocks_before_mixed_512m",
+          "value": before.count("."), "unit": "blocks", "note": what % "before"},
+         {"name": "compact_map_free_pageblocks_after_mixed_512m",
+          "value": after.count("."), "unit": "blocks", "note": what % "after"}], [run])

@@ -124,33 +124,37 @@ static void print_fixed(const char *label, unsigned long num, unsigned long den)
 
 static int cmd_compact(int argc, char **argv)
 {
-	struct frag_figures before, after;
-	struct compact_result res;
-	unsigned long order = COMPACT_ALL, gained;
+	struct frag_run run;
+	const struct compact_result *res = &run.res;
+	unsigned long order = COMPACT_ALL;
 	unsigned int t;
 
 	if (argc > 2 || (argc == 2 && (kstrtoul(argv[1], 0, &order) || order > MAX_ORDER)))
 		return -EINVAL;
-	frag_figures(&kernel_mm, &before);
-	compact_zone(&kernel_mm, (unsigned int)order, MIGRATE_SYNC, false, &res);
-	frag_figures(&kernel_mm, &after);
-	gained = after.recovered > before.recovered ? after.recovered - before.recovered : 0;
+	frag_compact(&kernel_mm, (unsigned int)order, MIGRATE_SYNC, &run);
 	kprintf("compact%s: %s in %lu.%03lu ms\n", order == COMPACT_ALL ? "" : " (order)",
-		res.status == COMPACT_SUCCESS ? "order available" : "scanners met",
-		(unsigned long)(res.time_ns / 1000000), (unsigned long)(res.time_ns / 1000 % 1000));
-	kprintf("2 MiB blocks: %lu -> %lu, T %lu;", before.recovered, after.recovered, before.T);
-	print_fixed(" recovered_pct", after.recovered * 100, before.T);
-	kprintf("\nmoved %lu pages, failed %lu;", res.migrated, res.failed);
-	print_fixed(" moves_per_block", res.migrated, gained);
-	print_fixed(" min_moves_per_block", before.min_moves, before.T);
-	kprintf("\nscanned %lu (migrate) %lu (free), isolated %lu, mslab pages freed by packing %lu;"
-		" by owner:", res.migrate_scanned, res.free_scanned, res.isolated,
-		res.mslab_pages_freed);
+		res->status == COMPACT_SUCCESS ? "order available" : "scanners met",
+		(unsigned long)(res->time_ns / 1000000), (unsigned long)(res->time_ns / 1000 % 1000));
+	kprintf("packing: %lu objects moved, %lu bytes copied, %lu mslab pages freed\n",
+		run.pack.objects_moved, run.pack.bytes_copied, run.pack.pages_freed);
+	kprintf("2 MiB blocks: %lu -> %lu, T %lu;", run.before.recovered, run.after.recovered,
+		run.before.T);
+	print_fixed(" recovered_pct", run.after.recovered * 100, run.before.T);
+	kprintf("\nmoved %lu pages, failed %lu;", res->migrated, res->failed);
+	print_fixed(" moves_per_block", res->migrated, run.gained);
+	print_fixed(" min_moves_per_block", run.before.min_moves, run.before.gainable);
+	kprintf("\nscanned %lu (migrate) %lu (free), isolated %lu; by owner:",
+		res->migrate_scanned, res->free_scanned, res->isolated);
 	for (t = 0; t < MEMDESC_TYPES; t++)
-		if (res.migrated_by_type[t])
+		if (res->migrated_by_type[t])
 			kprintf(" %s %lu", memdesc_type_name((enum memdesc_type)t),
-				res.migrated_by_type[t]);
+				res->migrated_by_type[t]);
 	kprintf("\n");
+	if (run.over_bound) {
+		kprintf("error: %lu free 2 MiB blocks is above T %lu: T is not an upper bound\n",
+			run.after.recovered, run.before.T);
+		return -ERANGE;
+	}
 	return 0;
 }
 MONITOR_CMD("compact", "[ORDER]", "compact memory (until ORDER is free, or fully)", cmd_compact);

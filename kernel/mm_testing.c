@@ -1,22 +1,58 @@
 /*
- * Kernel half of mm/testing.h: an environment's region is one order-10
- * block taken from kernel_mm (so a test mm never touches memory anyone else
- * owns), and its descriptor storage another block. Both go back on destroy.
+ * Kernel half of mm/testing.h: an environment's region is taken from
+ * kernel_mm (so a test mm never touches memory anyone else owns): one
+ * order-10 block up to 4 MiB, a contiguous range from alloc_contig_pages()
+ * above that (up to TEST_MAX_SPAN, for the scenario suites); its descriptor
+ * storage is another block. Both go back on destroy.
  */
 #include "include/errno.h"
 #include "kernel/mm_boot.h"
 #include "lib/string.h"
+#include "mm/contig.h"
 #include "mm/testing.h"
 
+#define TEST_MAX_SPAN 8192UL /* 32 MiB */
+
 struct region {
-	struct page *block;
+	unsigned long pfn;        /* first page of the region in kernel_mm */
+	unsigned long nr_pages;   /* 0: the slot is free */
+	bool contig;              /* from alloc_contig_pages, else one block */
 	struct page *storage;
 	unsigned int storage_order;
 };
 
 static struct region regions[4];
 
-unsigned long mm_test_max_span(void) { return 1UL << MAX_ORDER; }
+unsigned long mm_test_max_span(void) { return TEST_MAX_SPAN; }
+
+/* Take the region's pages from kernel_mm. Return: 0 or -ENOMEM. */
+static int region_take(struct region *r, unsigned long span)
+{
+	struct page *block;
+
+	if (span > (1UL << MAX_ORDER)) {
+		if (alloc_contig_pages(&kernel_mm, span, &r->pfn))
+			return -ENOMEM;
+		r->contig = true;
+		r->nr_pages = span;
+		return 0;
+	}
+	block = mm_alloc_pages(&kernel_mm, MAX_ORDER, GFP_NOWARN);
+	if (!block)
+		return -ENOMEM;
+	page_set_memdesc(block, MEMDESC_TEST, NULL);
+	r->pfn = mm_page_to_pfn(&kernel_mm, block);
+	r->nr_pages = 1UL << MAX_ORDER;
+	return 0;
+}
+
+static void region_give_back(struct region *r)
+{
+	if (r->contig)
+		free_contig_range(&kernel_mm, r->pfn, r->nr_pages);
+	else
+		mm_free_pages(&kernel_mm, mm_pfn_to_page(&kernel_mm, r->pfn), MAX_ORDER);
+}
 
 int mm_test_env_init_ex(struct mm_test_env *env, unsigned long span,
 			const struct pfn_range *usable, size_t nr_usable,
@@ -30,21 +66,19 @@ int mm_test_env_init_ex(struct mm_test_env *env, unsigned long span,
 	if (span > mm_test_max_span())
 		return -E2BIG;
 	for (i = 0; i < ARRAY_SIZE(regions) && !r; i++)
-		if (!regions[i].block)
+		if (!regions[i].nr_pages && !regions[i].storage)
 			r = &regions[i];
 	if (!r)
 		return -EBUSY;
 	env->storage_bytes = mm_storage_bytes(0, span);
 	r->storage_order = mm_order_for_bytes(env->storage_bytes);
-	r->block = mm_alloc_pages(&kernel_mm, MAX_ORDER, GFP_NOWARN);
 	r->storage = mm_alloc_pages(&kernel_mm, r->storage_order, GFP_ZERO | GFP_NOWARN);
-	if (!r->block || !r->storage) {
-		env->priv = r;
+	env->priv = r;
+	if (!r->storage || region_take(r, span)) {
 		mm_test_env_destroy(env);
 		return -ENOMEM;
 	}
-	page_set_memdesc(r->block, MEMDESC_TEST, NULL);
-	env->base_pfn = mm_page_to_pfn(&kernel_mm, r->block);
+	env->base_pfn = r->pfn;
 	env->span = span;
 	env->storage = mm_page_address(&kernel_mm, r->storage);
 	env->priv = r;
@@ -60,8 +94,8 @@ void mm_test_env_destroy(struct mm_test_env *env)
 
 	if (!r)
 		return;
-	if (r->block)
-		mm_free_pages(&kernel_mm, r->block, MAX_ORDER);
+	if (r->nr_pages)
+		region_give_back(r);
 	if (r->storage)
 		mm_free_pages(&kernel_mm, r->storage, r->storage_order);
 	memset(r, 0, sizeof(*r));

@@ -176,7 +176,7 @@ static int cmd_mslab(int argc, char **argv)
 	if (!strcmp(argv[1], "free"))
 		demo_free(argc == 3);
 	else if (!strcmp(argv[1], "compact"))
-		kprintf("mslab: compaction freed %lu pages\n", mslab_compact(&demo_pool));
+		kprintf("mslab: compaction freed %lu pages\n", mslab_compact(&demo_pool, NULL));
 	else
 		demo_verify();
 	return 0;

@@ -6,8 +6,9 @@
  *
  * Basic algorithm:
  *
- *   compact the mslab pools (packing objects frees whole pages cheaply)
- *   drain the per-cpu caches (pages there are invisible to both scanners)
+ *   pack: the mslab pools move objects into their fullest pages (frees
+ *     whole pages cheaply), and the per-cpu caches are drained (pages
+ *     there are invisible to both scanners)
  *   classify every pageblock: evacuable (no unmovable, reserved or isolated
  *     page) or not; the skip bit marks the ones that are not
  *   migrate scanner: pageblocks upward from the bottom (or the cached
@@ -256,6 +257,12 @@ static bool compact_block(struct compact_control *cc, unsigned long block)
 	return r.no_target == 0;
 }
 
+void compact_pack(struct mm *mm, struct pack_result *acc)
+{
+	mslab_compact_all(mm, acc);
+	mm_drain_pcp(mm);
+}
+
 /* Deferral applies to orders at or above the lowest that failed. */
 static bool deferred(struct mm *mm, unsigned int order)
 {
@@ -346,8 +353,7 @@ enum compact_status compact_zone(struct mm *mm, unsigned int order, enum migrate
 		before[t] = mm->stats.migrate_by_type[t];
 	/* Packing mslab objects first frees whole pages for nothing but copies
 	 * of small objects: fewer pages for the scanners to move. */
-	res->mslab_pages_freed = mslab_compact_all(mm);
-	mm_drain_pcp(mm);
+	compact_pack(mm, &res->pack);
 	/* Explicit compaction classifies every block up front (the free
 	 * scanner then knows all the blocks that can never be emptied); direct
 	 * compaction, on an allocation's latency path, relies on the skip bits

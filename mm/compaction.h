@@ -30,9 +30,19 @@ struct compact_result {
 	unsigned long failed;          /* pages left in place */
 	unsigned long blocks_evacuated; /* pageblocks the migrate scanner emptied */
 	unsigned long migrated_by_type[MEMDESC_TYPES];
-	unsigned long mslab_pages_freed; /* by pool compaction, before the scanners */
+	struct pack_result pack;       /* the owners' packing, before the scanners */
 	u64 time_ns;
 };
+
+/*
+ * compact_pack - compaction's first phase alone: the owners that pack their
+ * objects (mslab pools) do so, and the per-cpu caches are drained. A
+ * caller that measures the page-migration phase by itself (frag_compact)
+ * runs this first; compact_zone()'s own packing then finds nothing to do.
+ * @acc: the objects moved, bytes copied and pages freed are added to it.
+ * Context: thread context.
+ */
+void compact_pack(struct mm *mm, struct pack_result *acc);
 
 /*
  * compact_zone - compact @mm until a free block of @order exists (or, with

@@ -239,7 +239,7 @@ static void workload(struct fault_run *r)
 			r->pool_ok = mslab_pool_create(&r->pool, &r->env.mm, "fault") == 0;
 		if (r->pool_ok) {
 			objects_alloc(r);
-			mslab_compact(&r->pool);
+			mslab_compact(&r->pool, NULL);
 		}
 		compact_zone(&r->env.mm, COMPACT_ALL, MIGRATE_SYNC, false, &res);
 		if (!r->contig_ok) {

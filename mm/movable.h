@@ -26,6 +26,17 @@
 /* migrate()'s permanent failure in which the owner keeps @dst (see there). */
 #define MIGRATE_KEPT_DST (-EPROTO)
 
+/*
+ * What an owner's packing pass did: compaction's first phase, in which an
+ * owner that can pack its objects (mslab pools) frees whole pages by moving
+ * objects between its own pages, before any page moves.
+ */
+struct pack_result {
+	unsigned long objects_moved;
+	unsigned long bytes_copied;    /* object bytes copied (0 without page data) */
+	unsigned long pages_freed;     /* pages the owner gave back to the buddy */
+};
+
 enum migrate_mode {
 	MIGRATE_ASYNC, /* compaction in the background: few retries, never wait */
 	MIGRATE_SYNC,  /* an allocation waits on it: more retries, may wait */

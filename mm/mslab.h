@@ -48,6 +48,7 @@
 #define MM_MSLAB_H
 
 #include "mm/slab.h"
+#include "mm/movable.h"
 
 #define MSLAB_MIN_SIZE 16
 #define MSLAB_ALIGN 16               /* every object */
@@ -187,13 +188,15 @@ unsigned long mslab_pfn(struct mslab_pool *pool, unsigned long handle);
  * mslab_compact - per class, move objects from the emptiest pages into the
  * fullest ones and free the pages emptied; pages with a mapped object keep
  * their objects, isolated pages are not touched.
+ * @acc: when not NULL, the objects moved, bytes copied and pages freed are
+ * added to it.
  * Return: pages freed. Context: thread context.
  */
-unsigned long mslab_compact(struct mslab_pool *pool);
+unsigned long mslab_compact(struct mslab_pool *pool, struct pack_result *acc);
 
 /* mslab_compact_all - mslab_compact every pool of @mm (for system
  * compaction, before it migrates pages). Return: pages freed. */
-unsigned long mslab_compact_all(struct mm *mm);
+unsigned long mslab_compact_all(struct mm *mm, struct pack_result *acc);
 
 void mslab_class_info(struct mslab_pool *pool, unsigned int class_idx,
 		      struct mslab_class_info *info);

@@ -89,7 +89,7 @@ static void sort_by_inuse(struct list_head *list)
 /* Move the first object of @src to the first free place of @dst and
  * rewrite its slot. */
 static void move_object_locked(struct mslab_pool *pool, struct mslab_page *src,
-			       struct mslab_page *dst)
+			       struct mslab_page *dst, struct pack_result *r)
 {
 	struct mslab_class *c = mslab_page_class(src);
 	unsigned int from = (unsigned int)bitmap_find_next_zero_bit(src->free_map, c->nr_objects, 0);
@@ -98,8 +98,11 @@ static void move_object_locked(struct mslab_pool *pool, struct mslab_page *src,
 	struct mslab_slot *s = mslab_slot_at(pool, index);
 
 	BUG_ON(from >= c->nr_objects || to >= c->nr_objects);
-	if (!pool->mm->no_data)
+	if (!pool->mm->no_data) {
 		memcpy(mslab_object(dst, to), mslab_object(src, from), s->size);
+		r->bytes_copied += s->size;
+	}
+	r->objects_moved++;
 	mslab_obj_put_locked(src, from);
 	mslab_obj_take_locked(dst, to, index);
 	s->page = dst;
@@ -107,10 +110,10 @@ static void move_object_locked(struct mslab_pool *pool, struct mslab_page *src,
 	c->compact_moved++;
 }
 
-static unsigned long compact_class_locked(struct mslab_pool *pool, struct mslab_class *c)
+static void compact_class_locked(struct mslab_pool *pool, struct mslab_class *c,
+				 struct pack_result *r)
 {
 	struct list_head work;
-	unsigned long freed = 0;
 
 	list_init(&work);
 	while (!list_empty(&c->partial))
@@ -124,35 +127,40 @@ static unsigned long compact_class_locked(struct mslab_pool *pool, struct mslab_
 			mslab_page_relist_locked(dst->inuse == c->nr_objects ? dst : src);
 			continue;
 		}
-		move_object_locked(pool, src, dst);
+		move_object_locked(pool, src, dst, r);
 		if (!src->inuse) {
 			mslab_page_free_locked(src);
-			freed++;
+			r->pages_freed++;
 		}
 	}
-	return freed;
 }
 
-unsigned long mslab_compact(struct mslab_pool *pool)
+unsigned long mslab_compact(struct mslab_pool *pool, struct pack_result *acc)
 {
-	unsigned long flags = mm_lock_irqsave(&pool->lock), freed = 0;
+	struct pack_result r = { 0 };
+	unsigned long flags = mm_lock_irqsave(&pool->lock);
 	unsigned int i;
 
 	for (i = 0; i < pool->nr_classes; i++)
-		freed += compact_class_locked(pool, &pool->classes[i]);
+		compact_class_locked(pool, &pool->classes[i], &r);
 	pool->compactions++;
-	pool->compact_pages_freed += freed;
+	pool->compact_pages_freed += r.pages_freed;
 	mm_unlock_irqrestore(&pool->lock, flags);
-	return freed;
+	if (acc) {
+		acc->objects_moved += r.objects_moved;
+		acc->bytes_copied += r.bytes_copied;
+		acc->pages_freed += r.pages_freed;
+	}
+	return r.pages_freed;
 }
 
-unsigned long mslab_compact_all(struct mm *mm)
+unsigned long mslab_compact_all(struct mm *mm, struct pack_result *acc)
 {
 	struct mslab_pool *pool;
 	unsigned long freed = 0;
 
 	list_for_each_entry(pool, &mm->mslab_pools, node)
-		freed += mslab_compact(pool);
+		freed += mslab_compact(pool, acc);
 	return freed;
 }
 

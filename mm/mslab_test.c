@@ -318,7 +318,7 @@ static void mslab_compact_packs_class(struct ktest *t)
 	mslab_pool_info(&pool, &pi);
 	pages_before = pi.pages;
 	live = pi.objects;
-	freed = mslab_compact(&pool);
+	freed = mslab_compact(&pool, NULL);
 	mslab_pool_info(&pool, &pi);
 	KTEST_EXPECT_EQ(t, pi.pages, pages_before - freed);
 	KTEST_EXPECT_LE(t, pi.pages, (live + 63) / 64 + 1);
@@ -328,7 +328,7 @@ static void mslab_compact_packs_class(struct ktest *t)
 	for (i = 0; i < 512; i++)
 		if (h[i])
 			KTEST_EXPECT_TRUE(t, content_ok(h[i], 64, i));
-	mslab_compact(&pool); /* now that nothing is pinned: the minimum */
+	mslab_compact(&pool, NULL); /* now that nothing is pinned: the minimum */
 	mslab_pool_info(&pool, &pi);
 	KTEST_EXPECT_EQ(t, pi.pages, (live + 63) / 64);
 	teardown(t, free_start);
@@ -357,7 +357,7 @@ static void mslab_compact_mixed_sizes_keeps_contents(struct ktest *t)
 			mslab_free(&pool, h[i]);
 			h[i] = 0;
 		}
-	KTEST_EXPECT_GT(t, mslab_compact(&pool), 0);
+	KTEST_EXPECT_GT(t, mslab_compact(&pool, NULL), 0);
 	for (i = 0; i < ARRAY_SIZE(h); i++)
 		if (h[i])
 			bad += !content_ok(h[i], size[i], i);
@@ -482,7 +482,7 @@ static void mslab_random_ops_match_model(struct ktest *t)
 		} else if (op < 97) {
 			migrate_random(&rng);
 		} else {
-			mslab_compact(&pool);
+			mslab_compact(&pool, NULL);
 		}
 		if (step % 500 == 0) {
 			bad += verify_model(t);
@@ -529,7 +529,7 @@ static void mslab_scenario_fill_no_data(struct ktest *t)
 	migrate_pages(&env.mm, pfns, n, NULL, NULL, NULL, MIGRATE_SYNC, &r);
 	KTEST_EXPECT_EQ(t, r.succeeded, n);
 	KTEST_EXPECT_EQ(t, r.bytes_copied, 0);
-	KTEST_EXPECT_GT(t, mslab_compact_all(&env.mm), 0);
+	KTEST_EXPECT_GT(t, mslab_compact_all(&env.mm, NULL), 0);
 	mslab_pool_info(&pool, &after);
 	KTEST_EXPECT_EQ(t, after.objects, before.objects);
 	KTEST_EXPECT_LT(t, after.pages, before.pages);

@@ -334,7 +334,7 @@ static long block_used(struct mm *mm, unsigned long b)
 void frag_figures(struct mm *mm, struct frag_figures *f)
 {
 	u32 hist[PAGEBLOCK_PAGES + 1]; /* blocks by used pages (2 KiB of stack) */
-	unsigned long b, low = mm->wmark[WMARK_LOW], k;
+	unsigned long b, k;
 	unsigned int used;
 
 	memset(f, 0, sizeof(*f));
@@ -350,12 +350,29 @@ void frag_figures(struct mm *mm, struct frag_figures *f)
 			f->candidates++;
 		}
 	}
-	k = f->free_pages > low ? (f->free_pages - low) / PAGEBLOCK_PAGES : 0;
-	f->T = MIN(k, f->candidates);
+	f->T = MIN(f->free_pages / PAGEBLOCK_PAGES, f->candidates);
+	f->gainable = f->T - MIN(f->T, (unsigned long)hist[0]);
 	for (used = 0, k = f->T; used <= PAGEBLOCK_PAGES && k; used++) {
 		unsigned long take = MIN(k, (unsigned long)hist[used]);
 
 		f->min_moves += take * used;
 		k -= take;
 	}
+}
+
+void frag_compact(struct mm *mm, unsigned int order, enum migrate_mode mode,
+		  struct frag_run *run)
+{
+	memset(run, 0, sizeof(*run));
+	compact_pack(mm, &run->pack);
+	frag_figures(mm, &run->before);
+	compact_zone(mm, order, mode, false, &run->res);
+	frag_figures(mm, &run->after);
+	/* compact_zone packed again: nothing was left, but count what was. */
+	run->pack.objects_moved += run->res.pack.objects_moved;
+	run->pack.bytes_copied += run->res.pack.bytes_copied;
+	run->pack.pages_freed += run->res.pack.pages_freed;
+	if (run->after.recovered > run->before.recovered)
+		run->gained = run->after.recovered - run->before.recovered;
+	run->over_bound = run->after.recovered > run->before.T;
 }

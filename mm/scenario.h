@@ -17,17 +17,29 @@
  * frag_scenario_verify checks after compaction has moved them.
  *
  * Figures (see docs/benchmarks.md):
- *   T          over pageblocks with no unmovable, pinned or reserved page,
- *              sorted by used pages ascending: the largest k such that the
- *              used pages of the k cheapest fit into the free pages outside
- *              them minus the low watermark (so T = min(candidates,
- *              (free - low) / 512)).
- *   min_moves  the used pages of those T blocks.
+ *   T          the most free 2 MiB blocks any compaction can leave: over
+ *              the candidates (pageblocks with no unmovable, pinned,
+ *              reserved or isolated page, sorted by used pages ascending),
+ *              the largest k such that the used pages of the k cheapest fit
+ *              into the free pages outside them. Emptying k blocks needs
+ *              512k - free_inside free pages outside, so the condition is
+ *              free >= 512k: T = min(candidates, free / 512). Compaction's
+ *              free scanner keeps no reserve (it takes any free page as a
+ *              target, down to the last), so neither does T. It is an upper
+ *              bound because migration keeps the free count, only
+ *              candidates can end up free, and a free 2 MiB block is 512
+ *              free pages; it holds for what runs after the figures are
+ *              taken, which is why frag_compact() packs the owners first.
+ *   min_moves  the used pages of those T blocks: no compaction reaching T
+ *              moves fewer pages.
+ *   gainable   T minus the candidates already free (the blocks compaction
+ *              can add); moves and min_moves are both per block gained.
  *   recovered  free blocks of order >= 9, an order-10 block counting 2.
  */
 #ifndef MM_SCENARIO_H
 #define MM_SCENARIO_H
 
+#include "mm/compaction.h"
 #include "mm/mapped.h"
 #include "mm/mslab.h"
 
@@ -49,9 +61,20 @@ struct frag_scenario {
 struct frag_figures {
 	unsigned long T;
 	unsigned long min_moves;
+	unsigned long gainable;        /* T - candidates free already */
 	unsigned long candidates;      /* pageblocks with no unmovable page */
 	unsigned long recovered;       /* free 2 MiB blocks now */
 	unsigned long free_pages;
+};
+
+/* One measured compaction (frag_compact). */
+struct frag_run {
+	struct pack_result pack;       /* the packing phase, before `before` */
+	struct frag_figures before;    /* after packing, before pages move */
+	struct compact_result res;     /* the page-migration phase */
+	struct frag_figures after;
+	unsigned long gained;          /* after.recovered - before.recovered, or 0 */
+	bool over_bound;               /* after.recovered > before.T: T is wrong */
 };
 
 /* Names of the scenarios, NULL-terminated. */
@@ -88,6 +111,17 @@ void frag_scenario_verify(struct frag_scenario *s, struct frag_verify *v);
 
 /* Compute the figures for @mm now (drains the per-cpu caches). */
 void frag_figures(struct mm *mm, struct frag_figures *f);
+
+/*
+ * frag_compact - compact @mm in two measured phases: the owners' packing
+ * (compact_pack), then the figures, compact_zone(@order, @mode, explicit),
+ * and the figures again; the one way the monitor, the simulation, the
+ * tests and the benchmarks measure a compaction. run->over_bound reports a
+ * result above T (a bug in T's definition, never tolerated by a test).
+ * Context: thread context.
+ */
+void frag_compact(struct mm *mm, unsigned int order, enum migrate_mode mode,
+		  struct frag_run *run);
 
 /* recovered as defined above. */
 unsigned long frag_free_2m_blocks(struct mm *mm);

@@ -530,6 +530,22 @@ void slab_cache_info(struct kmem_cache *c, struct slab_cache_info *info)
 	mm_unlock_irqrestore(&c->lock, flags);
 }
 
+static void add_pages(const struct slab_cache_info *info, void *arg)
+{
+	*(unsigned long *)arg += info->pages;
+}
+
+unsigned long slab_set_pages(struct slab_set *set)
+{
+	unsigned long pages = 0, flags;
+
+	slab_for_each_cache(set, add_pages, &pages);
+	flags = mm_lock_irqsave(&set->lock);
+	pages += set->large_pages;
+	mm_unlock_irqrestore(&set->lock, flags);
+	return pages;
+}
+
 void slab_for_each_cache(struct slab_set *set,
 			 void (*fn)(const struct slab_cache_info *info, void *arg), void *arg)
 {

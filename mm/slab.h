@@ -192,4 +192,9 @@ void slab_for_each_cache(struct slab_set *set,
  */
 unsigned int slab_check(struct slab_set *set);
 
+/* Pages @set holds from the buddy: every cache's slabs plus the large
+ * blocks (what a workload that frees all it took may leave as slab growth).
+ * Context: takes the set lock. */
+unsigned long slab_set_pages(struct slab_set *set);
+
 #endif

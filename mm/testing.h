@@ -21,6 +21,13 @@ struct mm_test_env {
 	bool no_data;            /* simulation without page data */
 };
 
+struct ktest;
+struct frag_run;
+
+/* The checks every measured compaction passes (mm/scenario_test.c): never
+ * above T, within one block of it, no failed move, min_moves a floor. */
+void frag_run_expect_bounds(struct ktest *t, const char *name, const struct frag_run *run);
+
 /* Largest @span this platform can provide. */
 unsigned long mm_test_max_span(void);
 

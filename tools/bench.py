@@ -22,6 +22,9 @@ in the order measured, rewritten by every run:
   runs      optional: repetitions behind the median
   note      optional: what exactly was measured
   skipped   optional: why value is null
+  failed    optional: why value is null because the workload failed its
+            verification afterwards (contents, mm_check, a figure above its
+            own maximum): the run exits non-zero
   quick     optional: true for --quick runs (numbers that mean nothing)
   source    "host" or "qemu"
 
@@ -33,7 +36,9 @@ matplotlib, turns them into map.png, free_orders.png and
 contig_2m_latency.png there; a plotting problem is printed, never fatal.
 
 Timed results never fail the run: the exit status is 1 only when a benchmark
-broke (crashed, printed malformed output, or its allocator checks failed).
+broke (crashed, printed malformed output), or a workload failed its
+verification (a figure with "failed": contents lost, mm_check violations, a
+recovered count above T).
 
 Usage: bench.py [--quick] [--host-only] [--out FILE] [-k SUBSTRING]
   --quick      short runs and few boots: proves the harness works
@@ -79,7 +84,11 @@ def check_figure(fig):
     errs = ["%s: missing or not %s" % (k, t.__name__) for k, t in REQUIRED.items()
             if not isinstance(fig.get(k), t)]
     v = fig.get("value", "absent")
-    if v is None:
+    if fig.get("failed"):
+        errs.append("failed verification: %s" % fig["failed"])
+        if v is not None:
+            errs.append("a failed figure must have a null value")
+    elif v is None:
         if not fig.get("skipped"):
             errs.append("value is null but nothing says why (skipped)")
     elif isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
@@ -187,7 +196,8 @@ def table(figures):
             base = fmt(f["baseline"])
             if f.get("baseline_unit"):
                 base += " " + f["baseline_unit"]
-        value = fmt(f.get("value")) if not f.get("skipped") else "skipped"
+        value = ("FAILED" if f.get("failed") else "skipped" if f.get("skipped")
+                 else fmt(f.get("value")))
         rows.append((f["name"], value, f.get("unit", "?"), base,
                      fmt(f["ratio"]) if "ratio" in f else "-"))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
@@ -198,7 +208,9 @@ def table(figures):
         if i == 0:
             out.append("  ".join("-" * w for w in widths))
     for f in figures:
-        if f.get("skipped"):
+        if f.get("failed"):
+            out.append("FAILED %s: %s" % (f["name"], f["failed"]))
+        elif f.get("skipped"):
             out.append("skipped %s: %s" % (f["name"], f["skipped"]))
     return "\n".join(out)
 

@@ -51,6 +51,56 @@ def slab_pages(m):
     return int(caches.group(1)) + int(large.group(1))
 
 
+COMPACT_TIME_RE = re.compile(r"^compact(?: \(order\))?: [^\n]* in (\d+)\.(\d+) ms$", re.M)
+COMPACT_PACK_RE = re.compile(r"^packing: (\d+) objects moved, (\d+) bytes copied, "
+                             r"(\d+) mslab pages freed$", re.M)
+COMPACT_BLOCKS_RE = re.compile(r"^2 MiB blocks: (\d+) -> (\d+), T (\d+); recovered_pct (\S+)$",
+                               re.M)
+COMPACT_MOVES_RE = re.compile(r"^moved (\d+) pages, failed (\d+); moves_per_block (\S+) "
+                              r"min_moves_per_block (\S+)$", re.M)
+COMPACT_OWNER_RE = re.compile(r"by owner:((?: \S+ \d+)*)$", re.M)
+
+
+def parse_compact(out):
+    """The figures of one `compact` output (kernel/compact_cmds.c) as a dict:
+    ms, pack_objects, pack_bytes, pack_pages (the packing phase), before,
+    after, T, recovered_pct, moved, failed, moves_per_block,
+    min_moves_per_block (None where the kernel printed "-": nothing to
+    divide by), by_owner {type: pages}, and within_T: False when the kernel
+    found more free blocks than T (its `error:` line), so the caller
+    reports the run as failed rather than a figure above its maximum."""
+    t, pack = COMPACT_TIME_RE.search(out), COMPACT_PACK_RE.search(out)
+    blocks, moves = COMPACT_BLOCKS_RE.search(out), COMPACT_MOVES_RE.search(out)
+    owners = COMPACT_OWNER_RE.search(out)
+    _need(t and pack and blocks and moves and owners, out, "`compact`")
+
+    def num(s):
+        return None if s == "-" else float(s)
+    words = owners.group(1).split()
+    fig = {"ms": int(t.group(1)) + int(t.group(2)) / 10 ** len(t.group(2)),
+           "pack_objects": int(pack.group(1)), "pack_bytes": int(pack.group(2)),
+           "pack_pages": int(pack.group(3)),
+           "before": int(blocks.group(1)), "after": int(blocks.group(2)),
+           "T": int(blocks.group(3)), "recovered_pct": num(blocks.group(4)),
+           "moved": int(moves.group(1)), "failed": int(moves.group(2)),
+           "moves_per_block": num(moves.group(3)), "min_moves_per_block": num(moves.group(4)),
+           "by_owner": {words[i]: int(words[i + 1]) for i in range(0, len(words), 2)}}
+    fig["within_T"] = fig["after"] <= fig["T"] and "above T" not in out
+    return fig
+
+
+def compact_short_of_T(fig):
+    """None when one compaction reached what the tests demand (within T and
+    at most one block short of it: the block where the two scanners meet may
+    hold targets), else the reason."""
+    if not fig["within_T"]:
+        return "%d free 2 MiB blocks is above T %d: T is not an upper bound" % (
+            fig["after"], fig["T"])
+    if fig["after"] + 1 < fig["T"]:
+        return "%d free 2 MiB blocks, more than one short of T %d" % (fig["after"], fig["T"])
+    return None
+
+
 def balloon_info(m):
     """The `balloon` monitor command as a dict: num_pages, target, actual,
     inflated, nodes, errors, clamps, migrated, migrate_failed, released,

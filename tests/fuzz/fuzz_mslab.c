@@ -179,7 +179,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			op_unmap(&in);
 			break;
 		case 7:
-			mslab_compact(&pool);
+			mslab_compact(&pool, NULL);
 			break;
 		case 8:
 			if (fuzz_u8(&in) & 1)

@@ -1,0 +1,97 @@
+/*
+ * The fragmentation scenarios and their figures on a small machine (a
+ * 16 MiB test environment with page data, in the kernel and on the host):
+ * for every scenario one frag_compact() never passes T (T is an upper
+ * bound), gets within one block of it, moves at least min_moves pages when
+ * it reaches T, keeps every page's contents, and after frag_scenario_destroy
+ * every page is free again, exactly. The same checks run on the kernel's
+ * own 512 MiB and 1 GiB machines (kernel/compaction_kernel_test.c) and on a
+ * 64 GiB simulation (tests/host/compaction_host_test.c).
+ */
+#include "lib/ktest.h"
+#include "lib/string.h"
+#include "mm/scenario.h"
+#include "mm/testing.h"
+
+#define SCEN_PAGES 4096 /* 16 MiB */
+
+static struct mm_test_env env;
+static struct frag_scenario scen;
+
+/* Check one measured compaction against its own figures. */
+void frag_run_expect_bounds(struct ktest *t, const char *name, const struct frag_run *run)
+{
+	const struct frag_figures *b = &run->before, *a = &run->after;
+
+	ktest_diag(t, "%s: T %lu (free %lu, candidates %lu), recovered %lu -> %lu, moved %lu "
+		   "(min %lu), packing moved %lu objects (%lu bytes), freed %lu pages", name,
+		   b->T, b->free_pages, b->candidates, b->recovered, a->recovered,
+		   run->res.migrated, b->min_moves, run->pack.objects_moved,
+		   run->pack.bytes_copied, run->pack.pages_freed);
+	KTEST_EXPECT_GT(t, b->T, 0);
+	KTEST_EXPECT_FALSE(t, run->over_bound);
+	KTEST_EXPECT_LE(t, a->recovered, b->T);
+	/* One block short at most: the block where the scanners meet holds
+	 * targets when T's slack (free pages beyond 512 T) is small. */
+	KTEST_EXPECT_GE(t, a->recovered + 1, b->T);
+	KTEST_EXPECT_LE(t, b->gainable, b->T);
+	if (a->recovered == b->T)
+		KTEST_EXPECT_GE(t, run->res.migrated, b->min_moves);
+	KTEST_EXPECT_EQ(t, run->res.failed, 0);
+}
+
+static void run_small(struct ktest *t, const char *name)
+{
+	struct frag_verify v;
+	struct frag_run run;
+
+	KTEST_ASSERT_EQ(t, mm_test_env_simple(&env, SCEN_PAGES), 0);
+	KTEST_ASSERT_EQ(t, frag_scenario_build(&scen, &env.mm, name), 0);
+	frag_compact(&env.mm, COMPACT_ALL, MIGRATE_SYNC, &run);
+	frag_run_expect_bounds(t, name, &run);
+	frag_scenario_verify(&scen, &v);
+	KTEST_EXPECT_GT(t, v.mapped_pages, 0);
+	KTEST_EXPECT_EQ(t, v.mapped_bad, 0);
+	KTEST_EXPECT_EQ(t, v.mslab_bad, 0);
+	if (!strcmp(name, "mixed"))
+		KTEST_EXPECT_GT(t, run.pack.objects_moved, 0);
+	KTEST_EXPECT_EQ(t, mm_check(&env.mm), 0);
+	frag_scenario_destroy(&scen);
+	mm_drain_pcp(&env.mm);
+	KTEST_EXPECT_EQ(t, mm_nr_free_pages(&env.mm), env.mm.nr_managed);
+	mm_test_env_destroy(&env);
+}
+
+/* sparse at 16 MiB: recovered <= T, within a block of it. */
+static void scenario_sparse_16m_within_T(struct ktest *t) { run_small(t, "sparse"); }
+
+/* standard at 16 MiB: the salted blocks are not candidates. */
+static void scenario_standard_16m_within_T(struct ktest *t) { run_small(t, "standard"); }
+
+/* mixed at 16 MiB: T is taken after the mslab packing phase. */
+static void scenario_mixed_16m_within_T(struct ktest *t) { run_small(t, "mixed"); }
+
+/* T is min(candidates, free / 512) with no reserve, and gainable leaves out
+ * the candidates free already. */
+static void scenario_T_definition(struct ktest *t)
+{
+	struct frag_figures f;
+
+	KTEST_ASSERT_EQ(t, mm_test_env_simple(&env, SCEN_PAGES), 0);
+	frag_figures(&env.mm, &f);
+	KTEST_EXPECT_EQ(t, f.free_pages, env.mm.nr_managed);
+	KTEST_EXPECT_EQ(t, f.T, MIN(f.candidates, f.free_pages / PAGEBLOCK_PAGES));
+	KTEST_EXPECT_EQ(t, f.recovered, f.T); /* everything free: nothing to gain */
+	KTEST_EXPECT_EQ(t, f.gainable, 0);
+	KTEST_EXPECT_EQ(t, f.min_moves, 0);
+	mm_test_env_destroy(&env);
+}
+
+static const struct ktest_case scenario_cases[] = {
+	KTEST_CASE(scenario_T_definition),
+	KTEST_CASE(scenario_sparse_16m_within_T),
+	KTEST_CASE(scenario_standard_16m_within_T),
+	KTEST_CASE(scenario_mixed_16m_within_T),
+	KTEST_END,
+};
+KTEST_SUITE(scenario, scenario_cases);
