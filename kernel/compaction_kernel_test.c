@@ -109,9 +109,11 @@ static void compaction_contig_kernel(struct ktest *t)
 	mm_free_pages(&kernel_mm, p, 0);
 }
 
-/* Free pages the slab caches hold besides: a scenario's xarray nodes and
- * slot tables come from there, and an emptied cache may keep a slab. */
-static unsigned long free_plus_slab(void)
+/* What a workload that frees all it took gives back exactly: free pages,
+ * plus the pages the slab caches hold (a scenario's xarray nodes and slot
+ * tables come from there, and an emptied cache may keep a slab), plus the
+ * page-table pages in use (as tools/guest.py's accounted_pages). */
+static unsigned long accounted_pages(void)
 {
 	mm_drain_pcp(&kernel_mm);
 	return mm_nr_free_pages(&kernel_mm) + slab_set_pages(kmalloc_set()) + pgtable_pages();
@@ -121,7 +123,7 @@ static unsigned long free_plus_slab(void)
  * contents survive, and every page comes back. */
 static void run_whole_machine(struct ktest *t, const char *name)
 {
-	unsigned long before = free_plus_slab();
+	unsigned long before = accounted_pages();
 	struct frag_verify v;
 	struct frag_run run;
 
@@ -132,7 +134,7 @@ static void run_whole_machine(struct ktest *t, const char *name)
 	KTEST_EXPECT_EQ(t, v.mapped_bad + v.mslab_bad, 0);
 	KTEST_EXPECT_EQ(t, mm_check(&kernel_mm), 0);
 	frag_scenario_destroy(&scen);
-	KTEST_EXPECT_EQ(t, free_plus_slab(), before);
+	KTEST_EXPECT_EQ(t, accounted_pages(), before);
 }
 
 /* sparse over the whole machine: recovered <= T. */

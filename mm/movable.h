@@ -37,6 +37,13 @@ struct pack_result {
 	unsigned long pages_freed;     /* pages the owner gave back to the buddy */
 };
 
+static inline void pack_result_add(struct pack_result *acc, const struct pack_result *r)
+{
+	acc->objects_moved += r->objects_moved;
+	acc->bytes_copied += r->bytes_copied;
+	acc->pages_freed += r->pages_freed;
+}
+
 enum migrate_mode {
 	MIGRATE_ASYNC, /* compaction in the background: few retries, never wait */
 	MIGRATE_SYNC,  /* an allocation waits on it: more retries, may wait */

@@ -146,11 +146,8 @@ unsigned long mslab_compact(struct mslab_pool *pool, struct pack_result *acc)
 	pool->compactions++;
 	pool->compact_pages_freed += r.pages_freed;
 	mm_unlock_irqrestore(&pool->lock, flags);
-	if (acc) {
-		acc->objects_moved += r.objects_moved;
-		acc->bytes_copied += r.bytes_copied;
-		acc->pages_freed += r.pages_freed;
-	}
+	if (acc)
+		pack_result_add(acc, &r);
 	return r.pages_freed;
 }
 

@@ -369,9 +369,7 @@ void frag_compact(struct mm *mm, unsigned int order, enum migrate_mode mode,
 	compact_zone(mm, order, mode, false, &run->res);
 	frag_figures(mm, &run->after);
 	/* compact_zone packed again: nothing was left, but count what was. */
-	run->pack.objects_moved += run->res.pack.objects_moved;
-	run->pack.bytes_copied += run->res.pack.bytes_copied;
-	run->pack.pages_freed += run->res.pack.pages_freed;
+	pack_result_add(&run->pack, &run->res.pack);
 	if (run->after.recovered > run->before.recovered)
 		run->gained = run->after.recovered - run->before.recovered;
 	run->over_bound = run->after.recovered > run->before.T;

@@ -24,10 +24,10 @@ void frag_run_expect_bounds(struct ktest *t, const char *name, const struct frag
 	const struct frag_figures *b = &run->before, *a = &run->after;
 
 	ktest_diag(t, "%s: T %lu (free %lu, candidates %lu), recovered %lu -> %lu, moved %lu "
-		   "(min %lu), packing moved %lu objects (%lu bytes), freed %lu pages", name,
-		   b->T, b->free_pages, b->candidates, b->recovered, a->recovered,
-		   run->res.migrated, b->min_moves, run->pack.objects_moved,
-		   run->pack.bytes_copied, run->pack.pages_freed);
+		   "(min %lu) in %lu ms, packing moved %lu objects (%lu bytes), freed %lu pages",
+		   name, b->T, b->free_pages, b->candidates, b->recovered, a->recovered,
+		   run->res.migrated, b->min_moves, (unsigned long)(run->res.time_ns / 1000000),
+		   run->pack.objects_moved, run->pack.bytes_copied, run->pack.pages_freed);
 	KTEST_EXPECT_GT(t, b->T, 0);
 	KTEST_EXPECT_FALSE(t, run->over_bound);
 	KTEST_EXPECT_LE(t, a->recovered, b->T);
