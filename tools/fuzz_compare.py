@@ -6,14 +6,16 @@ fixed protocol (docs/benchmarks.md, "Fuzzing speed"):
     were built without coverage), exported with `git archive` into
     build/fuzz-compare/REV/ and built there with `make fuzz-build`; the new
     build is this tree's (`make fuzz-build`);
-  - per target, for old then new, one after the other in the same run: the
+  - per target, old then new, one after the other, --repeat times: the
     committed corpus tests/fuzz/corpus/NAME copied fresh into a temporary
     directory, then the target run for --seconds with -max_len=--max-len,
     -seed=1, -timeout=20 and no regression inputs;
-  - execs/s is libFuzzer's stat::average_exec_per_sec.
+  - execs/s is libFuzzer's stat::average_exec_per_sec; the table shows the
+    median of the repeats (a shared machine's load moves single runs by
+    a third).
 
 Prints one Markdown table row per target (old, new, ratio). Usage:
-    tools/fuzz_compare.py [--old REV] [--seconds 5] [--max-len 4096] [NAME...]
+    tools/fuzz_compare.py [--old REV] [--seconds 5] [--repeat 3] [--max-len 4096] [NAME...]
 (`make fuzz-compare` runs it with the defaults.) Run it with `nice` on a
 shared machine: both builds see the same load only when run back to back.
 """
@@ -72,10 +74,19 @@ def execs_per_s(exe, name, seconds, max_len):
     return int(rate.group(1)), int(runs.group(1))
 
 
+def median(runs):
+    """The median (execs/s, execs) of @runs, or the first failure."""
+    for r in runs:
+        if r[0] is None:
+            return r
+    return sorted(runs)[len(runs) // 2]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--old", default="af3780d", help="git revision of the old build")
     ap.add_argument("--seconds", type=int, default=5)
+    ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--max-len", type=int, default=4096)
     ap.add_argument("--build", default=os.environ.get("O", os.path.join(ROOT, "build")))
     ap.add_argument("names", nargs="*")
@@ -83,16 +94,19 @@ def main():
     old = old_build(args.old, os.path.join(args.build, "fuzz-compare"))
     build(ROOT, args.build)
     print("protocol: committed corpus copied fresh, -max_len=%d, -seed=1, %d s per run, "
-          "old (%s) then new, one target at a time" % (args.max_len, args.seconds, args.old))
+          "old (%s) then new, one target at a time, median of %d" %
+          (args.max_len, args.seconds, args.old, args.repeat))
     print("| target | old execs/s | new execs/s | new / old |")
     print("|---|---:|---:|---:|")
     failed = False
     for name in args.names or fuzz.targets():
-        rates = []
-        for b in (old, args.build):
-            exe = os.path.join(b, "fuzz", "fuzz_" + name)
-            rates.append(execs_per_s(exe, name, args.seconds, args.max_len)
-                         if os.path.exists(exe) else (None, "no such target"))
+        runs = ([], [])
+        for _ in range(args.repeat):
+            for i, b in enumerate((old, args.build)):
+                exe = os.path.join(b, "fuzz", "fuzz_" + name)
+                runs[i].append(execs_per_s(exe, name, args.seconds, args.max_len)
+                               if os.path.exists(exe) else (None, "no such target"))
+        rates = [median(r) for r in runs]
         cells = [str(r) if r is not None else "FAIL (%s)" % why for r, why in rates]
         ratio = "%.1f×" % (rates[1][0] / rates[0][0]) \
             if rates[0][0] and rates[1][0] is not None else "-"
