@@ -6,6 +6,7 @@
 #   make test       host tests + KTAP suites in QEMU + QMP end-to-end tests
 #   make host-test  host unit tests only (ASan + UBSan)
 #   make fuzz       libFuzzer targets (clang), FUZZ_S=60 seconds each
+#   make fuzz-compare  their execs/s, FUZZ_OLD=rev against this tree (docs/benchmarks.md)
 #   make ktest      in-kernel KTAP suites only (SUITES=all|a,b)
 #   make debug      QEMU stopped at reset + gdb with symbols, break at kmain
 #   make bench      host + QEMU benchmarks: a table, JSON lines in build/bench/
