@@ -6,6 +6,7 @@
 #   make test       host tests + KTAP suites in QEMU + QMP end-to-end tests
 #   make host-test  host unit tests only (ASan + UBSan)
 #   make fuzz       libFuzzer targets (clang), FUZZ_S=60 seconds each
+#   make fuzz-compare  their execs/s, FUZZ_OLD=rev against this tree (docs/benchmarks.md)
 #   make ktest      in-kernel KTAP suites only (SUITES=all|a,b)
 #   make debug      QEMU stopped at reset + gdb with symbols, break at kmain
 #   make bench      host + QEMU benchmarks: a table, JSON lines in build/bench/
@@ -208,32 +209,64 @@ bench: deps
 # libFuzzer targets (tests/fuzz/fuzz_*.c): the host objects rebuilt with
 # clang and -fsanitize=fuzzer-no-link (coverage for the fuzzer), linked once
 # per target with libFuzzer's main. tests/host/main.c is left out (libFuzzer
-# has the main); tests/fuzz/fuzz_common.c supplies ktest_write and helpers.
+# has the main); tests/fuzz/fuzz_common.c supplies ktest_write and helpers,
+# the other tests/fuzz/*.c (not fuzz_*.c) the targets' checkers.
 # `make fuzz FUZZ_S=60` runs each target for FUZZ_S seconds on a copy of its
 # corpus (tests/fuzz/corpus/NAME -> $(O)/fuzz/corpus/NAME).
+# FUZZ_NOCOV: built with the sanitizers but without coverage. The invariant
+# checkers: the fuzzer learns nothing from their loops, and their comparison
+# hooks (trace-cmp) cost most of an mm target's time. The unit tests: linked
+# in, never run by a target, yet each of their counters would be scanned
+# after every input.
+# FUZZ_EDGE: edge coverage without trace-cmp: the page allocator core, whose
+# comparisons are between its own state (flags, orders, list links), not
+# with input bytes, and whose hooks cost half of every mm target's time.
+# trace-cmp stays where input bytes reach comparisons: the targets, the
+# parsers (argv, cmdline, multiboot, memmap), the xarray (indices), mslab
+# (object sizes), the virtqueue and the balloon (device answers).
 FUZZCC ?= clang
 FUZZ_S ?= 60
 FUZZCFLAGS := $(filter-out -fsanitize=address$(comma)undefined,$(HOSTCFLAGS)) \
-	-fsanitize=fuzzer-no-link,address,undefined
+	-fsanitize=address,undefined
+FUZZCOV := -fsanitize=fuzzer-no-link
 FUZZTARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(filter-out tests/fuzz/fuzz_common.c,$(wildcard tests/fuzz/fuzz_*.c)))
-FUZZOBJS := $(patsubst %,$(O)/fuzz/obj/%.o,$(filter-out tests/host/main.c,$(HOSTSRCS)) tests/fuzz/fuzz_common.c)
+FUZZCHECKERS := $(filter-out tests/fuzz/fuzz_%,$(wildcard tests/fuzz/*.c))
+FUZZ_NOCOV := mm/check.c mm/check_report.c mm/mslab_check.c mm/slab_check.c \
+	mm/test_pattern.c $(FUZZCHECKERS) $(filter %_test.c,$(HOSTSRCS))
+FUZZOBJS := $(patsubst %,$(O)/fuzz/obj/%.o,$(filter-out tests/host/main.c,$(HOSTSRCS)) \
+	tests/fuzz/fuzz_common.c $(FUZZCHECKERS))
 FUZZBINS := $(patsubst %,$(O)/fuzz/fuzz_%,$(FUZZTARGETS))
+
+$(patsubst %,$(O)/fuzz/obj/%.o,$(FUZZ_NOCOV)): FUZZCOV :=
+FUZZ_EDGE := $(addprefix mm/,buddy.c pcp.c page.c init.c compaction.c contig.c migrate.c \
+	movable.c map.c mapped.c hole.c oom.c poison.c reporting.c scenario.c slab.c \
+	slab_kmalloc.c mslab_compact.c stats.c test_owner.c testing.c example_movable.c) \
+	lib/pagecopy.c tests/host/mm_platform.c
+$(patsubst %,$(O)/fuzz/obj/%.o,$(FUZZ_EDGE)): FUZZCOV := \
+	-fsanitize-coverage=inline-8bit-counters,indirect-calls,pc-table
 
 $(O)/fuzz/obj/%.c.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZCC  $<")
-	$(Q)$(FUZZCC) $(FUZZCFLAGS) -c $< -o $@
+	$(Q)$(FUZZCC) $(FUZZCFLAGS) $(FUZZCOV) -c $< -o $@
 
 $(O)/fuzz/fuzz_%: $(O)/fuzz/obj/tests/fuzz/fuzz_%.c.o $(FUZZOBJS)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(FUZZCC) $(FUZZCFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZOBJS)
 
-.SECONDARY: $(FUZZTARGETS:%=$(O)/fuzz/obj/tests/fuzz/fuzz_%.c.o)
-.PHONY: fuzz fuzz-build
+.SECONDARY: $(FUZZTARGETS:%=$(O)/fuzz/obj/tests/fuzz/fuzz_%.c.o) $(FUZZOBJS)
+.PHONY: fuzz fuzz-build fuzz-compare
 fuzz-build: $(FUZZBINS)
 
 fuzz: fuzz-build
 	$(Q)$(PYTHON) tools/fuzz.py --build $(O) --seconds $(FUZZ_S) $(FUZZTARGETS)
+
+# The fixed-protocol speed comparison of docs/benchmarks.md ("Fuzzing speed"):
+# FUZZ_OLD's targets against this tree's, FUZZ_S seconds each (default 5).
+FUZZ_OLD ?= af3780d
+fuzz-compare:
+	$(Q)nice $(PYTHON) tools/fuzz_compare.py --build $(O) --old $(FUZZ_OLD) \
+		--seconds $(if $(filter command line,$(origin FUZZ_S)),$(FUZZ_S),5)
 
 # make sim MEM=64G SCENARIO=standard: compaction figures on a simulated machine,
 # the map before and after in $(SIMDATA) and, when /usr/bin/python3 has

@@ -2,45 +2,23 @@
  * The scriptable TEST owner (see test_owner.h). Its descriptors live in the
  * owner's own array (16-byte aligned); page->memdesc points at them, which is
  * how the callbacks find the script of a page and, through it, the owner.
+ * The content pattern is mm/test_pattern.c.
  */
 #include "include/errno.h"
 #include "mm/migrate.h"
 #include "mm/test_owner.h"
+#include "mm/test_pattern.h"
 
-static u64 pattern_word(unsigned long id, size_t i)
+static size_t page_bytes(const struct page *p)
 {
-	u64 x = (id + 1) * 0x9e3779b97f4a7c15ULL + i;
-
-	x ^= x >> 31;
-	return x * 0xbf58476d1ce4e5b9ULL;
-}
-
-static size_t page_words(const struct page *p)
-{
-	return (PAGE_SIZE << page_order(p)) / sizeof(u64);
-}
-
-static void fill(struct mm *mm, struct page *p, unsigned long id)
-{
-	u64 *w = mm_page_address(mm, p);
-	size_t i;
-
-	for (i = 0; i < page_words(p); i++)
-		w[i] = pattern_word(id, i);
+	return PAGE_SIZE << page_order(p);
 }
 
 bool test_owner_content_ok(struct test_owner *o, const struct test_page *tp)
 {
-	const u64 *w;
-	size_t i;
-
 	if (!tp->page)
 		return true;
-	w = mm_page_address(o->mm, tp->page);
-	for (i = 0; i < page_words(tp->page); i++)
-		if (w[i] != pattern_word(tp->id, i))
-			return false;
-	return true;
+	return test_pattern_ok(mm_page_address(o->mm, tp->page), page_bytes(tp->page), tp->id);
 }
 
 unsigned long test_owner_pfn(const struct test_owner *o, const struct test_page *tp)
@@ -160,7 +138,7 @@ struct test_page *test_owner_alloc(struct test_owner *o, unsigned int order, gfp
 		tp = &o->pages[o->nr++];
 	*tp = (struct test_page){ .owner = o, .id = o->next_id++, .page = p };
 	movable_page_init(p, MEMDESC_TEST, tp);
-	fill(o->mm, p, tp->id);
+	test_pattern_fill(mm_page_address(o->mm, p), page_bytes(p), tp->id);
 	return tp;
 }
 

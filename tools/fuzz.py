@@ -6,8 +6,11 @@ inputs that once crashed), then fuzz for --seconds (or --runs inputs) on a
 working corpus, build/fuzz/corpus/NAME, seeded from tests/fuzz/corpus/NAME
 (new inputs stay in build/, never in the repository). Crash inputs go to
 build/fuzz/artifacts/NAME/, the log to build/fuzz/NAME.log. Prints one line
-per target (execs, execs/s, ok or CRASH) and the total execs; the exit
-status is 1 when any target crashed.
+per target (execs, execs/s, ok, CRASH or INCOMPLETE) and the total execs;
+the exit status is 1 when any target failed. A run passes only when it
+executed inputs and lasted its planned time (a run of 0 execs, or one that
+stopped early, tested nothing: INCOMPLETE); clang that cannot link libFuzzer
+is a failure too (tools/deps.sh installs it: LIBFUZZER_PKG).
 
 Used by `make fuzz FUZZ_S=60` and by the `fuzz` stage of tools/testrun.py.
 """
@@ -22,6 +25,7 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FUZZ_DIR = os.path.join(ROOT, "tests", "fuzz")
 FUZZCC = os.environ.get("FUZZCC", "clang")
+LIBFUZZER_PKG = "libclang-rt-14-dev"
 
 
 def targets():
@@ -48,7 +52,8 @@ def available():
                                os.path.join(d, "t")], stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True)
         if proc.returncode != 0:
-            return "%s cannot link libFuzzer: %s" % (FUZZCC, proc.stdout.strip()[-300:])
+            return "%s cannot link libFuzzer (package %s, installed by tools/deps.sh): %s" % (
+                FUZZCC, LIBFUZZER_PKG, proc.stdout.strip()[-300:])
     return None
 
 
@@ -58,9 +63,17 @@ class Result:
         self.execs = 0
         self.execs_per_s = 0
         self.regressions = 0
-        self.crashed = False
+        self.status = "ok"      # or CRASH, INCOMPLETE
         self.reason = ""
         self.log = ""
+
+    @property
+    def failed(self):
+        return self.status != "ok"
+
+    def fail(self, status, reason):
+        self.status = status
+        self.reason = reason
 
 
 def _files(d):
@@ -104,8 +117,7 @@ def run_target(build, name, seconds=None, runs=None):
         if regs:
             rc, out = _run([exe, "-artifact_prefix=" + arts] + regs, log, limit)
             if rc != 0:
-                res.crashed = True
-                res.reason = "a regression input crashes again"
+                res.fail("CRASH", "a regression input crashes again")
                 return res
         cmd = [exe, "-print_final_stats=1", "-timeout=20", "-artifact_prefix=" + arts]
         cmd += ["-runs=%d" % runs] if runs else ["-max_total_time=%d" % seconds]
@@ -115,17 +127,34 @@ def run_target(build, name, seconds=None, runs=None):
     m = re.search(r"stat::average_exec_per_sec:\s*(\d+)", out)
     res.execs_per_s = int(m.group(1)) if m else 0
     if rc != 0:
-        res.crashed = True
         m = re.search(r"Test unit written to (\S+)", out)
-        res.reason = "crash input %s" % m.group(1) if m else "exit status %d" % rc
+        res.fail("CRASH", "crash input %s" % m.group(1) if m else "exit status %d" % rc)
+    else:
+        short = incomplete(res, out, seconds, runs)
+        if short:
+            res.fail("INCOMPLETE", short)
     return res
 
 
+def incomplete(res, out, seconds, runs):
+    """Why a run that exited 0 tested less than planned, or None."""
+    if res.execs == 0:
+        return "0 execs"
+    m = re.search(r"Done (\d+) runs in (\d+) second", out)
+    if not m:
+        return "no 'Done N runs in S seconds' line"
+    if runs and int(m.group(1)) < runs:
+        return "%s of %d runs" % (m.group(1), runs)
+    if not runs and int(m.group(2)) < seconds:
+        return "stopped after %s of %d s" % (m.group(2), seconds)
+    return None
+
+
 def report(res):
-    status = "CRASH (%s; log %s)" % (res.reason, res.log) if res.crashed else "ok"
+    status = "%s (%s; log %s)" % (res.status, res.reason, res.log) if res.failed else "ok"
     print("%-10s %10d execs %8d execs/s  %d regressions  %s" %
           (res.name, res.execs, res.execs_per_s, res.regressions, status), flush=True)
-    if res.crashed:
+    if res.failed:
         with open(res.log) as f:
             tail = f.read()[-2500:]
         sys.stdout.write(tail + "\n")
@@ -138,16 +167,20 @@ def main():
     ap.add_argument("--runs", type=int, help="inputs per target instead of --seconds")
     ap.add_argument("names", nargs="*")
     args = ap.parse_args()
+    why = available()
+    if why:
+        print("fuzz: FAIL: %s" % why)
+        return 1
     results = []
     for name in args.names or targets():
         res = run_target(args.build, name, args.seconds, args.runs)
         report(res)
         results.append(res)
-    crashed = [r.name for r in results if r.crashed]
+    failed = ["%s (%s)" % (r.name, r.status) for r in results if r.failed]
     print("fuzz: %d targets, %d execs in total, %s" %
           (len(results), sum(r.execs for r in results),
-           "crashed: " + ", ".join(crashed) if crashed else "no crash"))
-    return 1 if crashed else 0
+           "failed: " + ", ".join(failed) if failed else "all ok"))
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -4,18 +4,23 @@
  * pcp drain and check operations on a private mm of a few MiB with a
  * reserved hole. Every allocated block is stamped (its PFN in each page)
  * and verified on free, so overlapping allocations are caught. Invariants:
- * mm_check() finds nothing after every sequence, mm_bug() is never called,
- * and once everything is freed and drained the free count is the start's.
+ * mm_check() finds nothing after every sequence (and when a check operation
+ * asks, at most every CHECK_EVERY operations: fuzz_check_due), mm_bug() is
+ * never called, and once everything is freed and drained the free count is
+ * the start's.
  */
 #include <string.h>
 
 #include "mm/mm.h"
 #include "mm/testing.h"
 #include "tests/fuzz/fuzz_common.h"
+#include "tests/fuzz/pattern.h"
 #include "tests/host/mm_platform.h"
 
 #define SPAN 4096UL
 #define SLOTS 128
+#define MAX_OPS 512
+#define CHECK_EVERY (MAX_OPS / 8)
 
 struct block {
 	struct page *page;
@@ -27,17 +32,15 @@ static struct block blocks[SLOTS];
 
 static void stamp(struct mm *mm, struct block *b, int verify)
 {
-	unsigned long pfn = mm_page_to_pfn(mm, b->page), i;
+	unsigned long pfn = mm_page_to_pfn(mm, b->page), n = 1UL << b->order, bad;
 
-	for (i = 0; i < (1UL << b->order); i++) {
-		unsigned long *w = mm_pfn_to_virt(pfn + i);
-
-		if (verify)
-			FUZZ_CHECK(*w == pfn + i, "pfn %lu holds %#lx (order %u block at %lu)",
-				   pfn + i, *w, b->order, pfn);
-		else
-			*w = pfn + i;
+	if (!verify) {
+		fuzz_stamp_pages(pfn, n);
+		return;
 	}
+	bad = fuzz_stamp_bad(pfn, n);
+	FUZZ_CHECK(bad == pfn + n, "pfn %lu holds %#lx (order %u block at %lu)", bad,
+		   *(unsigned long *)mm_pfn_to_virt(bad), b->order, pfn);
 }
 
 static void op_alloc(struct mm *mm, struct fuzz_in *in)
@@ -57,11 +60,9 @@ static void op_alloc(struct mm *mm, struct fuzz_in *in)
 	FUZZ_CHECK((mm_page_to_pfn(mm, p) & ((1UL << order) - 1)) == 0,
 		   "order %u block at unaligned pfn %lu", order, mm_page_to_pfn(mm, p));
 	if (gfp & GFP_ZERO) {
-		const unsigned char *va = mm_page_address(mm, p);
-		size_t i;
+		size_t n = PAGE_SIZE << order, bad = fuzz_zero_bad(mm_page_address(mm, p), n, 64);
 
-		for (i = 0; i < (PAGE_SIZE << order); i += 64)
-			FUZZ_CHECK(va[i] == 0, "GFP_ZERO page not zeroed at byte %zu", i);
+		FUZZ_CHECK(bad == n, "GFP_ZERO page not zeroed at byte %zu", bad);
 	}
 	blocks[slot].page = p;
 	blocks[slot].order = order;
@@ -102,6 +103,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const struct pfn_range usable[] = { { 0, 1536 }, { 1600, SPAN } };
 	static const struct pfn_range reserved[] = { { 0, 3 }, { 2048, 2050 } };
 	struct fuzz_in in = { data, size };
+	struct fuzz_sampler sampler = { CHECK_EVERY, 0 };
 	struct mm *mm = &env.mm;
 	unsigned long start_free;
 	unsigned int i, ops = 0;
@@ -109,7 +111,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(fuzz_env(&env, SPAN, usable, 2, reserved, 2) == 0, "env init");
 	start_free = mm_nr_free_pages(mm);
 	memset(blocks, 0, sizeof(blocks));
-	while (fuzz_more(&in) && ops++ < 512) {
+	while (fuzz_more(&in) && ops++ < MAX_OPS) {
 		switch (fuzz_u8(&in) % 8) {
 		case 0: case 1: case 2:
 			op_alloc(mm, &in);
@@ -124,7 +126,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			mm_drain_pcp(mm);
 			break;
 		case 7:
-			FUZZ_CHECK(mm_check(mm) == 0, "mm_check mid-sequence");
+			if (fuzz_check_due(&sampler, ops))
+				FUZZ_CHECK(mm_check(mm) == 0, "mm_check mid-sequence");
 			break;
 		}
 	}

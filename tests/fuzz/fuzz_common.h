@@ -51,6 +51,28 @@ static inline int fuzz_more(const struct fuzz_in *in) { return in->n != 0; }
 		}                                                               \
 	} while (0)
 
+/*
+ * Sampled full checks. A full invariant check (mm_check, mslab_check, a
+ * sweep of every PFN) costs more than the operations between two of them,
+ * so inside an input a check runs only when at least @every operations
+ * passed since the last one that ran (the input asks; fuzz_check_due
+ * decides), and every target checks in full once more at the end of each
+ * input. Decided by operation count alone: deterministic from the input, so
+ * a crash replays.
+ */
+struct fuzz_sampler {
+	unsigned int every; /* operations between two full checks, at least */
+	unsigned int last;  /* operation count at the last full check */
+};
+
+static inline int fuzz_check_due(struct fuzz_sampler *s, unsigned int ops)
+{
+	if (ops - s->last < s->every)
+		return 0;
+	s->last = ops;
+	return 1;
+}
+
 /* Silence the mm and printk logs (they cost most of the time per input). */
 void fuzz_quiet(void);
 

@@ -7,8 +7,9 @@
  * (sync or async, default or starved target allocators) and compaction.
  * Invariants: the owner never sees a callback in the wrong state, every
  * page it owns holds its pattern (data tags survive moves), mm_check()
- * is clean, no mm_bug(), and after freeing everything the free count is
- * the start's.
+ * is clean (after the sequence, and when a check operation asks, at most
+ * every CHECK_EVERY operations: fuzz_check_due), no mm_bug(), and after
+ * freeing everything the free count is the start's.
  */
 #include <string.h>
 
@@ -25,6 +26,8 @@
 static const struct pfn_range whole = { 0, SPAN };
 #define KSLOTS 64
 #define MAX_PFNS 64
+#define MAX_OPS 256
+#define CHECK_EVERY (MAX_OPS / 8)
 
 static struct mm_test_env env;
 static struct test_owner owner;
@@ -150,6 +153,7 @@ static void check_owner(struct mm *mm, const char *when)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_in in = { data, size };
+	struct fuzz_sampler sampler = { CHECK_EVERY, 0 };
 	struct mm *mm = &env.mm;
 	unsigned long start_free;
 	unsigned int i, ops = 0;
@@ -158,7 +162,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(test_owner_init(&owner, mm) == 0, "owner init");
 	memset(kpages, 0, sizeof(kpages));
 	start_free = mm_nr_free_pages(mm);
-	while (fuzz_more(&in) && ops++ < 256) {
+	while (fuzz_more(&in) && ops++ < MAX_OPS) {
 		switch (fuzz_u8(&in) % 8) {
 		case 0: case 1: case 2:
 			op_test_alloc(&in);
@@ -176,7 +180,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			op_compact(mm, &in);
 			break;
 		case 7:
-			check_owner(mm, "mid-sequence");
+			if (fuzz_check_due(&sampler, ops))
+				check_owner(mm, "mid-sequence");
 			break;
 		}
 	}

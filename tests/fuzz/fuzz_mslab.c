@@ -4,7 +4,9 @@
  * compaction, system compaction and migration of the pages under objects.
  * Every object is filled with a pattern derived from its number and
  * verified whenever it is mapped and at the end, so a move that loses or
- * mixes up data is caught. Invariants: mslab_check() and mm_check() clean,
+ * mixes up data is caught. Invariants: mslab_check() and mm_check() clean
+ * (after the sequence, and when a check operation asks, at most every
+ * CHECK_EVERY operations: fuzz_check_due),
  * a mapped object's address stays put, no misuse reported (the target
  * never misuses the API), and destroying the pool gives back every page.
  */
@@ -17,11 +19,14 @@
 #include "mm/mslab.h"
 #include "mm/testing.h"
 #include "tests/fuzz/fuzz_common.h"
+#include "tests/fuzz/pattern.h"
 #include "tests/host/mm_platform.h"
 
 #define SPAN 2048UL
 static const struct pfn_range whole = { 0, SPAN };
 #define SLOTS 256
+#define MAX_OPS 512
+#define CHECK_EVERY (MAX_OPS / 8)
 
 struct obj {
 	unsigned long handle;
@@ -37,11 +42,10 @@ static struct obj objs[SLOTS];
 
 static void verify(struct obj *o, const unsigned char *va, const char *when)
 {
-	size_t i;
+	size_t bad = fuzz_pattern_bad(va, o->size, o->seed);
 
-	for (i = 0; i < o->size; i++)
-		FUZZ_CHECK(va[i] == (uint8_t)(o->seed + i), "%s: handle %#lx byte %zu of %zu",
-			   when, o->handle, i, o->size);
+	FUZZ_CHECK(bad == o->size, "%s: handle %#lx byte %zu of %zu", when, o->handle, bad,
+		   o->size);
 }
 
 static void op_alloc(struct fuzz_in *in)
@@ -51,7 +55,6 @@ static void op_alloc(struct fuzz_in *in)
 	size_t size = (v & 0x8000) ? (v & 0x7fff) : (v & 0xff) + 1;
 	unsigned char *va;
 	unsigned long h;
-	size_t i;
 
 	if (o->handle)
 		return;
@@ -72,11 +75,12 @@ static void op_alloc(struct fuzz_in *in)
 	o->seed = fuzz_u8(in);
 	va = mslab_map(&pool, h);
 	FUZZ_CHECK(va && ((unsigned long)va & 15) == 0, "map of a new object: %p", (void *)va);
-	if (v & 0x4000)
-		for (i = 0; i < size; i++)
-			FUZZ_CHECK(va[i] == 0, "GFP_ZERO object byte %zu is %u", i, va[i]);
-	for (i = 0; i < size; i++)
-		va[i] = (uint8_t)(o->seed + i);
+	if (v & 0x4000) {
+		size_t bad = fuzz_zero_bad(va, size, 1);
+
+		FUZZ_CHECK(bad == size, "GFP_ZERO object byte %zu is %u", bad, va[bad]);
+	}
+	fuzz_pattern_fill(va, size, o->seed);
 	mslab_unmap(&pool, h);
 }
 
@@ -155,6 +159,7 @@ static void check_all(struct mm *mm, const char *when)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_in in = { data, size };
+	struct fuzz_sampler sampler = { CHECK_EVERY, 0 };
 	struct mm *mm = &env.mm;
 	struct compact_result cres;
 	unsigned long start_free;
@@ -164,7 +169,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	start_free = mm_nr_free_pages(mm);
 	FUZZ_CHECK(mslab_pool_create(&pool, mm, "fuzz") == 0, "pool create");
 	memset(objs, 0, sizeof(objs));
-	while (fuzz_more(&in) && ops++ < 512) {
+	while (fuzz_more(&in) && ops++ < MAX_OPS) {
 		switch (fuzz_u8(&in) % 10) {
 		case 0: case 1: case 2:
 			op_alloc(&in);
@@ -188,7 +193,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				op_migrate(mm, &in);
 			break;
 		case 9:
-			check_all(mm, "mid-sequence");
+			if (fuzz_check_due(&sampler, ops))
+				check_all(mm, "mid-sequence");
 			break;
 		}
 	}
