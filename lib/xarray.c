@@ -354,6 +354,76 @@ void *xa_find_after(const struct xarray *xa, unsigned long *index, unsigned long
 	return entry;
 }
 
+/**
+ * xa_find_before - find the last entry with an index in [@min, *@index].
+ * @xa: the array.
+ * @index: in: where to start (clamped to the last index the tree covers);
+ *         out: the index of the entry found.
+ * @min: first index to consider.
+ *
+ * The mirror of xa_find(): walks down to *@index, then slot by slot to the
+ * left, climbing out of nodes that are exhausted; stops once a slot ends
+ * below @min.
+ * Return: the entry (and *@index updated), or NULL (*@index unchanged).
+ */
+void *xa_find_before(const struct xarray *xa, unsigned long *index, unsigned long min)
+{
+	unsigned long i = *index;
+	struct xa_node *node = xa->root;
+	unsigned int off;
+
+	if (!node)
+		return NULL;
+	if (i > span_mask(node->shift))
+		i = span_mask(node->shift);
+	if (i < min)
+		return NULL;
+	off = slot_of(i, node->shift);
+	for (;;) {
+		void *slot = node->slots[off];
+
+		if (slot && !node->shift) {
+			*index = i;
+			return slot;
+		}
+		if (slot) {
+			node = slot;
+			off = slot_of(i, node->shift);
+			continue;
+		}
+		while (off == 0) {
+			if (!node->parent)
+				return NULL;
+			off = node->offset;
+			node = node->parent;
+		}
+		off--;
+		/* the last index of slot @off */
+		i = (i & ~span_mask(node->shift)) | ((unsigned long)off << node->shift) |
+		    ((1UL << node->shift) - 1);
+		if (i < min)
+			return NULL;
+	}
+}
+
+/**
+ * xa_find_prev - find the last entry with an index in [@min, *@index).
+ *
+ * Return: as xa_find_before().
+ */
+void *xa_find_prev(const struct xarray *xa, unsigned long *index, unsigned long min)
+{
+	unsigned long prev = *index - 1;
+	void *entry;
+
+	if (*index <= min)
+		return NULL;
+	entry = xa_find_before(xa, &prev, min);
+	if (entry)
+		*index = prev;
+	return entry;
+}
+
 /*
  * Post-order step of a walk over all nodes: from (@node, next slot *@off),
  * return the next node whose children have all been visited (NULL at the

@@ -98,6 +98,8 @@ void *xa_load(const struct xarray *xa, unsigned long index);
 void *xa_erase(struct xarray *xa, unsigned long index);
 void *xa_find(const struct xarray *xa, unsigned long *index, unsigned long max);
 void *xa_find_after(const struct xarray *xa, unsigned long *index, unsigned long max);
+void *xa_find_before(const struct xarray *xa, unsigned long *index, unsigned long min);
+void *xa_find_prev(const struct xarray *xa, unsigned long *index, unsigned long min);
 void xa_destroy(struct xarray *xa);
 unsigned long xa_node_count(const struct xarray *xa);
 int xa_check(const struct xarray *xa);
@@ -116,5 +118,10 @@ int xa_check(const struct xarray *xa);
 #define xa_for_each_range(xa, index, entry, start, max)             \
 	for ((index) = (start), (entry) = xa_find(xa, &(index), max); \
 	     (entry); (entry) = xa_find_after(xa, &(index), max))
+
+/* As xa_for_each(), in decreasing index order. */
+#define xa_for_each_reverse(xa, index, entry)                          \
+	for ((index) = ~0UL, (entry) = xa_find_before(xa, &(index), 0); \
+	     (entry); (entry) = xa_find_prev(xa, &(index), 0))
 
 #endif

@@ -129,6 +129,8 @@ static void xarray_empty_has_no_entries(struct ktest *t)
 	KTEST_EXPECT_NULL(t, xa_load(&xa, XT_MAX));
 	KTEST_EXPECT_NULL(t, xa_erase(&xa, 7));
 	KTEST_EXPECT_NULL(t, xa_find(&xa, &index, XT_MAX));
+	index = XT_MAX;
+	KTEST_EXPECT_NULL(t, xa_find_before(&xa, &index, 0));
 	KTEST_EXPECT_TRUE(t, xa_empty(&xa));
 	KTEST_EXPECT_EQ(t, xa_count(&xa), 0);
 	KTEST_EXPECT_EQ(t, xt_pool.allocs, 0);
@@ -267,6 +269,53 @@ static void xarray_iterates_in_index_order(struct ktest *t)
 		nr++;
 	KTEST_EXPECT_EQ(t, nr, 5); /* 64, 65, 4095, 4096, 1 << 30 */
 	xa_for_each(&xa, index, entry) /* erasing the current entry is allowed */
+		if (index & 1)
+			KTEST_EXPECT_PTR_EQ(t, xa_erase(&xa, index), entry);
+	KTEST_EXPECT_EQ(t, xa_count(&xa), 7);
+	xt_teardown(t, &xa);
+}
+
+/* xa_for_each_reverse and xa_find_before visit entries in decreasing index
+ * order, honouring bounds, also below a root that covers less than ~0UL. */
+static void xarray_iterates_in_reverse_order(struct ktest *t)
+{
+	struct xarray xa;
+	unsigned long index, nr = 0;
+	unsigned int i;
+	void *entry;
+
+	xt_setup(&xa);
+	for (i = 0; i < 6; i++) /* 0 .. 4096: a root of shift 12 */
+		KTEST_ASSERT_EQ(t, xa_store(&xa, xt_edge_keys[i], xa_mk_value(i)), 0);
+	index = ~0UL;
+	KTEST_EXPECT_PTR_EQ(t, xa_find_before(&xa, &index, 0), xa_mk_value(5));
+	KTEST_EXPECT_EQ(t, index, 4095);
+	index = ~0UL;
+	KTEST_EXPECT_NULL(t, xa_find_before(&xa, &index, 4097)); /* above all the root covers */
+	KTEST_EXPECT_EQ(t, index, ~0UL);
+	for (i = 6; i < ARRAY_SIZE(xt_edge_keys); i++)
+		KTEST_ASSERT_EQ(t, xa_store(&xa, xt_edge_keys[i], xa_mk_value(i)), 0);
+	xa_for_each_reverse(&xa, index, entry) {
+		unsigned long want = ARRAY_SIZE(xt_edge_keys) - 1 - nr;
+
+		KTEST_ASSERT_LT(t, nr, ARRAY_SIZE(xt_edge_keys));
+		KTEST_EXPECT_EQ(t, index, xt_edge_keys[want]);
+		KTEST_EXPECT_PTR_EQ(t, entry, xa_mk_value(want));
+		nr++;
+	}
+	KTEST_EXPECT_EQ(t, nr, ARRAY_SIZE(xt_edge_keys));
+	index = 4094;
+	KTEST_EXPECT_PTR_EQ(t, xa_find_before(&xa, &index, 0), xa_mk_value(4));
+	KTEST_EXPECT_EQ(t, index, 65);
+	index = 62;
+	KTEST_EXPECT_NULL(t, xa_find_before(&xa, &index, 2));
+	KTEST_EXPECT_EQ(t, index, 62); /* unchanged on a miss */
+	index = 0;
+	KTEST_EXPECT_NULL(t, xa_find_prev(&xa, &index, 0));
+	index = 1UL << 36;
+	KTEST_EXPECT_PTR_EQ(t, xa_find_prev(&xa, &index, 0), xa_mk_value(8));
+	KTEST_EXPECT_EQ(t, index, (1UL << 30) + 1);
+	xa_for_each_reverse(&xa, index, entry) /* erasing the current entry is allowed */
 		if (index & 1)
 			KTEST_EXPECT_PTR_EQ(t, xa_erase(&xa, index), entry);
 	KTEST_EXPECT_EQ(t, xa_count(&xa), 7);
@@ -540,6 +589,19 @@ static unsigned long xt_lower_bound(unsigned long key)
 	return lo;
 }
 
+/* Position of the last present universe key in [@min, @max] (xt_nkeys if none). */
+static unsigned long xt_model_before(unsigned long max, unsigned long min)
+{
+	unsigned long pos = xt_lower_bound(max);
+
+	if (pos < xt_nkeys && xt_keys[pos] == max)
+		pos++; /* pos: the first key above max */
+	while (pos-- > 0 && xt_keys[pos] >= min)
+		if (xt_model[pos])
+			return pos;
+	return xt_nkeys;
+}
+
 /* Model answer to xa_load(@key). */
 static void *xt_model_load(unsigned long key)
 {
@@ -597,6 +659,22 @@ static bool xt_verify_model(struct ktest *t, const struct xarray *xa, struct prn
 		for (pos = xt_lower_bound(start); pos < xt_nkeys && !xt_model[pos]; pos++)
 			;
 		if (pos < xt_nkeys && xt_keys[pos] <= max) {
+			KTEST_EXPECT_PTR_EQ(t, entry, xt_model[pos]);
+			KTEST_EXPECT_EQ(t, index, xt_keys[pos]);
+		} else {
+			KTEST_EXPECT_NULL(t, entry);
+		}
+	}
+	for (i = 0; i < 64; i++) { /* and backwards, down to a random minimum */
+		unsigned long min = xt_random_key(rng);
+
+		start = min + xt_random_key(rng);
+		if (start < min)
+			start = XT_MAX;
+		index = start;
+		entry = xa_find_before(xa, &index, min);
+		pos = xt_model_before(start, min);
+		if (pos < xt_nkeys) {
 			KTEST_EXPECT_PTR_EQ(t, entry, xt_model[pos]);
 			KTEST_EXPECT_EQ(t, index, xt_keys[pos]);
 		} else {
@@ -696,6 +774,7 @@ static const struct ktest_case xarray_cases[] = {
 	KTEST_CASE(xarray_handles_large_and_sparse_indices),
 	KTEST_CASE(xarray_height_grows_and_shrinks),
 	KTEST_CASE(xarray_iterates_in_index_order),
+	KTEST_CASE(xarray_iterates_in_reverse_order),
 	KTEST_CASE(xarray_value_entries_round_trip),
 	KTEST_CASE(xarray_insert_refuses_occupied_index),
 	KTEST_CASE(xarray_store_fails_cleanly_on_enomem),

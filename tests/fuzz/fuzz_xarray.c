@@ -1,7 +1,8 @@
 /*
  * Fuzz the xarray against a reference model (a small table of index/entry
  * pairs): store, insert, erase, load, and iteration with xa_find() /
- * xa_find_after() over fuzz-chosen ranges, with indices near every level
+ * xa_find_after() (and downwards with xa_find_before() / xa_find_prev())
+ * over fuzz-chosen ranges, with indices near every level
  * boundary and node allocations that fail when the input says so.
  * Invariants: every result agrees with the model, xa_check() is clean, a
  * failed store changes nothing, xa_node_count() equals the nodes the
@@ -149,22 +150,40 @@ static struct ref *model_next(unsigned long lo, unsigned long max, int after)
 	return best;
 }
 
+/* The model's last entry in [min, hi] (@before: [min, hi)). */
+static struct ref *model_prev(unsigned long hi, unsigned long min, int before)
+{
+	struct ref *best = NULL;
+	unsigned int i;
+
+	for (i = 0; i < nr_model; i++) {
+		unsigned long x = model[i].index;
+
+		if ((before ? x < hi : x <= hi) && x >= min && (!best || x > best->index))
+			best = &model[i];
+	}
+	return best;
+}
+
+/* Iterate [lo, max] upwards with xa_find()/xa_find_after(), or, when
+ * lo > max, [max, lo] downwards with xa_find_before()/xa_find_prev(). */
 static void op_iterate(struct xarray *xa, struct fuzz_in *in)
 {
 	unsigned long lo = pick_index(in), max = pick_index(in), index = lo;
-	struct ref *r = model_next(lo, max, 0);
-	void *e = xa_find(xa, &index, max);
+	int down = lo > max;
+	struct ref *r = down ? model_prev(lo, max, 0) : model_next(lo, max, 0);
+	void *e = down ? xa_find_before(xa, &index, max) : xa_find(xa, &index, max);
 	unsigned int seen = 0;
 
 	while (r) {
 		FUZZ_CHECK(e == r->entry && index == r->index,
-			   "find in [%#lx, %#lx]: got %p at %#lx, want %p at %#lx", lo, max, e,
-			   index, r->entry, r->index);
+			   "find %s from %#lx to %#lx: got %p at %#lx, want %p at %#lx",
+			   down ? "down" : "up", lo, max, e, index, r->entry, r->index);
 		FUZZ_CHECK(seen++ <= nr_model, "iteration does not end");
-		r = model_next(index, max, 1);
-		e = xa_find_after(xa, &index, max);
+		r = down ? model_prev(index, max, 1) : model_next(index, max, 1);
+		e = down ? xa_find_prev(xa, &index, max) : xa_find_after(xa, &index, max);
 	}
-	FUZZ_CHECK(e == NULL, "found %p at %#lx beyond the model in [%#lx, %#lx]", e, index,
+	FUZZ_CHECK(e == NULL, "found %p at %#lx beyond the model from %#lx to %#lx", e, index,
 		   lo, max);
 }
 
