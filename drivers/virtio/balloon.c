@@ -17,10 +17,14 @@
 #define BALLOON_POLL_US 10000ULL /* recheck period while waiting for the device */
 #define BALLOON_MIGRATE_OFFSET 2048 /* the migration's one-PFN buffer, in the stats page */
 /*
- * xarray entries: PFN -> value (seq << 1 | isolated). seq numbers the
- * inflations (a migrated page keeps its source's), so the naive policy can
- * deflate last-in-first-out; an isolated page keeps its slot, marked, so
- * putback cannot fail.
+ * b->pfns entries: PFN -> value (seq << 1 | isolated). seq numbers the
+ * inflations (a migrated page keeps its source's); an isolated page keeps
+ * its slot, marked, so putback cannot fail. The naive policy also keeps
+ * b->lifo: seq -> value (PFN), the same pages in inflation order, so that
+ * deflate takes the newest without a search. lifo[seq] names the page
+ * holding seq, except after a migration the device broke (MIGRATE_KEPT_DST:
+ * @dst shares @src's seq and lifo still names @src; a broken balloon
+ * deflates nothing more).
  */
 #define BALLOON_ISOLATED 1UL
 
@@ -31,6 +35,17 @@ static void *isolated(const void *entry) { return xa_mk_value(xa_to_value(entry)
 static void *not_isolated(const void *entry) { return xa_mk_value(xa_to_value(entry) & ~BALLOON_ISOLATED); }
 
 static u64 now_ns(void) { return mm_time_ns(); }
+
+static bool keeps_lifo(const struct balloon *b) { return b->cfg.policy == BALLOON_POLICY_NAIVE; }
+
+/* @pfn (with @entry in b->pfns) leaves the balloon: forget its lifo slot. */
+static void lifo_forget(struct balloon *b, unsigned long pfn, const void *entry)
+{
+	unsigned long seq = entry_seq(entry);
+
+	if (keeps_lifo(b) && xa_to_value(xa_load(&b->lifo, seq)) == pfn)
+		xa_erase(&b->lifo, seq);
+}
 
 /* The driver gives up on the device: logged once, counted, FAILED set. */
 static void balloon_break(struct balloon *b, const char *why)
@@ -236,6 +251,12 @@ static unsigned long take_page(struct balloon *b)
 		b->info.xa_enomem++;
 		return 0;
 	}
+	if (keeps_lifo(b) && xa_insert(&b->lifo, b->next_seq, xa_mk_value(pfn))) {
+		xa_erase(&b->pfns, pfn);
+		mm_free_pages(mm, page, 0);
+		b->info.xa_enomem++;
+		return 0;
+	}
 	b->next_seq++;
 	balloon_page_init(b, page);
 	return pfn;
@@ -315,20 +336,12 @@ static void rank_blocks(struct balloon *b)
 								      block << PAGEBLOCK_ORDER));
 }
 
-/*
- * Aware deflate: ballooned (not isolated) PFNs of the best-ranked blocks.
- * The ranking is made when the last one is used up, only at the start of
- * a batch (picked PFNs stay in the xarray until the host acknowledges, so
- * ranking mid-batch would count them again); it is dropped whenever the
- * host sets a new target. Return: how many picked (fewer than @want when
- * the ranked blocks run out: the next batch ranks again).
- */
-static unsigned int pick_aware(struct balloon *b, unsigned int want)
+/* The ballooned (not isolated) PFNs of the ranked blocks from rank_pos on,
+ * up to @want; a block is passed once it gave all it has. Return: how many. */
+static unsigned int pick_ranked(struct balloon *b, unsigned int want)
 {
 	unsigned int n = 0;
 
-	if (b->rank_pos == b->nr_rank)
-		rank_blocks(b);
 	while (n < want && b->rank_pos < b->nr_rank) {
 		unsigned long first = b->rank[b->rank_pos].block << PAGEBLOCK_ORDER, index;
 		void *entry;
@@ -345,65 +358,43 @@ static unsigned int pick_aware(struct balloon *b, unsigned int want)
 	return n;
 }
 
-/* The LIFO pick's min-heap: b->pick_seq[i] and b->buf[i] travel together,
- * the smallest seq at 0. */
-static void heap_swap(struct balloon *b, unsigned int i, unsigned int j)
+/*
+ * Aware deflate: ballooned (not isolated) PFNs of the best-ranked blocks.
+ * The ranking is made again when what is left of it gives nothing (used
+ * up, or stale: its blocks' pages migrated or deflated since), only at the
+ * start of a batch (picked PFNs stay in the xarray until the host
+ * acknowledges, so ranking mid-batch would count them again); it is dropped
+ * whenever the host sets a new target. Return: how many picked (fewer than
+ * @want when the ranked blocks run out: the next batch ranks again).
+ */
+static unsigned int pick_aware(struct balloon *b, unsigned int want)
 {
-	u64 seq = b->pick_seq[i];
-	u32 pfn = b->buf[i];
+	unsigned int n = pick_ranked(b, want);
 
-	b->pick_seq[i] = b->pick_seq[j];
-	b->buf[i] = b->buf[j];
-	b->pick_seq[j] = seq;
-	b->buf[j] = pfn;
-}
-
-static void heap_up(struct balloon *b, unsigned int i)
-{
-	for (; i && b->pick_seq[(i - 1) / 2] > b->pick_seq[i]; i = (i - 1) / 2)
-		heap_swap(b, i, (i - 1) / 2);
-}
-
-static void heap_down(struct balloon *b, unsigned int i, unsigned int n)
-{
-	for (;;) {
-		unsigned int least = i, c;
-
-		for (c = 2 * i + 1; c <= 2 * i + 2 && c < n; c++)
-			if (b->pick_seq[c] < b->pick_seq[least])
-				least = c;
-		if (least == i)
-			return;
-		heap_swap(b, i, least);
-		i = least;
+	if (!n) {
+		rank_blocks(b);
+		n = pick_ranked(b, want);
 	}
+	return n;
 }
 
 /*
  * Naive deflate, last in first out: the @want ballooned (not isolated)
- * PFNs inflated last, in one pass over the xarray keeping the newest seen
- * in a min-heap. Return: how many.
+ * PFNs inflated last, newest first, from b->lifo. Return: how many.
  */
 static unsigned int pick_lifo(struct balloon *b, unsigned int want)
 {
 	unsigned int n = 0;
-	unsigned long index;
+	unsigned long seq;
 	void *entry;
 
-	xa_for_each(&b->pfns, index, entry) {
-		u64 seq = entry_seq(entry);
+	xa_for_each_reverse(&b->lifo, seq, entry) {
+		unsigned long pfn = xa_to_value(entry);
 
-		if (entry_isolated(entry))
-			continue;
-		if (n < want) {
-			b->pick_seq[n] = seq;
-			b->buf[n] = (u32)index;
-			heap_up(b, n++);
-		} else if (seq > b->pick_seq[0]) {
-			b->pick_seq[0] = seq;
-			b->buf[0] = (u32)index;
-			heap_down(b, 0, n);
-		}
+		if (n == want)
+			break;
+		if (!entry_isolated(xa_load(&b->pfns, pfn)))
+			b->buf[n++] = (u32)pfn;
 	}
 	return n;
 }
@@ -440,6 +431,7 @@ static void release_page(struct balloon *b, unsigned long pfn)
 	struct page *page = mm_pfn_to_page(mm, pfn);
 	void *entry = xa_erase(&b->pfns, pfn);
 
+	lifo_forget(b, pfn, entry);
 	if (entry_isolated(entry)) {
 		b->info.isolated--;
 		b->info.released_isolated++;
@@ -561,6 +553,8 @@ static int balloon_migrate(struct mm *mm, struct page *dst, struct page *src,
 		return MIGRATE_KEPT_DST;
 	}
 	tell_host(b, BALLOON_VQ_DEFLATE, spfn); /* on failure: see above */
+	if (keeps_lifo(b)) /* @dst takes @src's place: replaces, never allocates */
+		xa_store(&b->lifo, entry_seq(xa_load(&b->pfns, spfn)), xa_mk_value(dpfn));
 	xa_erase(&b->pfns, spfn);
 	balloon_page_clear(src);
 	b->info.isolated--;
@@ -775,10 +769,8 @@ static void free_buffers(struct balloon *b)
 static int alloc_buffers(struct balloon *b)
 {
 	struct mm *mm = b->cfg.mm;
-	/* The PFNs, then the LIFO pick's seqs (never shown to the device). */
-	size_t pfn_bytes = ALIGN_UP(b->cfg.batch * sizeof(u32), sizeof(u64));
 
-	b->buf_order = mm_order_for_bytes(pfn_bytes + b->cfg.batch * sizeof(u64));
+	b->buf_order = mm_order_for_bytes(b->cfg.batch * sizeof(u32));
 	b->buf_page = mm_alloc_pages(mm, b->buf_order, GFP_KERNEL);
 	b->stats_page = mm_alloc_pages(mm, 0, GFP_KERNEL | GFP_ZERO);
 	if (!b->buf_page || !b->stats_page) {
@@ -786,7 +778,6 @@ static int alloc_buffers(struct balloon *b)
 		return -ENOMEM;
 	}
 	b->buf = mm_page_address(mm, b->buf_page);
-	b->pick_seq = (u64 *)((u8 *)b->buf + pfn_bytes);
 	b->buf_pa = (u64)mm_page_to_pfn(mm, b->buf_page) << PAGE_SHIFT;
 	b->stats = mm_page_address(mm, b->stats_page);
 	b->stats_pa = (u64)mm_page_to_pfn(mm, b->stats_page) << PAGE_SHIFT;
@@ -874,6 +865,7 @@ int balloon_start(struct balloon *b, const struct balloon_config *cfg)
 		b->cfg.timeout_us = BALLOON_TIMEOUT_US;
 	b->vdev = cfg->vdev;
 	xa_init(&b->pfns, cfg->xa_ops);
+	xa_init(&b->lifo, cfg->xa_ops);
 	err = movable_ops_register(b->cfg.mm, MEMDESC_BALLOON, &balloon_movable_ops);
 	if (err && err != -EBUSY)
 		return err;
@@ -926,7 +918,13 @@ int balloon_stop(struct balloon *b)
 		return -EIO; /* the host may hold pages: keep them and the buffers */
 	free_buffers(b);
 	xa_destroy(&b->pfns);
+	xa_destroy(&b->lifo);
 	return 0;
 }
 
 unsigned long balloon_pages(const struct balloon *b) { return xa_count(&b->pfns); }
+
+unsigned long balloon_xa_nodes(const struct balloon *b)
+{
+	return xa_node_count(&b->pfns) + xa_node_count(&b->lifo);
+}

@@ -171,11 +171,11 @@ struct balloon {
 	volatile bool config_pending; /* num_pages may have changed */
 	volatile bool stats_pending;  /* the stats queue may have returned the buffer */
 	struct xarray pfns;           /* PFN -> value (seq << 1 | isolated) */
+	struct xarray lifo;           /* naive policy: seq -> value (PFN) */
 	u64 next_seq;                 /* inflations so far: the next page's seq */
-	struct page *buf_page;        /* cfg.batch PFNs, then cfg.batch seqs */
+	struct page *buf_page;        /* cfg.batch PFNs */
 	unsigned int buf_order;
 	u32 *buf;
-	u64 *pick_seq;                /* naive deflate: seqs of the PFNs in buf */
 	u64 buf_pa;
 	struct page *stats_page;      /* BALLOON_S_NR entries */
 	struct balloon_stat *stats;
@@ -261,5 +261,7 @@ void balloon_stats_fill(const struct balloon *b, struct balloon_stat *stats);
 
 /* Counters, with actual and broken; pages counted from the xarray. */
 unsigned long balloon_pages(const struct balloon *b);
+/* balloon_xa_nodes - Return: the nodes of the balloon's xarrays (pfns, lifo). */
+unsigned long balloon_xa_nodes(const struct balloon *b);
 
 #endif

@@ -304,7 +304,7 @@ static int cmd_balloon(int argc, char **argv)
 	kprintf("target:     %u pages (%u MiB)\n", in->target, in->target >> 8);
 	kprintf("actual:     %u pages (%u MiB)\n", in->actual, in->actual >> 8);
 	kprintf("inflated:   %lu pages, %lu xarray nodes\n", balloon_pages(&bp.core),
-		xa_node_count(&bp.core.pfns));
+		balloon_xa_nodes(&bp.core));
 	kprintf("batch:      %u PFNs per buffer, %s policy\n", in->batch,
 		balloon_policy == BALLOON_POLICY_AWARE ? "aware" : "naive");
 	kprintf("batches:    %lu inflate, %lu deflate (%lu/%lu pages since boot)\n",

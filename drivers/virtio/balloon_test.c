@@ -262,22 +262,38 @@ static void balloon_stats_answer_polls(struct ktest *t)
 }
 
 /* An xarray node that cannot be allocated: the page goes back to the buddy,
- * the batch is cut short, a later attempt finishes the job. */
+ * the batch is cut short, a later attempt finishes the job. Both policies;
+ * naive's second insert (its lifo) failing too, which undoes the first. */
 static void balloon_xarray_enomem_gives_page_back(struct ktest *t)
 {
-	KTEST_ASSERT_EQ(t, fixture_init(), 0);
-	KTEST_ASSERT_EQ(t, fixture_start(), 0);
-	fx.fail_node_at = fx.node_allocs + 1;
-	fx.sim.num_pages = 100;
-	balloon_read_target(&fx.b);
-	KTEST_EXPECT_FALSE(t, balloon_adjust(&fx.b));
-	KTEST_EXPECT_EQ(t, fx.b.info.xa_enomem, 1);
-	KTEST_EXPECT_EQ(t, fx.b.info.actual, 0);
-	KTEST_EXPECT_TRUE(t, accounted());
-	KTEST_EXPECT_TRUE(t, settle(100));
-	KTEST_EXPECT_TRUE(t, host_agrees());
-	KTEST_EXPECT_TRUE(t, settle(0));
-	fixture_end(t);
+	static const struct {
+		enum balloon_policy policy;
+		unsigned long fail_at; /* which node allocation of the batch fails */
+	} cases[] = {
+		{ BALLOON_POLICY_AWARE, 1 },
+		{ BALLOON_POLICY_NAIVE, 1 }, /* pfns */
+		{ BALLOON_POLICY_NAIVE, 2 }, /* lifo */
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		KTEST_ASSERT_EQ(t, fixture_init(), 0);
+		fx.cfg.policy = cases[i].policy;
+		KTEST_ASSERT_EQ(t, fixture_start(), 0);
+		fx.fail_node_at = fx.node_allocs + cases[i].fail_at;
+		fx.sim.num_pages = 100;
+		balloon_read_target(&fx.b);
+		KTEST_EXPECT_FALSE(t, balloon_adjust(&fx.b));
+		KTEST_EXPECT_EQ(t, fx.b.info.xa_enomem, 1);
+		KTEST_EXPECT_EQ(t, fx.b.info.actual, 0);
+		KTEST_EXPECT_EQ(t, balloon_pages(&fx.b), 0);
+		KTEST_EXPECT_EQ(t, fx.node_pages, balloon_xa_nodes(&fx.b));
+		KTEST_EXPECT_TRUE(t, accounted());
+		KTEST_EXPECT_TRUE(t, settle(100));
+		KTEST_EXPECT_TRUE(t, host_agrees());
+		KTEST_EXPECT_TRUE(t, settle(0));
+		fixture_end(t);
+	}
 }
 
 /* Refused FEATURES_OK, no VERSION_1, a missing queue, refused DRIVER_OK:
@@ -541,6 +557,52 @@ static void balloon_release_while_isolated(struct ktest *t)
 	fixture_end(t);
 }
 
+/* A free page outside @src's pageblock, from the top. */
+static struct page *target_other_block(struct mm *mm, struct page *src, void *priv)
+{
+	unsigned long block = mm_page_to_pfn(mm, src) >> PAGEBLOCK_ORDER, pfn;
+	struct page *page;
+
+	(void)priv;
+	for (pfn = mm->end_pfn - 1; pfn > mm->base_pfn; pfn--)
+		if (pfn >> PAGEBLOCK_ORDER != block && (page = mm_alloc_pfn(mm, pfn)))
+			return page;
+	return NULL;
+}
+
+/*
+ * Aware deflate whose ranking went stale (the ranked block's pages all
+ * migrated elsewhere since it was made) ranks again instead of giving back
+ * nothing (found by fuzz_balloon: balloon_stop kept pages from an honest
+ * device, and a deflate-on-OOM freed none while 99 were ballooned).
+ */
+static void balloon_aware_deflate_ranks_stale_blocks_again(struct ktest *t)
+{
+	struct migrate_result res = { 0 };
+	unsigned long pfns[128];
+	unsigned int n;
+
+	KTEST_ASSERT_EQ(t, fixture_init(), 0);
+	fx.sim.offered |= VIRTIO_BALLOON_F_DEFLATE_ON_OOM;
+	KTEST_ASSERT_EQ(t, fixture_start(), 0);
+	KTEST_ASSERT_TRUE(t, settle(100));
+	KTEST_ASSERT_TRUE(t, settle(99)); /* ranks, takes one page of the block */
+	KTEST_ASSERT_LT(t, fx.b.rank_pos, fx.b.nr_rank);
+	n = balloon_pfns(pfns, ARRAY_SIZE(pfns));
+	KTEST_ASSERT_EQ(t, n, 99);
+	KTEST_ASSERT_EQ(t, pfns[0] >> PAGEBLOCK_ORDER, pfns[n - 1] >> PAGEBLOCK_ORDER);
+	KTEST_EXPECT_EQ(t, migrate_pages(&fx.env.mm, pfns, n, target_other_block, target_free,
+					 NULL, MIGRATE_SYNC, &res), 0);
+	KTEST_ASSERT_EQ(t, res.succeeded, n);
+	KTEST_EXPECT_EQ(t, balloon_oom_deflate(&fx.b, 10), 10);
+	KTEST_EXPECT_EQ(t, fx.b.info.actual, 89);
+	KTEST_EXPECT_TRUE(t, host_agrees());
+	KTEST_EXPECT_TRUE(t, accounted());
+	KTEST_EXPECT_EQ(t, balloon_stop(&fx.b), 0);
+	KTEST_EXPECT_EQ(t, fx.sim.host_pages, 0);
+	fixture_end(t);
+}
+
 /* Deflate-on-OOM gives pages back at once (host told first), then holds
  * the target until the host changes num_pages; without the feature it
  * does nothing. */
@@ -776,6 +838,7 @@ static const struct ktest_case balloon_cases[] = {
 	KTEST_CASE(balloon_oom_deflate_pins_target),
 	KTEST_CASE(balloon_aware_policy_keeps_free_blocks),
 	KTEST_CASE(balloon_naive_deflate_is_lifo),
+	KTEST_CASE(balloon_aware_deflate_ranks_stale_blocks_again),
 	KTEST_CASE(balloon_free_page_reporting),
 	KTEST_CASE(balloon_poisoning_guest),
 	KTEST_END,
