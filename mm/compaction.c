@@ -41,6 +41,7 @@
 #include "mm/mslab.h"
 
 #define COMPACT_TARGETS 1024
+#define COMPACT_CLUSTER 32 /* targets taken when the list runs dry mid-block */
 #define COMPACT_MAX_DEFER_SHIFT 6
 
 struct compact_control {
@@ -129,26 +130,38 @@ static void clear_skip_bits(struct mm *mm)
 		mm->pageblock[b] &= (u8)~PB_SKIP;
 }
 
-/* Take the free blocks of @block as order-0 targets while there is room.
- * Return: true when the block has no free page left. Zone lock held. */
-static bool isolate_block_free(struct compact_control *cc, unsigned long block)
+/* Take free pages of @block as order-0 targets until there are @want; a
+ * free block larger than what is missing is split, its upper halves left
+ * free. Return: true when the block has no free page left. Zone lock held. */
+static bool isolate_block_free(struct compact_control *cc, unsigned long block,
+			       unsigned int want)
 {
 	struct mm *mm = cc->mm;
 	unsigned long pfn = MAX(block, mm->base_pfn), end = block_end(mm, block);
 
 	while (pfn < end) {
 		struct page *p = mm_pfn_to_page(mm, pfn);
+		unsigned int order, keep;
+		enum migratetype mt;
 		unsigned long i, n;
 
+		if (cc->nr_targets >= want)
+			return false;
 		cc->res->free_scanned++;
 		if (!page_is_buddy(p)) {
 			pfn++;
 			continue;
 		}
-		n = 1UL << page_order(p);
+		mt = page_list_mt(p);
+		order = keep = page_order(p);
+		while (keep && (1U << (keep - 1)) >= want - cc->nr_targets)
+			keep--;
+		n = 1UL << keep;
 		if (cc->nr_targets + n > COMPACT_TARGETS)
 			return false;
 		buddy_take_block_locked(mm, p);
+		buddy_split_locked(mm, p, order, keep, mt);
+		mm->nr_free += (1UL << order) - n;
 		for (i = 0; i < n; i++) {
 			buddy_prep_allocated(mm, p + i, 0);
 			cc->targets[cc->nr_targets++] = pfn + i;
@@ -169,17 +182,20 @@ static bool block_is_free(struct mm *mm, unsigned long block)
 	return p && page_is_buddy(p) && page_order(p) >= PAGEBLOCK_ORDER;
 }
 
-/* Refill the target list: phase 1 takes free pages from blocks that can
- * never be emptied (anywhere), phase 2 from the top down to just above the
- * migrate scanner. Return: how many targets were added. */
-static unsigned int isolate_free_pages(struct compact_control *cc)
+/* Refill the target list to @want (<= COMPACT_TARGETS / 2; a free block
+ * is taken whole, so a little more): phase 1 takes free pages from blocks
+ * that can never be emptied (anywhere), phase 2 from the top down to just
+ * above the migrate scanner. Taking only what the block in hand needs
+ * keeps the rest free: targets left over go back one by one.
+ * Return: how many targets were added. */
+static unsigned int isolate_free_pages(struct compact_control *cc, unsigned int want)
 {
 	struct mm *mm = cc->mm;
 	unsigned long flags = mm_lock_irqsave(&mm->lock);
 	unsigned int before = cc->nr_targets;
 
-	while (!cc->stuck_done && cc->nr_targets < COMPACT_TARGETS / 2) {
-		if (!pageblock_skip(mm, cc->stuck_block) || isolate_block_free(cc, cc->stuck_block)) {
+	while (!cc->stuck_done && cc->nr_targets < want) {
+		if (!pageblock_skip(mm, cc->stuck_block) || isolate_block_free(cc, cc->stuck_block, want)) {
 			if (cc->stuck_block == cc->first_block)
 				cc->stuck_done = true;
 			else
@@ -188,13 +204,13 @@ static unsigned int isolate_free_pages(struct compact_control *cc)
 			break; /* no room for its next free block */
 		}
 	}
-	while (cc->nr_targets < COMPACT_TARGETS / 2 && cc->free_block > cc->migrate_block) {
+	while (cc->nr_targets < want && cc->free_block > cc->migrate_block) {
 		if (pageblock_skip(mm, cc->free_block) || block_is_free(mm, cc->free_block)) {
 			cc->free_block -= PAGEBLOCK_PAGES;
 			continue;
 		}
 		cc->free_touched = true;
-		if (!isolate_block_free(cc, cc->free_block))
+		if (!isolate_block_free(cc, cc->free_block, want))
 			break;
 		cc->free_block -= PAGEBLOCK_PAGES;
 		cc->free_touched = false;
@@ -209,7 +225,7 @@ static struct page *compaction_alloc(struct mm *mm, struct page *src, void *priv
 
 	if (page_order(src) != 0)
 		return NULL; /* targets are order-0 pages */
-	if (!cc->nr_targets && !isolate_free_pages(cc))
+	if (!cc->nr_targets && !isolate_free_pages(cc, COMPACT_CLUSTER))
 		return NULL;
 	return mm_pfn_to_page(mm, cc->targets[--cc->nr_targets]);
 }
@@ -246,7 +262,7 @@ static bool compact_block(struct compact_control *cc, unsigned long block)
 	/* Only start on a block that can be emptied completely: moving part
 	 * of one is wasted work. */
 	while (cc->nr_targets < (unsigned long)used)
-		if (!isolate_free_pages(cc))
+		if (!isolate_free_pages(cc, (unsigned int)used))
 			return false;
 	migrate_block(cc->mm, block, bitmap, compaction_alloc, compaction_free, cc, cc->mode, &r);
 	cc->res->migrated += r.succeeded;
