@@ -220,13 +220,16 @@ bench: deps
 # after every input.
 # FUZZ_EDGE: edge coverage without trace-cmp: the page allocator core, whose
 # comparisons are between its own state (flags, orders, list links), not
-# with input bytes, and whose hooks cost half of every mm target's time.
+# with input bytes, and whose hooks cost half of every mm target's time;
+# the balloon driver and its simulated device, whose device answers come
+# from fuzz_balloon's script, which compares each lie with the honest value
+# itself (under trace-cmp: the fuzzer sees the same operands there).
 # trace-cmp stays where input bytes reach comparisons: the targets, the
-# parsers (argv, cmdline, multiboot, memmap), mslab (object sizes), the
-# virtqueue and the balloon (device answers). The xarray's indices are input
-# bytes only in its own target: fuzz_xarray links a second build of it with
-# trace-cmp ($(O)/fuzz/cmp/), the others the FUZZ_EDGE one (under the
-# balloon its lookups cost a third of the time).
+# parsers (argv, cmdline, multiboot, memmap) and mslab (object sizes).
+# FUZZ_OWN (NAME=source): input bytes reach the source's comparisons only in
+# its own target: fuzz_NAME links a second build of it with trace-cmp
+# ($(O)/fuzz/cmp/), the other targets the FUZZ_EDGE one (under the balloon
+# the xarray's and virtqueue's hooks cost a third of the time).
 FUZZCC ?= clang
 FUZZ_S ?= 60
 FUZZCFLAGS := $(filter-out -fsanitize=address$(comma)undefined,$(HOSTCFLAGS)) \
@@ -244,7 +247,8 @@ $(patsubst %,$(O)/fuzz/obj/%.o,$(FUZZ_NOCOV)): FUZZCOV :=
 FUZZ_EDGE := $(addprefix mm/,buddy.c pcp.c page.c init.c compaction.c contig.c migrate.c \
 	movable.c map.c mapped.c hole.c oom.c poison.c reporting.c scenario.c slab.c \
 	slab_kmalloc.c mslab_compact.c stats.c test_owner.c testing.c example_movable.c) \
-	lib/pagecopy.c lib/xarray.c drivers/virtio/balloon_sim.c tests/host/mm_platform.c
+	lib/pagecopy.c lib/xarray.c drivers/virtio/virtqueue.c drivers/virtio/balloon.c \
+	drivers/virtio/balloon_sim.c tests/host/mm_platform.c
 $(patsubst %,$(O)/fuzz/obj/%.o,$(FUZZ_EDGE)): FUZZCOV := \
 	-fsanitize-coverage=inline-8bit-counters,indirect-calls,pc-table
 
@@ -262,13 +266,19 @@ $(O)/fuzz/cmp/%.c.o: %.c Makefile
 	@$(if $(Q),echo "  FUZZCC  $< (trace-cmp)")
 	$(Q)$(FUZZCC) $(FUZZCFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 
-$(O)/fuzz/fuzz_xarray: $(O)/fuzz/obj/tests/fuzz/fuzz_xarray.c.o $(O)/fuzz/cmp/lib/xarray.c.o \
-		$(FUZZOBJS)
-	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(FUZZCC) $(FUZZCFLAGS) -fsanitize=fuzzer -o $@ $< $(O)/fuzz/cmp/lib/xarray.c.o \
-		$(filter-out $(O)/fuzz/obj/lib/xarray.c.o,$(FUZZOBJS))
+FUZZ_OWN := xarray=lib/xarray.c virtqueue=drivers/virtio/virtqueue.c
+fuzz_own_name = $(word 1,$(subst =, ,$(1)))
+fuzz_own_src = $(word 2,$(subst =, ,$(1)))
+define fuzz_own_rule
+$(O)/fuzz/fuzz_$(1): $(O)/fuzz/obj/tests/fuzz/fuzz_$(1).c.o $(O)/fuzz/cmp/$(2).o $(FUZZOBJS)
+	@$$(if $$(Q),echo "  LD      $$@")
+	$$(Q)$$(FUZZCC) $$(FUZZCFLAGS) -fsanitize=fuzzer -o $$@ $$< $(O)/fuzz/cmp/$(2).o \
+		$$(filter-out $(O)/fuzz/obj/$(2).o,$$(FUZZOBJS))
+endef
+$(foreach p,$(FUZZ_OWN),$(eval $(call fuzz_own_rule,$(call fuzz_own_name,$(p)),$(call fuzz_own_src,$(p)))))
 
-.SECONDARY: $(FUZZTARGETS:%=$(O)/fuzz/obj/tests/fuzz/fuzz_%.c.o) $(FUZZOBJS)
+.SECONDARY: $(FUZZTARGETS:%=$(O)/fuzz/obj/tests/fuzz/fuzz_%.c.o) $(FUZZOBJS) \
+	$(foreach p,$(FUZZ_OWN),$(O)/fuzz/cmp/$(call fuzz_own_src,$(p)).o)
 .PHONY: fuzz fuzz-build fuzz-compare
 fuzz-build: $(FUZZBINS)
 
@@ -296,4 +306,4 @@ sim: $(SIM)
 clean:
 	rm -rf $(O)
 
--include $(KOBJS:.o=.d) $(HOSTOBJS:.o=.d) $(FUZZOBJS:.o=.d) $(O)/fuzz/cmp/lib/xarray.c.d $(FUZZTARGETS:%=$(O)/fuzz/obj/tests/fuzz/fuzz_%.c.d) $(BENCHOBJS:.o=.d) $(SIMOBJS:.o=.d)
+-include $(KOBJS:.o=.d) $(HOSTOBJS:.o=.d) $(FUZZOBJS:.o=.d) $(foreach p,$(FUZZ_OWN),$(O)/fuzz/cmp/$(call fuzz_own_src,$(p)).d) $(FUZZTARGETS:%=$(O)/fuzz/obj/tests/fuzz/fuzz_%.c.d) $(BENCHOBJS:.o=.d) $(SIMOBJS:.o=.d)

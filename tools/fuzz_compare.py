@@ -91,6 +91,7 @@ def main():
     ap.add_argument("--build", default=os.environ.get("O", os.path.join(ROOT, "build")))
     ap.add_argument("names", nargs="*")
     args = ap.parse_args()
+    args.build = os.path.abspath(args.build)  # make -C runs the old build elsewhere
     old = old_build(args.old, os.path.join(args.build, "fuzz-compare"))
     build(ROOT, args.build)
     print("protocol: committed corpus copied fresh, -max_len=%d, -seed=1, %d s per run, "
