@@ -181,8 +181,11 @@ static int mapped_migrate(struct mm *mm, struct page *dst, struct page *src,
 	err = mm_map_page(va, mm_page_to_pfn(mm, dst), MM_PROT_WRITE);
 	if (err) {
 		/* No page-table page: restore the old mapping (its table
-		 * exists, so this cannot fail) and let the core put back. */
-		mm_map_page(va, src_pfn, MM_PROT_WRITE);
+		 * exists, so this cannot fail: if it did, the migration
+		 * entry would stay and every access sleep for good) and let
+		 * the core put back. */
+		if (mm_map_page(va, src_pfn, MM_PROT_WRITE))
+			mm_bug("mapped: cannot map pfn %#lx back at %#lx\n", src_pfn, va);
 		mm_wake(src_pfn);
 		return -EAGAIN;
 	}
