@@ -573,8 +573,8 @@ static struct page *target_other_block(struct mm *mm, struct page *src, void *pr
 /*
  * Aware deflate whose ranking went stale (the ranked block's pages all
  * migrated elsewhere since it was made) ranks again instead of giving back
- * nothing (found by fuzz_balloon: balloon_stop kept pages from an honest
- * device, and a deflate-on-OOM freed none while 99 were ballooned).
+ * nothing: a deflate-on-OOM frees what was asked, and stop gives back
+ * every page.
  */
 static void balloon_aware_deflate_ranks_stale_blocks_again(struct ktest *t)
 {
