@@ -55,11 +55,13 @@ static void print_pool(struct mslab_pool *pool, bool check)
 
 void mslabinfo_print(bool check)
 {
-	struct mslab_pool *pool;
+	struct movable_owner *o;
 	unsigned int n = 0;
 
-	list_for_each_entry(pool, &kernel_mm.mslab_pools, node) {
-		print_pool(pool, check);
+	movable_for_each_owner(&kernel_mm, o) {
+		if (o->type != MEMDESC_MSLAB)
+			continue;
+		print_pool(mslab_owner_pool(o), check);
 		n++;
 	}
 	kprintf("mslab pools: %u\n", n);

@@ -38,7 +38,7 @@
 #include "lib/string.h"
 #include "mm/compaction.h"
 #include "mm/internal.h"
-#include "mm/mslab.h"
+#include "mm/movable.h"
 
 #define COMPACT_TARGETS 1024
 #define COMPACT_CLUSTER 32 /* targets taken when the list runs dry mid-block */
@@ -275,7 +275,7 @@ static bool compact_block(struct compact_control *cc, unsigned long block)
 
 void compact_pack(struct mm *mm, struct pack_result *acc)
 {
-	mslab_compact_all(mm, acc);
+	movable_pack(mm, acc);
 	mm_drain_pcp(mm);
 }
 

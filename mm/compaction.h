@@ -36,7 +36,7 @@ struct compact_result {
 
 /*
  * compact_pack - compaction's first phase alone: the owners that pack their
- * objects (mslab pools) do so, and the per-cpu caches are drained. A
+ * objects (mslab pools: a registered movable_owner's pack()) do so, and the per-cpu caches are drained. A
  * caller that measures the page-migration phase by itself (frag_compact)
  * runs this first; compact_zone()'s own packing then finds nothing to do.
  * @acc: the objects moved, bytes copied and pages freed are added to it.

@@ -28,8 +28,9 @@ struct example_stack {
 	struct example_slot slots[EXAMPLE_STACK_SIZE];
 };
 
-/* Empty @st and register MEMDESC_EXAMPLE's ops with @mm.
- * Return: 0, or -EBUSY when @mm has them already (one stack per mm). */
+/* Empty @st and register MEMDESC_EXAMPLE's ops with @mm (once per mm:
+ * several stacks share them). Return: 0, or -EBUSY when @mm has other ops
+ * for the type. */
 int example_stack_init(struct example_stack *st, struct mm *mm);
 /* Push a page tagged @tag. Return: its slot, or NULL (stack full, no memory). */
 struct example_slot *example_stack_push(struct example_stack *st, unsigned long tag);

@@ -99,14 +99,33 @@ static void teardown(struct ktest *t)
 	mm_test_env_destroy(&env);
 }
 
-/* The type registers once per mm; a second stack on the same mm is refused. */
+/* The type's ops register once per mm: a second stack shares them (its
+ * pages move too), and a second mm that has other ops for the type
+ * refuses a stack. */
 static void example_registers_once(struct ktest *t)
 {
+	static const struct movable_operations foreign = {
+		.isolate = (void *)1, .migrate = (void *)1, .putback = (void *)1,
+	};
 	static struct example_stack other;
+	struct mm_test_env env2;
+	struct migrate_result r;
+	unsigned long pfn;
 
 	KTEST_ASSERT_EQ(t, setup(0), 0);
-	KTEST_EXPECT_EQ(t, example_stack_init(&other, &env.mm), -EBUSY);
+	KTEST_EXPECT_EQ(t, example_stack_init(&other, &env.mm), 0);
+	KTEST_ASSERT_NOT_NULL(t, example_stack_push(&other, 7));
+	pfn = mm_page_to_pfn(&env.mm, other.slots[0].page);
+	KTEST_EXPECT_EQ(t, migrate_pages(&env.mm, &pfn, 1, NULL, NULL, NULL, MIGRATE_SYNC, &r), 0);
+	KTEST_EXPECT_EQ(t, r.succeeded, 1);
+	KTEST_EXPECT_NE(t, mm_page_to_pfn(&env.mm, other.slots[0].page), pfn);
+	example_stack_pop(&other);
 	teardown(t);
+
+	KTEST_ASSERT_EQ(t, mm_test_env_simple(&env2, 1024), 0);
+	KTEST_EXPECT_EQ(t, movable_ops_register(&env2.mm, MEMDESC_EXAMPLE, &foreign), 0);
+	KTEST_EXPECT_EQ(t, example_stack_init(&other, &env2.mm), -EBUSY);
+	mm_test_env_destroy(&env2);
 }
 
 /* migrate_pages moves every page to a new frame with its data. */

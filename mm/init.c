@@ -156,7 +156,7 @@ int mm_init(struct mm *mm, const struct mm_config *cfg)
 	mm->pageblock = (u8 *)cfg->storage + (end - base) * sizeof(struct page);
 	mm->nr_pageblocks = span_pageblocks(base, end);
 	mm_lock_init(&mm->lock, "zone");
-	list_init(&mm->mslab_pools);
+	list_init(&mm->movable_owners);
 	list_init(&mm->oom.notifiers);
 	for (o = 0; o < NR_ORDERS; o++)
 		for (mt = 0; mt < MIGRATE_TYPES; mt++)

@@ -209,7 +209,5 @@ static const struct movable_operations mapped_ops = {
 
 int mapped_init(struct mm *mm)
 {
-	int err = movable_ops_register(mm, MEMDESC_MAPPED, &mapped_ops);
-
-	return err == -EBUSY ? 0 : err;
+	return movable_ops_register(mm, MEMDESC_MAPPED, &mapped_ops);
 }

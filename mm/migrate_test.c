@@ -53,10 +53,30 @@ static const struct movable_operations dummy_ops = {
 	.isolate = (void *)1, .migrate = (void *)1, .putback = (void *)1,
 };
 
-/* Bad types and NULL callbacks are refused; a second registration is busy. */
+static const struct movable_operations other_ops = {
+	.isolate = (void *)2, .migrate = (void *)2, .putback = (void *)2,
+};
+
+/* A pack() that says it was called, with which owner. */
+static void count_pack(struct mm *mm, void *priv, struct pack_result *res)
+{
+	(void)mm;
+	res->objects_moved++;
+	res->pages_freed += (unsigned long)priv & 0xff;
+}
+
+/* Bad types and NULL callbacks are refused; the same ops again are
+ * accepted, other ops for a type that has some are busy; an owner of a
+ * type without ops is refused, one with ops is listed and packs. */
 static void movable_register_errors(struct ktest *t)
 {
 	struct movable_operations partial = dummy_ops;
+	struct movable_owner a = { .type = MEMDESC_MAPPED, .priv = &a, .pack = count_pack };
+	struct movable_owner b = { .type = MEMDESC_MAPPED, .priv = &b };
+	struct movable_owner none = { .type = MEMDESC_EXAMPLE };
+	struct pack_result res = { 0 };
+	struct movable_owner *o;
+	unsigned int n = 0;
 
 	KTEST_ASSERT_EQ(t, mm_test_env_simple(&env, 1024), 0);
 	KTEST_EXPECT_EQ(t, movable_ops_register(&env.mm, MEMDESC_KERNEL, &dummy_ops), -EINVAL);
@@ -65,7 +85,20 @@ static void movable_register_errors(struct ktest *t)
 	partial.putback = NULL;
 	KTEST_EXPECT_EQ(t, movable_ops_register(&env.mm, MEMDESC_MAPPED, &partial), -EINVAL);
 	KTEST_EXPECT_EQ(t, movable_ops_register(&env.mm, MEMDESC_MAPPED, &dummy_ops), 0);
-	KTEST_EXPECT_EQ(t, movable_ops_register(&env.mm, MEMDESC_MAPPED, &dummy_ops), -EBUSY);
+	KTEST_EXPECT_EQ(t, movable_ops_register(&env.mm, MEMDESC_MAPPED, &dummy_ops), 0); /* again */
+	KTEST_EXPECT_EQ(t, movable_ops_register(&env.mm, MEMDESC_MAPPED, &other_ops), -EBUSY);
+	KTEST_EXPECT_EQ(t, movable_owner_register(&env.mm, &none), -EINVAL);
+	KTEST_EXPECT_EQ(t, movable_owner_register(&env.mm, &a), 0);
+	KTEST_EXPECT_EQ(t, movable_owner_register(&env.mm, &b), 0);
+	movable_for_each_owner(&env.mm, o)
+		KTEST_EXPECT_PTR_EQ(t, o->priv, n++ ? (void *)&b : (void *)&a);
+	KTEST_EXPECT_EQ(t, n, 2);
+	movable_pack(&env.mm, &res); /* a packs (its priv reaches it), b has no pack */
+	KTEST_EXPECT_EQ(t, res.objects_moved, 1);
+	KTEST_EXPECT_EQ(t, res.pages_freed, (unsigned long)&a & 0xff);
+	movable_owner_unregister(&env.mm, &a);
+	movable_owner_unregister(&env.mm, &b);
+	KTEST_EXPECT_TRUE(t, list_empty(&env.mm.movable_owners));
 	mm_test_env_destroy(&env);
 }
 

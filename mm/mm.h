@@ -126,7 +126,7 @@ struct mm {
 	bool no_data;                           /* (C) see struct mm_config */
 	bool poison;                            /* (C) poison on free (mm/poison.h) */
 	struct fault_inject *fault;             /* injection attached, or NULL (mm/fault_inject.h) */
-	struct list_head mslab_pools;           /* mslab pools (mm/mslab.h); changed in thread context */
+	struct list_head movable_owners;        /* (T) owner instances (mm/movable.h) */
 	struct mm_stats stats;
 	/* Off the allocator's hot lines: */
 	struct mm_oom oom;                      /* OOM notifiers (mm/oom.h) */

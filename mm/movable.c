@@ -1,8 +1,9 @@
 /*
  * The movable_operations registry (one table per mm, indexed by memdesc
- * type) and the page-level helpers around it. Registration happens in thread
- * context and is rare; lookups are lock-free reads of a pointer written
- * once.
+ * type), the list of owner instances beside it (mm->movable_owners) and
+ * the page-level helpers around them. Registration happens in thread
+ * context and is rare; ops lookups are lock-free reads of a pointer written
+ * once; the owner list is changed and walked in thread context only.
  */
 #include "include/errno.h"
 #include "mm/movable.h"
@@ -32,12 +33,38 @@ int movable_ops_register(struct mm *mm, enum memdesc_type type,
 	    !ops->isolate || !ops->migrate || !ops->putback)
 		return -EINVAL;
 	flags = mm_lock_irqsave(&mm->lock);
-	if (mm->movable_ops[type])
-		err = -EBUSY;
-	else
+	if (!mm->movable_ops[type])
 		mm->movable_ops[type] = ops;
+	else if (mm->movable_ops[type] != ops)
+		err = -EBUSY;
 	mm_unlock_irqrestore(&mm->lock, flags);
 	return err;
+}
+
+int movable_owner_register(struct mm *mm, struct movable_owner *o)
+{
+	if ((unsigned int)o->type >= MEMDESC_TYPES || !mm->movable_ops[o->type])
+		return -EINVAL;
+	list_add_tail(&o->link, &mm->movable_owners);
+	return 0;
+}
+
+void movable_owner_unregister(struct mm *mm, struct movable_owner *o)
+{
+	(void)mm;
+	list_del_init(&o->link);
+}
+
+void movable_pack(struct mm *mm, struct pack_result *acc)
+{
+	struct pack_result sum = { 0 };
+	struct movable_owner *o;
+
+	movable_for_each_owner(mm, o)
+		if (o->pack)
+			o->pack(mm, o->priv, &sum);
+	if (acc)
+		pack_result_add(acc, &sum);
 }
 
 const struct movable_operations *page_movable_ops(const struct mm *mm, const struct page *page)

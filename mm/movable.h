@@ -91,13 +91,54 @@ struct movable_operations {
 
 /*
  * movable_ops_register - make @type's pages movable in @mm through @ops.
+ * Registering the same @ops again is a no-op (an owner set up twice on one
+ * mm, several instances of one owner type): 0.
  * Return: 0; -EINVAL for a type that can never move (BUDDY, RESERVED,
  * KERNEL, PGTABLE, SLAB, STACK) or out of range, or a NULL callback;
- * -EBUSY when @type already has ops. Registering while pages of the type
- * exist is fine. Context: thread context.
+ * -EBUSY when @type already has other ops. Registering while pages of the
+ * type exist is fine. Context: thread context.
  */
 int movable_ops_register(struct mm *mm, enum memdesc_type type,
 			 const struct movable_operations *ops);
+
+/*
+ * An owner instance (one mslab pool, say) known to the core: the ops are
+ * per type, an owner registers itself besides when the core should reach it
+ * by instance: to pack (compaction's first phase) or to be listed. Several
+ * owners of one type each register; the registration carries the owner's
+ * private pointer, so the core never names an owner.
+ */
+struct movable_owner {
+	struct list_head link;  /* (T) on mm->movable_owners */
+	enum memdesc_type type; /* (C) the type of its pages (its ops registered) */
+	void *priv;             /* (C) the owner instance, passed to pack() */
+	/*
+	 * pack - optional: free whole pages by moving this owner's objects
+	 * into its fullest pages, before compaction moves any page. Called in
+	 * thread context with no mm lock held; adds what it did to @res.
+	 */
+	void (*pack)(struct mm *mm, void *priv, struct pack_result *res);
+};
+
+/*
+ * movable_owner_register - add @o (type, priv, pack set) to @mm's owners.
+ * Return: 0; -EINVAL when @o's type has no ops registered in @mm.
+ * Context: thread context (the list is walked and changed only there).
+ */
+int movable_owner_register(struct mm *mm, struct movable_owner *o);
+
+/* movable_owner_unregister - remove @o; the core no longer reaches it. */
+void movable_owner_unregister(struct mm *mm, struct movable_owner *o);
+
+/* Every registered owner of @mm, in registration order (thread context). */
+#define movable_for_each_owner(mm, o) list_for_each_entry(o, &(mm)->movable_owners, link)
+
+/*
+ * movable_pack - every owner with a pack() packs itself (compaction's
+ * first phase). @acc: when not NULL, their figures are added to it.
+ * Context: thread context.
+ */
+void movable_pack(struct mm *mm, struct pack_result *acc);
 
 /* The ops that move @page, or NULL when it is not movable. */
 const struct movable_operations *page_movable_ops(const struct mm *mm, const struct page *page);

@@ -280,6 +280,13 @@ static void page_release_locked(struct mslab_page *d)
 
 /* ---- the pool ---- */
 
+/* The pool's pack(): compaction's first phase packs it like mslab_compact. */
+static void pack_pool(struct mm *mm, void *priv, struct pack_result *res)
+{
+	(void)mm;
+	mslab_compact(priv, res);
+}
+
 int mslab_pool_create(struct mslab_pool *pool, struct mm *mm, const char *name)
 {
 	char cname[SLAB_NAME_MAX];
@@ -302,11 +309,15 @@ int mslab_pool_create(struct mslab_pool *pool, struct mm *mm, const char *name)
 			goto err_caches;
 	}
 	err = movable_ops_register(mm, MEMDESC_MSLAB, &mslab_ops);
-	if (err && mm->movable_ops[MEMDESC_MSLAB] != &mslab_ops) {
+	if (!err) {
+		pool->owner = (struct movable_owner){ .type = MEMDESC_MSLAB, .priv = pool,
+						      .pack = pack_pool };
+		err = movable_owner_register(mm, &pool->owner);
+	}
+	if (err) {
 		slab_set_destroy(&pool->desc_set);
 		return err;
 	}
-	list_add_tail(&pool->node, &mm->mslab_pools);
 	return 0;
 err_caches:
 	/* Undo: the caches created so far (and their pages). */
@@ -342,7 +353,7 @@ void mslab_pool_destroy(struct mslab_pool *pool)
 	}
 	table_free_locked(pool);
 	mm_unlock_irqrestore(&pool->lock, flags);
-	list_del_init(&pool->node);
+	movable_owner_unregister(pool->mm, &pool->owner);
 	slab_set_destroy(&pool->desc_set);
 }
 

@@ -103,7 +103,7 @@ struct mslab_pool {
 	char name[MSLAB_NAME_MAX];    /* (C) */
 	struct mm *mm;                /* (C) */
 	struct mm_lock lock;
-	struct list_head node;        /* (T) on mm->mslab_pools */
+	struct movable_owner owner;   /* (T) registered: packs, is listed */
 	unsigned int nr_classes;      /* (C) */
 	struct mslab_class classes[MSLAB_MAX_CLASSES];
 	struct slab_set desc_set;     /* descriptors (its own locks) */
@@ -194,9 +194,11 @@ unsigned long mslab_pfn(struct mslab_pool *pool, unsigned long handle);
  */
 unsigned long mslab_compact(struct mslab_pool *pool, struct pack_result *acc);
 
-/* mslab_compact_all - mslab_compact every pool of @mm (for system
- * compaction, before it migrates pages). Return: pages freed. */
-unsigned long mslab_compact_all(struct mm *mm, struct pack_result *acc);
+/* The pool registered as @o (a movable_owner of type MSLAB). */
+static inline struct mslab_pool *mslab_owner_pool(struct movable_owner *o)
+{
+	return o->priv;
+}
 
 void mslab_class_info(struct mslab_pool *pool, unsigned int class_idx,
 		      struct mslab_class_info *info);

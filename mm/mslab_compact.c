@@ -151,15 +151,6 @@ unsigned long mslab_compact(struct mslab_pool *pool, struct pack_result *acc)
 	return r.pages_freed;
 }
 
-unsigned long mslab_compact_all(struct mm *mm, struct pack_result *acc)
-{
-	struct mslab_pool *pool;
-	unsigned long freed = 0;
-
-	list_for_each_entry(pool, &mm->mslab_pools, node)
-		freed += mslab_compact(pool, acc);
-	return freed;
-}
 
 /* ---- the `mixed` scenario's objects ---- */
 

@@ -108,16 +108,13 @@ static const struct movable_operations test_ops = {
 
 int test_owner_init(struct test_owner *o, struct mm *mm)
 {
-	int err;
-
 	o->mm = mm;
 	o->nr = 0;
 	o->next_id = 0;
 	o->bad_content = 0;
 	o->protocol_errors = 0;
 	o->verify = TEST_VERIFY_CONTENT;
-	err = movable_ops_register(mm, MEMDESC_TEST, &test_ops);
-	return err == -EBUSY ? 0 : err;
+	return movable_ops_register(mm, MEMDESC_TEST, &test_ops);
 }
 
 struct test_page *test_owner_alloc(struct test_owner *o, unsigned int order, gfp_t gfp)

@@ -867,10 +867,8 @@ int balloon_start(struct balloon *b, const struct balloon_config *cfg)
 	xa_init(&b->pfns, cfg->xa_ops);
 	xa_init(&b->lifo, cfg->xa_ops);
 	err = movable_ops_register(b->cfg.mm, MEMDESC_BALLOON, &balloon_movable_ops);
-	if (err && err != -EBUSY)
-		return err;
-	if (err && b->cfg.mm->movable_ops[MEMDESC_BALLOON] != &balloon_movable_ops)
-		return -EBUSY; /* another owner of BALLOON pages in this mm */
+	if (err)
+		return err; /* -EBUSY: another owner of BALLOON pages in this mm */
 	err = b->vdev->ops->negotiate(b->vdev, VIRTIO_F_VERSION_1 | VIRTIO_BALLOON_F_STATS_VQ |
 					       VIRTIO_BALLOON_F_MUST_TELL_HOST |
 					       VIRTIO_BALLOON_F_DEFLATE_ON_OOM |
