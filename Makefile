@@ -83,11 +83,14 @@ KOBJS := $(patsubst %,$(O)/k/%.o,$(KSRCS))
 # kernel/ parsers, the virtqueue and the balloon core (against a simulated
 # device), with their tests. The string and printf modules enter through
 # tests/host/lib_shim.c (renamed, so libc and ASan keep their own versions).
+# The balloon core: every drivers/virtio/balloon*.c but the PCI transport,
+# the simulated device and the tests.
+BALLOON_CORE := $(filter-out %_pci.c %_sim.c %_test.c,$(wildcard drivers/virtio/balloon*.c))
 HOST_SHIMMED := lib/string.c lib/printf.c lib/string_test.c lib/printf_test.c
 HOSTSRCS := $(filter-out $(HOST_SHIMMED),$(wildcard lib/*.c)) $(wildcard mm/*.c) \
 	kernel/cmdline.c kernel/multiboot.c kernel/cmdline_test.c kernel/multiboot_test.c \
 	drivers/virtio/virtqueue.c drivers/virtio/virtqueue_test.c \
-	drivers/virtio/balloon.c drivers/virtio/balloon_sim.c drivers/virtio/balloon_test.c \
+	$(BALLOON_CORE) drivers/virtio/balloon_sim.c drivers/virtio/balloon_test.c \
 	$(wildcard tests/host/*.c)
 HOSTOBJS := $(patsubst %,$(O)/host/%.o,$(HOSTSRCS))
 
@@ -247,7 +250,7 @@ $(patsubst %,$(O)/fuzz/obj/%.o,$(FUZZ_NOCOV)): FUZZCOV :=
 FUZZ_EDGE := $(addprefix mm/,buddy.c pcp.c page.c init.c compaction.c contig.c migrate.c \
 	movable.c map.c mapped.c hole.c oom.c poison.c reporting.c scenario.c slab.c \
 	slab_kmalloc.c mslab_compact.c stats.c test_owner.c testing.c example_movable.c) \
-	lib/pagecopy.c lib/xarray.c drivers/virtio/virtqueue.c drivers/virtio/balloon.c \
+	lib/pagecopy.c lib/xarray.c drivers/virtio/virtqueue.c $(BALLOON_CORE) \
 	drivers/virtio/balloon_sim.c tests/host/mm_platform.c
 $(patsubst %,$(O)/fuzz/obj/%.o,$(FUZZ_EDGE)): FUZZCOV := \
 	-fsanitize-coverage=inline-8bit-counters,indirect-calls,pc-table

@@ -166,27 +166,32 @@ struct balloon_rank {
 
 struct balloon {
 	struct balloon_config cfg;
+	struct balloon_info info;
+
+	/* The device protocol (balloon.c) */
 	struct virtio_device *vdev;
 	struct virtqueue *vq[BALLOON_NR_VQS]; /* STATS, REPORTING: when negotiated */
 	volatile bool config_pending; /* num_pages may have changed */
-	volatile bool stats_pending;  /* the stats queue may have returned the buffer */
-	struct xarray pfns;           /* PFN -> value (seq << 1 | isolated) */
-	struct xarray lifo;           /* naive policy: seq -> value (PFN) */
-	u64 next_seq;                 /* inflations so far: the next page's seq */
+	bool busy;                    /* a buffer is in flight: nobody else may post */
 	struct page *buf_page;        /* cfg.batch PFNs */
 	unsigned int buf_order;
 	u32 *buf;
 	u64 buf_pa;
-	struct page *stats_page;      /* BALLOON_S_NR entries */
-	struct balloon_stat *stats;
-	u64 stats_pa;
-	bool stats_posted;            /* the stats buffer is with the device */
-	u32 *mig_pfn;                 /* migration's one-PFN buffer (in the stats page) */
-	u64 mig_pfn_pa;
-	bool busy;                    /* a buffer is in flight: nobody else may post */
+	u32 last_clamped;             /* num_pages last logged as clamped */
+	bool last_clamped_valid;
+	bool floor_logged;            /* "stopped at the floor" logged for this num_pages */
+
+	/* Deflate-on-OOM (balloon.c) */
 	volatile unsigned long oom_want; /* pages an OOM notifier asked for */
 	bool oom_pinned;              /* target held at actual after an OOM deflation ... */
 	u32 oom_num_pages;            /* ... until the host's num_pages changes from this */
+
+	/* Which pages are ballooned (balloon_pages.c) */
+	struct xarray pfns;           /* PFN -> value (seq << 1 | isolated) */
+	struct xarray lifo;           /* naive policy: seq -> value (PFN) */
+	u64 next_seq;                 /* inflations so far: the next page's seq */
+
+	/* Placement policy (balloon_policy.c) */
 	struct balloon_rank rank[BALLOON_RANK_BLOCKS]; /* aware deflate: best first */
 	unsigned int nr_rank, rank_pos;
 	unsigned long fill[BALLOON_RANK_BLOCKS]; /* aware inflate: pageblocks to fill, best first */
@@ -194,12 +199,21 @@ struct balloon {
 	bool fill_none;               /* none was partly free: not ranked again this target */
 	bool filling;                 /* fill_cursor walks a pageblock */
 	unsigned long fill_cursor;
+
+	/* Migration (balloon_migrate.c) */
+	u32 *mig_pfn;                 /* its one-PFN buffer (in the stats page) */
+	u64 mig_pfn_pa;
+
+	/* The stats queue (balloon_stats.c) */
+	volatile bool stats_pending;  /* the stats queue may have returned the buffer */
+	struct page *stats_page;      /* BALLOON_S_NR entries */
+	struct balloon_stat *stats;
+	u64 stats_pa;
+	bool stats_posted;            /* the stats buffer is with the device */
+
+	/* Free page reporting (balloon_reporting.c) */
 	unsigned long report_pfn[BALLOON_REPORT_MAX]; /* blocks of the report in flight */
 	unsigned int report_order[BALLOON_REPORT_MAX];
-	u32 last_clamped;             /* num_pages last logged as clamped */
-	bool last_clamped_valid;
-	bool floor_logged;            /* "stopped at the floor" logged for this num_pages */
-	struct balloon_info info;
 };
 
 /*

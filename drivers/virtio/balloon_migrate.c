@@ -1,0 +1,111 @@
+/*
+ * Migration of balloon pages (the "A plan for supporting PageMovable in
+ * 2025" thread, docs/references.md): the page has no data and no
+ * descriptor; moving it means telling the host to take @dst and give back
+ * @src, with `actual` unchanged. Nothing runs while a buffer is in flight
+ * (b->busy): isolate and migrate answer -EAGAIN then.
+ */
+#include "drivers/virtio/balloon_internal.h"
+#include "include/errno.h"
+#include "mm/movable.h"
+#include "mm/page.h"
+
+/* The balloon @page belongs to, when it is one of @mm's. */
+static struct balloon *page_balloon(struct mm *mm, struct page *page)
+{
+	struct balloon *b = (struct balloon *)page->private;
+
+	return b && b->cfg.mm == mm ? b : NULL;
+}
+
+/* Isolate: the PFN's xarray slot is marked, so deflate passes over it and
+ * putback cannot fail (no node allocation). */
+static int balloon_isolate(struct mm *mm, struct page *page, enum migrate_mode mode)
+{
+	struct balloon *b = page_balloon(mm, page);
+	unsigned long pfn = mm_page_to_pfn(mm, page);
+	void *entry;
+
+	(void)mode;
+	if (!b || b->info.broken)
+		return -EBUSY;
+	entry = xa_load(&b->pfns, pfn);
+	if (!entry || entry_isolated(entry))
+		return -EBUSY;
+	if (b->busy)
+		return -EAGAIN;
+	xa_store(&b->pfns, pfn, isolated(entry)); /* replaces: never allocates */
+	b->info.isolated++;
+	return 0;
+}
+
+static void balloon_putback(struct mm *mm, struct page *page)
+{
+	struct balloon *b = page_balloon(mm, page);
+	unsigned long pfn = mm_page_to_pfn(mm, page);
+
+	xa_store(&b->pfns, pfn, not_isolated(xa_load(&b->pfns, pfn)));
+	b->info.isolated--;
+}
+
+/* Tell the host about one PFN (inflate or deflate queue). */
+static int tell_host(struct balloon *b, unsigned int vq, unsigned long pfn)
+{
+	u64 waited = 0;
+
+	*b->mig_pfn = (u32)pfn;
+	return balloon_post_pfns(b, b->vq[vq], b->mig_pfn, b->mig_pfn_pa, 1, &waited);
+}
+
+/*
+ * Migrate: @dst into the xarray (-ENOMEM: permanent, nothing changed), the
+ * host takes @dst, then gives back @src. A device that breaks while taking
+ * @dst may hold it: @dst stays ballooned (MIGRATE_KEPT_DST) and @src is
+ * put back. One that breaks after taking @dst releases @src: the guest
+ * may reuse a page before the host acknowledges it unless MUST_TELL_HOST
+ * was negotiated,
+ * and with it the device is FAILED and must be reset before it acts again.
+ */
+static int balloon_migrate(struct mm *mm, struct page *dst, struct page *src,
+			   enum migrate_mode mode)
+{
+	struct balloon *b = page_balloon(mm, src);
+	unsigned long spfn = mm_page_to_pfn(mm, src), dpfn = mm_page_to_pfn(mm, dst);
+	u64 start = now_ns();
+
+	(void)mode;
+	if (b->busy)
+		return -EAGAIN;
+	if (b->info.broken || dpfn > 0xffffffffUL) {
+		b->info.migrate_fail++;
+		return -EIO;
+	}
+	if (xa_insert(&b->pfns, dpfn, not_isolated(xa_load(&b->pfns, spfn)))) {
+		b->info.migrate_fail++;
+		b->info.xa_enomem++;
+		return -ENOMEM;
+	}
+	balloon_page_init(b, dst);
+	if (tell_host(b, BALLOON_VQ_INFLATE, dpfn)) {
+		/* The device broke, perhaps after taking @dst: it stays
+		 * ballooned (the host may hold it: freeing it would hand the
+		 * host's page to the next allocation). */
+		b->info.migrate_fail++;
+		return MIGRATE_KEPT_DST;
+	}
+	tell_host(b, BALLOON_VQ_DEFLATE, spfn); /* on failure: see above */
+	if (keeps_lifo(b)) /* @dst takes @src's place: replaces, never allocates */
+		xa_store(&b->lifo, entry_seq(xa_load(&b->pfns, spfn)), xa_mk_value(dpfn));
+	xa_erase(&b->pfns, spfn);
+	balloon_page_clear(src);
+	b->info.isolated--;
+	b->info.migrated++;
+	b->info.migrate_ns += now_ns() - start;
+	return 0;
+}
+
+const struct movable_operations balloon_movable_ops = {
+	.isolate = balloon_isolate,
+	.migrate = balloon_migrate,
+	.putback = balloon_putback,
+};

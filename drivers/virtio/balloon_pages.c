@@ -1,0 +1,104 @@
+/*
+ * Which pages are ballooned (see balloon_internal.h for the xarray
+ * entries). A balloon page is an order-0 allocated head of type BALLOON,
+ * PG_movable, no descriptor, private = its struct balloon; it is in
+ * b->pfns (and, naive policy, b->lifo) from the moment it is taken until
+ * the host has let it go.
+ *
+ * Invariants: xa_count(pfns) == pages of type BALLOON owned by @b; with
+ * the naive policy every non-isolated entry of pfns has its seq in lifo
+ * naming it (except after MIGRATE_KEPT_DST, see balloon_internal.h).
+ */
+#include "drivers/virtio/balloon_internal.h"
+#include "mm/movable.h"
+#include "mm/page.h"
+
+/* @pfn (with @entry in b->pfns) leaves the balloon: forget its lifo slot. */
+static void lifo_forget(struct balloon *b, unsigned long pfn, const void *entry)
+{
+	unsigned long seq = entry_seq(entry);
+
+	if (keeps_lifo(b) && xa_to_value(xa_load(&b->lifo, seq)) == pfn)
+		xa_erase(&b->lifo, seq);
+}
+
+/* @page becomes a balloon page: type BALLOON (no descriptor), movable,
+ * private = its balloon (how the migration callbacks find it). */
+void balloon_page_init(struct balloon *b, struct page *page)
+{
+	movable_page_init(page, MEMDESC_BALLOON, NULL);
+	page->private = (unsigned long)b;
+}
+
+/* @page leaves the balloon, back to a plain allocated page. */
+void balloon_page_clear(struct page *page)
+{
+	page->flags &= ~PG_movable;
+	page->private = 0;
+	page_set_memdesc(page, MEMDESC_KERNEL, NULL);
+}
+
+/*
+ * Take one free page for the balloon and record it in the xarray.
+ * Return: its PFN, or 0 when none can be taken now (counted).
+ */
+unsigned long balloon_take_page(struct balloon *b)
+{
+	struct mm *mm = b->cfg.mm;
+	/* NORETRY: filling the balloon must never ask the OOM notifiers,
+	 * whose first one would be our own deflate. */
+	gfp_t gfp = GFP_MOVABLE | GFP_NOWARN | GFP_NORETRY;
+	struct page *page = balloon_policy_take(b, gfp);
+	unsigned long pfn;
+
+	if (!page) {
+		b->info.alloc_fail++;
+		return 0;
+	}
+	pfn = mm_page_to_pfn(mm, page);
+	if (pfn > 0xffffffffUL || !pfn) { /* not expressible to the device */
+		mm_free_pages(mm, page, 0);
+		b->info.alloc_fail++;
+		return 0;
+	}
+	if (xa_insert(&b->pfns, pfn, seq_entry(b->next_seq))) {
+		mm_free_pages(mm, page, 0);
+		b->info.xa_enomem++;
+		return 0;
+	}
+	if (keeps_lifo(b) && xa_insert(&b->lifo, b->next_seq, xa_mk_value(pfn))) {
+		xa_erase(&b->pfns, pfn);
+		mm_free_pages(mm, page, 0);
+		b->info.xa_enomem++;
+		return 0;
+	}
+	b->next_seq++;
+	balloon_page_init(b, page);
+	return pfn;
+}
+
+/* The host let go of @pfn: give the page back to the buddy, or, while
+ * migration holds it, to migration, which frees it (movable_page_release). */
+void balloon_release_page(struct balloon *b, unsigned long pfn)
+{
+	struct mm *mm = b->cfg.mm;
+	struct page *page = mm_pfn_to_page(mm, pfn);
+	void *entry = xa_erase(&b->pfns, pfn);
+
+	lifo_forget(b, pfn, entry);
+	if (entry_isolated(entry)) {
+		b->info.isolated--;
+		b->info.released_isolated++;
+		movable_page_release(mm, page);
+		return;
+	}
+	balloon_page_clear(page);
+	mm_free_pages(mm, page, 0);
+}
+
+unsigned long balloon_pages(const struct balloon *b) { return xa_count(&b->pfns); }
+
+unsigned long balloon_xa_nodes(const struct balloon *b)
+{
+	return xa_node_count(&b->pfns) + xa_node_count(&b->lifo);
+}

@@ -1,0 +1,58 @@
+/*
+ * Free page reporting (virtio 1.x 5.5.6.7): free blocks of order >= 9 are
+ * taken from the buddy (mm_report_take), handed to the host on the
+ * reporting queue (device-writable: the host may discard them) and given
+ * back (mm_report_return) once the device has used the buffer; a failed
+ * round gives them back unreported.
+ */
+#include "drivers/virtio/balloon_internal.h"
+#include "include/errno.h"
+#include "mm/reporting.h"
+
+/* One report buffer. Return: pages reported, 0 when nothing is left, -EIO. */
+static long report_round(struct balloon *b)
+{
+	struct mm *mm = b->cfg.mm;
+	struct vq_sg sg[BALLOON_REPORT_MAX];
+	unsigned long pages = 0;
+	unsigned int n, i;
+	u64 waited = 0;
+	int err;
+
+	n = mm_report_take(mm, PAGEBLOCK_ORDER, b->report_pfn, b->report_order,
+			   BALLOON_REPORT_MAX);
+	for (i = 0; i < n; i++) {
+		sg[i].addr = (u64)b->report_pfn[i] << PAGE_SHIFT;
+		sg[i].len = (u32)(PAGE_SIZE << b->report_order[i]);
+		pages += 1UL << b->report_order[i];
+	}
+	if (!n)
+		return 0;
+	err = balloon_post_sg(b, b->vq[BALLOON_VQ_REPORTING], sg, 0, n, b->report_pfn, &waited);
+	mm_report_return(mm, b->report_pfn, b->report_order, n, !err);
+	if (err) {
+		b->info.report_fail++;
+		return -EIO;
+	}
+	b->info.report_rounds++;
+	b->info.report_blocks += n;
+	b->info.report_pages += pages;
+	return (long)pages;
+}
+
+unsigned long balloon_report(struct balloon *b, unsigned int max_rounds)
+{
+	unsigned long total = 0;
+	unsigned int i;
+
+	if (!b->vq[BALLOON_VQ_REPORTING] || b->busy)
+		return 0;
+	for (i = 0; i < max_rounds && !b->info.broken; i++) {
+		long r = report_round(b);
+
+		if (r <= 0)
+			break;
+		total += (unsigned long)r;
+	}
+	return total;
+}
