@@ -248,7 +248,7 @@ FUZZBINS := $(patsubst %,$(O)/fuzz/fuzz_%,$(FUZZTARGETS))
 
 $(patsubst %,$(O)/fuzz/obj/%.o,$(FUZZ_NOCOV)): FUZZCOV :=
 FUZZ_EDGE := $(addprefix mm/,buddy.c pcp.c page.c init.c compaction.c contig.c migrate.c \
-	movable.c map.c mapped.c hole.c oom.c poison.c reporting.c scenario.c slab.c \
+	movable.c map.c mapped.c hole.c oom.c pageblock.c poison.c reporting.c scenario.c slab.c \
 	slab_kmalloc.c mslab_compact.c stats.c test_owner.c testing.c example_movable.c) \
 	lib/pagecopy.c lib/xarray.c drivers/virtio/virtqueue.c $(BALLOON_CORE) \
 	drivers/virtio/balloon_sim.c tests/host/mm_platform.c

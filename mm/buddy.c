@@ -185,24 +185,13 @@ static struct page *take_smallest(struct mm *mm, unsigned int order, enum migrat
 unsigned long buddy_set_block_type_locked(struct mm *mm, unsigned long block_pfn,
 					  enum migratetype mt)
 {
-	unsigned long pfn = block_pfn, end = block_pfn + PAGEBLOCK_PAGES, moved = 0;
+	unsigned long pfn, end, moved = 0;
+	struct page *p;
 
-	if (end > mm->end_pfn)
-		end = mm->end_pfn;
-	if (pfn < mm->base_pfn)
-		pfn = mm->base_pfn;
-	while (pfn < end) {
-		struct page *p = mm_pfn_to_page(mm, pfn);
-
-		if (page_is_buddy(p)) {
-			unsigned int o = page_order(p);
-
-			free_list_move(mm, p, o, mt);
-			moved += 1UL << o;
-			pfn += 1UL << o;
-		} else {
-			pfn++;
-		}
+	pageblock_span(mm, block_pfn, &pfn, &end);
+	for (; (p = pageblock_next_free(mm, &pfn, end)); pfn += 1UL << page_order(p)) {
+		free_list_move(mm, p, page_order(p), mt);
+		moved += 1UL << page_order(p);
 	}
 	pageblock_set_mt(mm, block_pfn, mt);
 	return moved;
@@ -212,28 +201,6 @@ static void claim_pageblock(struct mm *mm, unsigned long block_pfn, enum migrate
 {
 	buddy_set_block_type_locked(mm, block_pfn, mt);
 	mm->stats.steal_block++;
-}
-
-/* Free pages of @mt-compatible state in the pageblock of @pfn (free blocks
- * only; allocated pages are not examined). */
-static unsigned long pageblock_free_pages(const struct mm *mm, unsigned long block_pfn)
-{
-	unsigned long pfn = block_pfn > mm->base_pfn ? block_pfn : mm->base_pfn, n = 0;
-	unsigned long end = block_pfn + PAGEBLOCK_PAGES;
-
-	if (end > mm->end_pfn)
-		end = mm->end_pfn;
-	while (pfn < end) {
-		const struct page *p = mm_pfn_to_page(mm, pfn);
-
-		if (page_is_buddy(p)) {
-			n += 1UL << page_order(p);
-			pfn += 1UL << page_order(p);
-		} else {
-			pfn++;
-		}
-	}
-	return n;
 }
 
 /*
@@ -271,8 +238,8 @@ static struct page *take_fallback(struct mm *mm, unsigned int order, enum migrat
 			expand(mm, page, claim, order, mt);
 			return page;
 		}
-		if (pageblock_free_pages(mm, pfn & ~(PAGEBLOCK_PAGES - 1)) >= PAGEBLOCK_PAGES / 2)
-			claim_pageblock(mm, pfn & ~(PAGEBLOCK_PAGES - 1), mt);
+		if (pageblock_free_pages_locked(mm, pfn, false) >= PAGEBLOCK_PAGES / 2)
+			claim_pageblock(mm, pageblock_start(pfn), mt);
 		/* The block is on @mt's list now if its pageblock was claimed. */
 		free_list_del(mm, page, (unsigned int)o);
 		expand(mm, page, (unsigned int)o, order,

@@ -59,11 +59,6 @@ struct compact_control {
 	struct compact_result *res;
 };
 
-static unsigned long block_end(const struct mm *mm, unsigned long block)
-{
-	return MIN(block + PAGEBLOCK_PAGES, mm->end_pfn);
-}
-
 bool compact_order_free(struct mm *mm, unsigned int order)
 {
 	unsigned long flags = mm_lock_irqsave(&mm->lock);
@@ -85,11 +80,12 @@ bool compact_order_free(struct mm *mm, unsigned int order)
 static long scan_block(struct mm *mm, unsigned long block, unsigned long *bitmap,
 		       unsigned long *scanned)
 {
-	unsigned long pfn = MAX(block, mm->base_pfn), end = block_end(mm, block);
+	unsigned long pfn, end;
 	long used = 0;
 
 	if (pageblock_mt(mm, block) == MIGRATE_ISOLATE)
 		return -1;
+	pageblock_span(mm, block, &pfn, &end);
 	while (pfn < end) {
 		unsigned long head_pfn;
 		struct page *p = buddy_block_head(mm, pfn, &head_pfn);
@@ -122,14 +118,6 @@ static void classify_blocks(struct compact_control *cc)
 	cc->res->migrate_scanned += scanned;
 }
 
-static void clear_skip_bits(struct mm *mm)
-{
-	unsigned long b;
-
-	for (b = 0; b < mm->nr_pageblocks; b++)
-		mm->pageblock[b] &= (u8)~PB_SKIP;
-}
-
 /* Take free pages of @block as order-0 targets until there are @want; a
  * free block larger than what is missing is split, its upper halves left
  * free. Return: true when the block has no free page left. Zone lock held. */
@@ -137,21 +125,22 @@ static bool isolate_block_free(struct compact_control *cc, unsigned long block,
 			       unsigned int want)
 {
 	struct mm *mm = cc->mm;
-	unsigned long pfn = MAX(block, mm->base_pfn), end = block_end(mm, block);
+	unsigned long pfn, end, from;
+	struct page *p;
 
-	while (pfn < end) {
-		struct page *p = mm_pfn_to_page(mm, pfn);
+	pageblock_span(mm, block, &pfn, &end);
+	for (;;) {
 		unsigned int order, keep;
 		enum migratetype mt;
 		unsigned long i, n;
 
 		if (cc->nr_targets >= want)
 			return false;
-		cc->res->free_scanned++;
-		if (!page_is_buddy(p)) {
-			pfn++;
-			continue;
-		}
+		from = pfn;
+		p = pageblock_next_free(mm, &pfn, end);
+		cc->res->free_scanned += pfn - from + !!p;
+		if (!p)
+			return true;
 		mt = page_list_mt(p);
 		order = keep = page_order(p);
 		while (keep && (1U << (keep - 1)) >= want - cc->nr_targets)
@@ -169,7 +158,6 @@ static bool isolate_block_free(struct compact_control *cc, unsigned long block,
 		cc->res->isolated += n;
 		pfn += n;
 	}
-	return true;
 }
 
 /* Is the whole block one free block already (nothing to gain from it as
@@ -334,7 +322,7 @@ static void control_init(struct compact_control *cc, struct mm *mm, unsigned int
 	cc->mode = mode;
 	cc->res = res;
 	cc->nr_targets = 0;
-	cc->first_block = ALIGN_DOWN(mm->base_pfn, PAGEBLOCK_PAGES);
+	cc->first_block = pageblock_start(mm->base_pfn);
 	cc->migrate_block = cc->first_block;
 	if (direct && mm->compact.migrate_pfn > cc->first_block && mm->compact.migrate_pfn < last)
 		cc->migrate_block = mm->compact.migrate_pfn;
@@ -391,7 +379,7 @@ enum compact_status compact_zone(struct mm *mm, unsigned int order, enum migrate
 		res->status = COMPACT_SUCCESS;
 	mm->compact.migrate_pfn = res->status == COMPACT_SUCCESS ? cc.migrate_block : 0;
 	if (direct && res->status == COMPACT_COMPLETE)
-		clear_skip_bits(mm);
+		pageblock_clear_skips(mm);
 	if (direct)
 		record_outcome(mm, order, res->status == COMPACT_SUCCESS);
 	for (t = 0; t < MEMDESC_TYPES; t++)

@@ -21,25 +21,20 @@
 #include "mm/internal.h"
 #include "mm/migrate.h"
 
-static unsigned long first_block(unsigned long pfn) { return ALIGN_DOWN(pfn, PAGEBLOCK_PAGES); }
-
 /* Make the blocks of [start, end) ISOLATE. Fails (-EBUSY) without change
  * when one already is. */
 static int isolate_blocks(struct mm *mm, unsigned long start, unsigned long end)
 {
 	unsigned long flags = mm_lock_irqsave(&mm->lock), b;
 
-	for (b = first_block(start); b < end; b += PAGEBLOCK_PAGES) {
+	for (b = pageblock_start(start); b < end; b += PAGEBLOCK_PAGES) {
 		if (pageblock_mt(mm, b) == MIGRATE_ISOLATE) {
 			mm_unlock_irqrestore(&mm->lock, flags);
 			return -EBUSY;
 		}
 	}
-	for (b = first_block(start); b < end; b += PAGEBLOCK_PAGES) {
-		u8 *byte = &mm->pageblock[pageblock_index(mm, b)];
-
-		*byte = (u8)((*byte & ~(PB_MT_MASK << PB_SAVED_SHIFT)) |
-			     ((*byte & PB_MT_MASK) << PB_SAVED_SHIFT));
+	for (b = pageblock_start(start); b < end; b += PAGEBLOCK_PAGES) {
+		pageblock_save_mt(mm, b);
 		buddy_set_block_type_locked(mm, b, MIGRATE_ISOLATE);
 	}
 	mm_unlock_irqrestore(&mm->lock, flags);
@@ -51,33 +46,25 @@ static int isolate_blocks(struct mm *mm, unsigned long start, unsigned long end)
 static void remerge_locked(struct mm *mm, unsigned long start, unsigned long end)
 {
 	unsigned long pfn = start;
+	struct page *p;
 
-	while (pfn < end) {
-		struct page *p = mm_pfn_to_page(mm, pfn);
+	while ((p = pageblock_next_free(mm, &pfn, end))) {
+		unsigned int order = buddy_take_block_locked(mm, p);
 
-		if (page_is_buddy(p)) {
-			unsigned int order = buddy_take_block_locked(mm, p);
-
-			buddy_free_locked(mm, pfn, order, pageblock_mt(mm, pfn));
-			mm->nr_free += 1UL << order;
-			pfn += 1UL << order;
-		} else {
-			pfn++;
-		}
+		buddy_free_locked(mm, pfn, order, pageblock_mt(mm, pfn));
+		mm->nr_free += 1UL << order;
+		pfn += 1UL << order;
 	}
 }
 
 static void restore_blocks(struct mm *mm, unsigned long start, unsigned long end)
 {
 	unsigned long flags = mm_lock_irqsave(&mm->lock), b;
-	unsigned long lo = MAX(first_block(start), mm->base_pfn);
+	unsigned long lo = MAX(pageblock_start(start), mm->base_pfn);
 	unsigned long hi = MIN(ALIGN_UP(end, PAGEBLOCK_PAGES), mm->end_pfn);
 
-	for (b = first_block(start); b < end; b += PAGEBLOCK_PAGES) {
-		u8 saved = (mm->pageblock[pageblock_index(mm, b)] >> PB_SAVED_SHIFT) & PB_MT_MASK;
-
-		buddy_set_block_type_locked(mm, b, (enum migratetype)saved);
-	}
+	for (b = pageblock_start(start); b < end; b += PAGEBLOCK_PAGES)
+		buddy_set_block_type_locked(mm, b, pageblock_saved_mt(mm, b));
 	remerge_locked(mm, lo, hi);
 	mm_unlock_irqrestore(&mm->lock, flags);
 }

@@ -70,54 +70,6 @@ struct page *mm_alloc_hole_page(struct mm *mm, gfp_t gfp)
 	return hole_page_taken(mm, page, gfp);
 }
 
-/* Free pages in [pfn, end), all inside one pageblock, starting at a head,
- * a pcp page, a reserved page or a tail of an allocated block; per-cpu
- * cached pages count when @with_pcp. */
-static unsigned int count_free_locked(const struct mm *mm, unsigned long pfn, unsigned long end,
-				      bool with_pcp)
-{
-	unsigned int n = 0;
-
-	while (pfn < end) {
-		const struct page *p = mm_pfn_to_page(mm, pfn);
-
-		if (page_is_buddy(p)) {
-			n += (unsigned int)MIN(1UL << page_order(p), end - pfn);
-			pfn += 1UL << page_order(p);
-		} else if (page_is_head(p)) {
-			pfn += 1UL << page_order(p);
-		} else {
-			n += with_pcp && page_is_pcp(p);
-			pfn++;
-		}
-	}
-	return n;
-}
-
-/* The zone's part of the pageblock holding @pfn: [*start, *end). */
-static void block_span(const struct mm *mm, unsigned long pfn, unsigned long *start,
-		       unsigned long *end)
-{
-	unsigned long block = pfn & ~(PAGEBLOCK_PAGES - 1);
-
-	*start = MAX(block, mm->base_pfn);
-	*end = MIN(block + PAGEBLOCK_PAGES, mm->end_pfn);
-}
-
-/* Free pages of the pageblock holding @pfn (zone lock held). */
-static unsigned int block_free_locked(const struct mm *mm, unsigned long pfn, bool with_pcp)
-{
-	unsigned long start, end, head_pfn;
-	const struct page *head;
-
-	block_span(mm, pfn, &start, &end);
-	/* The pageblock may lie inside a bigger block that starts before it. */
-	head = buddy_block_head(mm, start, &head_pfn);
-	if (head && head_pfn < start)
-		return page_is_buddy(head) ? (unsigned int)(end - start) : 0;
-	return count_free_locked(mm, start, end, with_pcp);
-}
-
 unsigned int mm_pageblock_free_pages(struct mm *mm, unsigned long pfn)
 {
 	unsigned long flags;
@@ -126,7 +78,7 @@ unsigned int mm_pageblock_free_pages(struct mm *mm, unsigned long pfn)
 	if (!mm_pfn_valid(mm, pfn))
 		return 0;
 	flags = mm_lock_irqsave(&mm->lock);
-	n = block_free_locked(mm, pfn, true);
+	n = pageblock_free_pages_locked(mm, pfn, true);
 	mm_unlock_irqrestore(&mm->lock, flags);
 	return n;
 }
@@ -151,7 +103,7 @@ unsigned int mm_partial_pageblocks(struct mm *mm, unsigned long *pfns, unsigned 
 		unsigned int free = 0, s;
 
 		if (pageblock_mt(mm, pfn) != MIGRATE_ISOLATE)
-			free = block_free_locked(mm, pfn, false);
+			free = pageblock_free_pages_locked(mm, pfn, false);
 		mm_unlock_irqrestore(&mm->lock, flags);
 		if (!free || free == PAGEBLOCK_PAGES)
 			continue;
@@ -163,7 +115,7 @@ unsigned int mm_partial_pageblocks(struct mm *mm, unsigned long *pfns, unsigned 
 			pfns[i] = pfns[i - 1];
 		}
 		score[i] = s;
-		pfns[i] = pfn & ~(PAGEBLOCK_PAGES - 1);
+		pfns[i] = pageblock_start(pfn);
 	}
 	return n;
 }
@@ -206,7 +158,7 @@ struct page *mm_alloc_pageblock_page(struct mm *mm, unsigned long *cursor, gfp_t
 
 	if (!mm_pfn_valid(mm, *cursor))
 		return NULL;
-	block_span(mm, *cursor, &start, &end);
+	pageblock_span(mm, *cursor, &start, &end);
 	flags = mm_lock_irqsave(&mm->lock);
 	if (pageblock_mt(mm, start) != MIGRATE_ISOLATE && buddy_watermark_ok(mm, 0, gfp))
 		page = take_from_block_locked(mm, cursor, end);

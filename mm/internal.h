@@ -1,45 +1,15 @@
 /*
- * Declarations shared inside mm/ only: free-list primitives, pageblock type
- * accessors and the per-cpu cache hooks used by buddy.c, pcp.c, check.c and
+ * Declarations shared inside mm/ only: free-list primitives (and, through
+ * mm/pageblock.h, the pageblock accessors) and the per-cpu cache hooks used by buddy.c, pcp.c, check.c and
  * stats.c. Nothing outside mm/ may include this.
  */
 #ifndef MM_INTERNAL_H
 #define MM_INTERNAL_H
 
 #include "mm/mm.h"
+#include "mm/pageblock.h"
 
 #define PG_checked (1UL << 12) /* transient mark used by mm_check under the lock */
-
-/* Pageblock table: one byte per block: bits 0-1 migratetype, bit 2 the
- * compaction skip bit, bits 4-5 the type saved while the block is ISOLATE. */
-#define PB_MT_MASK 0x3
-#define PB_SKIP 0x4
-#define PB_SAVED_SHIFT 4
-
-static inline unsigned long pageblock_index(const struct mm *mm, unsigned long pfn)
-{
-	return (pfn >> PAGEBLOCK_ORDER) - (mm->base_pfn >> PAGEBLOCK_ORDER);
-}
-static inline enum migratetype pageblock_mt(const struct mm *mm, unsigned long pfn)
-{
-	return (enum migratetype)(mm->pageblock[pageblock_index(mm, pfn)] & PB_MT_MASK);
-}
-static inline void pageblock_set_mt(struct mm *mm, unsigned long pfn, enum migratetype mt)
-{
-	u8 *b = &mm->pageblock[pageblock_index(mm, pfn)];
-
-	*b = (u8)((*b & ~PB_MT_MASK) | mt);
-}
-static inline bool pageblock_skip(const struct mm *mm, unsigned long pfn)
-{
-	return mm->pageblock[pageblock_index(mm, pfn)] & PB_SKIP;
-}
-static inline void pageblock_set_skip(struct mm *mm, unsigned long pfn, bool skip)
-{
-	u8 *b = &mm->pageblock[pageblock_index(mm, pfn)];
-
-	*b = (u8)(skip ? *b | PB_SKIP : *b & ~PB_SKIP);
-}
 
 /* The head of the block (free or allocated) that contains @pfn, found by
  * probing the aligned candidates; NULL for a reserved page or an orphan. */

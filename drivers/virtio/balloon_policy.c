@@ -12,6 +12,7 @@
 #include "drivers/virtio/balloon_internal.h"
 #include "mm/hole.h"
 #include "mm/page.h"
+#include "mm/pageblock.h"
 
 /*
  * Aware inflate: fill partly free pageblocks one at a time, fullest first
@@ -47,7 +48,7 @@ static struct page *take_aware(struct balloon *b, gfp_t gfp)
 	}
 	page = mm_alloc_hole_page(mm, gfp);
 	if (page && !b->filling) {
-		b->fill_cursor = mm_page_to_pfn(mm, page) & ~(PAGEBLOCK_PAGES - 1);
+		b->fill_cursor = pageblock_start(mm_page_to_pfn(mm, page));
 		b->filling = true;
 	}
 	return page;
