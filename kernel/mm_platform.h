@@ -38,6 +38,7 @@ static inline void mm_unlock_irqrestore(struct mm_lock *l, unsigned long flags)
 static inline bool mm_lock_held(const struct mm_lock *l) { return spin_is_locked(&l->lock); }
 static inline unsigned long mm_irq_save(void) { return irq_save(); }
 static inline void mm_irq_restore(unsigned long flags) { irq_restore(flags); }
+static inline bool mm_irqs_disabled(void) { return !irqs_enabled(); }
 static inline unsigned int mm_cpu_id(void) { return 0; }
 static inline bool mm_in_interrupt(void) { return in_interrupt(); }
 

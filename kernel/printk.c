@@ -11,6 +11,7 @@
  */
 #include "kernel/printk.h"
 #include "drivers/serial.h"
+#include "include/assert.h"
 #include "include/errno.h"
 #include "kernel/cmdline.h"
 #include "kernel/sched.h"
@@ -30,6 +31,7 @@ void console_break_locks(void) { console_unlocked = true; }
 
 static void console_write_port_locked(unsigned int port, const char *s, size_t len)
 {
+	ASSERT_MSG(spin_is_locked(&console_lock), "console lock not held");
 	serial_port_write((enum serial_port)port, s, len);
 	if (port == SERIAL_COM1 && len)
 		line_start = s[len - 1] == '\n';
@@ -37,6 +39,7 @@ static void console_write_port_locked(unsigned int port, const char *s, size_t l
 
 static void console_write_locked(const char *s, size_t len)
 {
+	ASSERT_MSG(spin_is_locked(&console_lock), "console lock not held");
 	console_write_port_locked(SERIAL_COM1, s, len);
 }
 

@@ -72,6 +72,7 @@ static void free_list_move(struct mm *mm, struct page *page, unsigned int order,
 
 void buddy_set_reported_locked(struct mm *mm, struct page *page)
 {
+	mm_assert_held(&mm->lock);
 	page->flags |= PG_reported;
 	list_move_tail(&page->buddy_list,
 		       &mm->free_area[page_order(page)].list[page_list_mt(page)]);
@@ -97,6 +98,7 @@ static bool merge_allowed(const struct mm *mm, unsigned long pfn, unsigned long 
 void buddy_free_locked(struct mm *mm, unsigned long pfn, unsigned int order,
 		       enum migratetype mt)
 {
+	mm_assert_held(&mm->lock);
 	while (order < MAX_ORDER) {
 		unsigned long buddy_pfn = pfn ^ (1UL << order);
 		struct page *buddy;
@@ -140,6 +142,7 @@ unsigned int buddy_take_block_locked(struct mm *mm, struct page *page)
 {
 	unsigned int order = page_order(page);
 
+	mm_assert_held(&mm->lock);
 	free_list_del(mm, page, order);
 	mm->nr_free -= 1UL << order;
 	return order;
@@ -159,6 +162,7 @@ static void expand(struct mm *mm, struct page *page, unsigned int high, unsigned
 void buddy_split_locked(struct mm *mm, struct page *page, unsigned int high, unsigned int low,
 			enum migratetype mt)
 {
+	mm_assert_held(&mm->lock);
 	expand(mm, page, high, low, mt);
 }
 
@@ -188,6 +192,7 @@ unsigned long buddy_set_block_type_locked(struct mm *mm, unsigned long block_pfn
 	unsigned long pfn, end, moved = 0;
 	struct page *p;
 
+	mm_assert_held(&mm->lock);
 	pageblock_span(mm, block_pfn, &pfn, &end);
 	for (; (p = pageblock_next_free(mm, &pfn, end)); pfn += 1UL << page_order(p)) {
 		free_list_move(mm, p, page_order(p), mt);
@@ -251,8 +256,10 @@ static struct page *take_fallback(struct mm *mm, unsigned int order, enum migrat
 
 struct page *buddy_take_locked(struct mm *mm, unsigned int order, enum migratetype mt)
 {
-	struct page *page = take_smallest(mm, order, mt);
+	struct page *page;
 
+	mm_assert_held(&mm->lock);
+	page = take_smallest(mm, order, mt);
 	if (!page && mt < MIGRATE_PCPTYPES)
 		page = take_fallback(mm, order, mt);
 	if (page)

@@ -48,6 +48,7 @@ static void remerge_locked(struct mm *mm, unsigned long start, unsigned long end
 	unsigned long pfn = start;
 	struct page *p;
 
+	mm_assert_held(&mm->lock);
 	while ((p = pageblock_next_free(mm, &pfn, end))) {
 		unsigned int order = buddy_take_block_locked(mm, p);
 
@@ -124,6 +125,7 @@ static bool claim_locked(struct mm *mm, unsigned long start, unsigned long end)
 {
 	unsigned long pfn;
 
+	mm_assert_held(&mm->lock);
 	for (pfn = start; pfn < end;) { /* first check: all free */
 		unsigned long head;
 		struct page *p = buddy_block_head(mm, pfn, &head);

@@ -24,6 +24,7 @@ static struct page *take_hole_locked(struct mm *mm)
 {
 	unsigned int i, o;
 
+	mm_assert_held(&mm->lock);
 	for (i = 0; i < ARRAY_SIZE(hole_order); i++) {
 		enum migratetype mt = hole_order[i];
 
@@ -127,6 +128,7 @@ static struct page *take_from_block_locked(struct mm *mm, unsigned long *cursor,
 {
 	unsigned long pfn = *cursor;
 
+	mm_assert_held(&mm->lock);
 	while (pfn < end) {
 		struct page *p = mm_pfn_to_page(mm, pfn);
 		unsigned int o;

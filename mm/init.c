@@ -139,7 +139,7 @@ static void set_watermarks(struct mm *mm)
 
 int mm_init(struct mm *mm, const struct mm_config *cfg)
 {
-	unsigned long base, end, pfn;
+	unsigned long base, end, pfn, flags;
 	unsigned int o, mt;
 	size_t i;
 
@@ -172,8 +172,11 @@ int mm_init(struct mm *mm, const struct mm_config *cfg)
 		mark_reserved(mm, cfg->reserved[i].start, cfg->reserved[i].end);
 	mm->no_data = cfg->no_data;
 	mm->poison = cfg->poison && !cfg->no_data;
+	/* Nobody sees the mm yet; the lock keeps the buddy's rule (*_locked). */
+	flags = mm_lock_irqsave(&mm->lock);
 	for (i = 0; i < cfg->nr_usable; i++)
 		seed_usable(mm, cfg, cfg->usable[i].start, cfg->usable[i].end);
+	mm_unlock_irqrestore(&mm->lock, flags);
 	set_watermarks(mm);
 	pcp_init(mm);
 	return 0;

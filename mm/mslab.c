@@ -92,6 +92,7 @@ static int dir_grow_locked(struct mslab_pool *pool, gfp_t gfp)
 	struct page *p;
 	void *dir;
 
+	mm_assert_held(&pool->lock);
 	if (order > MAX_ORDER)
 		return -ENOMEM;
 	p = mm_alloc_pages(pool->mm, order, pass_gfp(gfp));
@@ -119,6 +120,7 @@ static int table_grow_locked(struct mslab_pool *pool, gfp_t gfp)
 	struct mslab_slot *chunk;
 	struct page *p;
 
+	mm_assert_held(&pool->lock);
 	if (first + MSLAB_SLOTS_PER_PAGE > 0xffffffffUL)
 		return -ENOMEM;
 	if (pool->nr_chunks == table_capacity(pool) && dir_grow_locked(pool, gfp))
@@ -140,6 +142,7 @@ static void table_free_locked(struct mslab_pool *pool)
 {
 	unsigned long i;
 
+	mm_assert_held(&pool->lock);
 	for (i = 0; i < pool->nr_chunks; i++)
 		mm_free_pages(pool->mm, mm_pfn_to_page(pool->mm, mm_virt_to_pfn(pool->dir[i])), 0);
 	if (pool->dir)
@@ -152,9 +155,12 @@ static void table_free_locked(struct mslab_pool *pool)
 
 static unsigned long slot_take_locked(struct mslab_pool *pool)
 {
-	unsigned long index = pool->free_slot;
-	struct mslab_slot *s = mslab_slot_at(pool, index);
+	unsigned long index;
+	struct mslab_slot *s;
 
+	mm_assert_held(&pool->lock);
+	index = pool->free_slot;
+	s = mslab_slot_at(pool, index);
 	pool->free_slot = s->next_free;
 	s->page = NULL;
 	s->used = 1;
@@ -167,6 +173,7 @@ static void slot_put_locked(struct mslab_pool *pool, unsigned long index)
 {
 	struct mslab_slot *s = mslab_slot_at(pool, index);
 
+	mm_assert_held(&pool->lock);
 	s->used = 0;
 	s->mapped = 0;
 	s->size = 0;
@@ -183,6 +190,7 @@ static struct mslab_slot *handle_slot_locked(struct mslab_pool *pool, unsigned l
 	unsigned long index = MSLAB_HANDLE_INDEX(handle);
 	struct mslab_slot *s;
 
+	mm_assert_held(&pool->lock);
 	if (!index || (handle >> 48) || index >= pool->nr_chunks * MSLAB_SLOTS_PER_PAGE) {
 		report(pool, "%s of unknown handle %#lx", op, handle);
 		return NULL;
@@ -201,6 +209,7 @@ void mslab_page_relist_locked(struct mslab_page *d)
 {
 	struct mslab_class *c = mslab_page_class(d);
 
+	mm_assert_held(&d->pool->lock);
 	if (d->inuse == c->nr_objects)
 		list_move(&d->list, &c->full);
 	else
@@ -209,6 +218,7 @@ void mslab_page_relist_locked(struct mslab_page *d)
 
 void mslab_obj_take_locked(struct mslab_page *d, unsigned int obj, unsigned long index)
 {
+	mm_assert_held(&d->pool->lock);
 	bitmap_clear_bit(d->free_map, obj);
 	d->slot[obj] = (u32)index;
 	d->inuse++;
@@ -216,6 +226,7 @@ void mslab_obj_take_locked(struct mslab_page *d, unsigned int obj, unsigned long
 
 void mslab_obj_put_locked(struct mslab_page *d, unsigned int obj)
 {
+	mm_assert_held(&d->pool->lock);
 	bitmap_set_bit(d->free_map, obj);
 	d->slot[obj] = 0;
 	d->inuse--;
@@ -226,9 +237,11 @@ void mslab_obj_put_locked(struct mslab_page *d, unsigned int obj)
 static struct mslab_page *page_new_locked(struct mslab_pool *pool, unsigned int ci, gfp_t gfp)
 {
 	struct mslab_class *c = &pool->classes[ci];
-	struct page *page = mm_alloc_pages(pool->mm, 0, GFP_MOVABLE | pass_gfp(gfp));
 	struct mslab_page *d;
+	struct page *page;
 
+	mm_assert_held(&pool->lock);
+	page = mm_alloc_pages(pool->mm, 0, GFP_MOVABLE | pass_gfp(gfp));
 	if (!page)
 		return NULL;
 	d = slab_cache_alloc(c->desc_cache, pass_gfp(gfp));
@@ -254,6 +267,7 @@ void mslab_page_free_locked(struct mslab_page *d)
 	struct mslab_class *c = mslab_page_class(d);
 	struct page *page = mm_pfn_to_page(pool->mm, d->pfn);
 
+	mm_assert_held(&d->pool->lock);
 	list_del(&d->list);
 	c->nr_pages--;
 	page->flags &= ~PG_movable;
@@ -271,6 +285,7 @@ static void page_release_locked(struct mslab_page *d)
 	struct mslab_class *c = mslab_page_class(d);
 	struct page *page = mm_pfn_to_page(pool->mm, d->pfn);
 
+	mm_assert_held(&d->pool->lock);
 	list_del(&d->list);
 	c->nr_pages--;
 	page_set_memdesc(page, MEMDESC_MSLAB, NULL);
@@ -325,8 +340,9 @@ err_caches:
 	return -ENOMEM;
 }
 
-static void free_list_locked(struct list_head *list, bool isolated)
+static void free_list_locked(struct mslab_pool *pool, struct list_head *list, bool isolated)
 {
+	mm_assert_held(&pool->lock);
 	while (!list_empty(list)) {
 		struct mslab_page *d = list_first_entry(list, struct mslab_page, list);
 
@@ -345,9 +361,9 @@ void mslab_pool_destroy(struct mslab_pool *pool)
 	for (i = 0; i < pool->nr_classes; i++) {
 		struct mslab_class *c = &pool->classes[i];
 
-		free_list_locked(&c->partial, false);
-		free_list_locked(&c->full, false);
-		free_list_locked(&c->isolated, true);
+		free_list_locked(pool, &c->partial, false);
+		free_list_locked(pool, &c->full, false);
+		free_list_locked(pool, &c->isolated, true);
 		c->nr_objects_used = 0;
 		c->bytes_used = 0;
 	}

@@ -97,6 +97,7 @@ static void move_object_locked(struct mslab_pool *pool, struct mslab_page *src,
 	unsigned long index = src->slot[from];
 	struct mslab_slot *s = mslab_slot_at(pool, index);
 
+	mm_assert_held(&pool->lock);
 	BUG_ON(from >= c->nr_objects || to >= c->nr_objects);
 	if (!pool->mm->no_data) {
 		memcpy(mslab_object(dst, to), mslab_object(src, from), s->size);
@@ -115,6 +116,7 @@ static void compact_class_locked(struct mslab_pool *pool, struct mslab_class *c,
 {
 	struct list_head work;
 
+	mm_assert_held(&pool->lock);
 	list_init(&work);
 	while (!list_empty(&c->partial))
 		list_move_tail(c->partial.next, &work);

@@ -40,6 +40,7 @@ static unsigned int count_free_locked(const struct mm *mm, unsigned long pfn, un
 {
 	unsigned int n = 0;
 
+	mm_assert_held(&mm->lock);
 	while (pfn < end) {
 		const struct page *p = mm_pfn_to_page(mm, pfn);
 
@@ -61,6 +62,7 @@ unsigned int pageblock_free_pages_locked(const struct mm *mm, unsigned long pfn,
 	unsigned long start, end, head_pfn;
 	const struct page *head;
 
+	mm_assert_held(&mm->lock);
 	pageblock_span(mm, pfn, &start, &end);
 	head = buddy_block_head(mm, start, &head_pfn);
 	if (head && head_pfn < start)

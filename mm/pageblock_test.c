@@ -13,7 +13,7 @@
 
 static struct mm_test_env env;
 
-static unsigned int free_locked(unsigned long pfn, bool with_pcp)
+static unsigned int block_free(unsigned long pfn, bool with_pcp)
 {
 	unsigned long flags = mm_lock_irqsave(&env.mm.lock);
 	unsigned int n = pageblock_free_pages_locked(&env.mm, pfn, with_pcp);
@@ -49,11 +49,11 @@ static void pageblock_span_clips_to_zone(struct ktest *t)
 	pageblock_span(&env.mm, base + 200, &start, &end);
 	KTEST_EXPECT_EQ(t, start, env.mm.base_pfn);
 	KTEST_EXPECT_EQ(t, end, pageblock_start(base + 200) + PAGEBLOCK_PAGES);
-	KTEST_EXPECT_EQ(t, free_locked(base + 200, false), end - start); /* all free */
+	KTEST_EXPECT_EQ(t, block_free(base + 200, false), end - start); /* all free */
 	pageblock_span(&env.mm, env.mm.end_pfn - 1, &start, &end);
 	KTEST_EXPECT_EQ(t, start, pageblock_start(env.mm.end_pfn - 1));
 	KTEST_EXPECT_EQ(t, end, env.mm.end_pfn);
-	KTEST_EXPECT_EQ(t, free_locked(env.mm.end_pfn - 1, false), end - start);
+	KTEST_EXPECT_EQ(t, block_free(env.mm.end_pfn - 1, false), end - start);
 	KTEST_EXPECT_EQ(t, mm_check(&env.mm), 0);
 	mm_test_env_destroy(&env);
 }
@@ -67,24 +67,26 @@ static void pageblock_free_counts_and_walk(struct ktest *t)
 	struct page *p;
 
 	KTEST_ASSERT_EQ(t, mm_test_env_simple(&env, SPAN), 0);
-	second = env.mm.base_pfn + PAGEBLOCK_PAGES;
-	KTEST_ASSERT_EQ(t, env.mm.base_pfn % (1UL << MAX_ORDER), 0);
-	KTEST_EXPECT_EQ(t, free_locked(second, false), PAGEBLOCK_PAGES);
+	/* The second pageblock of the first order-10 block (the zone's free
+	 * memory starts as maximal aligned blocks). */
+	second = ALIGN_UP(env.mm.base_pfn, 1UL << MAX_ORDER) + PAGEBLOCK_PAGES;
+	KTEST_ASSERT_LE(t, second + PAGEBLOCK_PAGES, env.mm.end_pfn);
+	KTEST_EXPECT_EQ(t, block_free(second, false), PAGEBLOCK_PAGES);
 	KTEST_EXPECT_EQ(t, walked_free(second, &heads), 0); /* its head lies before it */
 	KTEST_EXPECT_EQ(t, heads, 0);
 	p = mm_alloc_pfn(&env.mm, second + 7);
 	KTEST_ASSERT_NOT_NULL(t, p);
-	KTEST_EXPECT_EQ(t, free_locked(second, false), PAGEBLOCK_PAGES - 1);
+	KTEST_EXPECT_EQ(t, block_free(second, false), PAGEBLOCK_PAGES - 1);
 	KTEST_EXPECT_EQ(t, walked_free(second, &heads), PAGEBLOCK_PAGES - 1);
 	KTEST_EXPECT_EQ(t, heads, PAGEBLOCK_ORDER);
-	KTEST_EXPECT_EQ(t, free_locked(env.mm.base_pfn, false), PAGEBLOCK_PAGES);
+	KTEST_EXPECT_EQ(t, block_free(second - PAGEBLOCK_PAGES, false), PAGEBLOCK_PAGES);
 	mm_free_pages(&env.mm, p, 0); /* to this cpu's cache */
 	if (page_is_pcp(p)) {
-		KTEST_EXPECT_EQ(t, free_locked(second, false), PAGEBLOCK_PAGES - 1);
-		KTEST_EXPECT_EQ(t, free_locked(second, true), PAGEBLOCK_PAGES);
+		KTEST_EXPECT_EQ(t, block_free(second, false), PAGEBLOCK_PAGES - 1);
+		KTEST_EXPECT_EQ(t, block_free(second, true), PAGEBLOCK_PAGES);
 	}
 	mm_drain_pcp(&env.mm);
-	KTEST_EXPECT_EQ(t, free_locked(second, false), PAGEBLOCK_PAGES);
+	KTEST_EXPECT_EQ(t, block_free(second, false), PAGEBLOCK_PAGES);
 	KTEST_EXPECT_EQ(t, mm_check(&env.mm), 0);
 	mm_test_env_destroy(&env);
 }

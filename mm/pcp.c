@@ -32,11 +32,14 @@ void pcp_init(struct mm *mm)
 	}
 }
 
-/* Move up to one batch of @mt pages from the buddy to @pcp. */
+/* Move up to one batch of @mt pages from the buddy to @pcp. (P) */
 static void pcp_refill(struct mm *mm, struct pcp_cache *pcp, enum migratetype mt, gfp_t gfp)
 {
-	unsigned long flags = mm_lock_irqsave(&mm->lock);
+	unsigned long flags;
 	unsigned int i;
+
+	mm_assert_irqs_off();
+	flags = mm_lock_irqsave(&mm->lock);
 
 	for (i = 0; i < pcp->batch && buddy_watermark_ok(mm, 0, gfp); i++) {
 		struct page *page = buddy_take_locked(mm, 0, mt);
@@ -52,11 +55,14 @@ static void pcp_refill(struct mm *mm, struct pcp_cache *pcp, enum migratetype mt
 	mm_unlock_irqrestore(&mm->lock, flags);
 }
 
-/* Give @n of the coldest cached pages back to the buddy. */
+/* Give @n of the coldest cached pages back to the buddy. (P) */
 static void pcp_release(struct mm *mm, struct pcp_cache *pcp, unsigned int n)
 {
-	unsigned long flags = mm_lock_irqsave(&mm->lock);
+	unsigned long flags;
 	unsigned int mt = 0;
+
+	mm_assert_irqs_off();
+	flags = mm_lock_irqsave(&mm->lock);
 
 	while (n && pcp->count) {
 		struct list_head *list = &pcp->list[mt];

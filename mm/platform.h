@@ -29,15 +29,24 @@
  *   void mm_lock_init(struct mm_lock *l, const char *name);
  *   unsigned long mm_lock_irqsave(struct mm_lock *l);
  *   void mm_unlock_irqrestore(struct mm_lock *l, unsigned long flags);
- *   bool mm_lock_held(const struct mm_lock *l);
+ *   bool mm_lock_held(const struct mm_lock *l);  held (with SMP: by this cpu)
  *   unsigned long mm_irq_save(void);        per-cpu data protection
  *   void mm_irq_restore(unsigned long flags);
+ *   bool mm_irqs_disabled(void);            interrupts are off here
  *   unsigned int mm_cpu_id(void);           0 .. MM_MAX_CPUS - 1
  *   void *mm_pfn_to_virt(unsigned long pfn);     direct map
  *   unsigned long mm_virt_to_pfn(const void *va);
  *   bool mm_in_interrupt(void);             true in an interrupt handler
  *   MM_MAX_CPUS
  */
+
+/*
+ * The locking rules' assertions. A function named *_locked asserts, first
+ * thing, the lock it needs (mm_assert_held); one that works on (P) data, a
+ * cpu's per-cpu cache, asserts that interrupts are off (mm_assert_irqs_off).
+ */
+#define mm_assert_held(l) ASSERT_MSG(mm_lock_held(l), "lock not held")
+#define mm_assert_irqs_off() ASSERT_MSG(mm_irqs_disabled(), "interrupts are on")
 
 /* Log at a printk level (0 emerg .. 7 debug). */
 __printf(2, 3) void mm_log(int level, const char *fmt, ...);

@@ -24,6 +24,7 @@ static unsigned int take_list_locked(struct mm *mm, unsigned int order, enum mig
 	struct list_head *list = &mm->free_area[order].list[mt];
 	unsigned int n = 0;
 
+	mm_assert_held(&mm->lock);
 	while (n < max && !list_empty(list) && room_for(mm, order)) {
 		struct page *page = list_first_entry(list, struct page, buddy_list);
 
@@ -74,6 +75,7 @@ static void return_one_locked(struct mm *mm, unsigned long pfn, unsigned int ord
 {
 	struct page *page;
 
+	mm_assert_held(&mm->lock);
 	if (!is_reporting_block(mm, pfn, order)) {
 		mm->stats.bugs++;
 		mm_bug("%s: mm_report_return of pfn %#lx order %u, not a reporting block\n",

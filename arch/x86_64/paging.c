@@ -352,8 +352,10 @@ static void vmap_entry_write_locked(struct vmap_path *path, unsigned long va, in
  * Return: false when no page is left. */
 static bool vmap_table_add_locked(struct vmap_path *path, unsigned long va, int level)
 {
-	phys_addr_t pa = table_alloc();
+	phys_addr_t pa;
 
+	assert_pt_locked();
+	pa = table_alloc();
 	if (!pa)
 		return false;
 	table_ops->set_live(pa, 0);

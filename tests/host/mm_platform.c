@@ -17,6 +17,7 @@
 
 unsigned char *mm_host_arena;
 int mm_host_irq_depth;
+int mm_host_locks_held; /* mm_locks held: interrupts count as off */
 static unsigned long arena_bytes;
 static unsigned int bugs;
 static struct mm_work *work_head;

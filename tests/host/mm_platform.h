@@ -14,6 +14,7 @@
 
 extern unsigned char *mm_host_arena;
 extern int mm_host_irq_depth;
+extern int mm_host_locks_held;
 
 struct mm_lock {
 	int locked;
@@ -35,6 +36,7 @@ static inline unsigned long mm_lock_irqsave(struct mm_lock *l)
 {
 	ASSERT_MSG(!l->locked, "recursive locking of %s", l->name);
 	l->locked = 1;
+	mm_host_locks_held++;
 	return 0;
 }
 static inline void mm_unlock_irqrestore(struct mm_lock *l, unsigned long flags)
@@ -42,10 +44,14 @@ static inline void mm_unlock_irqrestore(struct mm_lock *l, unsigned long flags)
 	(void)flags;
 	ASSERT_MSG(l->locked, "unlocking %s, which is not locked", l->name);
 	l->locked = 0;
+	mm_host_locks_held--;
 }
 static inline bool mm_lock_held(const struct mm_lock *l) { return l->locked; }
 static inline unsigned long mm_irq_save(void) { return (unsigned long)mm_host_irq_depth++; }
 static inline void mm_irq_restore(unsigned long flags) { mm_host_irq_depth = (int)flags; }
+/* No interrupts here: "off" means inside mm_irq_save() or holding a lock
+ * (which the kernel takes with interrupts off). */
+static inline bool mm_irqs_disabled(void) { return mm_host_irq_depth > 0 || mm_host_locks_held > 0; }
 static inline unsigned int mm_cpu_id(void) { return 0; }
 static inline bool mm_in_interrupt(void) { return false; }
 
