@@ -35,10 +35,7 @@ MEM ?= 512M
 ARGS ?=
 SUITES ?= all
 
-ifeq ($(origin CC),default)
-CC := $(CROSS_COMPILE)gcc
-endif
-ifeq ($(origin CC),undefined)
+ifneq ($(filter default undefined,$(origin CC)),)
 CC := $(CROSS_COMPILE)gcc
 endif
 LD := $(CROSS_COMPILE)ld

@@ -37,7 +37,6 @@ static const struct cmdline_param params[] = {
 
 static void collect(const char *msg, void *ctx)
 {
-	(void)ctx;
 	reports++;
 	strlcpy(last_report, msg, sizeof(last_report));
 }

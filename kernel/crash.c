@@ -70,7 +70,6 @@ static __noinline unsigned long recurse(unsigned long depth)
 
 static void stack_thread(void *arg)
 {
-	(void)arg;
 	sink = recurse(0);
 }
 
@@ -140,7 +139,6 @@ static struct timer irq_timer;
 
 static void touch_in_irq(struct timer *t)
 {
-	(void)t;
 	sink = *(volatile unsigned long *)mapped_va(&irq_region, 0);
 }
 
@@ -148,8 +146,6 @@ static void touch_in_irq(struct timer *t)
  * stalled until it has. */
 static void stall_for_irq(struct mapped_region *r, unsigned long index)
 {
-	(void)r;
-	(void)index;
 	irq_timer.fn = touch_in_irq;
 	timer_arm(&irq_timer, time_ns() + 1000000);
 	thread_sleep_us(20000);

@@ -49,7 +49,6 @@ static void compact_episode(void)
 
 static void kcompactd(void *arg)
 {
-	(void)arg;
 	for (;;) {
 		thread_sleep_us(KCOMPACTD_PERIOD_MS * 1000);
 		if (!state.enabled)

@@ -61,7 +61,6 @@ static unsigned int nr_rows, rows_dropped;
 
 static void collect(const struct slab_cache_info *info, void *arg)
 {
-	(void)arg;
 	if (nr_rows == SLABINFO_MAX) {
 		rows_dropped++;
 		return;

@@ -25,7 +25,6 @@ static void reader(void *arg)
 {
 	volatile u64 *p = (volatile u64 *)mapped_va(&region, 0);
 
-	(void)arg;
 	reader_started = 1;
 	reader_value = p[7]; /* faults on the migration entry and waits */
 	reader_done = 1;
@@ -36,8 +35,6 @@ static void stall_move(struct mapped_region *r, unsigned long index)
 {
 	int i;
 
-	(void)r;
-	(void)index;
 	hook_runs++;
 	if (!thread_create("mapped-reader", reader, NULL))
 		return;

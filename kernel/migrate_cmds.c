@@ -85,7 +85,6 @@ static int cmd_vmstat(int argc, char **argv)
 	const struct mm_stats *st = &kernel_mm.stats;
 	unsigned int t;
 
-	(void)argv;
 	if (argc != 1)
 		return -EINVAL;
 	kprintf("migrate_success  %lu\nmigrate_fail     %lu\nmigrate_retry    %lu\n"

@@ -87,7 +87,6 @@ const struct pfn_range *mm_boot_usable(size_t *n)
 
 static void report_fixup(const char *msg, void *ctx)
 {
-	(void)ctx;
 	pr_notice("%s\n", msg);
 }
 

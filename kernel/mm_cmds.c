@@ -36,7 +36,6 @@ static int cmd_meminfo(int argc, char **argv)
 	u64 allocs = 0, fails = 0;
 	unsigned int o;
 
-	(void)argv;
 	if (argc != 1)
 		return -EINVAL;
 	mm_free_info(mm, &fi);
@@ -86,7 +85,6 @@ static int cmd_buddyinfo(int argc, char **argv)
 	struct mm_free_info fi;
 	unsigned int o, mt;
 
-	(void)argv;
 	if (argc != 1)
 		return -EINVAL;
 	mm_free_info(&kernel_mm, &fi);
@@ -109,7 +107,6 @@ static int cmd_pagetypeinfo(int argc, char **argv)
 	struct mm_free_info fi;
 	unsigned int o, mt;
 
-	(void)argv;
 	if (argc != 1)
 		return -EINVAL;
 	mm_free_info(&kernel_mm, &fi);
@@ -195,7 +192,6 @@ static int cmd_mmcheck(int argc, char **argv)
 {
 	unsigned int v, pv;
 
-	(void)argv;
 	if (argc != 1)
 		return -EINVAL;
 	v = mm_check(&kernel_mm);

@@ -29,7 +29,6 @@ static void alloc_in_irq(struct timer *tm)
 	struct page *p = mm_alloc_pages(&kernel_mm, 0, GFP_ATOMIC);
 	struct page *q = mm_alloc_pages(&kernel_mm, 2, GFP_ATOMIC);
 
-	(void)tm;
 	atomic_result = (in_interrupt() && p && q) ? 1 : -1;
 	if (p)
 		mm_free_pages(&kernel_mm, p, 0);

@@ -259,7 +259,6 @@ static int cmd_help(int argc, char **argv)
 {
 	const struct monitor_cmd *c;
 
-	(void)argv;
 	if (argc != 1)
 		return -EINVAL;
 	for (c = __start_monitor_cmds; c < __stop_monitor_cmds; c++) {
@@ -274,7 +273,6 @@ MONITOR_CMD("help", "", "list the commands", cmd_help);
 
 static int cmd_version(int argc, char **argv)
 {
-	(void)argv;
 	if (argc != 1)
 		return -EINVAL;
 	kprintf("%s\n", kernel_version_string);
@@ -286,7 +284,6 @@ static int cmd_uptime(int argc, char **argv)
 {
 	u64 us = time_us();
 
-	(void)argv;
 	if (argc != 1)
 		return -EINVAL;
 	kprintf("up %lu.%06lu s, %lu ticks, %lu context switches\n", us / 1000000, us % 1000000,
@@ -297,7 +294,6 @@ MONITOR_CMD("uptime", "", "time since boot, timer ticks, context switches", cmd_
 
 static int cmd_threads(int argc, char **argv)
 {
-	(void)argv;
 	if (argc != 1)
 		return -EINVAL;
 	sched_dump();
@@ -307,7 +303,6 @@ MONITOR_CMD("threads", "", "list kernel threads", cmd_threads);
 
 static int cmd_poweroff(int argc, char **argv)
 {
-	(void)argv;
 	if (argc != 1)
 		return -EINVAL;
 	kprintf("powering off\n");

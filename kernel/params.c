@@ -16,7 +16,6 @@ void cmdline_params(const struct cmdline_param **params, size_t *n)
 
 static void report_printk(const char *msg, void *ctx)
 {
-	(void)ctx;
 	pr_warn("cmdline: %s\n", msg);
 }
 

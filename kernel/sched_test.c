@@ -63,7 +63,6 @@ static volatile int woken;
 
 static void sleeper(void *arg)
 {
-	(void)arg;
 	wait_event(&wq, flag);
 	woken++;
 }
@@ -112,7 +111,6 @@ static volatile int timer_fired;
 
 static void timer_fn(struct timer *tm)
 {
-	(void)tm;
 	timer_fired = in_interrupt() ? 1 : -1;
 	wake_up(&wq);
 }

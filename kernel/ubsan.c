@@ -94,7 +94,6 @@ void __ubsan_handle_alignment_assumption(struct ubsan_loc *loc, unsigned long pt
 void __ubsan_handle_alignment_assumption(struct ubsan_loc *loc, unsigned long ptr,
 					 unsigned long align, unsigned long offset)
 {
-	(void)offset;
 	report(loc, "alignment assumption violated", ": address 0x%lx, alignment %lu", ptr, align);
 }
 

@@ -16,7 +16,6 @@ static u64 queued_total, completed_total;
 
 static void worker(void *arg)
 {
-	(void)arg;
 	for (;;) {
 		unsigned long flags = irq_save();
 		struct work *w;

@@ -44,7 +44,6 @@ void ktest_diag(struct ktest *t, const char *fmt, ...)
 	char buf[400];
 	va_list ap;
 
-	(void)t;
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);

@@ -117,7 +117,6 @@ static void node_free(void *p, size_t size, void *priv)
 {
 	struct fault_run *r = priv;
 
-	(void)size;
 	r->node_pages--;
 	mm_free_pages(&r->env.mm, mm_pfn_to_page(&r->env.mm, mm_virt_to_pfn(p)), 0);
 }

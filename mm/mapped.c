@@ -158,9 +158,6 @@ err:
 
 static int mapped_isolate(struct mm *mm, struct page *page, enum migrate_mode mode)
 {
-	(void)mm;
-	(void)page;
-	(void)mode;
 	return 0; /* accesses during the move wait on the migration entry */
 }
 
@@ -173,7 +170,6 @@ static int mapped_migrate(struct mm *mm, struct page *dst, struct page *src,
 	unsigned long src_pfn = mm_page_to_pfn(mm, src);
 	int err;
 
-	(void)mode;
 	mm_set_migration_entry(va, src_pfn); /* flushes the TLB entry */
 	if (r->migrate_hook)
 		r->migrate_hook(r, slot->index);
@@ -197,8 +193,7 @@ static int mapped_migrate(struct mm *mm, struct page *dst, struct page *src,
 
 static void mapped_putback(struct mm *mm, struct page *page)
 {
-	(void)mm;
-	(void)page; /* the mapping was never changed */
+	/* the mapping was never changed: nothing to undo */
 }
 
 static const struct movable_operations mapped_ops = {

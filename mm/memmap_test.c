@@ -20,7 +20,6 @@ static struct {
 
 static void capture(const char *msg, void *ctx)
 {
-	(void)ctx;
 	if (reports.n < MAX_REPORTS)
 		strlcpy(reports.msg[reports.n], msg, REPORT_LEN);
 	reports.n++;

@@ -43,13 +43,11 @@ struct migrate_ctx {
 
 static struct page *default_alloc(struct mm *mm, struct page *src, void *priv)
 {
-	(void)priv;
 	return mm_alloc_pages(mm, page_order(src), GFP_MOVABLE | GFP_NOWARN);
 }
 
 static void default_free(struct mm *mm, struct page *dst, void *priv)
 {
-	(void)priv;
 	mm_free_pages(mm, dst, page_order(dst));
 }
 

@@ -60,7 +60,6 @@ static const struct movable_operations other_ops = {
 /* A pack() that says it was called, with which owner. */
 static void count_pack(struct mm *mm, void *priv, struct pack_result *res)
 {
-	(void)mm;
 	res->objects_moved++;
 	res->pages_freed += (unsigned long)priv & 0xff;
 }

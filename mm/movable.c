@@ -51,7 +51,6 @@ int movable_owner_register(struct mm *mm, struct movable_owner *o)
 
 void movable_owner_unregister(struct mm *mm, struct movable_owner *o)
 {
-	(void)mm;
 	list_del_init(&o->link);
 }
 

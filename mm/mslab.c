@@ -298,7 +298,6 @@ static void page_release_locked(struct mslab_page *d)
 /* The pool's pack(): compaction's first phase packs it like mslab_compact. */
 static void pack_pool(struct mm *mm, void *priv, struct pack_result *res)
 {
-	(void)mm;
 	mslab_compact(priv, res);
 }
 
@@ -518,8 +517,6 @@ static int mslab_isolate(struct mm *mm, struct page *page, enum migrate_mode mod
 	unsigned long flags = mm_lock_irqsave(&pool->lock);
 	int rc = -EAGAIN;
 
-	(void)mm;
-	(void)mode;
 	if (!d->mapped) {
 		d->isolated = 1;
 		list_move(&d->list, &mslab_page_class(d)->isolated);
@@ -539,7 +536,6 @@ static int mslab_migrate(struct mm *mm, struct page *dst, struct page *src,
 	struct mslab_pool *pool = d->pool;
 	unsigned long flags = mm_lock_irqsave(&pool->lock);
 
-	(void)mode;
 	if (d->mapped) {
 		mm_unlock_irqrestore(&pool->lock, flags);
 		return -EAGAIN;
@@ -561,7 +557,6 @@ static void mslab_putback(struct mm *mm, struct page *page)
 	struct mslab_pool *pool = d->pool;
 	unsigned long flags = mm_lock_irqsave(&pool->lock);
 
-	(void)mm;
 	d->isolated = 0;
 	mslab_page_relist_locked(d);
 	mm_unlock_irqrestore(&pool->lock, flags);

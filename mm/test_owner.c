@@ -37,7 +37,6 @@ static int test_isolate(struct mm *mm, struct page *page, enum migrate_mode mode
 	struct test_owner *o = tp->owner;
 	int rc = next_rc(tp->isolate_rc, tp->isolates++);
 
-	(void)mode;
 	if (tp->isolated || tp->page != page)
 		o->protocol_errors++;
 	if (rc == 0)
@@ -64,7 +63,6 @@ static int test_migrate(struct mm *mm, struct page *dst, struct page *src, enum 
 	struct test_owner *o = tp->owner;
 	int rc;
 
-	(void)mode;
 	if (!tp->isolated || tp->page != src || !page_is_isolated(src))
 		o->protocol_errors++;
 	if (released_now(mm, tp, src))
@@ -93,7 +91,6 @@ static void test_putback(struct mm *mm, struct page *page)
 	struct test_page *tp = page_memdesc(page);
 	struct test_owner *o = tp->owner;
 
-	(void)mm;
 	if (!tp->isolated || tp->page != page || page_is_isolated(page))
 		o->protocol_errors++;
 	tp->isolated = false;

@@ -49,7 +49,6 @@ u32 lapic_id(void) { return lapic ? lapic_read(LAPIC_ID) >> 24 : 0; }
 
 static void lapic_error(void *arg)
 {
-	(void)arg;
 	lapic_write(LAPIC_ESR, 0);
 	pr_err("lapic: error interrupt, ESR %#x\n", lapic_read(LAPIC_ESR));
 }
@@ -78,7 +77,6 @@ void lapic_init(phys_addr_t base)
 
 static void lapic_timer_irq(void *arg)
 {
-	(void)arg;
 	if (tick_handler)
 		tick_handler();
 }

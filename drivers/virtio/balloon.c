@@ -92,8 +92,8 @@ int balloon_post_sg(struct balloon *b, struct virtqueue *vq, const struct vq_sg 
 	}
 	vq_kick(vq);
 	/* The deadline counts only once the device had a wait after it: a
-	 * thread preempted past the deadline before its first wait (found by
-	 * tests/fuzz/fuzz_balloon.c) must not break a device that answers. */
+	 * thread preempted past the deadline before its first wait must not
+	 * break a device that answers. */
 	for (;;) {
 		tok = vq_get_used(vq, &len);
 		if (tok || vq_broken(vq) || expired)

@@ -26,7 +26,6 @@ static int balloon_isolate(struct mm *mm, struct page *page, enum migrate_mode m
 	unsigned long pfn = mm_page_to_pfn(mm, page);
 	void *entry;
 
-	(void)mode;
 	if (!b || b->info.broken)
 		return -EBUSY;
 	entry = xa_load(&b->pfns, pfn);
@@ -73,7 +72,6 @@ static int balloon_migrate(struct mm *mm, struct page *dst, struct page *src,
 	unsigned long spfn = mm_page_to_pfn(mm, src), dpfn = mm_page_to_pfn(mm, dst);
 	u64 start = now_ns();
 
-	(void)mode;
 	if (b->busy)
 		return -EAGAIN;
 	if (b->info.broken || dpfn > 0xffffffffUL) {

@@ -79,14 +79,11 @@ CMDLINE_PARAM(balloon_policy, "balloon.policy", set_policy,
 /* NORETRY: a node for the balloon must not deflate the balloon. */
 static void *xa_node_alloc(size_t size, void *priv)
 {
-	(void)priv;
 	return kmalloc(size, GFP_NOWARN | GFP_NORETRY);
 }
 
 static void xa_node_free(void *p, size_t size, void *priv)
 {
-	(void)size;
-	(void)priv;
 	kfree(p);
 }
 
@@ -98,16 +95,12 @@ static struct fault_xa_ops balloon_xa_faulty;
 /* Interrupt context. */
 static void balloon_config_changed(struct virtio_pci *vp, void *arg)
 {
-	(void)vp;
-	(void)arg;
 	bp.core.config_pending = true;
 	wake_up(&bp.wq);
 }
 
 static void balloon_queue_ready(struct virtio_pci *vp, struct virtqueue *vq, void *arg)
 {
-	(void)vp;
-	(void)arg;
 	if (vq == bp.core.vq[BALLOON_VQ_STATS])
 		bp.core.stats_pending = true; /* answered by the thread, never here */
 	else
@@ -118,7 +111,6 @@ static void balloon_queue_ready(struct virtio_pci *vp, struct virtqueue *vq, voi
 /* The core waits for a used buffer: sleep until the interrupt says so. */
 static void balloon_wait(struct balloon *b, u64 us)
 {
-	(void)b;
 	wait_event_timeout(&bp.wq, bp.used_pending, us);
 	bp.used_pending = false;
 }
@@ -134,8 +126,6 @@ static unsigned long balloon_oom_release(struct mm *mm, unsigned int order, gfp_
 	struct balloon *b = &bp.core;
 	unsigned long round = bp.oom_rounds;
 
-	(void)mm;
-	(void)arg;
 	if (b->info.broken || !b->info.actual)
 		return 0;
 	b->oom_want += MAX(1UL << order, (unsigned long)BALLOON_OOM_PAGES);
@@ -186,7 +176,6 @@ static void balloon_thread(void *arg)
 	u64 report_at = b->vq[BALLOON_VQ_REPORTING] ? time_us() + BALLOON_REPORT_US : 0;
 	bool done;
 
-	(void)arg;
 	for (;;) {
 		/* With an interrupt, sleep until the host changes the target,
 		 * polls for stats or an allocation needs pages (or retry after a
@@ -291,7 +280,6 @@ static int cmd_balloon(int argc, char **argv)
 	const struct balloon_info *in = &bp.core.info;
 	const struct pci_dev *d = bp.pci;
 
-	(void)argv;
 	if (argc != 1)
 		return -EINVAL;
 	if (!in->active && !in->broken) {

@@ -182,7 +182,6 @@ static void report_chain(struct balloon_sim *sim, struct balloon_sim_queue *q, u
 
 static void stats_buffer(struct balloon_sim *sim, void *p, u32 len, bool unused)
 {
-	(void)unused;
 	memset(sim->stats, 0, sizeof(sim->stats));
 	memcpy(sim->stats, p, MIN(len, (u32)sizeof(sim->stats)));
 	sim->stats_reads++;
@@ -265,7 +264,6 @@ bool balloon_sim_holds(const struct balloon_sim *sim, unsigned long pfn)
 
 void balloon_sim_wait(struct balloon *b, u64 us)
 {
-	(void)us;
 	balloon_sim_run(b->cfg.priv);
 }
 

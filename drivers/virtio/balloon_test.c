@@ -61,7 +61,6 @@ static void node_free(void *p, size_t size, void *priv)
 {
 	struct fixture *f = priv;
 
-	(void)size;
 	f->node_pages--;
 	mm_free_pages(&f->env.mm, mm_pfn_to_page(&f->env.mm, mm_virt_to_pfn(p)), 0);
 }
@@ -376,14 +375,11 @@ static void balloon_hostile_device_loses_nothing(struct ktest *t)
 /* Migration targets: any free page; the free callback gives it back. */
 static struct page *target_alloc(struct mm *mm, struct page *src, void *priv)
 {
-	(void)src;
-	(void)priv;
 	return mm_alloc_pages(mm, 0, GFP_MOVABLE | GFP_NOWARN);
 }
 
 static void target_free(struct mm *mm, struct page *dst, void *priv)
 {
-	(void)priv;
 	mm_free_pages(mm, dst, 0);
 }
 
@@ -411,8 +407,6 @@ static struct page *highest_free_page(struct mm *mm, bool new_leaf)
 
 static struct page *target_from_top(struct mm *mm, struct page *src, void *priv)
 {
-	(void)src;
-	(void)priv;
 	return highest_free_page(mm, false);
 }
 
@@ -467,8 +461,6 @@ static void balloon_pages_migrate(struct ktest *t)
 
 static struct page *target_new_leaf(struct mm *mm, struct page *src, void *priv)
 {
-	(void)src;
-	(void)priv;
 	return highest_free_page(mm, true);
 }
 
@@ -476,7 +468,7 @@ static struct page *target_new_leaf(struct mm *mm, struct page *src, void *priv)
  * device stops answering while taking a target: each migration fails
  * permanently and the source stays ballooned; the target goes back, except
  * the one the silent device took, which stays ballooned (every PFN the
- * host holds is a balloon page of the guest: found by fuzz_balloon). */
+ * host holds is a balloon page of the guest). */
 static void balloon_migration_failures_restore_everything(struct ktest *t)
 {
 	static unsigned long pfns[8];
@@ -563,7 +555,6 @@ static struct page *target_other_block(struct mm *mm, struct page *src, void *pr
 	unsigned long block = mm_page_to_pfn(mm, src) >> PAGEBLOCK_ORDER, pfn;
 	struct page *page;
 
-	(void)priv;
 	for (pfn = mm->end_pfn - 1; pfn > mm->base_pfn; pfn--)
 		if (pfn >> PAGEBLOCK_ORDER != block && (page = mm_alloc_pfn(mm, pfn)))
 			return page;

@@ -323,7 +323,7 @@ static void vq_hostile_id_out_of_range(struct ktest *t)
 /* The same id returned twice for one chain in flight claims more
  * completions than chains: broken at once (taking the first would let the
  * second complete a chain posted later at the same head, before the device
- * read it: found by tests/fuzz/fuzz_balloon.c). An id returned after its
+ * read it). An id returned after its
  * chain was taken, or inside a chain rather than its head, is not in
  * flight: broken. */
 static void vq_hostile_duplicate_and_non_head_ids(struct ktest *t)

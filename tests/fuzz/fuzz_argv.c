@@ -31,7 +31,6 @@ static int set_any(const char *value)
 
 static void report(const char *msg, void *ctx)
 {
-	(void)ctx;
 	FUZZ_CHECK(msg && memchr(msg, 0, 4096), "report message");
 	reports++;
 }

@@ -44,7 +44,6 @@ static void *node_alloc(size_t size, void *priv)
 {
 	struct page *page;
 
-	(void)priv;
 	if (size > PAGE_SIZE || (fuzz_u8(&in) == 0xff))
 		return NULL; /* the driver must survive -ENOMEM from the xarray */
 	page = mm_alloc_pages(&env.mm, 0, GFP_NOWARN | GFP_ATOMIC);
@@ -56,8 +55,6 @@ static void *node_alloc(size_t size, void *priv)
 
 static void node_free(void *p, size_t size, void *priv)
 {
-	(void)size;
-	(void)priv;
 	node_pages--;
 	mm_free_pages(&env.mm, mm_pfn_to_page(&env.mm, mm_virt_to_pfn(p)), 0);
 }
@@ -175,7 +172,6 @@ static void run(struct balloon_config *cfg)
 		check("after an operation", fuzz_check_due(&sampler, ops));
 	}
 	check("after the last operation", 1);
-	(void)cfg;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

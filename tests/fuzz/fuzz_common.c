@@ -29,8 +29,6 @@ void fuzz_quiet(void)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	(void)argc;
-	(void)argv;
 	fuzz_quiet();
 	return 0;
 }

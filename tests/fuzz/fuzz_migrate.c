@@ -84,7 +84,6 @@ static void op_kernel(struct mm *mm, struct fuzz_in *in)
  * fails: migration must put back what it could not move. */
 static struct page *starved_alloc(struct mm *mm, struct page *src, void *priv)
 {
-	(void)priv;
 	if (!starve_budget)
 		return NULL;
 	starve_budget--;
@@ -93,7 +92,6 @@ static struct page *starved_alloc(struct mm *mm, struct page *src, void *priv)
 
 static void starved_free(struct mm *mm, struct page *dst, void *priv)
 {
-	(void)priv;
 	mm_free_pages(mm, dst, page_order(dst));
 }
 

@@ -30,7 +30,6 @@ static unsigned int allocs;
 
 static void *fz_alloc(size_t size, void *priv)
 {
-	(void)priv;
 	FUZZ_CHECK(size == sizeof(struct xa_node), "alloc of %zu bytes", size);
 	if (fail_mask & (1u << (allocs++ % 32)))
 		return NULL;
@@ -40,7 +39,6 @@ static void *fz_alloc(size_t size, void *priv)
 
 static void fz_free(void *p, size_t size, void *priv)
 {
-	(void)priv;
 	FUZZ_CHECK(size == sizeof(struct xa_node), "free of %zu bytes", size);
 	nodes_out--;
 	free(p);

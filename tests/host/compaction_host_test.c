@@ -233,7 +233,6 @@ static struct page *compacting_alloc(struct mm *mm, struct page *src, void *priv
 {
 	struct page *big = mm_alloc_pages(mm, 9, GFP_MAY_COMPACT | GFP_NOWARN);
 
-	(void)priv;
 	guard_calls++;
 	if (big)
 		mm_free_pages(mm, big, 9);

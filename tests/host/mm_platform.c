@@ -137,7 +137,6 @@ int mm_map_page(unsigned long va, unsigned long pfn, unsigned int prot)
 {
 	long i = sim_index(va);
 
-	(void)prot;
 	assert(i >= 0);
 	sim_pte[i] = pfn + 1;
 	return 0;
@@ -205,7 +204,6 @@ void mm_vrange_free(unsigned long va, unsigned long nr_pages)
 
 void mm_wait(unsigned long channel, bool (*cond)(void *arg), void *arg)
 {
-	(void)channel;
 	/* No threads on the host: run deferred work until the condition holds. */
 	while (!cond(arg))
 		if (!mm_host_run_work())

@@ -41,7 +41,6 @@ static inline unsigned long mm_lock_irqsave(struct mm_lock *l)
 }
 static inline void mm_unlock_irqrestore(struct mm_lock *l, unsigned long flags)
 {
-	(void)flags;
 	ASSERT_MSG(l->locked, "unlocking %s, which is not locked", l->name);
 	l->locked = 0;
 	mm_host_locks_held--;
