@@ -378,10 +378,8 @@ static int cmd_lspci(int argc, char **argv)
 {
 	unsigned int i;
 
-	if (argc != 1)
-		return -EINVAL;
 	for (i = 0; i < nr_devs; i++)
 		lspci_one(&devs[i]);
 	return 0;
 }
-MONITOR_CMD("lspci", "", "PCI functions: ids, class, BARs, capabilities, INTx GSI", cmd_lspci);
+MONITOR_CMD("lspci", 0, 0, "", "PCI functions: ids, class, BARs, capabilities, INTx GSI", cmd_lspci);

@@ -359,9 +359,9 @@ void bench_kernel_run_requested(void)
 
 static int cmd_bench(int argc, char **argv)
 {
-	if (argc > 2 || (argc == 2 && strcmp(argv[1], "quick")))
+	if (argc == 2 && strcmp(argv[1], "quick"))
 		return -EINVAL;
 	return bench_kernel_run(argc == 2 ? KBENCH_QUICK : KBENCH_FULL);
 }
-MONITOR_CMD("bench", "[quick]", "run the kernel benchmarks (BENCH lines, as make bench)",
+MONITOR_CMD("bench", 0, 1, "[quick]", "run the kernel benchmarks (BENCH lines, as make bench)",
 	    cmd_bench);

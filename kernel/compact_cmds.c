@@ -91,8 +91,6 @@ static int cmd_frag(int argc, char **argv)
 		print_figures(scenario_active ? scenario.name : "no scenario");
 		return 0;
 	}
-	if (argc != 2)
-		return -EINVAL;
 	if (!strcmp(argv[1], "clear")) {
 		if (scenario_active)
 			frag_scenario_destroy(&scenario);
@@ -107,7 +105,7 @@ static int cmd_frag(int argc, char **argv)
 		print_figures(scenario.name);
 	return err;
 }
-MONITOR_CMD("frag", "[sparse|standard|mixed|clear|verify]",
+MONITOR_CMD("frag", 0, 1, "[sparse|standard|mixed|clear|verify]",
 	    "fragment memory with a scenario, check its contents, or show the figures",
 	    cmd_frag);
 
@@ -129,7 +127,7 @@ static int cmd_compact(int argc, char **argv)
 	unsigned long order = COMPACT_ALL;
 	unsigned int t;
 
-	if (argc > 2 || (argc == 2 && (kstrtoul(argv[1], 0, &order) || order > MAX_ORDER)))
+	if (argc == 2 && (kstrtoul(argv[1], 0, &order) || order > MAX_ORDER))
 		return -EINVAL;
 	frag_compact(&kernel_mm, (unsigned int)order, MIGRATE_SYNC, &run);
 	kprintf("compact%s: %s in %lu.%03lu ms\n", order == COMPACT_ALL ? "" : " (order)",
@@ -157,7 +155,7 @@ static int cmd_compact(int argc, char **argv)
 	}
 	return 0;
 }
-MONITOR_CMD("compact", "[ORDER]", "compact memory (until ORDER is free, or fully)", cmd_compact);
+MONITOR_CMD("compact", 0, 1, "[ORDER]", "compact memory (until ORDER is free, or fully)", cmd_compact);
 
 static int cmd_contig(int argc, char **argv)
 {
@@ -165,7 +163,7 @@ static int cmd_contig(int argc, char **argv)
 	u64 start;
 	int err;
 
-	if (argc != 2 || kstrtoul(argv[1], 0, &n) || !n)
+	if (kstrtoul(argv[1], 0, &n) || !n)
 		return -EINVAL;
 	start = time_ns();
 	err = alloc_contig_pages(&kernel_mm, n, &pfn);
@@ -178,7 +176,7 @@ static int cmd_contig(int argc, char **argv)
 	free_contig_range(&kernel_mm, pfn, n);
 	return 0;
 }
-MONITOR_CMD("contig", "N", "allocate N physically contiguous pages (then free them)", cmd_contig);
+MONITOR_CMD("contig", 1, 1, "N", "allocate N physically contiguous pages (then free them)", cmd_contig);
 
 static int cmd_proactive(int argc, char **argv)
 {
@@ -192,7 +190,7 @@ static int cmd_proactive(int argc, char **argv)
 			(unsigned long)st.episodes, (unsigned long)st.runs);
 		return 0;
 	}
-	if ((argc != 2 && argc != 4) || (strcmp(argv[1], "on") && strcmp(argv[1], "off")))
+	if (argc == 3 || (strcmp(argv[1], "on") && strcmp(argv[1], "off")))
 		return -EINVAL;
 	high = st.high;
 	low = st.low;
@@ -205,7 +203,7 @@ static int cmd_proactive(int argc, char **argv)
 	kprintf("proactive compaction %s\n", argv[1]);
 	return 0;
 }
-MONITOR_CMD("proactive", "[on|off [HIGH LOW]]", "proactive compaction thread settings",
+MONITOR_CMD("proactive", 0, 3, "[on|off [HIGH LOW]]", "proactive compaction thread settings",
 	    cmd_proactive);
 
 static int set_frag(const char *value)

@@ -93,7 +93,7 @@ static int cmd_fail(int argc, char **argv)
 	int n;
 
 	ensure_ready();
-	if (argc != 1 && argc != 3)
+	if (argc == 2)
 		return -EINVAL;
 	if (argc == 3) {
 		n = snprintf(spec, sizeof(spec), "%s:%s", argv[1], argv[2]);
@@ -104,6 +104,6 @@ static int cmd_fail(int argc, char **argv)
 	print_counters();
 	return 0;
 }
-MONITOR_CMD("fail", "[SITE RATE|@N|off]",
+MONITOR_CMD("fail", 0, 2, "[SITE RATE|@N|off]",
 	    "fault injection: SITE page|slab|xa|migrate|all, RATE per mille, @N = Nth call",
 	    cmd_fail);

@@ -97,7 +97,7 @@ static int cmd_slabinfo(int argc, char **argv)
 {
 	struct slab_set *s = kmalloc_set();
 
-	if (argc > 2 || (argc == 2 && strcmp(argv[1], "check")))
+	if (argc == 2 && strcmp(argv[1], "check"))
 		return -EINVAL;
 	if (!s) {
 		kprintf("slabinfo: kmalloc is not initialised\n");
@@ -115,5 +115,5 @@ static int cmd_slabinfo(int argc, char **argv)
 	mslabinfo_print(argc == 2); /* the movable object pools too */
 	return 0;
 }
-MONITOR_CMD("slabinfo", "[check]", "slab caches and mslab pools: objects, pages, bytes used/held",
+MONITOR_CMD("slabinfo", 0, 1, "[check]", "slab caches and mslab pools: objects, pages, bytes used/held",
 	    cmd_slabinfo);

@@ -81,12 +81,10 @@ static int cmd_test(int argc, char **argv)
 {
 	struct ktest_totals totals;
 
-	if (argc != 2)
-		return -EINVAL;
 	if (!filter_valid(argv[1]))
 		return -ENOENT;
 	ktest_set_global_exit(check_kernel_mm);
 	ktest_run(argv[1], &totals);
 	return 0;
 }
-MONITOR_CMD("test", "all|SUITE[,SUITE]", "run KTAP test suites", cmd_test);
+MONITOR_CMD("test", 1, 1, "all|SUITE[,SUITE]", "run KTAP test suites", cmd_test);

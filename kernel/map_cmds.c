@@ -19,8 +19,6 @@ static int cmd_map(int argc, char **argv)
 {
 	enum map_style style = MAP_PLAIN;
 
-	if (argc > 2)
-		return -EINVAL;
 	if (argc == 2) {
 		if (strcmp(argv[1], "color"))
 			return -EINVAL;
@@ -29,5 +27,5 @@ static int cmd_map(int argc, char **argv)
 	map_print(&kernel_mm, style, print_line, NULL, NULL);
 	return 0;
 }
-MONITOR_CMD("map", "[color]",
+MONITOR_CMD("map", 0, 1, "[color]",
 	    "physical memory, one character per 2 MiB pageblock (. M U B S X R)", cmd_map);

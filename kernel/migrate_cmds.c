@@ -20,8 +20,6 @@ static int cmd_mapped(int argc, char **argv)
 	unsigned long n, i;
 	int err;
 
-	if (argc != 2)
-		return -EINVAL;
 	if (!strcmp(argv[1], "free")) {
 		if (demo.nr_pages)
 			mapped_region_destroy(&demo);
@@ -45,7 +43,7 @@ static int cmd_mapped(int argc, char **argv)
 	kprintf("%s\n", n > 16 ? " ..." : "");
 	return 0;
 }
-MONITOR_CMD("mapped", "N|free", "back a demo region of N movable mapped pages", cmd_mapped);
+MONITOR_CMD("mapped", 1, 1, "N|free", "back a demo region of N movable mapped pages", cmd_mapped);
 
 static int cmd_migrate(int argc, char **argv)
 {
@@ -53,8 +51,6 @@ static int cmd_migrate(int argc, char **argv)
 	struct migrate_result r;
 	int i, err;
 
-	if (argc < 2)
-		return -EINVAL;
 	for (i = 1; i < argc; i++)
 		if (kstrtoul(argv[i], 0, &pfns[i - 1]))
 			return -EINVAL;
@@ -65,7 +61,7 @@ static int cmd_migrate(int argc, char **argv)
 		r.bytes_copied);
 	return err == -EBUSY ? 0 : err;
 }
-MONITOR_CMD("migrate", "PFN...", "migrate pages (movable ones move, others are skipped)",
+MONITOR_CMD("migrate", 1, MONITOR_ARGS_ANY, "PFN...", "migrate pages (movable ones move, others are skipped)",
 	    cmd_migrate);
 
 static void print_compaction(const struct mm_compact *c, const struct mm_stats *st)
@@ -85,8 +81,6 @@ static int cmd_vmstat(int argc, char **argv)
 	const struct mm_stats *st = &kernel_mm.stats;
 	unsigned int t;
 
-	if (argc != 1)
-		return -EINVAL;
 	kprintf("migrate_success  %lu\nmigrate_fail     %lu\nmigrate_retry    %lu\n"
 		"migrate_released %lu\nmigrate_bytes    %lu\n", (unsigned long)st->migrate_success,
 		(unsigned long)st->migrate_fail, (unsigned long)st->migrate_retry,
@@ -113,4 +107,4 @@ static int cmd_vmstat(int argc, char **argv)
 	print_compaction(&kernel_mm.compact, st);
 	return 0;
 }
-MONITOR_CMD("vmstat", "", "migration, compaction, OOM, reporting and allocator event counters", cmd_vmstat);
+MONITOR_CMD("vmstat", 0, 0, "", "migration, compaction, OOM, reporting and allocator event counters", cmd_vmstat);

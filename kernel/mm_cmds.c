@@ -36,8 +36,6 @@ static int cmd_meminfo(int argc, char **argv)
 	u64 allocs = 0, fails = 0;
 	unsigned int o;
 
-	if (argc != 1)
-		return -EINVAL;
 	mm_free_info(mm, &fi);
 	for (o = 0; o < NR_ORDERS; o++) {
 		allocs += mm->stats.alloc[o];
@@ -67,7 +65,7 @@ static int cmd_meminfo(int argc, char **argv)
 		(unsigned long)(mm_storage_bytes(mm->base_pfn, mm->end_pfn) / 1024));
 	return 0;
 }
-MONITOR_CMD("meminfo", "", "memory totals, watermarks, allocation counters", cmd_meminfo);
+MONITOR_CMD("meminfo", 0, 0, "", "memory totals, watermarks, allocation counters", cmd_meminfo);
 
 /* A header row "LABEL  0  1 ... 10" for per-order tables. */
 static void print_order_header(const char *label)
@@ -85,8 +83,6 @@ static int cmd_buddyinfo(int argc, char **argv)
 	struct mm_free_info fi;
 	unsigned int o, mt;
 
-	if (argc != 1)
-		return -EINVAL;
 	mm_free_info(&kernel_mm, &fi);
 	print_order_header("order:");
 	kprintf("zone %-11s", kernel_mm.name);
@@ -100,15 +96,13 @@ static int cmd_buddyinfo(int argc, char **argv)
 	kprintf("\n(free blocks per order; plus %lu pages in per-cpu caches)\n", fi.pcp_pages);
 	return 0;
 }
-MONITOR_CMD("buddyinfo", "", "free blocks per order", cmd_buddyinfo);
+MONITOR_CMD("buddyinfo", 0, 0, "", "free blocks per order", cmd_buddyinfo);
 
 static int cmd_pagetypeinfo(int argc, char **argv)
 {
 	struct mm_free_info fi;
 	unsigned int o, mt;
 
-	if (argc != 1)
-		return -EINVAL;
 	mm_free_info(&kernel_mm, &fi);
 	kprintf("free blocks per order and migratetype:\n");
 	print_order_header("type");
@@ -127,7 +121,7 @@ static int cmd_pagetypeinfo(int argc, char **argv)
 	kprintf("\n");
 	return 0;
 }
-MONITOR_CMD("pagetypeinfo", "", "free blocks per migratetype, pageblock types, fragmentation",
+MONITOR_CMD("pagetypeinfo", 0, 0, "", "free blocks per migratetype, pageblock types, fragmentation",
 	    cmd_pagetypeinfo);
 
 static int cmd_alloc(int argc, char **argv)
@@ -137,7 +131,7 @@ static int cmd_alloc(int argc, char **argv)
 	struct page *page;
 	size_t i;
 
-	if (argc < 2 || argc > 3 || kstrtoul(argv[1], 0, &order))
+	if (kstrtoul(argv[1], 0, &order))
 		return -EINVAL;
 	if (argc == 3) {
 		if (strcmp(argv[2], "movable"))
@@ -166,14 +160,14 @@ static int cmd_alloc(int argc, char **argv)
 		gfp & GFP_MOVABLE ? "movable" : "unmovable");
 	return 0;
 }
-MONITOR_CMD("alloc", "ORDER [movable]", "allocate a block (kept until `free PFN`)", cmd_alloc);
+MONITOR_CMD("alloc", 1, 2, "ORDER [movable]", "allocate a block (kept until `free PFN`)", cmd_alloc);
 
 static int cmd_free(int argc, char **argv)
 {
 	unsigned long pfn;
 	size_t i;
 
-	if (argc != 2 || kstrtoul(argv[1], 0, &pfn))
+	if (kstrtoul(argv[1], 0, &pfn))
 		return -EINVAL;
 	for (i = 0; i < MANUAL_MAX; i++) {
 		if (manual[i].used && manual[i].pfn == pfn) {
@@ -186,21 +180,19 @@ static int cmd_free(int argc, char **argv)
 	kprintf("error: pfn %#lx was not allocated with `alloc`\n", pfn);
 	return -ENOENT;
 }
-MONITOR_CMD("free", "PFN", "free a block taken with `alloc`", cmd_free);
+MONITOR_CMD("free", 1, 1, "PFN", "free a block taken with `alloc`", cmd_free);
 
 static int cmd_mmcheck(int argc, char **argv)
 {
 	unsigned int v, pv;
 
-	if (argc != 1)
-		return -EINVAL;
 	v = mm_check(&kernel_mm);
 	kprintf("mm_check: %u violations\n", v);
 	pv = paging_vmap_check() + vrange_check();
 	kprintf("vmap_check: %u violations (%lu page tables)\n", pv, paging_vmap_tables());
 	return v || pv ? -EIO : 0;
 }
-MONITOR_CMD("mmcheck", "", "verify every page-allocator and vmap page-table invariant",
+MONITOR_CMD("mmcheck", 0, 0, "", "verify every page-allocator and vmap page-table invariant",
 	    cmd_mmcheck);
 
 /* A block `touch` holds, chained through the block's own first bytes. */
@@ -301,7 +293,7 @@ static int cmd_touch(int argc, char **argv)
 		kprintf("freed %lu held pages\n", pages);
 		return 0;
 	}
-	if (argc > 2 || (argc == 2 && !hold))
+	if (argc == 2 && !hold)
 		return -EINVAL;
 	if (touch_held) {
 		kprintf("error: pages are held already (touch free first)\n");
@@ -320,6 +312,6 @@ static int cmd_touch(int argc, char **argv)
 		kernel_mm.wmark[WMARK_MIN]);
 	return 0;
 }
-MONITOR_CMD("touch", "[hold|free]",
+MONITOR_CMD("touch", 0, 1, "[hold|free]",
 	    "write every free page once (the host backs it), then free it all; hold keeps it until touch free",
 	    cmd_touch);

@@ -90,6 +90,10 @@ int monitor_exec(char *line)
 		kprintf("error: unknown command '%s'; type 'help' for the list\n", argv[0]);
 		return -ENOENT;
 	}
+	if (argc - 1 < cmd->min_args || argc - 1 > cmd->max_args) {
+		kprintf("usage: %s %s\n", cmd->name, cmd->usage);
+		return -EINVAL;
+	}
 	err = cmd->run(argc, argv);
 	if (err == -EINVAL)
 		kprintf("usage: %s %s\n", cmd->name, cmd->usage);
@@ -259,8 +263,6 @@ static int cmd_help(int argc, char **argv)
 {
 	const struct monitor_cmd *c;
 
-	if (argc != 1)
-		return -EINVAL;
 	for (c = __start_monitor_cmds; c < __stop_monitor_cmds; c++) {
 		char left[48];
 
@@ -269,43 +271,35 @@ static int cmd_help(int argc, char **argv)
 	}
 	return 0;
 }
-MONITOR_CMD("help", "", "list the commands", cmd_help);
+MONITOR_CMD("help", 0, 0, "", "list the commands", cmd_help);
 
 static int cmd_version(int argc, char **argv)
 {
-	if (argc != 1)
-		return -EINVAL;
 	kprintf("%s\n", kernel_version_string);
 	return 0;
 }
-MONITOR_CMD("version", "", "kernel version and build", cmd_version);
+MONITOR_CMD("version", 0, 0, "", "kernel version and build", cmd_version);
 
 static int cmd_uptime(int argc, char **argv)
 {
 	u64 us = time_us();
 
-	if (argc != 1)
-		return -EINVAL;
 	kprintf("up %lu.%06lu s, %lu ticks, %lu context switches\n", us / 1000000, us % 1000000,
 		ticks, sched_switches());
 	return 0;
 }
-MONITOR_CMD("uptime", "", "time since boot, timer ticks, context switches", cmd_uptime);
+MONITOR_CMD("uptime", 0, 0, "", "time since boot, timer ticks, context switches", cmd_uptime);
 
 static int cmd_threads(int argc, char **argv)
 {
-	if (argc != 1)
-		return -EINVAL;
 	sched_dump();
 	return 0;
 }
-MONITOR_CMD("threads", "", "list kernel threads", cmd_threads);
+MONITOR_CMD("threads", 0, 0, "", "list kernel threads", cmd_threads);
 
 static int cmd_poweroff(int argc, char **argv)
 {
-	if (argc != 1)
-		return -EINVAL;
 	kprintf("powering off\n");
 	machine_poweroff(QEMU_EXIT_SUCCESS);
 }
-MONITOR_CMD("poweroff", "", "power the machine off (exits QEMU)", cmd_poweroff);
+MONITOR_CMD("poweroff", 0, 0, "", "power the machine off (exits QEMU)", cmd_poweroff);

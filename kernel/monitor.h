@@ -8,21 +8,27 @@
 
 #include "drivers/serial.h"
 #include "include/compiler.h"
+#include "include/types.h"
 
 #define MONITOR_MAX_ARGS 16
 #define MONITOR_LINE_MAX 256
 
+#define MONITOR_ARGS_ANY 255 /* max_args: as many as fit a line */
+
 struct monitor_cmd {
 	const char *name;
+	u8 min_args, max_args; /* arguments after the name; the dispatcher checks */
 	const char *usage; /* arguments, e.g. "ORDER [movable]" or "" */
 	const char *help;  /* one line */
-	/* Return 0, or -EINVAL to have the usage line printed. */
+	/* Called with min_args <= argc - 1 <= max_args. Return 0, or -EINVAL
+	 * to have the usage line printed. */
 	int (*run)(int argc, char **argv);
 };
 
-#define MONITOR_CMD(cname, cusage, chelp, fn)                                        \
+/* Register command @cname taking @cmin..@cmax arguments. */
+#define MONITOR_CMD(cname, cmin, cmax, cusage, chelp, fn)                            \
 	static const struct monitor_cmd __monitor_cmd_##fn __used                   \
-		__section("monitor_cmds") __aligned(8) = { cname, cusage, chelp, fn }
+		__section("monitor_cmds") __aligned(8) = { cname, cmin, cmax, cusage, chelp, fn }
 
 /* Run one command line; prints its output or an error. Return: the
  * command's result, -ENOENT for an unknown command. */

@@ -69,12 +69,12 @@ void mslabinfo_print(bool check)
 
 static int cmd_mslabinfo(int argc, char **argv)
 {
-	if (argc > 2 || (argc == 2 && strcmp(argv[1], "check")))
+	if (argc == 2 && strcmp(argv[1], "check"))
 		return -EINVAL;
 	mslabinfo_print(argc == 2);
 	return 0;
 }
-MONITOR_CMD("mslabinfo", "[check]", "mslab pools: per class pages, objects, bytes used/held",
+MONITOR_CMD("mslabinfo", 0, 1, "[check]", "mslab pools: per class pages, objects, bytes used/held",
 	    cmd_mslabinfo);
 
 /* 16 << (0..7), then uniform inside the octave: close to log-uniform. */
@@ -167,7 +167,7 @@ static int cmd_mslab(int argc, char **argv)
 			return -EINVAL;
 		return demo_alloc(n);
 	}
-	if (argc < 2 || argc > 3 || (argc == 3 && (strcmp(argv[1], "free") || strcmp(argv[2], "all"))))
+	if (argc == 3 && (strcmp(argv[1], "free") || strcmp(argv[2], "all")))
 		return -EINVAL;
 	if (strcmp(argv[1], "free") && strcmp(argv[1], "compact") && strcmp(argv[1], "verify"))
 		return -EINVAL;
@@ -183,5 +183,5 @@ static int cmd_mslab(int argc, char **argv)
 		demo_verify();
 	return 0;
 }
-MONITOR_CMD("mslab", "alloc N | free [all] | compact | verify",
+MONITOR_CMD("mslab", 1, 2, "alloc N | free [all] | compact | verify",
 	    "demo mslab pool: allocate, free 3/4 (or all), compact, verify contents", cmd_mslab);

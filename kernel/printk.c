@@ -29,9 +29,15 @@ void printk_set_level(int level) { console_loglevel = level; }
 int printk_get_level(void) { return console_loglevel; }
 void console_break_locks(void) { console_unlocked = true; }
 
+/* The console lock is held, or panic broke the locks (it may hold none). */
+static void assert_console_locked(void)
+{
+	ASSERT_MSG(console_unlocked || spin_is_locked(&console_lock), "console lock not held");
+}
+
 static void console_write_port_locked(unsigned int port, const char *s, size_t len)
 {
-	ASSERT_MSG(spin_is_locked(&console_lock), "console lock not held");
+	assert_console_locked();
 	serial_port_write((enum serial_port)port, s, len);
 	if (port == SERIAL_COM1 && len)
 		line_start = s[len - 1] == '\n';
@@ -39,7 +45,7 @@ static void console_write_port_locked(unsigned int port, const char *s, size_t l
 
 static void console_write_locked(const char *s, size_t len)
 {
-	ASSERT_MSG(spin_is_locked(&console_lock), "console lock not held");
+	assert_console_locked();
 	console_write_port_locked(SERIAL_COM1, s, len);
 }
 

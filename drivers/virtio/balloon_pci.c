@@ -280,8 +280,6 @@ static int cmd_balloon(int argc, char **argv)
 	const struct balloon_info *in = &bp.core.info;
 	const struct pci_dev *d = bp.pci;
 
-	if (argc != 1)
-		return -EINVAL;
 	if (!in->active && !in->broken) {
 		kprintf("balloon: %s\n", balloon_disabled ? "off (balloon=off)" : "no device");
 		return 0;
@@ -325,5 +323,5 @@ static int cmd_balloon(int argc, char **argv)
 		kprintf("stats:      not negotiated\n");
 	return 0;
 }
-MONITOR_CMD("balloon", "", "virtio-balloon target, actual, inflated pages, batches, errors",
+MONITOR_CMD("balloon", 0, 0, "", "virtio-balloon target, actual, inflated pages, batches, errors",
 	    cmd_balloon);
