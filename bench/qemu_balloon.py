@@ -15,8 +15,10 @@ Figures, each the median over ctx.boots boots:
 
   balloon_inflate_pages_per_s_<state>        goal >= 100k
   balloon_deflate_pages_per_s_<state>        goal >= 500k
-  balloon_host_mib_reclaimed_per_s_<state>   the QEMU process's VmRSS drop
-                                             over the inflate / its time
+  balloon_host_rss_released_mib_per_s_<state>
+                                             (QEMU's VmRSS before the inflate -
+                                             after it) / its time: signed,
+                                             negative when VmRSS grew
   balloon_guest_ns_per_page_{inflate,deflate}_<state>
                                              the guest's own time per page,
                                              waits for the device excluded
@@ -116,7 +118,7 @@ def measure_state(m, q):
     c2 = settled_counters(m, "pages_deflated", c1["pages_deflated"] + DEFLATE_PAGES)
     inf, dfl = per_page(c0, c1, "inflate"), per_page(c1, c2, "deflate")
     return {"inflate": INFLATE_PAGES / t_inf, "deflate": DEFLATE_PAGES / t_def,
-            "mib_s": max(rss0 - rss1, 0) / 1024 / t_inf, "rss_before": rss0 / 1024,
+            "released_mib_s": (rss0 - rss1) / 1024 / t_inf, "rss_before": rss0 / 1024,
             "rss_after": rss1 / 1024, "inflate_s": t_inf, "deflate_s": t_def,
             "guest_inflate": inf["guest"], "wait_inflate": inf["wait"],
             "guest_deflate": dfl["guest"], "wait_deflate": dfl["wait"],
@@ -195,14 +197,16 @@ def state_figures(runs, state):
             "%s: 256 -> 384 MiB (%d pages), host-timed (%.3f s); goal >= 500000" %
             (what, DEFLATE_PAGES, med(runs, "deflate_s")),
             key="deflate"),
-        fig("balloon_host_mib_reclaimed_per_s_" + state, med(runs, "mib_s"), "MiB/s", runs,
-            "%s: QEMU VmRSS %.1f -> %.1f MiB over the 512 -> 256 MiB inflate, per second "
-            "of it (0 when it grew)%s" % (what, med(runs, "rss_before"), med(runs, "rss_after"),
-                         "" if state == "touched" else
-                         " (little to give back: the host never backed most of it, and"
-                         " QEMU's guest RAM is MADV_HUGEPAGE, so the guest's first writes"
-                         " into a 2 MiB region during the inflate, e.g. xarray nodes, make"
-                         " the host back all of it: VmRSS grows)"), 1, key="mib_s"),
+        fig("balloon_host_rss_released_mib_per_s_" + state, med(runs, "released_mib_s"),
+            "MiB/s", runs,
+            "%s: QEMU VmRSS %.1f -> %.1f MiB over the 512 -> 256 MiB inflate: (before - "
+            "after) / its time, signed: negative when VmRSS grew%s" %
+            (what, med(runs, "rss_before"), med(runs, "rss_after"),
+             "" if state == "touched" else
+             " (little to give back: the host never backed most of it, and QEMU's guest RAM"
+             " is MADV_HUGEPAGE, so the guest's first writes into a 2 MiB region during the"
+             " inflate, e.g. xarray nodes, can make the host back all of it)"), 1,
+            key="released_mib_s"),
         fig("balloon_guest_ns_per_page_inflate_" + state, gi, "ns", runs,
             "%s: the guest's own inflate time per page, device waits excluded "
             "(waits: %s ns/page); goal <= 1000" % (what, "-" if wi is None else "%.0f" % wi), 1,
@@ -240,7 +244,7 @@ def batch_figures(batch, runs, base_runs, why):
 
 
 def bench_balloon(ctx):
-    """Inflate/deflate pages/s, host memory reclaimed per second and the
+    """Inflate/deflate pages/s, the host RSS released per second (signed) and the
     guest's ns per page in a 512 MiB guest, right after boot and with all
     of its memory touched; inflate with 1024 and 4096 PFNs per buffer
     against the default 256."""
