@@ -24,8 +24,8 @@
  *   mm_init_rss_mib_1tib           the resident memory that bring-up touched
  *
  * The allocation loops run on a private, warm mm of BENCH_MM_PAGES (64 MiB)
- * with GFP_KERNEL; after each one mm_check() must find nothing wrong and no
- * page may be missing, or the run fails.
+ * with GFP_KERNEL; after them mm_check() must find nothing wrong and no page
+ * may be missing, or their figures are reported failed.
  */
 #define _GNU_SOURCE
 #include <math.h>
@@ -60,8 +60,9 @@ static void env_create(struct mm_test_env *env, unsigned long pages)
 		bench_fail("mm_test_env_simple(%lu pages): %d", pages, err);
 }
 
-/* The loops must leave the mm as they found it. */
-static void env_verify_destroy(struct mm_test_env *env, const char *what)
+/* The loops must leave the mm as they found it: what they broke goes to @chk. */
+static void env_verify_destroy(struct mm_test_env *env, const char *what,
+			       struct bench_check *chk)
 {
 	unsigned long free;
 	unsigned int bad, bugs;
@@ -71,8 +72,8 @@ static void env_verify_destroy(struct mm_test_env *env, const char *what)
 	bad = mm_check(&env->mm);
 	bugs = mm_test_take_bugs();
 	if (bad || bugs || free != env->mm.nr_managed)
-		bench_fail("%s: mm_check found %u problems, %u mm_bug reports, "
-			   "%lu of %lu pages free", what, bad, bugs, free, env->mm.nr_managed);
+		bench_check_fail(chk, "%s: mm_check found %u problems, %u mm_bug reports, "
+				 "%lu of %lu pages free", what, bad, bugs, free, env->mm.nr_managed);
 	mm_test_env_destroy(env);
 }
 
@@ -154,7 +155,9 @@ static void bench_order0(struct bench_ctx *ctx)
 	void *fl_pages = mmap(NULL, FREELIST_PAGES * PAGE_SIZE, PROT_READ | PROT_WRITE,
 			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	unsigned long n = iters(ctx, 100000);
-	struct bench_result res;
+	struct bench_result tight_res, batch_res;
+	struct bench_check chk = { 0 };
+	const char *failed;
 
 	if (fl_pages == MAP_FAILED)
 		bench_fail("mmap of the free-list pages failed");
@@ -163,28 +166,29 @@ static void bench_order0(struct bench_ctx *ctx)
 
 	const struct bench_loop tight[] = { { .fn = order0_tight, .arg = &env.mm },
 					    { .fn = freelist_tight, .arg = &fl } };
-	bench_measure(ctx, tight, 2, n, &res);
-	bench_emit(ctx, &(struct bench_figure){
-		.name = "order0_pair_ns", .value = res.ns_per_op[0], .unit = "ns", .runs = ctx->runs,
-		.note = "tight alloc+free on a warm 64 MiB mm (per-cpu cache hits)" });
-	bench_emit(ctx, &(struct bench_figure){
-		.name = "order0_pair_ratio_vs_freelist", .value = res.ratio, .unit = "x",
-		.has_baseline = true, .baseline = res.ns_per_op[1], .baseline_unit = "ns",
-		.ratio = res.ratio, .runs = ctx->runs,
-		.note = "baseline: pop+push on a singly linked list of 4 KiB pages; goal <= 3" });
-
+	bench_measure(ctx, tight, 2, n, &tight_res);
 	const struct bench_loop batch[] = { { .fn = order0_batch, .arg = &env.mm },
 					    { .fn = freelist_batch, .arg = &fl } };
-	bench_measure(ctx, batch, 2, n / BATCH * BATCH, &res);
+	bench_measure(ctx, batch, 2, n / BATCH * BATCH, &batch_res);
+	env_verify_destroy(&env, "order0", &chk);
+	munmap(fl_pages, FREELIST_PAGES * PAGE_SIZE);
+
+	failed = bench_check_failed(&chk);
 	bench_emit(ctx, &(struct bench_figure){
-		.name = "order0_batch64_pair_ns", .value = res.ns_per_op[0], .unit = "ns",
-		.has_baseline = true, .baseline = res.ns_per_op[1], .ratio = res.ratio,
-		.runs = ctx->runs,
+		.name = "order0_pair_ns", .value = tight_res.ns_per_op[0], .unit = "ns",
+		.runs = ctx->runs, .failed = failed,
+		.note = "tight alloc+free on a warm 64 MiB mm (per-cpu cache hits)" });
+	bench_emit(ctx, &(struct bench_figure){
+		.name = "order0_pair_ratio_vs_freelist", .value = tight_res.ratio, .unit = "x",
+		.has_baseline = true, .baseline = tight_res.ns_per_op[1], .baseline_unit = "ns",
+		.ratio = tight_res.ratio, .runs = ctx->runs, .failed = failed,
+		.note = "baseline: pop+push on a singly linked list of 4 KiB pages; goal <= 3" });
+	bench_emit(ctx, &(struct bench_figure){
+		.name = "order0_batch64_pair_ns", .value = batch_res.ns_per_op[0], .unit = "ns",
+		.has_baseline = true, .baseline = batch_res.ns_per_op[1], .ratio = batch_res.ratio,
+		.runs = ctx->runs, .failed = failed,
 		.note = "64 allocs then 64 frees: per-cpu refill/drain and buddy split/merge; "
 			"baseline: the free list, same pattern" });
-
-	env_verify_destroy(&env, "order0");
-	munmap(fl_pages, FREELIST_PAGES * PAGE_SIZE);
 }
 BENCH_REGISTER(order0, bench_order0);
 
@@ -192,14 +196,16 @@ static void bench_order9(struct bench_ctx *ctx)
 {
 	struct mm_test_env env;
 	struct bench_result res;
+	struct bench_check chk = { 0 };
 
 	env_create(&env, BENCH_MM_PAGES);
 	const struct bench_loop loop = { .fn = order9_tight, .arg = &env.mm };
 	bench_measure(ctx, &loop, 1, iters(ctx, 50000), &res);
+	env_verify_destroy(&env, "order9", &chk);
 	bench_emit(ctx, &(struct bench_figure){
 		.name = "order9_pair_ns", .value = res.ns_per_op[0], .unit = "ns", .runs = ctx->runs,
+		.failed = bench_check_failed(&chk),
 		.note = "tight alloc+free of 2 MiB: split from order 10, merged back" });
-	env_verify_destroy(&env, "order9");
 }
 BENCH_REGISTER(order9, bench_order9);
 
@@ -237,6 +243,8 @@ static void bench_kmalloc(struct bench_ctx *ctx)
 	struct slab_set set;
 	struct mslab_pool *pool = calloc(1, sizeof(*pool));
 	struct bench_result res;
+	struct bench_check chk = { 0 };
+	const char *failed;
 	unsigned long pin;
 	int err;
 
@@ -257,26 +265,28 @@ static void bench_kmalloc(struct bench_ctx *ctx)
 		{ .fn = kmalloc64_tight, .arg = &set },
 	};
 	bench_measure(ctx, loops, 2, iters(ctx, 50000), &res);
+	mslab_free(pool, pin);
+	if (mslab_check(pool))
+		bench_check_fail(&chk, "mslab64: the pool is inconsistent after the loop");
+	mslab_pool_destroy(pool);
+	free(pool);
+	if (slab_check(&set) || slab_set_destroy(&set))
+		bench_check_fail(&chk, "kmalloc64: the slab set is inconsistent after the loop");
+	env_verify_destroy(&env, "kmalloc64", &chk);
+
+	failed = bench_check_failed(&chk);
 	bench_emit(ctx, &(struct bench_figure){
 		.name = "kmalloc64_pair_ns", .value = res.ns_per_op[1], .unit = "ns",
-		.runs = ctx->runs,
+		.runs = ctx->runs, .failed = failed,
 		.note = "tight slab_kmalloc(64)+slab_kfree on a warm slab set (timed interleaved "
 			"with mslab_pair_ns)" });
 	bench_emit(ctx, &(struct bench_figure){
 		.name = "mslab_pair_ns", .value = res.ns_per_op[0], .unit = "ns",
 		.has_baseline = true, .baseline = res.ns_per_op[1], .ratio = res.ratio,
-		.runs = ctx->runs,
+		.runs = ctx->runs, .failed = failed,
 		.note = "tight mslab_alloc(64)+mslab_free on a private warm pool (one 64 B object "
 			"kept so its page stays); baseline: kmalloc64_pair_ns, ratio the median of "
 			"per-round ratios" });
-	mslab_free(pool, pin);
-	if (mslab_check(pool))
-		bench_fail("mslab64: the pool is inconsistent after the loop");
-	mslab_pool_destroy(pool);
-	free(pool);
-	if (slab_check(&set) || slab_set_destroy(&set))
-		bench_fail("kmalloc64: the slab set is inconsistent after the loop");
-	env_verify_destroy(&env, "kmalloc64");
 }
 #else
 /* Hook: mm/slab.c is not in this tree yet. The Makefile defines
