@@ -15,7 +15,7 @@ import qemu  # noqa: E402
 EXPECTED = {
     "order0_pair_ns", "order0_pair_ratio_vs_freelist", "order0_batch64_pair_ns",
     "order9_pair_ns", "kmalloc64_pair_ns", "page_desc_bytes",
-    "mm_init_ms_1tib", "mm_init_rss_mib_1tib",
+    "mm_init_prezeroed_ms_1tib", "mm_init_prezeroed_touched_mib_1tib", "mm_init_ms_64gib",
     "boot_to_ready_ms", "boot_to_ready_kernel_ms",
     "copy4k_movsb_ns", "copy4k_movsq_ns", "copy4k_loop_ns", "copy4k_libc_ns",
     "memcpy_4k_ns", "migrate_page_ns", "migrate_page_ratio_vs_memcpy",
@@ -42,7 +42,8 @@ EXPECTED = {
     "balloon_migrate_page_us", "compact_recovered_pct_standard_balloon_512m",
     "compact_map_free_pageblocks_before_mixed_512m",
     "compact_map_free_pageblocks_after_mixed_512m"}
-RATIOS = {"order0_pair_ratio_vs_freelist", "order0_batch64_pair_ns", "mm_init_ms_1tib",
+RATIOS = {"order0_pair_ratio_vs_freelist", "order0_batch64_pair_ns", "mm_init_prezeroed_ms_1tib",
+          "mm_init_ms_64gib",
           "migrate_page_ratio_vs_memcpy", "migrate_page_ratio_vs_copy_batch",
           "migrate_mapped_page_ratio_vs_memcpy", "compact_ms_per_gib_ratio_64g_vs_1g",
           "compact_moves_per_block_sparse_512m", "compact_moves_per_block_standard_512m",
