@@ -202,7 +202,7 @@ void bench_emit(const struct bench_ctx *ctx, const struct bench_figure *f)
 	put_number(f->skipped || f->failed ? NAN : f->value);
 	fputs(", \"unit\": ", stdout);
 	put_string(f->unit);
-	if (f->has_baseline) {
+	if (f->has_baseline && !f->failed) { /* no ratio from a broken run either */
 		fputs(", \"baseline\": ", stdout);
 		put_number(f->baseline);
 		if (f->baseline_unit) {

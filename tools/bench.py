@@ -86,8 +86,8 @@ def check_figure(fig):
     v = fig.get("value", "absent")
     if fig.get("failed"):
         errs.append("failed verification: %s" % fig["failed"])
-        if v is not None:
-            errs.append("a failed figure must have a null value")
+        if v is not None or "ratio" in fig:
+            errs.append("a failed figure must have a null value and no ratio")
     elif v is None:
         if not fig.get("skipped"):
             errs.append("value is null but nothing says why (skipped)")
