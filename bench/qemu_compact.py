@@ -35,15 +35,13 @@ import os
 import re
 import statistics
 
-from guest import compact_short_of_T, parse_compact
+from guest import compact_short_of_T, contents_problem, parse_compact
 
 SCENARIOS = ("sparse", "standard")
 MEMS = (("512M", "512m"), ("1G", "1g"))
 MAP_ROW_RE = re.compile(r"^0x([0-9a-f]+) ([.MUBSXR]+)\r?$", re.M)
 MAP_COUNTS_RE = re.compile(r"^map: (\d+) pageblocks of 2 MiB: \. free (\d+),", re.M)
 BUDDY_RE = re.compile(r"^zone \S+((?:\s+\d+){11})\s*$", re.M)
-VERIFY_RE = re.compile(r"^frag verify: (\d+) mapped pages, 0 bad; mslab (\d+) objects, 0 bad$",
-                       re.M)
 
 
 def verify_after(m, fig):
@@ -54,15 +52,7 @@ def verify_after(m, fig):
     why = None if fig["within_T"] else compact_short_of_T(fig)
     if not why and fig["failed"]:
         why = "%d pages failed to move" % fig["failed"]
-    if not why:
-        out = m.command("frag verify", 300)
-        if not VERIFY_RE.search(out):
-            why = "`frag verify`: %s" % out.strip().splitlines()[-1]
-    if not why:
-        out = m.command("mmcheck", 120)
-        if "mm_check: 0 violations" not in out or "error:" in out:
-            why = "`mmcheck`: %s" % out.strip()
-    fig["problem"] = why
+    fig["problem"] = why or contents_problem(m)
     return fig
 
 

@@ -101,6 +101,24 @@ def compact_short_of_T(fig):
     return None
 
 
+FRAG_VERIFY_RE = re.compile(r"^frag verify: (\d+) mapped pages, 0 bad; mslab (\d+) objects, "
+                            r"0 bad$", re.M)
+
+
+def contents_problem(m):
+    """Check the guest after a workload that moved the scenario's memory:
+    every kept page and object still holds what the scenario stamped (`frag
+    verify`) and every mm invariant holds (`mmcheck`). Return: None, or the
+    first answer that was wrong."""
+    out = m.command("frag verify", 300)
+    if not FRAG_VERIFY_RE.search(out):
+        return "`frag verify`: %s" % (out.strip().splitlines() or ["no answer"])[-1]
+    out = m.command("mmcheck", 120)
+    if "mm_check: 0 violations" not in out or "error:" in out:
+        return "`mmcheck`: %s" % out.strip()
+    return None
+
+
 def balloon_info(m):
     """The `balloon` monitor command as a dict: num_pages, target, actual,
     inflated, nodes, errors, clamps, migrated, migrate_failed, released,
