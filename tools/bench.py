@@ -24,7 +24,8 @@ in the order measured, rewritten by every run:
   skipped   optional: why value is null
   failed    optional: why value is null because the workload failed its
             verification afterwards (contents, mm_check, a figure above its
-            own maximum): the run exits non-zero
+            own maximum); such a figure has no baseline or ratio, and the
+            run exits non-zero
   quick     optional: true for --quick runs (numbers that mean nothing)
   source    "host" or "qemu"
 
