@@ -124,6 +124,9 @@ struct bench_check {
 __printf(2, 3) void bench_check_fail(struct bench_check *c, const char *fmt, ...);
 /* Return: why the verification failed, or NULL when it found nothing. */
 const char *bench_check_failed(struct bench_check *c);
+/* The same, and log "host_bench: verified WHAT: ok" (or FAILED and why) on
+ * stderr, so the run shows what was checked; WHAT comes from @fmt. */
+__printf(2, 3) const char *bench_check_done(struct bench_check *c, const char *fmt, ...);
 
 u64 bench_now_ns(void);
 /* Median of @v[0..n) (sorts @v). */

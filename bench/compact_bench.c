@@ -211,7 +211,8 @@ static void bench_contig_2m(struct bench_ctx *ctx)
 	for (i = 0; i < n; i++)
 		mm_free_pages(&m->env.mm, blocks[i], PAGEBLOCK_ORDER);
 	machine_verify_destroy(m, "contig_2m", &chk);
-	failed = bench_check_failed(&chk);
+	failed = bench_check_done(&chk, "contig_2m: every kept scenario page's tag, mm_check, "
+				  "every page back");
 	save_latencies(us, n, gib);
 	snprintf(note, sizeof(note), "mm_alloc_pages(order 9, GFP_MAY_COMPACT), %u blocks kept, "
 		 "on a %lu GiB " SCENARIO " machine without data (T %lu); %lu of them compacted "
@@ -296,7 +297,11 @@ static void bench_compact_sim(struct bench_ctx *ctx)
 			 sims[s].gib, rounds);
 		bench_emit(ctx, &(struct bench_figure){
 			.name = sims[s].name, .value = bench_median(sorted, rounds), .unit = "ms",
-			.runs = rounds, .failed = bench_check_failed(&chk[s]), .note = note[s] });
+			.runs = rounds, .note = note[s],
+			.failed = bench_check_done(&chk[s], "%s (%u machine%s): no page failed to "
+						   "move, every kept page's tag, mm_check, every "
+						   "page back", sims[s].name, rounds,
+						   rounds > 1 ? "s" : "") });
 	}
 	if (skipped[0] || !largest) {
 		bench_emit(ctx, &(struct bench_figure){

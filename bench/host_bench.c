@@ -72,6 +72,19 @@ const char *bench_check_failed(struct bench_check *c)
 	return c->why;
 }
 
+const char *bench_check_done(struct bench_check *c, const char *fmt, ...)
+{
+	const char *failed = bench_check_failed(c);
+	va_list ap;
+
+	fputs("host_bench: verified ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, ": %s%s\n", failed ? "FAILED: " : "ok", failed ? failed : "");
+	return failed;
+}
+
 u64 bench_now_ns(void)
 {
 	struct timespec ts;

@@ -154,7 +154,8 @@ static void bench_copy4k(struct bench_ctx *ctx)
 		loops[i] = (struct bench_loop){ .fn = copy_variants[i].loop, .arg = &ce };
 	bench_measure(ctx, loops, ARRAY_SIZE(copy_variants), ctx->quick ? 100 : 10000, &res);
 	copy_env_destroy(&ce, "copy4k");
-	failed = bench_check_failed(&ce.chk);
+	failed = bench_check_done(&ce.chk, "copy4k: the copy equals its source; mm_check, every "
+				  "page free");
 	for (i = 0; i < ARRAY_SIZE(copy_variants); i++) {
 		struct bench_figure f = { .name = copy_variants[i].name, .value = res.ns_per_op[i],
 					  .unit = "ns", .runs = ctx->runs, .failed = failed,
@@ -438,7 +439,9 @@ static void bench_migrate(struct bench_ctx *ctx)
 	mslab_batch_destroy(mb);
 	free(mb);
 	copy_env_destroy(&b->ce, "migrate");
-	failed = bench_check_failed(&b->ce.chk);
+	failed = bench_check_done(&b->ce.chk, "migrate (%u rounds): every TEST page moved with its "
+				  "pattern, every copy equal, every mslab object whole; mm_check, "
+				  "every page free", ctx->runs + BENCH_WARMUP);
 	bench_emit(ctx, &(struct bench_figure){
 		.name = "memcpy_4k_ns", .value = res.ns_per_op[1], .unit = "ns", .runs = ctx->runs,
 		.failed = failed,

@@ -179,7 +179,7 @@ static void bench_order0(struct bench_ctx *ctx)
 	env_verify_destroy(&env, "order0", &chk);
 	munmap(fl_pages, FREELIST_PAGES * PAGE_SIZE);
 
-	failed = bench_check_failed(&chk);
+	failed = bench_check_done(&chk, "order0: mm_check, every page free");
 	bench_emit(ctx, &(struct bench_figure){
 		.name = "order0_pair_ns", .value = tight_res.ns_per_op[0], .unit = "ns",
 		.runs = ctx->runs, .failed = failed,
@@ -210,7 +210,7 @@ static void bench_order9(struct bench_ctx *ctx)
 	env_verify_destroy(&env, "order9", &chk);
 	bench_emit(ctx, &(struct bench_figure){
 		.name = "order9_pair_ns", .value = res.ns_per_op[0], .unit = "ns", .runs = ctx->runs,
-		.failed = bench_check_failed(&chk),
+		.failed = bench_check_done(&chk, "order9: mm_check, every page free"),
 		.note = "tight alloc+free of 2 MiB: split from order 10, merged back" });
 }
 BENCH_REGISTER(order9, bench_order9);
@@ -280,7 +280,8 @@ static void bench_kmalloc(struct bench_ctx *ctx)
 		bench_check_fail(&chk, "kmalloc64: the slab set is inconsistent after the loop");
 	env_verify_destroy(&env, "kmalloc64", &chk);
 
-	failed = bench_check_failed(&chk);
+	failed = bench_check_done(&chk, "kmalloc64, mslab64: mslab_check, slab_check, mm_check, "
+				  "every page free");
 	bench_emit(ctx, &(struct bench_figure){
 		.name = "kmalloc64_pair_ns", .value = res.ns_per_op[1], .unit = "ns",
 		.runs = ctx->runs, .failed = failed,
@@ -384,6 +385,8 @@ static void bench_mm_init(struct bench_ctx *ctx)
 	}
 	init = bench_median(ms, runs);
 	base = bench_median(faults, runs);
+	bench_check_done(&chk, "mm_init (%u run%s): every page of the span free", runs,
+			 runs > 1 ? "s" : "");
 	bench_emit(ctx, &(struct bench_figure){
 		.name = "mm_init_prezeroed_ms_1tib", .value = init, .unit = "ms",
 		.has_baseline = true, .baseline = base, .ratio = init / base, .runs = runs,
@@ -473,6 +476,8 @@ static void bench_mm_init_kernel(struct bench_ctx *ctx)
 		zero[r] = zero_ms(storage, bytes);
 	}
 	munmap(storage, bytes);
+	bench_check_done(&chk, "mm_init_kernel (%u run%s): every page of the span free", runs,
+			 runs > 1 ? "s" : "");
 	init = bench_median(ms, runs);
 	base = bench_median(zero, runs);
 	snprintf(note, sizeof(note), "as kernel/mm_boot.c: memset of the whole storage (%zu MiB, "

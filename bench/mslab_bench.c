@@ -210,7 +210,9 @@ static void bench_mslab_compact(struct bench_ctx *ctx)
 		bench_check_fail(&chk, "mslab_compact: mm_check found %u problems, %u mm_bug "
 				 "reports, %lu of %lu pages free", bad, bugs,
 				 mm_nr_free_pages(&env.mm), env.mm.nr_managed);
-	failed = bench_check_failed(&chk);
+	failed = bench_check_done(&chk, "mslab_compact (%u round%s): counts, mslab_check, every "
+				  "byte of the %lu survivors; mm_check, every page back", rounds,
+				  rounds > 1 ? "s" : "", nobj / 4);
 	mm_test_env_destroy(&env);
 	free(handles);
 	free(idx);

@@ -6,6 +6,8 @@ and the run exit 1, while the same run without it passes; the QEMU
 compaction benchmark's reading of `frag verify` and `mmcheck` is checked
 against a stand-in guest that answers wrongly. No QEMU boot; speed is never
 asserted."""
+import contextlib
+import io
 import json
 import os
 import subprocess
@@ -90,8 +92,13 @@ class Guest:
 
 
 def _figures_of(answers):
-    run = qemu_compact.verify_after(Guest(answers), qemu_compact.parse_compact(COMPACT_OUT))
-    return qemu_compact.figures([run], "standard", "512m")
+    """The four figures of one compaction whose guest gives `answers`, and
+    the log line verify_after wrote."""
+    log = io.StringIO()
+    with contextlib.redirect_stderr(log):
+        run = qemu_compact.verify_after(Guest(answers), qemu_compact.parse_compact(COMPACT_OUT),
+                                        "stand-in")
+    return qemu_compact.figures([run], "standard", "512m"), log.getvalue()
 
 
 def test_bench_verify_qemu_compact_reads_the_answers(ctx):
@@ -99,14 +106,17 @@ def test_bench_verify_qemu_compact_reads_the_answers(ctx):
     one violation turns all four into failures that tools/bench.py reports."""
     good = {"frag verify": "frag verify: 40000 mapped pages, 0 bad; mslab 0 objects, 0 bad\n",
             "mmcheck": "mm_check: 0 violations\n"}
-    for f in _figures_of(good):
+    figs, log = _figures_of(good)
+    assert log.startswith("qemu: verified stand-in: within T, no page failed; frag verify:"), log
+    for f in figs:
         assert f["value"] is not None and not f.get("failed") and not bench.check_figure(f), f
     bad_page = dict(good, **{"frag verify": "frag verify: 40000 mapped pages, 1 bad; mslab 0 "
                                             "objects, 0 bad\nerror: frag verify: contents lost\n"})
     violation = dict(good, mmcheck="mm_check: pfn 0x1234: on a free list but not free\n"
                                    "mm_check: 1 violations\n")
     for answers, why in ((bad_page, "frag verify"), (violation, "mmcheck")):
-        figs = _figures_of(answers)
+        figs, log = _figures_of(answers)
+        assert log.startswith("qemu: verified stand-in: FAILED: `%s`" % why), log
         assert len(figs) == 4, figs
         for f in figs:
             assert f["value"] is None and "ratio" not in f and why in f["failed"], f
