@@ -8,8 +8,16 @@
  * with "baseline" (and "baseline_unit" when it differs from "unit") and
  * "ratio" when the figure is compared against a baseline measured in the
  * same run, "note" for context, "skipped" (value null) when a figure cannot
- * be measured in this build, and "quick": true in --quick mode (numbers
- * from a quick run only prove that the harness works).
+ * be measured in this build, "failed" (value null) when the workload behind
+ * it failed its verification afterwards (host_bench then exits 1), and
+ * "quick": true in --quick mode (numbers from a quick run only prove that
+ * the harness works).
+ *
+ * Verification: a benchmark that moves memory checks the result outside
+ * the timing (mm_check, contents) into a struct bench_check and reports its
+ * figures failed when it found anything. With --inject-corruption each such
+ * benchmark damages its result once before checking it, so tests can see
+ * the check fail.
  *
  * Timing: every loop runs untimed first (BENCH_WARMUP times) to warm caches,
  * branch predictors and the allocator's own caches, then ctx->runs times;
@@ -39,6 +47,7 @@ struct bench_ctx {
 	bool quick;          /* --quick: few, short runs; the numbers mean nothing */
 	unsigned int runs;   /* timed repetitions (BENCH_RUNS or BENCH_QUICK_RUNS) */
 	unsigned long max_pages; /* largest mm_test_env span available (--arena-mib) */
+	bool inject_corruption; /* --inject-corruption: damage each verified result once */
 };
 
 /* A registered benchmark: one function that emits one or more figures.
@@ -98,9 +107,26 @@ struct bench_figure {
 	unsigned int runs;       /* repetitions behind the median (0: omitted) */
 	const char *note;        /* context for a reader (may be NULL) */
 	const char *skipped;     /* why there is no value (may be NULL) */
+	const char *failed;      /* why there is no value: the workload failed its
+				  * verification (may be NULL; see bench_check) */
 };
 
 void bench_emit(const struct bench_ctx *ctx, const struct bench_figure *f);
+
+/* What one verification found: zero-initialise, report problems with
+ * bench_check_fail, give bench_check_failed() to the figures' .failed. */
+struct bench_check {
+	unsigned int problems;
+	char first[200];  /* the first problem */
+	char why[240];    /* first, and how many more */
+};
+
+__printf(2, 3) void bench_check_fail(struct bench_check *c, const char *fmt, ...);
+/* Return: why the verification failed, or NULL when it found nothing. */
+const char *bench_check_failed(struct bench_check *c);
+/* The same, and log "host_bench: verified WHAT: ok" (or FAILED and why) on
+ * stderr, so the run shows what was checked; WHAT comes from @fmt. */
+__printf(2, 3) const char *bench_check_done(struct bench_check *c, const char *fmt, ...);
 
 u64 bench_now_ns(void);
 /* Median of @v[0..n) (sorts @v). */

@@ -27,8 +27,14 @@
  *
  * --quick: 50 allocations on a 1 GiB machine, the 1 and 4 GiB machines once
  * (16 and 64 GiB skipped) and the ratio of those two.
- * After each machine mm_check() must find nothing wrong and every page must
- * come back, or the run fails.
+ *
+ * Verification, outside the timing: after the allocations or the
+ * compaction, every kept page of the scenario must carry its tag where its
+ * slot says (frag_scenario_verify) and mm_check() must find nothing wrong;
+ * a compaction must leave no page unmoved that it tried; once the scenario
+ * is given back every page must be free again. Otherwise the figures of
+ * that machine (and a ratio using them) are reported failed.
+ * --inject-corruption changes one kept page's tag first.
  */
 #define _GNU_SOURCE
 #include <math.h>
@@ -73,10 +79,43 @@ static struct sim_machine *machine_create(unsigned long gib)
 	return m;
 }
 
+/* --inject-corruption: change the tag (a no-data page's contents) of the
+ * first kept page of the scenario. */
+static void corrupt_one_page(struct sim_machine *m)
+{
+	struct mapped_region *r = &m->scen.regions[0];
+	unsigned long i, pfn;
+
+	for (i = 0; i < r->nr_pages; i++)
+		if (mm_lookup_page(mapped_va(r, i), &pfn)) {
+			mm_pfn_to_page(r->mm, pfn)->private ^= 1;
+			return;
+		}
+}
+
+/* After a workload: every kept page of the scenario carries its tag and
+ * the mm is consistent; problems go to @chk. */
+static void machine_verify(struct sim_machine *m, const char *what, struct bench_check *chk)
+{
+	struct frag_verify v;
+	unsigned int bad, bugs;
+
+	frag_scenario_verify(&m->scen, &v);
+	mm_drain_pcp(&m->env.mm);
+	bad = mm_check(&m->env.mm);
+	bugs = mm_test_take_bugs();
+	if (v.mapped_bad || v.mapped_pages != m->scen.mapped_pages || bad || bugs)
+		bench_check_fail(chk, "%s: %lu of %lu kept pages lost their tag or slot (%lu "
+				 "kept by the scenario), mm_check found %u problems, %u mm_bug "
+				 "reports", what, v.mapped_bad, v.mapped_pages,
+				 m->scen.mapped_pages, bad, bugs);
+}
+
 /* Give the scenario back; the mm must be consistent, with every page that
  * was free before the scenario free again (the host's page tables are not
- * in the mm). */
-static void machine_verify_destroy(struct sim_machine *m, const char *what)
+ * in the mm); problems go to @chk. */
+static void machine_verify_destroy(struct sim_machine *m, const char *what,
+				   struct bench_check *chk)
 {
 	struct mm *mm = &m->env.mm;
 	unsigned long nr_free;
@@ -88,8 +127,9 @@ static void machine_verify_destroy(struct sim_machine *m, const char *what)
 	bad = mm_check(mm);
 	bugs = mm_test_take_bugs();
 	if (bad || bugs || nr_free != m->free_before)
-		bench_fail("%s: mm_check found %u problems, %u mm_bug reports, %lu pages free "
-			   "(%lu before the scenario)", what, bad, bugs, nr_free, m->free_before);
+		bench_check_fail(chk, "%s: after the scenario, mm_check found %u problems, %u "
+				 "mm_bug reports, %lu pages free (%lu before it)", what, bad, bugs,
+				 nr_free, m->free_before);
 	mm_test_env_destroy(&m->env);
 	free(m);
 }
@@ -130,6 +170,8 @@ static void bench_contig_2m(struct bench_ctx *ctx)
 	};
 	struct sim_machine *m;
 	struct frag_figures fig;
+	struct bench_check chk = { 0 };
+	const char *failed;
 	struct page **blocks = calloc(n, sizeof(*blocks));
 	double *us = calloc(n, sizeof(*us));
 	static char note[240];
@@ -163,6 +205,14 @@ static void bench_contig_2m(struct bench_ctx *ctx)
 				   "start)", i + 1, n, fig.T);
 	}
 	direct = m->env.mm.stats.compact_direct - direct;
+	if (ctx->inject_corruption)
+		corrupt_one_page(m);
+	machine_verify(m, "contig_2m", &chk);
+	for (i = 0; i < n; i++)
+		mm_free_pages(&m->env.mm, blocks[i], PAGEBLOCK_ORDER);
+	machine_verify_destroy(m, "contig_2m", &chk);
+	failed = bench_check_done(&chk, "contig_2m: every kept scenario page's tag, mm_check, "
+				  "every page back");
 	save_latencies(us, n, gib);
 	snprintf(note, sizeof(note), "mm_alloc_pages(order 9, GFP_MAY_COMPACT), %u blocks kept, "
 		 "on a %lu GiB " SCENARIO " machine without data (T %lu); %lu of them compacted "
@@ -170,10 +220,7 @@ static void bench_contig_2m(struct bench_ctx *ctx)
 	for (i = 0; i < ARRAY_SIZE(pcts); i++)
 		bench_emit(ctx, &(struct bench_figure){
 			.name = pcts[i].name, .value = bench_percentile(us, n, pcts[i].pct),
-			.unit = "us", .runs = n, .note = note });
-	for (i = 0; i < n; i++)
-		mm_free_pages(&m->env.mm, blocks[i], PAGEBLOCK_ORDER);
-	machine_verify_destroy(m, "contig_2m");
+			.unit = "us", .runs = n, .failed = failed, .note = note });
 	free(blocks);
 	free(us);
 }
@@ -193,17 +240,24 @@ static const struct {
 	{ "compact_ms_sim_64g", 64, false },
 };
 
-/* Full compaction of a fresh machine of @gib GiB. Return: its time in ms. */
-static double compact_once(unsigned long gib)
+/* Full compaction of a fresh machine of @gib GiB, verified into @chk.
+ * Return: its time in ms. */
+static double compact_once(const struct bench_ctx *ctx, unsigned long gib,
+			   struct bench_check *chk)
 {
 	struct sim_machine *m = machine_create(gib);
 	struct compact_result res;
+	char what[32];
 
 	compact_zone(&m->env.mm, COMPACT_ALL, MIGRATE_SYNC, false, &res);
+	snprintf(what, sizeof(what), "compact %lu GiB", gib);
 	if (res.failed || !res.migrated)
-		bench_fail("compact %lu GiB: %lu pages moved, %lu failed", gib, res.migrated,
-			   res.failed);
-	machine_verify_destroy(m, "compact_sim");
+		bench_check_fail(chk, "%s: %lu pages moved, %lu failed", what, res.migrated,
+				 res.failed);
+	if (ctx->inject_corruption)
+		corrupt_one_page(m);
+	machine_verify(m, what, chk);
+	machine_verify_destroy(m, what, chk);
 	return (double)res.time_ns / 1e6;
 }
 
@@ -214,6 +268,8 @@ static void bench_compact_sim(struct bench_ctx *ctx)
 	unsigned int rounds = ctx->quick ? SIM_QUICK_ROUNDS : SIM_ROUNDS, s, r, largest = 0;
 	double ms[ARRAY_SIZE(sims)][SIM_ROUNDS], ratios[SIM_ROUNDS], sorted[SIM_ROUNDS], ratio;
 	const char *skipped[ARRAY_SIZE(sims)] = { 0 };
+	struct bench_check chk[ARRAY_SIZE(sims)] = { 0 };
+	const char *ratio_failed;
 	static char note[ARRAY_SIZE(sims)][160], ratio_note[200];
 
 	for (s = 0; s < ARRAY_SIZE(sims); s++) {
@@ -227,7 +283,7 @@ static void bench_compact_sim(struct bench_ctx *ctx)
 	for (r = 0; r < rounds; r++)
 		for (s = 0; s < ARRAY_SIZE(sims); s++)
 			if (!skipped[s])
-				ms[s][r] = compact_once(sims[s].gib);
+				ms[s][r] = compact_once(ctx, sims[s].gib, &chk[s]);
 	for (s = 0; s < ARRAY_SIZE(sims); s++) {
 		if (skipped[s]) {
 			bench_emit(ctx, &(struct bench_figure){
@@ -241,7 +297,11 @@ static void bench_compact_sim(struct bench_ctx *ctx)
 			 sims[s].gib, rounds);
 		bench_emit(ctx, &(struct bench_figure){
 			.name = sims[s].name, .value = bench_median(sorted, rounds), .unit = "ms",
-			.runs = rounds, .note = note[s] });
+			.runs = rounds, .note = note[s],
+			.failed = bench_check_done(&chk[s], "%s (%u machine%s): no page failed to "
+						   "move, every kept page's tag, mm_check, every "
+						   "page back", sims[s].name, rounds,
+						   rounds > 1 ? "s" : "") });
 	}
 	if (skipped[0] || !largest) {
 		bench_emit(ctx, &(struct bench_figure){
@@ -252,6 +312,9 @@ static void bench_compact_sim(struct bench_ctx *ctx)
 	for (r = 0; r < rounds; r++)
 		ratios[r] = ms[largest][r] / (double)sims[largest].gib / ms[0][r];
 	ratio = bench_median(ratios, rounds);
+	ratio_failed = bench_check_failed(&chk[0]);
+	if (!ratio_failed)
+		ratio_failed = bench_check_failed(&chk[largest]);
 	memcpy(sorted, ms[0], rounds * sizeof(sorted[0]));
 	snprintf(ratio_note, sizeof(ratio_note), "(%s / %lu) / %s: per-GiB compaction time, "
 		 "median of per-round ratios; goal <= 1.2 (linear)%s", sims[largest].name,
@@ -259,6 +322,7 @@ static void bench_compact_sim(struct bench_ctx *ctx)
 	bench_emit(ctx, &(struct bench_figure){
 		.name = "compact_ms_per_gib_ratio_64g_vs_1g", .value = ratio, .unit = "x",
 		.has_baseline = true, .baseline = bench_median(sorted, rounds),
-		.baseline_unit = "ms/GiB", .ratio = ratio, .runs = rounds, .note = ratio_note });
+		.baseline_unit = "ms/GiB", .ratio = ratio, .runs = rounds, .failed = ratio_failed,
+		.note = ratio_note });
 }
 BENCH_REGISTER(compact_sim, bench_compact_sim);

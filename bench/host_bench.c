@@ -5,14 +5,19 @@
  * it for `make bench`; tests/qemu/test_bench.py runs it with --quick so the
  * harness cannot rot.
  *
- * Usage: host_bench [--quick] [--list] [--arena-mib N] [GROUP...]
+ * Usage: host_bench [--quick] [--list] [--arena-mib N] [--inject-corruption] [GROUP...]
  *   --quick       3 short runs per figure: checks that everything runs, nothing more
  *   --list        print the registered group names
  *   --arena-mib N simulate only N MiB of physical memory instead of 1 TiB of
  *                 address space (for valgrind, which cannot map 1 TiB);
  *                 figures that need more are reported skipped
+ *   --inject-corruption
+ *                 for tests of the verification: every benchmark that
+ *                 verifies its result damages it once first, so its figures
+ *                 must come out failed
  *   GROUP         run only the groups whose name starts with one of these
- * Exit status: 0, 1 when a benchmark failed (bench_fail), 2 on bad usage.
+ * Exit status: 0, 1 when a benchmark failed (bench_fail) or a figure failed
+ * its verification, 2 on bad usage.
  */
 #define _GNU_SOURCE
 #include <math.h>
@@ -29,6 +34,8 @@
 extern const struct bench __start_bench_list[];
 extern const struct bench __stop_bench_list[];
 
+static bool any_failed; /* a figure was emitted failed: exit 1 */
+
 void bench_fail(const char *fmt, ...)
 {
 	va_list ap;
@@ -40,6 +47,42 @@ void bench_fail(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	exit(1);
+}
+
+void bench_check_fail(struct bench_check *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->problems++)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(c->first, sizeof(c->first), fmt, ap);
+	va_end(ap);
+}
+
+const char *bench_check_failed(struct bench_check *c)
+{
+	if (!c->problems)
+		return NULL;
+	if (c->problems == 1)
+		snprintf(c->why, sizeof(c->why), "%s", c->first);
+	else
+		snprintf(c->why, sizeof(c->why), "%s (and %u more problems)", c->first,
+			 c->problems - 1);
+	return c->why;
+}
+
+const char *bench_check_done(struct bench_check *c, const char *fmt, ...)
+{
+	const char *failed = bench_check_failed(c);
+	va_list ap;
+
+	fputs("host_bench: verified ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, ": %s%s\n", failed ? "FAILED: " : "ok", failed ? failed : "");
+	return failed;
 }
 
 u64 bench_now_ns(void)
@@ -169,10 +212,10 @@ void bench_emit(const struct bench_ctx *ctx, const struct bench_figure *f)
 	fputs("{\"name\": ", stdout);
 	put_string(f->name);
 	fputs(", \"value\": ", stdout);
-	put_number(f->skipped ? NAN : f->value);
+	put_number(f->skipped || f->failed ? NAN : f->value);
 	fputs(", \"unit\": ", stdout);
 	put_string(f->unit);
-	if (f->has_baseline) {
+	if (f->has_baseline && !f->failed) { /* no ratio from a broken run either */
 		fputs(", \"baseline\": ", stdout);
 		put_number(f->baseline);
 		if (f->baseline_unit) {
@@ -188,7 +231,12 @@ void bench_emit(const struct bench_ctx *ctx, const struct bench_figure *f)
 		fputs(", \"note\": ", stdout);
 		put_string(f->note);
 	}
-	if (f->skipped) {
+	if (f->failed) {
+		fputs(", \"failed\": ", stdout);
+		put_string(f->failed);
+		fprintf(stderr, "host_bench: %s failed its verification: %s\n", f->name, f->failed);
+		any_failed = true;
+	} else if (f->skipped) {
 		fputs(", \"skipped\": ", stdout);
 		put_string(f->skipped);
 	}
@@ -259,9 +307,11 @@ int main(int argc, char **argv)
 				bench_fail("cannot map a %lu MiB arena", mib);
 			ctx.max_pages = mib << (20 - PAGE_SHIFT);
 			first++;
+		} else if (!strcmp(argv[first], "--inject-corruption")) {
+			ctx.inject_corruption = true;
 		} else {
-			fprintf(stderr, "usage: %s [--quick] [--list] [--arena-mib N] [GROUP...]\n",
-				argv[0]);
+			fprintf(stderr, "usage: %s [--quick] [--list] [--arena-mib N] "
+				"[--inject-corruption] [GROUP...]\n", argv[0]);
 			return 2;
 		}
 	}
@@ -272,5 +322,5 @@ int main(int argc, char **argv)
 		benches[i]->run(&ctx);
 	}
 	free(benches);
-	return 0;
+	return any_failed ? 1 : 0;
 }

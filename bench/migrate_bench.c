@@ -34,7 +34,11 @@
  *                     alone), medians of per-round ratios
  *
  * The private mm is pre-faulted (every page written once), so no timed loop
- * pays for the host's first touch of arena memory.
+ * pays for the host's first touch of arena memory. Outside the timing,
+ * every migrated page must have moved and kept its content, every copy
+ * must equal its source, and at the end every mslab object must hold its
+ * pattern and the mm must pass mm_check() with every page free; otherwise
+ * the group's figures are reported failed.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -57,6 +61,7 @@ static_assert(MIGRATE_PAGES <= TEST_OWNER_MAX, "the batch must fit one owner");
 struct copy_env {
 	struct mm_test_env env;
 	void *src, *dst;
+	struct bench_check chk; /* what the group's checks found */
 };
 
 /* Write every page of @env once. Free pages hold no allocator data (the
@@ -89,15 +94,16 @@ static void copy_env_destroy(struct copy_env *ce, const char *what)
 	unsigned int bad, bugs;
 
 	if (memcmp(ce->src, ce->dst, PAGE_SIZE))
-		bench_fail("%s: the copy differs from its source", what);
+		bench_check_fail(&ce->chk, "%s: the copy differs from its source", what);
 	mm_free_pages(mm, mm_pfn_to_page(mm, mm_virt_to_pfn(ce->src)), 0);
 	mm_free_pages(mm, mm_pfn_to_page(mm, mm_virt_to_pfn(ce->dst)), 0);
 	mm_drain_pcp(mm);
 	bad = mm_check(mm);
 	bugs = mm_test_take_bugs();
 	if (bad || bugs || mm_nr_free_pages(mm) != mm->nr_managed)
-		bench_fail("%s: mm_check found %u problems, %u mm_bug reports, %lu of %lu pages "
-			   "free", what, bad, bugs, mm_nr_free_pages(mm), mm->nr_managed);
+		bench_check_fail(&ce->chk, "%s: mm_check found %u problems, %u mm_bug reports, "
+				 "%lu of %lu pages free", what, bad, bugs, mm_nr_free_pages(mm),
+				 mm->nr_managed);
 	mm_test_env_destroy(&ce->env);
 }
 
@@ -139,16 +145,20 @@ static void bench_copy4k(struct bench_ctx *ctx)
 {
 	struct bench_loop loops[ARRAY_SIZE(copy_variants)] = { 0 };
 	struct bench_result res;
-	struct copy_env ce;
+	struct copy_env ce = { 0 };
+	const char *failed;
 	unsigned int i;
 
 	copy_env_create(&ce);
 	for (i = 0; i < ARRAY_SIZE(copy_variants); i++)
 		loops[i] = (struct bench_loop){ .fn = copy_variants[i].loop, .arg = &ce };
 	bench_measure(ctx, loops, ARRAY_SIZE(copy_variants), ctx->quick ? 100 : 10000, &res);
+	copy_env_destroy(&ce, "copy4k");
+	failed = bench_check_done(&ce.chk, "copy4k: the copy equals its source; mm_check, every "
+				  "page free");
 	for (i = 0; i < ARRAY_SIZE(copy_variants); i++) {
 		struct bench_figure f = { .name = copy_variants[i].name, .value = res.ns_per_op[i],
-					  .unit = "ns", .runs = ctx->runs,
+					  .unit = "ns", .runs = ctx->runs, .failed = failed,
 					  .note = copy_variants[i].note };
 
 		if (i != MOVSQ) {
@@ -158,7 +168,6 @@ static void bench_copy4k(struct bench_ctx *ctx)
 		}
 		bench_emit(ctx, &f);
 	}
-	copy_env_destroy(&ce, "copy4k");
 }
 BENCH_REGISTER(copy4k, bench_copy4k);
 
@@ -207,12 +216,13 @@ static void batch_cleanup(void *arg, unsigned long n)
 
 		if (test_owner_pfn(b->owner, tp) == b->old_pfns[i] ||
 		    !test_owner_content_ok(b->owner, tp))
-			bench_fail("migrate: page %lu did not move or lost its content", i);
+			bench_check_fail(&b->ce.chk, "migrate: page %lu did not move or lost its "
+					 "content", i);
 		test_owner_free(b->owner, tp);
 	}
 	if (b->owner->protocol_errors || b->owner->bad_content)
-		bench_fail("migrate: the TEST owner saw %u protocol errors, %u bad pages",
-			   b->owner->protocol_errors, b->owner->bad_content);
+		bench_check_fail(&b->ce.chk, "migrate: the TEST owner saw %u protocol errors, %u "
+				 "bad pages", b->owner->protocol_errors, b->owner->bad_content);
 }
 
 /*
@@ -224,6 +234,7 @@ static void batch_cleanup(void *arg, unsigned long n)
  */
 struct copy_batch {
 	struct mm *mm;
+	struct bench_check *chk;
 	struct page *src[MIGRATE_PAGES], *dst[MIGRATE_PAGES];
 };
 
@@ -267,7 +278,7 @@ static void copies_cleanup(void *arg, unsigned long n)
 	for (i = 0; i < n; i++) {
 		if (memcmp(mm_page_address(b->mm, b->src[i]), mm_page_address(b->mm, b->dst[i]),
 			   PAGE_SIZE))
-			bench_fail("migrate: batch copy %lu differs from its source", i);
+			bench_check_fail(b->chk, "migrate: batch copy %lu differs from its source", i);
 		mm_free_pages(b->mm, b->src[i], 0);
 		mm_free_pages(b->mm, b->dst[i], 0);
 	}
@@ -284,6 +295,7 @@ static void copies_cleanup(void *arg, unsigned long n)
 
 struct mslab_batch {
 	struct mm *mm;
+	struct bench_check *chk;
 	struct mslab_pool pool;
 	unsigned long *handles;             /* MSLAB_OBJS */
 	unsigned long rep[MIGRATE_PAGES];   /* one handle per page */
@@ -309,12 +321,13 @@ static bool mslab_obj_ok(struct mslab_batch *b, unsigned long i)
 	return ok;
 }
 
-static void mslab_batch_create(struct mslab_batch *b, struct mm *mm)
+static void mslab_batch_create(struct mslab_batch *b, struct mm *mm, struct bench_check *chk)
 {
 	unsigned long i, pages = 0, last = 0;
 	int err;
 
 	b->mm = mm;
+	b->chk = chk;
 	b->handles = calloc(MSLAB_OBJS, sizeof(*b->handles));
 	if (!b->handles)
 		bench_fail("out of memory");
@@ -353,9 +366,9 @@ static void mslab_batch_destroy(struct mslab_batch *b)
 
 	for (i = 0; i < MSLAB_OBJS; i++)
 		if (!mslab_obj_ok(b, i))
-			bench_fail("mslab migrate: object %lu lost its content", i);
+			bench_check_fail(b->chk, "mslab migrate: object %lu lost its content", i);
 	if (mslab_check(&b->pool))
-		bench_fail("mslab migrate: the pool is inconsistent");
+		bench_check_fail(b->chk, "mslab migrate: the pool is inconsistent");
 	mslab_pool_destroy(&b->pool);
 	free(b->handles);
 }
@@ -390,7 +403,8 @@ static void mslab_cleanup(void *arg, unsigned long n)
 	for (i = 0; i < n; i++)
 		if (mslab_pfn(&b->pool, b->rep[i]) == b->old_pfns[i] ||
 		    !mslab_obj_ok(b, i * per_page))
-			bench_fail("mslab migrate: page %lu did not move or lost its content", i);
+			bench_check_fail(b->chk, "mslab migrate: page %lu did not move or lost its "
+					 "content", i);
 }
 
 static void bench_migrate(struct bench_ctx *ctx)
@@ -400,6 +414,7 @@ static void bench_migrate(struct bench_ctx *ctx)
 	struct mslab_batch *mb = calloc(1, sizeof(*mb));
 	struct bench_result res;
 	static char note[200];
+	const char *failed;
 	double ratio;
 
 	if (!b || !cb || !mb || !(b->owner = calloc(1, sizeof(*b->owner))))
@@ -409,7 +424,8 @@ static void bench_migrate(struct bench_ctx *ctx)
 		bench_fail("test_owner_init failed");
 	b->owner->verify = TEST_VERIFY_NONE;
 	cb->mm = &b->ce.env.mm;
-	mslab_batch_create(mb, &b->ce.env.mm);
+	cb->chk = &b->ce.chk;
+	mslab_batch_create(mb, &b->ce.env.mm, &b->ce.chk);
 
 	const struct bench_loop loops[] = {
 		{ .fn = batch_migrate, .arg = b, .prepare = batch_prepare, .cleanup = batch_cleanup },
@@ -420,8 +436,15 @@ static void bench_migrate(struct bench_ctx *ctx)
 	};
 	static_assert(ARRAY_SIZE(loops) <= BENCH_MAX_LOOPS, "one bench_measure");
 	bench_measure(ctx, loops, ARRAY_SIZE(loops), MIGRATE_PAGES, &res);
+	mslab_batch_destroy(mb);
+	free(mb);
+	copy_env_destroy(&b->ce, "migrate");
+	failed = bench_check_done(&b->ce.chk, "migrate (%u rounds): every TEST page moved with its "
+				  "pattern, every copy equal, every mslab object whole; mm_check, "
+				  "every page free", ctx->runs + BENCH_WARMUP);
 	bench_emit(ctx, &(struct bench_figure){
 		.name = "memcpy_4k_ns", .value = res.ns_per_op[1], .unit = "ns", .runs = ctx->runs,
+		.failed = failed,
 		.note = "libc memcpy of 4 KiB between two warm arena pages, timed interleaved "
 			"with migrate_page_ns" });
 	snprintf(note, sizeof(note), "migrate_pages of %lu order-0 TEST pages on a private "
@@ -429,47 +452,45 @@ static void bench_migrate(struct bench_ctx *ctx)
 		 "(the owner's content check off)", MIGRATE_PAGES);
 	bench_emit(ctx, &(struct bench_figure){
 		.name = "migrate_page_ns", .value = res.ns_per_op[0], .unit = "ns", .runs = ctx->runs,
+		.failed = failed,
 		.note = note });
 	bench_emit(ctx, &(struct bench_figure){
 		.name = "migrate_page_ratio_vs_memcpy", .value = res.ratio, .unit = "x",
 		.has_baseline = true, .baseline = res.ns_per_op[1], .baseline_unit = "ns",
-		.ratio = res.ratio, .runs = ctx->runs,
+		.ratio = res.ratio, .runs = ctx->runs, .failed = failed,
 		.note = "migrate_page_ns / memcpy_4k_ns, median of per-round ratios; goal <= 1.5" });
 	snprintf(note, sizeof(note), "migrate_copy_page of each of %lu freshly written pages to "
 		 "its own freshly allocated page, per page: migrate_page_ns's copies alone",
 		 MIGRATE_PAGES);
 	bench_emit(ctx, &(struct bench_figure){
 		.name = "migrate_copy_batch_ns", .value = res.ns_per_op[2], .unit = "ns",
-		.runs = ctx->runs, .note = note });
+		.runs = ctx->runs, .failed = failed, .note = note });
 	ratio = bench_ratio(&res, 0, 2);
 	bench_emit(ctx, &(struct bench_figure){
 		.name = "migrate_page_ratio_vs_copy_batch", .value = ratio, .unit = "x",
 		.has_baseline = true, .baseline = res.ns_per_op[2], .baseline_unit = "ns",
-		.ratio = ratio, .runs = ctx->runs,
+		.ratio = ratio, .runs = ctx->runs, .failed = failed,
 		.note = "migrate_page_ns / migrate_copy_batch_ns: the engine's cost over its copies" });
 	snprintf(note, sizeof(note), "migrate_pages of %lu full MSLAB pages (%d B objects) of a "
 		 "pool on the same mm, per page; timed interleaved with migrate_page_ns",
 		 MIGRATE_PAGES, MSLAB_OBJ_SIZE);
 	bench_emit(ctx, &(struct bench_figure){
 		.name = "mslab_migrate_page_ns", .value = res.ns_per_op[3], .unit = "ns",
-		.runs = ctx->runs, .note = note });
+		.runs = ctx->runs, .failed = failed, .note = note });
 	ratio = bench_ratio(&res, 3, 1);
 	bench_emit(ctx, &(struct bench_figure){
 		.name = "mslab_migrate_page_ratio_vs_memcpy", .value = ratio, .unit = "x",
 		.has_baseline = true, .baseline = res.ns_per_op[1], .baseline_unit = "ns",
-		.ratio = ratio, .runs = ctx->runs,
+		.ratio = ratio, .runs = ctx->runs, .failed = failed,
 		.note = "mslab_migrate_page_ns / memcpy_4k_ns (one hot page copied over and over), "
 			"median of per-round ratios; see also _vs_copy_batch" });
 	ratio = bench_ratio(&res, 3, 2);
 	bench_emit(ctx, &(struct bench_figure){
 		.name = "mslab_migrate_page_ratio_vs_copy_batch", .value = ratio, .unit = "x",
 		.has_baseline = true, .baseline = res.ns_per_op[2], .baseline_unit = "ns",
-		.ratio = ratio, .runs = ctx->runs,
+		.ratio = ratio, .runs = ctx->runs, .failed = failed,
 		.note = "mslab_migrate_page_ns / migrate_copy_batch_ns: the batch's copies (cold "
 			"sources, fresh targets) are the fair floor, memcpy_4k_ns's hot page is not" });
-	mslab_batch_destroy(mb);
-	free(mb);
-	copy_env_destroy(&b->ce, "migrate");
 	free(b->owner);
 	free(b);
 	free(cb);

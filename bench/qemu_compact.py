@@ -35,33 +35,31 @@ import os
 import re
 import statistics
 
-from guest import compact_short_of_T, parse_compact
+import sys
+
+from guest import check_contents, compact_short_of_T, parse_compact
 
 SCENARIOS = ("sparse", "standard")
 MEMS = (("512M", "512m"), ("1G", "1g"))
 MAP_ROW_RE = re.compile(r"^0x([0-9a-f]+) ([.MUBSXR]+)\r?$", re.M)
 MAP_COUNTS_RE = re.compile(r"^map: (\d+) pageblocks of 2 MiB: \. free (\d+),", re.M)
 BUDDY_RE = re.compile(r"^zone \S+((?:\s+\d+){11})\s*$", re.M)
-VERIFY_RE = re.compile(r"^frag verify: (\d+) mapped pages, 0 bad; mslab (\d+) objects, 0 bad$",
-                       re.M)
 
 
-def verify_after(m, fig):
-    """Check the guest after a compaction: the scenario's contents (`frag
-    verify`), every mm invariant (`mmcheck`), and the result against its own
-    maximum; record the first problem in fig["problem"] (its figures are
-    then reported as failed, not as numbers)."""
-    why = None if fig["within_T"] else compact_short_of_T(fig)
+def verify_after(m, fig, what):
+    """Check the guest after a compaction (`what` names it in the log line):
+    the result against its own maximum, no page failed to move, the
+    scenario's contents (`frag verify`) and every mm invariant (`mmcheck`);
+    record the first problem in fig["problem"] (its figures are then
+    reported as failed, not as numbers)."""
+    why, said = None if fig["within_T"] else compact_short_of_T(fig), None
     if not why and fig["failed"]:
         why = "%d pages failed to move" % fig["failed"]
     if not why:
-        out = m.command("frag verify", 300)
-        if not VERIFY_RE.search(out):
-            why = "`frag verify`: %s" % out.strip().splitlines()[-1]
-    if not why:
-        out = m.command("mmcheck", 120)
-        if "mm_check: 0 violations" not in out or "error:" in out:
-            why = "`mmcheck`: %s" % out.strip()
+        why, said = check_contents(m)
+    print("qemu: verified %s: %s" % (what, "FAILED: " + why if why else
+                                      "within T, no page failed; " + said),
+          file=sys.stderr, flush=True)
     fig["problem"] = why
     return fig
 
@@ -75,7 +73,8 @@ def compact_after_boot(ctx, mem, scenario):
         if "%s: 2 MiB blocks free" % scenario not in m.output:
             raise RuntimeError("frag=%s did not fragment the %s guest:\n%s" %
                                (scenario, mem, m.output[-2000:]))
-        return verify_after(m, parse_compact(m.command("compact", 600)))
+        return verify_after(m, parse_compact(m.command("compact", 600)),
+                            "compact %s %s" % (scenario, mem))
 
 
 def median(runs, key):
@@ -186,7 +185,7 @@ def bench_compact_map(ctx):
         m.command("frag mixed", 300)
         base, before = parse_map(m.command("map", 60))
         free_before = parse_buddyinfo(m.command("buddyinfo"))
-        run = verify_after(m, parse_compact(m.command("compact", 600)))
+        run = verify_after(m, parse_compact(m.command("compact", 600)), "compact map mixed 512M")
         _, after = parse_map(m.command("map", 60))
         free_after = parse_buddyinfo(m.command("buddyinfo"))
     data = {"mem": "512M", "scenario": "mixed", "base_addr": base, "pageblocks": len(before),

@@ -3,9 +3,10 @@
 `bench` on the kernel command line (`bench=quick` for --quick) runs the
 kernel's benchmarks after boot (kernel/bench_kernel.c), which print every
 figure as one line `BENCH {...}` (a figure dict as tools/bench.py describes)
-and power off with success when all of them ran and kernel_mm passed
-mm_check. The kernel repeats each measurement and reports medians: TCG
-timing is noisy.
+and power off with success when all of them ran, the migrated region kept
+its contents and kernel_mm passed mm_check; otherwise every figure it
+printed is reported failed (null, with its `bench:` error lines). The
+kernel repeats each measurement and reports medians: TCG timing is noisy.
 """
 import json
 
@@ -33,10 +34,27 @@ def bench_kernel(ctx):
     with ctx.machine(cmdline, name="bench-kernel", qmp=False) as m:
         status = m.wait_exit(120)
         output = m.output
-    if status != qemu.EXIT_SUCCESS:
+    figures = parse_bench_lines(output)
+    if status != qemu.EXIT_SUCCESS and not figures:
         raise RuntimeError("kernel benchmarks exited with status %s; last output:\n%s" %
                            (status, output[-2000:]))
-    figures = parse_bench_lines(output)
     if not figures:
         raise RuntimeError("the kernel printed no BENCH line:\n%s" % output[-2000:])
+    if status != qemu.EXIT_SUCCESS:
+        return fail_all(figures, status, output)
+    return figures
+
+
+def fail_all(figures, status, output):
+    """The kernel printed figures, then a check failed (the mapped region's
+    contents or moves, mm_check): none of them is a number."""
+    said = [line[line.index("bench: "):].strip() for line in output.splitlines()
+            if "bench: " in line and not line.startswith(PREFIX)]  # after printk's time
+    why = "the kernel benchmarks failed (exit status %s): %s" % (
+        status, "; ".join(said) or "no `bench:` line")
+    for f in figures:
+        f["value"] = None
+        f.pop("baseline", None)
+        f.pop("ratio", None)
+        f["failed"] = why
     return figures

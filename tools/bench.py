@@ -24,7 +24,8 @@ in the order measured, rewritten by every run:
   skipped   optional: why value is null
   failed    optional: why value is null because the workload failed its
             verification afterwards (contents, mm_check, a figure above its
-            own maximum): the run exits non-zero
+            own maximum); such a figure has no baseline or ratio, and the
+            run exits non-zero
   quick     optional: true for --quick runs (numbers that mean nothing)
   source    "host" or "qemu"
 
@@ -40,10 +41,14 @@ broke (crashed, printed malformed output), or a workload failed its
 verification (a figure with "failed": contents lost, mm_check violations, a
 recovered count above T).
 
-Usage: bench.py [--quick] [--host-only] [--out FILE] [-k SUBSTRING]
+Usage: bench.py [--quick] [--host-only] [--out FILE] [-k SUBSTRING] [--inject-corruption]
   --quick      short runs and few boots: proves the harness works
   --host-only  skip the QEMU benchmarks
   -k S         only host groups starting with S / QEMU functions containing S
+  --inject-corruption
+               for tests of the verification (tests/qemu/test_bench_verify.py):
+               host_bench damages the result of every verified workload, whose
+               figures must then come out failed and the run exit 1
 """
 import argparse
 import json
@@ -86,8 +91,8 @@ def check_figure(fig):
     v = fig.get("value", "absent")
     if fig.get("failed"):
         errs.append("failed verification: %s" % fig["failed"])
-        if v is not None:
-            errs.append("a failed figure must have a null value")
+        if v is not None or "ratio" in fig:
+            errs.append("a failed figure must have a null value and no ratio")
     elif v is None:
         if not fig.get("skipped"):
             errs.append("value is null but nothing says why (skipped)")
@@ -102,7 +107,9 @@ def run_host(args):
     """Run the host benchmark binary; return (figures, problems)."""
     if not os.path.exists(HOST_BENCH):
         return [], ["%s is missing: run `make bench`" % HOST_BENCH]
-    cmd = [HOST_BENCH] + (["--quick"] if args.quick else []) + ([args.k] if args.k else [])
+    cmd = ([HOST_BENCH] + (["--quick"] if args.quick else []) +
+           (["--inject-corruption"] if args.inject_corruption else []) +
+           ([args.k] if args.k else []))
     env = dict(os.environ, BENCH_DATA_DIR=out_dir(args))
     proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, env=env)  # stderr: progress
     figures, problems = [], []
@@ -221,6 +228,7 @@ def main():
     ap.add_argument("--host-only", action="store_true")
     ap.add_argument("--out", default=os.path.join(qemu.BUILD, "bench", "results.json"))
     ap.add_argument("-k")
+    ap.add_argument("--inject-corruption", action="store_true")
     args = ap.parse_args()
     start = time.monotonic()
     figures, problems = run_host(args)

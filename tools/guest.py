@@ -101,6 +101,25 @@ def compact_short_of_T(fig):
     return None
 
 
+FRAG_VERIFY_RE = re.compile(r"^frag verify: (\d+) mapped pages, 0 bad; mslab (\d+) objects, "
+                            r"0 bad$", re.M)
+
+
+def check_contents(m):
+    """Check the guest after a workload that moved the scenario's memory:
+    every kept page and object still holds what the scenario stamped (`frag
+    verify`) and every mm invariant holds (`mmcheck`). Return: (None, the
+    answers) when both are right, else (the first wrong answer, None)."""
+    out = m.command("frag verify", 300)
+    good = FRAG_VERIFY_RE.search(out)
+    if not good:
+        return "`frag verify`: %s" % (out.strip().splitlines() or ["no answer"])[-1], None
+    out = m.command("mmcheck", 120)
+    if "mm_check: 0 violations" not in out or "error:" in out:
+        return "`mmcheck`: %s" % out.strip(), None
+    return None, "%s; mm_check: 0 violations" % good.group(0)
+
+
 def balloon_info(m):
     """The `balloon` monitor command as a dict: num_pages, target, actual,
     inflated, nodes, errors, clamps, migrated, migrate_failed, released,
