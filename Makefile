@@ -95,11 +95,10 @@ HOSTOBJS := $(patsubst %,$(O)/host/%.o,$(HOSTSRCS))
 # must be the code that ships. They link mm/ and lib/ without the tests and
 # the test framework; lib/string.c and lib/printf.c enter renamed through
 # bench/lib_shim.c (libc keeps memcpy, snprintf...: see tests/host/lib_shim.c).
-# Built with clang when the kernel is. BENCH_HAVE_SLAB turns on the kmalloc
-# figure once mm/slab.c exists.
+# Built with clang when the kernel is.
 BENCHCC ?= $(if $(findstring clang,$(CC)),$(CC),$(HOSTCC))
 BENCHCFLAGS := -std=gnu11 -O2 -g -fno-omit-frame-pointer -I. $(WARN) -MMD -MP \
-	-DMM_PLATFORM_HOST $(if $(wildcard mm/slab.c),-DBENCH_HAVE_SLAB)
+	-DMM_PLATFORM_HOST
 BENCHSRCS := $(wildcard bench/*.c) $(filter-out %_test.c,$(wildcard mm/*.c)) \
 	$(filter-out $(HOST_SHIMMED) lib/ktest.c %_test.c,$(wildcard lib/*.c)) \
 	tests/host/mm_platform.c tests/host/mm_testing.c tests/host/panic.c
@@ -164,8 +163,6 @@ $(O)/bench/obj/%.c.o: %.c Makefile
 	@$(if $(Q),echo "  BENCHCC $<")
 	$(Q)$(BENCHCC) $(BENCHCFLAGS) -c $< -o $@
 
-# BENCH_HAVE_SLAB changes with mm/slab.c's existence: recompile the user.
-$(O)/bench/obj/bench/mm_bench.c.o: $(wildcard mm/slab.c)
 
 $(SIM): $(SIMOBJS)
 	@$(if $(Q),echo "  LD      $@")

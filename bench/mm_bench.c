@@ -43,10 +43,8 @@
 #include "bench/freelist.h"
 #include "mm/mm.h"
 #include "mm/testing.h"
-#ifdef BENCH_HAVE_SLAB
 #include "mm/mslab.h"
 #include "mm/slab.h"
-#endif
 
 #define BENCH_MM_PAGES (64UL << (20 - PAGE_SHIFT))   /* 64 MiB */
 #define BENCH_1TIB_PAGES (1UL << (40 - PAGE_SHIFT))
@@ -215,7 +213,6 @@ static void bench_order9(struct bench_ctx *ctx)
 }
 BENCH_REGISTER(order9, bench_order9);
 
-#ifdef BENCH_HAVE_SLAB
 static void kmalloc64_tight(void *arg, unsigned long n)
 {
 	struct slab_set *set = arg;
@@ -295,19 +292,6 @@ static void bench_kmalloc(struct bench_ctx *ctx)
 			"kept so its page stays); baseline: kmalloc64_pair_ns, ratio the median of "
 			"per-round ratios" });
 }
-#else
-/* Hook: mm/slab.c is not in this tree yet. The Makefile defines
- * BENCH_HAVE_SLAB once it is; until then the figure is reported skipped. */
-static void bench_kmalloc(struct bench_ctx *ctx)
-{
-	bench_emit(ctx, &(struct bench_figure){
-		.name = "kmalloc64_pair_ns", .value = NAN, .unit = "ns",
-		.skipped = "mm/slab.c not built (BENCH_HAVE_SLAB undefined)" });
-	bench_emit(ctx, &(struct bench_figure){
-		.name = "mslab_pair_ns", .value = NAN, .unit = "ns",
-		.skipped = "mm/slab.c not built (BENCH_HAVE_SLAB undefined)" });
-}
-#endif
 BENCH_REGISTER(kmalloc64, bench_kmalloc);
 
 static void bench_page_desc(struct bench_ctx *ctx)

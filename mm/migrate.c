@@ -51,23 +51,9 @@ static void default_free(struct mm *mm, struct page *dst, void *priv)
 	mm_free_pages(mm, dst, page_order(dst));
 }
 
-/*
- * rep movsq (lib/pagecopy.h), chosen on `make bench` figures (ns per 4 KiB;
- * host: an AMD EPYC with ERMS/FSRM, natively; kernel: QEMU 7.2 TCG on it):
- *
- *                          movsb  movsq  loop  libc (SSE/AVX: not in the kernel)
- *   host, one warm page       33     33    76    41   copy4k_*_ns
- *   host, 512-page batch      86     86   101    97   migrate_copy_batch_ns, each routine
- *   kernel (TCG), warm      7000    880   680     -   kernel_copy4k_*_ns
- *
- * On hardware movsq ties movsb, and the register loop is 2.3x slower warm
- * and 1.2x on migration's cold batch; under TCG, which emulates every
- * iteration of a rep instruction, movsb is 8x slower than movsq, and the
- * loop's 1.3x lead over movsq buys only ~10% of a mapped-page migration
- * (migrate_mapped_page_ratio_vs_memcpy 1.9-2.0 with the loop, 2.1-2.3 with
- * movsq). movsq is never far from the best; each other one is far off
- * somewhere.
- */
+/* rep movsq (lib/pagecopy.h): never far from the best copy, on hardware
+ * or under TCG (the figures behind the choice: docs/benchmarks.md, "Which
+ * page copy"). */
 void migrate_copy_page(struct mm *mm, struct page *dst, struct page *src)
 {
 	size_t bytes = PAGE_SIZE << page_order(src);
