@@ -261,15 +261,21 @@ static struct mslab_page *page_new_locked(struct mslab_pool *pool, unsigned int 
 	return d;
 }
 
+/* Take @d off its class (list and count). Return: its page. */
+static struct page *page_unlist_locked(struct mslab_page *d)
+{
+	mm_assert_held(&d->pool->lock);
+	list_del(&d->list);
+	mslab_page_class(d)->nr_pages--;
+	return mm_pfn_to_page(d->pool->mm, d->pfn);
+}
+
 void mslab_page_free_locked(struct mslab_page *d)
 {
 	struct mslab_pool *pool = d->pool;
 	struct mslab_class *c = mslab_page_class(d);
-	struct page *page = mm_pfn_to_page(pool->mm, d->pfn);
+	struct page *page = page_unlist_locked(d);
 
-	mm_assert_held(&d->pool->lock);
-	list_del(&d->list);
-	c->nr_pages--;
 	page->flags &= ~PG_movable;
 	page_set_memdesc(page, MEMDESC_KERNEL, NULL);
 	mm_free_pages(pool->mm, page, 0);
@@ -283,11 +289,8 @@ static void page_release_locked(struct mslab_page *d)
 {
 	struct mslab_pool *pool = d->pool;
 	struct mslab_class *c = mslab_page_class(d);
-	struct page *page = mm_pfn_to_page(pool->mm, d->pfn);
+	struct page *page = page_unlist_locked(d);
 
-	mm_assert_held(&d->pool->lock);
-	list_del(&d->list);
-	c->nr_pages--;
 	page_set_memdesc(page, MEMDESC_MSLAB, NULL);
 	movable_page_release(pool->mm, page);
 	slab_cache_free(c->desc_cache, d);
