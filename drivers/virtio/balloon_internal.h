@@ -66,6 +66,9 @@ void balloon_page_init(struct balloon *b, struct page *page);
 void balloon_page_clear(struct page *page);
 unsigned long balloon_take_page(struct balloon *b);
 void balloon_release_page(struct balloon *b, unsigned long pfn);
+/* @spfn's place passes to @dpfn (already in pfns, with @spfn's seq): @spfn
+ * leaves pfns, and lifo names @dpfn. Never allocates. */
+void balloon_page_moved(struct balloon *b, unsigned long spfn, unsigned long dpfn);
 
 /* balloon_policy.c */
 /* A free page for inflate, as the policy places it, or NULL. */

@@ -92,9 +92,7 @@ static int balloon_migrate(struct mm *mm, struct page *dst, struct page *src,
 		return MIGRATE_KEPT_DST;
 	}
 	tell_host(b, BALLOON_VQ_DEFLATE, spfn); /* on failure: see above */
-	if (keeps_lifo(b)) /* @dst takes @src's place: replaces, never allocates */
-		xa_store(&b->lifo, entry_seq(xa_load(&b->pfns, spfn)), xa_mk_value(dpfn));
-	xa_erase(&b->pfns, spfn);
+	balloon_page_moved(b, spfn, dpfn);
 	balloon_page_clear(src);
 	b->info.isolated--;
 	b->info.migrated++;

@@ -61,20 +61,27 @@ unsigned long balloon_take_page(struct balloon *b)
 		b->info.alloc_fail++;
 		return 0;
 	}
-	if (xa_insert(&b->pfns, pfn, seq_entry(b->next_seq))) {
-		mm_free_pages(mm, page, 0);
-		b->info.xa_enomem++;
-		return 0;
-	}
+	if (xa_insert(&b->pfns, pfn, seq_entry(b->next_seq)))
+		goto no_node;
 	if (keeps_lifo(b) && xa_insert(&b->lifo, b->next_seq, xa_mk_value(pfn))) {
 		xa_erase(&b->pfns, pfn);
-		mm_free_pages(mm, page, 0);
-		b->info.xa_enomem++;
-		return 0;
+		goto no_node;
 	}
 	b->next_seq++;
 	balloon_page_init(b, page);
 	return pfn;
+no_node:
+	mm_free_pages(mm, page, 0);
+	b->info.xa_enomem++;
+	return 0;
+}
+
+void balloon_page_moved(struct balloon *b, unsigned long spfn, unsigned long dpfn)
+{
+	void *entry = xa_erase(&b->pfns, spfn);
+
+	if (keeps_lifo(b)) /* replaces lifo's entry: never allocates */
+		xa_store(&b->lifo, entry_seq(entry), xa_mk_value(dpfn));
 }
 
 /* The host let go of @pfn: give the page back to the buddy, or, while
