@@ -52,7 +52,7 @@ comma := ,
 
 GIT_REV := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
-WARN := -Wall -Wextra -Wno-unused-parameter -Wstrict-prototypes -Wmissing-prototypes
+WARN := -Wall -Wextra -Wshadow -Wno-unused-parameter -Wstrict-prototypes -Wmissing-prototypes
 ifeq ($(CI),true)
 WARN += -Werror
 endif
@@ -222,7 +222,7 @@ bench: deps
 # from fuzz_balloon's script, which compares each lie with the honest value
 # itself (under trace-cmp: the fuzzer sees the same operands there).
 # trace-cmp stays where input bytes reach comparisons: the targets, the
-# parsers (argv, cmdline, multiboot, memmap) and mslab (object sizes).
+# parsers (argv, cmdline, multiboot, physmem) and mslab (object sizes).
 # FUZZ_OWN (NAME=source): input bytes reach the source's comparisons only in
 # its own target: fuzz_NAME links a second build of it with trace-cmp
 # ($(O)/fuzz/cmp/), the other targets the FUZZ_EDGE one (under the balloon
@@ -234,7 +234,7 @@ FUZZCFLAGS := $(filter-out -fsanitize=address$(comma)undefined,$(HOSTCFLAGS)) \
 FUZZCOV := -fsanitize=fuzzer-no-link
 FUZZTARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(filter-out tests/fuzz/fuzz_common.c,$(wildcard tests/fuzz/fuzz_*.c)))
 FUZZCHECKERS := $(filter-out tests/fuzz/fuzz_%,$(wildcard tests/fuzz/*.c))
-FUZZ_NOCOV := mm/check.c mm/check_report.c mm/mslab_check.c mm/slab_check.c \
+FUZZ_NOCOV := mm/check.c mm/check_log.c mm/mslab_check.c mm/slab_check.c \
 	mm/test_pattern.c $(FUZZCHECKERS) $(filter %_test.c,$(HOSTSRCS))
 FUZZOBJS := $(patsubst %,$(O)/fuzz/obj/%.o,$(filter-out tests/host/main.c,$(HOSTSRCS)) \
 	tests/fuzz/fuzz_common.c $(FUZZCHECKERS))
@@ -242,8 +242,8 @@ FUZZBINS := $(patsubst %,$(O)/fuzz/fuzz_%,$(FUZZTARGETS))
 
 $(patsubst %,$(O)/fuzz/obj/%.o,$(FUZZ_NOCOV)): FUZZCOV :=
 FUZZ_EDGE := $(addprefix mm/,buddy.c pcp.c page.c init.c compaction.c contig.c migrate.c \
-	movable.c map.c mapped.c hole.c oom.c pageblock.c poison.c reporting.c scenario.c slab.c \
-	slab_kmalloc.c mslab_compact.c stats.c test_owner.c testing.c example_movable.c) \
+	movable.c picture.c mapped.c hole.c oom.c pageblock.c poison.c reporting.c scenario.c slab.c \
+	slab_kmalloc.c mslab_compact.c stats.c test_owner.c example_movable.c) \
 	lib/pagecopy.c lib/xarray.c drivers/virtio/virtqueue.c $(BALLOON_CORE) \
 	drivers/virtio/balloon_sim.c tests/host/mm_platform.c
 $(patsubst %,$(O)/fuzz/obj/%.o,$(FUZZ_EDGE)): FUZZCOV := \

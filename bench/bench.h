@@ -111,7 +111,7 @@ struct bench_figure {
 				  * verification (may be NULL; see bench_check) */
 };
 
-void bench_emit(const struct bench_ctx *ctx, const struct bench_figure *f);
+void bench_emit(const struct bench_ctx *ctx, const struct bench_figure *figure);
 
 /* What one verification found: zero-initialise, report problems with
  * bench_check_fail, give bench_check_failed() to the figures' .failed. */
@@ -121,12 +121,12 @@ struct bench_check {
 	char why[240];    /* first, and how many more */
 };
 
-__printf(2, 3) void bench_check_fail(struct bench_check *c, const char *fmt, ...);
+__printf(2, 3) void bench_check_fail(struct bench_check *check, const char *fmt, ...);
 /* Return: why the verification failed, or NULL when it found nothing. */
-const char *bench_check_failed(struct bench_check *c);
+const char *bench_check_failed(struct bench_check *check);
 /* The same, and log "host_bench: verified WHAT: ok" (or FAILED and why) on
  * stderr, so the run shows what was checked; WHAT comes from @fmt. */
-__printf(2, 3) const char *bench_check_done(struct bench_check *c, const char *fmt, ...);
+__printf(2, 3) const char *bench_check_done(struct bench_check *check, const char *fmt, ...);
 
 u64 bench_now_ns(void);
 /* Median of @v[0..n) (sorts @v). */

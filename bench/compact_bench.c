@@ -63,75 +63,75 @@ struct sim_machine {
 
 static struct sim_machine *machine_create(unsigned long gib)
 {
-	struct sim_machine *m = calloc(1, sizeof(*m));
+	struct sim_machine *machine = calloc(1, sizeof(*machine));
 	struct pfn_range all = { 0, gib * GIB_PAGES };
 	int err;
 
-	if (!m)
+	if (!machine)
 		bench_fail("out of memory");
-	err = mm_test_env_init_ex(&m->env, all.end, &all, 1, NULL, 0, true);
+	err = mm_test_env_init_ex(&machine->env, all.end, &all, 1, NULL, 0, true);
 	if (err)
 		bench_fail("a %lu GiB machine without data: %d", gib, err);
-	m->free_before = mm_nr_free_pages(&m->env.mm);
-	err = frag_scenario_build(&m->scen, &m->env.mm, SCENARIO);
+	machine->free_before = mm_nr_free_pages(&machine->env.mm);
+	err = frag_scenario_build(&machine->scen, &machine->env.mm, SCENARIO);
 	if (err)
 		bench_fail("scenario " SCENARIO " on %lu GiB: %d", gib, err);
-	return m;
+	return machine;
 }
 
 /* --inject-corruption: change the tag (a no-data page's contents) of the
  * first kept page of the scenario. */
-static void corrupt_one_page(struct sim_machine *m)
+static void corrupt_one_page(struct sim_machine *machine)
 {
-	struct mapped_region *r = &m->scen.regions[0];
+	struct mapped_region *region = &machine->scen.regions[0];
 	unsigned long i, pfn;
 
-	for (i = 0; i < r->nr_pages; i++)
-		if (mm_lookup_page(mapped_va(r, i), &pfn)) {
-			mm_pfn_to_page(r->mm, pfn)->private ^= 1;
+	for (i = 0; i < region->nr_pages; i++)
+		if (mm_lookup_page(mapped_va(region, i), &pfn)) {
+			mm_pfn_to_page(region->mm, pfn)->private ^= 1;
 			return;
 		}
 }
 
 /* After a workload: every kept page of the scenario carries its tag and
  * the mm is consistent; problems go to @chk. */
-static void machine_verify(struct sim_machine *m, const char *what, struct bench_check *chk)
+static void machine_verify(struct sim_machine *machine, const char *what, struct bench_check *chk)
 {
-	struct frag_verify v;
+	struct frag_verify verify;
 	unsigned int bad, bugs;
 
-	frag_scenario_verify(&m->scen, &v);
-	mm_drain_pcp(&m->env.mm);
-	bad = mm_check(&m->env.mm);
+	frag_scenario_verify(&machine->scen, &verify);
+	mm_drain_pcp(&machine->env.mm);
+	bad = mm_check(&machine->env.mm);
 	bugs = mm_test_take_bugs();
-	if (v.mapped_bad || v.mapped_pages != m->scen.mapped_pages || bad || bugs)
+	if (verify.mapped_bad || verify.mapped_pages != machine->scen.mapped_pages || bad || bugs)
 		bench_check_fail(chk, "%s: %lu of %lu kept pages lost their tag or slot (%lu "
 				 "kept by the scenario), mm_check found %u problems, %u mm_bug "
-				 "reports", what, v.mapped_bad, v.mapped_pages,
-				 m->scen.mapped_pages, bad, bugs);
+				 "reports", what, verify.mapped_bad, verify.mapped_pages,
+				 machine->scen.mapped_pages, bad, bugs);
 }
 
 /* Give the scenario back; the mm must be consistent, with every page that
  * was free before the scenario free again (the host's page tables are not
  * in the mm); problems go to @chk. */
-static void machine_verify_destroy(struct sim_machine *m, const char *what,
+static void machine_verify_destroy(struct sim_machine *machine, const char *what,
 				   struct bench_check *chk)
 {
-	struct mm *mm = &m->env.mm;
+	struct mm *mm = &machine->env.mm;
 	unsigned long nr_free;
 	unsigned int bad, bugs;
 
-	frag_scenario_destroy(&m->scen);
+	frag_scenario_destroy(&machine->scen);
 	mm_drain_pcp(mm);
 	nr_free = mm_nr_free_pages(mm);
 	bad = mm_check(mm);
 	bugs = mm_test_take_bugs();
-	if (bad || bugs || nr_free != m->free_before)
+	if (bad || bugs || nr_free != machine->free_before)
 		bench_check_fail(chk, "%s: after the scenario, mm_check found %u problems, %u "
 				 "mm_bug reports, %lu pages free (%lu before it)", what, bad, bugs,
-				 nr_free, m->free_before);
-	mm_test_env_destroy(&m->env);
-	free(m);
+				 nr_free, machine->free_before);
+	mm_test_env_destroy(&machine->env);
+	free(machine);
 }
 
 /* Save the @n latencies @us (microseconds) for the histogram; a failure
@@ -168,7 +168,7 @@ static void bench_contig_2m(struct bench_ctx *ctx)
 		{ "contig_2m_alloc_us_p90", 90 },
 		{ "contig_2m_alloc_us_p99", 99 },
 	};
-	struct sim_machine *m;
+	struct sim_machine *machine;
 	struct frag_figures fig;
 	struct bench_check chk = { 0 };
 	const char *failed;
@@ -188,29 +188,29 @@ static void bench_contig_2m(struct bench_ctx *ctx)
 		free(us);
 		return;
 	}
-	m = machine_create(gib);
-	frag_figures(&m->env.mm, &fig);
+	machine = machine_create(gib);
+	frag_figures(&machine->env.mm, &fig);
 	if (fig.T < n)
 		bench_fail("contig_2m: %lu GiB " SCENARIO " allows only %lu blocks, not %u", gib,
 			   fig.T, n);
-	direct = m->env.mm.stats.compact_direct;
+	direct = machine->env.mm.stats.compact_direct;
 	for (i = 0; i < n; i++) {
 		u64 t0 = bench_now_ns();
 
-		blocks[i] = mm_alloc_pages(&m->env.mm, PAGEBLOCK_ORDER,
+		blocks[i] = mm_alloc_pages(&machine->env.mm, PAGEBLOCK_ORDER,
 					   GFP_MAY_COMPACT | GFP_NOWARN);
 		us[i] = (double)(bench_now_ns() - t0) / 1e3;
 		if (!blocks[i])
 			bench_fail("contig_2m: order-9 allocation %u of %u failed (T %lu at the "
 				   "start)", i + 1, n, fig.T);
 	}
-	direct = m->env.mm.stats.compact_direct - direct;
+	direct = machine->env.mm.stats.compact_direct - direct;
 	if (ctx->inject_corruption)
-		corrupt_one_page(m);
-	machine_verify(m, "contig_2m", &chk);
+		corrupt_one_page(machine);
+	machine_verify(machine, "contig_2m", &chk);
 	for (i = 0; i < n; i++)
-		mm_free_pages(&m->env.mm, blocks[i], PAGEBLOCK_ORDER);
-	machine_verify_destroy(m, "contig_2m", &chk);
+		mm_free_pages(&machine->env.mm, blocks[i], PAGEBLOCK_ORDER);
+	machine_verify_destroy(machine, "contig_2m", &chk);
 	failed = bench_check_done(&chk, "contig_2m: every kept scenario page's tag, mm_check, "
 				  "every page back");
 	save_latencies(us, n, gib);
@@ -245,19 +245,19 @@ static const struct {
 static double compact_once(const struct bench_ctx *ctx, unsigned long gib,
 			   struct bench_check *chk)
 {
-	struct sim_machine *m = machine_create(gib);
+	struct sim_machine *machine = machine_create(gib);
 	struct compact_result res;
 	char what[32];
 
-	compact_zone(&m->env.mm, COMPACT_ALL, MIGRATE_SYNC, false, &res);
+	compact_zone(&machine->env.mm, COMPACT_ALL, MIGRATE_SYNC, false, &res);
 	snprintf(what, sizeof(what), "compact %lu GiB", gib);
 	if (res.failed || !res.migrated)
 		bench_check_fail(chk, "%s: %lu pages moved, %lu failed", what, res.migrated,
 				 res.failed);
 	if (ctx->inject_corruption)
-		corrupt_one_page(m);
-	machine_verify(m, what, chk);
-	machine_verify_destroy(m, what, chk);
+		corrupt_one_page(machine);
+	machine_verify(machine, what, chk);
+	machine_verify_destroy(machine, what, chk);
 	return (double)res.time_ns / 1e6;
 }
 

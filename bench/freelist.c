@@ -17,17 +17,17 @@ void freelist_init(struct freelist *fl, void *base, unsigned long nr_pages)
 
 void *freelist_pop(struct freelist *fl)
 {
-	struct freelist_page *p = fl->head;
+	struct freelist_page *fpage = fl->head;
 
-	if (p)
-		fl->head = p->next;
-	return p;
+	if (fpage)
+		fl->head = fpage->next;
+	return fpage;
 }
 
 void freelist_push(struct freelist *fl, void *page)
 {
-	struct freelist_page *p = page;
+	struct freelist_page *fpage = page;
 
-	p->next = fl->head;
-	fl->head = p;
+	fpage->next = fl->head;
+	fl->head = fpage;
 }

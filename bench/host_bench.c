@@ -49,32 +49,32 @@ void bench_fail(const char *fmt, ...)
 	exit(1);
 }
 
-void bench_check_fail(struct bench_check *c, const char *fmt, ...)
+void bench_check_fail(struct bench_check *check, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (c->problems++)
+	if (check->problems++)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(c->first, sizeof(c->first), fmt, ap);
+	vsnprintf(check->first, sizeof(check->first), fmt, ap);
 	va_end(ap);
 }
 
-const char *bench_check_failed(struct bench_check *c)
+const char *bench_check_failed(struct bench_check *check)
 {
-	if (!c->problems)
+	if (!check->problems)
 		return NULL;
-	if (c->problems == 1)
-		snprintf(c->why, sizeof(c->why), "%s", c->first);
+	if (check->problems == 1)
+		snprintf(check->why, sizeof(check->why), "%s", check->first);
 	else
-		snprintf(c->why, sizeof(c->why), "%s (and %u more problems)", c->first,
-			 c->problems - 1);
-	return c->why;
+		snprintf(check->why, sizeof(check->why), "%s (and %u more problems)", check->first,
+			 check->problems - 1);
+	return check->why;
 }
 
-const char *bench_check_done(struct bench_check *c, const char *fmt, ...)
+const char *bench_check_done(struct bench_check *check, const char *fmt, ...)
 {
-	const char *failed = bench_check_failed(c);
+	const char *failed = bench_check_failed(check);
 	va_list ap;
 
 	fputs("host_bench: verified ", stderr);
@@ -207,38 +207,38 @@ static void put_number(double v)
 		fputs("null", stdout);
 }
 
-void bench_emit(const struct bench_ctx *ctx, const struct bench_figure *f)
+void bench_emit(const struct bench_ctx *ctx, const struct bench_figure *figure)
 {
 	fputs("{\"name\": ", stdout);
-	put_string(f->name);
+	put_string(figure->name);
 	fputs(", \"value\": ", stdout);
-	put_number(f->skipped || f->failed ? NAN : f->value);
+	put_number(figure->skipped || figure->failed ? NAN : figure->value);
 	fputs(", \"unit\": ", stdout);
-	put_string(f->unit);
-	if (f->has_baseline && !f->failed) { /* no ratio from a broken run either */
+	put_string(figure->unit);
+	if (figure->has_baseline && !figure->failed) { /* no ratio from a broken run either */
 		fputs(", \"baseline\": ", stdout);
-		put_number(f->baseline);
-		if (f->baseline_unit) {
+		put_number(figure->baseline);
+		if (figure->baseline_unit) {
 			fputs(", \"baseline_unit\": ", stdout);
-			put_string(f->baseline_unit);
+			put_string(figure->baseline_unit);
 		}
 		fputs(", \"ratio\": ", stdout);
-		put_number(f->ratio);
+		put_number(figure->ratio);
 	}
-	if (f->runs)
-		printf(", \"runs\": %u", f->runs);
-	if (f->note) {
+	if (figure->runs)
+		printf(", \"runs\": %u", figure->runs);
+	if (figure->note) {
 		fputs(", \"note\": ", stdout);
-		put_string(f->note);
+		put_string(figure->note);
 	}
-	if (f->failed) {
+	if (figure->failed) {
 		fputs(", \"failed\": ", stdout);
-		put_string(f->failed);
-		fprintf(stderr, "host_bench: %s failed its verification: %s\n", f->name, f->failed);
+		put_string(figure->failed);
+		fprintf(stderr, "host_bench: %s failed its verification: %s\n", figure->name, figure->failed);
 		any_failed = true;
-	} else if (f->skipped) {
+	} else if (figure->skipped) {
 		fputs(", \"skipped\": ", stdout);
-		put_string(f->skipped);
+		put_string(figure->skipped);
 	}
 	if (ctx->quick)
 		fputs(", \"quick\": true", stdout);
@@ -246,14 +246,14 @@ void bench_emit(const struct bench_ctx *ctx, const struct bench_figure *f)
 	fflush(stdout);
 }
 
-static bool selected(const struct bench *b, int argc, char **argv, int first)
+static bool selected(const struct bench *bench, int argc, char **argv, int first)
 {
 	int i;
 
 	if (first >= argc)
 		return true;
 	for (i = first; i < argc; i++)
-		if (!strncmp(b->name, argv[i], strlen(argv[i])))
+		if (!strncmp(bench->name, argv[i], strlen(argv[i])))
 			return true;
 	return false;
 }
@@ -270,17 +270,17 @@ static int cmp_bench(const void *a, const void *b)
 /* The registered benchmarks in source order (the linker's order is not). */
 static const struct bench **sorted_benches(size_t *n)
 {
-	const struct bench **v;
+	const struct bench **bench;
 	size_t i;
 
 	*n = (size_t)(__stop_bench_list - __start_bench_list);
-	v = calloc(*n ? *n : 1, sizeof(*v));
-	if (!v)
+	bench = calloc(*n ? *n : 1, sizeof(*bench));
+	if (!bench)
 		bench_fail("out of memory");
 	for (i = 0; i < *n; i++)
-		v[i] = &__start_bench_list[i];
-	qsort(v, *n, sizeof(*v), cmp_bench);
-	return v;
+		bench[i] = &__start_bench_list[i];
+	qsort(bench, *n, sizeof(*bench), cmp_bench);
+	return bench;
 }
 
 int main(int argc, char **argv)

@@ -73,17 +73,17 @@ static void prefault(struct mm_test_env *env)
 
 static void copy_env_create(struct copy_env *ce)
 {
-	struct page *s, *d;
+	struct page *page, *d;
 	int err = mm_test_env_simple(&ce->env, MIGRATE_ENV_PAGES);
 
 	if (err)
 		bench_fail("mm_test_env_simple(%lu pages): %d", MIGRATE_ENV_PAGES, err);
 	prefault(&ce->env);
-	s = mm_alloc_pages(&ce->env.mm, 0, GFP_KERNEL);
+	page = mm_alloc_pages(&ce->env.mm, 0, GFP_KERNEL);
 	d = mm_alloc_pages(&ce->env.mm, 0, GFP_KERNEL);
-	if (!s || !d)
+	if (!page || !d)
 		bench_fail("no pages to copy between");
-	ce->src = mm_page_address(&ce->env.mm, s);
+	ce->src = mm_page_address(&ce->env.mm, page);
 	ce->dst = mm_page_address(&ce->env.mm, d);
 	memset(ce->src, 0xa5, PAGE_SIZE);
 }
@@ -157,16 +157,16 @@ static void bench_copy4k(struct bench_ctx *ctx)
 	failed = bench_check_done(&ce.chk, "copy4k: the copy equals its source; mm_check, every "
 				  "page free");
 	for (i = 0; i < ARRAY_SIZE(copy_variants); i++) {
-		struct bench_figure f = { .name = copy_variants[i].name, .value = res.ns_per_op[i],
+		struct bench_figure figure = { .name = copy_variants[i].name, .value = res.ns_per_op[i],
 					  .unit = "ns", .runs = ctx->runs, .failed = failed,
 					  .note = copy_variants[i].note };
 
 		if (i != MOVSQ) {
-			f.has_baseline = true;
-			f.baseline = res.ns_per_op[MOVSQ];
-			f.ratio = bench_ratio(&res, i, MOVSQ);
+			figure.has_baseline = true;
+			figure.baseline = res.ns_per_op[MOVSQ];
+			figure.ratio = bench_ratio(&res, i, MOVSQ);
 		}
-		bench_emit(ctx, &f);
+		bench_emit(ctx, &figure);
 	}
 }
 BENCH_REGISTER(copy4k, bench_copy4k);
@@ -182,23 +182,23 @@ struct migrate_batch {
 
 static void batch_prepare(void *arg, unsigned long n)
 {
-	struct migrate_batch *b = arg;
+	struct migrate_batch *batch = arg;
 	unsigned long i;
 
 	for (i = 0; i < n; i++) {
-		b->tps[i] = test_owner_alloc(b->owner, 0, 0);
-		if (!b->tps[i])
+		batch->tps[i] = test_owner_alloc(batch->owner, 0, 0);
+		if (!batch->tps[i])
 			bench_fail("migrate: cannot allocate TEST page %lu of %lu", i, n);
-		b->pfns[i] = test_owner_pfn(b->owner, b->tps[i]);
+		batch->pfns[i] = test_owner_pfn(batch->owner, batch->tps[i]);
 	}
-	memcpy(b->old_pfns, b->pfns, n * sizeof(b->pfns[0]));
+	memcpy(batch->old_pfns, batch->pfns, n * sizeof(batch->pfns[0]));
 }
 
 static void batch_migrate(void *arg, unsigned long n)
 {
-	struct migrate_batch *b = arg;
+	struct migrate_batch *batch = arg;
 	struct migrate_result res;
-	int err = migrate_pages(&b->ce.env.mm, b->pfns, n, NULL, NULL, NULL, MIGRATE_SYNC, &res);
+	int err = migrate_pages(&batch->ce.env.mm, batch->pfns, n, NULL, NULL, NULL, MIGRATE_SYNC, &res);
 
 	if (unlikely(err || res.succeeded != n))
 		bench_fail("migrate_pages: %d, %lu of %lu moved (%lu failed, %lu no target)", err,
@@ -208,21 +208,21 @@ static void batch_migrate(void *arg, unsigned long n)
 /* Every page moved and kept its content; then the batch is freed. */
 static void batch_cleanup(void *arg, unsigned long n)
 {
-	struct migrate_batch *b = arg;
+	struct migrate_batch *batch = arg;
 	unsigned long i;
 
 	for (i = 0; i < n; i++) {
-		struct test_page *tp = b->tps[i];
+		struct test_page *tp = batch->tps[i];
 
-		if (test_owner_pfn(b->owner, tp) == b->old_pfns[i] ||
-		    !test_owner_content_ok(b->owner, tp))
-			bench_check_fail(&b->ce.chk, "migrate: page %lu did not move or lost its "
+		if (test_owner_pfn(batch->owner, tp) == batch->old_pfns[i] ||
+		    !test_owner_content_ok(batch->owner, tp))
+			bench_check_fail(&batch->ce.chk, "migrate: page %lu did not move or lost its "
 					 "content", i);
-		test_owner_free(b->owner, tp);
+		test_owner_free(batch->owner, tp);
 	}
-	if (b->owner->protocol_errors || b->owner->bad_content)
-		bench_check_fail(&b->ce.chk, "migrate: the TEST owner saw %u protocol errors, %u "
-				 "bad pages", b->owner->protocol_errors, b->owner->bad_content);
+	if (batch->owner->protocol_errors || batch->owner->bad_content)
+		bench_check_fail(&batch->ce.chk, "migrate: the TEST owner saw %u protocol errors, %u "
+				 "bad pages", batch->owner->protocol_errors, batch->owner->bad_content);
 }
 
 /*
@@ -241,46 +241,46 @@ struct copy_batch {
 /* Movable, like the TEST pages and migration's targets. */
 static struct page *alloc_page_or_die(struct mm *mm)
 {
-	struct page *p = mm_alloc_pages(mm, 0, GFP_MOVABLE);
+	struct page *page = mm_alloc_pages(mm, 0, GFP_MOVABLE);
 
-	if (!p)
+	if (!page)
 		bench_fail("migrate: out of pages");
-	return p;
+	return page;
 }
 
 static void copies_prepare(void *arg, unsigned long n)
 {
-	struct copy_batch *b = arg;
+	struct copy_batch *batch = arg;
 	unsigned long i;
 
 	for (i = 0; i < n; i++) {
-		b->src[i] = alloc_page_or_die(b->mm);
-		memset(mm_page_address(b->mm, b->src[i]), (int)i, PAGE_SIZE);
+		batch->src[i] = alloc_page_or_die(batch->mm);
+		memset(mm_page_address(batch->mm, batch->src[i]), (int)i, PAGE_SIZE);
 	}
 	for (i = 0; i < n; i++)
-		b->dst[i] = alloc_page_or_die(b->mm);
+		batch->dst[i] = alloc_page_or_die(batch->mm);
 }
 
 static void copies_run(void *arg, unsigned long n)
 {
-	struct copy_batch *b = arg;
+	struct copy_batch *batch = arg;
 	unsigned long i;
 
 	for (i = 0; i < n; i++)
-		migrate_copy_page(b->mm, b->dst[i], b->src[i]);
+		migrate_copy_page(batch->mm, batch->dst[i], batch->src[i]);
 }
 
 static void copies_cleanup(void *arg, unsigned long n)
 {
-	struct copy_batch *b = arg;
+	struct copy_batch *batch = arg;
 	unsigned long i;
 
 	for (i = 0; i < n; i++) {
-		if (memcmp(mm_page_address(b->mm, b->src[i]), mm_page_address(b->mm, b->dst[i]),
+		if (memcmp(mm_page_address(batch->mm, batch->src[i]), mm_page_address(batch->mm, batch->dst[i]),
 			   PAGE_SIZE))
-			bench_check_fail(b->chk, "migrate: batch copy %lu differs from its source", i);
-		mm_free_pages(b->mm, b->src[i], 0);
-		mm_free_pages(b->mm, b->dst[i], 0);
+			bench_check_fail(batch->chk, "migrate: batch copy %lu differs from its source", i);
+		mm_free_pages(batch->mm, batch->src[i], 0);
+		mm_free_pages(batch->mm, batch->dst[i], 0);
 	}
 }
 
@@ -308,50 +308,50 @@ static u8 mslab_pattern(unsigned long i)
 	return (u8)(i * 31 + 7);
 }
 
-static bool mslab_obj_ok(struct mslab_batch *b, unsigned long i)
+static bool mslab_obj_ok(struct mslab_batch *batch, unsigned long i)
 {
-	const u8 *p = mslab_map(&b->pool, b->handles[i]);
+	const u8 *p = mslab_map(&batch->pool, batch->handles[i]);
 	unsigned int j;
 	bool ok = p != NULL;
 
 	for (j = 0; ok && j < MSLAB_OBJ_SIZE; j++)
 		ok = p[j] == mslab_pattern(i);
 	if (p)
-		mslab_unmap(&b->pool, b->handles[i]);
+		mslab_unmap(&batch->pool, batch->handles[i]);
 	return ok;
 }
 
-static void mslab_batch_create(struct mslab_batch *b, struct mm *mm, struct bench_check *chk)
+static void mslab_batch_create(struct mslab_batch *batch, struct mm *mm, struct bench_check *chk)
 {
 	unsigned long i, pages = 0, last = 0;
 	int err;
 
-	b->mm = mm;
-	b->chk = chk;
-	b->handles = calloc(MSLAB_OBJS, sizeof(*b->handles));
-	if (!b->handles)
+	batch->mm = mm;
+	batch->chk = chk;
+	batch->handles = calloc(MSLAB_OBJS, sizeof(*batch->handles));
+	if (!batch->handles)
 		bench_fail("out of memory");
-	err = mslab_pool_create(&b->pool, mm, "bench-migrate");
+	err = mslab_pool_create(&batch->pool, mm, "bench-migrate");
 	if (err)
 		bench_fail("mslab_pool_create: %d", err);
 	for (i = 0; i < MSLAB_OBJS; i++) {
-		unsigned long h = mslab_alloc(&b->pool, MSLAB_OBJ_SIZE, GFP_KERNEL);
+		unsigned long h = mslab_alloc(&batch->pool, MSLAB_OBJ_SIZE, GFP_KERNEL);
 		unsigned long pfn;
 		void *p;
 
 		if (!h)
 			bench_fail("mslab_alloc %lu of %lu: %d", i, MSLAB_OBJS,
-				   mslab_last_error(&b->pool));
-		b->handles[i] = h;
-		p = mslab_map(&b->pool, h);
+				   mslab_last_error(&batch->pool));
+		batch->handles[i] = h;
+		p = mslab_map(&batch->pool, h);
 		memset(p, mslab_pattern(i), MSLAB_OBJ_SIZE);
-		mslab_unmap(&b->pool, h);
-		pfn = mslab_pfn(&b->pool, h);
+		mslab_unmap(&batch->pool, h);
+		pfn = mslab_pfn(&batch->pool, h);
 		if (pfn != last) {
 			if (pages == MIGRATE_PAGES)
 				bench_fail("mslab: %lu objects of %d B need more than %lu pages",
 					   MSLAB_OBJS, MSLAB_OBJ_SIZE, MIGRATE_PAGES);
-			b->rep[pages++] = h;
+			batch->rep[pages++] = h;
 			last = pfn;
 		}
 	}
@@ -360,33 +360,33 @@ static void mslab_batch_create(struct mslab_batch *b, struct mm *mm, struct benc
 			   MIGRATE_PAGES);
 }
 
-static void mslab_batch_destroy(struct mslab_batch *b)
+static void mslab_batch_destroy(struct mslab_batch *batch)
 {
 	unsigned long i;
 
 	for (i = 0; i < MSLAB_OBJS; i++)
-		if (!mslab_obj_ok(b, i))
-			bench_check_fail(b->chk, "mslab migrate: object %lu lost its content", i);
-	if (mslab_check(&b->pool))
-		bench_check_fail(b->chk, "mslab migrate: the pool is inconsistent");
-	mslab_pool_destroy(&b->pool);
-	free(b->handles);
+		if (!mslab_obj_ok(batch, i))
+			bench_check_fail(batch->chk, "mslab migrate: object %lu lost its content", i);
+	if (mslab_check(&batch->pool))
+		bench_check_fail(batch->chk, "mslab migrate: the pool is inconsistent");
+	mslab_pool_destroy(&batch->pool);
+	free(batch->handles);
 }
 
 static void mslab_prepare(void *arg, unsigned long n)
 {
-	struct mslab_batch *b = arg;
+	struct mslab_batch *batch = arg;
 	unsigned long i;
 
 	for (i = 0; i < n; i++)
-		b->pfns[i] = b->old_pfns[i] = mslab_pfn(&b->pool, b->rep[i]);
+		batch->pfns[i] = batch->old_pfns[i] = mslab_pfn(&batch->pool, batch->rep[i]);
 }
 
 static void mslab_migrate(void *arg, unsigned long n)
 {
-	struct mslab_batch *b = arg;
+	struct mslab_batch *batch = arg;
 	struct migrate_result res;
-	int err = migrate_pages(b->mm, b->pfns, n, NULL, NULL, NULL, MIGRATE_SYNC, &res);
+	int err = migrate_pages(batch->mm, batch->pfns, n, NULL, NULL, NULL, MIGRATE_SYNC, &res);
 
 	if (unlikely(err || res.succeeded != n))
 		bench_fail("migrate_pages of MSLAB pages: %d, %lu of %lu moved (%lu failed, "
@@ -397,19 +397,19 @@ static void mslab_migrate(void *arg, unsigned long n)
  * checked at the end). */
 static void mslab_cleanup(void *arg, unsigned long n)
 {
-	struct mslab_batch *b = arg;
+	struct mslab_batch *batch = arg;
 	unsigned long i, per_page = PAGE_SIZE / MSLAB_OBJ_SIZE;
 
 	for (i = 0; i < n; i++)
-		if (mslab_pfn(&b->pool, b->rep[i]) == b->old_pfns[i] ||
-		    !mslab_obj_ok(b, i * per_page))
-			bench_check_fail(b->chk, "mslab migrate: page %lu did not move or lost its "
+		if (mslab_pfn(&batch->pool, batch->rep[i]) == batch->old_pfns[i] ||
+		    !mslab_obj_ok(batch, i * per_page))
+			bench_check_fail(batch->chk, "mslab migrate: page %lu did not move or lost its "
 					 "content", i);
 }
 
 static void bench_migrate(struct bench_ctx *ctx)
 {
-	struct migrate_batch *b = calloc(1, sizeof(*b));
+	struct migrate_batch *batch = calloc(1, sizeof(*batch));
 	struct copy_batch *cb = calloc(1, sizeof(*cb));
 	struct mslab_batch *mb = calloc(1, sizeof(*mb));
 	struct bench_result res;
@@ -417,19 +417,19 @@ static void bench_migrate(struct bench_ctx *ctx)
 	const char *failed;
 	double ratio;
 
-	if (!b || !cb || !mb || !(b->owner = calloc(1, sizeof(*b->owner))))
+	if (!batch || !cb || !mb || !(batch->owner = calloc(1, sizeof(*batch->owner))))
 		bench_fail("out of memory");
-	copy_env_create(&b->ce);
-	if (test_owner_init(b->owner, &b->ce.env.mm))
+	copy_env_create(&batch->ce);
+	if (test_owner_init(batch->owner, &batch->ce.env.mm))
 		bench_fail("test_owner_init failed");
-	b->owner->verify = TEST_VERIFY_NONE;
-	cb->mm = &b->ce.env.mm;
-	cb->chk = &b->ce.chk;
-	mslab_batch_create(mb, &b->ce.env.mm, &b->ce.chk);
+	batch->owner->verify = TEST_VERIFY_NONE;
+	cb->mm = &batch->ce.env.mm;
+	cb->chk = &batch->ce.chk;
+	mslab_batch_create(mb, &batch->ce.env.mm, &batch->ce.chk);
 
 	const struct bench_loop loops[] = {
-		{ .fn = batch_migrate, .arg = b, .prepare = batch_prepare, .cleanup = batch_cleanup },
-		{ .fn = copy_libc, .arg = &b->ce },
+		{ .fn = batch_migrate, .arg = batch, .prepare = batch_prepare, .cleanup = batch_cleanup },
+		{ .fn = copy_libc, .arg = &batch->ce },
 		{ .fn = copies_run, .arg = cb, .prepare = copies_prepare, .cleanup = copies_cleanup },
 		{ .fn = mslab_migrate, .arg = mb, .prepare = mslab_prepare,
 		  .cleanup = mslab_cleanup },
@@ -438,8 +438,8 @@ static void bench_migrate(struct bench_ctx *ctx)
 	bench_measure(ctx, loops, ARRAY_SIZE(loops), MIGRATE_PAGES, &res);
 	mslab_batch_destroy(mb);
 	free(mb);
-	copy_env_destroy(&b->ce, "migrate");
-	failed = bench_check_done(&b->ce.chk, "migrate (%u rounds): every TEST page moved with its "
+	copy_env_destroy(&batch->ce, "migrate");
+	failed = bench_check_done(&batch->ce.chk, "migrate (%u rounds): every TEST page moved with its "
 				  "pattern, every copy equal, every mslab object whole; mm_check, "
 				  "every page free", ctx->runs + BENCH_WARMUP);
 	bench_emit(ctx, &(struct bench_figure){
@@ -491,8 +491,8 @@ static void bench_migrate(struct bench_ctx *ctx)
 		.ratio = ratio, .runs = ctx->runs, .failed = failed,
 		.note = "mslab_migrate_page_ns / migrate_copy_batch_ns: the batch's copies (cold "
 			"sources, fresh targets) are the fair floor, memcpy_4k_ns's hot page is not" });
-	free(b->owner);
-	free(b);
+	free(batch->owner);
+	free(batch);
 	free(cb);
 }
 BENCH_REGISTER(migrate, bench_migrate);

@@ -83,11 +83,11 @@ static void env_verify_destroy(struct mm_test_env *env, const char *what,
 
 static struct page *alloc_or_die(struct mm *mm, unsigned int order)
 {
-	struct page *p = mm_alloc_pages(mm, order, GFP_KERNEL);
+	struct page *page = mm_alloc_pages(mm, order, GFP_KERNEL);
 
-	if (unlikely(!p))
+	if (unlikely(!page))
 		bench_fail("order-%u allocation failed", order);
-	return p;
+	return page;
 }
 
 static void *pop_or_die(struct freelist *fl)

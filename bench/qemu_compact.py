@@ -21,14 +21,14 @@ for the scenarios sparse and standard on 512 MiB and 1 GiB guests (mem as
 compaction packs first) on 512 MiB (bench_compact_mixed); --quick boots the
 512 MiB guest once per scenario and reports the 1 GiB figures skipped.
 
-bench_compact_map boots one 512 MiB guest, runs `frag mixed`, then `map`,
-`buddyinfo`, `compact`, `map`, `buddyinfo`, and saves the maps and free
-blocks per order into compact_map.json beside results.json (for the
+bench_compact_picture boots one 512 MiB guest, runs `frag mixed`, then `picture`,
+`buddyinfo`, `compact`, `picture`, `buddyinfo`, and saves the maps and free
+blocks per order into compact_picture.json beside results.json (for the
 pictures tools/plots.py draws); its figures are the free pageblocks of the
 map before and after:
 
-  compact_map_free_pageblocks_before_mixed_512m   `.` cells before `compact`
-  compact_map_free_pageblocks_after_mixed_512m    ... and after
+  compact_picture_free_pageblocks_before_mixed_512m   `.` cells before `compact`
+  compact_picture_free_pageblocks_after_mixed_512m    ... and after
 """
 import json
 import os
@@ -42,7 +42,7 @@ from guest import check_contents, compact_short_of_T, parse_compact
 SCENARIOS = ("sparse", "standard")
 MEMS = (("512M", "512m"), ("1G", "1g"))
 MAP_ROW_RE = re.compile(r"^0x([0-9a-f]+) ([.MUBSXR]+)\r?$", re.M)
-MAP_COUNTS_RE = re.compile(r"^map: (\d+) pageblocks of 2 MiB: \. free (\d+),", re.M)
+PICTURE_COUNTS_RE = re.compile(r"^picture: (\d+) pageblocks of 2 MiB: \. free (\d+),", re.M)
 BUDDY_RE = re.compile(r"^zone \S+((?:\s+\d+){11})\s*$", re.M)
 
 
@@ -157,13 +157,13 @@ def bench_compact_mixed(ctx):
     return figures(runs, "mixed", "512m")
 
 
-def parse_map(out):
-    """(base address, map string) of one plain `map` output (mm/map.h)."""
+def parse_picture(out):
+    """(base address, map string) of one plain `picture` output (mm/picture.h)."""
     rows = MAP_ROW_RE.findall(out)
-    counts = MAP_COUNTS_RE.search(out)
+    counts = PICTURE_COUNTS_RE.search(out)
     chars = "".join(r[1] for r in rows)
     if not rows or not counts or len(chars) != int(counts.group(1)):
-        raise RuntimeError("unexpected `map` output:\n%s" % out[-2000:])
+        raise RuntimeError("unexpected `picture` output:\n%s" % out[-2000:])
     return int(rows[0][0], 16), chars
 
 
@@ -175,7 +175,7 @@ def parse_buddyinfo(out):
     return [int(x) for x in m.group(1).split()]
 
 
-def bench_compact_map(ctx):
+def bench_compact_picture(ctx):
     """The map and free lists of a 512 MiB guest before and after one full
     `compact` of the mixed scenario, saved for the pictures."""
     with ctx.machine("compact=off", mem="512M", name="bench-compact-map", qmp=False,
@@ -183,20 +183,20 @@ def bench_compact_map(ctx):
         m.wait_ready(60)
         m.expect("> ", 60)
         m.command("frag mixed", 300)
-        base, before = parse_map(m.command("map", 60))
+        base, before = parse_picture(m.command("picture", 60))
         free_before = parse_buddyinfo(m.command("buddyinfo"))
         run = verify_after(m, parse_compact(m.command("compact", 600)), "compact map mixed 512M")
-        _, after = parse_map(m.command("map", 60))
+        _, after = parse_picture(m.command("picture", 60))
         free_after = parse_buddyinfo(m.command("buddyinfo"))
     data = {"mem": "512M", "scenario": "mixed", "base_addr": base, "pageblocks": len(before),
-            "map_before": before, "map_after": after, "free_before": free_before,
+            "picture_before": before, "picture_after": after, "free_before": free_before,
             "free_after": free_after}
-    with open(os.path.join(ctx.out_dir, "compact_map.json"), "w") as f:
+    with open(os.path.join(ctx.out_dir, "compact_picture.json"), "w") as f:
         json.dump(data, f)
         f.write("\n")
-    what = "`map` of a 512 MiB guest after `frag mixed`, %s one full `compact`"
+    what = "`picture` of a 512 MiB guest after `frag mixed`, %s one full `compact`"
     return fail_unverified(
-        [{"name": "compact_map_free_pageblocks_before_mixed_512m",
+        [{"name": "compact_picture_free_pageblocks_before_mixed_512m",
           "value": before.count("."), "unit": "blocks", "note": what % "before"},
-         {"name": "compact_map_free_pageblocks_after_mixed_512m",
+         {"name": "compact_picture_free_pageblocks_after_mixed_512m",
           "value": after.count("."), "unit": "blocks", "note": what % "after"}], [run])

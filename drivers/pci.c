@@ -62,31 +62,31 @@ static void cfg_write(u8 bus, u8 slot, u8 fn, u16 off, u32 v)
 	spin_unlock_irqrestore(&cfg_lock, irq);
 }
 
-u32 pci_read32(const struct pci_dev *d, u16 off) { return cfg_read(d->bus, d->slot, d->fn, off); }
+u32 pci_read32(const struct pci_dev *dev, u16 off) { return cfg_read(dev->bus, dev->slot, dev->fn, off); }
 
-u16 pci_read16(const struct pci_dev *d, u16 off)
+u16 pci_read16(const struct pci_dev *dev, u16 off)
 {
-	return (u16)(pci_read32(d, off) >> ((off & 2) * 8));
+	return (u16)(pci_read32(dev, off) >> ((off & 2) * 8));
 }
 
-u8 pci_read8(const struct pci_dev *d, u16 off)
+u8 pci_read8(const struct pci_dev *dev, u16 off)
 {
-	return (u8)(pci_read32(d, off) >> ((off & 3) * 8));
+	return (u8)(pci_read32(dev, off) >> ((off & 3) * 8));
 }
 
-void pci_write32(const struct pci_dev *d, u16 off, u32 v) { cfg_write(d->bus, d->slot, d->fn, off, v); }
+void pci_write32(const struct pci_dev *dev, u16 off, u32 v) { cfg_write(dev->bus, dev->slot, dev->fn, off, v); }
 
 /* A 16-bit write as a read-modify-write of the dword. Only used on the
  * command register, whose neighbour (status) is write-1-to-clear: writing
  * its bits back as 0 keeps them. */
-void pci_write16(const struct pci_dev *d, u16 off, u16 v)
+void pci_write16(const struct pci_dev *dev, u16 off, u16 v)
 {
 	unsigned int shift = (off & 2) * 8;
-	u32 old = pci_read32(d, off);
+	u32 old = pci_read32(dev, off);
 
 	if (off == PCI_COMMAND)
 		old &= 0x0000ffffu;
-	pci_write32(d, off, (old & ~(0xffffu << shift)) | (u32)v << shift);
+	pci_write32(dev, off, (old & ~(0xffffu << shift)) | (u32)v << shift);
 }
 
 unsigned int pci_count(void) { return nr_devs; }
@@ -106,79 +106,79 @@ struct pci_dev *pci_find(u16 vendor, u16 device, unsigned int *from)
 	return NULL;
 }
 
-u8 pci_next_cap(const struct pci_dev *d, u8 pos, u8 id)
+u8 pci_next_cap(const struct pci_dev *dev, u8 pos, u8 id)
 {
 	unsigned int guard;
 	u8 p;
 
-	if (!(pci_read16(d, PCI_STATUS) & PCI_STATUS_CAP_LIST))
+	if (!(pci_read16(dev, PCI_STATUS) & PCI_STATUS_CAP_LIST))
 		return 0;
-	p = pos ? pci_read8(d, pos + 1) : pci_read8(d, PCI_CAP_PTR);
+	p = pos ? pci_read8(dev, pos + 1) : pci_read8(dev, PCI_CAP_PTR);
 	for (guard = 0; guard < 48; guard++) {
 		p &= 0xfc;
 		if (p < 0x40)
 			return 0;
-		if (pci_read8(d, p) == id)
+		if (pci_read8(dev, p) == id)
 			return p;
-		p = pci_read8(d, p + 1);
+		p = pci_read8(dev, p + 1);
 	}
 	return 0;
 }
 
 /* Size BAR @i with decoding off (so the all-ones probe never decodes).
  * Return: how many BAR registers it used (2 for a 64-bit BAR). */
-static unsigned int size_bar(struct pci_dev *d, unsigned int i)
+static unsigned int size_bar(struct pci_dev *dev, unsigned int i)
 {
 	u16 off = PCI_BAR0 + 4 * i;
-	u32 lo = pci_read32(d, off), mask_lo, hi = 0, mask_hi = 0xffffffffu;
-	struct pci_bar *b = &d->bar[i];
+	u32 lo = pci_read32(dev, off), mask_lo, hi = 0, mask_hi = 0xffffffffu;
+	struct pci_bar *bar = &dev->bar[i];
 	u64 mask;
 
-	pci_write32(d, off, 0xffffffffu);
-	mask_lo = pci_read32(d, off);
-	pci_write32(d, off, lo);
+	pci_write32(dev, off, 0xffffffffu);
+	mask_lo = pci_read32(dev, off);
+	pci_write32(dev, off, lo);
 	if (!mask_lo || mask_lo == 0xffffffffu)
 		return 1; /* the device has no BAR in this slot */
 	if (lo & 1) {
-		b->kind = PCI_BAR_IO;
-		b->addr = lo & ~3u;
-		b->size = (u16)~(mask_lo & ~3u) + 1u;
+		bar->kind = PCI_BAR_IO;
+		bar->addr = lo & ~3u;
+		bar->size = (u16)~(mask_lo & ~3u) + 1u;
 		return 1;
 	}
-	b->prefetchable = lo & 8;
+	bar->prefetchable = lo & 8;
 	if (((lo >> 1) & 3) == 2 && i < 5) {
-		hi = pci_read32(d, off + 4);
-		pci_write32(d, off + 4, 0xffffffffu);
-		mask_hi = pci_read32(d, off + 4);
-		pci_write32(d, off + 4, hi);
-		b->kind = PCI_BAR_MEM64;
+		hi = pci_read32(dev, off + 4);
+		pci_write32(dev, off + 4, 0xffffffffu);
+		mask_hi = pci_read32(dev, off + 4);
+		pci_write32(dev, off + 4, hi);
+		bar->kind = PCI_BAR_MEM64;
 	} else {
-		b->kind = PCI_BAR_MEM32;
+		bar->kind = PCI_BAR_MEM32;
 	}
 	mask = ((u64)mask_hi << 32) | (mask_lo & ~0xfu);
-	b->addr = ((u64)hi << 32) | (lo & ~0xfu);
-	b->size = ~mask + 1;
-	return b->kind == PCI_BAR_MEM64 ? 2 : 1;
+	bar->addr = ((u64)hi << 32) | (lo & ~0xfu);
+	bar->size = ~mask + 1;
+	return bar->kind == PCI_BAR_MEM64 ? 2 : 1;
 }
 
-static void read_bars(struct pci_dev *d)
+static void read_bars(struct pci_dev *dev)
 {
-	unsigned int i, nr = (d->header_type & 0x7f) == 1 ? 2 : 6;
-	u16 cmd = pci_read16(d, PCI_COMMAND);
+	unsigned int i, nr = (dev->header_type & 0x7f) == 1 ? 2 : 6;
+	u16 cmd = pci_read16(dev, PCI_COMMAND);
 
-	if ((d->header_type & 0x7f) > 1)
+	if ((dev->header_type & 0x7f) > 1)
 		return;
-	pci_write16(d, PCI_COMMAND, cmd & ~(PCI_COMMAND_IO | PCI_COMMAND_MEMORY));
+	pci_write16(dev, PCI_COMMAND, cmd & ~(PCI_COMMAND_IO | PCI_COMMAND_MEMORY));
 	for (i = 0; i < nr;)
-		i += size_bar(d, i);
-	pci_write16(d, PCI_COMMAND, cmd);
+		i += size_bar(dev, i);
+	pci_write16(dev, PCI_COMMAND, cmd);
 }
 
 static void scan_bus(u8 bus, int parent, u8 *seen);
 
 static void add_function(u8 bus, u8 slot, u8 fn, int parent, u8 *seen)
 {
-	struct pci_dev *d;
+	struct pci_dev *dev;
 	u32 class;
 
 	if (nr_devs == PCI_MAX_DEVICES) {
@@ -186,32 +186,32 @@ static void add_function(u8 bus, u8 slot, u8 fn, int parent, u8 *seen)
 			bus, slot, fn);
 		return;
 	}
-	d = &devs[nr_devs++];
-	d->bus = bus;
-	d->slot = slot;
-	d->fn = fn;
-	d->parent = parent;
-	d->vendor = pci_read16(d, PCI_VENDOR_ID);
-	d->device = pci_read16(d, PCI_DEVICE_ID);
-	class = pci_read32(d, PCI_REVISION);
-	d->revision = (u8)class;
-	d->prog_if = (u8)(class >> 8);
-	d->subclass = (u8)(class >> 16);
-	d->class_code = (u8)(class >> 24);
-	d->header_type = pci_read8(d, PCI_HEADER_TYPE);
-	if ((d->header_type & 0x7f) == 0) {
-		d->subsys_vendor = pci_read16(d, PCI_SUBSYS_VENDOR);
-		d->subsys_id = pci_read16(d, PCI_SUBSYS_ID);
+	dev = &devs[nr_devs++];
+	dev->bus = bus;
+	dev->slot = slot;
+	dev->fn = fn;
+	dev->parent = parent;
+	dev->vendor = pci_read16(dev, PCI_VENDOR_ID);
+	dev->device = pci_read16(dev, PCI_DEVICE_ID);
+	class = pci_read32(dev, PCI_REVISION);
+	dev->revision = (u8)class;
+	dev->prog_if = (u8)(class >> 8);
+	dev->subclass = (u8)(class >> 16);
+	dev->class_code = (u8)(class >> 24);
+	dev->header_type = pci_read8(dev, PCI_HEADER_TYPE);
+	if ((dev->header_type & 0x7f) == 0) {
+		dev->subsys_vendor = pci_read16(dev, PCI_SUBSYS_VENDOR);
+		dev->subsys_id = pci_read16(dev, PCI_SUBSYS_ID);
 	}
-	d->irq_pin = pci_read8(d, PCI_INTERRUPT_PIN);
-	if (d->irq_pin > 4)
-		d->irq_pin = 0;
-	read_bars(d);
-	if ((d->header_type & 0x7f) == 1) {
-		u8 sec = pci_read8(d, PCI_SECONDARY_BUS);
+	dev->irq_pin = pci_read8(dev, PCI_INTERRUPT_PIN);
+	if (dev->irq_pin > 4)
+		dev->irq_pin = 0;
+	read_bars(dev);
+	if ((dev->header_type & 0x7f) == 1) {
+		u8 sec = pci_read8(dev, PCI_SECONDARY_BUS);
 
 		if (sec && !(seen[sec / 8] & (1u << (sec % 8))))
-			scan_bus(sec, (int)(d - devs), seen);
+			scan_bus(sec, (int)(dev - devs), seen);
 	}
 }
 
@@ -243,32 +243,32 @@ void pci_init(void)
 	pr_info("pci: %u functions\n", nr_devs);
 }
 
-void pci_enable(const struct pci_dev *d)
+void pci_enable(const struct pci_dev *dev)
 {
-	u16 cmd = pci_read16(d, PCI_COMMAND);
+	u16 cmd = pci_read16(dev, PCI_COMMAND);
 
-	pci_write16(d, PCI_COMMAND, cmd | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+	pci_write16(dev, PCI_COMMAND, cmd | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
 }
 
-void *pci_map_bar(struct pci_dev *d, unsigned int i)
+void *pci_map_bar(struct pci_dev *dev, unsigned int i)
 {
-	struct pci_bar *b;
+	struct pci_bar *bar;
 	unsigned long irq;
 	void *va;
 
 	if (i >= 6)
 		return NULL;
-	b = &d->bar[i];
-	if ((b->kind != PCI_BAR_MEM32 && b->kind != PCI_BAR_MEM64) || !b->addr || !b->size ||
-	    b->size > (1UL << 28))
+	bar = &dev->bar[i];
+	if ((bar->kind != PCI_BAR_MEM32 && bar->kind != PCI_BAR_MEM64) || !bar->addr || !bar->size ||
+	    bar->size > (1UL << 28))
 		return NULL;
-	if (READ_ONCE(b->virt))
-		return b->virt;
-	va = ioremap(b->addr, b->size);
+	if (READ_ONCE(bar->virt))
+		return bar->virt;
+	va = ioremap(bar->addr, bar->size);
 	irq = spin_lock_irqsave(&cfg_lock);
-	if (!b->virt)
-		b->virt = va; /* a racing mapper's copy is wasted window, not wrong */
-	va = b->virt;
+	if (!bar->virt)
+		bar->virt = va; /* a racing mapper's copy is wasted window, not wrong */
+	va = bar->virt;
 	spin_unlock_irqrestore(&cfg_lock, irq);
 	return va;
 }
@@ -293,34 +293,34 @@ static unsigned int ich9_pirq(unsigned int slot, unsigned int pin)
 	return (ir >> (4 * pin)) & 7;
 }
 
-int pci_intx_gsi(const struct pci_dev *d)
+int pci_intx_gsi(const struct pci_dev *dev)
 {
 	struct pci_dev host = { .bus = 0, .slot = 0, .fn = 0 };
 	unsigned int pin, hops;
 
-	if (!d->irq_pin)
+	if (!dev->irq_pin)
 		return -ENOENT;
 	if (pci_read16(&host, PCI_VENDOR_ID) != Q35_HOST_VENDOR ||
 	    pci_read16(&host, PCI_DEVICE_ID) != Q35_HOST_DEVICE)
 		return -ENODEV;
-	pin = d->irq_pin - 1u;
-	for (hops = 0; d->parent >= 0 && hops < PCI_MAX_DEVICES; hops++) {
-		pin = (pin + d->slot) % 4;
-		d = &devs[d->parent];
+	pin = dev->irq_pin - 1u;
+	for (hops = 0; dev->parent >= 0 && hops < PCI_MAX_DEVICES; hops++) {
+		pin = (pin + dev->slot) % 4;
+		dev = &devs[dev->parent];
 	}
-	return PIRQ_GSI_BASE + (int)ich9_pirq(d->slot, pin);
+	return PIRQ_GSI_BASE + (int)ich9_pirq(dev->slot, pin);
 }
 
-int pci_route_intx(const struct pci_dev *d, irq_handler_t handler, void *arg, const char *name)
+int pci_route_intx(const struct pci_dev *dev, irq_handler_t handler, void *arg, const char *name)
 {
-	int gsi = pci_intx_gsi(d), vec;
+	int gsi = pci_intx_gsi(dev), vec;
 
 	if (gsi < 0)
 		return gsi;
 	vec = ioapic_route((u32)gsi, IRQ_LEVEL, IRQ_ACTIVE_LOW, handler, arg, name);
 	if (vec < 0)
 		return vec;
-	pci_write16(d, PCI_COMMAND, pci_read16(d, PCI_COMMAND) & ~PCI_COMMAND_INTX_DISABLE);
+	pci_write16(dev, PCI_COMMAND, pci_read16(dev, PCI_COMMAND) & ~PCI_COMMAND_INTX_DISABLE);
 	return vec;
 }
 
@@ -336,40 +336,40 @@ static const char *cap_name(u8 id)
 	}
 }
 
-static void lspci_one(const struct pci_dev *d)
+static void lspci_one(const struct pci_dev *dev)
 {
 	static const char *const kinds[] = { "", "io", "mem32", "mem64" };
 	unsigned int i, guard;
 	int gsi;
 	u8 p;
 
-	kprintf("%02x:%02x.%u %04x:%04x class %02x%02x%02x", d->bus, d->slot, d->fn, d->vendor,
-		d->device, d->class_code, d->subclass, d->prog_if);
-	if ((d->header_type & 0x7f) == 0)
-		kprintf(" subsys %04x:%04x", d->subsys_vendor, d->subsys_id);
-	if ((d->header_type & 0x7f) == 1)
-		kprintf(" bridge to bus %02x", pci_read8(d, PCI_SECONDARY_BUS));
-	gsi = pci_intx_gsi(d);
+	kprintf("%02x:%02x.%u %04x:%04x class %02x%02x%02x", dev->bus, dev->slot, dev->fn, dev->vendor,
+		dev->device, dev->class_code, dev->subclass, dev->prog_if);
+	if ((dev->header_type & 0x7f) == 0)
+		kprintf(" subsys %04x:%04x", dev->subsys_vendor, dev->subsys_id);
+	if ((dev->header_type & 0x7f) == 1)
+		kprintf(" bridge to bus %02x", pci_read8(dev, PCI_SECONDARY_BUS));
+	gsi = pci_intx_gsi(dev);
 	if (gsi >= 0)
-		kprintf(" irq INT%c gsi %d", 'A' + d->irq_pin - 1, gsi);
+		kprintf(" irq INT%c gsi %d", 'A' + dev->irq_pin - 1, gsi);
 	kprintf("\n");
 	for (i = 0; i < 6; i++) {
-		const struct pci_bar *b = &d->bar[i];
+		const struct pci_bar *bar = &dev->bar[i];
 
-		if (b->kind != PCI_BAR_NONE)
-			kprintf("    BAR%u %s%s %#lx size %#lx\n", i, kinds[b->kind],
-				b->prefetchable ? " pref" : "", (unsigned long)b->addr,
-				(unsigned long)b->size);
+		if (bar->kind != PCI_BAR_NONE)
+			kprintf("    BAR%u %s%s %#lx size %#lx\n", i, kinds[bar->kind],
+				bar->prefetchable ? " pref" : "", (unsigned long)bar->addr,
+				(unsigned long)bar->size);
 	}
-	if (!(pci_read16(d, PCI_STATUS) & PCI_STATUS_CAP_LIST))
+	if (!(pci_read16(dev, PCI_STATUS) & PCI_STATUS_CAP_LIST))
 		return;
 	kprintf("    caps:");
-	p = pci_read8(d, PCI_CAP_PTR) & 0xfc;
+	p = pci_read8(dev, PCI_CAP_PTR) & 0xfc;
 	for (guard = 0; p >= 0x40 && guard < 48; guard++) {
-		u8 id = pci_read8(d, p);
+		u8 id = pci_read8(dev, p);
 
 		kprintf(" %s@%#x", cap_name(id), p);
-		p = pci_read8(d, p + 1) & 0xfc;
+		p = pci_read8(dev, p + 1) & 0xfc;
 	}
 	kprintf("\n");
 }

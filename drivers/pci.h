@@ -76,11 +76,11 @@ struct pci_dev *pci_get(unsigned int i);
  * it, for iteration). Return: the function or NULL. */
 struct pci_dev *pci_find(u16 vendor, u16 device, unsigned int *from);
 
-u8 pci_read8(const struct pci_dev *d, u16 off);
-u16 pci_read16(const struct pci_dev *d, u16 off);
-u32 pci_read32(const struct pci_dev *d, u16 off);
-void pci_write16(const struct pci_dev *d, u16 off, u16 v);
-void pci_write32(const struct pci_dev *d, u16 off, u32 v);
+u8 pci_read8(const struct pci_dev *dev, u16 off);
+u16 pci_read16(const struct pci_dev *dev, u16 off);
+u32 pci_read32(const struct pci_dev *dev, u16 off);
+void pci_write16(const struct pci_dev *dev, u16 off, u16 v);
+void pci_write32(const struct pci_dev *dev, u16 off, u32 v);
 
 /*
  * pci_next_cap - the capability with ID @id after offset @pos (0: from the
@@ -88,20 +88,20 @@ void pci_write32(const struct pci_dev *d, u16 off, u32 v);
  * 0x40..0xfc, so a looping or corrupt list ends.
  * Return: the capability's config offset, or 0 when there is none.
  */
-u8 pci_next_cap(const struct pci_dev *d, u8 pos, u8 id);
+u8 pci_next_cap(const struct pci_dev *dev, u8 pos, u8 id);
 
 /* Turn on memory space decoding and bus mastering. */
-void pci_enable(const struct pci_dev *d);
+void pci_enable(const struct pci_dev *dev);
 
 /*
  * pci_map_bar - map memory BAR @bar uncached (above 4 GiB too).
  * Return: the virtual address of its start (mapped once, then reused),
  * or NULL for a missing, I/O or unmappable BAR.
  */
-void *pci_map_bar(struct pci_dev *d, unsigned int bar);
+void *pci_map_bar(struct pci_dev *dev, unsigned int bar);
 
 /*
- * pci_intx_gsi - the IOAPIC input @d's INTx pin drives on q35: the pin is
+ * pci_intx_gsi - the IOAPIC input @dev's INTx pin drives on q35: the pin is
  * swizzled up through bridges ((pin + slot) mod 4 per bridge) to a root-bus
  * slot; ICH9 maps slots 0-24 and 30 with INT[A-D] -> PIRQ[E-H] rotated by
  * the slot, slots 25-31 by their DxxIR chipset registers (RCBA); PIRQ A-H
@@ -109,16 +109,16 @@ void *pci_map_bar(struct pci_dev *d, unsigned int bar);
  * Return: the GSI; -ENOENT when the function has no INTx pin; -ENODEV when
  * the host bridge is not q35's (routing unknown: poll instead).
  */
-int pci_intx_gsi(const struct pci_dev *d);
+int pci_intx_gsi(const struct pci_dev *dev);
 
 /*
- * pci_route_intx - route @d's INTx (level, active low) to @handler(@arg)
+ * pci_route_intx - route @dev's INTx (level, active low) to @handler(@arg)
  * and clear the command register's INTx-disable bit.
  * Return: the vector, or -errno from pci_intx_gsi()/ioapic_route() (-EBUSY
  * when another device already owns the shared GSI).
  * Context: thread or boot context.
  */
-int pci_route_intx(const struct pci_dev *d, irq_handler_t handler, void *arg,
+int pci_route_intx(const struct pci_dev *dev, irq_handler_t handler, void *arg,
 		   const char *name);
 
 #endif

@@ -64,21 +64,21 @@ static struct uart *uart_get(enum serial_port port)
  * Move every byte the UART holds into the ring. Context: interrupts off or
  * the port's IRQ not yet routed. Return: the number of bytes read.
  */
-static unsigned int uart_rx_drain(struct uart *u)
+static unsigned int uart_rx_drain(struct uart *uart)
 {
 	unsigned int n = 0;
 
 	/* Bounded: a broken UART that always says "data ready" must not hang. */
-	while (n < RX_SIZE && (inb(u->base + UART_LSR) & LSR_DATA_READY)) {
-		u8 c = inb(u->base + UART_DATA);
+	while (n < RX_SIZE && (inb(uart->base + UART_LSR) & LSR_DATA_READY)) {
+		u8 c = inb(uart->base + UART_DATA);
 
 		n++;
-		if (u->rx_head - u->rx_tail == RX_SIZE) {
-			u->rx_dropped++;
+		if (uart->rx_head - uart->rx_tail == RX_SIZE) {
+			uart->rx_dropped++;
 			continue;
 		}
-		u->rx_buf[u->rx_head % RX_SIZE] = c;
-		u->rx_head++;
+		uart->rx_buf[uart->rx_head % RX_SIZE] = c;
+		uart->rx_head++;
 	}
 	return n;
 }
@@ -87,37 +87,37 @@ static unsigned int uart_rx_drain(struct uart *u)
  * Before the FIFO is switched on: take bytes until the line is quiet (bounded
  * by the ring's size, so a sender that never stops cannot hang the boot).
  */
-static void uart_rx_drain_until_quiet(struct uart *u)
+static void uart_rx_drain_until_quiet(struct uart *uart)
 {
 	unsigned int quiet = 0, taken = 0;
 
 	while (quiet < RX_QUIET_POLLS && taken < RX_SIZE) {
-		unsigned int n = uart_rx_drain(u);
+		unsigned int n = uart_rx_drain(uart);
 
 		taken += n;
 		quiet = n ? 0 : quiet + 1;
 	}
 }
 
-static void uart_init(struct uart *u)
+static void uart_init(struct uart *uart)
 {
 	/* A missing UART reads back 0xff. */
-	u->present = inb(u->base + UART_LSR) != 0xff;
-	waitq_init(&u->rx_waitq);
-	if (!u->present)
+	uart->present = inb(uart->base + UART_LSR) != 0xff;
+	waitq_init(&uart->rx_waitq);
+	if (!uart->present)
 		return;
-	outb(u->base + UART_IER, 0x00);
-	outb(u->base + UART_LCR, 0x80); /* DLAB */
-	outb(u->base + UART_DATA, 0x01); /* divisor 1: 115200 baud */
-	outb(u->base + UART_IER, 0x00);
-	outb(u->base + UART_LCR, 0x03); /* 8N1 */
-	if ((inb(u->base + UART_IIR) & IIR_FIFO_ON) != IIR_FIFO_ON) {
-		if (inb(u->base + UART_LSR) & LSR_DATA_READY)
-			uart_rx_drain_until_quiet(u);
+	outb(uart->base + UART_IER, 0x00);
+	outb(uart->base + UART_LCR, 0x80); /* DLAB */
+	outb(uart->base + UART_DATA, 0x01); /* divisor 1: 115200 baud */
+	outb(uart->base + UART_IER, 0x00);
+	outb(uart->base + UART_LCR, 0x03); /* 8N1 */
+	if ((inb(uart->base + UART_IIR) & IIR_FIFO_ON) != IIR_FIFO_ON) {
+		if (inb(uart->base + UART_LSR) & LSR_DATA_READY)
+			uart_rx_drain_until_quiet(uart);
 		/* FIFO on, 14-byte trigger; no explicit clear (the switch clears) */
-		outb(u->base + UART_FCR, 0xc1);
+		outb(uart->base + UART_FCR, 0xc1);
 	}
-	outb(u->base + UART_MCR, 0x0b); /* DTR, RTS, OUT2 (IRQ gate) */
+	outb(uart->base + UART_MCR, 0x0b); /* DTR, RTS, OUT2 (IRQ gate) */
 }
 
 void serial_init(void)
@@ -130,31 +130,31 @@ void serial_init(void)
 
 bool serial_port_present(enum serial_port port)
 {
-	struct uart *u = uart_get(port);
+	struct uart *uart = uart_get(port);
 
-	return u && u->present;
+	return uart && uart->present;
 }
 
-static void uart_putc(struct uart *u, char c)
+static void uart_putc(struct uart *uart, char c)
 {
 	unsigned int spins = 0;
 
-	while (!(inb(u->base + UART_LSR) & LSR_THR_EMPTY) && ++spins < 1000000)
+	while (!(inb(uart->base + UART_LSR) & LSR_THR_EMPTY) && ++spins < 1000000)
 		cpu_relax();
-	outb(u->base + UART_DATA, (u8)c);
+	outb(uart->base + UART_DATA, (u8)c);
 }
 
 void serial_port_write(enum serial_port port, const char *s, size_t len)
 {
-	struct uart *u = uart_get(port);
+	struct uart *uart = uart_get(port);
 	size_t i;
 
-	if (!u || !u->present)
+	if (!uart || !uart->present)
 		return;
 	for (i = 0; i < len; i++) {
 		if (s[i] == '\n')
-			uart_putc(u, '\r');
-		uart_putc(u, s[i]);
+			uart_putc(uart, '\r');
+		uart_putc(uart, s[i]);
 	}
 }
 
@@ -162,26 +162,26 @@ void serial_write(const char *s, size_t len) { serial_port_write(SERIAL_COM1, s,
 
 static void serial_irq(void *arg)
 {
-	struct uart *u = arg;
+	struct uart *uart = arg;
 
-	if (uart_rx_drain(u) > 0)
-		wake_up(&u->rx_waitq);
+	if (uart_rx_drain(uart) > 0)
+		wake_up(&uart->rx_waitq);
 }
 
-static void uart_enable_rx_irq(struct uart *u)
+static void uart_enable_rx_irq(struct uart *uart)
 {
 	int vec;
 
-	if (!u->present)
+	if (!uart->present)
 		return;
-	vec = ioapic_route_isa(u->isa_irq, serial_irq, u, u->name);
+	vec = ioapic_route_isa(uart->isa_irq, serial_irq, uart, uart->name);
 	if (vec < 0) {
 		pr_err("serial: cannot route IRQ %u for %s (%d); its input is unavailable\n",
-		       u->isa_irq, u->name, vec);
+		       uart->isa_irq, uart->name, vec);
 		return;
 	}
-	outb(u->base + UART_IER, 0x01); /* data-available interrupt */
-	serial_irq(u);                   /* anything that came before */
+	outb(uart->base + UART_IER, 0x01); /* data-available interrupt */
+	serial_irq(uart);                   /* anything that came before */
 }
 
 void serial_enable_rx_irq(void)
@@ -194,16 +194,16 @@ void serial_enable_rx_irq(void)
 
 int serial_port_getc(enum serial_port port)
 {
-	struct uart *u = uart_get(port);
+	struct uart *uart = uart_get(port);
 	unsigned long flags;
 	int c = -EAGAIN;
 
-	if (!u)
+	if (!uart)
 		return -EINVAL;
 	flags = irq_save();
-	if (u->rx_tail != u->rx_head) {
-		c = u->rx_buf[u->rx_tail % RX_SIZE];
-		u->rx_tail++;
+	if (uart->rx_tail != uart->rx_head) {
+		c = uart->rx_buf[uart->rx_tail % RX_SIZE];
+		uart->rx_tail++;
 	}
 	irq_restore(flags);
 	return c;
@@ -213,12 +213,12 @@ int serial_getc(void) { return serial_port_getc(SERIAL_COM1); }
 
 int serial_port_getc_wait(enum serial_port port)
 {
-	struct uart *u = uart_get(port);
+	struct uart *uart = uart_get(port);
 	int c;
 
-	if (!u)
+	if (!uart)
 		return -EINVAL;
-	wait_event(&u->rx_waitq, (c = serial_port_getc(port)) >= 0);
+	wait_event(&uart->rx_waitq, (c = serial_port_getc(port)) >= 0);
 	return c;
 }
 

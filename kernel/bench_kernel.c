@@ -88,26 +88,26 @@ static size_t put_milli(char *buf, size_t size, u64 v)
 }
 
 /* One BENCH line, written with one console call so nothing lands inside it. */
-static void emit(const struct kbench_figure *f)
+static void emit(const struct kbench_figure *figure)
 {
 	char line[512];
 	size_t n = 0;
 
-	n += scnprintf(line + n, sizeof(line) - n, "BENCH {\"name\": \"%s\", \"value\": ", f->name);
-	n += put_milli(line + n, sizeof(line) - n, f->milli);
-	n += scnprintf(line + n, sizeof(line) - n, ", \"unit\": \"%s\"", f->unit);
-	if (f->has_baseline) {
+	n += scnprintf(line + n, sizeof(line) - n, "BENCH {\"name\": \"%s\", \"value\": ", figure->name);
+	n += put_milli(line + n, sizeof(line) - n, figure->milli);
+	n += scnprintf(line + n, sizeof(line) - n, ", \"unit\": \"%s\"", figure->unit);
+	if (figure->has_baseline) {
 		n += scnprintf(line + n, sizeof(line) - n, ", \"baseline\": ");
-		n += put_milli(line + n, sizeof(line) - n, f->baseline_milli);
-		if (f->baseline_unit)
+		n += put_milli(line + n, sizeof(line) - n, figure->baseline_milli);
+		if (figure->baseline_unit)
 			n += scnprintf(line + n, sizeof(line) - n, ", \"baseline_unit\": \"%s\"",
-				       f->baseline_unit);
+				       figure->baseline_unit);
 		n += scnprintf(line + n, sizeof(line) - n, ", \"ratio\": ");
-		n += put_milli(line + n, sizeof(line) - n, f->ratio_milli);
+		n += put_milli(line + n, sizeof(line) - n, figure->ratio_milli);
 	}
-	n += scnprintf(line + n, sizeof(line) - n, ", \"runs\": %u", f->runs);
-	if (f->note)
-		n += scnprintf(line + n, sizeof(line) - n, ", \"note\": \"%s\"", f->note);
+	n += scnprintf(line + n, sizeof(line) - n, ", \"runs\": %u", figure->runs);
+	if (figure->note)
+		n += scnprintf(line + n, sizeof(line) - n, ", \"note\": \"%s\"", figure->note);
 	scnprintf(line + n, sizeof(line) - n, "}\n");
 	kprintf("%s", line);
 }
@@ -226,13 +226,13 @@ static int bench_copy4k(unsigned int rounds)
 	return copy_pages_put(&cp);
 }
 
-/* Write a pattern into every page of @r through its mapping, or check it. */
-static bool region_pattern(struct mapped_region *r, bool check)
+/* Write a pattern into every page of @region through its mapping, or check it. */
+static bool region_pattern(struct mapped_region *region, bool check)
 {
 	unsigned long i, j;
 
-	for (i = 0; i < r->nr_pages; i++) {
-		u64 *w = (u64 *)mapped_va(r, i);
+	for (i = 0; i < region->nr_pages; i++) {
+		u64 *w = (u64 *)mapped_va(region, i);
 
 		for (j = 0; j < PAGE_SIZE / sizeof(u64); j++) {
 			u64 want = (i << 32) ^ (j * 0x9e3779b97f4a7c15ULL);
@@ -246,39 +246,39 @@ static bool region_pattern(struct mapped_region *r, bool check)
 	return true;
 }
 
-/* One timed migration of every page of @r. Return: picoseconds per page,
+/* One timed migration of every page of @region. Return: picoseconds per page,
  * or 0 when a page did not move. */
-static u64 time_migration(struct mapped_region *r, unsigned long *pfns)
+static u64 time_migration(struct mapped_region *region, unsigned long *pfns)
 {
 	struct migrate_result res;
 	unsigned long i;
 	u64 t0, t1;
 	int err;
 
-	for (i = 0; i < r->nr_pages; i++)
-		pfns[i] = mapped_pfn(r, i);
+	for (i = 0; i < region->nr_pages; i++)
+		pfns[i] = mapped_pfn(region, i);
 	t0 = rdtsc();
-	err = migrate_pages(&kernel_mm, pfns, r->nr_pages, NULL, NULL, NULL, MIGRATE_SYNC, &res);
+	err = migrate_pages(&kernel_mm, pfns, region->nr_pages, NULL, NULL, NULL, MIGRATE_SYNC, &res);
 	t1 = rdtsc();
-	if (err || res.succeeded != r->nr_pages) {
+	if (err || res.succeeded != region->nr_pages) {
 		pr_err("bench: migrate_pages: %s, %lu of %lu moved\n", errno_name(err),
-		       res.succeeded, r->nr_pages);
+		       res.succeeded, region->nr_pages);
 		return 0;
 	}
-	return ps_per_op(t1 - t0, r->nr_pages);
+	return ps_per_op(t1 - t0, region->nr_pages);
 }
 
-static int migrate_rounds(struct mapped_region *r, struct copy_pages *cp, unsigned int rounds)
+static int migrate_rounds(struct mapped_region *region, struct copy_pages *cp, unsigned int rounds)
 {
 	static unsigned long pfns[KBENCH_PAGES];
 	u64 mig[KBENCH_ROUNDS], mc[KBENCH_ROUNDS], ratios[KBENCH_ROUNDS], mig_ps, mc_ps;
 	unsigned int i;
 
-	if (!time_migration(r, pfns)) /* warm-up */
+	if (!time_migration(region, pfns)) /* warm-up */
 		return -EIO;
 	time_copies(copy_memcpy, cp->d, cp->s, KBENCH_COPIES);
 	for (i = 0; i < rounds; i++) {
-		mig[i] = time_migration(r, pfns);
+		mig[i] = time_migration(region, pfns);
 		if (!mig[i])
 			return -EIO;
 		mc[i] = time_copies(copy_memcpy, cp->d, cp->s, KBENCH_COPIES);
@@ -304,25 +304,25 @@ static int migrate_rounds(struct mapped_region *r, struct copy_pages *cp, unsign
 
 static int bench_migrate_mapped(unsigned int rounds)
 {
-	struct mapped_region r;
+	struct mapped_region region;
 	struct copy_pages cp;
 	int err = copy_pages_get(&cp);
 
 	if (err)
 		return err;
-	err = mapped_region_create(&r, &kernel_mm, KBENCH_PAGES, 0);
+	err = mapped_region_create(&region, &kernel_mm, KBENCH_PAGES, 0);
 	if (err) {
 		copy_pages_put(&cp);
 		return err;
 	}
-	region_pattern(&r, false);
-	err = migrate_rounds(&r, &cp, rounds);
-	if (!err && (!region_pattern(&r, true) || r.migrations != (rounds + 1UL) * KBENCH_PAGES)) {
+	region_pattern(&region, false);
+	err = migrate_rounds(&region, &cp, rounds);
+	if (!err && (!region_pattern(&region, true) || region.migrations != (rounds + 1UL) * KBENCH_PAGES)) {
 		pr_err("bench: the mapped region lost data or moves (%lu migrations)\n",
-		       r.migrations);
+		       region.migrations);
 		err = -EIO;
 	}
-	mapped_region_destroy(&r);
+	mapped_region_destroy(&region);
 	return copy_pages_put(&cp) ?: err;
 }
 

@@ -22,8 +22,8 @@ static const struct cmdline_param *find_param(const struct cmdline_param *params
 }
 
 /* "unknown key 'x'; valid keys: a b c" (truncated to the buffer). */
-static void report_unknown(const char *word, const struct cmdline_param *params, size_t n,
-			   cmdline_report_fn report, void *ctx)
+static void warn_unknown(const char *word, const struct cmdline_param *params, size_t n,
+			   cmdline_warn_fn warn, void *ctx)
 {
 	char msg[256];
 	size_t i, len;
@@ -31,54 +31,54 @@ static void report_unknown(const char *word, const struct cmdline_param *params,
 	len = (size_t)snprintf(msg, sizeof(msg), "unknown key '%s'; valid keys:", word);
 	for (i = 0; i < n && len < sizeof(msg); i++)
 		len += (size_t)snprintf(msg + len, sizeof(msg) - len, " %s", params[i].name);
-	report(msg, ctx);
+	warn(msg, ctx);
 }
 
 static int apply_word(char *word, const struct cmdline_param *params, size_t n,
-		      cmdline_report_fn report, void *ctx)
+		      cmdline_warn_fn warn, void *ctx)
 {
 	char *eq = strchr(word, '=');
 	size_t klen = eq ? (size_t)(eq - word) : strlen(word);
-	const struct cmdline_param *p = find_param(params, n, word, klen);
+	const struct cmdline_param *param = find_param(params, n, word, klen);
 	char msg[160];
 
-	if (!p) {
+	if (!param) {
 		if (eq)
 			*eq = '\0';
-		report_unknown(word, params, n, report, ctx);
+		warn_unknown(word, params, n, warn, ctx);
 		return 1;
 	}
-	if (p->set(eq ? eq + 1 : NULL) == 0)
+	if (param->set(eq ? eq + 1 : NULL) == 0)
 		return 0;
-	snprintf(msg, sizeof(msg), "bad value in '%s' (expected %s=%s)", word, p->name, p->help);
-	report(msg, ctx);
+	snprintf(msg, sizeof(msg), "bad value in '%s' (expected %s=%s)", word, param->name, param->help);
+	warn(msg, ctx);
 	return 1;
 }
 
 int cmdline_apply(const char *line, const struct cmdline_param *params, size_t n,
-		  cmdline_report_fn report, void *ctx)
+		  cmdline_warn_fn warn, void *ctx)
 {
 	char buf[CMDLINE_MAX];
 	char *words[CMDLINE_WORDS];
 	int argc, i, problems = 0;
 
 	if (strlen(line) >= sizeof(buf)) {
-		report("command line too long; ignored", ctx);
+		warn("command line too long; ignored", ctx);
 		return 1;
 	}
 	strlcpy(buf, line, sizeof(buf));
 	argc = argv_split(buf, words, CMDLINE_WORDS);
 	if (argc == -EINVAL) {
-		report("unterminated quote; command line ignored", ctx);
+		warn("unterminated quote; command line ignored", ctx);
 		return 1;
 	}
 	if (argc == -E2BIG) {
-		report("too many words; only the first 64 are used", ctx);
+		warn("too many words; only the first 64 are used", ctx);
 		argc = CMDLINE_WORDS;
 		problems++;
 	}
 	for (i = 0; i < argc; i++)
-		problems += apply_word(words[i], params, n, report, ctx);
+		problems += apply_word(words[i], params, n, warn, ctx);
 	return problems;
 }
 

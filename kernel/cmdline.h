@@ -24,15 +24,15 @@ struct cmdline_param {
 	static const struct cmdline_param __cmdline_param_##id __used           \
 		__section("cmdline_params") __aligned(8) = { pname, phelp, setter }
 
-typedef void (*cmdline_report_fn)(const char *msg, void *ctx);
+typedef void (*cmdline_warn_fn)(const char *msg, void *ctx);
 
 /*
  * cmdline_apply - parse @line and call the setter of every known key.
  * Return: the number of problems (unknown keys, bad values, a line too long
- * or malformed); each is described through @report.
+ * or malformed); each is described through @warn.
  */
 int cmdline_apply(const char *line, const struct cmdline_param *params, size_t n,
-		  cmdline_report_fn report, void *ctx);
+		  cmdline_warn_fn warn, void *ctx);
 
 /*
  * cmdline_parse_size - parse a size such as "256M": a number as kstrtoul()

@@ -25,11 +25,11 @@ static char boot_scenario[16];
 
 static void print_figures(const char *when)
 {
-	struct frag_figures f;
+	struct frag_figures figures;
 
-	frag_figures(&kernel_mm, &f);
+	frag_figures(&kernel_mm, &figures);
 	kprintf("%s: 2 MiB blocks free %lu, T %lu, min_moves %lu, candidates %lu, free %lu pages\n",
-		when, f.recovered, f.T, f.min_moves, f.candidates, f.free_pages);
+		when, figures.recovered, figures.T, figures.min_moves, figures.candidates, figures.free_pages);
 }
 
 static bool known_scenario(const char *name)
@@ -67,16 +67,16 @@ static int build(const char *name)
 
 static int verify(void)
 {
-	struct frag_verify v;
+	struct frag_verify verify;
 
 	if (!scenario_active) {
 		kprintf("error: frag verify: no scenario\n");
 		return -ENOENT;
 	}
-	frag_scenario_verify(&scenario, &v);
+	frag_scenario_verify(&scenario, &verify);
 	kprintf("frag verify: %lu mapped pages, %lu bad; mslab %lu objects, %lu bad\n",
-		v.mapped_pages, v.mapped_bad, v.mslab_objects, v.mslab_bad);
-	if (v.mapped_bad || v.mslab_bad) {
+		verify.mapped_pages, verify.mapped_bad, verify.mslab_objects, verify.mslab_bad);
+	if (verify.mapped_bad || verify.mslab_bad) {
 		kprintf("error: frag verify: contents lost\n");
 		return -EIO;
 	}

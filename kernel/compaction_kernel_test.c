@@ -40,114 +40,114 @@ static unsigned long accounted_pages(void)
 }
 
 /* Direct compaction makes an order-9 allocation succeed in `standard`. */
-static void compaction_direct_order9_standard(struct ktest *t)
+static void compaction_direct_order9_standard(struct ktest *test)
 {
 	unsigned long before = accounted_pages();
 	struct page *held[8], *p;
 	unsigned int n = 0;
 	u64 direct;
 
-	KTEST_ASSERT_EQ(t, frag_scenario_build(&scen, &kernel_mm, "standard"), 0);
+	KTEST_ASSERT_EQ(test, frag_scenario_build(&scen, &kernel_mm, "standard"), 0);
 	/* Take the 2 MiB blocks the scenario left, so only compaction can help. */
 	while (n < 8 && (held[n] = mm_alloc_pages(&kernel_mm, 9, GFP_NOWARN)))
 		n++;
-	KTEST_EXPECT_LT(t, n, 8);
-	KTEST_EXPECT_EQ(t, frag_free_2m_blocks(&kernel_mm), 0);
+	KTEST_EXPECT_LT(test, n, 8);
+	KTEST_EXPECT_EQ(test, frag_free_2m_blocks(&kernel_mm), 0);
 	direct = kernel_mm.stats.compact_direct;
 	p = mm_alloc_pages(&kernel_mm, 9, GFP_MAY_COMPACT | GFP_NOWARN);
-	KTEST_EXPECT_NOT_NULL(t, p);
-	KTEST_EXPECT_EQ(t, kernel_mm.stats.compact_direct, direct + 1);
+	KTEST_EXPECT_NOT_NULL(test, p);
+	KTEST_EXPECT_EQ(test, kernel_mm.stats.compact_direct, direct + 1);
 	if (p)
 		mm_free_pages(&kernel_mm, p, 9);
 	while (n)
 		mm_free_pages(&kernel_mm, held[--n], 9);
-	KTEST_EXPECT_EQ(t, mm_check(&kernel_mm), 0);
+	KTEST_EXPECT_EQ(test, mm_check(&kernel_mm), 0);
 	frag_scenario_destroy(&scen);
-	KTEST_EXPECT_EQ(t, accounted_pages(), before);
+	KTEST_EXPECT_EQ(test, accounted_pages(), before);
 }
 
 /* The proactive thread compacts when the score passes HIGH and stops at LOW. */
-static void compaction_proactive_thresholds(struct ktest *t)
+static void compaction_proactive_thresholds(struct ktest *test)
 {
 	struct kcompactd_stats before, after;
 	unsigned int s0, i;
 
-	KTEST_ASSERT_EQ(t, frag_scenario_build(&scen, &kernel_mm, "sparse"), 0);
+	KTEST_ASSERT_EQ(test, frag_scenario_build(&scen, &kernel_mm, "sparse"), 0);
 	s0 = score();
-	KTEST_EXPECT_GT(t, s0, 90);
+	KTEST_EXPECT_GT(test, s0, 90);
 	kcompactd_get_stats(&before);
-	KTEST_ASSERT_EQ(t, kcompactd_configure(true, 80, 40), 0);
+	KTEST_ASSERT_EQ(test, kcompactd_configure(true, 80, 40), 0);
 	for (i = 0; i < 100; i++) {
 		thread_sleep_us(50000);
 		kcompactd_get_stats(&after);
 		if (after.episodes > before.episodes && score() <= 40)
 			break;
 	}
-	KTEST_EXPECT_GT(t, after.episodes, before.episodes);
-	KTEST_EXPECT_GT(t, after.runs, before.runs);
-	KTEST_EXPECT_LE(t, score(), 40);
+	KTEST_EXPECT_GT(test, after.episodes, before.episodes);
+	KTEST_EXPECT_GT(test, after.runs, before.runs);
+	KTEST_EXPECT_LE(test, score(), 40);
 	/* Below HIGH now: further wake-ups start nothing. */
 	kcompactd_get_stats(&before);
 	thread_sleep_us(5 * KCOMPACTD_PERIOD_MS * 1000);
 	kcompactd_get_stats(&after);
-	KTEST_EXPECT_GT(t, after.wakeups, before.wakeups);
-	KTEST_EXPECT_EQ(t, after.runs, before.runs);
+	KTEST_EXPECT_GT(test, after.wakeups, before.wakeups);
+	KTEST_EXPECT_EQ(test, after.runs, before.runs);
 	kcompactd_configure(false, KCOMPACTD_DEFAULT_HIGH, KCOMPACTD_DEFAULT_LOW);
-	KTEST_EXPECT_EQ(t, mm_check(&kernel_mm), 0);
+	KTEST_EXPECT_EQ(test, mm_check(&kernel_mm), 0);
 	frag_scenario_destroy(&scen);
 }
 
 /* contig on the real machine: a range around movable pages succeeds; one
  * with an unmovable page inside fails with -EBUSY and changes nothing. */
-static void compaction_contig_kernel(struct ktest *t)
+static void compaction_contig_kernel(struct ktest *test)
 {
 	unsigned long pfn, block, free_before;
-	struct page *p;
+	struct page *page;
 
-	KTEST_ASSERT_EQ(t, alloc_contig_pages(&kernel_mm, 1024 + 77, &pfn), 0);
-	KTEST_EXPECT_EQ(t, pfn % PAGEBLOCK_PAGES, 0);
+	KTEST_ASSERT_EQ(test, alloc_contig_pages(&kernel_mm, 1024 + 77, &pfn), 0);
+	KTEST_EXPECT_EQ(test, pfn % PAGEBLOCK_PAGES, 0);
 	free_contig_range(&kernel_mm, pfn, 1024 + 77);
-	p = mm_alloc_pages(&kernel_mm, 0, GFP_KERNEL);
-	KTEST_ASSERT_NOT_NULL(t, p);
-	block = mm_page_to_pfn(&kernel_mm, p) & ~(PAGEBLOCK_PAGES - 1);
+	page = mm_alloc_pages(&kernel_mm, 0, GFP_KERNEL);
+	KTEST_ASSERT_NOT_NULL(test, page);
+	block = mm_page_to_pfn(&kernel_mm, page) & ~(PAGEBLOCK_PAGES - 1);
 	mm_drain_pcp(&kernel_mm);
 	free_before = mm_nr_free_pages(&kernel_mm);
-	KTEST_EXPECT_EQ(t, alloc_contig_range(&kernel_mm, block, PAGEBLOCK_PAGES), -EBUSY);
+	KTEST_EXPECT_EQ(test, alloc_contig_range(&kernel_mm, block, PAGEBLOCK_PAGES), -EBUSY);
 	mm_drain_pcp(&kernel_mm);
-	KTEST_EXPECT_EQ(t, mm_nr_free_pages(&kernel_mm), free_before);
-	KTEST_EXPECT_EQ(t, mm_check(&kernel_mm), 0);
-	mm_free_pages(&kernel_mm, p, 0);
+	KTEST_EXPECT_EQ(test, mm_nr_free_pages(&kernel_mm), free_before);
+	KTEST_EXPECT_EQ(test, mm_check(&kernel_mm), 0);
+	mm_free_pages(&kernel_mm, page, 0);
 }
 
 /* One scenario over all of kernel_mm: frag_compact stays within T, the
  * contents survive, and every page comes back. */
-static void run_whole_machine(struct ktest *t, const char *name)
+static void run_whole_machine(struct ktest *test, const char *name)
 {
 	unsigned long before = accounted_pages();
-	struct frag_verify v;
+	struct frag_verify verify;
 	struct frag_run run;
 
-	KTEST_ASSERT_EQ(t, frag_scenario_build(&scen, &kernel_mm, name), 0);
+	KTEST_ASSERT_EQ(test, frag_scenario_build(&scen, &kernel_mm, name), 0);
 	frag_compact(&kernel_mm, COMPACT_ALL, MIGRATE_SYNC, &run);
-	frag_run_expect_bounds(t, name, &run);
-	frag_scenario_verify(&scen, &v);
-	KTEST_EXPECT_EQ(t, v.mapped_bad + v.mslab_bad, 0);
-	KTEST_EXPECT_EQ(t, mm_check(&kernel_mm), 0);
+	frag_run_expect_bounds(test, name, &run);
+	frag_scenario_verify(&scen, &verify);
+	KTEST_EXPECT_EQ(test, verify.mapped_bad + verify.mslab_bad, 0);
+	KTEST_EXPECT_EQ(test, mm_check(&kernel_mm), 0);
 	frag_scenario_destroy(&scen);
-	KTEST_EXPECT_EQ(t, accounted_pages(), before);
+	KTEST_EXPECT_EQ(test, accounted_pages(), before);
 }
 
 /* sparse over the whole machine: recovered <= T. */
-static void compaction_sparse_machine_within_T(struct ktest *t) { run_whole_machine(t, "sparse"); }
+static void compaction_sparse_machine_within_T(struct ktest *test) { run_whole_machine(test, "sparse"); }
 
 /* standard over the whole machine: recovered <= T. */
-static void compaction_standard_machine_within_T(struct ktest *t)
+static void compaction_standard_machine_within_T(struct ktest *test)
 {
-	run_whole_machine(t, "standard");
+	run_whole_machine(test, "standard");
 }
 
 /* mixed over the whole machine: T after packing, recovered <= T. */
-static void compaction_mixed_machine_within_T(struct ktest *t) { run_whole_machine(t, "mixed"); }
+static void compaction_mixed_machine_within_T(struct ktest *test) { run_whole_machine(test, "mixed"); }
 
 static const struct ktest_case compaction_kernel_cases[] = {
 	KTEST_CASE(compaction_sparse_machine_within_T),

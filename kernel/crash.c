@@ -137,14 +137,14 @@ static __noinline void crash_poison(void)
 static struct mapped_region irq_region;
 static struct timer irq_timer;
 
-static void touch_in_irq(struct timer *t)
+static void touch_in_irq(struct timer *timer)
 {
 	sink = *(volatile unsigned long *)mapped_va(&irq_region, 0);
 }
 
 /* Mid-move: let a timer interrupt touch the page, then keep the move
  * stalled until it has. */
-static void stall_for_irq(struct mapped_region *r, unsigned long index)
+static void stall_for_irq(struct mapped_region *region, unsigned long index)
 {
 	irq_timer.fn = touch_in_irq;
 	timer_arm(&irq_timer, time_ns() + 1000000);

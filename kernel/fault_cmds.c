@@ -76,10 +76,10 @@ static void print_counters(void)
 
 	kprintf("%-8s %6s %8s %12s %10s\n", "site", "rate", "nth", "calls", "injected");
 	for (i = 0; i < NR_FAULT_SITES; i++) {
-		const struct fault_site_state *s = &kernel_fault.site[i];
+		const struct fault_site_state *state = &kernel_fault.site[i];
 
-		kprintf("%-8s %6u %8lu %12lu %10lu\n", fault_site_name((enum fault_site)i), s->rate,
-			s->nth, s->calls, s->injected);
+		kprintf("%-8s %6u %8lu %12lu %10lu\n", fault_site_name((enum fault_site)i), state->rate,
+			state->nth, state->calls, state->injected);
 	}
 	kprintf("fail: %s, %lu faults injected\n", kernel_mm.fault ? "armed" : "off",
 		fault_inject_total(&kernel_fault));

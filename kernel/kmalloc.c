@@ -95,23 +95,23 @@ static void print_rows(void)
 
 static int cmd_slabinfo(int argc, char **argv)
 {
-	struct slab_set *s = kmalloc_set();
+	struct slab_set *set = kmalloc_set();
 
 	if (argc == 2 && strcmp(argv[1], "check"))
 		return -EINVAL;
-	if (!s) {
+	if (!set) {
 		kprintf("slabinfo: kmalloc is not initialised\n");
 		return -ENODEV;
 	}
 	nr_rows = 0;
 	rows_dropped = 0;
-	slab_for_each_cache(s, collect, NULL);
+	slab_for_each_cache(set, collect, NULL);
 	print_rows();
 	kprintf("kmalloc-large: %lu blocks, %lu pages (%lu bytes held); %lu allocated, %lu failed\n",
-		s->large_allocs, s->large_pages, s->large_pages * PAGE_SIZE,
-		(unsigned long)s->large_total, (unsigned long)s->large_fails);
+		set->large_allocs, set->large_pages, set->large_pages * PAGE_SIZE,
+		(unsigned long)set->large_total, (unsigned long)set->large_fails);
 	if (argc == 2)
-		kprintf("slab_check: %u violations\n", slab_check(s));
+		kprintf("slab_check: %u violations\n", slab_check(set));
 	mslabinfo_print(argc == 2); /* the movable object pools too */
 	return 0;
 }

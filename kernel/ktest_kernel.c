@@ -54,15 +54,15 @@ bool ktest_requested(void) { return test_filter[0] != '\0'; }
 
 /* After every suite: the kernel's page and object allocators are still
  * consistent. */
-static void check_kernel_mm(struct ktest *t)
+static void check_kernel_mm(struct ktest *test)
 {
 	unsigned int violations = mm_check(&kernel_mm);
 
 	if (violations)
-		ktest_fail(t, __FILE__, __LINE__, "mm_check(kernel_mm): %u violations", violations);
+		ktest_fail(test, __FILE__, __LINE__, "mm_check(kernel_mm): %u violations", violations);
 	violations = slab_check(kmalloc_set());
 	if (violations)
-		ktest_fail(t, __FILE__, __LINE__, "slab_check(kmalloc): %u violations", violations);
+		ktest_fail(test, __FILE__, __LINE__, "slab_check(kmalloc): %u violations", violations);
 }
 
 void ktest_run_requested(void)

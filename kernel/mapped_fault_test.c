@@ -15,7 +15,7 @@
 
 #define MAGIC 0x5eed5eed12345678UL
 
-static struct mapped_region region;
+static struct mapped_region test_region;
 static volatile int reader_started, reader_done;
 static volatile u64 reader_value;
 static volatile int done_during_move;
@@ -23,7 +23,7 @@ static unsigned int hook_runs;
 
 static void reader(void *arg)
 {
-	volatile u64 *p = (volatile u64 *)mapped_va(&region, 0);
+	volatile u64 *p = (volatile u64 *)mapped_va(&test_region, 0);
 
 	reader_started = 1;
 	reader_value = p[7]; /* faults on the migration entry and waits */
@@ -31,7 +31,7 @@ static void reader(void *arg)
 }
 
 /* Runs inside migrate with the migration entry installed. */
-static void stall_move(struct mapped_region *r, unsigned long index)
+static void stall_move(struct mapped_region *region, unsigned long index)
 {
 	int i;
 
@@ -46,34 +46,34 @@ static void stall_move(struct mapped_region *r, unsigned long index)
 }
 
 /* A thread touching a page mid-move waits for the move and sees the data. */
-static void mapped_fault_waits_for_move(struct ktest *t)
+static void mapped_fault_waits_for_move(struct ktest *test)
 {
 	struct migrate_result res;
 	unsigned long old_pfn;
 	u64 *w;
 	int i;
 
-	KTEST_ASSERT_EQ(t, mapped_region_create(&region, &kernel_mm, 2, GFP_ZERO), 0);
-	w = (u64 *)mapped_va(&region, 0);
+	KTEST_ASSERT_EQ(test, mapped_region_create(&test_region, &kernel_mm, 2, GFP_ZERO), 0);
+	w = (u64 *)mapped_va(&test_region, 0);
 	w[7] = MAGIC;
-	old_pfn = mapped_pfn(&region, 0);
+	old_pfn = mapped_pfn(&test_region, 0);
 	reader_started = reader_done = 0;
 	reader_value = 0;
 	hook_runs = 0;
-	region.migrate_hook = stall_move;
-	KTEST_EXPECT_EQ(t, migrate_pages(&kernel_mm, &old_pfn, 1, NULL, NULL, NULL, MIGRATE_SYNC,
+	test_region.migrate_hook = stall_move;
+	KTEST_EXPECT_EQ(test, migrate_pages(&kernel_mm, &old_pfn, 1, NULL, NULL, NULL, MIGRATE_SYNC,
 					 &res), 0);
-	region.migrate_hook = NULL;
+	test_region.migrate_hook = NULL;
 	for (i = 0; i < 100 && !reader_done; i++)
 		thread_yield();
-	KTEST_EXPECT_EQ(t, hook_runs, 1);
-	KTEST_EXPECT_EQ(t, reader_started, 1);
-	KTEST_EXPECT_EQ(t, done_during_move, 0); /* it really waited */
-	KTEST_EXPECT_EQ(t, reader_done, 1);
-	KTEST_EXPECT_EQ(t, reader_value, MAGIC);
-	KTEST_EXPECT_NE(t, mapped_pfn(&region, 0), old_pfn);
-	KTEST_EXPECT_EQ(t, w[7], MAGIC);
-	mapped_region_destroy(&region);
+	KTEST_EXPECT_EQ(test, hook_runs, 1);
+	KTEST_EXPECT_EQ(test, reader_started, 1);
+	KTEST_EXPECT_EQ(test, done_during_move, 0); /* it really waited */
+	KTEST_EXPECT_EQ(test, reader_done, 1);
+	KTEST_EXPECT_EQ(test, reader_value, MAGIC);
+	KTEST_EXPECT_NE(test, mapped_pfn(&test_region, 0), old_pfn);
+	KTEST_EXPECT_EQ(test, w[7], MAGIC);
+	mapped_region_destroy(&test_region);
 }
 
 static const struct ktest_case mapped_fault_cases[] = {

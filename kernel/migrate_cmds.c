@@ -48,32 +48,32 @@ MONITOR_CMD("mapped", 1, 1, "N|free", "back a demo region of N movable mapped pa
 static int cmd_migrate(int argc, char **argv)
 {
 	unsigned long pfns[MIGRATE_CMD_MAX];
-	struct migrate_result r;
+	struct migrate_result result;
 	int i, err;
 
 	for (i = 1; i < argc; i++)
 		if (kstrtoul(argv[i], 0, &pfns[i - 1]))
 			return -EINVAL;
 	err = migrate_pages(&kernel_mm, pfns, (size_t)(argc - 1), NULL, NULL, NULL, MIGRATE_SYNC,
-			    &r);
+			    &result);
 	kprintf("migrated %lu, failed %lu, skipped %lu (not movable), released %lu, retried %lu, "
-		"%lu bytes copied\n", r.succeeded, r.failed, r.skipped, r.released, r.retried,
-		r.bytes_copied);
+		"%lu bytes copied\n", result.succeeded, result.failed, result.skipped, result.released, result.retried,
+		result.bytes_copied);
 	return err == -EBUSY ? 0 : err;
 }
 MONITOR_CMD("migrate", 1, MONITOR_ARGS_ANY, "PFN...", "migrate pages (movable ones move, others are skipped)",
 	    cmd_migrate);
 
-static void print_compaction(const struct mm_compact *c, const struct mm_stats *st)
+static void print_compaction(const struct mm_compact *compact, const struct mm_stats *st)
 {
 	kprintf("compact_runs     %lu\ncompact_direct   %lu\ncompact_deferred %lu\n"
 		"compact_migrate_scanned %lu\ncompact_free_scanned %lu\ncompact_isolated %lu\n"
 		"compact_migrated %lu\ncompact_failed   %lu\ncompact_time_us  %lu\n",
-		(unsigned long)c->runs, (unsigned long)st->compact_direct,
-		(unsigned long)c->deferred, (unsigned long)c->migrate_scanned,
-		(unsigned long)c->free_scanned, (unsigned long)c->isolated,
-		(unsigned long)c->migrated, (unsigned long)c->failed,
-		(unsigned long)(c->time_ns / 1000));
+		(unsigned long)compact->runs, (unsigned long)st->compact_direct,
+		(unsigned long)compact->deferred, (unsigned long)compact->migrate_scanned,
+		(unsigned long)compact->free_scanned, (unsigned long)compact->isolated,
+		(unsigned long)compact->migrated, (unsigned long)compact->failed,
+		(unsigned long)(compact->time_ns / 1000));
 }
 
 static int cmd_vmstat(int argc, char **argv)

@@ -2,7 +2,7 @@
  * Bring-up of kernel_mm, the kernel's one memory manager instance.
  *
  * Basic algorithm of mm_boot_init():
- *   copy the multiboot2 memory map; sanitize it (mm/memmap.c) into usable
+ *   copy the multiboot2 memory map; sanitize it (mm/physmem.c) into usable
  *     PFN ranges; drop what the direct map cannot reach; apply mem=;
  *   start the boot allocator over them, minus the low 1 MiB, the kernel
  *     image and the multiboot information (allocating below 4 GiB, which
@@ -29,7 +29,7 @@
 #include "kernel/printk.h"
 #include "lib/string.h"
 #include "mm/bootmem.h"
-#include "mm/memmap.h"
+#include "mm/physmem.h"
 #include "mm/poison.h"
 
 #define MAX_FW_ENTRIES 512
@@ -41,7 +41,7 @@ extern char _kernel_phys_start[], _kernel_phys_end[];
 
 struct mm kernel_mm;
 
-static struct memmap_entry fw_map[MAX_FW_ENTRIES];
+static struct physmem_entry fw_map[MAX_FW_ENTRIES];
 static struct pfn_range usable[MAX_USABLE];
 static size_t nr_usable;
 /* Scratch for the direct-map ranges: usable + fixed + firmware ACPI/NVS +
@@ -85,7 +85,7 @@ const struct pfn_range *mm_boot_usable(size_t *n)
 	return usable;
 }
 
-static void report_fixup(const char *msg, void *ctx)
+static void warn_fixup(const char *msg, void *ctx)
 {
 	pr_notice("%s\n", msg);
 }
@@ -99,11 +99,11 @@ static size_t read_firmware_map(void)
 		panic("mm_boot_init: %u memory map entries, more than the %d handled", n,
 		      MAX_FW_ENTRIES);
 	for (i = 0; i < n; i++) {
-		struct mb2_mmap_entry e = multiboot_mmap_entry(&boot_info, i);
+		struct mb2_mmap_entry entry = multiboot_mmap_entry(&boot_info, i);
 
-		fw_map[i] = (struct memmap_entry){ e.base, e.length, e.type };
-		pr_debug("memmap: entry %u [%#lx, %#lx) %s\n", i, e.base, e.base + e.length,
-			 memmap_type_name(e.type));
+		fw_map[i] = (struct physmem_entry){ entry.base, entry.length, entry.type };
+		pr_debug("physmem: entry %u [%#lx, %#lx) %s\n", i, entry.base, entry.base + entry.length,
+			 physmem_type_name(entry.type));
 	}
 	return n;
 }
@@ -112,35 +112,35 @@ static size_t read_firmware_map(void)
 static void find_usable(void)
 {
 	size_t nfw = read_firmware_map();
-	int n = memmap_sanitize(fw_map, nfw, usable, MAX_USABLE, report_fixup, NULL);
+	int n = physmem_sanitize(fw_map, nfw, usable, MAX_USABLE, warn_fixup, NULL);
 	unsigned long pages;
 
 	if (n <= 0)
 		panic("mm_boot_init: no usable RAM in the memory map (%d)", n);
 	nr_usable = (size_t)n;
-	pages = memmap_pages(usable, nr_usable);
-	nr_usable = memmap_clip(usable, nr_usable, DIRECT_MAP_MAX >> PAGE_SHIFT);
-	if (memmap_pages(usable, nr_usable) != pages)
+	pages = physmem_pages(usable, nr_usable);
+	nr_usable = physmem_clip(usable, nr_usable, DIRECT_MAP_MAX >> PAGE_SHIFT);
+	if (physmem_pages(usable, nr_usable) != pages)
 		pr_warn("mm: RAM above %lu TiB cannot be direct-mapped; %lu MiB ignored\n",
-			DIRECT_MAP_MAX >> 40, (pages - memmap_pages(usable, nr_usable)) >> 8);
+			DIRECT_MAP_MAX >> 40, (pages - physmem_pages(usable, nr_usable)) >> 8);
 	if (mem_limit) {
-		pages = memmap_pages(usable, nr_usable);
-		nr_usable = memmap_limit(usable, nr_usable, mem_limit >> PAGE_SHIFT);
+		pages = physmem_pages(usable, nr_usable);
+		nr_usable = physmem_limit(usable, nr_usable, mem_limit >> PAGE_SHIFT);
 		pr_info("mm: mem=%lu KiB: using %lu of %lu MiB of usable RAM\n", mem_limit >> 10,
-			memmap_pages(usable, nr_usable) >> 8, pages >> 8);
+			physmem_pages(usable, nr_usable) >> 8, pages >> 8);
 	}
 	if (!nr_usable)
 		panic("mm_boot_init: mem= leaves no usable RAM");
 }
 
 /* What the boot allocator and the mm must never hand out. */
-static void fixed_reserved(struct pfn_range *r)
+static void fixed_reserved(struct pfn_range *range)
 {
 	phys_addr_t kstart = (phys_addr_t)_kernel_phys_start, kend = (phys_addr_t)_kernel_phys_end;
 
-	r[0] = (struct pfn_range){ 0, LOW_MEMORY_END >> PAGE_SHIFT };
-	r[1] = (struct pfn_range){ kstart >> PAGE_SHIFT, ALIGN_UP(kend, PAGE_SIZE) >> PAGE_SHIFT };
-	r[2] = (struct pfn_range){ boot_info_phys >> PAGE_SHIFT,
+	range[0] = (struct pfn_range){ 0, LOW_MEMORY_END >> PAGE_SHIFT };
+	range[1] = (struct pfn_range){ kstart >> PAGE_SHIFT, ALIGN_UP(kend, PAGE_SIZE) >> PAGE_SHIFT };
+	range[2] = (struct pfn_range){ boot_info_phys >> PAGE_SHIFT,
 				   ALIGN_UP(boot_info_phys + boot_info.total_size, PAGE_SIZE) >>
 					   PAGE_SHIFT };
 }
@@ -166,11 +166,11 @@ static size_t direct_map_ranges(const struct pfn_range *fixed, size_t nfw)
 	for (i = 0; i < NR_FIXED_RESERVED; i++)
 		direct_scratch[n++] = fixed[i];
 	for (i = 0; i < nfw; i++)
-		if (fw_map[i].type == MEMMAP_ACPI || fw_map[i].type == MEMMAP_NVS)
+		if (fw_map[i].type == PHYSMEM_ACPI || fw_map[i].type == PHYSMEM_NVS)
 			add_bytes(&n, fw_map[i].base, fw_map[i].base + fw_map[i].length);
 	for (i = 0; i < acpi_info.nr_regions; i++)
 		add_bytes(&n, acpi_info.regions[i].start, acpi_info.regions[i].end);
-	n = memmap_normalize(direct_scratch, n);
+	n = physmem_normalize(direct_scratch, n);
 	if (n > PAGING_MAX_DIRECT_RANGES)
 		panic("mm_boot_init: %zu direct-map ranges, more than %d", n,
 		      PAGING_MAX_DIRECT_RANGES);
@@ -246,7 +246,7 @@ void mm_boot_init(void)
 	paging_set_table_ops(&pgtable_buddy_ops);
 	ready = true;
 
-	pages = memmap_pages(usable, nr_usable);
+	pages = physmem_pages(usable, nr_usable);
 	pr_info("mm: %lu MiB usable, %lu pages, struct page %zu B, mem_map %zu KiB\n",
 		pages >> (20 - PAGE_SHIFT), pages, sizeof(struct page), DIV_ROUND_UP(bytes, 1024));
 	if (kernel_mm.poison)

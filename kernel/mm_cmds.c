@@ -44,7 +44,7 @@ static int cmd_meminfo(int argc, char **argv)
 	kprintf("MemSpan:      %10lu kB  (pfn %#lx-%#lx)\n", kib(mm->end_pfn - mm->base_pfn),
 		mm->base_pfn, mm->end_pfn);
 	kprintf("MemManaged:   %10lu kB\n", kib(mm->nr_managed));
-	kprintf("MemReserved:  %10lu kB  (holes, kernel, boot data, mem_map)\n",
+	kprintf("MemReserved:  %10lu kB  (gaps, kernel, boot data, mem_map)\n",
 		kib(mm->nr_reserved));
 	kprintf("MemFree:      %10lu kB  (%lu pages, %lu in per-cpu caches)\n",
 		kib(fi.free_pages), fi.free_pages, fi.pcp_pages);
@@ -211,16 +211,16 @@ static unsigned long touch_take(unsigned int order, gfp_t gfp, unsigned long n,
 
 	while (got < n) {
 		struct page *page = mm_alloc_pages(&kernel_mm, order, gfp);
-		struct touched *t;
+		struct touched *touched;
 
 		if (!page)
 			break;
-		t = mm_page_address(&kernel_mm, page);
-		memset(t, 0, PAGE_SIZE << order);
-		t->next = *list;
-		t->page = page;
-		t->order = order;
-		*list = t;
+		touched = mm_page_address(&kernel_mm, page);
+		memset(touched, 0, PAGE_SIZE << order);
+		touched->next = *list;
+		touched->page = page;
+		touched->order = order;
+		*list = touched;
 		got++;
 	}
 	return got << order;
@@ -267,11 +267,11 @@ static unsigned long touch_release(struct touched *list)
 	unsigned long pages = 0;
 
 	while (list) {
-		struct touched *t = list;
+		struct touched *touched = list;
 
-		list = t->next;
-		pages += 1UL << t->order;
-		mm_free_pages(&kernel_mm, t->page, t->order);
+		list = touched->next;
+		pages += 1UL << touched->order;
+		mm_free_pages(&kernel_mm, touched->page, touched->order);
 	}
 	return pages;
 }

@@ -10,11 +10,11 @@
 #include "arch/x86_64/trap.h"
 #include "mm/mapped.h"
 
-static bool mm_page_fault(struct trap_frame *f)
+static bool mm_page_fault(struct trap_frame *frame)
 {
 	/* Interrupts were off at the fault (handler, irq-save section): it
 	 * must not sleep. */
-	bool atomic = in_interrupt() || !(f->rflags & RFLAGS_IF);
+	bool atomic = in_interrupt() || !(frame->rflags & RFLAGS_IF);
 
 	return mapped_fault(read_cr2(), atomic);
 }

@@ -109,10 +109,10 @@ static void mm_work_run(struct work *w)
 	mw->fn(mw);
 }
 
-void mm_work_init(struct mm_work *w, mm_work_fn fn)
+void mm_work_init(struct mm_work *work, mm_work_fn fn)
 {
-	work_init(&w->work, mm_work_run);
-	w->fn = fn;
+	work_init(&work->work, mm_work_run);
+	work->fn = fn;
 }
 
-bool mm_work_queue(struct mm_work *w) { return work_queue(&w->work); }
+bool mm_work_queue(struct mm_work *work) { return work_queue(&work->work); }

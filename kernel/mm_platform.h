@@ -23,19 +23,19 @@ struct mm_work {
 	void (*fn)(struct mm_work *w);
 };
 
-static inline void mm_lock_init(struct mm_lock *l, const char *name)
+static inline void mm_lock_init(struct mm_lock *lock, const char *name)
 {
-	spin_lock_init(&l->lock, name);
+	spin_lock_init(&lock->lock, name);
 }
-static inline unsigned long mm_lock_irqsave(struct mm_lock *l)
+static inline unsigned long mm_lock_irqsave(struct mm_lock *lock)
 {
-	return spin_lock_irqsave(&l->lock);
+	return spin_lock_irqsave(&lock->lock);
 }
-static inline void mm_unlock_irqrestore(struct mm_lock *l, unsigned long flags)
+static inline void mm_unlock_irqrestore(struct mm_lock *lock, unsigned long flags)
 {
-	spin_unlock_irqrestore(&l->lock, flags);
+	spin_unlock_irqrestore(&lock->lock, flags);
 }
-static inline bool mm_lock_held(const struct mm_lock *l) { return spin_is_locked(&l->lock); }
+static inline bool mm_lock_held(const struct mm_lock *lock) { return spin_is_locked(&lock->lock); }
 static inline unsigned long mm_irq_save(void) { return irq_save(); }
 static inline void mm_irq_restore(unsigned long flags) { irq_restore(flags); }
 static inline bool mm_irqs_disabled(void) { return !irqs_enabled(); }

@@ -26,62 +26,62 @@ static struct region regions[4];
 unsigned long mm_test_max_span(void) { return TEST_MAX_SPAN; }
 
 /* Take the region's pages from kernel_mm. Return: 0 or -ENOMEM. */
-static int region_take(struct region *r, unsigned long span)
+static int region_take(struct region *region, unsigned long span)
 {
 	struct page *block;
 
 	if (span > (1UL << MAX_ORDER)) {
-		if (alloc_contig_pages(&kernel_mm, span, &r->pfn))
+		if (alloc_contig_pages(&kernel_mm, span, &region->pfn))
 			return -ENOMEM;
-		r->contig = true;
-		r->nr_pages = span;
+		region->contig = true;
+		region->nr_pages = span;
 		return 0;
 	}
 	block = mm_alloc_pages(&kernel_mm, MAX_ORDER, GFP_NOWARN);
 	if (!block)
 		return -ENOMEM;
 	page_set_memdesc(block, MEMDESC_TEST, NULL);
-	r->pfn = mm_page_to_pfn(&kernel_mm, block);
-	r->nr_pages = 1UL << MAX_ORDER;
+	region->pfn = mm_page_to_pfn(&kernel_mm, block);
+	region->nr_pages = 1UL << MAX_ORDER;
 	return 0;
 }
 
-static void region_give_back(struct region *r)
+static void region_give_back(struct region *region)
 {
-	if (r->contig)
-		free_contig_range(&kernel_mm, r->pfn, r->nr_pages);
+	if (region->contig)
+		free_contig_range(&kernel_mm, region->pfn, region->nr_pages);
 	else
-		mm_free_pages(&kernel_mm, mm_pfn_to_page(&kernel_mm, r->pfn), MAX_ORDER);
+		mm_free_pages(&kernel_mm, mm_pfn_to_page(&kernel_mm, region->pfn), MAX_ORDER);
 }
 
 int mm_test_env_init_ex(struct mm_test_env *env, unsigned long span,
 			const struct pfn_range *usable, size_t nr_usable,
 			const struct pfn_range *reserved, size_t nr_reserved, bool no_data)
 {
-	struct region *r = NULL;
+	struct region *region = NULL;
 	size_t i;
 	int err;
 
 	env->no_data = no_data;
 	if (span > mm_test_max_span())
 		return -E2BIG;
-	for (i = 0; i < ARRAY_SIZE(regions) && !r; i++)
+	for (i = 0; i < ARRAY_SIZE(regions) && !region; i++)
 		if (!regions[i].nr_pages && !regions[i].storage)
-			r = &regions[i];
-	if (!r)
+			region = &regions[i];
+	if (!region)
 		return -EBUSY;
 	env->storage_bytes = mm_storage_bytes(0, span);
-	r->storage_order = mm_order_for_bytes(env->storage_bytes);
-	r->storage = mm_alloc_pages(&kernel_mm, r->storage_order, GFP_ZERO | GFP_NOWARN);
-	env->priv = r;
-	if (!r->storage || region_take(r, span)) {
+	region->storage_order = mm_order_for_bytes(env->storage_bytes);
+	region->storage = mm_alloc_pages(&kernel_mm, region->storage_order, GFP_ZERO | GFP_NOWARN);
+	env->priv = region;
+	if (!region->storage || region_take(region, span)) {
 		mm_test_env_destroy(env);
 		return -ENOMEM;
 	}
-	env->base_pfn = r->pfn;
+	env->base_pfn = region->pfn;
 	env->span = span;
-	env->storage = mm_page_address(&kernel_mm, r->storage);
-	env->priv = r;
+	env->storage = mm_page_address(&kernel_mm, region->storage);
+	env->priv = region;
 	err = mm_test_env_setup(env, usable, nr_usable, reserved, nr_reserved);
 	if (err)
 		mm_test_env_destroy(env);
@@ -90,15 +90,15 @@ int mm_test_env_init_ex(struct mm_test_env *env, unsigned long span,
 
 void mm_test_env_destroy(struct mm_test_env *env)
 {
-	struct region *r = env->priv;
+	struct region *region = env->priv;
 
-	if (!r)
+	if (!region)
 		return;
-	if (r->nr_pages)
-		region_give_back(r);
-	if (r->storage)
-		mm_free_pages(&kernel_mm, r->storage, r->storage_order);
-	memset(r, 0, sizeof(*r));
+	if (region->nr_pages)
+		region_give_back(region);
+	if (region->storage)
+		mm_free_pages(&kernel_mm, region->storage, region->storage_order);
+	memset(region, 0, sizeof(*region));
 	env->priv = NULL;
 	env->storage = NULL;
 }

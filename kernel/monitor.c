@@ -61,11 +61,11 @@ extern const struct monitor_cmd __stop_monitor_cmds[];
 
 static const struct monitor_cmd *find_cmd(const char *name)
 {
-	const struct monitor_cmd *c;
+	const struct monitor_cmd *cmd;
 
-	for (c = __start_monitor_cmds; c < __stop_monitor_cmds; c++)
-		if (strcmp(c->name, name) == 0)
-			return c;
+	for (cmd = __start_monitor_cmds; cmd < __stop_monitor_cmds; cmd++)
+		if (strcmp(cmd->name, name) == 0)
+			return cmd;
 	return NULL;
 }
 
@@ -101,60 +101,60 @@ int monitor_exec(char *line)
 }
 
 /* Erase the edited line from the terminal and forget it. */
-static void line_erase(struct monitor_session *s)
+static void line_erase(struct monitor_session *session)
 {
-	while (s->len) {
-		s->len--;
+	while (session->len) {
+		session->len--;
 		console_write("\b \b", 3);
 	}
 }
 
 /* Replace the edited line with @text and draw it. */
-static void line_replace(struct monitor_session *s, const char *text)
+static void line_replace(struct monitor_session *session, const char *text)
 {
-	line_erase(s);
-	s->len = strlcpy(s->line, text, sizeof(s->line));
-	if (s->len >= sizeof(s->line))
-		s->len = sizeof(s->line) - 1;
-	console_write(s->line, s->len);
+	line_erase(session);
+	session->len = strlcpy(session->line, text, sizeof(session->line));
+	if (session->len >= sizeof(session->line))
+		session->len = sizeof(session->line) - 1;
+	console_write(session->line, session->len);
 }
 
-static const char *history_entry(const struct monitor_session *s, unsigned int back)
+static const char *history_entry(const struct monitor_session *session, unsigned int back)
 {
-	return s->history[(s->history_next + MONITOR_HISTORY - back) % MONITOR_HISTORY];
+	return session->history[(session->history_next + MONITOR_HISTORY - back) % MONITOR_HISTORY];
 }
 
 /* Remember the finished line, unless it is empty or repeats the newest. */
-static void history_add(struct monitor_session *s)
+static void history_add(struct monitor_session *session)
 {
-	if (!s->len || (s->history_count && !strcmp(history_entry(s, 1), s->line)))
+	if (!session->len || (session->history_count && !strcmp(history_entry(session, 1), session->line)))
 		return;
-	strlcpy(s->history[s->history_next], s->line, MONITOR_LINE_MAX);
-	s->history_next = (s->history_next + 1) % MONITOR_HISTORY;
-	if (s->history_count < MONITOR_HISTORY)
-		s->history_count++;
+	strlcpy(session->history[session->history_next], session->line, MONITOR_LINE_MAX);
+	session->history_next = (session->history_next + 1) % MONITOR_HISTORY;
+	if (session->history_count < MONITOR_HISTORY)
+		session->history_count++;
 }
 
 /* Up arrow: recall the next older line (the draft is kept for Down). */
-static void history_older(struct monitor_session *s)
+static void history_older(struct monitor_session *session)
 {
-	if (s->browse == s->history_count)
+	if (session->browse == session->history_count)
 		return;
-	if (s->browse == 0) {
-		s->line[s->len] = '\0';
-		strlcpy(s->draft, s->line, sizeof(s->draft));
+	if (session->browse == 0) {
+		session->line[session->len] = '\0';
+		strlcpy(session->draft, session->line, sizeof(session->draft));
 	}
-	s->browse++;
-	line_replace(s, history_entry(s, s->browse));
+	session->browse++;
+	line_replace(session, history_entry(session, session->browse));
 }
 
 /* Down arrow: recall the next newer line, ending at the draft. */
-static void history_newer(struct monitor_session *s)
+static void history_newer(struct monitor_session *session)
 {
-	if (s->browse == 0)
+	if (session->browse == 0)
 		return;
-	s->browse--;
-	line_replace(s, s->browse ? history_entry(s, s->browse) : s->draft);
+	session->browse--;
+	line_replace(session, session->browse ? history_entry(session, session->browse) : session->draft);
 }
 
 /*
@@ -163,83 +163,83 @@ static void history_newer(struct monitor_session *s)
  * F-keys with parameters) is swallowed up to its final byte (0x40-0x7e).
  * Return: true when @c was consumed by the sequence.
  */
-static bool escape_feed(struct monitor_session *s, int c)
+static bool escape_feed(struct monitor_session *session, int c)
 {
-	switch (s->escape) {
+	switch (session->escape) {
 	case ESC_NONE:
 		if (c != KEY_ESC)
 			return false;
-		s->escape = ESC_START;
+		session->escape = ESC_START;
 		return true;
 	case ESC_START:
 		if (c == '[' || c == 'O') {
-			s->escape = ESC_CSI;
+			session->escape = ESC_CSI;
 			return true;
 		}
-		s->escape = ESC_NONE; /* a lone ESC: drop it, handle @c normally */
-		return c == KEY_ESC ? escape_feed(s, c) : false;
+		session->escape = ESC_NONE; /* a lone ESC: drop it, handle @c normally */
+		return c == KEY_ESC ? escape_feed(session, c) : false;
 	case ESC_CSI:
 		if (c < 0x40 || c > 0x7e)
 			return true; /* parameter or intermediate byte */
-		s->escape = ESC_NONE;
+		session->escape = ESC_NONE;
 		if (c == 'A')
-			history_older(s);
+			history_older(session);
 		else if (c == 'B')
-			history_newer(s);
+			history_newer(session);
 		return true;
 	}
 	return false;
 }
 
 /* Apply one ordinary input byte to the edited line. */
-static void line_edit(struct monitor_session *s, int c)
+static void line_edit(struct monitor_session *session, int c)
 {
 	if (c == KEY_DEL || c == '\b') {
-		if (s->len) {
-			s->len--;
+		if (session->len) {
+			session->len--;
 			console_write("\b \b", 3);
 		}
 	} else if (c == KEY_CTRL_U) {
-		line_erase(s);
-	} else if (c >= 0x20 && c < 0x7f && s->len + 1 < sizeof(s->line)) {
+		line_erase(session);
+	} else if (c >= 0x20 && c < 0x7f && session->len + 1 < sizeof(session->line)) {
 		char ch = (char)c;
 
-		s->line[s->len++] = ch;
+		session->line[session->len++] = ch;
 		console_write(&ch, 1);
 	}
 }
 
 /* Read one line from the session's port, with echo and editing. */
-static void read_line(struct monitor_session *s)
+static void read_line(struct monitor_session *session)
 {
-	s->len = 0;
-	s->browse = 0;
-	s->escape = ESC_NONE;
+	session->len = 0;
+	session->browse = 0;
+	session->escape = ESC_NONE;
 	for (;;) {
-		int c = serial_port_getc_wait(s->port);
+		int c = serial_port_getc_wait(session->port);
 
-		if (escape_feed(s, c))
+		if (escape_feed(session, c))
 			continue;
 		if (c == '\r' || c == '\n') {
 			console_write("\n", 1);
-			s->line[s->len] = '\0';
+			session->line[session->len] = '\0';
 			return;
 		}
-		line_edit(s, c);
+		line_edit(session, c);
 	}
 }
 
 void monitor_run(enum serial_port port)
 {
-	struct monitor_session *s = &sessions[port];
+	struct monitor_session *session = &sessions[port];
 
-	s->port = port;
+	session->port = port;
 	thread_set_console(port);
 	for (;;) {
 		console_write("> ", 2);
-		read_line(s);
-		history_add(s);
-		monitor_exec(s->line);
+		read_line(session);
+		history_add(session);
+		monitor_exec(session->line);
 	}
 }
 
@@ -261,13 +261,13 @@ int monitor_start_port(enum serial_port port)
 
 static int cmd_help(int argc, char **argv)
 {
-	const struct monitor_cmd *c;
+	const struct monitor_cmd *cmd;
 
-	for (c = __start_monitor_cmds; c < __stop_monitor_cmds; c++) {
+	for (cmd = __start_monitor_cmds; cmd < __stop_monitor_cmds; cmd++) {
 		char left[48];
 
-		snprintf(left, sizeof(left), "%s %s", c->name, c->usage);
-		kprintf("  %-28s %s\n", left, c->help);
+		snprintf(left, sizeof(left), "%s %s", cmd->name, cmd->usage);
+		kprintf("  %-28s %s\n", left, cmd->help);
 	}
 	return 0;
 }

@@ -55,13 +55,13 @@ static void print_pool(struct mslab_pool *pool, bool check)
 
 void mslabinfo_print(bool check)
 {
-	struct movable_owner *o;
+	struct movable_owner *owner;
 	unsigned int n = 0;
 
-	movable_for_each_owner(&kernel_mm, o) {
-		if (o->type != MEMDESC_MSLAB)
+	movable_for_each_owner(&kernel_mm, owner) {
+		if (owner->type != MEMDESC_MSLAB)
 			continue;
-		print_pool(mslab_owner_pool(o), check);
+		print_pool(mslab_owner_pool(owner), check);
 		n++;
 	}
 	kprintf("mslab pools: %u\n", n);

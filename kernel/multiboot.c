@@ -113,10 +113,10 @@ int multiboot_parse(const void *mbi, size_t avail, struct boot_info *bi)
 
 struct mb2_mmap_entry multiboot_mmap_entry(const struct boot_info *bi, u32 i)
 {
-	struct mb2_mmap_entry e;
+	struct mb2_mmap_entry entry;
 
-	memcpy(&e, bi->mmap + (size_t)i * bi->mmap_entry_size, sizeof(e));
-	return e;
+	memcpy(&entry, bi->mmap + (size_t)i * bi->mmap_entry_size, sizeof(entry));
+	return entry;
 }
 
 const char *multiboot_mmap_type_name(u32 type)

@@ -64,10 +64,10 @@ static void finish(void)
 static int parse(struct boot_info *bi) { return multiboot_parse(block, block_len, bi); }
 
 /* A well-formed block: strings, memory map entries and the RSDP are found. */
-static void multiboot_parses_good_block(struct ktest *t)
+static void multiboot_parses_good_block(struct ktest *test)
 {
 	struct boot_info bi;
-	struct mb2_mmap_entry e;
+	struct mb2_mmap_entry entry;
 	u32 off;
 
 	begin();
@@ -78,29 +78,29 @@ static void multiboot_parses_good_block(struct ktest *t)
 	memcpy(block + off + 8, "RSD PTR ", 8);
 	add_tag(99, 13); /* an unknown tag is skipped */
 	finish();
-	KTEST_ASSERT_EQ(t, parse(&bi), 0);
-	KTEST_EXPECT_STREQ(t, bi.cmdline, "test=all loglevel=7");
-	KTEST_EXPECT_STREQ(t, bi.bootloader, "GRUB 2.06");
-	KTEST_ASSERT_EQ(t, bi.mmap_count, 2);
-	e = multiboot_mmap_entry(&bi, 1);
-	KTEST_EXPECT_EQ(t, e.base, 0x100000);
-	KTEST_EXPECT_EQ(t, e.length, 0x1ff00000);
-	KTEST_EXPECT_EQ(t, e.type, MB2_MMAP_AVAILABLE);
-	KTEST_EXPECT_EQ(t, bi.rsdp_len, 20);
-	KTEST_EXPECT_EQ(t, bi.tags, 6);
+	KTEST_ASSERT_EQ(test, parse(&bi), 0);
+	KTEST_EXPECT_STREQ(test, bi.cmdline, "test=all loglevel=7");
+	KTEST_EXPECT_STREQ(test, bi.bootloader, "GRUB 2.06");
+	KTEST_ASSERT_EQ(test, bi.mmap_count, 2);
+	entry = multiboot_mmap_entry(&bi, 1);
+	KTEST_EXPECT_EQ(test, entry.base, 0x100000);
+	KTEST_EXPECT_EQ(test, entry.length, 0x1ff00000);
+	KTEST_EXPECT_EQ(test, entry.type, MB2_MMAP_AVAILABLE);
+	KTEST_EXPECT_EQ(test, bi.rsdp_len, 20);
+	KTEST_EXPECT_EQ(test, bi.tags, 6);
 }
 
 /* Missing tags leave empty strings and no memory map, which is not an error here. */
-static void multiboot_minimal_block(struct ktest *t)
+static void multiboot_minimal_block(struct ktest *test)
 {
 	struct boot_info bi;
 
 	begin();
 	finish();
-	KTEST_ASSERT_EQ(t, parse(&bi), 0);
-	KTEST_EXPECT_STREQ(t, bi.cmdline, "");
-	KTEST_EXPECT_EQ(t, bi.mmap_count, 0);
-	KTEST_EXPECT_NULL(t, bi.mmap);
+	KTEST_ASSERT_EQ(test, parse(&bi), 0);
+	KTEST_EXPECT_STREQ(test, bi.cmdline, "");
+	KTEST_EXPECT_EQ(test, bi.mmap_count, 0);
+	KTEST_EXPECT_NULL(test, bi.mmap);
 }
 
 static int parse_error(struct boot_info *bi, const char *want)
@@ -111,25 +111,25 @@ static int parse_error(struct boot_info *bi, const char *want)
 }
 
 /* total_size: too small, beyond the readable bytes, not a multiple of 8. */
-static void multiboot_rejects_bad_total_size(struct ktest *t)
+static void multiboot_rejects_bad_total_size(struct ktest *test)
 {
 	struct boot_info bi;
 
 	begin();
 	finish();
 	put32(0, 8);
-	KTEST_EXPECT_EQ(t, parse_error(&bi, "total_size"), 0);
+	KTEST_EXPECT_EQ(test, parse_error(&bi, "total_size"), 0);
 	put32(0, block_len + 8);
-	KTEST_EXPECT_EQ(t, parse_error(&bi, "total_size"), 0);
+	KTEST_EXPECT_EQ(test, parse_error(&bi, "total_size"), 0);
 	put32(0, block_len - 4);
-	KTEST_EXPECT_EQ(t, parse_error(&bi, "total_size"), 0);
-	KTEST_EXPECT_EQ(t, multiboot_parse(block, 12, &bi), -EINVAL);
-	KTEST_EXPECT_EQ(t, multiboot_parse(NULL, 64, &bi), -EINVAL);
-	KTEST_EXPECT_EQ(t, multiboot_parse(block + 4, 64, &bi), -EINVAL);
+	KTEST_EXPECT_EQ(test, parse_error(&bi, "total_size"), 0);
+	KTEST_EXPECT_EQ(test, multiboot_parse(block, 12, &bi), -EINVAL);
+	KTEST_EXPECT_EQ(test, multiboot_parse(NULL, 64, &bi), -EINVAL);
+	KTEST_EXPECT_EQ(test, multiboot_parse(block + 4, 64, &bi), -EINVAL);
 }
 
 /* A tag running past the end, a zero-size tag, and no end tag. */
-static void multiboot_rejects_bad_tags(struct ktest *t)
+static void multiboot_rejects_bad_tags(struct ktest *test)
 {
 	struct boot_info bi;
 	u32 off;
@@ -139,23 +139,23 @@ static void multiboot_rejects_bad_tags(struct ktest *t)
 	memcpy(block + off + 8, "x", 2);
 	finish();
 	put32(off + 4, 4096);
-	KTEST_EXPECT_EQ(t, parse_error(&bi, "tag size invalid at offset 8"), 0);
+	KTEST_EXPECT_EQ(test, parse_error(&bi, "tag size invalid at offset 8"), 0);
 	put32(off + 4, 0);
-	KTEST_EXPECT_EQ(t, parse_error(&bi, "tag size invalid"), 0);
+	KTEST_EXPECT_EQ(test, parse_error(&bi, "tag size invalid"), 0);
 
 	begin();
 	add_string(MB2_TAG_CMDLINE, "abc");
 	put32(0, block_len);
-	KTEST_EXPECT_EQ(t, parse_error(&bi, "no end tag"), 0);
+	KTEST_EXPECT_EQ(test, parse_error(&bi, "no end tag"), 0);
 
 	begin();
 	off = add_tag(MB2_TAG_END, 16);
 	put32(0, block_len);
-	KTEST_EXPECT_EQ(t, parse_error(&bi, "end tag size"), 0);
+	KTEST_EXPECT_EQ(test, parse_error(&bi, "end tag size"), 0);
 }
 
 /* Strings without their NUL, and memory maps with impossible entry sizes. */
-static void multiboot_rejects_bad_payloads(struct ktest *t)
+static void multiboot_rejects_bad_payloads(struct ktest *test)
 {
 	struct boot_info bi;
 	u32 off;
@@ -164,22 +164,22 @@ static void multiboot_rejects_bad_payloads(struct ktest *t)
 	off = add_tag(MB2_TAG_BOOTLOADER, 12);
 	memcpy(block + off + 8, "GRUB", 4);
 	finish();
-	KTEST_EXPECT_EQ(t, parse_error(&bi, "unterminated string"), 0);
+	KTEST_EXPECT_EQ(test, parse_error(&bi, "unterminated string"), 0);
 
 	begin();
 	off = add_tag(MB2_TAG_MMAP, 16 + 24);
 	put32(off + 8, 20);
 	finish();
-	KTEST_EXPECT_EQ(t, parse_error(&bi, "entry size"), 0);
+	KTEST_EXPECT_EQ(test, parse_error(&bi, "entry size"), 0);
 
 	begin();
 	off = add_tag(MB2_TAG_MMAP, 12);
 	finish();
-	KTEST_EXPECT_EQ(t, parse_error(&bi, "too short"), 0);
+	KTEST_EXPECT_EQ(test, parse_error(&bi, "too short"), 0);
 }
 
 /* Every truncation of a good block fails cleanly (or parses a shorter one). */
-static void multiboot_every_truncation_is_safe(struct ktest *t)
+static void multiboot_every_truncation_is_safe(struct ktest *test)
 {
 	struct boot_info bi;
 	u32 full, len;
@@ -190,8 +190,8 @@ static void multiboot_every_truncation_is_safe(struct ktest *t)
 	finish();
 	full = block_len;
 	for (len = 0; len < full; len++)
-		KTEST_EXPECT_EQ(t, multiboot_parse(block, len, &bi), -EINVAL);
-	KTEST_EXPECT_EQ(t, multiboot_parse(block, full, &bi), 0);
+		KTEST_EXPECT_EQ(test, multiboot_parse(block, len, &bi), -EINVAL);
+	KTEST_EXPECT_EQ(test, multiboot_parse(block, full, &bi), 0);
 }
 
 static const struct ktest_case multiboot_cases[] = {

@@ -14,7 +14,7 @@ void cmdline_params(const struct cmdline_param **params, size_t *n)
 	*n = (size_t)(__stop_cmdline_params - __start_cmdline_params);
 }
 
-static void report_printk(const char *msg, void *ctx)
+static void warn_printk(const char *msg, void *ctx)
 {
 	pr_warn("cmdline: %s\n", msg);
 }
@@ -25,5 +25,5 @@ int cmdline_apply_kernel(const char *line)
 	size_t n;
 
 	cmdline_params(&params, &n);
-	return cmdline_apply(line, params, n, report_printk, NULL);
+	return cmdline_apply(line, params, n, warn_printk, NULL);
 }

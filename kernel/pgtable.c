@@ -17,33 +17,33 @@ unsigned long pgtable_pages(void) { return READ_ONCE(nr_pgtable_pages); }
 
 static struct page *table_page(phys_addr_t pa)
 {
-	struct page *p = pfn_to_page(pa >> PAGE_SHIFT);
+	struct page *page = pfn_to_page(pa >> PAGE_SHIFT);
 
-	ASSERT_MSG(p && page_is_head(p) && page_type(p) == MEMDESC_PGTABLE,
+	ASSERT_MSG(page && page_is_head(page) && page_type(page) == MEMDESC_PGTABLE,
 		   "%#lx is no page-table page from the buddy", pa);
-	return p;
+	return page;
 }
 
 static phys_addr_t pgtable_alloc(void)
 {
-	struct page *p = alloc_pages(0, GFP_ATOMIC | GFP_ZERO);
+	struct page *page = alloc_pages(0, GFP_ATOMIC | GFP_ZERO);
 
-	if (!p)
+	if (!page)
 		return 0;
-	page_set_memdesc(p, MEMDESC_PGTABLE, NULL);
-	pgtable_set_live_entries(p, 0);
+	page_set_memdesc(page, MEMDESC_PGTABLE, NULL);
+	pgtable_set_live_entries(page, 0);
 	WRITE_ONCE(nr_pgtable_pages, nr_pgtable_pages + 1);
-	return (phys_addr_t)page_to_pfn(p) << PAGE_SHIFT;
+	return (phys_addr_t)page_to_pfn(page) << PAGE_SHIFT;
 }
 
 static void pgtable_free(phys_addr_t pa)
 {
-	struct page *p = table_page(pa);
+	struct page *page = table_page(pa);
 
-	ASSERT_MSG(!pgtable_live_entries(p), "table %#lx freed with %lu live entries", pa,
-		   pgtable_live_entries(p));
+	ASSERT_MSG(!pgtable_live_entries(page), "table %#lx freed with %lu live entries", pa,
+		   pgtable_live_entries(page));
 	WRITE_ONCE(nr_pgtable_pages, nr_pgtable_pages - 1);
-	free_pages(p, 0);
+	free_pages(page, 0);
 }
 
 static unsigned long pgtable_live(phys_addr_t pa) { return pgtable_live_entries(table_page(pa)); }

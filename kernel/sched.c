@@ -69,7 +69,7 @@ void thread_entry(void);
 void thread_start(void);
 
 struct thread *thread_current(void) { return current; }
-const char *thread_name(const struct thread *t) { return t ? t->name : "?"; }
+const char *thread_name(const struct thread *thread) { return thread ? thread->name : "?"; }
 u64 sched_switches(void) { return nr_switches; }
 
 unsigned int thread_console(void) { return current ? current->console : 0; }
@@ -82,14 +82,14 @@ void thread_set_console(unsigned int port)
 
 void waitq_init(struct waitq *wq) { list_init(&wq->waiters); }
 
-static void thread_setup(struct thread *t, const char *name)
+static void thread_setup(struct thread *thread, const char *name)
 {
-	memset(t, 0, sizeof(*t));
-	strlcpy(t->name, name, sizeof(t->name));
-	t->in_use = true;
-	t->state = THREAD_RUNNABLE;
-	list_init(&t->node);
-	waitq_init(&t->sleep_wq);
+	memset(thread, 0, sizeof(*thread));
+	strlcpy(thread->name, name, sizeof(thread->name));
+	thread->in_use = true;
+	thread->state = THREAD_RUNNABLE;
+	list_init(&thread->node);
+	waitq_init(&thread->sleep_wq);
 }
 
 void sched_init(void)
@@ -136,14 +136,14 @@ static void reap_dead(void)
 	unsigned int i;
 
 	for (i = 0; i < THREAD_MAX; i++) {
-		struct thread *t = &threads[i];
+		struct thread *thread = &threads[i];
 
-		if (!t->in_use || t->state != THREAD_DEAD || t == current)
+		if (!thread->in_use || thread->state != THREAD_DEAD || thread == current)
 			continue;
 		stack_unmap(i);
-		free_pages(t->stack_page, THREAD_STACK_ORDER);
-		t->stack_page = NULL;
-		t->in_use = false;
+		free_pages(thread->stack_page, THREAD_STACK_ORDER);
+		thread->stack_page = NULL;
+		thread->in_use = false;
 	}
 }
 
@@ -165,13 +165,13 @@ const char *sched_stack_guard_owner(unsigned long addr, unsigned long *guard)
 	return threads[slot].name;
 }
 
-void thread_stack_range(const struct thread *t, unsigned long *bottom, unsigned long *top)
+void thread_stack_range(const struct thread *thread, unsigned long *bottom, unsigned long *top)
 {
-	if (t == &threads[0]) {
+	if (thread == &threads[0]) {
 		*bottom = (unsigned long)boot_stack_bottom;
 		*top = (unsigned long)boot_stack_top;
 	} else {
-		*bottom = (unsigned long)t->stack;
+		*bottom = (unsigned long)thread->stack;
 		*top = *bottom + THREAD_STACK_SIZE;
 	}
 }
@@ -216,7 +216,7 @@ struct thread *thread_create(const char *name, void (*fn)(void *), void *arg)
 {
 	struct page *stack;
 	unsigned long flags;
-	struct thread *t = NULL;
+	struct thread *thread = NULL;
 	u64 *sp;
 	unsigned int i;
 
@@ -230,31 +230,31 @@ struct thread *thread_create(const char *name, void (*fn)(void *), void *arg)
 	flags = irq_save();
 	for (i = 1; i < THREAD_MAX; i++) {
 		if (!threads[i].in_use) {
-			t = &threads[i];
+			thread = &threads[i];
 			break;
 		}
 	}
-	if (!t || stack_map(i, stack)) {
+	if (!thread || stack_map(i, stack)) {
 		irq_restore(flags);
 		free_pages(stack, THREAD_STACK_ORDER);
 		pr_err("thread_create: no free thread slot%s for '%s'\n",
-		       t ? " (no page tables to map its stack)" : "", name);
+		       thread ? " (no page tables to map its stack)" : "", name);
 		return NULL;
 	}
-	thread_setup(t, name);
-	t->fn = fn;
-	t->arg = arg;
-	t->stack_page = stack;
-	t->stack = (u8 *)(slot_stack_top(i) - THREAD_STACK_SIZE);
+	thread_setup(thread, name);
+	thread->fn = fn;
+	thread->arg = arg;
+	thread->stack_page = stack;
+	thread->stack = (u8 *)(slot_stack_top(i) - THREAD_STACK_SIZE);
 	/* Frame popped by context_switch: r15 r14 r13 r12 rbx rbp, then ret. */
-	sp = (u64 *)(t->stack + THREAD_STACK_SIZE) - 2; /* 16-aligned after ret */
+	sp = (u64 *)(thread->stack + THREAD_STACK_SIZE) - 2; /* 16-aligned after ret */
 	*--sp = (u64)thread_entry;
 	for (i = 0; i < 6; i++)
 		*--sp = 0;
-	t->rsp = (u64)sp;
-	list_add_tail(&t->node, &run_queue);
+	thread->rsp = (u64)sp;
+	list_add_tail(&thread->node, &run_queue);
 	irq_restore(flags);
-	return t;
+	return thread;
 }
 
 void thread_yield(void)
@@ -287,11 +287,11 @@ void wake_up(struct waitq *wq)
 	unsigned long flags = irq_save();
 
 	while (!list_empty(&wq->waiters)) {
-		struct thread *t = list_first_entry(&wq->waiters, struct thread, node);
+		struct thread *thread = list_first_entry(&wq->waiters, struct thread, node);
 
-		list_del_init(&t->node);
-		t->state = THREAD_RUNNABLE;
-		list_add_tail(&t->node, &run_queue);
+		list_del_init(&thread->node);
+		thread->state = THREAD_RUNNABLE;
+		list_add_tail(&thread->node, &run_queue);
 	}
 	irq_restore(flags);
 }
@@ -303,29 +303,29 @@ struct waitq *wait_channel(unsigned long key)
 	return &channels[(key >> 32) % WAIT_CHANNELS];
 }
 
-void timer_arm(struct timer *t, u64 deadline_ns)
+void timer_arm(struct timer *timer, u64 deadline_ns)
 {
 	unsigned long flags = irq_save();
 	struct timer *pos;
 
-	if (t->pending)
-		list_del(&t->node);
-	t->deadline_ns = deadline_ns;
-	t->pending = true;
+	if (timer->pending)
+		list_del(&timer->node);
+	timer->deadline_ns = deadline_ns;
+	timer->pending = true;
 	list_for_each_entry(pos, &timers, node)
 		if (pos->deadline_ns > deadline_ns)
 			break;
-	list_add_tail(&t->node, &pos->node); /* before pos, or at the end */
+	list_add_tail(&timer->node, &pos->node); /* before pos, or at the end */
 	irq_restore(flags);
 }
 
-void timer_cancel(struct timer *t)
+void timer_cancel(struct timer *timer)
 {
 	unsigned long flags = irq_save();
 
-	if (t->pending) {
-		list_del(&t->node);
-		t->pending = false;
+	if (timer->pending) {
+		list_del(&timer->node);
+		timer->pending = false;
 	}
 	irq_restore(flags);
 }
@@ -335,19 +335,19 @@ void sched_tick(void)
 	u64 now = time_ns();
 
 	while (!list_empty(&timers)) {
-		struct timer *t = list_first_entry(&timers, struct timer, node);
+		struct timer *timer = list_first_entry(&timers, struct timer, node);
 
-		if (t->deadline_ns > now)
+		if (timer->deadline_ns > now)
 			break;
-		list_del(&t->node);
-		t->pending = false;
-		t->fn(t);
+		list_del(&timer->node);
+		timer->pending = false;
+		timer->fn(timer);
 	}
 }
 
-static void sleep_timer_fired(struct timer *t)
+static void sleep_timer_fired(struct timer *timer)
 {
-	wake_up(&container_of(t, struct thread, sleep_timer)->sleep_wq);
+	wake_up(&container_of(timer, struct thread, sleep_timer)->sleep_wq);
 }
 
 void thread_sleep_us(u64 us)
@@ -386,11 +386,11 @@ void sched_dump(void)
 	unsigned int i;
 
 	for (i = 0; i < THREAD_MAX; i++) {
-		const struct thread *t = &threads[i];
+		const struct thread *thread = &threads[i];
 
-		if (!t->in_use)
+		if (!thread->in_use)
 			continue;
-		kprintf("%3u %-16s %-9s%s switches-in %lu\n", i, t->name, state_names[t->state],
-			t == current ? " (running)" : "", t->switches_in);
+		kprintf("%3u %-16s %-9s%s switches-in %lu\n", i, thread->name, state_names[thread->state],
+			thread == current ? " (running)" : "", thread->switches_in);
 	}
 }

@@ -57,7 +57,7 @@ __attribute__((noreturn)) void thread_exit(void);
 void thread_sleep_us(u64 us);
 
 struct thread *thread_current(void);
-const char *thread_name(const struct thread *t);
+const char *thread_name(const struct thread *thread);
 u64 sched_switches(void);
 
 /*
@@ -83,8 +83,8 @@ void thread_set_console(unsigned int port);
  */
 const char *sched_stack_guard_owner(unsigned long addr, unsigned long *guard);
 
-/* The stack of @t: [*@bottom, *@top). */
-void thread_stack_range(const struct thread *t, unsigned long *bottom, unsigned long *top);
+/* The stack of @thread: [*@bottom, *@top). */
+void thread_stack_range(const struct thread *thread, unsigned long *bottom, unsigned long *top);
 
 /* Print every thread with its state (monitor `threads`). */
 void sched_dump(void);
@@ -137,9 +137,9 @@ void sched_timeout_stop(struct sched_timeout *to);
 /* The shared wait queue for an arbitrary address or number. */
 struct waitq *wait_channel(unsigned long key);
 
-/* Arm @t to call t->fn at @deadline_ns (time_ns() clock); re-arming moves it. */
-void timer_arm(struct timer *t, u64 deadline_ns);
-void timer_cancel(struct timer *t);
+/* Arm @timer to call t->fn at @deadline_ns (time_ns() clock); re-arming moves it. */
+void timer_arm(struct timer *timer, u64 deadline_ns);
+void timer_cancel(struct timer *timer);
 
 /* Called from the LAPIC tick: fire due timers. */
 void sched_tick(void);

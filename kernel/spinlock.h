@@ -21,39 +21,39 @@ struct spinlock {
 /* Number of spinlocks held on this CPU; sched refuses to switch while > 0. */
 extern int spinlocks_held;
 
-static inline void spin_lock_init(struct spinlock *l, const char *name)
+static inline void spin_lock_init(struct spinlock *lock, const char *name)
 {
-	l->locked = 0;
-	l->name = name;
+	lock->locked = 0;
+	lock->name = name;
 }
 
-static inline void spin_lock(struct spinlock *l)
+static inline void spin_lock(struct spinlock *lock)
 {
-	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
-		while (READ_ONCE(l->locked))
+	while (__atomic_exchange_n(&lock->locked, 1, __ATOMIC_ACQUIRE))
+		while (READ_ONCE(lock->locked))
 			cpu_relax();
 	spinlocks_held++;
 }
 
-static inline void spin_unlock(struct spinlock *l)
+static inline void spin_unlock(struct spinlock *lock)
 {
 	spinlocks_held--;
-	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&lock->locked, 0, __ATOMIC_RELEASE);
 }
 
-static inline bool spin_is_locked(const struct spinlock *l) { return READ_ONCE(l->locked); }
+static inline bool spin_is_locked(const struct spinlock *lock) { return READ_ONCE(lock->locked); }
 
-static inline unsigned long spin_lock_irqsave(struct spinlock *l)
+static inline unsigned long spin_lock_irqsave(struct spinlock *lock)
 {
 	unsigned long flags = irq_save();
 
-	spin_lock(l);
+	spin_lock(lock);
 	return flags;
 }
 
-static inline void spin_unlock_irqrestore(struct spinlock *l, unsigned long flags)
+static inline void spin_unlock_irqrestore(struct spinlock *lock, unsigned long flags)
 {
-	spin_unlock(l);
+	spin_unlock(lock);
 	irq_restore(flags);
 }
 

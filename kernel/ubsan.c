@@ -29,16 +29,16 @@ struct ubsan_type_mismatch {
 
 #define UBSAN_REPORTED 0x80000000u
 
-unsigned long ubsan_reports; /* lines printed since boot */
+unsigned long ubsan_warnings; /* lines printed since boot */
 
 /* Print the report line for @loc unless that site has reported already. */
-static void report(struct ubsan_loc *loc, const char *kind, const char *fmt, unsigned long a,
+static void ubsan_warn(struct ubsan_loc *loc, const char *kind, const char *fmt, unsigned long a,
 		   unsigned long b)
 {
 	if (loc->column & UBSAN_REPORTED)
 		return;
 	loc->column |= UBSAN_REPORTED;
-	ubsan_reports++;
+	ubsan_warnings++;
 	kprintf("ubsan: %s at %s:%u:%u", kind, loc->file, loc->line, loc->column & ~UBSAN_REPORTED);
 	if (fmt)
 		kprintf(fmt, a, b);
@@ -47,18 +47,18 @@ static void report(struct ubsan_loc *loc, const char *kind, const char *fmt, uns
 
 #define HANDLER0(name, kind)                                                                \
 	void __ubsan_handle_##name(struct ubsan_loc *loc);                                \
-	void __ubsan_handle_##name(struct ubsan_loc *loc) { report(loc, kind, NULL, 0, 0); }
+	void __ubsan_handle_##name(struct ubsan_loc *loc) { ubsan_warn(loc, kind, NULL, 0, 0); }
 #define HANDLER1(name, kind, fmt)                                                           \
 	void __ubsan_handle_##name(struct ubsan_loc *loc, unsigned long a);               \
 	void __ubsan_handle_##name(struct ubsan_loc *loc, unsigned long a)                \
 	{                                                                                   \
-		report(loc, kind, fmt, a, 0);                                               \
+		ubsan_warn(loc, kind, fmt, a, 0);                                               \
 	}
 #define HANDLER2(name, kind, fmt)                                                           \
 	void __ubsan_handle_##name(struct ubsan_loc *loc, unsigned long a, unsigned long b); \
 	void __ubsan_handle_##name(struct ubsan_loc *loc, unsigned long a, unsigned long b) \
 	{                                                                                   \
-		report(loc, kind, fmt, a, b);                                               \
+		ubsan_warn(loc, kind, fmt, a, b);                                               \
 	}
 
 HANDLER2(add_overflow, "signed addition overflow", ": 0x%lx + 0x%lx")
@@ -82,11 +82,11 @@ void __ubsan_handle_type_mismatch_v1(struct ubsan_type_mismatch *data, unsigned 
 	unsigned long align = 1UL << data->log_alignment;
 
 	if (!ptr)
-		report(&data->loc, "null pointer access", NULL, 0, 0);
+		ubsan_warn(&data->loc, "null pointer access", NULL, 0, 0);
 	else if (ptr & (align - 1))
-		report(&data->loc, "misaligned access", ": address 0x%lx, alignment %lu", ptr, align);
+		ubsan_warn(&data->loc, "misaligned access", ": address 0x%lx, alignment %lu", ptr, align);
 	else
-		report(&data->loc, "access beyond the object", ": address 0x%lx", ptr, 0);
+		ubsan_warn(&data->loc, "access beyond the object", ": address 0x%lx", ptr, 0);
 }
 
 void __ubsan_handle_alignment_assumption(struct ubsan_loc *loc, unsigned long ptr,
@@ -94,12 +94,12 @@ void __ubsan_handle_alignment_assumption(struct ubsan_loc *loc, unsigned long pt
 void __ubsan_handle_alignment_assumption(struct ubsan_loc *loc, unsigned long ptr,
 					 unsigned long align, unsigned long offset)
 {
-	report(loc, "alignment assumption violated", ": address 0x%lx, alignment %lu", ptr, align);
+	ubsan_warn(loc, "alignment assumption violated", ": address 0x%lx, alignment %lu", ptr, align);
 }
 
 void __ubsan_handle_builtin_unreachable(struct ubsan_loc *loc);
 void __ubsan_handle_builtin_unreachable(struct ubsan_loc *loc)
 {
-	report(loc, "__builtin_unreachable reached", NULL, 0, 0);
+	ubsan_warn(loc, "__builtin_unreachable reached", NULL, 0, 0);
 	panic("ubsan: unreachable code reached at %s:%u", loc->file, loc->line);
 }

@@ -7,7 +7,7 @@
 #include "include/types.h"
 #include "lib/ktest.h"
 
-extern unsigned long ubsan_reports;
+extern unsigned long ubsan_warnings;
 
 #ifdef CONFIG_UBSAN
 static __noinline int overflow(int a) { return a + 1; }
@@ -23,10 +23,10 @@ static __noinline u64 load(const u8 *p) { return *(const u64 *)p; }
 #ifdef CONFIG_UBSAN
 /* Read after the sink store (both volatile, so in order): the compiler
  * treats the handlers as touching no memory of ours. */
-static unsigned long reports(void) { return *(volatile unsigned long *)&ubsan_reports; }
+static unsigned long reports(void) { return *(volatile unsigned long *)&ubsan_warnings; }
 #endif
 
-static void ubsan_reports_each_site_once(struct ktest *t)
+static void ubsan_warns_once_per_site(struct ktest *test)
 {
 #ifdef CONFIG_UBSAN
 	static u64 words[2];
@@ -35,24 +35,24 @@ static void ubsan_reports_each_site_once(struct ktest *t)
 	unsigned long before = reports(), now;
 
 	sink = overflow(big);
-	KTEST_EXPECT_EQ(t, reports(), before + 1);
+	KTEST_EXPECT_EQ(test, reports(), before + 1);
 	sink = overflow(big); /* the same site: not again */
-	KTEST_EXPECT_EQ(t, reports(), before + 1);
+	KTEST_EXPECT_EQ(test, reports(), before + 1);
 	sink = index_into(four); /* bounds, and object size with some compilers */
-	KTEST_EXPECT_GT(t, reports(), before + 1);
+	KTEST_EXPECT_GT(test, reports(), before + 1);
 	now = reports();
 	sink64 = load((const u8 *)words + 1);
-	KTEST_EXPECT_EQ(t, reports(), now + 1);
+	KTEST_EXPECT_EQ(test, reports(), now + 1);
 	(void)sink;
 	(void)sink64;
 #else
-	(void)ubsan_reports;
-	KTEST_SKIP(t, "not a UBSAN=1 kernel");
+	(void)ubsan_warnings;
+	KTEST_SKIP(test, "not a UBSAN=1 kernel");
 #endif
 }
 
 static const struct ktest_case ubsan_cases[] = {
-	KTEST_CASE(ubsan_reports_each_site_once),
+	KTEST_CASE(ubsan_warns_once_per_site),
 	KTEST_END,
 };
 KTEST_SUITE(ubsan, ubsan_cases);

@@ -31,138 +31,138 @@ static struct vrange_space kernel_space = {
 	VRANGE_BASE, VRANGE_END, VRANGE_BASE, 0, 0, VRANGE_MAX_LIVE, kernel_slots,
 };
 
-static unsigned long page_of(const struct vrange_space *s, unsigned long va)
+static unsigned long page_of(const struct vrange_space *space, unsigned long va)
 {
-	return (va - s->base) >> PAGE_SHIFT;
+	return (va - space->base) >> PAGE_SHIFT;
 }
 
-static unsigned long va_of(const struct vrange_space *s, unsigned long page)
+static unsigned long va_of(const struct vrange_space *space, unsigned long page)
 {
-	return s->base + (page << PAGE_SHIFT);
+	return space->base + (page << PAGE_SHIFT);
 }
 
-static unsigned long next_page(const struct vrange_space *s) { return page_of(s, s->next); }
+static unsigned long next_page(const struct vrange_space *space) { return page_of(space, space->next); }
 
-static void remove_slot(struct vrange_space *s, unsigned int i)
+static void remove_slot(struct vrange_space *space, unsigned int i)
 {
-	memmove(&s->free[i], &s->free[i + 1], (s->nr_free - i - 1) * sizeof(s->free[0]));
-	s->nr_free--;
+	memmove(&space->free[i], &space->free[i + 1], (space->nr_free - i - 1) * sizeof(space->free[0]));
+	space->nr_free--;
 }
 
-static void insert_slot(struct vrange_space *s, unsigned int i, struct vrange r)
+static void insert_slot(struct vrange_space *space, unsigned int i, struct vrange vrange)
 {
-	ASSERT_MSG(s->nr_free < s->max_live, "vrange: %u free ranges, room for %u", s->nr_free,
-		   s->max_live);
-	memmove(&s->free[i + 1], &s->free[i], (s->nr_free - i) * sizeof(s->free[0]));
-	s->free[i] = r;
-	s->nr_free++;
+	ASSERT_MSG(space->nr_free < space->max_live, "vrange: %u free ranges, room for %u", space->nr_free,
+		   space->max_live);
+	memmove(&space->free[i + 1], &space->free[i], (space->nr_free - i) * sizeof(space->free[0]));
+	space->free[i] = vrange;
+	space->nr_free++;
 }
 
-void vrange_space_init(struct vrange_space *s, unsigned long base, unsigned long end,
+void vrange_space_init(struct vrange_space *space, unsigned long base, unsigned long end,
 		       struct vrange *slots, unsigned int max_live)
 {
 	ASSERT_MSG(IS_ALIGNED(base | end, PAGE_SIZE) && base < end &&
 			   (end - base) >> PAGE_SHIFT <= 0xffffffffUL,
 		   "vrange: [%#lx, %#lx)", base, end);
-	*s = (struct vrange_space){ base, end, base, 0, 0, max_live, slots };
+	*space = (struct vrange_space){ base, end, base, 0, 0, max_live, slots };
 }
 
 /* First fit among the free ranges; what is left of a bigger one stays. */
-static unsigned long reuse(struct vrange_space *s, unsigned long pages)
+static unsigned long reuse(struct vrange_space *space, unsigned long pages)
 {
 	unsigned int i;
 
-	for (i = 0; i < s->nr_free; i++) {
-		struct vrange *r = &s->free[i];
-		unsigned long start = r->start;
+	for (i = 0; i < space->nr_free; i++) {
+		struct vrange *vrange = &space->free[i];
+		unsigned long start = vrange->start;
 
-		if (r->pages < pages)
+		if (vrange->pages < pages)
 			continue;
-		r->start += (u32)pages;
-		r->pages -= (u32)pages;
-		if (!r->pages)
-			remove_slot(s, i);
-		return va_of(s, start);
+		vrange->start += (u32)pages;
+		vrange->pages -= (u32)pages;
+		if (!vrange->pages)
+			remove_slot(space, i);
+		return va_of(space, start);
 	}
 	return 0;
 }
 
-unsigned long vrange_space_alloc(struct vrange_space *s, unsigned long pages)
+unsigned long vrange_space_alloc(struct vrange_space *space, unsigned long pages)
 {
 	unsigned long va;
 
-	if (!pages || s->nr_live == s->max_live)
+	if (!pages || space->nr_live == space->max_live)
 		return 0;
-	va = reuse(s, pages);
-	if (!va && pages <= (s->end - s->next) >> PAGE_SHIFT) {
-		va = s->next;
-		s->next += pages << PAGE_SHIFT;
+	va = reuse(space, pages);
+	if (!va && pages <= (space->end - space->next) >> PAGE_SHIFT) {
+		va = space->next;
+		space->next += pages << PAGE_SHIFT;
 	}
 	if (va)
-		s->nr_live++;
+		space->nr_live++;
 	return va;
 }
 
-void vrange_space_free(struct vrange_space *s, unsigned long va, unsigned long pages)
+void vrange_space_free(struct vrange_space *space, unsigned long va, unsigned long pages)
 {
-	unsigned long start = page_of(s, va), end = start + pages;
+	unsigned long start = page_of(space, va), end = start + pages;
 	unsigned int i = 0;
 	struct vrange *prev, *next;
 
-	ASSERT_MSG(va >= s->base && IS_ALIGNED(va, PAGE_SIZE) && pages &&
-			   end <= next_page(s) && s->nr_live,
+	ASSERT_MSG(va >= space->base && IS_ALIGNED(va, PAGE_SIZE) && pages &&
+			   end <= next_page(space) && space->nr_live,
 		   "vrange: bad free of %#lx, %lu pages", va, pages);
-	while (i < s->nr_free && s->free[i].start < start)
+	while (i < space->nr_free && space->free[i].start < start)
 		i++;
-	prev = i ? &s->free[i - 1] : NULL;
-	next = i < s->nr_free ? &s->free[i] : NULL;
+	prev = i ? &space->free[i - 1] : NULL;
+	next = i < space->nr_free ? &space->free[i] : NULL;
 	ASSERT_MSG((!prev || prev->start + prev->pages <= start) && (!next || end <= next->start),
 		   "vrange: %#lx, %lu pages, overlaps a free range (double free?)", va, pages);
-	s->nr_live--;
+	space->nr_live--;
 	if (prev && prev->start + prev->pages == start) { /* grow prev */
 		start = prev->start;
-		remove_slot(s, --i);
+		remove_slot(space, --i);
 	}
-	if (next && end == s->free[i].start) { /* and swallow next */
-		end += s->free[i].pages;
-		remove_slot(s, i);
+	if (next && end == space->free[i].start) { /* and swallow next */
+		end += space->free[i].pages;
+		remove_slot(space, i);
 	}
-	if (end == next_page(s)) /* back to the bump pointer */
-		s->next = va_of(s, start);
+	if (end == next_page(space)) /* back to the bump pointer */
+		space->next = va_of(space, start);
 	else
-		insert_slot(s, i, (struct vrange){ (u32)start, (u32)(end - start) });
+		insert_slot(space, i, (struct vrange){ (u32)start, (u32)(end - start) });
 }
 
-unsigned long vrange_space_free_pages(const struct vrange_space *s)
+unsigned long vrange_space_free_pages(const struct vrange_space *space)
 {
 	unsigned long n = 0;
 	unsigned int i;
 
-	for (i = 0; i < s->nr_free; i++)
-		n += s->free[i].pages;
+	for (i = 0; i < space->nr_free; i++)
+		n += space->free[i].pages;
 	return n;
 }
 
-unsigned int vrange_space_check(const struct vrange_space *s)
+unsigned int vrange_space_check(const struct vrange_space *space)
 {
 	unsigned int bad = 0, i;
 
-	for (i = 0; i < s->nr_free; i++) {
-		const struct vrange *r = &s->free[i];
-		unsigned long end = (unsigned long)r->start + r->pages;
+	for (i = 0; i < space->nr_free; i++) {
+		const struct vrange *vrange = &space->free[i];
+		unsigned long end = (unsigned long)vrange->start + vrange->pages;
 
 		/* Sorted, maximal, below @next and not touching it. */
-		if (!r->pages || end >= next_page(s) ||
-		    (i + 1 < s->nr_free && end >= s->free[i + 1].start)) {
+		if (!vrange->pages || end >= next_page(space) ||
+		    (i + 1 < space->nr_free && end >= space->free[i + 1].start)) {
 			pr_err("vrange: free range %u [%#lx, +%u pages) out of order or touching\n",
-			       i, va_of(s, r->start), r->pages);
+			       i, va_of(space, vrange->start), vrange->pages);
 			bad++;
 		}
 	}
-	if (s->nr_free > s->nr_live || s->nr_live > s->max_live || s->next > s->end ||
-	    (!s->nr_live && s->next != s->base)) {
-		pr_err("vrange: %u free, %lu live of %u, next %#lx in [%#lx, %#lx)\n", s->nr_free,
-		       s->nr_live, s->max_live, s->next, s->base, s->end);
+	if (space->nr_free > space->nr_live || space->nr_live > space->max_live || space->next > space->end ||
+	    (!space->nr_live && space->next != space->base)) {
+		pr_err("vrange: %u free, %lu live of %u, next %#lx in [%#lx, %#lx)\n", space->nr_free,
+		       space->nr_live, space->max_live, space->next, space->base, space->end);
 		bad++;
 	}
 	return bad;

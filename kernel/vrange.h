@@ -37,17 +37,17 @@ struct vrange_space {
 	struct vrange *free;
 };
 
-void vrange_space_init(struct vrange_space *s, unsigned long base, unsigned long end,
+void vrange_space_init(struct vrange_space *space, unsigned long base, unsigned long end,
 		       struct vrange *slots, unsigned int max_live);
 /* @pages pages (guard included) at the lowest free address that fits.
  * Return: the address, or 0 (no room, or @max_live ranges live). */
-unsigned long vrange_space_alloc(struct vrange_space *s, unsigned long pages);
+unsigned long vrange_space_alloc(struct vrange_space *space, unsigned long pages);
 /* Give back a range from vrange_space_alloc, whole. */
-void vrange_space_free(struct vrange_space *s, unsigned long va, unsigned long pages);
+void vrange_space_free(struct vrange_space *space, unsigned long va, unsigned long pages);
 /* Pages below @next that are free. */
-unsigned long vrange_space_free_pages(const struct vrange_space *s);
+unsigned long vrange_space_free_pages(const struct vrange_space *space);
 /* Check the invariants above. Return: the number of violations (logged). */
-unsigned int vrange_space_check(const struct vrange_space *s);
+unsigned int vrange_space_check(const struct vrange_space *space);
 
 /* The kernel's space, as the monitor shows it (under its lock). */
 struct vrange_info {

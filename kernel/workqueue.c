@@ -18,16 +18,16 @@ static void worker(void *arg)
 {
 	for (;;) {
 		unsigned long flags = irq_save();
-		struct work *w;
+		struct work *work;
 
 		while (list_empty(&queue))
 			waitq_sleep_irqoff(&worker_wq);
-		w = list_first_entry(&queue, struct work, node);
-		list_del_init(&w->node);
-		w->pending = false;
+		work = list_first_entry(&queue, struct work, node);
+		list_del_init(&work->node);
+		work->pending = false;
 		irq_restore(flags);
 
-		w->fn(w);
+		work->fn(work);
 		completed_total++;
 		wake_up(&flush_wq);
 	}
@@ -41,14 +41,14 @@ void workqueue_init(void)
 		panic("workqueue_init: cannot start the worker thread");
 }
 
-bool work_queue(struct work *w)
+bool work_queue(struct work *work)
 {
 	unsigned long flags = irq_save();
-	bool queued = !w->pending;
+	bool queued = !work->pending;
 
 	if (queued) {
-		w->pending = true;
-		list_add_tail(&w->node, &queue);
+		work->pending = true;
+		list_add_tail(&work->node, &queue);
 		queued_total++;
 	}
 	irq_restore(flags);
@@ -57,14 +57,14 @@ bool work_queue(struct work *w)
 	return queued;
 }
 
-bool work_cancel(struct work *w)
+bool work_cancel(struct work *work)
 {
 	unsigned long flags = irq_save();
-	bool was = w->pending;
+	bool was = work->pending;
 
 	if (was) {
-		list_del_init(&w->node);
-		w->pending = false;
+		list_del_init(&work->node);
+		work->pending = false;
 		queued_total--;
 	}
 	irq_restore(flags);

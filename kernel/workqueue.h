@@ -16,25 +16,25 @@ struct work {
 	bool pending;
 };
 
-static inline void work_init(struct work *w, void (*fn)(struct work *w))
+static inline void work_init(struct work *work, void (*fn)(struct work *work))
 {
-	list_init(&w->node);
-	w->fn = fn;
-	w->pending = false;
+	list_init(&work->node);
+	work->fn = fn;
+	work->pending = false;
 }
 
 /* Start the worker thread. */
 void workqueue_init(void);
 
 /*
- * work_queue - run @w->fn(@w) soon on the worker thread.
+ * work_queue - run @work->fn(@work) soon on the worker thread.
  * Return: true if queued, false if it was already pending.
  * Context: any, including interrupt handlers.
  */
-bool work_queue(struct work *w);
+bool work_queue(struct work *work);
 
-/* Remove @w if still pending. Return: true when it was removed. */
-bool work_cancel(struct work *w);
+/* Remove @work if still pending. Return: true when it was removed. */
+bool work_cancel(struct work *work);
 
 /* Wait until every item queued before this call has run. Thread context. */
 void work_flush(void);

@@ -13,81 +13,81 @@ static DECLARE_BITMAP(bt_map, BT_BITS);
 static unsigned char bt_ref[BT_BITS];
 
 /* Every query of bt_map agrees with bt_ref; returns false at the first mismatch. */
-static bool bt_matches_ref(struct ktest *t)
+static bool bt_matches_ref(struct ktest *test)
 {
 	unsigned long i, next_set = BT_BITS, next_zero = BT_BITS, weight = 0;
-	unsigned int before = t->failures;
+	unsigned int before = test->failures;
 
-	for (i = BT_BITS; i-- > 0 && t->failures == before;) {
+	for (i = BT_BITS; i-- > 0 && test->failures == before;) {
 		if (bt_ref[i]) {
 			next_set = i;
 			weight++;
 		} else {
 			next_zero = i;
 		}
-		KTEST_EXPECT_EQ(t, bitmap_test_bit(bt_map, i), bt_ref[i]);
-		KTEST_EXPECT_EQ(t, bitmap_find_next_bit(bt_map, BT_BITS, i), next_set);
-		KTEST_EXPECT_EQ(t, bitmap_find_next_zero_bit(bt_map, BT_BITS, i), next_zero);
+		KTEST_EXPECT_EQ(test, bitmap_test_bit(bt_map, i), bt_ref[i]);
+		KTEST_EXPECT_EQ(test, bitmap_find_next_bit(bt_map, BT_BITS, i), next_set);
+		KTEST_EXPECT_EQ(test, bitmap_find_next_zero_bit(bt_map, BT_BITS, i), next_zero);
 	}
-	KTEST_EXPECT_EQ(t, bitmap_weight(bt_map, BT_BITS), weight);
-	KTEST_EXPECT_EQ(t, bitmap_empty(bt_map, BT_BITS), weight == 0);
-	KTEST_EXPECT_EQ(t, bitmap_full(bt_map, BT_BITS), weight == BT_BITS);
-	return t->failures == before;
+	KTEST_EXPECT_EQ(test, bitmap_weight(bt_map, BT_BITS), weight);
+	KTEST_EXPECT_EQ(test, bitmap_empty(bt_map, BT_BITS), weight == 0);
+	KTEST_EXPECT_EQ(test, bitmap_full(bt_map, BT_BITS), weight == BT_BITS);
+	return test->failures == before;
 }
 
 /* Single-bit set/clear/test at word boundaries, and the test_and_ variants. */
-static void bitmap_single_bits_at_word_edges(struct ktest *t)
+static void bitmap_single_bits_at_word_edges(struct ktest *test)
 {
 	static const unsigned long bits[] = { 0, 1, 63, 64, 127, 128, 255, 299 };
 	unsigned int i;
 
 	bitmap_zero(bt_map, BT_BITS);
 	for (i = 0; i < ARRAY_SIZE(bits); i++) {
-		KTEST_EXPECT_FALSE(t, bitmap_test_and_set_bit(bt_map, bits[i]));
-		KTEST_EXPECT_TRUE(t, bitmap_test_bit(bt_map, bits[i]));
+		KTEST_EXPECT_FALSE(test, bitmap_test_and_set_bit(bt_map, bits[i]));
+		KTEST_EXPECT_TRUE(test, bitmap_test_bit(bt_map, bits[i]));
 	}
-	KTEST_EXPECT_EQ(t, bitmap_weight(bt_map, BT_BITS), ARRAY_SIZE(bits));
-	KTEST_EXPECT_EQ(t, bt_map[0], 0x8000000000000003UL);
-	KTEST_EXPECT_TRUE(t, bitmap_test_and_clear_bit(bt_map, 64));
-	KTEST_EXPECT_FALSE(t, bitmap_test_and_clear_bit(bt_map, 64));
+	KTEST_EXPECT_EQ(test, bitmap_weight(bt_map, BT_BITS), ARRAY_SIZE(bits));
+	KTEST_EXPECT_EQ(test, bt_map[0], 0x8000000000000003UL);
+	KTEST_EXPECT_TRUE(test, bitmap_test_and_clear_bit(bt_map, 64));
+	KTEST_EXPECT_FALSE(test, bitmap_test_and_clear_bit(bt_map, 64));
 	bitmap_clear_bit(bt_map, 0);
-	KTEST_EXPECT_EQ(t, bitmap_find_next_bit(bt_map, BT_BITS, 0), 1);
-	KTEST_EXPECT_EQ(t, bitmap_find_next_bit(bt_map, BT_BITS, 64), 127);
+	KTEST_EXPECT_EQ(test, bitmap_find_next_bit(bt_map, BT_BITS, 0), 1);
+	KTEST_EXPECT_EQ(test, bitmap_find_next_bit(bt_map, BT_BITS, 64), 127);
 }
 
 /* Searches return @size when nothing matches, also for start >= size. */
-static void bitmap_find_returns_size_when_none(struct ktest *t)
+static void bitmap_find_returns_size_when_none(struct ktest *test)
 {
 	bitmap_zero(bt_map, BT_BITS);
-	KTEST_EXPECT_EQ(t, bitmap_find_next_bit(bt_map, BT_BITS, 0), BT_BITS);
-	KTEST_EXPECT_EQ(t, bitmap_find_next_zero_bit(bt_map, BT_BITS, BT_BITS), BT_BITS);
-	KTEST_EXPECT_EQ(t, bitmap_find_next_bit(bt_map, BT_BITS, 1000), BT_BITS);
+	KTEST_EXPECT_EQ(test, bitmap_find_next_bit(bt_map, BT_BITS, 0), BT_BITS);
+	KTEST_EXPECT_EQ(test, bitmap_find_next_zero_bit(bt_map, BT_BITS, BT_BITS), BT_BITS);
+	KTEST_EXPECT_EQ(test, bitmap_find_next_bit(bt_map, BT_BITS, 1000), BT_BITS);
 	bitmap_set(bt_map, 0, BT_BITS);
-	KTEST_EXPECT_EQ(t, bitmap_find_next_zero_bit(bt_map, BT_BITS, 0), BT_BITS);
-	KTEST_EXPECT_TRUE(t, bitmap_full(bt_map, BT_BITS));
-	KTEST_EXPECT_EQ(t, bitmap_find_next_bit(bt_map, 0, 0), 0);
+	KTEST_EXPECT_EQ(test, bitmap_find_next_zero_bit(bt_map, BT_BITS, 0), BT_BITS);
+	KTEST_EXPECT_TRUE(test, bitmap_full(bt_map, BT_BITS));
+	KTEST_EXPECT_EQ(test, bitmap_find_next_bit(bt_map, 0, 0), 0);
 }
 
 /* Bits past @size in the last word are ignored by every query. */
-static void bitmap_queries_ignore_tail_bits(struct ktest *t)
+static void bitmap_queries_ignore_tail_bits(struct ktest *test)
 {
 	unsigned long *last = &bt_map[BITS_TO_LONGS(BT_BITS) - 1];
 	unsigned long tail = ~0UL << (BT_BITS % BITS_PER_LONG);
 
 	bitmap_zero(bt_map, BT_BITS);
 	*last = tail;
-	KTEST_EXPECT_TRUE(t, bitmap_empty(bt_map, BT_BITS));
-	KTEST_EXPECT_EQ(t, bitmap_weight(bt_map, BT_BITS), 0);
-	KTEST_EXPECT_EQ(t, bitmap_find_next_bit(bt_map, BT_BITS, 290), BT_BITS);
+	KTEST_EXPECT_TRUE(test, bitmap_empty(bt_map, BT_BITS));
+	KTEST_EXPECT_EQ(test, bitmap_weight(bt_map, BT_BITS), 0);
+	KTEST_EXPECT_EQ(test, bitmap_find_next_bit(bt_map, BT_BITS, 290), BT_BITS);
 	bitmap_set(bt_map, 0, BT_BITS);
 	*last &= ~tail;
-	KTEST_EXPECT_TRUE(t, bitmap_full(bt_map, BT_BITS));
-	KTEST_EXPECT_EQ(t, bitmap_find_next_zero_bit(bt_map, BT_BITS, 290), BT_BITS);
-	KTEST_EXPECT_EQ(t, bitmap_weight(bt_map, 70), 70);
+	KTEST_EXPECT_TRUE(test, bitmap_full(bt_map, BT_BITS));
+	KTEST_EXPECT_EQ(test, bitmap_find_next_zero_bit(bt_map, BT_BITS, 290), BT_BITS);
+	KTEST_EXPECT_EQ(test, bitmap_weight(bt_map, 70), 70);
 }
 
 /* bitmap_for_each_set_bit visits exactly the set bits, in order. */
-static void bitmap_for_each_set_bit_visits_set_bits(struct ktest *t)
+static void bitmap_for_each_set_bit_visits_set_bits(struct ktest *test)
 {
 	unsigned long bit, sum = 0, nr = 0, prev = 0;
 
@@ -96,17 +96,17 @@ static void bitmap_for_each_set_bit_visits_set_bits(struct ktest *t)
 	bitmap_set(bt_map, 200, 1);
 	bitmap_set_bit(bt_map, BT_BITS - 1);
 	bitmap_for_each_set_bit(bit, bt_map, BT_BITS) {
-		KTEST_EXPECT_TRUE(t, nr == 0 || bit > prev);
+		KTEST_EXPECT_TRUE(test, nr == 0 || bit > prev);
 		prev = bit;
 		sum += bit;
 		nr++;
 	}
-	KTEST_EXPECT_EQ(t, nr, 5);
-	KTEST_EXPECT_EQ(t, sum, 5 + 6 + 7 + 200 + BT_BITS - 1);
+	KTEST_EXPECT_EQ(test, nr, 5);
+	KTEST_EXPECT_EQ(test, sum, 5 + 6 + 7 + 200 + BT_BITS - 1);
 }
 
 /* Random range sets/clears and single-bit ops agree with a per-bit reference. */
-static void bitmap_random_ops_match_reference(struct ktest *t)
+static void bitmap_random_ops_match_reference(struct ktest *test)
 {
 	struct prng rng;
 	unsigned long i, op, start, n;
@@ -138,10 +138,10 @@ static void bitmap_random_ops_match_reference(struct ktest *t)
 			bt_ref[start] = 0;
 			break;
 		}
-		if (op % 50 == 0 && !bt_matches_ref(t))
+		if (op % 50 == 0 && !bt_matches_ref(test))
 			return;
 	}
-	bt_matches_ref(t);
+	bt_matches_ref(test);
 }
 
 static const struct ktest_case bitmap_cases[] = {

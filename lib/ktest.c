@@ -14,7 +14,7 @@ extern const struct ktest_suite __stop_ktest_suites[];
 
 static void (*global_exit)(struct ktest *t);
 
-void ktest_set_global_exit(void (*fn)(struct ktest *t)) { global_exit = fn; }
+void ktest_set_global_exit(void (*fn)(struct ktest *test)) { global_exit = fn; }
 
 static __printf(1, 2) void out(const char *fmt, ...)
 {
@@ -39,7 +39,7 @@ bool ktest_streq(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
-void ktest_diag(struct ktest *t, const char *fmt, ...)
+void ktest_diag(struct ktest *test, const char *fmt, ...)
 {
 	char buf[400];
 	va_list ap;
@@ -50,7 +50,7 @@ void ktest_diag(struct ktest *t, const char *fmt, ...)
 	out("    # %s\n", buf);
 }
 
-void ktest_fail(struct ktest *t, const char *file, int line, const char *fmt, ...)
+void ktest_fail(struct ktest *test, const char *file, int line, const char *fmt, ...)
 {
 	char buf[400];
 	const char *base = strrchr(file, '/');
@@ -59,8 +59,8 @@ void ktest_fail(struct ktest *t, const char *file, int line, const char *fmt, ..
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	out("    # %s: %s:%d: %s\n", t->name, base ? base + 1 : file, line, buf);
-	t->failures++;
+	out("    # %s: %s:%d: %s\n", test->name, base ? base + 1 : file, line, buf);
+	test->failures++;
 }
 
 /* Does @name appear in the comma-separated @filter? "all"/NULL match all. */
@@ -91,88 +91,88 @@ unsigned int ktest_suite_count(void)
 
 bool ktest_suite_exists(const char *name, size_t len)
 {
-	const struct ktest_suite *s;
+	const struct ktest_suite *suite;
 
-	for (s = __start_ktest_suites; s < __stop_ktest_suites; s++)
-		if (strlen(s->name) == len && strncmp(s->name, name, len) == 0)
+	for (suite = __start_ktest_suites; suite < __stop_ktest_suites; suite++)
+		if (strlen(suite->name) == len && strncmp(suite->name, name, len) == 0)
 			return true;
 	return false;
 }
 
-static unsigned int count_cases(const struct ktest_suite *s)
+static unsigned int count_cases(const struct ktest_suite *suite)
 {
 	unsigned int n = 0;
 
-	while (s->cases[n].run)
+	while (suite->cases[n].run)
 		n++;
 	return n;
 }
 
 /* Print one case's result line; returns 1 when it failed. */
-static int report_case(const struct ktest *t, unsigned int nr, struct ktest_totals *tot)
+static int report_case(const struct ktest *test, unsigned int nr, struct ktest_totals *tot)
 {
-	if (t->failures) {
-		out("    not ok %u %s\n", nr, t->name);
+	if (test->failures) {
+		out("    not ok %u %s\n", nr, test->name);
 		tot->failed++;
 		return 1;
 	}
-	if (t->skip_reason) {
-		out("    ok %u %s # SKIP %s\n", nr, t->name, t->skip_reason);
+	if (test->skip_reason) {
+		out("    ok %u %s # SKIP %s\n", nr, test->name, test->skip_reason);
 		tot->skipped++;
 		return 0;
 	}
-	out("    ok %u %s\n", nr, t->name);
+	out("    ok %u %s\n", nr, test->name);
 	tot->passed++;
 	return 0;
 }
 
 /* Run one suite; returns its number of failed cases. */
-static unsigned int run_suite(const struct ktest_suite *s, unsigned int nr,
+static unsigned int run_suite(const struct ktest_suite *suite, unsigned int nr,
 			      struct ktest_totals *tot)
 {
-	unsigned int n = count_cases(s), i, failed = 0;
-	int init_err = s->init ? s->init() : 0;
+	unsigned int n = count_cases(suite), i, failed = 0;
+	int init_err = suite->init ? suite->init() : 0;
 
-	bool exit_case = s->exit || global_exit;
+	bool exit_case = suite->exit || global_exit;
 
-	out("    KTAP version 1\n    # Subtest: %s\n    1..%u\n", s->name, n + (exit_case ? 1 : 0));
+	out("    KTAP version 1\n    # Subtest: %s\n    1..%u\n", suite->name, n + (exit_case ? 1 : 0));
 	for (i = 0; i < n; i++) {
-		struct ktest t = { .name = s->cases[i].name };
+		struct ktest test = { .name = suite->cases[i].name };
 
 		if (init_err)
-			ktest_fail(&t, __FILE__, __LINE__, "suite init failed: %d", init_err);
+			ktest_fail(&test, __FILE__, __LINE__, "suite init failed: %d", init_err);
 		else
-			s->cases[i].run(&t);
-		failed += report_case(&t, i + 1, tot);
+			suite->cases[i].run(&test);
+		failed += report_case(&test, i + 1, tot);
 	}
 	if (exit_case) {
 		/* The exit hooks are reported as a case of their own, so a
 		 * broken invariant after the suite is a visible failure. */
-		struct ktest t = { .name = "suite_exit_checks" };
+		struct ktest test = { .name = "suite_exit_checks" };
 
-		if (s->exit)
-			s->exit(&t);
+		if (suite->exit)
+			suite->exit(&test);
 		if (global_exit)
-			global_exit(&t);
-		failed += report_case(&t, n + 1, tot);
+			global_exit(&test);
+		failed += report_case(&test, n + 1, tot);
 	}
-	out("%s %u %s\n", failed ? "not ok" : "ok", nr, s->name);
+	out("%s %u %s\n", failed ? "not ok" : "ok", nr, suite->name);
 	return failed;
 }
 
 unsigned int ktest_run(const char *filter, struct ktest_totals *totals)
 {
-	const struct ktest_suite *s;
+	const struct ktest_suite *suite;
 	unsigned int selected = 0, nr = 0, failed = 0;
 
 	memset(totals, 0, sizeof(*totals));
-	for (s = __start_ktest_suites; s < __stop_ktest_suites; s++)
-		selected += filter_matches(filter, s->name);
+	for (suite = __start_ktest_suites; suite < __stop_ktest_suites; suite++)
+		selected += filter_matches(filter, suite->name);
 	out("KTAP version 1\n1..%u\n", selected);
-	for (s = __start_ktest_suites; s < __stop_ktest_suites; s++) {
-		if (!filter_matches(filter, s->name))
+	for (suite = __start_ktest_suites; suite < __stop_ktest_suites; suite++) {
+		if (!filter_matches(filter, suite->name))
 			continue;
-		failed += run_suite(s, ++nr, totals);
+		failed += run_suite(suite, ++nr, totals);
 	}
 	totals->suites = selected;
 	out("# ktest: %u passed, %u failed, %u skipped\n", totals->passed,

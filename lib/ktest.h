@@ -65,7 +65,7 @@ unsigned int ktest_run(const char *filter, struct ktest_totals *totals);
  * exit hook), reported as part of the "suite_exit_checks" case: the kernel
  * uses it to prove mm invariants hold after each suite.
  */
-void ktest_set_global_exit(void (*fn)(struct ktest *t));
+void ktest_set_global_exit(void (*fn)(struct ktest *test));
 
 /* Number of registered suites, and whether one named @name exists. */
 unsigned int ktest_suite_count(void);
@@ -75,10 +75,10 @@ bool ktest_suite_exists(const char *name, size_t len);
 void ktest_write(const char *s, size_t len);
 
 /* Print a KTAP diagnostic line ("# ...") for the running case. */
-__printf(2, 3) void ktest_diag(struct ktest *t, const char *fmt, ...);
+__printf(2, 3) void ktest_diag(struct ktest *test, const char *fmt, ...);
 
 /* Record a failed expectation; used by the macros below. */
-__printf(4, 5) void ktest_fail(struct ktest *t, const char *file, int line,
+__printf(4, 5) void ktest_fail(struct ktest *test, const char *file, int line,
 			       const char *fmt, ...);
 
 #define KTEST_SKIP(t, reason)              \

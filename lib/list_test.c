@@ -38,20 +38,20 @@ static long lt_digits(const struct list_head *head)
 }
 
 /* list_init and LIST_HEAD give an empty list. */
-static void list_init_makes_empty_list(struct ktest *t)
+static void list_init_makes_empty_list(struct ktest *test)
 {
 	LIST_HEAD(head);
 	struct list_head other;
 
 	list_init(&other);
-	KTEST_EXPECT_TRUE(t, list_empty(&head));
-	KTEST_EXPECT_TRUE(t, list_empty(&other));
-	KTEST_EXPECT_FALSE(t, list_is_singular(&head));
-	KTEST_EXPECT_NULL(t, list_first_entry_or_null(&head, struct lt_item, node));
+	KTEST_EXPECT_TRUE(test, list_empty(&head));
+	KTEST_EXPECT_TRUE(test, list_empty(&other));
+	KTEST_EXPECT_FALSE(test, list_is_singular(&head));
+	KTEST_EXPECT_NULL(test, list_first_entry_or_null(&head, struct lt_item, node));
 }
 
 /* list_add pushes at the front, list_add_tail appends at the back. */
-static void list_add_and_add_tail_keep_order(struct ktest *t)
+static void list_add_and_add_tail_keep_order(struct ktest *test)
 {
 	LIST_HEAD(head);
 
@@ -59,13 +59,13 @@ static void list_add_and_add_tail_keep_order(struct ktest *t)
 	list_add_tail(&lt_items[1].node, &head);
 	list_add_tail(&lt_items[2].node, &head);
 	list_add(&lt_items[3].node, &head);
-	KTEST_EXPECT_EQ(t, lt_digits(&head), 312);
-	KTEST_EXPECT_PTR_EQ(t, list_first_entry(&head, struct lt_item, node), &lt_items[3]);
-	KTEST_EXPECT_PTR_EQ(t, list_last_entry(&head, struct lt_item, node), &lt_items[2]);
+	KTEST_EXPECT_EQ(test, lt_digits(&head), 312);
+	KTEST_EXPECT_PTR_EQ(test, list_first_entry(&head, struct lt_item, node), &lt_items[3]);
+	KTEST_EXPECT_PTR_EQ(test, list_last_entry(&head, struct lt_item, node), &lt_items[2]);
 }
 
 /* list_del unlinks and poisons; list_del_init unlinks and leaves an empty node. */
-static void list_del_poisons_and_del_init_reinits(struct ktest *t)
+static void list_del_poisons_and_del_init_reinits(struct ktest *test)
 {
 	LIST_HEAD(head);
 
@@ -74,19 +74,19 @@ static void list_del_poisons_and_del_init_reinits(struct ktest *t)
 	list_add_tail(&lt_items[2].node, &head);
 	list_add_tail(&lt_items[3].node, &head);
 	list_del(&lt_items[2].node);
-	KTEST_EXPECT_EQ(t, lt_digits(&head), 13);
-	KTEST_EXPECT_PTR_EQ(t, lt_items[2].node.next, LIST_POISON_NEXT);
-	KTEST_EXPECT_PTR_EQ(t, lt_items[2].node.prev, LIST_POISON_PREV);
+	KTEST_EXPECT_EQ(test, lt_digits(&head), 13);
+	KTEST_EXPECT_PTR_EQ(test, lt_items[2].node.next, LIST_POISON_NEXT);
+	KTEST_EXPECT_PTR_EQ(test, lt_items[2].node.prev, LIST_POISON_PREV);
 	list_del_init(&lt_items[1].node);
-	KTEST_EXPECT_EQ(t, lt_digits(&head), 3);
-	KTEST_EXPECT_TRUE(t, list_empty(&lt_items[1].node));
-	KTEST_EXPECT_TRUE(t, list_is_singular(&head));
+	KTEST_EXPECT_EQ(test, lt_digits(&head), 3);
+	KTEST_EXPECT_TRUE(test, list_empty(&lt_items[1].node));
+	KTEST_EXPECT_TRUE(test, list_is_singular(&head));
 	list_del_init(&lt_items[3].node);
-	KTEST_EXPECT_TRUE(t, list_empty(&head));
+	KTEST_EXPECT_TRUE(test, list_empty(&head));
 }
 
 /* list_move/list_move_tail relocate an entry within and across lists. */
-static void list_move_relocates_entries(struct ktest *t)
+static void list_move_relocates_entries(struct ktest *test)
 {
 	LIST_HEAD(a);
 	LIST_HEAD(b);
@@ -96,16 +96,16 @@ static void list_move_relocates_entries(struct ktest *t)
 	list_add_tail(&lt_items[2].node, &a);
 	list_add_tail(&lt_items[3].node, &a);
 	list_move_tail(&lt_items[1].node, &a);
-	KTEST_EXPECT_EQ(t, lt_digits(&a), 231);
+	KTEST_EXPECT_EQ(test, lt_digits(&a), 231);
 	list_move(&lt_items[1].node, &a);
-	KTEST_EXPECT_EQ(t, lt_digits(&a), 123);
+	KTEST_EXPECT_EQ(test, lt_digits(&a), 123);
 	list_move(&lt_items[2].node, &b);
-	KTEST_EXPECT_EQ(t, lt_digits(&a), 13);
-	KTEST_EXPECT_EQ(t, lt_digits(&b), 2);
+	KTEST_EXPECT_EQ(test, lt_digits(&a), 13);
+	KTEST_EXPECT_EQ(test, lt_digits(&b), 2);
 }
 
 /* list_splice_init/_tail_init move a whole list to the front/back and empty it. */
-static void list_splice_init_joins_and_empties_source(struct ktest *t)
+static void list_splice_init_joins_and_empties_source(struct ktest *test)
 {
 	LIST_HEAD(a);
 	LIST_HEAD(b);
@@ -115,18 +115,18 @@ static void list_splice_init_joins_and_empties_source(struct ktest *t)
 	list_add_tail(&lt_items[2].node, &b);
 	list_add_tail(&lt_items[3].node, &b);
 	list_splice_init(&b, &a);
-	KTEST_EXPECT_EQ(t, lt_digits(&a), 231);
-	KTEST_EXPECT_TRUE(t, list_empty(&b));
+	KTEST_EXPECT_EQ(test, lt_digits(&a), 231);
+	KTEST_EXPECT_TRUE(test, list_empty(&b));
 	list_add_tail(&lt_items[4].node, &b);
 	list_splice_tail_init(&b, &a);
-	KTEST_EXPECT_EQ(t, lt_digits(&a), 2314);
-	KTEST_EXPECT_TRUE(t, list_empty(&b));
+	KTEST_EXPECT_EQ(test, lt_digits(&a), 2314);
+	KTEST_EXPECT_TRUE(test, list_empty(&b));
 	list_splice_init(&b, &a); /* empty source: no change */
-	KTEST_EXPECT_EQ(t, lt_digits(&a), 2314);
+	KTEST_EXPECT_EQ(test, lt_digits(&a), 2314);
 }
 
 /* The iterators visit every entry in order; the _safe one survives removal. */
-static void list_for_each_entry_variants_visit_in_order(struct ktest *t)
+static void list_for_each_entry_variants_visit_in_order(struct ktest *test)
 {
 	LIST_HEAD(head);
 	struct lt_item *pos, *n;
@@ -140,12 +140,12 @@ static void list_for_each_entry_variants_visit_in_order(struct ktest *t)
 		fwd = fwd * 10 + pos->v;
 	list_for_each_entry_reverse(pos, &head, node)
 		rev = rev * 10 + pos->v;
-	KTEST_EXPECT_EQ(t, fwd, 12345);
-	KTEST_EXPECT_EQ(t, rev, 54321);
+	KTEST_EXPECT_EQ(test, fwd, 12345);
+	KTEST_EXPECT_EQ(test, rev, 54321);
 	list_for_each_entry_safe(pos, n, &head, node)
 		if (pos->v % 2)
 			list_del(&pos->node);
-	KTEST_EXPECT_EQ(t, lt_digits(&head), 24);
+	KTEST_EXPECT_EQ(test, lt_digits(&head), 24);
 }
 
 static const struct ktest_case list_cases[] = {

@@ -24,7 +24,7 @@ static void pc_fill(void)
 }
 
 /* @copy writes exactly [off, off + bytes) of the destination. */
-static void pc_check(struct ktest *t, pc_fn copy, size_t off, size_t bytes)
+static void pc_check(struct ktest *test, pc_fn copy, size_t off, size_t bytes)
 {
 	unsigned char *d = pc_dst + PC_GUARD;
 	size_t i;
@@ -36,11 +36,11 @@ static void pc_check(struct ktest *t, pc_fn copy, size_t off, size_t bytes)
 		unsigned char want = rel >= (long)off && rel < (long)(off + bytes) ?
 					     pc_src[rel] : 0xee;
 
-		KTEST_ASSERT_EQ(t, pc_dst[i], want);
+		KTEST_ASSERT_EQ(test, pc_dst[i], want);
 	}
 }
 
-static void pc_sizes(struct ktest *t, pc_fn copy)
+static void pc_sizes(struct ktest *test, pc_fn copy)
 {
 	static const size_t sizes[] = { 0, 64, 128, 4096, 8192 };
 	size_t s, off;
@@ -48,17 +48,17 @@ static void pc_sizes(struct ktest *t, pc_fn copy)
 	for (s = 0; s < ARRAY_SIZE(sizes); s++)
 		for (off = 0; off + sizes[s] <= PC_BUF; off += 8)
 			if (off < 64 || off + sizes[s] == PC_BUF)
-				pc_check(t, copy, off, sizes[s]);
+				pc_check(test, copy, off, sizes[s]);
 }
 
 /* rep movsb copies exactly the range at any 8-byte offset. */
-static void pagecopy_movsb_copies_exact_range(struct ktest *t) { pc_sizes(t, pagecopy_movsb); }
+static void pagecopy_movsb_copies_exact_range(struct ktest *test) { pc_sizes(test, pagecopy_movsb); }
 
 /* rep movsq copies exactly the range at any 8-byte offset. */
-static void pagecopy_movsq_copies_exact_range(struct ktest *t) { pc_sizes(t, pagecopy_movsq); }
+static void pagecopy_movsq_copies_exact_range(struct ktest *test) { pc_sizes(test, pagecopy_movsq); }
 
 /* The register loop copies exactly the range at any 8-byte offset. */
-static void pagecopy_loop_copies_exact_range(struct ktest *t) { pc_sizes(t, pagecopy_loop); }
+static void pagecopy_loop_copies_exact_range(struct ktest *test) { pc_sizes(test, pagecopy_loop); }
 
 static const struct ktest_case pagecopy_cases[] = {
 	KTEST_CASE(pagecopy_movsb_copies_exact_range),

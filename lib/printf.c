@@ -39,23 +39,23 @@ struct spec {
 
 #define NUM_LIMIT 100000000 /* cap for widths/precisions written as digits */
 
-static void put(struct out *o, char c)
+static void put(struct out *out, char c)
 {
-	if (o->pos + 1 < o->size)
-		o->buf[o->pos] = c;
-	o->pos++;
+	if (out->pos + 1 < out->size)
+		out->buf[out->pos] = c;
+	out->pos++;
 }
 
-static void put_repeat(struct out *o, char c, long n)
+static void put_repeat(struct out *out, char c, long n)
 {
 	for (; n > 0; n--)
-		put(o, c);
+		put(out, c);
 }
 
-static void put_str(struct out *o, const char *s, size_t n)
+static void put_str(struct out *out, const char *s, size_t n)
 {
 	while (n--)
-		put(o, *s++);
+		put(out, *s++);
 }
 
 /* Parse a run of decimal digits, saturating at NUM_LIMIT. */
@@ -202,7 +202,7 @@ static int number_prefix(const struct spec *sp, unsigned long long v, bool neg,
  * Precision is the minimum digit count (0 with value 0 prints no digit); the
  * '0' flag widens the zeros only when no precision was given.
  */
-static void put_number(struct out *o, const struct spec *sp,
+static void put_number(struct out *out, const struct spec *sp,
 		       unsigned long long v, bool neg)
 {
 	const char *set = sp->conv == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
@@ -222,38 +222,38 @@ static void put_number(struct out *o, const struct spec *sp,
 		pad = 0;
 	}
 	if (!(sp->flags & F_LEFT))
-		put_repeat(o, ' ', pad);
-	put_str(o, prefix, (size_t)plen);
-	put_repeat(o, '0', zeros);
+		put_repeat(out, ' ', pad);
+	put_str(out, prefix, (size_t)plen);
+	put_repeat(out, '0', zeros);
 	while (n)
-		put(o, digits[--n]);
+		put(out, digits[--n]);
 	if (sp->flags & F_LEFT)
-		put_repeat(o, ' ', pad);
+		put_repeat(out, ' ', pad);
 }
 
 /* Print @n bytes of @s padded to the field width. */
-static void put_field(struct out *o, const struct spec *sp, const char *s, size_t n)
+static void put_field(struct out *out, const struct spec *sp, const char *s, size_t n)
 {
 	long pad = (long)sp->width - (long)n;
 
 	if (!(sp->flags & F_LEFT))
-		put_repeat(o, ' ', pad);
-	put_str(o, s, n);
+		put_repeat(out, ' ', pad);
+	put_str(out, s, n);
 	if (sp->flags & F_LEFT)
-		put_repeat(o, ' ', pad);
+		put_repeat(out, ' ', pad);
 }
 
-static void put_string(struct out *o, const struct spec *sp, const char *s)
+static void put_string(struct out *out, const struct spec *sp, const char *s)
 {
 	size_t max = sp->prec < 0 ? (size_t)-1 : (size_t)sp->prec;
 
 	if (!s)
 		s = "(null)";
-	put_field(o, sp, s, strnlen(s, max));
+	put_field(out, sp, s, strnlen(s, max));
 }
 
 /* Print one conversion; returns false for an unknown conversion. */
-static bool format_one(struct out *o, struct spec *sp, va_list *ap)
+static bool format_one(struct out *out, struct spec *sp, va_list *ap)
 {
 	long long sv;
 	char c;
@@ -262,7 +262,7 @@ static bool format_one(struct out *o, struct spec *sp, va_list *ap)
 	case 'd':
 	case 'i':
 		sv = arg_signed(sp->len, ap);
-		put_number(o, sp, sv < 0 ? 0ULL - (unsigned long long)sv : (unsigned long long)sv,
+		put_number(out, sp, sv < 0 ? 0ULL - (unsigned long long)sv : (unsigned long long)sv,
 			   sv < 0);
 		return true;
 	case 'u':
@@ -270,22 +270,22 @@ static bool format_one(struct out *o, struct spec *sp, va_list *ap)
 	case 'X':
 	case 'o':
 		sp->flags &= ~(F_PLUS | F_SPACE);
-		put_number(o, sp, arg_unsigned(sp->len, ap), false);
+		put_number(out, sp, arg_unsigned(sp->len, ap), false);
 		return true;
 	case 'p':
 		*sp = (struct spec){ .flags = (sp->flags & F_LEFT) | F_PTR, .width = sp->width,
 				     .prec = 16, .conv = 'x' };
-		put_number(o, sp, (uintptr_t)va_arg(*ap, void *), false);
+		put_number(out, sp, (uintptr_t)va_arg(*ap, void *), false);
 		return true;
 	case 's':
-		put_string(o, sp, va_arg(*ap, const char *));
+		put_string(out, sp, va_arg(*ap, const char *));
 		return true;
 	case 'c':
 		c = (char)va_arg(*ap, int);
-		put_field(o, sp, &c, 1);
+		put_field(out, sp, &c, 1);
 		return true;
 	case '%':
-		put(o, '%');
+		put(out, '%');
 		return true;
 	default:
 		return false;
@@ -306,7 +306,7 @@ static bool format_one(struct out *o, struct spec *sp, va_list *ap)
  */
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
-	struct out o = { .buf = buf, .size = size };
+	struct out out = { .buf = buf, .size = size };
 	struct spec sp;
 	va_list args;
 
@@ -315,22 +315,22 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		const char *end;
 
 		if (*fmt != '%') {
-			put(&o, *fmt++);
+			put(&out, *fmt++);
 			continue;
 		}
 		end = parse_spec(fmt + 1, &sp, &args);
 		if (!end) {
-			put_str(&o, fmt, strlen(fmt));
+			put_str(&out, fmt, strlen(fmt));
 			break;
 		}
-		if (!format_one(&o, &sp, &args))
-			put_str(&o, fmt, (size_t)(end - fmt));
+		if (!format_one(&out, &sp, &args))
+			put_str(&out, fmt, (size_t)(end - fmt));
 		fmt = end;
 	}
 	va_end(args);
 	if (size)
-		buf[o.pos < size ? o.pos : size - 1] = '\0';
-	return o.pos > (size_t)__INT_MAX__ ? -EOVERFLOW : (int)o.pos;
+		buf[out.pos < size ? out.pos : size - 1] = '\0';
+	return out.pos > (size_t)__INT_MAX__ ? -EOVERFLOW : (int)out.pos;
 }
 
 /**

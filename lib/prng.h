@@ -24,13 +24,13 @@ static inline u64 prng_splitmix64(u64 *state)
 	return z ^ (z >> 31);
 }
 
-/* prng_seed - initialise @p from @seed (any value, 0 included). */
-static inline void prng_seed(struct prng *p, u64 seed)
+/* prng_seed - initialise @rng from @seed (any value, 0 included). */
+static inline void prng_seed(struct prng *rng, u64 seed)
 {
 	int i;
 
 	for (i = 0; i < 4; i++)
-		p->s[i] = prng_splitmix64(&seed);
+		rng->s[i] = prng_splitmix64(&seed);
 }
 
 static inline u64 prng_rotl(u64 x, int k)
@@ -39,9 +39,9 @@ static inline u64 prng_rotl(u64 x, int k)
 }
 
 /* prng_next - Return: the next 64 uniformly distributed bits. */
-static inline u64 prng_next(struct prng *p)
+static inline u64 prng_next(struct prng *rng)
 {
-	u64 *s = p->s;
+	u64 *s = rng->s;
 	u64 result = prng_rotl(s[1] * 5, 7) * 9;
 	u64 t = s[1] << 17;
 
@@ -59,19 +59,19 @@ static inline u64 prng_next(struct prng *p)
  * multiply-and-reject). @n == 0 is treated as 2^64 (any u64).
  * Return: the value.
  */
-static inline u64 prng_below(struct prng *p, u64 n)
+static inline u64 prng_below(struct prng *rng, u64 n)
 {
 	unsigned __int128 m;
 	u64 low, threshold;
 
 	if (n == 0)
-		return prng_next(p);
-	m = (unsigned __int128)prng_next(p) * n;
+		return prng_next(rng);
+	m = (unsigned __int128)prng_next(rng) * n;
 	low = (u64)m;
 	if (low < n) {
 		threshold = (0 - n) % n; /* 2^64 mod n */
 		while (low < threshold) {
-			m = (unsigned __int128)prng_next(p) * n;
+			m = (unsigned __int128)prng_next(rng) * n;
 			low = (u64)m;
 		}
 	}
@@ -79,15 +79,15 @@ static inline u64 prng_below(struct prng *p, u64 n)
 }
 
 /* prng_range - Return: a uniform value in the closed range [@lo, @hi]. */
-static inline u64 prng_range(struct prng *p, u64 lo, u64 hi)
+static inline u64 prng_range(struct prng *rng, u64 lo, u64 hi)
 {
-	return lo + prng_below(p, hi - lo + 1);
+	return lo + prng_below(rng, hi - lo + 1);
 }
 
 /* prng_chance - Return: true with probability @num / @den (@num <= @den). */
-static inline bool prng_chance(struct prng *p, u64 num, u64 den)
+static inline bool prng_chance(struct prng *rng, u64 num, u64 den)
 {
-	return prng_below(p, den) < num;
+	return prng_below(rng, den) < num;
 }
 
 #endif

@@ -20,7 +20,7 @@ static void st_fill_pattern(unsigned char *p, size_t n, unsigned char seed)
 }
 
 /* memcpy copies exactly n bytes for every size/offset and touches nothing else. */
-static void memcpy_copies_exact_range(struct ktest *t)
+static void memcpy_copies_exact_range(struct ktest *test)
 {
 	size_t off, n, i;
 
@@ -28,18 +28,18 @@ static void memcpy_copies_exact_range(struct ktest *t)
 	for (off = 0; off < 9; off++) {
 		for (n = 0; n < 70; n++) {
 			memset(st_dst, 0xee, sizeof(st_dst));
-			KTEST_ASSERT_PTR_EQ(t, memcpy(st_dst + off, st_src + 3, n), st_dst + off);
+			KTEST_ASSERT_PTR_EQ(test, memcpy(st_dst + off, st_src + 3, n), st_dst + off);
 			for (i = 0; i < sizeof(st_dst); i++) {
 				unsigned char want = (i >= off && i < off + n) ? st_src[3 + i - off] : 0xee;
 
-				KTEST_ASSERT_EQ(t, st_dst[i], want);
+				KTEST_ASSERT_EQ(test, st_dst[i], want);
 			}
 		}
 	}
 }
 
 /* memmove handles overlap in both directions like a copy through a temporary. */
-static void memmove_handles_overlap_both_ways(struct ktest *t)
+static void memmove_handles_overlap_both_ways(struct ktest *test)
 {
 	static unsigned char ref[64];
 	size_t d, s, n, i;
@@ -51,184 +51,184 @@ static void memmove_handles_overlap_both_ways(struct ktest *t)
 				st_fill_pattern(ref, 64, 5);
 				for (i = 0; i < n; i++) /* reference: via the untouched source */
 					ref[d + i] = st_dst[s + i];
-				KTEST_ASSERT_PTR_EQ(t, memmove(st_dst + d, st_dst + s, n), st_dst + d);
-				KTEST_ASSERT_EQ(t, memcmp(st_dst, ref, 64), 0);
+				KTEST_ASSERT_PTR_EQ(test, memmove(st_dst + d, st_dst + s, n), st_dst + d);
+				KTEST_ASSERT_EQ(test, memcmp(st_dst, ref, 64), 0);
 			}
 		}
 	}
 }
 
 /* memset fills with the low byte of c and stops at n. */
-static void memset_fills_low_byte_only(struct ktest *t)
+static void memset_fills_low_byte_only(struct ktest *test)
 {
 	size_t n, i;
 
 	for (n = 0; n < 40; n++) {
 		memset(st_dst, 0, 64);
-		KTEST_ASSERT_PTR_EQ(t, memset(st_dst + 1, 0x1ab, n), st_dst + 1);
-		KTEST_ASSERT_EQ(t, st_dst[0], 0);
+		KTEST_ASSERT_PTR_EQ(test, memset(st_dst + 1, 0x1ab, n), st_dst + 1);
+		KTEST_ASSERT_EQ(test, st_dst[0], 0);
 		for (i = 1; i <= n; i++)
-			KTEST_ASSERT_EQ(t, st_dst[i], 0xab);
-		KTEST_ASSERT_EQ(t, st_dst[n + 1], 0);
+			KTEST_ASSERT_EQ(test, st_dst[i], 0xab);
+		KTEST_ASSERT_EQ(test, st_dst[n + 1], 0);
 	}
 }
 
 /* memcmp compares as unsigned bytes and honours n. */
-static void memcmp_orders_unsigned_bytes(struct ktest *t)
+static void memcmp_orders_unsigned_bytes(struct ktest *test)
 {
 	const unsigned char a[] = { 1, 2, 0x80 }, b[] = { 1, 2, 0x7f };
 
-	KTEST_EXPECT_GT(t, memcmp(a, b, 3), 0);
-	KTEST_EXPECT_LT(t, memcmp(b, a, 3), 0);
-	KTEST_EXPECT_EQ(t, memcmp(a, b, 2), 0);
-	KTEST_EXPECT_EQ(t, memcmp(a, b, 0), 0);
+	KTEST_EXPECT_GT(test, memcmp(a, b, 3), 0);
+	KTEST_EXPECT_LT(test, memcmp(b, a, 3), 0);
+	KTEST_EXPECT_EQ(test, memcmp(a, b, 2), 0);
+	KTEST_EXPECT_EQ(test, memcmp(a, b, 0), 0);
 }
 
 /* strlen/strnlen count bytes before the NUL; strnlen stops at maxlen. */
-static void strlen_strnlen_count_to_nul_or_limit(struct ktest *t)
+static void strlen_strnlen_count_to_nul_or_limit(struct ktest *test)
 {
 	const char s[] = { 'a', 'b', 'c' }; /* not terminated: strnlen must stop */
 
-	KTEST_EXPECT_EQ(t, strlen(""), 0);
-	KTEST_EXPECT_EQ(t, strlen("hello"), 5);
-	KTEST_EXPECT_EQ(t, strnlen("hello", 3), 3);
-	KTEST_EXPECT_EQ(t, strnlen("hi", 10), 2);
-	KTEST_EXPECT_EQ(t, strnlen(s, sizeof(s)), 3);
-	KTEST_EXPECT_EQ(t, strnlen("x", 0), 0);
+	KTEST_EXPECT_EQ(test, strlen(""), 0);
+	KTEST_EXPECT_EQ(test, strlen("hello"), 5);
+	KTEST_EXPECT_EQ(test, strnlen("hello", 3), 3);
+	KTEST_EXPECT_EQ(test, strnlen("hi", 10), 2);
+	KTEST_EXPECT_EQ(test, strnlen(s, sizeof(s)), 3);
+	KTEST_EXPECT_EQ(test, strnlen("x", 0), 0);
 }
 
 /* strcmp/strncmp compare as unsigned chars and stop at NUL or n. */
-static void strcmp_strncmp_order_and_limits(struct ktest *t)
+static void strcmp_strncmp_order_and_limits(struct ktest *test)
 {
-	KTEST_EXPECT_EQ(t, strcmp("abc", "abc"), 0);
-	KTEST_EXPECT_LT(t, strcmp("abc", "abd"), 0);
-	KTEST_EXPECT_GT(t, strcmp("abc", "ab"), 0);
-	KTEST_EXPECT_LT(t, strcmp("", "a"), 0);
-	KTEST_EXPECT_GT(t, strcmp("\xff", "a"), 0);
-	KTEST_EXPECT_EQ(t, strncmp("abcx", "abcy", 3), 0);
-	KTEST_EXPECT_LT(t, strncmp("abcx", "abcy", 4), 0);
-	KTEST_EXPECT_EQ(t, strncmp("a", "b", 0), 0);
-	KTEST_EXPECT_EQ(t, strncmp("ab", "ab", 100), 0);
+	KTEST_EXPECT_EQ(test, strcmp("abc", "abc"), 0);
+	KTEST_EXPECT_LT(test, strcmp("abc", "abd"), 0);
+	KTEST_EXPECT_GT(test, strcmp("abc", "ab"), 0);
+	KTEST_EXPECT_LT(test, strcmp("", "a"), 0);
+	KTEST_EXPECT_GT(test, strcmp("\xff", "a"), 0);
+	KTEST_EXPECT_EQ(test, strncmp("abcx", "abcy", 3), 0);
+	KTEST_EXPECT_LT(test, strncmp("abcx", "abcy", 4), 0);
+	KTEST_EXPECT_EQ(test, strncmp("a", "b", 0), 0);
+	KTEST_EXPECT_EQ(test, strncmp("ab", "ab", 100), 0);
 }
 
 /* strchr/strrchr find first/last byte, NUL finds the terminator, miss is NULL. */
-static void strchr_strrchr_find_first_and_last(struct ktest *t)
+static void strchr_strrchr_find_first_and_last(struct ktest *test)
 {
 	const char *s = "a/b/c";
 
-	KTEST_EXPECT_PTR_EQ(t, strchr(s, '/'), s + 1);
-	KTEST_EXPECT_PTR_EQ(t, strrchr(s, '/'), s + 3);
-	KTEST_EXPECT_PTR_EQ(t, strchr(s, '\0'), s + 5);
-	KTEST_EXPECT_PTR_EQ(t, strrchr(s, '\0'), s + 5);
-	KTEST_EXPECT_NULL(t, strchr(s, 'z'));
-	KTEST_EXPECT_NULL(t, strrchr(s, 'z'));
-	KTEST_EXPECT_PTR_EQ(t, strchr(s, 'a' + 256), s); /* c is converted to char */
+	KTEST_EXPECT_PTR_EQ(test, strchr(s, '/'), s + 1);
+	KTEST_EXPECT_PTR_EQ(test, strrchr(s, '/'), s + 3);
+	KTEST_EXPECT_PTR_EQ(test, strchr(s, '\0'), s + 5);
+	KTEST_EXPECT_PTR_EQ(test, strrchr(s, '\0'), s + 5);
+	KTEST_EXPECT_NULL(test, strchr(s, 'z'));
+	KTEST_EXPECT_NULL(test, strrchr(s, 'z'));
+	KTEST_EXPECT_PTR_EQ(test, strchr(s, 'a' + 256), s); /* c is converted to char */
 }
 
 /* strstr finds the first match, handles empty needle and near-misses. */
-static void strstr_finds_first_occurrence(struct ktest *t)
+static void strstr_finds_first_occurrence(struct ktest *test)
 {
 	const char *h = "aaab aab ab";
 
-	KTEST_EXPECT_PTR_EQ(t, strstr(h, "ab"), h + 2);
-	KTEST_EXPECT_PTR_EQ(t, strstr(h, ""), h);
-	KTEST_EXPECT_NOT_NULL(t, strstr("", ""));
-	KTEST_EXPECT_NULL(t, strstr(h, "abc"));
-	KTEST_EXPECT_NULL(t, strstr("", "a"));
-	KTEST_EXPECT_PTR_EQ(t, strstr(h, " ab"), h + 8);
+	KTEST_EXPECT_PTR_EQ(test, strstr(h, "ab"), h + 2);
+	KTEST_EXPECT_PTR_EQ(test, strstr(h, ""), h);
+	KTEST_EXPECT_NOT_NULL(test, strstr("", ""));
+	KTEST_EXPECT_NULL(test, strstr(h, "abc"));
+	KTEST_EXPECT_NULL(test, strstr("", "a"));
+	KTEST_EXPECT_PTR_EQ(test, strstr(h, " ab"), h + 8);
 }
 
 /* strlcpy truncates, always terminates, and returns strlen(src). */
-static void strlcpy_truncates_and_terminates(struct ktest *t)
+static void strlcpy_truncates_and_terminates(struct ktest *test)
 {
 	char buf[6];
 
 	memset(buf, 'x', sizeof(buf));
-	KTEST_EXPECT_EQ(t, strlcpy(buf, "hello world", sizeof(buf)), 11);
-	KTEST_EXPECT_STREQ(t, buf, "hello");
-	KTEST_EXPECT_EQ(t, strlcpy(buf, "hi", sizeof(buf)), 2);
-	KTEST_EXPECT_STREQ(t, buf, "hi");
+	KTEST_EXPECT_EQ(test, strlcpy(buf, "hello world", sizeof(buf)), 11);
+	KTEST_EXPECT_STREQ(test, buf, "hello");
+	KTEST_EXPECT_EQ(test, strlcpy(buf, "hi", sizeof(buf)), 2);
+	KTEST_EXPECT_STREQ(test, buf, "hi");
 	buf[0] = 'q';
-	KTEST_EXPECT_EQ(t, strlcpy(buf, "abc", 0), 3);
-	KTEST_EXPECT_EQ(t, buf[0], 'q');
-	KTEST_EXPECT_EQ(t, strlcpy(buf, "abc", 1), 3);
-	KTEST_EXPECT_EQ(t, buf[0], '\0');
+	KTEST_EXPECT_EQ(test, strlcpy(buf, "abc", 0), 3);
+	KTEST_EXPECT_EQ(test, buf[0], 'q');
+	KTEST_EXPECT_EQ(test, strlcpy(buf, "abc", 1), 3);
+	KTEST_EXPECT_EQ(test, buf[0], '\0');
 }
 
 /* kstrtoul parses every base, auto-detects 0x/0 with base 0. */
-static void kstrtoul_parses_bases_and_prefixes(struct ktest *t)
+static void kstrtoul_parses_bases_and_prefixes(struct ktest *test)
 {
 	unsigned long v = 0;
 
-	KTEST_EXPECT_EQ(t, kstrtoul("0", 0, &v), 0);
-	KTEST_EXPECT_EQ(t, v, 0);
-	KTEST_EXPECT_EQ(t, kstrtoul("1234", 10, &v), 0);
-	KTEST_EXPECT_EQ(t, v, 1234);
-	KTEST_EXPECT_EQ(t, kstrtoul("0x1F", 0, &v), 0);
-	KTEST_EXPECT_EQ(t, v, 31);
-	KTEST_EXPECT_EQ(t, kstrtoul("0X1f", 16, &v), 0);
-	KTEST_EXPECT_EQ(t, v, 31);
-	KTEST_EXPECT_EQ(t, kstrtoul("ff", 16, &v), 0);
-	KTEST_EXPECT_EQ(t, v, 255);
-	KTEST_EXPECT_EQ(t, kstrtoul("017", 0, &v), 0);
-	KTEST_EXPECT_EQ(t, v, 15);
-	KTEST_EXPECT_EQ(t, kstrtoul("017", 10, &v), 0);
-	KTEST_EXPECT_EQ(t, v, 17);
-	KTEST_EXPECT_EQ(t, kstrtoul("101", 2, &v), 0);
-	KTEST_EXPECT_EQ(t, v, 5);
-	KTEST_EXPECT_EQ(t, kstrtoul("zz", 36, &v), 0);
-	KTEST_EXPECT_EQ(t, v, 36 * 35 + 35);
-	KTEST_EXPECT_EQ(t, kstrtoul("+7", 10, &v), 0);
-	KTEST_EXPECT_EQ(t, v, 7);
-	KTEST_EXPECT_EQ(t, kstrtoul("18446744073709551615", 10, &v), 0);
-	KTEST_EXPECT_EQ(t, v, ~0UL);
-	KTEST_EXPECT_EQ(t, kstrtoul("0xffffffffffffffff", 0, &v), 0);
-	KTEST_EXPECT_EQ(t, v, ~0UL);
+	KTEST_EXPECT_EQ(test, kstrtoul("0", 0, &v), 0);
+	KTEST_EXPECT_EQ(test, v, 0);
+	KTEST_EXPECT_EQ(test, kstrtoul("1234", 10, &v), 0);
+	KTEST_EXPECT_EQ(test, v, 1234);
+	KTEST_EXPECT_EQ(test, kstrtoul("0x1F", 0, &v), 0);
+	KTEST_EXPECT_EQ(test, v, 31);
+	KTEST_EXPECT_EQ(test, kstrtoul("0X1f", 16, &v), 0);
+	KTEST_EXPECT_EQ(test, v, 31);
+	KTEST_EXPECT_EQ(test, kstrtoul("ff", 16, &v), 0);
+	KTEST_EXPECT_EQ(test, v, 255);
+	KTEST_EXPECT_EQ(test, kstrtoul("017", 0, &v), 0);
+	KTEST_EXPECT_EQ(test, v, 15);
+	KTEST_EXPECT_EQ(test, kstrtoul("017", 10, &v), 0);
+	KTEST_EXPECT_EQ(test, v, 17);
+	KTEST_EXPECT_EQ(test, kstrtoul("101", 2, &v), 0);
+	KTEST_EXPECT_EQ(test, v, 5);
+	KTEST_EXPECT_EQ(test, kstrtoul("zz", 36, &v), 0);
+	KTEST_EXPECT_EQ(test, v, 36 * 35 + 35);
+	KTEST_EXPECT_EQ(test, kstrtoul("+7", 10, &v), 0);
+	KTEST_EXPECT_EQ(test, v, 7);
+	KTEST_EXPECT_EQ(test, kstrtoul("18446744073709551615", 10, &v), 0);
+	KTEST_EXPECT_EQ(test, v, ~0UL);
+	KTEST_EXPECT_EQ(test, kstrtoul("0xffffffffffffffff", 0, &v), 0);
+	KTEST_EXPECT_EQ(test, v, ~0UL);
 }
 
 /* kstrtoul rejects junk/empty/bad base with -EINVAL, overflow with -ERANGE. */
-static void kstrtoul_rejects_junk_and_overflow(struct ktest *t)
+static void kstrtoul_rejects_junk_and_overflow(struct ktest *test)
 {
 	unsigned long v = 42;
 
-	KTEST_EXPECT_EQ(t, kstrtoul("", 10, &v), -EINVAL);
-	KTEST_EXPECT_EQ(t, kstrtoul("12a", 10, &v), -EINVAL);
-	KTEST_EXPECT_EQ(t, kstrtoul(" 12", 10, &v), -EINVAL);
-	KTEST_EXPECT_EQ(t, kstrtoul("12\n", 10, &v), -EINVAL);
-	KTEST_EXPECT_EQ(t, kstrtoul("-1", 10, &v), -EINVAL);
-	KTEST_EXPECT_EQ(t, kstrtoul("0x", 0, &v), -EINVAL);
-	KTEST_EXPECT_EQ(t, kstrtoul("08", 0, &v), -EINVAL);
-	KTEST_EXPECT_EQ(t, kstrtoul("2", 2, &v), -EINVAL);
-	KTEST_EXPECT_EQ(t, kstrtoul("+", 10, &v), -EINVAL);
-	KTEST_EXPECT_EQ(t, kstrtoul("1", 1, &v), -EINVAL);
-	KTEST_EXPECT_EQ(t, kstrtoul("1", 37, &v), -EINVAL);
-	KTEST_EXPECT_EQ(t, kstrtoul("18446744073709551616", 10, &v), -ERANGE);
-	KTEST_EXPECT_EQ(t, kstrtoul("0x10000000000000000", 0, &v), -ERANGE);
-	KTEST_EXPECT_EQ(t, kstrtoul("99999999999999999999x", 10, &v), -EINVAL);
-	KTEST_EXPECT_EQ(t, v, 42); /* untouched on every error */
+	KTEST_EXPECT_EQ(test, kstrtoul("", 10, &v), -EINVAL);
+	KTEST_EXPECT_EQ(test, kstrtoul("12a", 10, &v), -EINVAL);
+	KTEST_EXPECT_EQ(test, kstrtoul(" 12", 10, &v), -EINVAL);
+	KTEST_EXPECT_EQ(test, kstrtoul("12\n", 10, &v), -EINVAL);
+	KTEST_EXPECT_EQ(test, kstrtoul("-1", 10, &v), -EINVAL);
+	KTEST_EXPECT_EQ(test, kstrtoul("0x", 0, &v), -EINVAL);
+	KTEST_EXPECT_EQ(test, kstrtoul("08", 0, &v), -EINVAL);
+	KTEST_EXPECT_EQ(test, kstrtoul("2", 2, &v), -EINVAL);
+	KTEST_EXPECT_EQ(test, kstrtoul("+", 10, &v), -EINVAL);
+	KTEST_EXPECT_EQ(test, kstrtoul("1", 1, &v), -EINVAL);
+	KTEST_EXPECT_EQ(test, kstrtoul("1", 37, &v), -EINVAL);
+	KTEST_EXPECT_EQ(test, kstrtoul("18446744073709551616", 10, &v), -ERANGE);
+	KTEST_EXPECT_EQ(test, kstrtoul("0x10000000000000000", 0, &v), -ERANGE);
+	KTEST_EXPECT_EQ(test, kstrtoul("99999999999999999999x", 10, &v), -EINVAL);
+	KTEST_EXPECT_EQ(test, v, 42); /* untouched on every error */
 }
 
 /* kstrtol accepts signs and the exact limits, rejects one past them. */
-static void kstrtol_handles_sign_and_limits(struct ktest *t)
+static void kstrtol_handles_sign_and_limits(struct ktest *test)
 {
 	long v = 0;
 
-	KTEST_EXPECT_EQ(t, kstrtol("-42", 10, &v), 0);
-	KTEST_EXPECT_EQ(t, v, -42);
-	KTEST_EXPECT_EQ(t, kstrtol("+42", 10, &v), 0);
-	KTEST_EXPECT_EQ(t, v, 42);
-	KTEST_EXPECT_EQ(t, kstrtol("-0x10", 0, &v), 0);
-	KTEST_EXPECT_EQ(t, v, -16);
-	KTEST_EXPECT_EQ(t, kstrtol("-0", 10, &v), 0);
-	KTEST_EXPECT_EQ(t, v, 0);
-	KTEST_EXPECT_EQ(t, kstrtol("9223372036854775807", 10, &v), 0);
-	KTEST_EXPECT_EQ(t, v, __LONG_MAX__);
-	KTEST_EXPECT_EQ(t, kstrtol("-9223372036854775808", 10, &v), 0);
-	KTEST_EXPECT_EQ(t, v, -__LONG_MAX__ - 1);
-	KTEST_EXPECT_EQ(t, kstrtol("9223372036854775808", 10, &v), -ERANGE);
-	KTEST_EXPECT_EQ(t, kstrtol("-9223372036854775809", 10, &v), -ERANGE);
-	KTEST_EXPECT_EQ(t, kstrtol("--1", 10, &v), -EINVAL);
-	KTEST_EXPECT_EQ(t, kstrtol("-", 10, &v), -EINVAL);
+	KTEST_EXPECT_EQ(test, kstrtol("-42", 10, &v), 0);
+	KTEST_EXPECT_EQ(test, v, -42);
+	KTEST_EXPECT_EQ(test, kstrtol("+42", 10, &v), 0);
+	KTEST_EXPECT_EQ(test, v, 42);
+	KTEST_EXPECT_EQ(test, kstrtol("-0x10", 0, &v), 0);
+	KTEST_EXPECT_EQ(test, v, -16);
+	KTEST_EXPECT_EQ(test, kstrtol("-0", 10, &v), 0);
+	KTEST_EXPECT_EQ(test, v, 0);
+	KTEST_EXPECT_EQ(test, kstrtol("9223372036854775807", 10, &v), 0);
+	KTEST_EXPECT_EQ(test, v, __LONG_MAX__);
+	KTEST_EXPECT_EQ(test, kstrtol("-9223372036854775808", 10, &v), 0);
+	KTEST_EXPECT_EQ(test, v, -__LONG_MAX__ - 1);
+	KTEST_EXPECT_EQ(test, kstrtol("9223372036854775808", 10, &v), -ERANGE);
+	KTEST_EXPECT_EQ(test, kstrtol("-9223372036854775809", 10, &v), -ERANGE);
+	KTEST_EXPECT_EQ(test, kstrtol("--1", 10, &v), -EINVAL);
+	KTEST_EXPECT_EQ(test, kstrtol("-", 10, &v), -EINVAL);
 }
 
 static const struct ktest_case string_cases[] = {

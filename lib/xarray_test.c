@@ -96,14 +96,14 @@ static void xt_setup(struct xarray *xa)
 }
 
 /* End a case: the tree is valid, then destroy frees every node. */
-static void xt_teardown(struct ktest *t, struct xarray *xa)
+static void xt_teardown(struct ktest *test, struct xarray *xa)
 {
-	KTEST_EXPECT_EQ(t, xa_check(xa), 0);
-	KTEST_EXPECT_EQ(t, xa_node_count(xa), xt_pool.live);
+	KTEST_EXPECT_EQ(test, xa_check(xa), 0);
+	KTEST_EXPECT_EQ(test, xa_node_count(xa), xt_pool.live);
 	xa_destroy(xa);
-	KTEST_EXPECT_EQ(t, xt_pool.live, 0);
-	KTEST_EXPECT_EQ(t, xa_count(xa), 0);
-	KTEST_EXPECT_FALSE(t, xt_pool.misuse);
+	KTEST_EXPECT_EQ(test, xt_pool.live, 0);
+	KTEST_EXPECT_EQ(test, xa_count(xa), 0);
+	KTEST_EXPECT_FALSE(test, xt_pool.misuse);
 }
 
 static unsigned long xt_objs[64]; /* 8-byte aligned pointer entries */
@@ -119,125 +119,125 @@ static const unsigned long xt_edge_keys[] = {
 };
 
 /* An empty array loads, erases and finds nothing and holds no node. */
-static void xarray_empty_has_no_entries(struct ktest *t)
+static void xarray_empty_has_no_entries(struct ktest *test)
 {
 	struct xarray xa;
 	unsigned long index = 0;
 
 	xt_setup(&xa);
-	KTEST_EXPECT_NULL(t, xa_load(&xa, 0));
-	KTEST_EXPECT_NULL(t, xa_load(&xa, XT_MAX));
-	KTEST_EXPECT_NULL(t, xa_erase(&xa, 7));
-	KTEST_EXPECT_NULL(t, xa_find(&xa, &index, XT_MAX));
+	KTEST_EXPECT_NULL(test, xa_load(&xa, 0));
+	KTEST_EXPECT_NULL(test, xa_load(&xa, XT_MAX));
+	KTEST_EXPECT_NULL(test, xa_erase(&xa, 7));
+	KTEST_EXPECT_NULL(test, xa_find(&xa, &index, XT_MAX));
 	index = XT_MAX;
-	KTEST_EXPECT_NULL(t, xa_find_before(&xa, &index, 0));
-	KTEST_EXPECT_TRUE(t, xa_empty(&xa));
-	KTEST_EXPECT_EQ(t, xa_count(&xa), 0);
-	KTEST_EXPECT_EQ(t, xt_pool.allocs, 0);
-	xt_teardown(t, &xa);
+	KTEST_EXPECT_NULL(test, xa_find_before(&xa, &index, 0));
+	KTEST_EXPECT_TRUE(test, xa_empty(&xa));
+	KTEST_EXPECT_EQ(test, xa_count(&xa), 0);
+	KTEST_EXPECT_EQ(test, xt_pool.allocs, 0);
+	xt_teardown(test, &xa);
 }
 
 /* Store, replace, load and erase one entry; erase frees the node. */
-static void xarray_store_load_erase_basics(struct ktest *t)
+static void xarray_store_load_erase_basics(struct ktest *test)
 {
 	struct xarray xa;
 
 	xt_setup(&xa);
-	KTEST_ASSERT_EQ(t, xa_store(&xa, 5, xt_ptr(1)), 0);
-	KTEST_EXPECT_PTR_EQ(t, xa_load(&xa, 5), xt_ptr(1));
-	KTEST_EXPECT_NULL(t, xa_load(&xa, 4));
-	KTEST_EXPECT_NULL(t, xa_load(&xa, 6));
-	KTEST_EXPECT_EQ(t, xa_count(&xa), 1);
-	KTEST_ASSERT_EQ(t, xa_store(&xa, 5, xt_ptr(2)), 0); /* replace */
-	KTEST_EXPECT_EQ(t, xa_count(&xa), 1);
-	KTEST_EXPECT_PTR_EQ(t, xa_load(&xa, 5), xt_ptr(2));
-	KTEST_EXPECT_EQ(t, xt_pool.live, 1);
-	KTEST_EXPECT_NULL(t, xa_erase(&xa, 6));
-	KTEST_EXPECT_PTR_EQ(t, xa_erase(&xa, 5), xt_ptr(2));
-	KTEST_EXPECT_NULL(t, xa_load(&xa, 5));
-	KTEST_EXPECT_EQ(t, xa_count(&xa), 0);
-	KTEST_EXPECT_EQ(t, xt_pool.live, 0);
-	KTEST_EXPECT_TRUE(t, xa_empty(&xa));
-	xt_teardown(t, &xa);
+	KTEST_ASSERT_EQ(test, xa_store(&xa, 5, xt_ptr(1)), 0);
+	KTEST_EXPECT_PTR_EQ(test, xa_load(&xa, 5), xt_ptr(1));
+	KTEST_EXPECT_NULL(test, xa_load(&xa, 4));
+	KTEST_EXPECT_NULL(test, xa_load(&xa, 6));
+	KTEST_EXPECT_EQ(test, xa_count(&xa), 1);
+	KTEST_ASSERT_EQ(test, xa_store(&xa, 5, xt_ptr(2)), 0); /* replace */
+	KTEST_EXPECT_EQ(test, xa_count(&xa), 1);
+	KTEST_EXPECT_PTR_EQ(test, xa_load(&xa, 5), xt_ptr(2));
+	KTEST_EXPECT_EQ(test, xt_pool.live, 1);
+	KTEST_EXPECT_NULL(test, xa_erase(&xa, 6));
+	KTEST_EXPECT_PTR_EQ(test, xa_erase(&xa, 5), xt_ptr(2));
+	KTEST_EXPECT_NULL(test, xa_load(&xa, 5));
+	KTEST_EXPECT_EQ(test, xa_count(&xa), 0);
+	KTEST_EXPECT_EQ(test, xt_pool.live, 0);
+	KTEST_EXPECT_TRUE(test, xa_empty(&xa));
+	xt_teardown(test, &xa);
 }
 
 /* NULL and low-bits-0b10 entries are refused with -EINVAL and change nothing. */
-static void xarray_store_rejects_null_and_misaligned(struct ktest *t)
+static void xarray_store_rejects_null_and_misaligned(struct ktest *test)
 {
 	struct xarray xa;
 
 	xt_setup(&xa);
-	KTEST_EXPECT_EQ(t, xa_store(&xa, 1, NULL), -EINVAL);
-	KTEST_EXPECT_EQ(t, xa_store(&xa, 1, (void *)0x1002UL), -EINVAL);
-	KTEST_EXPECT_EQ(t, xa_insert(&xa, 1, NULL), -EINVAL);
-	KTEST_EXPECT_EQ(t, xa_count(&xa), 0);
-	KTEST_EXPECT_EQ(t, xt_pool.allocs, 0);
-	KTEST_EXPECT_EQ(t, xa_store(&xa, 1, (void *)0x1004UL), 0);
-	KTEST_EXPECT_EQ(t, xa_store(&xa, 1, (void *)0x1002UL), -EINVAL);
-	KTEST_EXPECT_PTR_EQ(t, xa_load(&xa, 1), (void *)0x1004UL);
-	xt_teardown(t, &xa);
+	KTEST_EXPECT_EQ(test, xa_store(&xa, 1, NULL), -EINVAL);
+	KTEST_EXPECT_EQ(test, xa_store(&xa, 1, (void *)0x1002UL), -EINVAL);
+	KTEST_EXPECT_EQ(test, xa_insert(&xa, 1, NULL), -EINVAL);
+	KTEST_EXPECT_EQ(test, xa_count(&xa), 0);
+	KTEST_EXPECT_EQ(test, xt_pool.allocs, 0);
+	KTEST_EXPECT_EQ(test, xa_store(&xa, 1, (void *)0x1004UL), 0);
+	KTEST_EXPECT_EQ(test, xa_store(&xa, 1, (void *)0x1002UL), -EINVAL);
+	KTEST_EXPECT_PTR_EQ(test, xa_load(&xa, 1), (void *)0x1004UL);
+	xt_teardown(test, &xa);
 }
 
 /* Edge indices from 0 to ULONG_MAX all store and load without aliasing. */
-static void xarray_handles_large_and_sparse_indices(struct ktest *t)
+static void xarray_handles_large_and_sparse_indices(struct ktest *test)
 {
 	struct xarray xa;
 	unsigned int i;
 
 	xt_setup(&xa);
 	for (i = 0; i < ARRAY_SIZE(xt_edge_keys); i++)
-		KTEST_ASSERT_EQ(t, xa_store(&xa, xt_edge_keys[i], xa_mk_value(i)), 0);
-	KTEST_EXPECT_EQ(t, xa_count(&xa), ARRAY_SIZE(xt_edge_keys));
+		KTEST_ASSERT_EQ(test, xa_store(&xa, xt_edge_keys[i], xa_mk_value(i)), 0);
+	KTEST_EXPECT_EQ(test, xa_count(&xa), ARRAY_SIZE(xt_edge_keys));
 	for (i = 0; i < ARRAY_SIZE(xt_edge_keys); i++)
-		KTEST_EXPECT_PTR_EQ(t, xa_load(&xa, xt_edge_keys[i]), xa_mk_value(i));
-	KTEST_EXPECT_NULL(t, xa_load(&xa, 2));
-	KTEST_EXPECT_NULL(t, xa_load(&xa, 4094));
-	KTEST_EXPECT_NULL(t, xa_load(&xa, (1UL << 30) - 1));
-	KTEST_EXPECT_NULL(t, xa_load(&xa, (1UL << 63) + 1));
-	KTEST_EXPECT_NULL(t, xa_load(&xa, XT_MAX - 2));
-	KTEST_EXPECT_NULL(t, xa_load(&xa, 1UL << 62));
-	KTEST_EXPECT_EQ(t, xa.root->shift, XA_MAX_SHIFT);
-	KTEST_EXPECT_EQ(t, xa_check(&xa), 0);
-	xt_teardown(t, &xa);
+		KTEST_EXPECT_PTR_EQ(test, xa_load(&xa, xt_edge_keys[i]), xa_mk_value(i));
+	KTEST_EXPECT_NULL(test, xa_load(&xa, 2));
+	KTEST_EXPECT_NULL(test, xa_load(&xa, 4094));
+	KTEST_EXPECT_NULL(test, xa_load(&xa, (1UL << 30) - 1));
+	KTEST_EXPECT_NULL(test, xa_load(&xa, (1UL << 63) + 1));
+	KTEST_EXPECT_NULL(test, xa_load(&xa, XT_MAX - 2));
+	KTEST_EXPECT_NULL(test, xa_load(&xa, 1UL << 62));
+	KTEST_EXPECT_EQ(test, xa.root->shift, XA_MAX_SHIFT);
+	KTEST_EXPECT_EQ(test, xa_check(&xa), 0);
+	xt_teardown(test, &xa);
 }
 
 /* The root rises to cover a new index and sinks back (freeing nodes) on erase. */
-static void xarray_height_grows_and_shrinks(struct ktest *t)
+static void xarray_height_grows_and_shrinks(struct ktest *test)
 {
 	struct xarray xa;
 
 	xt_setup(&xa);
-	KTEST_ASSERT_EQ(t, xa_store(&xa, 0, xt_ptr(0)), 0);
-	KTEST_EXPECT_EQ(t, xa.root->shift, 0);
-	KTEST_EXPECT_EQ(t, xt_pool.live, 1);
-	KTEST_ASSERT_EQ(t, xa_store(&xa, 64, xt_ptr(1)), 0);
-	KTEST_EXPECT_EQ(t, xa.root->shift, 6);
-	KTEST_EXPECT_EQ(t, xt_pool.live, 3);
-	KTEST_ASSERT_EQ(t, xa_store(&xa, XT_MAX, xt_ptr(2)), 0);
-	KTEST_EXPECT_EQ(t, xa.root->shift, XA_MAX_SHIFT);
-	KTEST_EXPECT_EQ(t, xt_pool.live, 3 + 9 + 10);
-	KTEST_EXPECT_EQ(t, xa_check(&xa), 0);
-	KTEST_EXPECT_PTR_EQ(t, xa_erase(&xa, XT_MAX), xt_ptr(2));
-	KTEST_EXPECT_EQ(t, xa.root->shift, 6);
-	KTEST_EXPECT_EQ(t, xt_pool.live, 3);
-	KTEST_EXPECT_PTR_EQ(t, xa_erase(&xa, 0), xt_ptr(0));
-	KTEST_EXPECT_EQ(t, xa.root->shift, 6); /* 64 sits in slot 1: no shrink */
-	KTEST_EXPECT_EQ(t, xt_pool.live, 2);
-	KTEST_EXPECT_EQ(t, xa_check(&xa), 0);
-	KTEST_ASSERT_EQ(t, xa_store(&xa, 4096, xt_ptr(3)), 0);
-	KTEST_ASSERT_EQ(t, xa_store(&xa, 1, xt_ptr(4)), 0);
-	KTEST_EXPECT_PTR_EQ(t, xa_erase(&xa, 4096), xt_ptr(3));
-	KTEST_EXPECT_PTR_EQ(t, xa_erase(&xa, 64), xt_ptr(1));
-	KTEST_EXPECT_EQ(t, xa.root->shift, 0); /* only index 1 left: one leaf */
-	KTEST_EXPECT_EQ(t, xt_pool.live, 1);
-	KTEST_EXPECT_EQ(t, xa_check(&xa), 0);
-	KTEST_EXPECT_PTR_EQ(t, xa_erase(&xa, 1), xt_ptr(4));
-	KTEST_EXPECT_NULL(t, xa.root);
-	xt_teardown(t, &xa);
+	KTEST_ASSERT_EQ(test, xa_store(&xa, 0, xt_ptr(0)), 0);
+	KTEST_EXPECT_EQ(test, xa.root->shift, 0);
+	KTEST_EXPECT_EQ(test, xt_pool.live, 1);
+	KTEST_ASSERT_EQ(test, xa_store(&xa, 64, xt_ptr(1)), 0);
+	KTEST_EXPECT_EQ(test, xa.root->shift, 6);
+	KTEST_EXPECT_EQ(test, xt_pool.live, 3);
+	KTEST_ASSERT_EQ(test, xa_store(&xa, XT_MAX, xt_ptr(2)), 0);
+	KTEST_EXPECT_EQ(test, xa.root->shift, XA_MAX_SHIFT);
+	KTEST_EXPECT_EQ(test, xt_pool.live, 3 + 9 + 10);
+	KTEST_EXPECT_EQ(test, xa_check(&xa), 0);
+	KTEST_EXPECT_PTR_EQ(test, xa_erase(&xa, XT_MAX), xt_ptr(2));
+	KTEST_EXPECT_EQ(test, xa.root->shift, 6);
+	KTEST_EXPECT_EQ(test, xt_pool.live, 3);
+	KTEST_EXPECT_PTR_EQ(test, xa_erase(&xa, 0), xt_ptr(0));
+	KTEST_EXPECT_EQ(test, xa.root->shift, 6); /* 64 sits in slot 1: no shrink */
+	KTEST_EXPECT_EQ(test, xt_pool.live, 2);
+	KTEST_EXPECT_EQ(test, xa_check(&xa), 0);
+	KTEST_ASSERT_EQ(test, xa_store(&xa, 4096, xt_ptr(3)), 0);
+	KTEST_ASSERT_EQ(test, xa_store(&xa, 1, xt_ptr(4)), 0);
+	KTEST_EXPECT_PTR_EQ(test, xa_erase(&xa, 4096), xt_ptr(3));
+	KTEST_EXPECT_PTR_EQ(test, xa_erase(&xa, 64), xt_ptr(1));
+	KTEST_EXPECT_EQ(test, xa.root->shift, 0); /* only index 1 left: one leaf */
+	KTEST_EXPECT_EQ(test, xt_pool.live, 1);
+	KTEST_EXPECT_EQ(test, xa_check(&xa), 0);
+	KTEST_EXPECT_PTR_EQ(test, xa_erase(&xa, 1), xt_ptr(4));
+	KTEST_EXPECT_NULL(test, xa.root);
+	xt_teardown(test, &xa);
 }
 
 /* xa_for_each and xa_find visit entries in increasing index order, honouring bounds. */
-static void xarray_iterates_in_index_order(struct ktest *t)
+static void xarray_iterates_in_index_order(struct ktest *test)
 {
 	struct xarray xa;
 	unsigned long index, prev = 0, nr = 0;
@@ -246,38 +246,38 @@ static void xarray_iterates_in_index_order(struct ktest *t)
 
 	xt_setup(&xa);
 	for (i = ARRAY_SIZE(xt_edge_keys); i-- > 0;) /* reverse order on purpose */
-		KTEST_ASSERT_EQ(t, xa_store(&xa, xt_edge_keys[i], xa_mk_value(i)), 0);
+		KTEST_ASSERT_EQ(test, xa_store(&xa, xt_edge_keys[i], xa_mk_value(i)), 0);
 	xa_for_each(&xa, index, entry) {
-		KTEST_ASSERT_LT(t, nr, ARRAY_SIZE(xt_edge_keys));
-		KTEST_EXPECT_EQ(t, index, xt_edge_keys[nr]);
-		KTEST_EXPECT_PTR_EQ(t, entry, xa_mk_value(nr));
-		KTEST_EXPECT_TRUE(t, nr == 0 || index > prev);
+		KTEST_ASSERT_LT(test, nr, ARRAY_SIZE(xt_edge_keys));
+		KTEST_EXPECT_EQ(test, index, xt_edge_keys[nr]);
+		KTEST_EXPECT_PTR_EQ(test, entry, xa_mk_value(nr));
+		KTEST_EXPECT_TRUE(test, nr == 0 || index > prev);
 		prev = index;
 		nr++;
 	}
-	KTEST_EXPECT_EQ(t, nr, ARRAY_SIZE(xt_edge_keys));
+	KTEST_EXPECT_EQ(test, nr, ARRAY_SIZE(xt_edge_keys));
 	index = 66;
-	KTEST_EXPECT_PTR_EQ(t, xa_find(&xa, &index, XT_MAX), xa_mk_value(5));
-	KTEST_EXPECT_EQ(t, index, 4095);
+	KTEST_EXPECT_PTR_EQ(test, xa_find(&xa, &index, XT_MAX), xa_mk_value(5));
+	KTEST_EXPECT_EQ(test, index, 4095);
 	index = 4097;
-	KTEST_EXPECT_NULL(t, xa_find(&xa, &index, (1UL << 30) - 1));
-	KTEST_EXPECT_EQ(t, index, 4097); /* unchanged on a miss */
+	KTEST_EXPECT_NULL(test, xa_find(&xa, &index, (1UL << 30) - 1));
+	KTEST_EXPECT_EQ(test, index, 4097); /* unchanged on a miss */
 	index = XT_MAX;
-	KTEST_EXPECT_NULL(t, xa_find_after(&xa, &index, XT_MAX));
+	KTEST_EXPECT_NULL(test, xa_find_after(&xa, &index, XT_MAX));
 	nr = 0;
 	xa_for_each_range(&xa, index, entry, 64, 1UL << 30)
 		nr++;
-	KTEST_EXPECT_EQ(t, nr, 5); /* 64, 65, 4095, 4096, 1 << 30 */
+	KTEST_EXPECT_EQ(test, nr, 5); /* 64, 65, 4095, 4096, 1 << 30 */
 	xa_for_each(&xa, index, entry) /* erasing the current entry is allowed */
 		if (index & 1)
-			KTEST_EXPECT_PTR_EQ(t, xa_erase(&xa, index), entry);
-	KTEST_EXPECT_EQ(t, xa_count(&xa), 7);
-	xt_teardown(t, &xa);
+			KTEST_EXPECT_PTR_EQ(test, xa_erase(&xa, index), entry);
+	KTEST_EXPECT_EQ(test, xa_count(&xa), 7);
+	xt_teardown(test, &xa);
 }
 
 /* xa_for_each_reverse and xa_find_before visit entries in decreasing index
  * order, honouring bounds, also below a root that covers less than ~0UL. */
-static void xarray_iterates_in_reverse_order(struct ktest *t)
+static void xarray_iterates_in_reverse_order(struct ktest *test)
 {
 	struct xarray xa;
 	unsigned long index, nr = 0;
@@ -286,74 +286,74 @@ static void xarray_iterates_in_reverse_order(struct ktest *t)
 
 	xt_setup(&xa);
 	for (i = 0; i < 6; i++) /* 0 .. 4096: a root of shift 12 */
-		KTEST_ASSERT_EQ(t, xa_store(&xa, xt_edge_keys[i], xa_mk_value(i)), 0);
+		KTEST_ASSERT_EQ(test, xa_store(&xa, xt_edge_keys[i], xa_mk_value(i)), 0);
 	index = ~0UL;
-	KTEST_EXPECT_PTR_EQ(t, xa_find_before(&xa, &index, 0), xa_mk_value(5));
-	KTEST_EXPECT_EQ(t, index, 4095);
+	KTEST_EXPECT_PTR_EQ(test, xa_find_before(&xa, &index, 0), xa_mk_value(5));
+	KTEST_EXPECT_EQ(test, index, 4095);
 	index = ~0UL;
-	KTEST_EXPECT_NULL(t, xa_find_before(&xa, &index, 4097)); /* above all the root covers */
-	KTEST_EXPECT_EQ(t, index, ~0UL);
+	KTEST_EXPECT_NULL(test, xa_find_before(&xa, &index, 4097)); /* above all the root covers */
+	KTEST_EXPECT_EQ(test, index, ~0UL);
 	for (i = 6; i < ARRAY_SIZE(xt_edge_keys); i++)
-		KTEST_ASSERT_EQ(t, xa_store(&xa, xt_edge_keys[i], xa_mk_value(i)), 0);
+		KTEST_ASSERT_EQ(test, xa_store(&xa, xt_edge_keys[i], xa_mk_value(i)), 0);
 	xa_for_each_reverse(&xa, index, entry) {
 		unsigned long want = ARRAY_SIZE(xt_edge_keys) - 1 - nr;
 
-		KTEST_ASSERT_LT(t, nr, ARRAY_SIZE(xt_edge_keys));
-		KTEST_EXPECT_EQ(t, index, xt_edge_keys[want]);
-		KTEST_EXPECT_PTR_EQ(t, entry, xa_mk_value(want));
+		KTEST_ASSERT_LT(test, nr, ARRAY_SIZE(xt_edge_keys));
+		KTEST_EXPECT_EQ(test, index, xt_edge_keys[want]);
+		KTEST_EXPECT_PTR_EQ(test, entry, xa_mk_value(want));
 		nr++;
 	}
-	KTEST_EXPECT_EQ(t, nr, ARRAY_SIZE(xt_edge_keys));
+	KTEST_EXPECT_EQ(test, nr, ARRAY_SIZE(xt_edge_keys));
 	index = 4094;
-	KTEST_EXPECT_PTR_EQ(t, xa_find_before(&xa, &index, 0), xa_mk_value(4));
-	KTEST_EXPECT_EQ(t, index, 65);
+	KTEST_EXPECT_PTR_EQ(test, xa_find_before(&xa, &index, 0), xa_mk_value(4));
+	KTEST_EXPECT_EQ(test, index, 65);
 	index = 62;
-	KTEST_EXPECT_NULL(t, xa_find_before(&xa, &index, 2));
-	KTEST_EXPECT_EQ(t, index, 62); /* unchanged on a miss */
+	KTEST_EXPECT_NULL(test, xa_find_before(&xa, &index, 2));
+	KTEST_EXPECT_EQ(test, index, 62); /* unchanged on a miss */
 	index = 0;
-	KTEST_EXPECT_NULL(t, xa_find_prev(&xa, &index, 0));
+	KTEST_EXPECT_NULL(test, xa_find_prev(&xa, &index, 0));
 	index = 1UL << 36;
-	KTEST_EXPECT_PTR_EQ(t, xa_find_prev(&xa, &index, 0), xa_mk_value(8));
-	KTEST_EXPECT_EQ(t, index, (1UL << 30) + 1);
+	KTEST_EXPECT_PTR_EQ(test, xa_find_prev(&xa, &index, 0), xa_mk_value(8));
+	KTEST_EXPECT_EQ(test, index, (1UL << 30) + 1);
 	xa_for_each_reverse(&xa, index, entry) /* erasing the current entry is allowed */
 		if (index & 1)
-			KTEST_EXPECT_PTR_EQ(t, xa_erase(&xa, index), entry);
-	KTEST_EXPECT_EQ(t, xa_count(&xa), 7);
-	xt_teardown(t, &xa);
+			KTEST_EXPECT_PTR_EQ(test, xa_erase(&xa, index), entry);
+	KTEST_EXPECT_EQ(test, xa_count(&xa), 7);
+	xt_teardown(test, &xa);
 }
 
 /* Value entries round-trip, are told apart from pointers, and store like them. */
-static void xarray_value_entries_round_trip(struct ktest *t)
+static void xarray_value_entries_round_trip(struct ktest *test)
 {
 	static const unsigned long vals[] = { 0, 1, 0x12345, (1UL << 62) + 3, (1UL << 63) - 1 };
 	struct xarray xa;
 	unsigned int i;
 
 	xt_setup(&xa);
-	KTEST_EXPECT_FALSE(t, xa_is_value(xt_ptr(0)));
+	KTEST_EXPECT_FALSE(test, xa_is_value(xt_ptr(0)));
 	for (i = 0; i < ARRAY_SIZE(vals); i++) {
 		void *e = xa_mk_value(vals[i]);
 
-		KTEST_EXPECT_TRUE(t, xa_is_value(e));
-		KTEST_EXPECT_EQ(t, xa_to_value(e), vals[i]);
-		KTEST_ASSERT_EQ(t, xa_store(&xa, 1000 + i, e), 0);
+		KTEST_EXPECT_TRUE(test, xa_is_value(e));
+		KTEST_EXPECT_EQ(test, xa_to_value(e), vals[i]);
+		KTEST_ASSERT_EQ(test, xa_store(&xa, 1000 + i, e), 0);
 	}
 	for (i = 0; i < ARRAY_SIZE(vals); i++)
-		KTEST_EXPECT_EQ(t, xa_to_value(xa_load(&xa, 1000 + i)), vals[i]);
-	xt_teardown(t, &xa);
+		KTEST_EXPECT_EQ(test, xa_to_value(xa_load(&xa, 1000 + i)), vals[i]);
+	xt_teardown(test, &xa);
 }
 
 /* xa_insert stores into a free index and refuses an occupied one with -EEXIST. */
-static void xarray_insert_refuses_occupied_index(struct ktest *t)
+static void xarray_insert_refuses_occupied_index(struct ktest *test)
 {
 	struct xarray xa;
 
 	xt_setup(&xa);
-	KTEST_EXPECT_EQ(t, xa_insert(&xa, 77, xa_mk_value(1)), 0);
-	KTEST_EXPECT_EQ(t, xa_insert(&xa, 77, xa_mk_value(2)), -EEXIST);
-	KTEST_EXPECT_EQ(t, xa_to_value(xa_load(&xa, 77)), 1);
-	KTEST_EXPECT_EQ(t, xa_count(&xa), 1);
-	xt_teardown(t, &xa);
+	KTEST_EXPECT_EQ(test, xa_insert(&xa, 77, xa_mk_value(1)), 0);
+	KTEST_EXPECT_EQ(test, xa_insert(&xa, 77, xa_mk_value(2)), -EEXIST);
+	KTEST_EXPECT_EQ(test, xa_to_value(xa_load(&xa, 77)), 1);
+	KTEST_EXPECT_EQ(test, xa_count(&xa), 1);
+	xt_teardown(test, &xa);
 }
 
 /* Snapshot of a small tree, to prove that a failed store changed nothing. */
@@ -365,46 +365,46 @@ struct xt_snap {
 	void *entry[32];
 };
 
-static void xt_snap_take(const struct xarray *xa, struct xt_snap *s)
+static void xt_snap_take(const struct xarray *xa, struct xt_snap *snap)
 {
 	unsigned long index;
 	void *entry;
 
-	s->root = xa->root;
-	s->root_shift = xa->root ? xa->root->shift : 0;
-	s->count = xa_count(xa);
-	s->nodes = xa_node_count(xa);
-	s->live = xt_pool.live;
-	s->nr = 0;
+	snap->root = xa->root;
+	snap->root_shift = xa->root ? xa->root->shift : 0;
+	snap->count = xa_count(xa);
+	snap->nodes = xa_node_count(xa);
+	snap->live = xt_pool.live;
+	snap->nr = 0;
 	xa_for_each(xa, index, entry) {
-		if (s->nr == ARRAY_SIZE(s->index))
+		if (snap->nr == ARRAY_SIZE(snap->index))
 			break;
-		s->index[s->nr] = index;
-		s->entry[s->nr++] = entry;
+		snap->index[snap->nr] = index;
+		snap->entry[snap->nr++] = entry;
 	}
 }
 
-/* Expect @xa to match snapshot @s exactly; Return: false on a difference. */
-static bool xt_snap_same(struct ktest *t, const struct xarray *xa, const struct xt_snap *s)
+/* Expect @xa to match snapshot @snap exactly; Return: false on a difference. */
+static bool xt_snap_same(struct ktest *test, const struct xarray *xa, const struct xt_snap *snap)
 {
-	unsigned int before = t->failures;
+	unsigned int before = test->failures;
 	struct xt_snap now;
 	unsigned long i;
 
 	xt_snap_take(xa, &now);
-	KTEST_EXPECT_PTR_EQ(t, now.root, s->root);
-	KTEST_EXPECT_EQ(t, now.root_shift, s->root_shift);
-	KTEST_EXPECT_EQ(t, now.count, s->count);
-	KTEST_EXPECT_EQ(t, now.nodes, s->nodes);
-	KTEST_EXPECT_EQ(t, now.live, s->live);
-	KTEST_EXPECT_EQ(t, now.nr, s->nr);
-	for (i = 0; i < s->nr && i < now.nr; i++) {
-		KTEST_EXPECT_EQ(t, now.index[i], s->index[i]);
-		KTEST_EXPECT_PTR_EQ(t, now.entry[i], s->entry[i]);
-		KTEST_EXPECT_PTR_EQ(t, xa_load(xa, s->index[i]), s->entry[i]);
+	KTEST_EXPECT_PTR_EQ(test, now.root, snap->root);
+	KTEST_EXPECT_EQ(test, now.root_shift, snap->root_shift);
+	KTEST_EXPECT_EQ(test, now.count, snap->count);
+	KTEST_EXPECT_EQ(test, now.nodes, snap->nodes);
+	KTEST_EXPECT_EQ(test, now.live, snap->live);
+	KTEST_EXPECT_EQ(test, now.nr, snap->nr);
+	for (i = 0; i < snap->nr && i < now.nr; i++) {
+		KTEST_EXPECT_EQ(test, now.index[i], snap->index[i]);
+		KTEST_EXPECT_PTR_EQ(test, now.entry[i], snap->entry[i]);
+		KTEST_EXPECT_PTR_EQ(test, xa_load(xa, snap->index[i]), snap->entry[i]);
 	}
-	KTEST_EXPECT_EQ(t, xa_check(xa), 0);
-	return t->failures == before;
+	KTEST_EXPECT_EQ(test, xa_check(xa), 0);
+	return test->failures == before;
 }
 
 /*
@@ -412,7 +412,7 @@ static bool xt_snap_same(struct ktest *t, const struct xarray *xa, const struct 
  * leave @xa as it was. Return: the number of allocations the store needed
  * (i.e. the failure points tried), leaving the entry stored; -1 on a mismatch.
  */
-static int xt_store_failing_each_alloc(struct ktest *t, struct xarray *xa,
+static int xt_store_failing_each_alloc(struct ktest *test, struct xarray *xa,
 				       unsigned long index, void *entry)
 {
 	struct xt_snap snap;
@@ -425,16 +425,16 @@ static int xt_store_failing_each_alloc(struct ktest *t, struct xarray *xa,
 		xt_pool.fail_at = 0;
 		if (err == 0)
 			return n - 1;
-		KTEST_EXPECT_EQ(t, err, -ENOMEM);
-		KTEST_EXPECT_NULL(t, xa_load(xa, index));
-		if (err != -ENOMEM || !xt_snap_same(t, xa, &snap))
+		KTEST_EXPECT_EQ(test, err, -ENOMEM);
+		KTEST_EXPECT_NULL(test, xa_load(xa, index));
+		if (err != -ENOMEM || !xt_snap_same(test, xa, &snap))
 			return -1;
 	}
 	return -1;
 }
 
 /* A node allocation failing at any point of a store leaves the tree exactly unchanged. */
-static void xarray_store_fails_cleanly_on_enomem(struct ktest *t)
+static void xarray_store_fails_cleanly_on_enomem(struct ktest *test)
 {
 	static const struct {
 		unsigned long index;
@@ -454,62 +454,62 @@ static void xarray_store_fails_cleanly_on_enomem(struct ktest *t)
 
 	xt_setup(&xa);
 	for (i = 0; i < ARRAY_SIZE(steps); i++) {
-		int n = xt_store_failing_each_alloc(t, &xa, steps[i].index, xa_mk_value(i));
+		int n = xt_store_failing_each_alloc(test, &xa, steps[i].index, xa_mk_value(i));
 
-		KTEST_EXPECT_EQ(t, n, steps[i].allocs);
-		KTEST_ASSERT_EQ(t, xa_to_value(xa_load(&xa, steps[i].index)), i);
-		KTEST_ASSERT_EQ(t, xa_check(&xa), 0);
+		KTEST_EXPECT_EQ(test, n, steps[i].allocs);
+		KTEST_ASSERT_EQ(test, xa_to_value(xa_load(&xa, steps[i].index)), i);
+		KTEST_ASSERT_EQ(test, xa_check(&xa), 0);
 	}
 	/* Same from an empty tree straight to the deepest index: 11 nodes. */
 	xa_destroy(&xa);
-	KTEST_EXPECT_EQ(t, xt_store_failing_each_alloc(t, &xa, XT_MAX - 1, xt_ptr(0)), 11);
-	KTEST_EXPECT_EQ(t, xt_store_failing_each_alloc(t, &xa, 0, xt_ptr(1)), 10);
-	xt_teardown(t, &xa);
+	KTEST_EXPECT_EQ(test, xt_store_failing_each_alloc(test, &xa, XT_MAX - 1, xt_ptr(0)), 11);
+	KTEST_EXPECT_EQ(test, xt_store_failing_each_alloc(test, &xa, 0, xt_ptr(1)), 10);
+	xt_teardown(test, &xa);
 }
 
 /* xa_destroy frees every node and leaves an empty, reusable array. */
-static void xarray_destroy_frees_every_node(struct ktest *t)
+static void xarray_destroy_frees_every_node(struct ktest *test)
 {
 	struct xarray xa;
 	unsigned long i;
 
 	xt_setup(&xa);
 	for (i = 0; i < 200; i++)
-		KTEST_ASSERT_EQ(t, xa_store(&xa, i * 977, xt_ptr(i)), 0);
-	KTEST_EXPECT_GT(t, xt_pool.live, 1);
-	KTEST_EXPECT_EQ(t, xa_node_count(&xa), xt_pool.live);
+		KTEST_ASSERT_EQ(test, xa_store(&xa, i * 977, xt_ptr(i)), 0);
+	KTEST_EXPECT_GT(test, xt_pool.live, 1);
+	KTEST_EXPECT_EQ(test, xa_node_count(&xa), xt_pool.live);
 	xa_destroy(&xa);
-	KTEST_EXPECT_EQ(t, xt_pool.live, 0);
-	KTEST_EXPECT_TRUE(t, xa_empty(&xa));
-	KTEST_EXPECT_NULL(t, xa_load(&xa, 977));
-	KTEST_ASSERT_EQ(t, xa_store(&xa, 3, xt_ptr(3)), 0);
-	xt_teardown(t, &xa);
+	KTEST_EXPECT_EQ(test, xt_pool.live, 0);
+	KTEST_EXPECT_TRUE(test, xa_empty(&xa));
+	KTEST_EXPECT_NULL(test, xa_load(&xa, 977));
+	KTEST_ASSERT_EQ(test, xa_store(&xa, 3, xt_ptr(3)), 0);
+	xt_teardown(test, &xa);
 }
 
 /* xa_check notices a wrong node count, a wrong total and a broken parent link. */
-static void xarray_check_detects_corruption(struct ktest *t)
+static void xarray_check_detects_corruption(struct ktest *test)
 {
 	struct xarray xa;
 	struct xa_node *leaf;
 
 	xt_setup(&xa);
-	KTEST_ASSERT_EQ(t, xa_store(&xa, 1, xt_ptr(1)), 0);
-	KTEST_ASSERT_EQ(t, xa_store(&xa, 100, xt_ptr(2)), 0);
-	KTEST_ASSERT_EQ(t, xa_check(&xa), 0);
+	KTEST_ASSERT_EQ(test, xa_store(&xa, 1, xt_ptr(1)), 0);
+	KTEST_ASSERT_EQ(test, xa_store(&xa, 100, xt_ptr(2)), 0);
+	KTEST_ASSERT_EQ(test, xa_check(&xa), 0);
 	leaf = xa.root->slots[1];
 	leaf->count++;
-	KTEST_EXPECT_EQ(t, xa_check(&xa), -EINVAL);
+	KTEST_EXPECT_EQ(test, xa_check(&xa), -EINVAL);
 	leaf->count--;
 	xa.count++;
-	KTEST_EXPECT_EQ(t, xa_check(&xa), -EINVAL);
+	KTEST_EXPECT_EQ(test, xa_check(&xa), -EINVAL);
 	xa.count--;
 	leaf->parent = NULL;
-	KTEST_EXPECT_EQ(t, xa_check(&xa), -EINVAL);
+	KTEST_EXPECT_EQ(test, xa_check(&xa), -EINVAL);
 	leaf->parent = xa.root;
 	leaf->offset = 2;
-	KTEST_EXPECT_EQ(t, xa_check(&xa), -EINVAL);
+	KTEST_EXPECT_EQ(test, xa_check(&xa), -EINVAL);
 	leaf->offset = 1;
-	xt_teardown(t, &xa);
+	xt_teardown(test, &xa);
 }
 
 /*
@@ -625,30 +625,30 @@ static unsigned long xt_pick(struct prng *rng, unsigned int phase)
 }
 
 /* Full comparison of @xa with the model; Return: false on a difference. */
-static bool xt_verify_model(struct ktest *t, const struct xarray *xa, struct prng *rng)
+static bool xt_verify_model(struct ktest *test, const struct xarray *xa, struct prng *rng)
 {
-	unsigned int before = t->failures;
+	unsigned int before = test->failures;
 	unsigned long pos = 0, index, start, max, i;
 	void *entry;
 
-	KTEST_EXPECT_EQ(t, xa_check(xa), 0);
-	KTEST_EXPECT_EQ(t, xa_count(xa), xt_model_count);
-	KTEST_EXPECT_EQ(t, xa_node_count(xa), xt_pool.live);
-	KTEST_EXPECT_FALSE(t, xt_pool.misuse);
+	KTEST_EXPECT_EQ(test, xa_check(xa), 0);
+	KTEST_EXPECT_EQ(test, xa_count(xa), xt_model_count);
+	KTEST_EXPECT_EQ(test, xa_node_count(xa), xt_pool.live);
+	KTEST_EXPECT_FALSE(test, xt_pool.misuse);
 	xa_for_each(xa, index, entry) {
 		while (pos < xt_nkeys && !xt_model[pos])
 			pos++;
-		KTEST_EXPECT_LT(t, pos, xt_nkeys);
+		KTEST_EXPECT_LT(test, pos, xt_nkeys);
 		if (pos >= xt_nkeys)
 			return false;
-		KTEST_EXPECT_EQ(t, index, xt_keys[pos]);
-		KTEST_EXPECT_PTR_EQ(t, entry, xt_model[pos]);
+		KTEST_EXPECT_EQ(test, index, xt_keys[pos]);
+		KTEST_EXPECT_PTR_EQ(test, entry, xt_model[pos]);
 		pos++;
-		if (t->failures != before)
+		if (test->failures != before)
 			return false;
 	}
 	for (i = 0; i < xt_nkeys; i++)
-		KTEST_EXPECT_PTR_EQ(t, xa_load(xa, xt_keys[i]), xt_model[i]);
+		KTEST_EXPECT_PTR_EQ(test, xa_load(xa, xt_keys[i]), xt_model[i]);
 	for (i = 0; i < 64; i++) { /* bounded finds from random points */
 		start = xt_random_key(rng);
 		max = start + xt_random_key(rng);
@@ -659,10 +659,10 @@ static bool xt_verify_model(struct ktest *t, const struct xarray *xa, struct prn
 		for (pos = xt_lower_bound(start); pos < xt_nkeys && !xt_model[pos]; pos++)
 			;
 		if (pos < xt_nkeys && xt_keys[pos] <= max) {
-			KTEST_EXPECT_PTR_EQ(t, entry, xt_model[pos]);
-			KTEST_EXPECT_EQ(t, index, xt_keys[pos]);
+			KTEST_EXPECT_PTR_EQ(test, entry, xt_model[pos]);
+			KTEST_EXPECT_EQ(test, index, xt_keys[pos]);
 		} else {
-			KTEST_EXPECT_NULL(t, entry);
+			KTEST_EXPECT_NULL(test, entry);
 		}
 	}
 	for (i = 0; i < 64; i++) { /* and backwards, down to a random minimum */
@@ -675,17 +675,17 @@ static bool xt_verify_model(struct ktest *t, const struct xarray *xa, struct prn
 		entry = xa_find_before(xa, &index, min);
 		pos = xt_model_before(start, min);
 		if (pos < xt_nkeys) {
-			KTEST_EXPECT_PTR_EQ(t, entry, xt_model[pos]);
-			KTEST_EXPECT_EQ(t, index, xt_keys[pos]);
+			KTEST_EXPECT_PTR_EQ(test, entry, xt_model[pos]);
+			KTEST_EXPECT_EQ(test, index, xt_keys[pos]);
 		} else {
-			KTEST_EXPECT_NULL(t, entry);
+			KTEST_EXPECT_NULL(test, entry);
 		}
 	}
-	return t->failures == before;
+	return test->failures == before;
 }
 
 /* One random operation at universe position @pos, mirrored in the model. */
-static void xt_random_op(struct ktest *t, struct xarray *xa, struct prng *rng,
+static void xt_random_op(struct ktest *test, struct xarray *xa, struct prng *rng,
 			 unsigned long pos, unsigned int phase)
 {
 	unsigned long key = xt_keys[pos], roll = prng_below(rng, 100);
@@ -695,12 +695,12 @@ static void xt_random_op(struct ktest *t, struct xarray *xa, struct prng *rng,
 	int err;
 
 	if (roll < erase_pct) {
-		KTEST_EXPECT_PTR_EQ(t, xa_erase(xa, key), xt_model[pos]);
+		KTEST_EXPECT_PTR_EQ(test, xa_erase(xa, key), xt_model[pos]);
 		xt_model_count -= xt_model[pos] != NULL;
 		xt_model[pos] = NULL;
 	} else if (roll < erase_pct + 10) {
 		err = xa_insert(xa, key, entry);
-		KTEST_EXPECT_EQ(t, err, xt_model[pos] ? -EEXIST : 0);
+		KTEST_EXPECT_EQ(test, err, xt_model[pos] ? -EEXIST : 0);
 		if (!err) {
 			xt_model[pos] = entry;
 			xt_model_count++;
@@ -710,39 +710,39 @@ static void xt_random_op(struct ktest *t, struct xarray *xa, struct prng *rng,
 			xt_pool.fail_at = xt_pool.allocs + 1 + prng_below(rng, 3);
 		err = xa_store(xa, key, entry);
 		xt_pool.fail_at = 0;
-		KTEST_EXPECT_TRUE(t, err == 0 || err == -ENOMEM);
+		KTEST_EXPECT_TRUE(test, err == 0 || err == -ENOMEM);
 		if (!err) {
 			xt_model_count += xt_model[pos] == NULL;
 			xt_model[pos] = entry;
 		}
 	} else {
-		KTEST_EXPECT_PTR_EQ(t, xa_load(xa, key), xt_model[pos]);
+		KTEST_EXPECT_PTR_EQ(test, xa_load(xa, key), xt_model[pos]);
 		key = prng_next(rng); /* and a key that is almost surely outside */
-		KTEST_EXPECT_PTR_EQ(t, xa_load(xa, key), xt_model_load(key));
+		KTEST_EXPECT_PTR_EQ(test, xa_load(xa, key), xt_model_load(key));
 	}
 }
 
 /* Erase every entry the model holds; the tree must shrink to nothing. */
-static void xt_drain(struct ktest *t, struct xarray *xa)
+static void xt_drain(struct ktest *test, struct xarray *xa)
 {
 	unsigned long pos;
 
-	for (pos = 0; pos < xt_nkeys && !t->failures; pos++) {
+	for (pos = 0; pos < xt_nkeys && !test->failures; pos++) {
 		if (!xt_model[pos])
 			continue;
-		KTEST_EXPECT_PTR_EQ(t, xa_erase(xa, xt_keys[pos]), xt_model[pos]);
+		KTEST_EXPECT_PTR_EQ(test, xa_erase(xa, xt_keys[pos]), xt_model[pos]);
 		xt_model[pos] = NULL;
 		xt_model_count--;
 		if (pos % 64 == 0)
-			KTEST_EXPECT_EQ(t, xa_check(xa), 0);
+			KTEST_EXPECT_EQ(test, xa_check(xa), 0);
 	}
-	KTEST_EXPECT_EQ(t, xa_count(xa), 0);
-	KTEST_EXPECT_NULL(t, xa->root);
-	KTEST_EXPECT_EQ(t, xt_pool.live, 0);
+	KTEST_EXPECT_EQ(test, xa_count(xa), 0);
+	KTEST_EXPECT_NULL(test, xa->root);
+	KTEST_EXPECT_EQ(test, xt_pool.live, 0);
 }
 
 /* 20k random store/insert/erase/load ops (some with failing allocations) match the model. */
-static void xarray_random_ops_match_model(struct ktest *t)
+static void xarray_random_ops_match_model(struct ktest *test)
 {
 	struct xarray xa;
 	struct prng rng;
@@ -751,20 +751,20 @@ static void xarray_random_ops_match_model(struct ktest *t)
 	xt_setup(&xa);
 	prng_seed(&rng, 0x5eed0001);
 	xt_build_universe(&rng);
-	KTEST_EXPECT_GT(t, xt_nkeys, XT_DENSE + 3 * XT_CLUSTER); /* sparse keys may repeat */
+	KTEST_EXPECT_GT(test, xt_nkeys, XT_DENSE + 3 * XT_CLUSTER); /* sparse keys may repeat */
 	for (op = 0; op < XT_OPS; op++) {
 		unsigned int phase = (unsigned int)(op * 4 / XT_OPS);
 
-		xt_random_op(t, &xa, &rng, xt_pick(&rng, phase), phase);
-		if (t->failures)
+		xt_random_op(test, &xa, &rng, xt_pick(&rng, phase), phase);
+		if (test->failures)
 			break;
-		if ((op + 1) % XT_VERIFY_EVERY == 0 && !xt_verify_model(t, &xa, &rng))
+		if ((op + 1) % XT_VERIFY_EVERY == 0 && !xt_verify_model(test, &xa, &rng))
 			break;
 	}
-	ktest_diag(t, "%lu ops, %lu entries left, %lu allocs, peak %lu nodes", op,
+	ktest_diag(test, "%lu ops, %lu entries left, %lu allocs, peak %lu nodes", op,
 		   xa_count(&xa), xt_pool.allocs, xt_pool.peak);
-	xt_drain(t, &xa);
-	xt_teardown(t, &xa);
+	xt_drain(test, &xa);
+	xt_teardown(test, &xa);
 }
 
 static const struct ktest_case xarray_cases[] = {

@@ -18,7 +18,7 @@
 #include "mm/bootmem.h"
 #include "include/errno.h"
 #include "lib/string.h"
-#include "mm/memmap.h"
+#include "mm/physmem.h"
 
 int bootmem_init(struct bootmem *bm, const struct pfn_range *usable, size_t nr_usable,
 		 const struct pfn_range *reserved, size_t nr_reserved)
@@ -34,7 +34,7 @@ int bootmem_init(struct bootmem *bm, const struct pfn_range *usable, size_t nr_u
 		return -ENOSPC;
 	if (nr_reserved)
 		memcpy(tmp, reserved, nr_reserved * sizeof(*tmp));
-	n = memmap_normalize(tmp, nr_reserved);
+	n = physmem_normalize(tmp, nr_reserved);
 	if (n > BOOTMEM_MAX_RESERVED)
 		return -ENOSPC;
 	memcpy(bm->reserved, tmp, n * sizeof(*tmp));
@@ -44,16 +44,16 @@ int bootmem_init(struct bootmem *bm, const struct pfn_range *usable, size_t nr_u
 
 void bootmem_set_limit(struct bootmem *bm, unsigned long limit_pfn) { bm->limit_pfn = limit_pfn; }
 
-/* The lowest start of a range in @r that meets [s, e), or @e when none does. */
-static unsigned long lowest_conflict(const struct pfn_range *r, size_t n, unsigned long s,
+/* The lowest start of a range in @range that meets [s, e), or @e when none does. */
+static unsigned long lowest_conflict(const struct pfn_range *range, size_t n, unsigned long s,
 				     unsigned long e)
 {
 	unsigned long lowest = e;
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (r[i].start < e && r[i].end > s && r[i].start < lowest)
-			lowest = r[i].start;
+		if (range[i].start < e && range[i].end > s && range[i].start < lowest)
+			lowest = range[i].start;
 	return lowest;
 }
 
@@ -62,26 +62,26 @@ static unsigned long lowest_conflict(const struct pfn_range *r, size_t n, unsign
  * left. */
 static int record(struct bootmem *bm, unsigned long s, unsigned long e)
 {
-	struct pfn_range *a = bm->allocated;
+	struct pfn_range *range = bm->allocated;
 	size_t n = bm->nr_allocated, i;
 
 	for (i = 0; i < n; i++) {
-		if (a[i].end == s) {
-			a[i].end = e;
+		if (range[i].end == s) {
+			range[i].end = e;
 			goto merged;
 		}
-		if (a[i].start == e) {
-			a[i].start = s;
+		if (range[i].start == e) {
+			range[i].start = s;
 			goto merged;
 		}
 	}
 	if (n == BOOTMEM_MAX_ALLOCS)
 		return -ENOSPC;
-	a[n].start = s;
-	a[n].end = e;
+	range[n].start = s;
+	range[n].end = e;
 	n++;
 merged:
-	bm->nr_allocated = memmap_normalize(a, n); /* keeps it sorted; joins a filled gap */
+	bm->nr_allocated = physmem_normalize(range, n); /* keeps it sorted; joins a filled gap */
 	return 0;
 }
 
@@ -93,14 +93,14 @@ int bootmem_alloc(struct bootmem *bm, unsigned long nr_pages, unsigned long alig
 	if (bm->retired || !nr_pages || !align || (align & (align - 1)))
 		return -EINVAL;
 	for (i = bm->nr_usable; i-- > 0;) {
-		const struct pfn_range *u = &bm->usable[i];
-		unsigned long end = MIN(u->end, bm->limit_pfn);
+		const struct pfn_range *range = &bm->usable[i];
+		unsigned long end = MIN(range->end, bm->limit_pfn);
 
-		while (end > u->start && end - u->start >= nr_pages) {
+		while (end > range->start && end - range->start >= nr_pages) {
 			unsigned long start = ALIGN_DOWN(end - nr_pages, align);
 			unsigned long stop = start + nr_pages, c1, c2;
 
-			if (start < u->start)
+			if (start < range->start)
 				break;
 			c1 = lowest_conflict(bm->reserved, bm->nr_reserved, start, stop);
 			c2 = lowest_conflict(bm->allocated, bm->nr_allocated, start, stop);

@@ -122,17 +122,17 @@ struct page *buddy_block_head(const struct mm *mm, unsigned long pfn, unsigned l
 
 	for (order = 0; order <= MAX_ORDER; order++) {
 		unsigned long h = pfn & ~((1UL << order) - 1);
-		struct page *p;
+		struct page *page;
 
 		if (!mm_pfn_valid(mm, h))
 			break;
-		p = mm_pfn_to_page(mm, h);
-		if (page_is_reserved(p) && h == pfn)
+		page = mm_pfn_to_page(mm, h);
+		if (page_is_reserved(page) && h == pfn)
 			return NULL;
-		if ((page_is_buddy(p) || page_is_head(p) || page_is_pcp(p)) &&
-		    page_order(p) >= order) {
+		if ((page_is_buddy(page) || page_is_head(page) || page_is_pcp(page)) &&
+		    page_order(page) >= order) {
 			*head_pfn = h;
-			return p;
+			return page;
 		}
 	}
 	return NULL;
@@ -190,13 +190,13 @@ unsigned long buddy_set_block_type_locked(struct mm *mm, unsigned long block_pfn
 					  enum migratetype mt)
 {
 	unsigned long pfn, end, moved = 0;
-	struct page *p;
+	struct page *page;
 
 	mm_assert_held(&mm->lock);
 	pageblock_span(mm, block_pfn, &pfn, &end);
-	for (; (p = pageblock_next_free(mm, &pfn, end)); pfn += 1UL << page_order(p)) {
-		free_list_move(mm, p, page_order(p), mt);
-		moved += 1UL << page_order(p);
+	for (; (page = pageblock_next_free(mm, &pfn, end)); pfn += 1UL << page_order(page)) {
+		free_list_move(mm, page, page_order(page), mt);
+		moved += 1UL << page_order(page);
 	}
 	pageblock_set_mt(mm, block_pfn, mt);
 	return moved;

@@ -88,15 +88,15 @@ static long scan_block(struct mm *mm, unsigned long block, unsigned long *bitmap
 	pageblock_span(mm, block, &pfn, &end);
 	while (pfn < end) {
 		unsigned long head_pfn;
-		struct page *p = buddy_block_head(mm, pfn, &head_pfn);
+		struct page *page = buddy_block_head(mm, pfn, &head_pfn);
 		unsigned long size;
 
 		(*scanned)++;
-		if (!p)
+		if (!page)
 			return -1; /* reserved */
-		size = (1UL << page_order(p)) - (pfn - head_pfn);
-		if (page_is_head(p)) {
-			if (!page_movable_ops(mm, p) || page_is_isolated(p))
+		size = (1UL << page_order(page)) - (pfn - head_pfn);
+		if (page_is_head(page)) {
+			if (!page_movable_ops(mm, page) || page_is_isolated(page))
 				return -1;
 			if (bitmap && head_pfn >= block)
 				bitmap_set_bit(bitmap, head_pfn - block);
@@ -126,7 +126,7 @@ static bool isolate_block_free(struct compact_control *cc, unsigned long block,
 {
 	struct mm *mm = cc->mm;
 	unsigned long pfn, end, from;
-	struct page *p;
+	struct page *page;
 
 	pageblock_span(mm, block, &pfn, &end);
 	for (;;) {
@@ -137,22 +137,22 @@ static bool isolate_block_free(struct compact_control *cc, unsigned long block,
 		if (cc->nr_targets >= want)
 			return false;
 		from = pfn;
-		p = pageblock_next_free(mm, &pfn, end);
-		cc->res->free_scanned += pfn - from + !!p;
-		if (!p)
+		page = pageblock_next_free(mm, &pfn, end);
+		cc->res->free_scanned += pfn - from + !!page;
+		if (!page)
 			return true;
-		mt = page_list_mt(p);
-		order = keep = page_order(p);
+		mt = page_list_mt(page);
+		order = keep = page_order(page);
 		while (keep && (1U << (keep - 1)) >= want - cc->nr_targets)
 			keep--;
 		n = 1UL << keep;
 		if (cc->nr_targets + n > COMPACT_TARGETS)
 			return false;
-		buddy_take_block_locked(mm, p);
-		buddy_split_locked(mm, p, order, keep, mt);
+		buddy_take_block_locked(mm, page);
+		buddy_split_locked(mm, page, order, keep, mt);
 		mm->nr_free += (1UL << order) - n;
 		for (i = 0; i < n; i++) {
-			buddy_prep_allocated(mm, p + i, 0);
+			buddy_prep_allocated(mm, page + i, 0);
 			cc->targets[cc->nr_targets++] = pfn + i;
 		}
 		cc->res->isolated += n;
@@ -165,9 +165,9 @@ static bool isolate_block_free(struct compact_control *cc, unsigned long block,
 static bool block_is_free(struct mm *mm, unsigned long block)
 {
 	unsigned long head;
-	struct page *p = block >= mm->base_pfn ? buddy_block_head(mm, block, &head) : NULL;
+	struct page *page = block >= mm->base_pfn ? buddy_block_head(mm, block, &head) : NULL;
 
-	return p && page_is_buddy(p) && page_order(p) >= PAGEBLOCK_ORDER;
+	return page && page_is_buddy(page) && page_order(page) >= PAGEBLOCK_ORDER;
 }
 
 /* Refill the target list to @want (<= COMPACT_TARGETS / 2; a free block
@@ -241,7 +241,7 @@ static void release_targets(struct compact_control *cc)
 static bool compact_block(struct compact_control *cc, unsigned long block)
 {
 	unsigned long bitmap[BITS_TO_LONGS(PAGEBLOCK_PAGES)] = { 0 };
-	struct migrate_result r;
+	struct migrate_result result;
 	long used = scan_block(cc->mm, block, bitmap, &cc->res->migrate_scanned);
 
 	pageblock_set_skip(cc->mm, block, used < 0); /* direct runs classify lazily */
@@ -252,13 +252,13 @@ static bool compact_block(struct compact_control *cc, unsigned long block)
 	while (cc->nr_targets < (unsigned long)used)
 		if (!isolate_free_pages(cc, (unsigned int)used))
 			return false;
-	migrate_block(cc->mm, block, bitmap, compaction_alloc, compaction_free, cc, cc->mode, &r);
-	cc->res->migrated += r.succeeded;
-	cc->res->failed += r.failed;
-	if (!r.failed)
+	migrate_block(cc->mm, block, bitmap, compaction_alloc, compaction_free, cc, cc->mode, &result);
+	cc->res->migrated += result.succeeded;
+	cc->res->failed += result.failed;
+	if (!result.failed)
 		cc->res->blocks_evacuated++;
 	mm_drain_pcp(cc->mm); /* freed sources merge only in the buddy */
-	return r.no_target == 0;
+	return result.no_target == 0;
 }
 
 void compact_pack(struct mm *mm, struct pack_result *acc)
@@ -270,12 +270,12 @@ void compact_pack(struct mm *mm, struct pack_result *acc)
 /* Deferral applies to orders at or above the lowest that failed. */
 static bool deferred(struct mm *mm, unsigned int order)
 {
-	struct mm_compact *c = &mm->compact;
+	struct mm_compact *compact = &mm->compact;
 
-	if (!c->defer_shift || order < c->defer_order)
+	if (!compact->defer_shift || order < compact->defer_order)
 		return false;
-	if (++c->considered >= (1U << c->defer_shift)) {
-		c->considered = 0;
+	if (++compact->considered >= (1U << compact->defer_shift)) {
+		compact->considered = 0;
 		return false;
 	}
 	return true;
@@ -283,32 +283,32 @@ static bool deferred(struct mm *mm, unsigned int order)
 
 static void record_outcome(struct mm *mm, unsigned int order, bool success)
 {
-	struct mm_compact *c = &mm->compact;
+	struct mm_compact *compact = &mm->compact;
 
 	if (success) {
-		if (order >= c->defer_order) {
-			c->defer_shift = 0;
-			c->considered = 0;
+		if (order >= compact->defer_order) {
+			compact->defer_shift = 0;
+			compact->considered = 0;
 		}
 		return;
 	}
-	c->defer_order = c->defer_shift ? MIN(c->defer_order, order) : order;
-	c->considered = 0;
-	if (c->defer_shift < COMPACT_MAX_DEFER_SHIFT)
-		c->defer_shift++;
+	compact->defer_order = compact->defer_shift ? MIN(compact->defer_order, order) : order;
+	compact->considered = 0;
+	if (compact->defer_shift < COMPACT_MAX_DEFER_SHIFT)
+		compact->defer_shift++;
 }
 
 static void account(struct mm *mm, const struct compact_result *res)
 {
-	struct mm_compact *c = &mm->compact;
+	struct mm_compact *compact = &mm->compact;
 
-	c->runs++;
-	c->migrate_scanned += res->migrate_scanned;
-	c->free_scanned += res->free_scanned;
-	c->isolated += res->isolated;
-	c->migrated += res->migrated;
-	c->failed += res->failed;
-	c->time_ns += res->time_ns;
+	compact->runs++;
+	compact->migrate_scanned += res->migrate_scanned;
+	compact->free_scanned += res->free_scanned;
+	compact->isolated += res->isolated;
+	compact->migrated += res->migrated;
+	compact->failed += res->failed;
+	compact->time_ns += res->time_ns;
 }
 
 static void control_init(struct compact_control *cc, struct mm *mm, unsigned int order,

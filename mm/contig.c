@@ -46,11 +46,11 @@ static int isolate_blocks(struct mm *mm, unsigned long start, unsigned long end)
 static void remerge_locked(struct mm *mm, unsigned long start, unsigned long end)
 {
 	unsigned long pfn = start;
-	struct page *p;
+	struct page *page;
 
 	mm_assert_held(&mm->lock);
-	while ((p = pageblock_next_free(mm, &pfn, end))) {
-		unsigned int order = buddy_take_block_locked(mm, p);
+	while ((page = pageblock_next_free(mm, &pfn, end))) {
+		unsigned int order = buddy_take_block_locked(mm, page);
 
 		buddy_free_locked(mm, pfn, order, pageblock_mt(mm, pfn));
 		mm->nr_free += 1UL << order;
@@ -82,18 +82,18 @@ static long collect_movable(struct mm *mm, unsigned long start, unsigned long en
 
 	while (pfn < end) {
 		unsigned long head;
-		struct page *p = buddy_block_head(mm, pfn, &head);
+		struct page *page = buddy_block_head(mm, pfn, &head);
 
-		if (!p)
+		if (!page)
 			return -EBUSY; /* reserved */
-		if (page_is_head(p)) {
-			if (!page_movable_ops(mm, p) || page_is_isolated(p))
+		if (page_is_head(page)) {
+			if (!page_movable_ops(mm, page) || page_is_isolated(page))
 				return -EBUSY;
 			if ((size_t)n < max)
 				pfns[n] = head;
 			n++;
 		}
-		pfn = head + (1UL << page_order(p));
+		pfn = head + (1UL << page_order(page));
 	}
 	return n;
 }
@@ -105,14 +105,14 @@ static int evacuate(struct mm *mm, unsigned long start, unsigned long end)
 	int rounds;
 
 	for (rounds = 0; rounds < 64; rounds++) {
-		struct migrate_result r;
+		struct migrate_result result;
 		long n = collect_movable(mm, start, end, pfns, MIGRATE_BATCH);
 
 		if (n <= 0)
 			return (int)n; /* 0: nothing left; -EBUSY */
 		migrate_pages(mm, pfns, (size_t)MIN(n, (long)MIGRATE_BATCH), NULL, NULL, NULL,
-			      MIGRATE_SYNC, &r);
-		if (r.failed)
+			      MIGRATE_SYNC, &result);
+		if (result.failed)
 			return -EBUSY;
 		mm_drain_pcp(mm);
 	}
@@ -128,16 +128,16 @@ static bool claim_locked(struct mm *mm, unsigned long start, unsigned long end)
 	mm_assert_held(&mm->lock);
 	for (pfn = start; pfn < end;) { /* first check: all free */
 		unsigned long head;
-		struct page *p = buddy_block_head(mm, pfn, &head);
+		struct page *page = buddy_block_head(mm, pfn, &head);
 
-		if (!p || !page_is_buddy(p))
+		if (!page || !page_is_buddy(page))
 			return false;
-		pfn = head + (1UL << page_order(p));
+		pfn = head + (1UL << page_order(page));
 	}
 	for (pfn = start; pfn < end;) {
 		unsigned long head, i, block_end;
-		struct page *p = buddy_block_head(mm, pfn, &head);
-		unsigned int order = buddy_take_block_locked(mm, p);
+		struct page *page = buddy_block_head(mm, pfn, &head);
+		unsigned int order = buddy_take_block_locked(mm, page);
 
 		block_end = head + (1UL << order);
 		for (i = head; i < block_end; i++) /* pieces outside the range go back */
@@ -211,10 +211,10 @@ void free_contig_range(struct mm *mm, unsigned long pfn, unsigned long nr_pages)
 	unsigned long end = pfn + nr_pages;
 
 	while (pfn < end) {
-		struct page *p = mm_pfn_to_page(mm, pfn);
-		unsigned int order = page_order(p);
+		struct page *page = mm_pfn_to_page(mm, pfn);
+		unsigned int order = page_order(page);
 
-		mm_free_pages(mm, p, order);
+		mm_free_pages(mm, page, order);
 		pfn += 1UL << order;
 	}
 }

@@ -11,12 +11,12 @@ static int stack_isolate(struct mm *mm, struct page *page, enum migrate_mode mod
 
 static int stack_migrate(struct mm *mm, struct page *dst, struct page *src, enum migrate_mode mode)
 {
-	struct example_slot *s = page_memdesc(src);
+	struct example_slot *slot = page_memdesc(src);
 
 	migrate_copy_page(mm, dst, src);
-	movable_page_init(dst, MEMDESC_EXAMPLE, s);
-	s->page = dst; /* src is detached now: the core frees it */
-	s->isolated = false;
+	movable_page_init(dst, MEMDESC_EXAMPLE, slot);
+	slot->page = dst; /* src is detached now: the core frees it */
+	slot->isolated = false;
 	return 0;
 }
 
@@ -36,24 +36,24 @@ int example_stack_init(struct example_stack *st, struct mm *mm)
 
 struct example_slot *example_stack_push(struct example_stack *st, unsigned long tag)
 {
-	struct example_slot *s = &st->slots[st->count];
-	struct page *p;
+	struct example_slot *slot = &st->slots[st->count];
+	struct page *page;
 
-	if (st->count == EXAMPLE_STACK_SIZE || !(p = mm_alloc_pages(st->mm, 0, GFP_MOVABLE)))
+	if (st->count == EXAMPLE_STACK_SIZE || !(page = mm_alloc_pages(st->mm, 0, GFP_MOVABLE)))
 		return NULL;
-	*s = (struct example_slot){ .page = p, .tag = tag };
-	movable_page_init(p, MEMDESC_EXAMPLE, s);
+	*slot = (struct example_slot){ .page = page, .tag = tag };
+	movable_page_init(page, MEMDESC_EXAMPLE, slot);
 	st->count++;
-	return s;
+	return slot;
 }
 
 void example_stack_pop(struct example_stack *st)
 {
-	struct example_slot *s = &st->slots[--st->count];
+	struct example_slot *slot = &st->slots[--st->count];
 
-	s->page->flags &= ~PG_movable;
-	if (s->isolated) /* migration holds it: the core frees it */
-		movable_page_release(st->mm, s->page);
+	slot->page->flags &= ~PG_movable;
+	if (slot->isolated) /* migration holds it: the core frees it */
+		movable_page_release(st->mm, slot->page);
 	else
-		mm_free_pages(st->mm, s->page, 0);
+		mm_free_pages(st->mm, slot->page, 0);
 }

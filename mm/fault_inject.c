@@ -26,13 +26,13 @@ void fault_inject_init(struct fault_inject *fi, u64 seed)
 int fault_inject_set(struct fault_inject *fi, enum fault_site site, unsigned int rate,
 		     unsigned long nth)
 {
-	struct fault_site_state *s;
+	struct fault_site_state *state;
 
 	if ((unsigned int)site >= NR_FAULT_SITES || rate > FAULT_RATE_MAX)
 		return -EINVAL;
-	s = &fi->site[site];
-	s->rate = rate;
-	s->nth = nth ? s->calls + nth : 0;
+	state = &fi->site[site];
+	state->rate = rate;
+	state->nth = nth ? state->calls + nth : 0;
 	return 0;
 }
 
@@ -48,17 +48,17 @@ bool fault_inject_armed(const struct fault_inject *fi)
 
 bool fault_inject_should_fail(struct fault_inject *fi, enum fault_site site)
 {
-	struct fault_site_state *s = &fi->site[site];
+	struct fault_site_state *state = &fi->site[site];
 	bool fail;
 
-	s->calls++;
-	if (s->nth && s->calls == s->nth) {
-		s->nth = 0; /* exactly once */
+	state->calls++;
+	if (state->nth && state->calls == state->nth) {
+		state->nth = 0; /* exactly once */
 		fail = true;
 	} else {
-		fail = s->rate && prng_below(&fi->prng, FAULT_RATE_MAX) < s->rate;
+		fail = state->rate && prng_below(&fi->prng, FAULT_RATE_MAX) < state->rate;
 	}
-	s->injected += fail;
+	state->injected += fail;
 	return fail;
 }
 
@@ -144,24 +144,24 @@ int fault_inject_parse_spec(struct fault_inject *fi, const char *spec, size_t le
 
 static void *xa_node_alloc_faulty(size_t size, void *priv)
 {
-	struct fault_xa_ops *w = priv;
+	struct fault_xa_ops *ops = priv;
 
-	if (fault_should_fail(w->mm, FAULT_XA_NODE))
+	if (fault_should_fail(ops->mm, FAULT_XA_NODE))
 		return NULL;
-	return w->inner->alloc(size, w->inner->priv);
+	return ops->inner->alloc(size, ops->inner->priv);
 }
 
 static void xa_node_free_wrapped(void *p, size_t size, void *priv)
 {
-	struct fault_xa_ops *w = priv;
+	struct fault_xa_ops *ops = priv;
 
-	w->inner->free(p, size, w->inner->priv);
+	ops->inner->free(p, size, ops->inner->priv);
 }
 
-void fault_xa_ops_init(struct fault_xa_ops *w, struct mm *mm, const struct xa_alloc_ops *inner)
+void fault_xa_ops_init(struct fault_xa_ops *ops, struct mm *mm, const struct xa_alloc_ops *inner)
 {
-	w->inner = inner;
-	w->mm = mm;
-	w->ops = (struct xa_alloc_ops){ .alloc = xa_node_alloc_faulty,
-					.free = xa_node_free_wrapped, .priv = w };
+	ops->inner = inner;
+	ops->mm = mm;
+	ops->ops = (struct xa_alloc_ops){ .alloc = xa_node_alloc_faulty,
+					.free = xa_node_free_wrapped, .priv = ops };
 }

@@ -103,6 +103,6 @@ struct fault_xa_ops {
 	struct mm *mm;
 };
 
-void fault_xa_ops_init(struct fault_xa_ops *w, struct mm *mm, const struct xa_alloc_ops *inner);
+void fault_xa_ops_init(struct fault_xa_ops *ops, struct mm *mm, const struct xa_alloc_ops *inner);
 
 #endif

@@ -36,50 +36,50 @@ struct fault_run {
 	unsigned long contig_pfn;
 	bool contig_ok;
 	struct balloon_sim sim;
-	struct balloon b;
+	struct balloon balloon;
 	bool balloon_ok;
 	struct fault_xa_ops xa_faulty;
 	unsigned long node_pages;
 	unsigned long objects_bad;
 };
 
-static struct fault_run run;
+static struct fault_run shared_run;
 
 /* ---- the decision and the syntax ---- */
 
 /* @N fails exactly the Nth call once; a rate of 1000 fails every call and
  * 0 none; counters follow. */
-static void fault_inject_nth_and_rate(struct ktest *t)
+static void fault_inject_nth_and_rate(struct ktest *test)
 {
 	struct fault_inject fi;
 	unsigned int i, fails = 0;
 
 	fault_inject_init(&fi, 1);
-	KTEST_EXPECT_FALSE(t, fault_inject_armed(&fi));
-	KTEST_ASSERT_EQ(t, fault_inject_set(&fi, FAULT_SLAB, 0, 3), 0);
+	KTEST_EXPECT_FALSE(test, fault_inject_armed(&fi));
+	KTEST_ASSERT_EQ(test, fault_inject_set(&fi, FAULT_SLAB, 0, 3), 0);
 	for (i = 1; i <= 10; i++)
 		if (fault_inject_should_fail(&fi, FAULT_SLAB)) {
-			KTEST_EXPECT_EQ(t, i, 3);
+			KTEST_EXPECT_EQ(test, i, 3);
 			fails++;
 		}
-	KTEST_EXPECT_EQ(t, fails, 1);
-	KTEST_EXPECT_EQ(t, fi.site[FAULT_SLAB].calls, 10);
-	KTEST_EXPECT_EQ(t, fi.site[FAULT_SLAB].injected, 1);
-	KTEST_EXPECT_FALSE(t, fault_inject_armed(&fi));
-	KTEST_ASSERT_EQ(t, fault_inject_set(&fi, FAULT_PAGE_ALLOC, 1000, 0), 0);
+	KTEST_EXPECT_EQ(test, fails, 1);
+	KTEST_EXPECT_EQ(test, fi.site[FAULT_SLAB].calls, 10);
+	KTEST_EXPECT_EQ(test, fi.site[FAULT_SLAB].injected, 1);
+	KTEST_EXPECT_FALSE(test, fault_inject_armed(&fi));
+	KTEST_ASSERT_EQ(test, fault_inject_set(&fi, FAULT_PAGE_ALLOC, 1000, 0), 0);
 	for (i = 0; i < 50; i++)
-		KTEST_EXPECT_TRUE(t, fault_inject_should_fail(&fi, FAULT_PAGE_ALLOC));
-	KTEST_ASSERT_EQ(t, fault_inject_set(&fi, FAULT_MIGRATE, 100, 0), 0);
+		KTEST_EXPECT_TRUE(test, fault_inject_should_fail(&fi, FAULT_PAGE_ALLOC));
+	KTEST_ASSERT_EQ(test, fault_inject_set(&fi, FAULT_MIGRATE, 100, 0), 0);
 	for (i = 0, fails = 0; i < 10000; i++)
 		fails += fault_inject_should_fail(&fi, FAULT_MIGRATE);
-	KTEST_EXPECT_GT(t, fails, 800);
-	KTEST_EXPECT_LT(t, fails, 1200);
-	KTEST_EXPECT_EQ(t, fault_inject_set(&fi, FAULT_MIGRATE, 1001, 0), -EINVAL);
-	KTEST_EXPECT_EQ(t, fault_inject_total(&fi), 1 + 50 + fails);
+	KTEST_EXPECT_GT(test, fails, 800);
+	KTEST_EXPECT_LT(test, fails, 1200);
+	KTEST_EXPECT_EQ(test, fault_inject_set(&fi, FAULT_MIGRATE, 1001, 0), -EINVAL);
+	KTEST_EXPECT_EQ(test, fault_inject_total(&fi), 1 + 50 + fails);
 }
 
 /* fail= / `fail` specs: sites, all, rates, @N and off; junk is -EINVAL. */
-static void fault_inject_parse_specs(struct ktest *t)
+static void fault_inject_parse_specs(struct ktest *test)
 {
 	static const char *const bad[] = { "page", "page:", "nope:5", "page:1001", "page:@0",
 					   "page:@x", "page:5x", ":5" };
@@ -87,49 +87,49 @@ static void fault_inject_parse_specs(struct ktest *t)
 	unsigned int i;
 
 	fault_inject_init(&fi, 1);
-	KTEST_EXPECT_EQ(t, fault_inject_parse_spec(&fi, "xa:25", 5), 0);
-	KTEST_EXPECT_EQ(t, fi.site[FAULT_XA_NODE].rate, 25);
-	KTEST_EXPECT_EQ(t, fault_inject_parse_spec(&fi, "migrate:@7", 10), 0);
-	KTEST_EXPECT_EQ(t, fi.site[FAULT_MIGRATE].nth, 7);
-	KTEST_EXPECT_EQ(t, fault_inject_parse_spec(&fi, "all:off", 7), 0);
-	KTEST_EXPECT_FALSE(t, fault_inject_armed(&fi));
-	KTEST_EXPECT_EQ(t, fault_inject_parse_spec(&fi, "slab:3,page:4", 6), 0); /* first only */
-	KTEST_EXPECT_EQ(t, fi.site[FAULT_SLAB].rate, 3);
-	KTEST_EXPECT_EQ(t, fi.site[FAULT_PAGE_ALLOC].rate, 0);
+	KTEST_EXPECT_EQ(test, fault_inject_parse_spec(&fi, "xa:25", 5), 0);
+	KTEST_EXPECT_EQ(test, fi.site[FAULT_XA_NODE].rate, 25);
+	KTEST_EXPECT_EQ(test, fault_inject_parse_spec(&fi, "migrate:@7", 10), 0);
+	KTEST_EXPECT_EQ(test, fi.site[FAULT_MIGRATE].nth, 7);
+	KTEST_EXPECT_EQ(test, fault_inject_parse_spec(&fi, "all:off", 7), 0);
+	KTEST_EXPECT_FALSE(test, fault_inject_armed(&fi));
+	KTEST_EXPECT_EQ(test, fault_inject_parse_spec(&fi, "slab:3,page:4", 6), 0); /* first only */
+	KTEST_EXPECT_EQ(test, fi.site[FAULT_SLAB].rate, 3);
+	KTEST_EXPECT_EQ(test, fi.site[FAULT_PAGE_ALLOC].rate, 0);
 	for (i = 0; i < ARRAY_SIZE(bad); i++)
-		KTEST_EXPECT_EQ(t, fault_inject_parse_spec(&fi, bad[i], strlen(bad[i])), -EINVAL);
+		KTEST_EXPECT_EQ(test, fault_inject_parse_spec(&fi, bad[i], strlen(bad[i])), -EINVAL);
 }
 
 /* ---- the workload ---- */
 
 static void *node_alloc(size_t size, void *priv)
 {
-	struct fault_run *r = priv;
-	struct page *page = size <= PAGE_SIZE ? mm_alloc_pages(&r->env.mm, 0, GFP_NOWARN) : NULL;
+	struct fault_run *run = priv;
+	struct page *page = size <= PAGE_SIZE ? mm_alloc_pages(&run->env.mm, 0, GFP_NOWARN) : NULL;
 
 	if (!page)
 		return NULL;
-	r->node_pages++;
-	return mm_page_address(&r->env.mm, page);
+	run->node_pages++;
+	return mm_page_address(&run->env.mm, page);
 }
 
 static void node_free(void *p, size_t size, void *priv)
 {
-	struct fault_run *r = priv;
+	struct fault_run *run = priv;
 
-	r->node_pages--;
-	mm_free_pages(&r->env.mm, mm_pfn_to_page(&r->env.mm, mm_virt_to_pfn(p)), 0);
+	run->node_pages--;
+	mm_free_pages(&run->env.mm, mm_pfn_to_page(&run->env.mm, mm_virt_to_pfn(p)), 0);
 }
 
 static const struct xa_alloc_ops node_ops = { .alloc = node_alloc, .free = node_free,
-					       .priv = &run };
+					       .priv = &shared_run };
 
 static u8 object_byte(unsigned int i, size_t off) { return (u8)(i * 37 + off * 11 + 5); }
 static size_t object_size(unsigned int i) { return 16 + (i * 97) % 900; }
 
 /* Fill every empty handle with a patterned object, then free every third
  * again (holes for compaction); a later round refills what failed. */
-static void objects_alloc(struct fault_run *r)
+static void objects_alloc(struct fault_run *run)
 {
 	unsigned int i;
 	size_t off;
@@ -137,24 +137,24 @@ static void objects_alloc(struct fault_run *r)
 	for (i = 0; i < OBJS; i++) {
 		u8 *p;
 
-		if (r->handles[i])
+		if (run->handles[i])
 			continue;
-		r->handles[i] = mslab_alloc(&r->pool, object_size(i), GFP_NOWARN);
-		if (!r->handles[i])
+		run->handles[i] = mslab_alloc(&run->pool, object_size(i), GFP_NOWARN);
+		if (!run->handles[i])
 			continue;
-		p = mslab_map(&r->pool, r->handles[i]);
+		p = mslab_map(&run->pool, run->handles[i]);
 		for (off = 0; off < object_size(i); off++)
 			p[off] = object_byte(i, off);
-		mslab_unmap(&r->pool, r->handles[i]);
+		mslab_unmap(&run->pool, run->handles[i]);
 	}
 	for (i = 0; i < OBJS; i += 3)
-		if (r->handles[i]) {
-			mslab_free(&r->pool, r->handles[i]);
-			r->handles[i] = 0;
+		if (run->handles[i]) {
+			mslab_free(&run->pool, run->handles[i]);
+			run->handles[i] = 0;
 		}
 }
 
-static unsigned long objects_verify_and_free(struct fault_run *r)
+static unsigned long objects_verify_and_free(struct fault_run *run)
 {
 	unsigned long bad = 0;
 	unsigned int i;
@@ -163,32 +163,32 @@ static unsigned long objects_verify_and_free(struct fault_run *r)
 	for (i = 0; i < OBJS; i++) {
 		const u8 *p;
 
-		if (!r->handles[i])
+		if (!run->handles[i])
 			continue;
-		p = mslab_map(&r->pool, r->handles[i]);
+		p = mslab_map(&run->pool, run->handles[i]);
 		for (off = 0; off < object_size(i); off++)
 			if (p[off] != object_byte(i, off)) {
 				bad++;
 				break;
 			}
-		mslab_unmap(&r->pool, r->handles[i]);
-		mslab_free(&r->pool, r->handles[i]);
+		mslab_unmap(&run->pool, run->handles[i]);
+		mslab_free(&run->pool, run->handles[i]);
 	}
 	return bad;
 }
 
-static bool balloon_settle(struct fault_run *r, u32 num_pages)
+static bool balloon_settle(struct fault_run *run, u32 num_pages)
 {
 	unsigned int round;
 
-	r->sim.num_pages = num_pages;
-	r->b.config_pending = true;
+	run->sim.num_pages = num_pages;
+	run->balloon.config_pending = true;
 	for (round = 0; round < 200; round++) {
-		if (r->b.config_pending)
-			balloon_read_target(&r->b);
-		if (balloon_adjust(&r->b) && !r->b.config_pending)
+		if (run->balloon.config_pending)
+			balloon_read_target(&run->balloon);
+		if (balloon_adjust(&run->balloon) && !run->balloon.config_pending)
 			return true;
-		if (r->b.info.broken)
+		if (run->balloon.info.broken)
 			return false;
 	}
 	return false;
@@ -197,163 +197,163 @@ static bool balloon_settle(struct fault_run *r, u32 num_pages)
 static void set_config_pending(void *arg) { ((struct balloon *)arg)->config_pending = true; }
 
 /* Start the balloon unless it runs, then inflate and partly deflate. */
-static void balloon_part(struct fault_run *r)
+static void balloon_part(struct fault_run *run)
 {
 	struct balloon_config cfg;
 
-	if (!r->balloon_ok) {
-		if (balloon_sim_init(&r->sim, &r->env.mm))
+	if (!run->balloon_ok) {
+		if (balloon_sim_init(&run->sim, &run->env.mm))
 			return;
-		r->sim.config_changed = set_config_pending;
-		r->sim.arg = &r->b;
-		fault_xa_ops_init(&r->xa_faulty, &r->env.mm, &node_ops);
-		cfg = (struct balloon_config){ .mm = &r->env.mm, .vdev = &r->sim.vdev,
-					       .xa_ops = &r->xa_faulty.ops, .batch = 32,
+		run->sim.config_changed = set_config_pending;
+		run->sim.arg = &run->balloon;
+		fault_xa_ops_init(&run->xa_faulty, &run->env.mm, &node_ops);
+		cfg = (struct balloon_config){ .mm = &run->env.mm, .vdev = &run->sim.vdev,
+					       .xa_ops = &run->xa_faulty.ops, .batch = 32,
 					       .keep_pages = 16, .timeout_us = 2000,
-					       .wait = balloon_sim_wait, .priv = &r->sim };
-		if (balloon_start(&r->b, &cfg))
+					       .wait = balloon_sim_wait, .priv = &run->sim };
+		if (balloon_start(&run->balloon, &cfg))
 			return;
-		r->balloon_ok = true;
+		run->balloon_ok = true;
 	}
-	balloon_settle(r, BALLOON_TARGET); /* may stop short: pages or nodes fail */
-	balloon_settle(r, BALLOON_TARGET / 3);
+	balloon_settle(run, BALLOON_TARGET); /* may stop short: pages or nodes fail */
+	balloon_settle(run, BALLOON_TARGET / 3);
 }
 
 #define ROUNDS 16
 
 /*
- * Everything, with @r->fi attached to the mm, in ROUNDS rounds: a step that
+ * Everything, with @run->fi attached to the mm, in ROUNDS rounds: a step that
  * failed is tried again in the next round, as a caller would, so one early
  * fault does not end the run.
  */
-static void workload(struct fault_run *r)
+static void workload(struct fault_run *run)
 {
 	struct compact_result res;
 	unsigned int round;
 
 	for (round = 0; round < ROUNDS; round++) {
-		if (!r->scen_built)
-			r->scen_built = frag_scenario_build(&r->scen, &r->env.mm, "mixed") == 0;
-		if (!r->pool_ok)
-			r->pool_ok = mslab_pool_create(&r->pool, &r->env.mm, "fault") == 0;
-		if (r->pool_ok) {
-			objects_alloc(r);
-			mslab_compact(&r->pool, NULL);
+		if (!run->scen_built)
+			run->scen_built = frag_scenario_build(&run->scen, &run->env.mm, "mixed") == 0;
+		if (!run->pool_ok)
+			run->pool_ok = mslab_pool_create(&run->pool, &run->env.mm, "fault") == 0;
+		if (run->pool_ok) {
+			objects_alloc(run);
+			mslab_compact(&run->pool, NULL);
 		}
-		compact_zone(&r->env.mm, COMPACT_ALL, MIGRATE_SYNC, false, &res);
-		if (!r->contig_ok) {
-			r->contig_ok = alloc_contig_pages(&r->env.mm, PAGEBLOCK_PAGES / 4,
-							  &r->contig_pfn) == 0;
+		compact_zone(&run->env.mm, COMPACT_ALL, MIGRATE_SYNC, false, &res);
+		if (!run->contig_ok) {
+			run->contig_ok = alloc_contig_pages(&run->env.mm, PAGEBLOCK_PAGES / 4,
+							  &run->contig_pfn) == 0;
 		}
-		balloon_part(r);
+		balloon_part(run);
 	}
-	compact_zone(&r->env.mm, COMPACT_ALL, MIGRATE_SYNC, false, &res);
+	compact_zone(&run->env.mm, COMPACT_ALL, MIGRATE_SYNC, false, &res);
 }
 
 /* Injection off: verify what survived, then take everything down. */
-static void teardown_and_check(struct ktest *t, struct fault_run *r, unsigned long *lost)
+static void teardown_and_check(struct ktest *test, struct fault_run *run, unsigned long *lost)
 {
-	struct frag_verify v = { 0 };
+	struct frag_verify verify = { 0 };
 	unsigned long free_now;
 
-	r->env.mm.fault = NULL;
-	if (r->balloon_ok) {
-		KTEST_EXPECT_TRUE(t, balloon_settle(r, 0));
-		KTEST_EXPECT_EQ(t, balloon_stop(&r->b), 0);
-		KTEST_EXPECT_EQ(t, r->sim.violations, 0);
+	run->env.mm.fault = NULL;
+	if (run->balloon_ok) {
+		KTEST_EXPECT_TRUE(test, balloon_settle(run, 0));
+		KTEST_EXPECT_EQ(test, balloon_stop(&run->balloon), 0);
+		KTEST_EXPECT_EQ(test, run->sim.violations, 0);
 	}
-	if (r->scen_built) {
-		frag_scenario_verify(&r->scen, &v);
-		KTEST_EXPECT_EQ(t, v.mapped_bad, 0);
-		KTEST_EXPECT_EQ(t, v.mslab_bad, 0);
-		frag_scenario_destroy(&r->scen);
+	if (run->scen_built) {
+		frag_scenario_verify(&run->scen, &verify);
+		KTEST_EXPECT_EQ(test, verify.mapped_bad, 0);
+		KTEST_EXPECT_EQ(test, verify.mslab_bad, 0);
+		frag_scenario_destroy(&run->scen);
 	}
-	if (r->pool_ok) {
-		KTEST_EXPECT_EQ(t, mslab_check(&r->pool), 0);
-		r->objects_bad = objects_verify_and_free(r);
-		KTEST_EXPECT_EQ(t, r->objects_bad, 0);
-		mslab_pool_destroy(&r->pool);
+	if (run->pool_ok) {
+		KTEST_EXPECT_EQ(test, mslab_check(&run->pool), 0);
+		run->objects_bad = objects_verify_and_free(run);
+		KTEST_EXPECT_EQ(test, run->objects_bad, 0);
+		mslab_pool_destroy(&run->pool);
 	}
-	if (r->contig_ok)
-		free_contig_range(&r->env.mm, r->contig_pfn, PAGEBLOCK_PAGES / 4);
-	mm_drain_pcp(&r->env.mm);
-	KTEST_EXPECT_EQ(t, mm_check(&r->env.mm), 0);
-	KTEST_EXPECT_EQ(t, r->node_pages, 0);
-	free_now = mm_nr_free_pages(&r->env.mm);
-	*lost = r->env.mm.nr_managed - free_now - r->node_pages;
+	if (run->contig_ok)
+		free_contig_range(&run->env.mm, run->contig_pfn, PAGEBLOCK_PAGES / 4);
+	mm_drain_pcp(&run->env.mm);
+	KTEST_EXPECT_EQ(test, mm_check(&run->env.mm), 0);
+	KTEST_EXPECT_EQ(test, run->node_pages, 0);
+	free_now = mm_nr_free_pages(&run->env.mm);
+	*lost = run->env.mm.nr_managed - free_now - run->node_pages;
 }
 
 #define ALL_SITES ((1U << NR_FAULT_SITES) - 1)
 
 /* One run at @rate per mille, or failing the @nth call, on the sites in
  * @sites (a bit per enum fault_site). Return: faults injected. */
-static unsigned long run_injected(struct ktest *t, unsigned int sites, unsigned int rate,
+static unsigned long run_injected(struct ktest *test, unsigned int sites, unsigned int rate,
 				  unsigned long nth, u64 seed)
 {
 	unsigned long lost, injected;
 	unsigned int s;
 
-	memset(&run, 0, sizeof(run));
-	if (mm_test_env_simple(&run.env, SPAN)) {
-		ktest_fail(t, __FILE__, __LINE__, "no private mm");
+	memset(&shared_run, 0, sizeof(shared_run));
+	if (mm_test_env_simple(&shared_run.env, SPAN)) {
+		ktest_fail(test, __FILE__, __LINE__, "no private mm");
 		return 0;
 	}
-	fault_inject_init(&run.fi, seed);
+	fault_inject_init(&shared_run.fi, seed);
 	for (s = 0; s < NR_FAULT_SITES; s++)
 		if (sites & (1U << s))
-			fault_inject_set(&run.fi, (enum fault_site)s, rate, nth);
-	run.env.mm.fault = &run.fi;
-	workload(&run);
-	teardown_and_check(t, &run, &lost);
-	injected = fault_inject_total(&run.fi);
-	ktest_diag(t, "sites %#x rate %u/1000 nth %lu: %lu calls page/slab/xa/migrate %lu/%lu/%lu/%lu, "
+			fault_inject_set(&shared_run.fi, (enum fault_site)s, rate, nth);
+	shared_run.env.mm.fault = &shared_run.fi;
+	workload(&shared_run);
+	teardown_and_check(test, &shared_run, &lost);
+	injected = fault_inject_total(&shared_run.fi);
+	ktest_diag(test, "sites %#x rate %u/1000 nth %lu: %lu calls page/slab/xa/migrate %lu/%lu/%lu/%lu, "
 		   "%lu injected; pages lost: %lu", sites, rate, nth,
-		   run.fi.site[FAULT_PAGE_ALLOC].calls + run.fi.site[FAULT_SLAB].calls +
-		   run.fi.site[FAULT_XA_NODE].calls + run.fi.site[FAULT_MIGRATE].calls,
-		   run.fi.site[FAULT_PAGE_ALLOC].injected, run.fi.site[FAULT_SLAB].injected,
-		   run.fi.site[FAULT_XA_NODE].injected, run.fi.site[FAULT_MIGRATE].injected,
+		   shared_run.fi.site[FAULT_PAGE_ALLOC].calls + shared_run.fi.site[FAULT_SLAB].calls +
+		   shared_run.fi.site[FAULT_XA_NODE].calls + shared_run.fi.site[FAULT_MIGRATE].calls,
+		   shared_run.fi.site[FAULT_PAGE_ALLOC].injected, shared_run.fi.site[FAULT_SLAB].injected,
+		   shared_run.fi.site[FAULT_XA_NODE].injected, shared_run.fi.site[FAULT_MIGRATE].injected,
 		   injected, lost);
-	KTEST_EXPECT_EQ(t, lost, 0);
-	KTEST_EXPECT_EQ(t, mm_nr_free_pages(&run.env.mm), run.env.mm.nr_managed);
-	KTEST_EXPECT_EQ(t, run.env.mm.nr_free + run.env.mm.nr_reserved,
-			run.env.mm.end_pfn - run.env.mm.base_pfn);
-	mm_test_env_destroy(&run.env);
+	KTEST_EXPECT_EQ(test, lost, 0);
+	KTEST_EXPECT_EQ(test, mm_nr_free_pages(&shared_run.env.mm), shared_run.env.mm.nr_managed);
+	KTEST_EXPECT_EQ(test, shared_run.env.mm.nr_free + shared_run.env.mm.nr_reserved,
+			shared_run.env.mm.end_pfn - shared_run.env.mm.base_pfn);
+	mm_test_env_destroy(&shared_run.env);
 	return injected;
 }
 
 /* The workload at 0, 5, 50 and 200 per mille on every site: nothing lost,
  * nothing corrupted, mm_check clean. */
-static void fault_inject_workload_at_rates(struct ktest *t)
+static void fault_inject_workload_at_rates(struct ktest *test)
 {
 	static const unsigned int rates[] = { 0, 5, 50, 200 };
 	unsigned long injected = 0;
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(rates); i++)
-		injected += run_injected(t, ALL_SITES, rates[i], 0, 0x5eed + i);
-	ktest_diag(t, "faults injected %lu, survived %lu", injected,
-		   t->failures ? 0 : injected);
-	KTEST_EXPECT_GT(t, injected, 0);
+		injected += run_injected(test, ALL_SITES, rates[i], 0, 0x5eed + i);
+	ktest_diag(test, "faults injected %lu, survived %lu", injected,
+		   test->failures ? 0 : injected);
+	KTEST_EXPECT_GT(test, injected, 0);
 }
 
 /* The workload failing exactly the Nth call of every site, for a spread of
  * N: each early, one-off failure is unwound completely. */
-static void fault_inject_workload_at_nth_call(struct ktest *t)
+static void fault_inject_workload_at_nth_call(struct ktest *test)
 {
 	static const unsigned long nths[] = { 1, 2, 3, 5, 8, 13, 40, 100, 300 };
 	unsigned long injected = 0;
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(nths); i++)
-		injected += run_injected(t, ALL_SITES, 0, nths[i], 1);
-	ktest_diag(t, "faults injected %lu, survived %lu", injected,
-		   t->failures ? 0 : injected);
-	KTEST_EXPECT_GT(t, injected, 0);
+		injected += run_injected(test, ALL_SITES, 0, nths[i], 1);
+	ktest_diag(test, "faults injected %lu, survived %lu", injected,
+		   test->failures ? 0 : injected);
+	KTEST_EXPECT_GT(test, injected, 0);
 }
 
 /* One site at a time, at a moderate and a high rate: with the others
  * quiet the workload gets further, so each site fails many times over. */
-static void fault_inject_workload_per_site(struct ktest *t)
+static void fault_inject_workload_per_site(struct ktest *test)
 {
 	static const unsigned int rates[] = { 100, 500 };
 	unsigned long injected = 0;
@@ -361,10 +361,10 @@ static void fault_inject_workload_per_site(struct ktest *t)
 
 	for (s = 0; s < NR_FAULT_SITES; s++)
 		for (i = 0; i < ARRAY_SIZE(rates); i++)
-			injected += run_injected(t, 1U << s, rates[i], 0, 0xfa17 + s * 7 + i);
-	ktest_diag(t, "faults injected %lu, survived %lu", injected,
-		   t->failures ? 0 : injected);
-	KTEST_EXPECT_GT(t, injected, 0);
+			injected += run_injected(test, 1U << s, rates[i], 0, 0xfa17 + s * 7 + i);
+	ktest_diag(test, "faults injected %lu, survived %lu", injected,
+		   test->failures ? 0 : injected);
+	KTEST_EXPECT_GT(test, injected, 0);
 }
 
 static const struct ktest_case fault_inject_cases[] = {

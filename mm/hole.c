@@ -130,22 +130,22 @@ static struct page *take_from_block_locked(struct mm *mm, unsigned long *cursor,
 
 	mm_assert_held(&mm->lock);
 	while (pfn < end) {
-		struct page *p = mm_pfn_to_page(mm, pfn);
+		struct page *page = mm_pfn_to_page(mm, pfn);
 		unsigned int o;
 
-		if (!page_is_buddy(p) && !page_is_head(p)) {
+		if (!page_is_buddy(page) && !page_is_head(page)) {
 			pfn++; /* a tail, a reserved or a per-cpu cached page */
 			continue;
 		}
-		o = page_order(p);
-		if (page_is_buddy(p) && o < PAGEBLOCK_ORDER) {
-			enum migratetype mt = page_list_mt(p);
+		o = page_order(page);
+		if (page_is_buddy(page) && o < PAGEBLOCK_ORDER) {
+			enum migratetype mt = page_list_mt(page);
 
-			buddy_take_block_locked(mm, p);
-			buddy_split_locked(mm, p, o, 0, mt);
+			buddy_take_block_locked(mm, page);
+			buddy_split_locked(mm, page, o, 0, mt);
 			mm->nr_free += (1UL << o) - 1;
 			*cursor = pfn + 1;
-			return p;
+			return page;
 		}
 		pfn += 1UL << o;
 	}

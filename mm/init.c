@@ -23,16 +23,16 @@ size_t mm_storage_bytes(unsigned long base_pfn, unsigned long end_pfn)
 	return ALIGN_UP(map + span_pageblocks(base_pfn, end_pfn), PAGE_SIZE);
 }
 
-static int validate_ranges(const struct pfn_range *r, size_t n)
+static int validate_ranges(const struct pfn_range *range, size_t n)
 {
 	size_t i;
 
 	if (!n)
 		return -EINVAL;
 	for (i = 0; i < n; i++) {
-		if (r[i].start >= r[i].end)
+		if (range[i].start >= range[i].end)
 			return -EINVAL;
-		if (i && r[i].start < r[i - 1].end)
+		if (i && range[i].start < range[i - 1].end)
 			return -EINVAL;
 	}
 	return 0;
@@ -47,10 +47,10 @@ static void mark_reserved(struct mm *mm, unsigned long start, unsigned long end)
 	if (end > mm->end_pfn)
 		end = mm->end_pfn;
 	for (pfn = start; pfn < end; pfn++) {
-		struct page *p = mm_pfn_to_page(mm, pfn);
+		struct page *page = mm_pfn_to_page(mm, pfn);
 
-		if (!page_is_reserved(p)) {
-			p->flags = PG_reserved;
+		if (!page_is_reserved(page)) {
+			page->flags = PG_reserved;
 			mm->nr_reserved++;
 		}
 	}
@@ -90,12 +90,12 @@ static void seed_usable(struct mm *mm, const struct mm_config *cfg, unsigned lon
 			unsigned long end)
 {
 	while (start < end) {
-		const struct pfn_range *r = reserved_at(cfg, start);
+		const struct pfn_range *range = reserved_at(cfg, start);
 		unsigned long stop = end;
 		size_t i;
 
-		if (r) {
-			start = r->end;
+		if (range) {
+			start = range->end;
 			continue;
 		}
 		for (i = 0; i < cfg->nr_reserved; i++)
@@ -164,7 +164,7 @@ int mm_init(struct mm *mm, const struct mm_config *cfg)
 	memset(mm->pageblock, MIGRATE_MOVABLE, mm->nr_pageblocks);
 
 	pfn = base;
-	for (i = 0; i < cfg->nr_usable; i++) { /* holes between usable ranges */
+	for (i = 0; i < cfg->nr_usable; i++) { /* gaps between usable ranges */
 		mark_reserved(mm, pfn, cfg->usable[i].start);
 		pfn = cfg->usable[i].end;
 	}

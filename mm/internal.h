@@ -24,9 +24,9 @@ unsigned long buddy_set_block_type_locked(struct mm *mm, unsigned long block_pfn
  * returns its order. nr_free is adjusted. */
 unsigned int buddy_take_block_locked(struct mm *mm, struct page *page);
 
-static inline enum migratetype page_list_mt(const struct page *p)
+static inline enum migratetype page_list_mt(const struct page *page)
 {
-	return (enum migratetype)((p->flags & PG_MT_MASK) >> PG_MT_SHIFT);
+	return (enum migratetype)((page->flags & PG_MT_MASK) >> PG_MT_SHIFT);
 }
 
 /* buddy.c, zone lock held */

@@ -10,16 +10,16 @@
 #include "mm/migrate.h"
 
 /* The identity a page's data carries in no-data simulations. */
-static unsigned long mapped_tag_of(const struct mapped_region *r, unsigned long index)
+static unsigned long mapped_tag_of(const struct mapped_region *region, unsigned long index)
 {
-	return (r->va >> PAGE_SHIFT) * 0x9e3779b97f4a7c15UL + index;
+	return (region->va >> PAGE_SHIFT) * 0x9e3779b97f4a7c15UL + index;
 }
 
-bool mapped_tag_ok(struct mapped_region *r, unsigned long index)
+bool mapped_tag_ok(struct mapped_region *region, unsigned long index)
 {
-	unsigned long pfn = mapped_pfn(r, index);
+	unsigned long pfn = mapped_pfn(region, index);
 
-	return mm_pfn_to_page(r->mm, pfn)->private == mapped_tag_of(r, index);
+	return mm_pfn_to_page(region->mm, pfn)->private == mapped_tag_of(region, index);
 }
 
 static unsigned int slots_order_for(unsigned long nr_pages)
@@ -27,13 +27,13 @@ static unsigned int slots_order_for(unsigned long nr_pages)
 	return mm_order_for_bytes(nr_pages * sizeof(struct mapped_slot));
 }
 
-static struct page *slot_page(struct mapped_region *r, unsigned long i)
+static struct page *slot_page(struct mapped_region *region, unsigned long i)
 {
 	unsigned long pfn;
 
-	if (!mm_lookup_page(mapped_va(r, i), &pfn))
+	if (!mm_lookup_page(mapped_va(region, i), &pfn))
 		return NULL;
-	return mm_pfn_to_page(r->mm, pfn);
+	return mm_pfn_to_page(region->mm, pfn);
 }
 
 struct wait_arg {
@@ -61,98 +61,98 @@ bool mapped_fault(unsigned long va, bool from_interrupt)
 	return true;
 }
 
-void *mapped_access(struct mapped_region *r, unsigned long index)
+void *mapped_access(struct mapped_region *region, unsigned long index)
 {
-	return mm_pfn_to_virt(mapped_pfn(r, index));
+	return mm_pfn_to_virt(mapped_pfn(region, index));
 }
 
-unsigned long mapped_pfn(struct mapped_region *r, unsigned long index)
+unsigned long mapped_pfn(struct mapped_region *region, unsigned long index)
 {
 	unsigned long pfn;
 
-	ASSERT_MSG(index < r->nr_pages, "index %lu of %lu", index, r->nr_pages);
-	mapped_fault(mapped_va(r, index), false);
-	if (!mm_lookup_page(mapped_va(r, index), &pfn))
-		panic("mapped_pfn: page %lu of region %#lx is not mapped", index, r->va);
+	ASSERT_MSG(index < region->nr_pages, "index %lu of %lu", index, region->nr_pages);
+	mapped_fault(mapped_va(region, index), false);
+	if (!mm_lookup_page(mapped_va(region, index), &pfn))
+		panic("mapped_pfn: page %lu of region %#lx is not mapped", index, region->va);
 	return pfn;
 }
 
 /* Unmap and free page @i. Not while it moves: its migration entry keeps
  * the page table the mover's final mapping needs. */
-static void free_slot_page(struct mapped_region *r, unsigned long i)
+static void free_slot_page(struct mapped_region *region, unsigned long i)
 {
-	struct page *p;
+	struct page *page;
 
-	mapped_fault(mapped_va(r, i), false);
-	p = slot_page(r, i);
-	mm_unmap_page(mapped_va(r, i));
-	if (!p)
+	mapped_fault(mapped_va(region, i), false);
+	page = slot_page(region, i);
+	mm_unmap_page(mapped_va(region, i));
+	if (!page)
 		return;
-	if (page_is_isolated(p)) {
-		movable_page_release(r->mm, p);
+	if (page_is_isolated(page)) {
+		movable_page_release(region->mm, page);
 		return;
 	}
-	p->flags &= ~PG_movable;
-	mm_free_pages(r->mm, p, 0);
+	page->flags &= ~PG_movable;
+	mm_free_pages(region->mm, page, 0);
 }
 
-void mapped_region_free_page(struct mapped_region *r, unsigned long index)
+void mapped_region_free_page(struct mapped_region *region, unsigned long index)
 {
-	ASSERT_MSG(index < r->nr_pages, "index %lu of %lu", index, r->nr_pages);
-	free_slot_page(r, index);
+	ASSERT_MSG(index < region->nr_pages, "index %lu of %lu", index, region->nr_pages);
+	free_slot_page(region, index);
 }
 
-void mapped_region_destroy(struct mapped_region *r)
+void mapped_region_destroy(struct mapped_region *region)
 {
 	unsigned long i;
 
-	for (i = 0; i < r->nr_pages; i++)
-		free_slot_page(r, i);
-	if (r->va)
-		mm_vrange_free(r->va, r->nr_reserved);
-	if (r->slots_page)
-		mm_free_pages(r->mm, r->slots_page, r->slots_order);
-	memset(r, 0, sizeof(*r));
+	for (i = 0; i < region->nr_pages; i++)
+		free_slot_page(region, i);
+	if (region->va)
+		mm_vrange_free(region->va, region->nr_reserved);
+	if (region->slots_page)
+		mm_free_pages(region->mm, region->slots_page, region->slots_order);
+	memset(region, 0, sizeof(*region));
 }
 
-int mapped_region_create(struct mapped_region *r, struct mm *mm, unsigned long nr_pages,
+int mapped_region_create(struct mapped_region *region, struct mm *mm, unsigned long nr_pages,
 			 gfp_t gfp)
 {
 	unsigned long i;
 
-	memset(r, 0, sizeof(*r));
+	memset(region, 0, sizeof(*region));
 	if (!nr_pages)
 		return -EINVAL;
-	r->mm = mm;
-	r->slots_order = slots_order_for(nr_pages);
-	if (r->slots_order > MAX_ORDER)
+	region->mm = mm;
+	region->slots_order = slots_order_for(nr_pages);
+	if (region->slots_order > MAX_ORDER)
 		return -EINVAL;
-	r->va = mm_vrange_alloc(nr_pages);
-	r->nr_reserved = r->va ? nr_pages : 0;
-	r->slots_page = mm_alloc_pages(mm, r->slots_order, GFP_NOWARN);
-	if (!r->va || !r->slots_page)
+	region->va = mm_vrange_alloc(nr_pages);
+	region->nr_reserved = region->va ? nr_pages : 0;
+	region->slots_page = mm_alloc_pages(mm, region->slots_order, GFP_NOWARN);
+	if (!region->va || !region->slots_page)
 		goto err;
-	r->slots = mm_page_address(mm, r->slots_page);
+	region->slots = mm_page_address(mm, region->slots_page);
 	for (i = 0; i < nr_pages; i++) {
 		gfp_t zero = mm->no_data ? 0 : (gfp & GFP_ZERO);
-		struct page *p = mm_alloc_pages(mm, 0, zero | GFP_MOVABLE | GFP_NOWARN);
+		struct page *page = mm_alloc_pages(mm, 0, zero | GFP_MOVABLE | GFP_NOWARN);
 
-		if (!p)
+		if (!page)
 			goto err;
-		p->private = mapped_tag_of(r, i);
-		r->slots[i] = (struct mapped_slot){ r, i };
-		movable_page_init(p, MEMDESC_MAPPED, &r->slots[i]);
-		if (mm_map_page(mapped_va(r, i), mm_page_to_pfn(mm, p), MM_PROT_WRITE)) {
-			p->flags &= ~PG_movable;
-			mm_free_pages(mm, p, 0);
+		page->private = mapped_tag_of(region, i);
+		region->slots[i] = (struct mapped_slot){ region, i };
+		movable_page_init(page, MEMDESC_MAPPED, &region->slots[i]);
+		if (mm_map_page(mapped_va(region, i), mm_page_to_pfn(mm, page), MM_PROT_WRITE)) {
+			page->flags &= ~PG_movable;
+			mm_free_pages(mm, page, 0);
 			goto err;
 		}
-		r->nr_pages = i + 1;
+		region->nr_pages = i + 1;
 	}
 	return 0;
 err:
 	/* Undo: the pages mapped so far, the slots, the range stays reserved. */
-	mapped_region_destroy(r);
+	mapped_region_destroy(region);
 	return -ENOMEM;
 }
 
@@ -165,14 +165,14 @@ static int mapped_migrate(struct mm *mm, struct page *dst, struct page *src,
 			  enum migrate_mode mode)
 {
 	struct mapped_slot *slot = page_memdesc(src);
-	struct mapped_region *r = slot->region;
-	unsigned long va = mapped_va(r, slot->index);
+	struct mapped_region *region = slot->region;
+	unsigned long va = mapped_va(region, slot->index);
 	unsigned long src_pfn = mm_page_to_pfn(mm, src);
 	int err;
 
 	mm_set_migration_entry(va, src_pfn); /* flushes the TLB entry */
-	if (r->migrate_hook)
-		r->migrate_hook(r, slot->index);
+	if (region->migrate_hook)
+		region->migrate_hook(region, slot->index);
 	migrate_copy_page(mm, dst, src);
 	err = mm_map_page(va, mm_page_to_pfn(mm, dst), MM_PROT_WRITE);
 	if (err) {
@@ -186,7 +186,7 @@ static int mapped_migrate(struct mm *mm, struct page *dst, struct page *src,
 		return -EAGAIN;
 	}
 	movable_page_init(dst, MEMDESC_MAPPED, slot);
-	r->migrations++;
+	region->migrations++;
 	mm_wake(src_pfn);
 	return 0;
 }

@@ -47,19 +47,19 @@ int mapped_init(struct mm *mm);
  * movable pages (zeroed when @gfp has GFP_ZERO).
  * Return: 0, -ENOMEM (everything undone), -EINVAL for 0 pages.
  */
-int mapped_region_create(struct mapped_region *r, struct mm *mm, unsigned long nr_pages,
+int mapped_region_create(struct mapped_region *region, struct mm *mm, unsigned long nr_pages,
 			 gfp_t gfp);
 
-/* Unmap and free page @index alone (a hole in the region from then on:
+/* Unmap and free page @index alone (a gap in the region from then on:
  * mapped_pfn/mapped_access on it are bugs). */
-void mapped_region_free_page(struct mapped_region *r, unsigned long index);
+void mapped_region_free_page(struct mapped_region *region, unsigned long index);
 
 /* Unmap and free every page (isolated ones are released to migration). */
-void mapped_region_destroy(struct mapped_region *r);
+void mapped_region_destroy(struct mapped_region *region);
 
-static inline unsigned long mapped_va(const struct mapped_region *r, unsigned long index)
+static inline unsigned long mapped_va(const struct mapped_region *region, unsigned long index)
 {
-	return r->va + index * PAGE_SIZE;
+	return region->va + index * PAGE_SIZE;
 }
 
 /*
@@ -68,14 +68,14 @@ static inline unsigned long mapped_va(const struct mapped_region *r, unsigned lo
  * direct-map address (valid until the caller next sleeps or yields).
  * The kernel may also use mapped_va() directly and rely on mapped_fault.
  */
-void *mapped_access(struct mapped_region *r, unsigned long index);
+void *mapped_access(struct mapped_region *region, unsigned long index);
 
 /* Does page @index still carry its data tag (always kept in private; the
  * only "data" in no-data simulations)? */
-bool mapped_tag_ok(struct mapped_region *r, unsigned long index);
+bool mapped_tag_ok(struct mapped_region *region, unsigned long index);
 
 /* The PFN currently behind page @index (waits while it migrates). */
-unsigned long mapped_pfn(struct mapped_region *r, unsigned long index);
+unsigned long mapped_pfn(struct mapped_region *region, unsigned long index);
 
 /*
  * mapped_fault - called by the platform's page-fault path for a fault at

@@ -67,17 +67,17 @@ void migrate_copy_page(struct mm *mm, struct page *dst, struct page *src)
 }
 
 /* Hand an isolated page back to its owner unmoved. */
-static void put_back(struct migrate_ctx *c, struct page *src)
+static void put_back(struct migrate_ctx *ctx, struct page *src)
 {
 	src->flags &= ~PG_isolated;
-	c->mm->movable_ops[page_type(src)]->putback(c->mm, src);
+	ctx->mm->movable_ops[page_type(src)]->putback(ctx->mm, src);
 }
 
 /* Free a source page the core owns (migrated away, or released). */
-static void free_source(struct migrate_ctx *c, struct page *src)
+static void free_source(struct migrate_ctx *ctx, struct page *src)
 {
 	src->flags &= ~(PG_isolated | PG_released | PG_movable);
-	mm_free_pages(c->mm, src, page_order(src));
+	mm_free_pages(ctx->mm, src, page_order(src));
 }
 
 /*
@@ -110,38 +110,38 @@ static int injected_migrate_rc(struct mm *mm)
 	}
 }
 
-static void isolate_item(struct migrate_ctx *c, struct migrate_item *it)
+static void isolate_item(struct migrate_ctx *ctx, struct migrate_item *it)
 {
-	struct mm *mm = c->mm;
+	struct mm *mm = ctx->mm;
 	const struct movable_operations *ops;
 	int rc;
 
 	if (!mm_pfn_valid(mm, it->pfn)) {
-		c->res->skipped++;
+		ctx->res->skipped++;
 		it->state = ITEM_DONE;
 		return;
 	}
 	it->src = mm_pfn_to_page(mm, it->pfn);
 	ops = page_movable_ops(mm, it->src);
 	if (!ops || page_is_isolated(it->src)) {
-		c->res->skipped++; /* freed, never movable, or someone else's */
+		ctx->res->skipped++; /* freed, never movable, or someone else's */
 		it->state = ITEM_DONE;
 		return;
 	}
-	rc = ops->isolate(mm, it->src, c->mode);
+	rc = ops->isolate(mm, it->src, ctx->mode);
 	if (rc == 0) {
 		it->src->flags |= PG_isolated;
 		it->state = ITEM_ISOLATED;
 	} else if (rc != -EAGAIN) {
-		c->res->failed++;
+		ctx->res->failed++;
 		it->state = ITEM_DONE;
 	}
 }
 
 /* A target for an isolated item; on failure the source goes back. */
-static void find_target(struct migrate_ctx *c, struct migrate_item *it)
+static void find_target(struct migrate_ctx *ctx, struct migrate_item *it)
 {
-	struct mm *mm = c->mm;
+	struct mm *mm = ctx->mm;
 	unsigned int cpu;
 	unsigned long flags;
 
@@ -151,7 +151,7 @@ static void find_target(struct migrate_ctx *c, struct migrate_item *it)
 	cpu = mm_cpu_id();
 	mm->in_migration_alloc[cpu] = true;
 	mm_irq_restore(flags);
-	it->dst = injected_fault(mm) != INJECT_NONE ? NULL : c->alloc(mm, it->src, c->priv);
+	it->dst = injected_fault(mm) != INJECT_NONE ? NULL : ctx->alloc(mm, it->src, ctx->priv);
 	mm->in_migration_alloc[cpu] = false;
 	if (it->dst && (!page_is_head(it->dst) || page_order(it->dst) != page_order(it->src))) {
 		mm->stats.bugs++;
@@ -160,40 +160,40 @@ static void find_target(struct migrate_ctx *c, struct migrate_item *it)
 		it->dst = NULL;
 	}
 	if (!it->dst) {
-		c->res->no_target++;
-		c->res->failed++;
-		put_back(c, it->src);
+		ctx->res->no_target++;
+		ctx->res->failed++;
+		put_back(ctx, it->src);
 		it->state = ITEM_DONE;
 	}
 }
 
-static void release_item(struct migrate_ctx *c, struct migrate_item *it)
+static void release_item(struct migrate_ctx *ctx, struct migrate_item *it)
 {
 	if (it->dst)
-		c->free(c->mm, it->dst, c->priv);
-	free_source(c, it->src);
-	c->res->released++;
+		ctx->free(ctx->mm, it->dst, ctx->priv);
+	free_source(ctx, it->src);
+	ctx->res->released++;
 	it->state = ITEM_DONE;
 }
 
-static void migrate_item(struct migrate_ctx *c, struct migrate_item *it)
+static void migrate_item(struct migrate_ctx *ctx, struct migrate_item *it)
 {
-	struct mm *mm = c->mm;
+	struct mm *mm = ctx->mm;
 	enum memdesc_type type = page_type(it->src);
 	u64 bytes_before = mm->stats.migrate_bytes;
 	int rc;
 
 	if (it->src->flags & PG_released) {
-		release_item(c, it);
+		release_item(ctx, it);
 		return;
 	}
 	rc = injected_migrate_rc(mm);
 	if (!rc)
-		rc = mm->movable_ops[type]->migrate(mm, it->dst, it->src, c->mode);
-	c->res->bytes_copied += mm->stats.migrate_bytes - bytes_before;
+		rc = mm->movable_ops[type]->migrate(mm, it->dst, it->src, ctx->mode);
+	ctx->res->bytes_copied += mm->stats.migrate_bytes - bytes_before;
 	if (rc == 0) {
-		free_source(c, it->src);
-		c->res->succeeded++;
+		free_source(ctx, it->src);
+		ctx->res->succeeded++;
 		mm->stats.migrate_by_type[type]++;
 		it->state = ITEM_DONE;
 		return;
@@ -201,17 +201,17 @@ static void migrate_item(struct migrate_ctx *c, struct migrate_item *it)
 	if (rc == MIGRATE_KEPT_DST) /* the owner has it now: not ours to free */
 		it->dst = NULL;
 	if (it->src->flags & PG_released) { /* released during the attempt */
-		release_item(c, it);
+		release_item(ctx, it);
 		return;
 	}
 	if (it->dst)
-		c->free(mm, it->dst, c->priv);
+		ctx->free(mm, it->dst, ctx->priv);
 	it->dst = NULL;
-	put_back(c, it->src);
+	put_back(ctx, it->src);
 	if (rc == -EAGAIN) {
 		it->state = ITEM_PENDING;
 	} else {
-		c->res->failed++;
+		ctx->res->failed++;
 		it->state = ITEM_DONE;
 	}
 }
@@ -226,9 +226,9 @@ static unsigned int count_state(const struct migrate_item *items, size_t n, enum
 	return k;
 }
 
-static void run_batch(struct migrate_ctx *c, struct migrate_item *items, size_t n)
+static void run_batch(struct migrate_ctx *ctx, struct migrate_item *items, size_t n)
 {
-	unsigned int passes = c->mode == MIGRATE_SYNC ? MIGRATE_SYNC_PASSES : MIGRATE_ASYNC_PASSES;
+	unsigned int passes = ctx->mode == MIGRATE_SYNC ? MIGRATE_SYNC_PASSES : MIGRATE_ASYNC_PASSES;
 	unsigned int pass;
 	size_t i;
 
@@ -238,42 +238,42 @@ static void run_batch(struct migrate_ctx *c, struct migrate_item *items, size_t 
 		if (!pending)
 			return;
 		if (pass)
-			c->res->retried += pending;
+			ctx->res->retried += pending;
 		for (i = 0; i < n; i++)
 			if (items[i].state == ITEM_PENDING)
-				isolate_item(c, &items[i]);
+				isolate_item(ctx, &items[i]);
 		for (i = 0; i < n; i++)
 			if (items[i].state == ITEM_ISOLATED)
-				find_target(c, &items[i]);
+				find_target(ctx, &items[i]);
 		for (i = 0; i < n; i++)
 			if (items[i].state == ITEM_ISOLATED)
-				migrate_item(c, &items[i]);
+				migrate_item(ctx, &items[i]);
 	}
-	c->res->failed += count_state(items, n, ITEM_PENDING);
+	ctx->res->failed += count_state(items, n, ITEM_PENDING);
 }
 
-static void ctx_init(struct migrate_ctx *c, struct mm *mm, migrate_alloc_t alloc,
+static void ctx_init(struct migrate_ctx *ctx, struct mm *mm, migrate_alloc_t alloc,
 		     migrate_free_t free, void *priv, enum migrate_mode mode,
 		     struct migrate_result *res)
 {
-	c->mm = mm;
-	c->alloc = alloc ? alloc : default_alloc;
-	c->free = free ? free : default_free;
-	c->priv = priv;
-	c->mode = mode;
-	c->res = res;
+	ctx->mm = mm;
+	ctx->alloc = alloc ? alloc : default_alloc;
+	ctx->free = free ? free : default_free;
+	ctx->priv = priv;
+	ctx->mode = mode;
+	ctx->res = res;
 	memset(res, 0, sizeof(*res));
 }
 
-static int finish(struct migrate_ctx *c)
+static int finish(struct migrate_ctx *ctx)
 {
-	struct mm_stats *st = &c->mm->stats;
+	struct mm_stats *st = &ctx->mm->stats;
 
-	st->migrate_success += c->res->succeeded;
-	st->migrate_fail += c->res->failed;
-	st->migrate_retry += c->res->retried;
-	st->migrate_released += c->res->released;
-	return c->res->failed ? -EBUSY : 0;
+	st->migrate_success += ctx->res->succeeded;
+	st->migrate_fail += ctx->res->failed;
+	st->migrate_retry += ctx->res->retried;
+	st->migrate_released += ctx->res->released;
+	return ctx->res->failed ? -EBUSY : 0;
 }
 
 int migrate_pages(struct mm *mm, const unsigned long *pfns, size_t n, migrate_alloc_t alloc,
@@ -281,19 +281,19 @@ int migrate_pages(struct mm *mm, const unsigned long *pfns, size_t n, migrate_al
 		  struct migrate_result *res)
 {
 	struct migrate_item items[MIGRATE_BATCH];
-	struct migrate_ctx c;
+	struct migrate_ctx ctx;
 	size_t done = 0;
 
-	ctx_init(&c, mm, alloc, free, priv, mode, res);
+	ctx_init(&ctx, mm, alloc, free, priv, mode, res);
 	while (done < n) {
 		size_t k = MIN(n - done, (size_t)MIGRATE_BATCH), i;
 
 		for (i = 0; i < k; i++)
 			items[i] = (struct migrate_item){ .pfn = pfns[done + i] };
-		run_batch(&c, items, k);
+		run_batch(&ctx, items, k);
 		done += k;
 	}
-	return finish(&c);
+	return finish(&ctx);
 }
 
 int migrate_block(struct mm *mm, unsigned long base_pfn, const unsigned long *bitmap,
@@ -301,11 +301,11 @@ int migrate_block(struct mm *mm, unsigned long base_pfn, const unsigned long *bi
 		  struct migrate_result *res)
 {
 	struct migrate_item items[MIGRATE_BATCH];
-	struct migrate_ctx c;
+	struct migrate_ctx ctx;
 	unsigned long bit;
 	size_t k = 0;
 
-	ctx_init(&c, mm, alloc, free, priv, mode, res);
+	ctx_init(&ctx, mm, alloc, free, priv, mode, res);
 	if (base_pfn & (PAGEBLOCK_PAGES - 1)) {
 		mm->stats.bugs++;
 		mm_bug("%s: migrate_block base %#lx is not pageblock-aligned\n", mm->name, base_pfn);
@@ -314,13 +314,13 @@ int migrate_block(struct mm *mm, unsigned long base_pfn, const unsigned long *bi
 	bitmap_for_each_set_bit(bit, bitmap, MIGRATE_BLOCK_BITS) {
 		items[k++] = (struct migrate_item){ .pfn = base_pfn + bit };
 		if (k == MIGRATE_BATCH) {
-			run_batch(&c, items, k);
+			run_batch(&ctx, items, k);
 			k = 0;
 		}
 	}
 	if (k)
-		run_batch(&c, items, k);
-	return finish(&c);
+		run_batch(&ctx, items, k);
+	return finish(&ctx);
 }
 
 void migrate_result_add(struct migrate_result *a, const struct migrate_result *b)

@@ -12,7 +12,7 @@
 #include "mm/testing.h"
 
 static struct mm_test_env env;
-static struct test_owner owner;
+static struct test_owner owner_a;
 static unsigned long free_at_start;
 
 static int setup(void)
@@ -22,31 +22,31 @@ static int setup(void)
 	if (err)
 		return err;
 	free_at_start = mm_nr_free_pages(&env.mm);
-	return test_owner_init(&owner, &env.mm);
+	return test_owner_init(&owner_a, &env.mm);
 }
 
 /* Free everything the owner holds and check that nothing leaked. */
-static void teardown(struct ktest *t)
+static void teardown(struct ktest *test)
 {
 	unsigned int i;
 
-	KTEST_EXPECT_EQ(t, owner.protocol_errors, 0);
-	KTEST_EXPECT_EQ(t, owner.bad_content, 0);
-	for (i = 0; i < owner.nr; i++) {
-		KTEST_EXPECT_TRUE(t, test_owner_content_ok(&owner, &owner.pages[i]));
-		test_owner_free(&owner, &owner.pages[i]);
+	KTEST_EXPECT_EQ(test, owner_a.protocol_errors, 0);
+	KTEST_EXPECT_EQ(test, owner_a.bad_content, 0);
+	for (i = 0; i < owner_a.nr; i++) {
+		KTEST_EXPECT_TRUE(test, test_owner_content_ok(&owner_a, &owner_a.pages[i]));
+		test_owner_free(&owner_a, &owner_a.pages[i]);
 	}
 	mm_drain_pcp(&env.mm);
-	KTEST_EXPECT_EQ(t, mm_nr_free_pages(&env.mm), free_at_start);
-	KTEST_EXPECT_EQ(t, mm_check(&env.mm), 0);
+	KTEST_EXPECT_EQ(test, mm_nr_free_pages(&env.mm), free_at_start);
+	KTEST_EXPECT_EQ(test, mm_check(&env.mm), 0);
 	mm_test_env_destroy(&env);
 }
 
-static int migrate_one(struct test_page *tp, enum migrate_mode mode, struct migrate_result *r)
+static int migrate_one(struct test_page *tp, enum migrate_mode mode, struct migrate_result *result)
 {
-	unsigned long pfn = test_owner_pfn(&owner, tp);
+	unsigned long pfn = test_owner_pfn(&owner_a, tp);
 
-	return migrate_pages(&env.mm, &pfn, 1, NULL, NULL, NULL, mode, r);
+	return migrate_pages(&env.mm, &pfn, 1, NULL, NULL, NULL, mode, result);
 }
 
 static const struct movable_operations dummy_ops = {
@@ -67,166 +67,166 @@ static void count_pack(struct mm *mm, void *priv, struct pack_result *res)
 /* Bad types and NULL callbacks are refused; the same ops again are
  * accepted, other ops for a type that has some are busy; an owner of a
  * type without ops is refused, one with ops is listed and packs. */
-static void movable_register_errors(struct ktest *t)
+static void movable_register_errors(struct ktest *test)
 {
 	struct movable_operations partial = dummy_ops;
 	struct movable_owner a = { .type = MEMDESC_MAPPED, .priv = &a, .pack = count_pack };
 	struct movable_owner b = { .type = MEMDESC_MAPPED, .priv = &b };
 	struct movable_owner none = { .type = MEMDESC_EXAMPLE };
 	struct pack_result res = { 0 };
-	struct movable_owner *o;
+	struct movable_owner *owner;
 	unsigned int n = 0;
 
-	KTEST_ASSERT_EQ(t, mm_test_env_simple(&env, 1024), 0);
-	KTEST_EXPECT_EQ(t, movable_ops_register(&env.mm, MEMDESC_KERNEL, &dummy_ops), -EINVAL);
-	KTEST_EXPECT_EQ(t, movable_ops_register(&env.mm, MEMDESC_TYPES, &dummy_ops), -EINVAL);
-	KTEST_EXPECT_EQ(t, movable_ops_register(&env.mm, MEMDESC_MAPPED, NULL), -EINVAL);
+	KTEST_ASSERT_EQ(test, mm_test_env_simple(&env, 1024), 0);
+	KTEST_EXPECT_EQ(test, movable_ops_register(&env.mm, MEMDESC_KERNEL, &dummy_ops), -EINVAL);
+	KTEST_EXPECT_EQ(test, movable_ops_register(&env.mm, MEMDESC_TYPES, &dummy_ops), -EINVAL);
+	KTEST_EXPECT_EQ(test, movable_ops_register(&env.mm, MEMDESC_MAPPED, NULL), -EINVAL);
 	partial.putback = NULL;
-	KTEST_EXPECT_EQ(t, movable_ops_register(&env.mm, MEMDESC_MAPPED, &partial), -EINVAL);
-	KTEST_EXPECT_EQ(t, movable_ops_register(&env.mm, MEMDESC_MAPPED, &dummy_ops), 0);
-	KTEST_EXPECT_EQ(t, movable_ops_register(&env.mm, MEMDESC_MAPPED, &dummy_ops), 0); /* again */
-	KTEST_EXPECT_EQ(t, movable_ops_register(&env.mm, MEMDESC_MAPPED, &other_ops), -EBUSY);
-	KTEST_EXPECT_EQ(t, movable_owner_register(&env.mm, &none), -EINVAL);
-	KTEST_EXPECT_EQ(t, movable_owner_register(&env.mm, &a), 0);
-	KTEST_EXPECT_EQ(t, movable_owner_register(&env.mm, &b), 0);
-	movable_for_each_owner(&env.mm, o)
-		KTEST_EXPECT_PTR_EQ(t, o->priv, n++ ? (void *)&b : (void *)&a);
-	KTEST_EXPECT_EQ(t, n, 2);
+	KTEST_EXPECT_EQ(test, movable_ops_register(&env.mm, MEMDESC_MAPPED, &partial), -EINVAL);
+	KTEST_EXPECT_EQ(test, movable_ops_register(&env.mm, MEMDESC_MAPPED, &dummy_ops), 0);
+	KTEST_EXPECT_EQ(test, movable_ops_register(&env.mm, MEMDESC_MAPPED, &dummy_ops), 0); /* again */
+	KTEST_EXPECT_EQ(test, movable_ops_register(&env.mm, MEMDESC_MAPPED, &other_ops), -EBUSY);
+	KTEST_EXPECT_EQ(test, movable_owner_register(&env.mm, &none), -EINVAL);
+	KTEST_EXPECT_EQ(test, movable_owner_register(&env.mm, &a), 0);
+	KTEST_EXPECT_EQ(test, movable_owner_register(&env.mm, &b), 0);
+	movable_for_each_owner(&env.mm, owner)
+		KTEST_EXPECT_PTR_EQ(test, owner->priv, n++ ? (void *)&b : (void *)&a);
+	KTEST_EXPECT_EQ(test, n, 2);
 	movable_pack(&env.mm, &res); /* a packs (its priv reaches it), b has no pack */
-	KTEST_EXPECT_EQ(t, res.objects_moved, 1);
-	KTEST_EXPECT_EQ(t, res.pages_freed, (unsigned long)&a & 0xff);
+	KTEST_EXPECT_EQ(test, res.objects_moved, 1);
+	KTEST_EXPECT_EQ(test, res.pages_freed, (unsigned long)&a & 0xff);
 	movable_owner_unregister(&env.mm, &a);
 	movable_owner_unregister(&env.mm, &b);
-	KTEST_EXPECT_TRUE(t, list_empty(&env.mm.movable_owners));
+	KTEST_EXPECT_TRUE(test, list_empty(&env.mm.movable_owners));
 	mm_test_env_destroy(&env);
 }
 
 /* A plain migration moves the page, keeps its data and frees the source. */
-static void migrate_moves_and_keeps_data(struct ktest *t)
+static void migrate_moves_and_keeps_data(struct ktest *test)
 {
-	struct migrate_result r;
+	struct migrate_result result;
 	struct test_page *tp;
 	unsigned long old;
 
-	KTEST_ASSERT_EQ(t, setup(), 0);
-	tp = test_owner_alloc(&owner, 0, 0);
-	KTEST_ASSERT_NOT_NULL(t, tp);
-	old = test_owner_pfn(&owner, tp);
-	KTEST_EXPECT_EQ(t, migrate_one(tp, MIGRATE_SYNC, &r), 0);
-	KTEST_EXPECT_EQ(t, r.succeeded, 1);
-	KTEST_EXPECT_EQ(t, r.bytes_copied, PAGE_SIZE);
-	KTEST_EXPECT_NE(t, test_owner_pfn(&owner, tp), old);
-	KTEST_EXPECT_TRUE(t, page_is_buddy(mm_pfn_to_page(&env.mm, old)) ||
+	KTEST_ASSERT_EQ(test, setup(), 0);
+	tp = test_owner_alloc(&owner_a, 0, 0);
+	KTEST_ASSERT_NOT_NULL(test, tp);
+	old = test_owner_pfn(&owner_a, tp);
+	KTEST_EXPECT_EQ(test, migrate_one(tp, MIGRATE_SYNC, &result), 0);
+	KTEST_EXPECT_EQ(test, result.succeeded, 1);
+	KTEST_EXPECT_EQ(test, result.bytes_copied, PAGE_SIZE);
+	KTEST_EXPECT_NE(test, test_owner_pfn(&owner_a, tp), old);
+	KTEST_EXPECT_TRUE(test, page_is_buddy(mm_pfn_to_page(&env.mm, old)) ||
 			     page_is_pcp(mm_pfn_to_page(&env.mm, old)));
-	KTEST_EXPECT_FALSE(t, page_is_isolated(tp->page));
-	KTEST_EXPECT_EQ(t, env.mm.stats.migrate_by_type[MEMDESC_TEST], 1);
-	teardown(t);
+	KTEST_EXPECT_FALSE(test, page_is_isolated(tp->page));
+	KTEST_EXPECT_EQ(test, env.mm.stats.migrate_by_type[MEMDESC_TEST], 1);
+	teardown(test);
 }
 
 /* isolate -EBUSY: given up at once, page untouched and still owned. */
-static void migrate_isolate_busy_gives_up(struct ktest *t)
+static void migrate_isolate_busy_gives_up(struct ktest *test)
 {
-	struct migrate_result r;
+	struct migrate_result result;
 	struct test_page *tp;
 	unsigned long old;
 
-	KTEST_ASSERT_EQ(t, setup(), 0);
-	tp = test_owner_alloc(&owner, 1, 0);
-	KTEST_ASSERT_NOT_NULL(t, tp);
+	KTEST_ASSERT_EQ(test, setup(), 0);
+	tp = test_owner_alloc(&owner_a, 1, 0);
+	KTEST_ASSERT_NOT_NULL(test, tp);
 	tp->isolate_rc[0] = -EBUSY;
-	old = test_owner_pfn(&owner, tp);
-	KTEST_EXPECT_EQ(t, migrate_one(tp, MIGRATE_SYNC, &r), -EBUSY);
-	KTEST_EXPECT_EQ(t, r.failed, 1);
-	KTEST_EXPECT_EQ(t, tp->isolates, 1);
-	KTEST_EXPECT_EQ(t, test_owner_pfn(&owner, tp), old);
-	teardown(t);
+	old = test_owner_pfn(&owner_a, tp);
+	KTEST_EXPECT_EQ(test, migrate_one(tp, MIGRATE_SYNC, &result), -EBUSY);
+	KTEST_EXPECT_EQ(test, result.failed, 1);
+	KTEST_EXPECT_EQ(test, tp->isolates, 1);
+	KTEST_EXPECT_EQ(test, test_owner_pfn(&owner_a, tp), old);
+	teardown(test);
 }
 
 /* -EAGAIN from isolate and from migrate are retried; then success. */
-static void migrate_eagain_then_success(struct ktest *t)
+static void migrate_eagain_then_success(struct ktest *test)
 {
-	struct migrate_result r;
+	struct migrate_result result;
 	struct test_page *tp;
 
-	KTEST_ASSERT_EQ(t, setup(), 0);
-	tp = test_owner_alloc(&owner, 0, 0);
-	KTEST_ASSERT_NOT_NULL(t, tp);
+	KTEST_ASSERT_EQ(test, setup(), 0);
+	tp = test_owner_alloc(&owner_a, 0, 0);
+	KTEST_ASSERT_NOT_NULL(test, tp);
 	tp->isolate_rc[0] = -EAGAIN;
 	tp->migrate_rc[0] = -EAGAIN;
-	KTEST_EXPECT_EQ(t, migrate_one(tp, MIGRATE_SYNC, &r), 0);
-	KTEST_EXPECT_EQ(t, r.succeeded, 1);
-	KTEST_EXPECT_EQ(t, r.retried, 2);
-	KTEST_EXPECT_EQ(t, tp->isolates, 3);
-	KTEST_EXPECT_EQ(t, tp->putbacks, 1);
-	teardown(t);
+	KTEST_EXPECT_EQ(test, migrate_one(tp, MIGRATE_SYNC, &result), 0);
+	KTEST_EXPECT_EQ(test, result.succeeded, 1);
+	KTEST_EXPECT_EQ(test, result.retried, 2);
+	KTEST_EXPECT_EQ(test, tp->isolates, 3);
+	KTEST_EXPECT_EQ(test, tp->putbacks, 1);
+	teardown(test);
 }
 
 /* Endless -EAGAIN stops after the pass limit, fewer passes when async. */
-static void migrate_eagain_is_bounded(struct ktest *t)
+static void migrate_eagain_is_bounded(struct ktest *test)
 {
-	struct migrate_result r;
+	struct migrate_result result;
 	struct test_page *tp;
 	unsigned int i;
 
-	KTEST_ASSERT_EQ(t, setup(), 0);
-	tp = test_owner_alloc(&owner, 0, 0);
-	KTEST_ASSERT_NOT_NULL(t, tp);
+	KTEST_ASSERT_EQ(test, setup(), 0);
+	tp = test_owner_alloc(&owner_a, 0, 0);
+	KTEST_ASSERT_NOT_NULL(test, tp);
 	for (i = 0; i < TEST_SCRIPT_LEN; i++)
 		tp->isolate_rc[i] = -EAGAIN;
-	KTEST_EXPECT_EQ(t, migrate_one(tp, MIGRATE_ASYNC, &r), -EBUSY);
-	KTEST_EXPECT_EQ(t, tp->isolates, MIGRATE_ASYNC_PASSES);
-	KTEST_EXPECT_EQ(t, r.failed, 1);
-	teardown(t);
+	KTEST_EXPECT_EQ(test, migrate_one(tp, MIGRATE_ASYNC, &result), -EBUSY);
+	KTEST_EXPECT_EQ(test, tp->isolates, MIGRATE_ASYNC_PASSES);
+	KTEST_EXPECT_EQ(test, result.failed, 1);
+	teardown(test);
 }
 
 /* A permanent migrate failure: putback, the page stays with its owner where
  * it was, and the target is freed. */
-static void migrate_permanent_failure_puts_back(struct ktest *t)
+static void migrate_permanent_failure_puts_back(struct ktest *test)
 {
-	struct migrate_result r;
+	struct migrate_result result;
 	struct test_page *tp;
 	unsigned long old, free_before;
 
-	KTEST_ASSERT_EQ(t, setup(), 0);
-	tp = test_owner_alloc(&owner, 2, 0);
-	KTEST_ASSERT_NOT_NULL(t, tp);
+	KTEST_ASSERT_EQ(test, setup(), 0);
+	tp = test_owner_alloc(&owner_a, 2, 0);
+	KTEST_ASSERT_NOT_NULL(test, tp);
 	tp->migrate_rc[0] = -ENOMEM;
-	old = test_owner_pfn(&owner, tp);
+	old = test_owner_pfn(&owner_a, tp);
 	free_before = mm_nr_free_pages(&env.mm);
-	KTEST_EXPECT_EQ(t, migrate_one(tp, MIGRATE_SYNC, &r), -EBUSY);
-	KTEST_EXPECT_EQ(t, r.failed, 1);
-	KTEST_EXPECT_EQ(t, tp->putbacks, 1);
-	KTEST_EXPECT_EQ(t, test_owner_pfn(&owner, tp), old);
-	KTEST_EXPECT_FALSE(t, page_is_isolated(tp->page));
-	KTEST_EXPECT_EQ(t, mm_nr_free_pages(&env.mm), free_before);
-	teardown(t);
+	KTEST_EXPECT_EQ(test, migrate_one(tp, MIGRATE_SYNC, &result), -EBUSY);
+	KTEST_EXPECT_EQ(test, result.failed, 1);
+	KTEST_EXPECT_EQ(test, tp->putbacks, 1);
+	KTEST_EXPECT_EQ(test, test_owner_pfn(&owner_a, tp), old);
+	KTEST_EXPECT_FALSE(test, page_is_isolated(tp->page));
+	KTEST_EXPECT_EQ(test, mm_nr_free_pages(&env.mm), free_before);
+	teardown(test);
 }
 
 /* Released right after isolation, or during migrate: the core frees the
  * page instead of moving or putting it back, and frees the target. */
-static void migrate_release_while_isolated(struct ktest *t)
+static void migrate_release_while_isolated(struct ktest *test)
 {
-	struct migrate_result r;
-	struct test_page *a, *b;
+	struct migrate_result result;
+	struct test_page *tpage, *b;
 	unsigned long pfns[2], free_before;
 
-	KTEST_ASSERT_EQ(t, setup(), 0);
-	a = test_owner_alloc(&owner, 0, 0);
-	b = test_owner_alloc(&owner, 0, 0);
-	KTEST_ASSERT_NOT_NULL(t, a);
-	KTEST_ASSERT_NOT_NULL(t, b);
-	a->release = TEST_RELEASE_AFTER_ISOLATE;
+	KTEST_ASSERT_EQ(test, setup(), 0);
+	tpage = test_owner_alloc(&owner_a, 0, 0);
+	b = test_owner_alloc(&owner_a, 0, 0);
+	KTEST_ASSERT_NOT_NULL(test, tpage);
+	KTEST_ASSERT_NOT_NULL(test, b);
+	tpage->release = TEST_RELEASE_AFTER_ISOLATE;
 	b->release = TEST_RELEASE_IN_MIGRATE;
-	pfns[0] = test_owner_pfn(&owner, a);
-	pfns[1] = test_owner_pfn(&owner, b);
+	pfns[0] = test_owner_pfn(&owner_a, tpage);
+	pfns[1] = test_owner_pfn(&owner_a, b);
 	free_before = mm_nr_free_pages(&env.mm);
-	KTEST_EXPECT_EQ(t, migrate_pages(&env.mm, pfns, 2, NULL, NULL, NULL, MIGRATE_SYNC, &r), 0);
-	KTEST_EXPECT_EQ(t, r.released, 2);
-	KTEST_EXPECT_EQ(t, r.succeeded, 0);
-	KTEST_EXPECT_NULL(t, a->page);
-	KTEST_EXPECT_NULL(t, b->page);
-	KTEST_EXPECT_EQ(t, mm_nr_free_pages(&env.mm), free_before + 2);
-	teardown(t);
+	KTEST_EXPECT_EQ(test, migrate_pages(&env.mm, pfns, 2, NULL, NULL, NULL, MIGRATE_SYNC, &result), 0);
+	KTEST_EXPECT_EQ(test, result.released, 2);
+	KTEST_EXPECT_EQ(test, result.succeeded, 0);
+	KTEST_EXPECT_NULL(test, tpage->page);
+	KTEST_EXPECT_NULL(test, b->page);
+	KTEST_EXPECT_EQ(test, mm_nr_free_pages(&env.mm), free_before + 2);
+	teardown(test);
 }
 
 struct failing_alloc {
@@ -247,87 +247,87 @@ static struct page *alloc_then_fail(struct mm *mm, struct page *src, void *priv)
 
 /* Targets running out mid-batch: the moved pages moved, the rest were put
  * back untouched, nothing leaked; targets were asked only for isolated pages. */
-static void migrate_target_alloc_fails_mid_batch(struct ktest *t)
+static void migrate_target_alloc_fails_mid_batch(struct ktest *test)
 {
 	struct failing_alloc fa = { .left = 5 };
-	struct migrate_result r;
+	struct migrate_result result;
 	unsigned long pfns[12];
 	unsigned int i;
 
-	KTEST_ASSERT_EQ(t, setup(), 0);
+	KTEST_ASSERT_EQ(test, setup(), 0);
 	for (i = 0; i < 12; i++) {
-		struct test_page *tp = test_owner_alloc(&owner, 0, 0);
+		struct test_page *tp = test_owner_alloc(&owner_a, 0, 0);
 
-		KTEST_ASSERT_NOT_NULL(t, tp);
+		KTEST_ASSERT_NOT_NULL(test, tp);
 		if (i == 3)
 			tp->isolate_rc[0] = -EBUSY;
-		pfns[i] = test_owner_pfn(&owner, tp);
+		pfns[i] = test_owner_pfn(&owner_a, tp);
 	}
-	KTEST_EXPECT_EQ(t, migrate_pages(&env.mm, pfns, 12, alloc_then_fail, NULL, &fa,
-					 MIGRATE_SYNC, &r), -EBUSY);
-	KTEST_EXPECT_EQ(t, r.succeeded, 5);
-	KTEST_EXPECT_EQ(t, r.no_target, 6);
-	KTEST_EXPECT_EQ(t, r.failed, 7);
-	KTEST_EXPECT_EQ(t, fa.calls, 11); /* not for the page that refused isolation */
-	teardown(t);
+	KTEST_EXPECT_EQ(test, migrate_pages(&env.mm, pfns, 12, alloc_then_fail, NULL, &fa,
+					 MIGRATE_SYNC, &result), -EBUSY);
+	KTEST_EXPECT_EQ(test, result.succeeded, 5);
+	KTEST_EXPECT_EQ(test, result.no_target, 6);
+	KTEST_EXPECT_EQ(test, result.failed, 7);
+	KTEST_EXPECT_EQ(test, fa.calls, 11); /* not for the page that refused isolation */
+	teardown(test);
 }
 
 /* migrate_block moves exactly the pages whose bits are set; free pages and
  * unmovable pages in the bitmap are skipped. */
-static void migrate_block_follows_bitmap(struct ktest *t)
+static void migrate_block_follows_bitmap(struct ktest *test)
 {
 	unsigned long bitmap[BITS_TO_LONGS(MIGRATE_BLOCK_BITS)] = { 0 };
 	struct test_page *tps[8];
-	struct migrate_result r;
+	struct migrate_result result;
 	unsigned long base = 0, moved_old[8];
 	struct page *kern;
 	unsigned int i;
 
-	KTEST_ASSERT_EQ(t, setup(), 0);
+	KTEST_ASSERT_EQ(test, setup(), 0);
 	for (i = 0; i < 8; i++) {
-		tps[i] = test_owner_alloc(&owner, 0, 0);
-		KTEST_ASSERT_NOT_NULL(t, tps[i]);
-		moved_old[i] = test_owner_pfn(&owner, tps[i]);
+		tps[i] = test_owner_alloc(&owner_a, 0, 0);
+		KTEST_ASSERT_NOT_NULL(test, tps[i]);
+		moved_old[i] = test_owner_pfn(&owner_a, tps[i]);
 	}
 	base = moved_old[0] & ~(PAGEBLOCK_PAGES - 1);
 	for (i = 0; i < 8; i += 2) { /* every other page */
-		KTEST_ASSERT_EQ(t, moved_old[i] & ~(PAGEBLOCK_PAGES - 1), base);
+		KTEST_ASSERT_EQ(test, moved_old[i] & ~(PAGEBLOCK_PAGES - 1), base);
 		bitmap_set_bit(bitmap, moved_old[i] - base);
 	}
 	kern = mm_alloc_pages(&env.mm, 0, GFP_KERNEL);
-	KTEST_ASSERT_NOT_NULL(t, kern);
+	KTEST_ASSERT_NOT_NULL(test, kern);
 	if ((mm_page_to_pfn(&env.mm, kern) & ~(PAGEBLOCK_PAGES - 1)) == base)
 		bitmap_set_bit(bitmap, mm_page_to_pfn(&env.mm, kern) - base);
-	KTEST_EXPECT_EQ(t, migrate_block(&env.mm, base, bitmap, NULL, NULL, NULL, MIGRATE_ASYNC,
-					 &r), 0);
-	KTEST_EXPECT_EQ(t, r.succeeded, 4);
+	KTEST_EXPECT_EQ(test, migrate_block(&env.mm, base, bitmap, NULL, NULL, NULL, MIGRATE_ASYNC,
+					 &result), 0);
+	KTEST_EXPECT_EQ(test, result.succeeded, 4);
 	for (i = 0; i < 8; i++)
-		KTEST_EXPECT_EQ(t, test_owner_pfn(&owner, tps[i]) == moved_old[i], i % 2 == 1);
+		KTEST_EXPECT_EQ(test, test_owner_pfn(&owner_a, tps[i]) == moved_old[i], i % 2 == 1);
 	mm_free_pages(&env.mm, kern, 0);
 	if (mm_test_bugs_survivable()) { /* a misaligned base is reported */
 		mm_test_take_bugs();
-		KTEST_EXPECT_EQ(t, migrate_block(&env.mm, base + 1, bitmap, NULL, NULL, NULL,
-						 MIGRATE_ASYNC, &r), -EINVAL);
-		KTEST_EXPECT_EQ(t, mm_test_take_bugs(), 1);
+		KTEST_EXPECT_EQ(test, migrate_block(&env.mm, base + 1, bitmap, NULL, NULL, NULL,
+						 MIGRATE_ASYNC, &result), -EINVAL);
+		KTEST_EXPECT_EQ(test, mm_test_take_bugs(), 1);
 	}
-	teardown(t);
+	teardown(test);
 }
 
 /* Releasing a page that is not isolated is reported and changes nothing. */
-static void migrate_release_misuse(struct ktest *t)
+static void migrate_release_misuse(struct ktest *test)
 {
 	struct test_page *tp;
 
 	if (!mm_test_bugs_survivable())
-		KTEST_SKIP(t, "mm_bug() panics here");
-	KTEST_ASSERT_EQ(t, setup(), 0);
-	tp = test_owner_alloc(&owner, 0, 0);
-	KTEST_ASSERT_NOT_NULL(t, tp);
+		KTEST_SKIP(test, "mm_bug() panics here");
+	KTEST_ASSERT_EQ(test, setup(), 0);
+	tp = test_owner_alloc(&owner_a, 0, 0);
+	KTEST_ASSERT_NOT_NULL(test, tp);
 	mm_test_take_bugs();
 	movable_page_release(&env.mm, tp->page);
-	KTEST_EXPECT_EQ(t, mm_test_take_bugs(), 1);
-	KTEST_EXPECT_FALSE(t, tp->page->flags & PG_released);
-	teardown(t);
+	KTEST_EXPECT_EQ(test, mm_test_take_bugs(), 1);
+	KTEST_EXPECT_FALSE(test, tp->page->flags & PG_released);
+	teardown(test);
 }
 
 static const struct ktest_case migrate_cases[] = {

@@ -4,7 +4,7 @@
  * kernel/mm_boot.c), host tests create as many as they like over simulated
  * memory maps.
  *
- * One zone covers [base_pfn, end_pfn); holes inside it are reserved pages.
+ * One zone covers [base_pfn, end_pfn); gaps inside it (PFNs without RAM) are reserved pages.
  * Free memory sits in a buddy allocator (orders 0..MAX_ORDER, free lists per
  * migratetype, pageblocks of order 9 typed in a separate table) fronted by a
  * per-cpu cache of order-0 pages.

@@ -41,27 +41,27 @@ int movable_ops_register(struct mm *mm, enum memdesc_type type,
 	return err;
 }
 
-int movable_owner_register(struct mm *mm, struct movable_owner *o)
+int movable_owner_register(struct mm *mm, struct movable_owner *owner)
 {
-	if ((unsigned int)o->type >= MEMDESC_TYPES || !mm->movable_ops[o->type])
+	if ((unsigned int)owner->type >= MEMDESC_TYPES || !mm->movable_ops[owner->type])
 		return -EINVAL;
-	list_add_tail(&o->link, &mm->movable_owners);
+	list_add_tail(&owner->link, &mm->movable_owners);
 	return 0;
 }
 
-void movable_owner_unregister(struct mm *mm, struct movable_owner *o)
+void movable_owner_unregister(struct mm *mm, struct movable_owner *owner)
 {
-	list_del_init(&o->link);
+	list_del_init(&owner->link);
 }
 
 void movable_pack(struct mm *mm, struct pack_result *acc)
 {
 	struct pack_result sum = { 0 };
-	struct movable_owner *o;
+	struct movable_owner *owner;
 
-	movable_for_each_owner(mm, o)
-		if (o->pack)
-			o->pack(mm, o->priv, &sum);
+	movable_for_each_owner(mm, owner)
+		if (owner->pack)
+			owner->pack(mm, owner->priv, &sum);
 	if (acc)
 		pack_result_add(acc, &sum);
 }

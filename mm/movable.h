@@ -37,11 +37,11 @@ struct pack_result {
 	unsigned long pages_freed;     /* pages the owner gave back to the buddy */
 };
 
-static inline void pack_result_add(struct pack_result *acc, const struct pack_result *r)
+static inline void pack_result_add(struct pack_result *acc, const struct pack_result *result)
 {
-	acc->objects_moved += r->objects_moved;
-	acc->bytes_copied += r->bytes_copied;
-	acc->pages_freed += r->pages_freed;
+	acc->objects_moved += result->objects_moved;
+	acc->bytes_copied += result->bytes_copied;
+	acc->pages_freed += result->pages_freed;
 }
 
 enum migrate_mode {
@@ -121,14 +121,14 @@ struct movable_owner {
 };
 
 /*
- * movable_owner_register - add @o (type, priv, pack set) to @mm's owners.
- * Return: 0; -EINVAL when @o's type has no ops registered in @mm.
+ * movable_owner_register - add @owner (type, priv, pack set) to @mm's owners.
+ * Return: 0; -EINVAL when @owner's type has no ops registered in @mm.
  * Context: thread context (the list is walked and changed only there).
  */
-int movable_owner_register(struct mm *mm, struct movable_owner *o);
+int movable_owner_register(struct mm *mm, struct movable_owner *owner);
 
-/* movable_owner_unregister - remove @o; the core no longer reaches it. */
-void movable_owner_unregister(struct mm *mm, struct movable_owner *o);
+/* movable_owner_unregister - remove @owner; the core no longer reaches it. */
+void movable_owner_unregister(struct mm *mm, struct movable_owner *owner);
 
 /* Every registered owner of @mm, in registration order (thread context). */
 #define movable_for_each_owner(mm, o) list_for_each_entry(o, &(mm)->movable_owners, link)

@@ -27,7 +27,7 @@ static const struct movable_operations mslab_ops;
 /* What the page allocator is asked for on behalf of @gfp. */
 static gfp_t pass_gfp(gfp_t gfp) { return gfp & (GFP_ATOMIC | GFP_NOWARN); }
 
-static __printf(2, 3) void report(struct mslab_pool *pool, const char *fmt, ...)
+static __printf(2, 3) void pool_bug(struct mslab_pool *pool, const char *fmt, ...)
 {
 	char msg[160];
 	va_list ap;
@@ -58,24 +58,24 @@ static void build_classes(struct mslab_pool *pool)
 
 	for (n = MSLAB_MAX_OBJECTS; n >= 1; n--) {
 		unsigned int size = (unsigned int)(PAGE_SIZE / n) & ~(MSLAB_ALIGN - 1U);
-		struct mslab_class *c;
+		struct mslab_class *class;
 
 		if (size == last)
 			continue;
 		BUG_ON(pool->nr_classes == MSLAB_MAX_CLASSES);
-		c = &pool->classes[pool->nr_classes++];
-		c->size = size;
-		c->nr_objects = (unsigned int)(PAGE_SIZE / size);
-		list_init(&c->partial);
-		list_init(&c->full);
-		list_init(&c->isolated);
+		class = &pool->classes[pool->nr_classes++];
+		class->size = size;
+		class->nr_objects = (unsigned int)(PAGE_SIZE / size);
+		list_init(&class->partial);
+		list_init(&class->full);
+		list_init(&class->isolated);
 		last = size;
 	}
 }
 
-static size_t desc_bytes(const struct mslab_class *c)
+static size_t desc_bytes(const struct mslab_class *class)
 {
-	return sizeof(struct mslab_page) + c->nr_objects * sizeof(u32);
+	return sizeof(struct mslab_page) + class->nr_objects * sizeof(u32);
 }
 
 /* ---- handle table ---- */
@@ -89,22 +89,22 @@ static unsigned long table_capacity(const struct mslab_pool *pool)
 static int dir_grow_locked(struct mslab_pool *pool, gfp_t gfp)
 {
 	unsigned int order = pool->dir ? pool->dir_order + 1 : 0;
-	struct page *p;
+	struct page *page;
 	void *dir;
 
 	mm_assert_held(&pool->lock);
 	if (order > MAX_ORDER)
 		return -ENOMEM;
-	p = mm_alloc_pages(pool->mm, order, pass_gfp(gfp));
-	if (!p)
+	page = mm_alloc_pages(pool->mm, order, pass_gfp(gfp));
+	if (!page)
 		return -ENOMEM;
-	dir = mm_page_address(pool->mm, p);
+	dir = mm_page_address(pool->mm, page);
 	if (pool->dir) {
 		memcpy(dir, pool->dir, pool->nr_chunks * sizeof(pool->dir[0]));
 		mm_free_pages(pool->mm, pool->dir_page, pool->dir_order);
 	}
 	pool->dir = dir;
-	pool->dir_page = p;
+	pool->dir_page = page;
 	pool->dir_order = order;
 	return 0;
 }
@@ -118,17 +118,17 @@ static int table_grow_locked(struct mslab_pool *pool, gfp_t gfp)
 {
 	unsigned long first = pool->nr_chunks * MSLAB_SLOTS_PER_PAGE, i;
 	struct mslab_slot *chunk;
-	struct page *p;
+	struct page *page;
 
 	mm_assert_held(&pool->lock);
 	if (first + MSLAB_SLOTS_PER_PAGE > 0xffffffffUL)
 		return -ENOMEM;
 	if (pool->nr_chunks == table_capacity(pool) && dir_grow_locked(pool, gfp))
 		return -ENOMEM;
-	p = mm_alloc_pages(pool->mm, 0, pass_gfp(gfp));
-	if (!p)
+	page = mm_alloc_pages(pool->mm, 0, pass_gfp(gfp));
+	if (!page)
 		return -ENOMEM;
-	chunk = mm_page_address(pool->mm, p);
+	chunk = mm_page_address(pool->mm, page);
 	memset(chunk, 0, PAGE_SIZE);
 	pool->dir[pool->nr_chunks++] = chunk;
 	for (i = first + MSLAB_SLOTS_PER_PAGE; i-- > MAX(first, 1UL);) {
@@ -156,29 +156,29 @@ static void table_free_locked(struct mslab_pool *pool)
 static unsigned long slot_take_locked(struct mslab_pool *pool)
 {
 	unsigned long index;
-	struct mslab_slot *s;
+	struct mslab_slot *slot;
 
 	mm_assert_held(&pool->lock);
 	index = pool->free_slot;
-	s = mslab_slot_at(pool, index);
-	pool->free_slot = s->next_free;
-	s->page = NULL;
-	s->used = 1;
-	s->mapped = 0;
+	slot = mslab_slot_at(pool, index);
+	pool->free_slot = slot->next_free;
+	slot->page = NULL;
+	slot->used = 1;
+	slot->mapped = 0;
 	pool->nr_handles++;
 	return index;
 }
 
 static void slot_put_locked(struct mslab_pool *pool, unsigned long index)
 {
-	struct mslab_slot *s = mslab_slot_at(pool, index);
+	struct mslab_slot *slot = mslab_slot_at(pool, index);
 
 	mm_assert_held(&pool->lock);
-	s->used = 0;
-	s->mapped = 0;
-	s->size = 0;
-	s->gen++;
-	s->next_free = pool->free_slot;
+	slot->used = 0;
+	slot->mapped = 0;
+	slot->size = 0;
+	slot->gen++;
+	slot->next_free = pool->free_slot;
 	pool->free_slot = index;
 	pool->nr_handles--;
 }
@@ -188,112 +188,112 @@ static struct mslab_slot *handle_slot_locked(struct mslab_pool *pool, unsigned l
 					     const char *op)
 {
 	unsigned long index = MSLAB_HANDLE_INDEX(handle);
-	struct mslab_slot *s;
+	struct mslab_slot *slot;
 
 	mm_assert_held(&pool->lock);
 	if (!index || (handle >> 48) || index >= pool->nr_chunks * MSLAB_SLOTS_PER_PAGE) {
-		report(pool, "%s of unknown handle %#lx", op, handle);
+		pool_bug(pool, "%s of unknown handle %#lx", op, handle);
 		return NULL;
 	}
-	s = mslab_slot_at(pool, index);
-	if (!s->used || s->gen != MSLAB_HANDLE_GEN(handle)) {
-		report(pool, "%s of freed handle %#lx (double free or stale handle)", op, handle);
+	slot = mslab_slot_at(pool, index);
+	if (!slot->used || slot->gen != MSLAB_HANDLE_GEN(handle)) {
+		pool_bug(pool, "%s of freed handle %#lx (double free or stale handle)", op, handle);
 		return NULL;
 	}
-	return s;
+	return slot;
 }
 
 /* ---- pages and objects ---- */
 
-void mslab_page_relist_locked(struct mslab_page *d)
+void mslab_page_relist_locked(struct mslab_page *mpage)
 {
-	struct mslab_class *c = mslab_page_class(d);
+	struct mslab_class *class = mslab_page_class(mpage);
 
-	mm_assert_held(&d->pool->lock);
-	if (d->inuse == c->nr_objects)
-		list_move(&d->list, &c->full);
+	mm_assert_held(&mpage->pool->lock);
+	if (mpage->inuse == class->nr_objects)
+		list_move(&mpage->list, &class->full);
 	else
-		list_move_tail(&d->list, &c->partial);
+		list_move_tail(&mpage->list, &class->partial);
 }
 
-void mslab_obj_take_locked(struct mslab_page *d, unsigned int obj, unsigned long index)
+void mslab_obj_take_locked(struct mslab_page *mpage, unsigned int obj, unsigned long index)
 {
-	mm_assert_held(&d->pool->lock);
-	bitmap_clear_bit(d->free_map, obj);
-	d->slot[obj] = (u32)index;
-	d->inuse++;
+	mm_assert_held(&mpage->pool->lock);
+	bitmap_clear_bit(mpage->free_map, obj);
+	mpage->slot[obj] = (u32)index;
+	mpage->inuse++;
 }
 
-void mslab_obj_put_locked(struct mslab_page *d, unsigned int obj)
+void mslab_obj_put_locked(struct mslab_page *mpage, unsigned int obj)
 {
-	mm_assert_held(&d->pool->lock);
-	bitmap_set_bit(d->free_map, obj);
-	d->slot[obj] = 0;
-	d->inuse--;
+	mm_assert_held(&mpage->pool->lock);
+	bitmap_set_bit(mpage->free_map, obj);
+	mpage->slot[obj] = 0;
+	mpage->inuse--;
 }
 
 /* A new empty page of class @ci, at the head of its partial list.
  * Return: its descriptor, or NULL with nothing held. */
 static struct mslab_page *page_new_locked(struct mslab_pool *pool, unsigned int ci, gfp_t gfp)
 {
-	struct mslab_class *c = &pool->classes[ci];
-	struct mslab_page *d;
+	struct mslab_class *class = &pool->classes[ci];
+	struct mslab_page *mpage;
 	struct page *page;
 
 	mm_assert_held(&pool->lock);
 	page = mm_alloc_pages(pool->mm, 0, GFP_MOVABLE | pass_gfp(gfp));
 	if (!page)
 		return NULL;
-	d = slab_cache_alloc(c->desc_cache, pass_gfp(gfp));
-	if (!d) {
+	mpage = slab_cache_alloc(class->desc_cache, pass_gfp(gfp));
+	if (!mpage) {
 		mm_free_pages(pool->mm, page, 0);
 		return NULL;
 	}
-	memset(d, 0, desc_bytes(c));
-	d->pool = pool;
-	d->pfn = mm_page_to_pfn(pool->mm, page);
-	d->class_idx = (u16)ci;
-	bitmap_set(d->free_map, 0, c->nr_objects);
+	memset(mpage, 0, desc_bytes(class));
+	mpage->pool = pool;
+	mpage->pfn = mm_page_to_pfn(pool->mm, page);
+	mpage->class_idx = (u16)ci;
+	bitmap_set(mpage->free_map, 0, class->nr_objects);
 	page->private = 0;
-	movable_page_init(page, MEMDESC_MSLAB, d);
-	list_add(&d->list, &c->partial);
-	c->nr_pages++;
-	return d;
+	movable_page_init(page, MEMDESC_MSLAB, mpage);
+	list_add(&mpage->list, &class->partial);
+	class->nr_pages++;
+	return mpage;
 }
 
-/* Take @d off its class (list and count). Return: its page. */
-static struct page *page_unlist_locked(struct mslab_page *d)
+/* Take @mpage off its class (list and count). Return: its page. */
+static struct page *page_unlist_locked(struct mslab_page *mpage)
 {
-	mm_assert_held(&d->pool->lock);
-	list_del(&d->list);
-	mslab_page_class(d)->nr_pages--;
-	return mm_pfn_to_page(d->pool->mm, d->pfn);
+	mm_assert_held(&mpage->pool->lock);
+	list_del(&mpage->list);
+	mslab_page_class(mpage)->nr_pages--;
+	return mm_pfn_to_page(mpage->pool->mm, mpage->pfn);
 }
 
-void mslab_page_free_locked(struct mslab_page *d)
+void mslab_page_free_locked(struct mslab_page *mpage)
 {
-	struct mslab_pool *pool = d->pool;
-	struct mslab_class *c = mslab_page_class(d);
-	struct page *page = page_unlist_locked(d);
+	struct mslab_pool *pool = mpage->pool;
+	struct mslab_class *class = mslab_page_class(mpage);
+	struct page *page = page_unlist_locked(mpage);
 
 	page->flags &= ~PG_movable;
 	page_set_memdesc(page, MEMDESC_KERNEL, NULL);
 	mm_free_pages(pool->mm, page, 0);
-	slab_cache_free(c->desc_cache, d);
+	slab_cache_free(class->desc_cache, mpage);
 }
 
-/* The last object of the isolated page @d is gone: hand the page to the
+/* The last object of the isolated page @mpage is gone: hand the page to the
  * core to free, and drop the descriptor (the page keeps type MSLAB with no
  * descriptor until the core frees it). */
-static void page_release_locked(struct mslab_page *d)
+static void page_release_locked(struct mslab_page *mpage)
 {
-	struct mslab_pool *pool = d->pool;
-	struct mslab_class *c = mslab_page_class(d);
-	struct page *page = page_unlist_locked(d);
+	struct mslab_pool *pool = mpage->pool;
+	struct mslab_class *class = mslab_page_class(mpage);
+	struct page *page = page_unlist_locked(mpage);
 
 	page_set_memdesc(page, MEMDESC_MSLAB, NULL);
 	movable_page_release(pool->mm, page);
-	slab_cache_free(c->desc_cache, d);
+	slab_cache_free(class->desc_cache, mpage);
 }
 
 /* ---- the pool ---- */
@@ -317,12 +317,12 @@ int mslab_pool_create(struct mslab_pool *pool, struct mm *mm, const char *name)
 	build_classes(pool);
 	slab_set_init(&pool->desc_set, mm, pool->name);
 	for (i = 0; i < pool->nr_classes; i++) {
-		struct mslab_class *c = &pool->classes[i];
+		struct mslab_class *class = &pool->classes[i];
 
-		snprintf(cname, sizeof(cname), "mslab-desc-%u", c->size);
-		c->desc_cache = slab_cache_create(&pool->desc_set, cname, desc_bytes(c),
+		snprintf(cname, sizeof(cname), "mslab-desc-%u", class->size);
+		class->desc_cache = slab_cache_create(&pool->desc_set, cname, desc_bytes(class),
 						  MSLAB_ALIGN);
-		if (!c->desc_cache)
+		if (!class->desc_cache)
 			goto err_caches;
 	}
 	err = movable_ops_register(mm, MEMDESC_MSLAB, &mslab_ops);
@@ -346,12 +346,12 @@ static void free_list_locked(struct mslab_pool *pool, struct list_head *list, bo
 {
 	mm_assert_held(&pool->lock);
 	while (!list_empty(list)) {
-		struct mslab_page *d = list_first_entry(list, struct mslab_page, list);
+		struct mslab_page *mpage = list_first_entry(list, struct mslab_page, list);
 
 		if (isolated)
-			page_release_locked(d);
+			page_release_locked(mpage);
 		else
-			mslab_page_free_locked(d);
+			mslab_page_free_locked(mpage);
 	}
 }
 
@@ -361,13 +361,13 @@ void mslab_pool_destroy(struct mslab_pool *pool)
 	unsigned int i;
 
 	for (i = 0; i < pool->nr_classes; i++) {
-		struct mslab_class *c = &pool->classes[i];
+		struct mslab_class *class = &pool->classes[i];
 
-		free_list_locked(pool, &c->partial, false);
-		free_list_locked(pool, &c->full, false);
-		free_list_locked(pool, &c->isolated, true);
-		c->nr_objects_used = 0;
-		c->bytes_used = 0;
+		free_list_locked(pool, &class->partial, false);
+		free_list_locked(pool, &class->full, false);
+		free_list_locked(pool, &class->isolated, true);
+		class->nr_objects_used = 0;
+		class->bytes_used = 0;
 	}
 	table_free_locked(pool);
 	mm_unlock_irqrestore(&pool->lock, flags);
@@ -380,9 +380,9 @@ void mslab_pool_destroy(struct mslab_pool *pool)
 unsigned long mslab_alloc(struct mslab_pool *pool, size_t size, gfp_t gfp)
 {
 	unsigned long flags = mm_lock_irqsave(&pool->lock), index, handle = 0;
-	struct mslab_class *c;
-	struct mslab_page *d;
-	struct mslab_slot *s;
+	struct mslab_class *class;
+	struct mslab_page *mpage;
+	struct mslab_slot *slot;
 	unsigned int ci, obj;
 	int err = -EINVAL;
 
@@ -392,25 +392,25 @@ unsigned long mslab_alloc(struct mslab_pool *pool, size_t size, gfp_t gfp)
 	if (!pool->free_slot && table_grow_locked(pool, gfp))
 		goto out;
 	ci = class_of(pool, size);
-	c = &pool->classes[ci];
-	d = list_empty(&c->partial) ? page_new_locked(pool, ci, gfp)
-				    : list_first_entry(&c->partial, struct mslab_page, list);
-	if (!d)
+	class = &pool->classes[ci];
+	mpage = list_empty(&class->partial) ? page_new_locked(pool, ci, gfp)
+				    : list_first_entry(&class->partial, struct mslab_page, list);
+	if (!mpage)
 		goto out;
-	obj = (unsigned int)bitmap_find_next_bit(d->free_map, c->nr_objects, 0);
+	obj = (unsigned int)bitmap_find_next_bit(mpage->free_map, class->nr_objects, 0);
 	index = slot_take_locked(pool);
-	s = mslab_slot_at(pool, index);
-	s->page = d;
-	s->obj = (u16)obj;
-	s->size = (u16)size;
-	mslab_obj_take_locked(d, obj, index);
-	mslab_page_relist_locked(d);
-	c->nr_objects_used++;
-	c->bytes_used += size;
-	c->allocs++;
+	slot = mslab_slot_at(pool, index);
+	slot->page = mpage;
+	slot->obj = (u16)obj;
+	slot->size = (u16)size;
+	mslab_obj_take_locked(mpage, obj, index);
+	mslab_page_relist_locked(mpage);
+	class->nr_objects_used++;
+	class->bytes_used += size;
+	class->allocs++;
 	if ((gfp & GFP_ZERO) && !pool->mm->no_data)
-		memset(mslab_object(d, obj), 0, c->size);
-	handle = mslab_make_handle(index, s->gen);
+		memset(mslab_object(mpage, obj), 0, class->size);
+	handle = mslab_make_handle(index, slot->gen);
 	err = 0;
 out:
 	pool->last_error = err;
@@ -423,33 +423,33 @@ int mslab_last_error(struct mslab_pool *pool) { return pool->last_error; }
 void mslab_free(struct mslab_pool *pool, unsigned long handle)
 {
 	unsigned long flags;
-	struct mslab_class *c;
-	struct mslab_page *d;
-	struct mslab_slot *s;
+	struct mslab_class *class;
+	struct mslab_page *mpage;
+	struct mslab_slot *slot;
 
 	if (!handle)
 		return;
 	flags = mm_lock_irqsave(&pool->lock);
-	s = handle_slot_locked(pool, handle, "free");
-	if (s && s->mapped) {
-		report(pool, "free of handle %#lx, which is mapped", handle);
-		s = NULL;
+	slot = handle_slot_locked(pool, handle, "free");
+	if (slot && slot->mapped) {
+		pool_bug(pool, "free of handle %#lx, which is mapped", handle);
+		slot = NULL;
 	}
-	if (!s)
+	if (!slot)
 		goto out;
-	d = s->page;
-	c = mslab_page_class(d);
-	c->nr_objects_used--;
-	c->bytes_used -= s->size;
-	c->frees++;
-	mslab_obj_put_locked(d, s->obj);
+	mpage = slot->page;
+	class = mslab_page_class(mpage);
+	class->nr_objects_used--;
+	class->bytes_used -= slot->size;
+	class->frees++;
+	mslab_obj_put_locked(mpage, slot->obj);
 	slot_put_locked(pool, MSLAB_HANDLE_INDEX(handle));
-	if (d->inuse && !d->isolated)
-		mslab_page_relist_locked(d);
-	else if (!d->inuse && d->isolated)
-		page_release_locked(d);
-	else if (!d->inuse)
-		mslab_page_free_locked(d);
+	if (mpage->inuse && !mpage->isolated)
+		mslab_page_relist_locked(mpage);
+	else if (!mpage->inuse && mpage->isolated)
+		page_release_locked(mpage);
+	else if (!mpage->inuse)
+		mslab_page_free_locked(mpage);
 out:
 	mm_unlock_irqrestore(&pool->lock, flags);
 }
@@ -457,17 +457,17 @@ out:
 void *mslab_map(struct mslab_pool *pool, unsigned long handle)
 {
 	unsigned long flags = mm_lock_irqsave(&pool->lock);
-	struct mslab_slot *s = handle_slot_locked(pool, handle, "map");
+	struct mslab_slot *slot = handle_slot_locked(pool, handle, "map");
 	void *addr = NULL;
 
-	if (s && s->mapped == 0xff) {
-		report(pool, "map of handle %#lx nested too deep", handle);
-		s = NULL;
+	if (slot && slot->mapped == 0xff) {
+		pool_bug(pool, "map of handle %#lx nested too deep", handle);
+		slot = NULL;
 	}
-	if (s) {
-		s->mapped++;
-		s->page->mapped++;
-		addr = mslab_object(s->page, s->obj);
+	if (slot) {
+		slot->mapped++;
+		slot->page->mapped++;
+		addr = mslab_object(slot->page, slot->obj);
 	}
 	mm_unlock_irqrestore(&pool->lock, flags);
 	return addr;
@@ -476,15 +476,15 @@ void *mslab_map(struct mslab_pool *pool, unsigned long handle)
 void mslab_unmap(struct mslab_pool *pool, unsigned long handle)
 {
 	unsigned long flags = mm_lock_irqsave(&pool->lock);
-	struct mslab_slot *s = handle_slot_locked(pool, handle, "unmap");
+	struct mslab_slot *slot = handle_slot_locked(pool, handle, "unmap");
 
-	if (s && !s->mapped) {
-		report(pool, "unmap of handle %#lx, which is not mapped", handle);
-		s = NULL;
+	if (slot && !slot->mapped) {
+		pool_bug(pool, "unmap of handle %#lx, which is not mapped", handle);
+		slot = NULL;
 	}
-	if (s) {
-		s->mapped--;
-		s->page->mapped--;
+	if (slot) {
+		slot->mapped--;
+		slot->page->mapped--;
 	}
 	mm_unlock_irqrestore(&pool->lock, flags);
 }
@@ -492,8 +492,8 @@ void mslab_unmap(struct mslab_pool *pool, unsigned long handle)
 size_t mslab_size(struct mslab_pool *pool, unsigned long handle)
 {
 	unsigned long flags = mm_lock_irqsave(&pool->lock);
-	struct mslab_slot *s = handle_slot_locked(pool, handle, "size");
-	size_t size = s ? s->size : 0;
+	struct mslab_slot *slot = handle_slot_locked(pool, handle, "size");
+	size_t size = slot ? slot->size : 0;
 
 	mm_unlock_irqrestore(&pool->lock, flags);
 	return size;
@@ -502,8 +502,8 @@ size_t mslab_size(struct mslab_pool *pool, unsigned long handle)
 unsigned long mslab_pfn(struct mslab_pool *pool, unsigned long handle)
 {
 	unsigned long flags = mm_lock_irqsave(&pool->lock);
-	struct mslab_slot *s = handle_slot_locked(pool, handle, "pfn");
-	unsigned long pfn = s ? s->page->pfn : 0;
+	struct mslab_slot *slot = handle_slot_locked(pool, handle, "pfn");
+	unsigned long pfn = slot ? slot->page->pfn : 0;
 
 	mm_unlock_irqrestore(&pool->lock, flags);
 	return pfn;
@@ -515,14 +515,14 @@ unsigned long mslab_pfn(struct mslab_pool *pool, unsigned long handle)
  * lists so that no new object lands on it. */
 static int mslab_isolate(struct mm *mm, struct page *page, enum migrate_mode mode)
 {
-	struct mslab_page *d = page_memdesc(page);
-	struct mslab_pool *pool = d->pool;
+	struct mslab_page *mpage = page_memdesc(page);
+	struct mslab_pool *pool = mpage->pool;
 	unsigned long flags = mm_lock_irqsave(&pool->lock);
 	int rc = -EAGAIN;
 
-	if (!d->mapped) {
-		d->isolated = 1;
-		list_move(&d->list, &mslab_page_class(d)->isolated);
+	if (!mpage->mapped) {
+		mpage->isolated = 1;
+		list_move(&mpage->list, &mslab_page_class(mpage)->isolated);
 		rc = 0;
 	}
 	mm_unlock_irqrestore(&pool->lock, flags);
@@ -535,33 +535,33 @@ static int mslab_isolate(struct mm *mm, struct page *page, enum migrate_mode mod
 static int mslab_migrate(struct mm *mm, struct page *dst, struct page *src,
 			 enum migrate_mode mode)
 {
-	struct mslab_page *d = page_memdesc(src);
-	struct mslab_pool *pool = d->pool;
+	struct mslab_page *mpage = page_memdesc(src);
+	struct mslab_pool *pool = mpage->pool;
 	unsigned long flags = mm_lock_irqsave(&pool->lock);
 
-	if (d->mapped) {
+	if (mpage->mapped) {
 		mm_unlock_irqrestore(&pool->lock, flags);
 		return -EAGAIN;
 	}
 	migrate_copy_page(mm, dst, src);
-	d->pfn = mm_page_to_pfn(mm, dst);
-	movable_page_init(dst, MEMDESC_MSLAB, d);
+	mpage->pfn = mm_page_to_pfn(mm, dst);
+	movable_page_init(dst, MEMDESC_MSLAB, mpage);
 	page_set_memdesc(src, MEMDESC_MSLAB, NULL); /* detached: the core frees it */
-	d->isolated = 0;
-	mslab_page_relist_locked(d);
-	mslab_page_class(d)->migrated++;
+	mpage->isolated = 0;
+	mslab_page_relist_locked(mpage);
+	mslab_page_class(mpage)->migrated++;
 	mm_unlock_irqrestore(&pool->lock, flags);
 	return 0;
 }
 
 static void mslab_putback(struct mm *mm, struct page *page)
 {
-	struct mslab_page *d = page_memdesc(page);
-	struct mslab_pool *pool = d->pool;
+	struct mslab_page *mpage = page_memdesc(page);
+	struct mslab_pool *pool = mpage->pool;
 	unsigned long flags = mm_lock_irqsave(&pool->lock);
 
-	d->isolated = 0;
-	mslab_page_relist_locked(d);
+	mpage->isolated = 0;
+	mslab_page_relist_locked(mpage);
 	mm_unlock_irqrestore(&pool->lock, flags);
 }
 
@@ -576,21 +576,21 @@ static const struct movable_operations mslab_ops = {
 void mslab_class_info(struct mslab_pool *pool, unsigned int class_idx,
 		      struct mslab_class_info *info)
 {
-	const struct mslab_class *c = &pool->classes[class_idx];
+	const struct mslab_class *class = &pool->classes[class_idx];
 	unsigned long flags;
 
 	BUG_ON(class_idx >= pool->nr_classes);
 	flags = mm_lock_irqsave(&pool->lock);
-	info->size = c->size;
-	info->objects_per_page = c->nr_objects;
-	info->pages = c->nr_pages;
-	info->objects = c->nr_objects_used;
-	info->bytes_used = c->bytes_used;
-	info->bytes_held = c->nr_pages * PAGE_SIZE;
-	info->allocs = c->allocs;
-	info->frees = c->frees;
-	info->migrated = c->migrated;
-	info->compact_moved = c->compact_moved;
+	info->size = class->size;
+	info->objects_per_page = class->nr_objects;
+	info->pages = class->nr_pages;
+	info->objects = class->nr_objects_used;
+	info->bytes_used = class->bytes_used;
+	info->bytes_held = class->nr_pages * PAGE_SIZE;
+	info->allocs = class->allocs;
+	info->frees = class->frees;
+	info->migrated = class->migrated;
+	info->compact_moved = class->compact_moved;
 	mm_unlock_irqrestore(&pool->lock, flags);
 }
 

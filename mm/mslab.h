@@ -194,10 +194,10 @@ unsigned long mslab_pfn(struct mslab_pool *pool, unsigned long handle);
  */
 unsigned long mslab_compact(struct mslab_pool *pool, struct pack_result *acc);
 
-/* The pool registered as @o (a movable_owner of type MSLAB). */
-static inline struct mslab_pool *mslab_owner_pool(struct movable_owner *o)
+/* The pool registered as @owner (a movable_owner of type MSLAB). */
+static inline struct mslab_pool *mslab_owner_pool(struct movable_owner *owner)
 {
-	return o->priv;
+	return owner->priv;
 }
 
 void mslab_class_info(struct mslab_pool *pool, unsigned int class_idx,

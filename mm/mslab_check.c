@@ -16,187 +16,187 @@
  *     of its lists.
  */
 #include "lib/bitmap.h"
-#include "mm/check_report.h"
+#include "mm/check_log.h"
 #include "mm/mslab_internal.h"
 
 
 struct mslab_checker {
 	struct mslab_pool *pool;
-	struct check_report rep;
+	struct check_log log;
 	unsigned long pages;      /* on the class lists */
 	unsigned long objects;    /* used objects found on pages */
 };
 
-static __printf(2, 3) void violation(struct mslab_checker *k, const char *fmt, ...)
+static __printf(2, 3) void violation(struct mslab_checker *checker, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vcheck_report(&k->rep, fmt, ap);
+	vcheck_fail(&checker->log, fmt, ap);
 	va_end(ap);
 }
 
 /* Rule 3. */
-static void check_frame(struct mslab_checker *k, const struct mslab_page *d)
+static void check_frame(struct mslab_checker *checker, const struct mslab_page *mpage)
 {
-	struct mm *mm = k->pool->mm;
-	const struct page *p;
+	struct mm *mm = checker->pool->mm;
+	const struct page *page;
 
-	if (!mm_pfn_valid(mm, d->pfn)) {
-		violation(k, "page at pfn %#lx outside the mm", d->pfn);
+	if (!mm_pfn_valid(mm, mpage->pfn)) {
+		violation(checker, "page at pfn %#lx outside the mm", mpage->pfn);
 		return;
 	}
-	p = mm_pfn_to_page(mm, d->pfn);
-	if (!page_is_head(p) || page_order(p) || page_type(p) != MEMDESC_MSLAB ||
-	    page_memdesc(p) != d || !page_is_movable(p) ||
-	    page_is_isolated(p) != (d->isolated != 0))
-		violation(k, "pfn %#lx: flags %#lx memdesc %#lx do not match its descriptor %p",
-			  d->pfn, p->flags, page_is_head(p) ? p->memdesc : 0UL, (const void *)d);
+	page = mm_pfn_to_page(mm, mpage->pfn);
+	if (!page_is_head(page) || page_order(page) || page_type(page) != MEMDESC_MSLAB ||
+	    page_memdesc(page) != mpage || !page_is_movable(page) ||
+	    page_is_isolated(page) != (mpage->isolated != 0))
+		violation(checker, "pfn %#lx: flags %#lx memdesc %#lx do not match its descriptor %p",
+			  mpage->pfn, page->flags, page_is_head(page) ? page->memdesc : 0UL, (const void *)mpage);
 }
 
 /* Rule 2; returns the page's bytes asked for. */
-static unsigned long check_objects(struct mslab_checker *k, const struct mslab_page *d,
-				   const struct mslab_class *c)
+static unsigned long check_objects(struct mslab_checker *checker, const struct mslab_page *mpage,
+				   const struct mslab_class *class)
 {
-	struct mslab_pool *pool = k->pool;
+	struct mslab_pool *pool = checker->pool;
 	unsigned long bytes = 0, mapped = 0, limit = pool->nr_chunks * MSLAB_SLOTS_PER_PAGE;
 	unsigned int i;
 
-	if (bitmap_weight(d->free_map, c->nr_objects) != (unsigned long)(c->nr_objects - d->inuse) ||
-	    bitmap_weight(d->free_map, MSLAB_MAX_OBJECTS) != bitmap_weight(d->free_map, c->nr_objects))
-		violation(k, "pfn %#lx: free bitmap disagrees with inuse %u", d->pfn, d->inuse);
-	for (i = 0; i < c->nr_objects; i++) {
-		const struct mslab_slot *s;
+	if (bitmap_weight(mpage->free_map, class->nr_objects) != (unsigned long)(class->nr_objects - mpage->inuse) ||
+	    bitmap_weight(mpage->free_map, MSLAB_MAX_OBJECTS) != bitmap_weight(mpage->free_map, class->nr_objects))
+		violation(checker, "pfn %#lx: free bitmap disagrees with inuse %u", mpage->pfn, mpage->inuse);
+	for (i = 0; i < class->nr_objects; i++) {
+		const struct mslab_slot *slot;
 
-		if (bitmap_test_bit(d->free_map, i) != (d->slot[i] == 0)) {
-			violation(k, "pfn %#lx object %u: free bit and slot %u disagree", d->pfn, i,
-				  d->slot[i]);
+		if (bitmap_test_bit(mpage->free_map, i) != (mpage->slot[i] == 0)) {
+			violation(checker, "pfn %#lx object %u: free bit and slot %u disagree", mpage->pfn, i,
+				  mpage->slot[i]);
 			continue;
 		}
-		if (!d->slot[i])
+		if (!mpage->slot[i])
 			continue;
-		if (d->slot[i] >= limit) {
-			violation(k, "pfn %#lx object %u: slot %u beyond the table", d->pfn, i,
-				  d->slot[i]);
+		if (mpage->slot[i] >= limit) {
+			violation(checker, "pfn %#lx object %u: slot %u beyond the table", mpage->pfn, i,
+				  mpage->slot[i]);
 			continue;
 		}
-		s = mslab_slot_at(pool, d->slot[i]);
-		if (!s->used || s->page != d || s->obj != i || s->size > c->size || !s->size)
-			violation(k, "pfn %#lx object %u: slot %u does not name it back", d->pfn,
-				  i, d->slot[i]);
-		bytes += s->size;
-		mapped += s->mapped;
-		k->objects++;
+		slot = mslab_slot_at(pool, mpage->slot[i]);
+		if (!slot->used || slot->page != mpage || slot->obj != i || slot->size > class->size || !slot->size)
+			violation(checker, "pfn %#lx object %u: slot %u does not name it back", mpage->pfn,
+				  i, mpage->slot[i]);
+		bytes += slot->size;
+		mapped += slot->mapped;
+		checker->objects++;
 	}
-	if (mapped != d->mapped)
-		violation(k, "pfn %#lx: map count %u, its slots say %lu", d->pfn, d->mapped, mapped);
+	if (mapped != mpage->mapped)
+		violation(checker, "pfn %#lx: map count %u, its slots say %lu", mpage->pfn, mpage->mapped, mapped);
 	return bytes;
 }
 
 enum list_kind { LIST_PARTIAL, LIST_FULL, LIST_ISOLATED };
 
 /* Rules 1-3 for one list; returns its pages; adds objects and bytes. */
-static unsigned long check_list(struct mslab_checker *k, unsigned int ci,
+static unsigned long check_list(struct mslab_checker *checker, unsigned int ci,
 				const struct list_head *list, enum list_kind kind,
 				unsigned long *objects, unsigned long *bytes)
 {
-	const struct mslab_class *c = &k->pool->classes[ci];
-	const struct mslab_page *d;
+	const struct mslab_class *class = &checker->pool->classes[ci];
+	const struct mslab_page *mpage;
 	unsigned long n = 0;
 
-	list_for_each_entry(d, list, list) {
-		bool ok = kind == LIST_FULL ? d->inuse == c->nr_objects
-			: kind == LIST_PARTIAL ? d->inuse && d->inuse < c->nr_objects
-			: d->inuse && d->inuse <= c->nr_objects;
+	list_for_each_entry(mpage, list, list) {
+		bool ok = kind == LIST_FULL ? mpage->inuse == class->nr_objects
+			: kind == LIST_PARTIAL ? mpage->inuse && mpage->inuse < class->nr_objects
+			: mpage->inuse && mpage->inuse <= class->nr_objects;
 
-		if (!ok || (kind == LIST_ISOLATED) != (d->isolated != 0))
-			violation(k, "class %u pfn %#lx: inuse %u isolated %u on list %d", c->size,
-				  d->pfn, d->inuse, d->isolated, kind);
-		if (d->pool != k->pool || d->class_idx != ci) {
-			violation(k, "class %u: descriptor %p names another pool or class",
-				  c->size, (const void *)d);
+		if (!ok || (kind == LIST_ISOLATED) != (mpage->isolated != 0))
+			violation(checker, "class %u pfn %#lx: inuse %u isolated %u on list %d", class->size,
+				  mpage->pfn, mpage->inuse, mpage->isolated, kind);
+		if (mpage->pool != checker->pool || mpage->class_idx != ci) {
+			violation(checker, "class %u: descriptor %p names another pool or class",
+				  class->size, (const void *)mpage);
 			continue;
 		}
-		check_frame(k, d);
-		*objects += d->inuse;
-		*bytes += check_objects(k, d, c);
+		check_frame(checker, mpage);
+		*objects += mpage->inuse;
+		*bytes += check_objects(checker, mpage, class);
 		n++;
 	}
 	return n;
 }
 
-static void check_class(struct mslab_checker *k, unsigned int ci)
+static void check_class(struct mslab_checker *checker, unsigned int ci)
 {
-	const struct mslab_class *c = &k->pool->classes[ci];
+	const struct mslab_class *class = &checker->pool->classes[ci];
 	unsigned long objects = 0, bytes = 0, pages;
 
-	pages = check_list(k, ci, &c->partial, LIST_PARTIAL, &objects, &bytes);
-	pages += check_list(k, ci, &c->full, LIST_FULL, &objects, &bytes);
-	pages += check_list(k, ci, &c->isolated, LIST_ISOLATED, &objects, &bytes);
-	if (pages != c->nr_pages)
-		violation(k, "class %u: %lu pages on the lists, counter %lu", c->size, pages,
-			  c->nr_pages);
-	if (objects != c->nr_objects_used || bytes != c->bytes_used)
-		violation(k, "class %u: %lu objects / %lu bytes on pages, counters %lu / %lu",
-			  c->size, objects, bytes, c->nr_objects_used, c->bytes_used);
-	k->pages += pages;
+	pages = check_list(checker, ci, &class->partial, LIST_PARTIAL, &objects, &bytes);
+	pages += check_list(checker, ci, &class->full, LIST_FULL, &objects, &bytes);
+	pages += check_list(checker, ci, &class->isolated, LIST_ISOLATED, &objects, &bytes);
+	if (pages != class->nr_pages)
+		violation(checker, "class %u: %lu pages on the lists, counter %lu", class->size, pages,
+			  class->nr_pages);
+	if (objects != class->nr_objects_used || bytes != class->bytes_used)
+		violation(checker, "class %u: %lu objects / %lu bytes on pages, counters %lu / %lu",
+			  class->size, objects, bytes, class->nr_objects_used, class->bytes_used);
+	checker->pages += pages;
 }
 
 /* Rule 4: used slots and the free list. */
-static void check_table(struct mslab_checker *k)
+static void check_table(struct mslab_checker *checker)
 {
-	struct mslab_pool *pool = k->pool;
+	struct mslab_pool *pool = checker->pool;
 	unsigned long end = pool->nr_chunks * MSLAB_SLOTS_PER_PAGE, used = 0, free = 0, i;
 
 	for (i = 1; i < end; i++)
 		used += mslab_slot_at(pool, i)->used;
-	if (used != pool->nr_handles || used != k->objects)
-		violation(k, "%lu used slots, %lu handles counted, %lu objects on pages", used,
-			  pool->nr_handles, k->objects);
+	if (used != pool->nr_handles || used != checker->objects)
+		violation(checker, "%lu used slots, %lu handles counted, %lu objects on pages", used,
+			  pool->nr_handles, checker->objects);
 	for (i = pool->free_slot; i && free < end; i = mslab_slot_at(pool, i)->next_free) {
 		if (i >= end || mslab_slot_at(pool, i)->used) {
-			violation(k, "free list holds slot %lu (used or beyond the table)", i);
+			violation(checker, "free list holds slot %lu (used or beyond the table)", i);
 			return;
 		}
 		free++;
 	}
 	if (end && free != end - 1 - used)
-		violation(k, "free list has %lu slots, expected %lu (or a cycle)", free,
+		violation(checker, "free list has %lu slots, expected %lu (or a cycle)", free,
 			  end - 1 - used);
 }
 
 /* Rule 5. */
-static void check_mm_pages(struct mslab_checker *k)
+static void check_mm_pages(struct mslab_checker *checker)
 {
-	struct mm *mm = k->pool->mm;
+	struct mm *mm = checker->pool->mm;
 	unsigned long pfn = mm->base_pfn, found = 0;
 
 	while (pfn < mm->end_pfn) {
-		const struct page *p = mm_pfn_to_page(mm, pfn);
+		const struct page *page = mm_pfn_to_page(mm, pfn);
 		unsigned long n = 1;
 
-		if (page_is_head(p) || page_is_buddy(p))
-			n = 1UL << page_order(p);
-		if (page_is_head(p) && page_type(p) == MEMDESC_MSLAB && page_memdesc(p) &&
-		    ((const struct mslab_page *)page_memdesc(p))->pool == k->pool)
+		if (page_is_head(page) || page_is_buddy(page))
+			n = 1UL << page_order(page);
+		if (page_is_head(page) && page_type(page) == MEMDESC_MSLAB && page_memdesc(page) &&
+		    ((const struct mslab_page *)page_memdesc(page))->pool == checker->pool)
 			found++;
 		pfn += n;
 	}
-	if (found != k->pages)
-		violation(k, "%lu MSLAB pages of the pool in the mm, %lu on its lists", found,
-			  k->pages);
+	if (found != checker->pages)
+		violation(checker, "%lu MSLAB pages of the pool in the mm, %lu on its lists", found,
+			  checker->pages);
 }
 
 unsigned int mslab_check(struct mslab_pool *pool)
 {
-	struct mslab_checker k = { .pool = pool, .rep = { "mslab_check", pool->name, 0 } };
+	struct mslab_checker checker = { .pool = pool, .log = { "mslab_check", pool->name, 0 } };
 	unsigned long flags = mm_lock_irqsave(&pool->lock);
 	unsigned int i;
 
 	for (i = 0; i < pool->nr_classes; i++)
-		check_class(&k, i);
-	check_table(&k);
-	check_mm_pages(&k);
+		check_class(&checker, i);
+	check_table(&checker);
+	check_mm_pages(&checker);
 	mm_unlock_irqrestore(&pool->lock, flags);
-	return check_report_finish(&k.rep);
+	return check_log_finish(&checker.log);
 }

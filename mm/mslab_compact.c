@@ -89,68 +89,68 @@ static void sort_by_inuse(struct list_head *list)
 /* Move the first object of @src to the first free place of @dst and
  * rewrite its slot. */
 static void move_object_locked(struct mslab_pool *pool, struct mslab_page *src,
-			       struct mslab_page *dst, struct pack_result *r)
+			       struct mslab_page *dst, struct pack_result *result)
 {
-	struct mslab_class *c = mslab_page_class(src);
-	unsigned int from = (unsigned int)bitmap_find_next_zero_bit(src->free_map, c->nr_objects, 0);
-	unsigned int to = (unsigned int)bitmap_find_next_bit(dst->free_map, c->nr_objects, 0);
+	struct mslab_class *class = mslab_page_class(src);
+	unsigned int from = (unsigned int)bitmap_find_next_zero_bit(src->free_map, class->nr_objects, 0);
+	unsigned int to = (unsigned int)bitmap_find_next_bit(dst->free_map, class->nr_objects, 0);
 	unsigned long index = src->slot[from];
-	struct mslab_slot *s = mslab_slot_at(pool, index);
+	struct mslab_slot *slot = mslab_slot_at(pool, index);
 
 	mm_assert_held(&pool->lock);
-	BUG_ON(from >= c->nr_objects || to >= c->nr_objects);
+	BUG_ON(from >= class->nr_objects || to >= class->nr_objects);
 	if (!pool->mm->no_data) {
-		memcpy(mslab_object(dst, to), mslab_object(src, from), s->size);
-		r->bytes_copied += s->size;
+		memcpy(mslab_object(dst, to), mslab_object(src, from), slot->size);
+		result->bytes_copied += slot->size;
 	}
-	r->objects_moved++;
+	result->objects_moved++;
 	mslab_obj_put_locked(src, from);
 	mslab_obj_take_locked(dst, to, index);
-	s->page = dst;
-	s->obj = (u16)to;
-	c->compact_moved++;
+	slot->page = dst;
+	slot->obj = (u16)to;
+	class->compact_moved++;
 }
 
-static void compact_class_locked(struct mslab_pool *pool, struct mslab_class *c,
-				 struct pack_result *r)
+static void compact_class_locked(struct mslab_pool *pool, struct mslab_class *class,
+				 struct pack_result *result)
 {
 	struct list_head work;
 
 	mm_assert_held(&pool->lock);
 	list_init(&work);
-	while (!list_empty(&c->partial))
-		list_move_tail(c->partial.next, &work);
+	while (!list_empty(&class->partial))
+		list_move_tail(class->partial.next, &work);
 	sort_by_inuse(&work);
 	while (!list_empty(&work)) {
 		struct mslab_page *dst = list_entry(work.prev, struct mslab_page, list);
 		struct mslab_page *src = list_first_entry(&work, struct mslab_page, list);
 
-		if (dst->inuse == c->nr_objects || src == dst || src->mapped) {
-			mslab_page_relist_locked(dst->inuse == c->nr_objects ? dst : src);
+		if (dst->inuse == class->nr_objects || src == dst || src->mapped) {
+			mslab_page_relist_locked(dst->inuse == class->nr_objects ? dst : src);
 			continue;
 		}
-		move_object_locked(pool, src, dst, r);
+		move_object_locked(pool, src, dst, result);
 		if (!src->inuse) {
 			mslab_page_free_locked(src);
-			r->pages_freed++;
+			result->pages_freed++;
 		}
 	}
 }
 
 unsigned long mslab_compact(struct mslab_pool *pool, struct pack_result *acc)
 {
-	struct pack_result r = { 0 };
+	struct pack_result result = { 0 };
 	unsigned long flags = mm_lock_irqsave(&pool->lock);
 	unsigned int i;
 
 	for (i = 0; i < pool->nr_classes; i++)
-		compact_class_locked(pool, &pool->classes[i], &r);
+		compact_class_locked(pool, &pool->classes[i], &result);
 	pool->compactions++;
-	pool->compact_pages_freed += r.pages_freed;
+	pool->compact_pages_freed += result.pages_freed;
 	mm_unlock_irqrestore(&pool->lock, flags);
 	if (acc)
-		pack_result_add(acc, &r);
-	return r.pages_freed;
+		pack_result_add(acc, &result);
+	return result.pages_freed;
 }
 
 
@@ -188,10 +188,10 @@ static unsigned long pool_pages(struct mslab_pool *pool)
 static unsigned long slot_handle(struct mslab_pool *pool, unsigned long index)
 {
 	unsigned long flags = mm_lock_irqsave(&pool->lock), handle = 0;
-	const struct mslab_slot *s = mslab_slot_at(pool, index);
+	const struct mslab_slot *slot = mslab_slot_at(pool, index);
 
-	if (s->used)
-		handle = mslab_make_handle(index, s->gen);
+	if (slot->used)
+		handle = mslab_make_handle(index, slot->gen);
 	mm_unlock_irqrestore(&pool->lock, flags);
 	return handle;
 }

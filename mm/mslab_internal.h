@@ -22,25 +22,25 @@ static inline struct mslab_slot *mslab_slot_at(const struct mslab_pool *pool,
 	return &pool->dir[index / MSLAB_SLOTS_PER_PAGE][index % MSLAB_SLOTS_PER_PAGE];
 }
 
-static inline struct mslab_class *mslab_page_class(const struct mslab_page *d)
+static inline struct mslab_class *mslab_page_class(const struct mslab_page *mpage)
 {
-	return &d->pool->classes[d->class_idx];
+	return &mpage->pool->classes[mpage->class_idx];
 }
 
-static inline void *mslab_object(const struct mslab_page *d, unsigned int obj)
+static inline void *mslab_object(const struct mslab_page *mpage, unsigned int obj)
 {
-	return (char *)mm_pfn_to_virt(d->pfn) + (size_t)obj * mslab_page_class(d)->size;
+	return (char *)mm_pfn_to_virt(mpage->pfn) + (size_t)obj * mslab_page_class(mpage)->size;
 }
 
-/* Put @d on the partial or full list of its class as its count says
- * (pool lock held, @d on no list or on one of the two). */
-void mslab_page_relist_locked(struct mslab_page *d);
+/* Put @mpage on the partial or full list of its class as its count says
+ * (pool lock held, @mpage on no list or on one of the two). */
+void mslab_page_relist_locked(struct mslab_page *mpage);
 
-/* Take object @obj of @d for table slot @index / give it back. */
-void mslab_obj_take_locked(struct mslab_page *d, unsigned int obj, unsigned long index);
-void mslab_obj_put_locked(struct mslab_page *d, unsigned int obj);
+/* Take object @obj of @mpage for table slot @index / give it back. */
+void mslab_obj_take_locked(struct mslab_page *mpage, unsigned int obj, unsigned long index);
+void mslab_obj_put_locked(struct mslab_page *mpage, unsigned int obj);
 
-/* Free the empty, non-isolated page @d (off its list) and its descriptor. */
-void mslab_page_free_locked(struct mslab_page *d);
+/* Free the empty, non-isolated page @mpage (off its list) and its descriptor. */
+void mslab_page_free_locked(struct mslab_page *mpage);
 
 #endif

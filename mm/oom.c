@@ -30,27 +30,27 @@ static unsigned long lock_without_walk(struct mm *mm)
 	return flags;
 }
 
-void mm_oom_notifier_register(struct mm *mm, struct mm_oom_notifier *n)
+void mm_oom_notifier_register(struct mm *mm, struct mm_oom_notifier *notifier)
 {
 	unsigned long flags;
 
-	BUG_ON(!n->release);
+	BUG_ON(!notifier->release);
 	flags = lock_without_walk(mm);
-	list_add_tail(&n->link, &mm->oom.notifiers);
+	list_add_tail(&notifier->link, &mm->oom.notifiers);
 	mm_unlock_irqrestore(&mm->lock, flags);
 }
 
-void mm_oom_notifier_unregister(struct mm *mm, struct mm_oom_notifier *n)
+void mm_oom_notifier_unregister(struct mm *mm, struct mm_oom_notifier *notifier)
 {
 	unsigned long flags = lock_without_walk(mm);
 
-	list_del(&n->link);
+	list_del(&notifier->link);
 	mm_unlock_irqrestore(&mm->lock, flags);
 }
 
 unsigned long oom_notify(struct mm *mm, unsigned int order, gfp_t gfp)
 {
-	struct mm_oom_notifier *n;
+	struct mm_oom_notifier *notifier;
 	unsigned long flags, released = 0;
 	bool wake;
 
@@ -65,8 +65,8 @@ unsigned long oom_notify(struct mm *mm, unsigned int order, gfp_t gfp)
 	mm->stats.oom_notify++;
 	mm_unlock_irqrestore(&mm->lock, flags);
 
-	list_for_each_entry(n, &mm->oom.notifiers, link)
-		released += n->release(mm, order, gfp, n->arg);
+	list_for_each_entry(notifier, &mm->oom.notifiers, link)
+		released += notifier->release(mm, order, gfp, notifier->arg);
 
 	flags = mm_lock_irqsave(&mm->lock);
 	mm->oom.notifying = false;

@@ -35,19 +35,19 @@ struct mm_oom_notifier {
 };
 
 /*
- * mm_oom_notifier_register - add @n (release set) to @mm's notifiers; it is
+ * mm_oom_notifier_register - add @notifier (release set) to @mm's notifiers; it is
  * called from the next failing allocation on.
  * Context: thread context, not from a release(); may sleep until a running
  * walk ends.
  */
-void mm_oom_notifier_register(struct mm *mm, struct mm_oom_notifier *n);
+void mm_oom_notifier_register(struct mm *mm, struct mm_oom_notifier *notifier);
 
 /*
- * mm_oom_notifier_unregister - remove @n. When it returns, no walk is
- * calling or will call @n->release, so its owner may go away.
+ * mm_oom_notifier_unregister - remove @notifier. When it returns, no walk is
+ * calling or will call @notifier->release, so its owner may go away.
  * Context: as for register.
  */
-void mm_oom_notifier_unregister(struct mm *mm, struct mm_oom_notifier *n);
+void mm_oom_notifier_unregister(struct mm *mm, struct mm_oom_notifier *notifier);
 
 /* May a release() for an allocation with @gfp sleep? */
 static inline bool mm_oom_may_sleep(gfp_t gfp)

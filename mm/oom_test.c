@@ -28,200 +28,200 @@ struct stash {
 
 static unsigned long stash_release(struct mm *mm, unsigned int order, gfp_t gfp, void *arg)
 {
-	struct stash *s = arg;
+	struct stash *stash = arg;
 	unsigned long freed = 0;
 
-	s->calls++;
+	stash->calls++;
 	if (mm_lock_held(&mm->lock))
-		s->locked_calls++;
-	if (s->allocate_inside) {
-		struct page *p = mm_alloc_pages(mm, order, gfp | GFP_NOWARN);
+		stash->locked_calls++;
+	if (stash->allocate_inside) {
+		struct page *page = mm_alloc_pages(mm, order, gfp | GFP_NOWARN);
 
-		if (p) {
-			s->inner_ok++;
-			mm_free_pages(mm, p, order);
+		if (page) {
+			stash->inner_ok++;
+			mm_free_pages(mm, page, order);
 		}
 	}
-	while (s->n && freed < s->per_call) {
-		mm_free_pages(mm, mm_pfn_to_page(mm, s->pfns[--s->n]), 0);
+	while (stash->n && freed < stash->per_call) {
+		mm_free_pages(mm, mm_pfn_to_page(mm, stash->pfns[--stash->n]), 0);
 		freed++;
 	}
 	return freed;
 }
 
-static void stash_init(struct stash *s, struct mm_oom_notifier *n, unsigned int per_call)
+static void stash_init(struct stash *stash, struct mm_oom_notifier *notifier, unsigned int per_call)
 {
-	*s = (struct stash){ .per_call = per_call };
-	*n = (struct mm_oom_notifier){ .release = stash_release, .arg = s };
+	*stash = (struct stash){ .per_call = per_call };
+	*notifier = (struct mm_oom_notifier){ .release = stash_release, .arg = stash };
 }
 
-/* Fill @s with @count pages, then allocate order-0 pages until the zone
+/* Fill @stash with @count pages, then allocate order-0 pages until the zone
  * says no (held[]): the next plain allocation would fail. */
-static bool exhaust(struct ktest *t, struct stash *s, unsigned int count)
+static bool exhaust(struct ktest *test, struct stash *stash, unsigned int count)
 {
-	struct page *p;
+	struct page *page;
 
-	KTEST_EXPECT_EQ(t, mm_test_env_simple(&env, SPAN), 0);
+	KTEST_EXPECT_EQ(test, mm_test_env_simple(&env, SPAN), 0);
 	nr_held = 0;
-	while (s && s->n < count && (p = mm_alloc_pages(&env.mm, 0, GFP_NOWARN)))
-		s->pfns[s->n++] = mm_page_to_pfn(&env.mm, p);
-	while ((p = mm_alloc_pages(&env.mm, 0, GFP_NOWARN)))
-		held[nr_held++] = mm_page_to_pfn(&env.mm, p);
-	return t->failures == 0 && (!s || s->n == count);
+	while (stash && stash->n < count && (page = mm_alloc_pages(&env.mm, 0, GFP_NOWARN)))
+		stash->pfns[stash->n++] = mm_page_to_pfn(&env.mm, page);
+	while ((page = mm_alloc_pages(&env.mm, 0, GFP_NOWARN)))
+		held[nr_held++] = mm_page_to_pfn(&env.mm, page);
+	return test->failures == 0 && (!stash || stash->n == count);
 }
 
-static void release_all(struct stash *s)
+static void release_all(struct stash *stash)
 {
 	while (nr_held)
 		mm_free_pages(&env.mm, mm_pfn_to_page(&env.mm, held[--nr_held]), 0);
-	while (s && s->n)
-		mm_free_pages(&env.mm, mm_pfn_to_page(&env.mm, s->pfns[--s->n]), 0);
+	while (stash && stash->n)
+		mm_free_pages(&env.mm, mm_pfn_to_page(&env.mm, stash->pfns[--stash->n]), 0);
 }
 
-static void finish(struct ktest *t, struct stash *s)
+static void finish(struct ktest *test, struct stash *stash)
 {
-	release_all(s);
+	release_all(stash);
 	mm_drain_pcp(&env.mm);
-	KTEST_EXPECT_EQ(t, env.mm.nr_free, SPAN);
-	KTEST_EXPECT_EQ(t, mm_check(&env.mm), 0);
+	KTEST_EXPECT_EQ(test, env.mm.nr_free, SPAN);
+	KTEST_EXPECT_EQ(test, mm_check(&env.mm), 0);
 	mm_test_env_destroy(&env);
 }
 
 /* A notifier that frees pages it held makes a failing allocation succeed;
  * it runs once, without the zone lock, and the counters say so. */
-static void oom_notifier_frees_pages_for_failing_alloc(struct ktest *t)
+static void oom_notifier_frees_pages_for_failing_alloc(struct ktest *test)
 {
-	struct stash s;
-	struct mm_oom_notifier n;
-	struct page *p;
+	struct stash stash;
+	struct mm_oom_notifier notifier;
+	struct page *page;
 
-	stash_init(&s, &n, 32);
-	KTEST_ASSERT_TRUE(t, exhaust(t, &s, STASH));
-	KTEST_EXPECT_NULL(t, mm_alloc_pages(&env.mm, 0, GFP_NOWARN));
-	mm_oom_notifier_register(&env.mm, &n);
-	p = mm_alloc_pages(&env.mm, 0, GFP_NOWARN);
-	KTEST_EXPECT_NOT_NULL(t, p);
-	KTEST_EXPECT_EQ(t, s.calls, 1);
-	KTEST_EXPECT_EQ(t, s.locked_calls, 0);
-	KTEST_EXPECT_EQ(t, s.n, STASH - 32);
-	KTEST_EXPECT_EQ(t, env.mm.stats.oom_notify, 1);
-	KTEST_EXPECT_EQ(t, env.mm.stats.oom_released, 32);
-	KTEST_EXPECT_EQ(t, env.mm.stats.oom_success, 1);
-	KTEST_EXPECT_EQ(t, mm_check(&env.mm), 0);
-	if (p)
-		held[nr_held++] = mm_page_to_pfn(&env.mm, p);
-	mm_oom_notifier_unregister(&env.mm, &n);
-	finish(t, &s);
+	stash_init(&stash, &notifier, 32);
+	KTEST_ASSERT_TRUE(test, exhaust(test, &stash, STASH));
+	KTEST_EXPECT_NULL(test, mm_alloc_pages(&env.mm, 0, GFP_NOWARN));
+	mm_oom_notifier_register(&env.mm, &notifier);
+	page = mm_alloc_pages(&env.mm, 0, GFP_NOWARN);
+	KTEST_EXPECT_NOT_NULL(test, page);
+	KTEST_EXPECT_EQ(test, stash.calls, 1);
+	KTEST_EXPECT_EQ(test, stash.locked_calls, 0);
+	KTEST_EXPECT_EQ(test, stash.n, STASH - 32);
+	KTEST_EXPECT_EQ(test, env.mm.stats.oom_notify, 1);
+	KTEST_EXPECT_EQ(test, env.mm.stats.oom_released, 32);
+	KTEST_EXPECT_EQ(test, env.mm.stats.oom_success, 1);
+	KTEST_EXPECT_EQ(test, mm_check(&env.mm), 0);
+	if (page)
+		held[nr_held++] = mm_page_to_pfn(&env.mm, page);
+	mm_oom_notifier_unregister(&env.mm, &notifier);
+	finish(test, &stash);
 }
 
 /* High order: the released order-0 pages would sit in the per-cpu cache,
  * invisible to the watermark and to merging; they are drained, merge, and
  * the order-3 allocation succeeds. */
-static void oom_notifier_released_pages_merge_for_high_order(struct ktest *t)
+static void oom_notifier_released_pages_merge_for_high_order(struct ktest *test)
 {
-	struct stash s;
-	struct mm_oom_notifier n;
-	struct page *p;
+	struct stash stash;
+	struct mm_oom_notifier notifier;
+	struct page *page;
 	unsigned int i;
 
-	stash_init(&s, &n, 16);
-	KTEST_ASSERT_EQ(t, mm_test_env_simple(&env, SPAN), 0);
+	stash_init(&stash, &notifier, 16);
+	KTEST_ASSERT_EQ(test, mm_test_env_simple(&env, SPAN), 0);
 	for (i = 0; i < 16; i++) { /* an aligned order-4 run the notifier holds */
-		p = mm_alloc_pfn(&env.mm, env.mm.base_pfn + 16 + i);
-		KTEST_ASSERT_NOT_NULL(t, p);
-		s.pfns[s.n++] = mm_page_to_pfn(&env.mm, p);
+		page = mm_alloc_pfn(&env.mm, env.mm.base_pfn + 16 + i);
+		KTEST_ASSERT_NOT_NULL(test, page);
+		stash.pfns[stash.n++] = mm_page_to_pfn(&env.mm, page);
 	}
 	nr_held = 0;
-	while ((p = mm_alloc_pages(&env.mm, 0, GFP_NOWARN)))
-		held[nr_held++] = mm_page_to_pfn(&env.mm, p);
-	mm_oom_notifier_register(&env.mm, &n);
-	p = mm_alloc_pages(&env.mm, 3, GFP_NOWARN);
-	KTEST_EXPECT_NOT_NULL(t, p);
-	KTEST_EXPECT_EQ(t, s.calls, 1);
-	KTEST_EXPECT_EQ(t, env.mm.pcp[0].count, 0);
-	if (p)
-		mm_free_pages(&env.mm, p, 3);
-	mm_oom_notifier_unregister(&env.mm, &n);
-	finish(t, &s);
+	while ((page = mm_alloc_pages(&env.mm, 0, GFP_NOWARN)))
+		held[nr_held++] = mm_page_to_pfn(&env.mm, page);
+	mm_oom_notifier_register(&env.mm, &notifier);
+	page = mm_alloc_pages(&env.mm, 3, GFP_NOWARN);
+	KTEST_EXPECT_NOT_NULL(test, page);
+	KTEST_EXPECT_EQ(test, stash.calls, 1);
+	KTEST_EXPECT_EQ(test, env.mm.pcp[0].count, 0);
+	if (page)
+		mm_free_pages(&env.mm, page, 3);
+	mm_oom_notifier_unregister(&env.mm, &notifier);
+	finish(test, &stash);
 }
 
 /* A notifier that cannot help: the allocation still fails, cleanly, after
  * one walk (no retry when nothing was released); GFP_NORETRY skips it. */
-static void oom_notifier_returning_zero_fails_cleanly(struct ktest *t)
+static void oom_notifier_returning_zero_fails_cleanly(struct ktest *test)
 {
-	struct stash s;
-	struct mm_oom_notifier n;
+	struct stash stash;
+	struct mm_oom_notifier notifier;
 	u64 fails;
 
-	stash_init(&s, &n, 0);
-	KTEST_ASSERT_TRUE(t, exhaust(t, NULL, 0));
-	mm_oom_notifier_register(&env.mm, &n);
+	stash_init(&stash, &notifier, 0);
+	KTEST_ASSERT_TRUE(test, exhaust(test, NULL, 0));
+	mm_oom_notifier_register(&env.mm, &notifier);
 	fails = env.mm.stats.alloc_fail[0];
-	KTEST_EXPECT_NULL(t, mm_alloc_pages(&env.mm, 0, GFP_NOWARN));
-	KTEST_EXPECT_EQ(t, s.calls, 1);
-	KTEST_EXPECT_EQ(t, env.mm.stats.oom_notify, 1);
-	KTEST_EXPECT_EQ(t, env.mm.stats.oom_success, 0);
-	KTEST_EXPECT_EQ(t, env.mm.stats.alloc_fail[0], fails + 1);
-	KTEST_EXPECT_NULL(t, mm_alloc_pages(&env.mm, 0, GFP_NOWARN | GFP_NORETRY));
-	KTEST_EXPECT_EQ(t, s.calls, 1);
-	KTEST_EXPECT_EQ(t, mm_check(&env.mm), 0);
-	mm_oom_notifier_unregister(&env.mm, &n);
-	finish(t, NULL);
+	KTEST_EXPECT_NULL(test, mm_alloc_pages(&env.mm, 0, GFP_NOWARN));
+	KTEST_EXPECT_EQ(test, stash.calls, 1);
+	KTEST_EXPECT_EQ(test, env.mm.stats.oom_notify, 1);
+	KTEST_EXPECT_EQ(test, env.mm.stats.oom_success, 0);
+	KTEST_EXPECT_EQ(test, env.mm.stats.alloc_fail[0], fails + 1);
+	KTEST_EXPECT_NULL(test, mm_alloc_pages(&env.mm, 0, GFP_NOWARN | GFP_NORETRY));
+	KTEST_EXPECT_EQ(test, stash.calls, 1);
+	KTEST_EXPECT_EQ(test, mm_check(&env.mm), 0);
+	mm_oom_notifier_unregister(&env.mm, &notifier);
+	finish(test, NULL);
 }
 
 /* An allocation made inside release() (which fails: the zone is empty) does
  * not walk the notifiers again; the outer one still gets the pages. */
-static void oom_notifier_no_recursion(struct ktest *t)
+static void oom_notifier_no_recursion(struct ktest *test)
 {
-	struct stash s;
-	struct mm_oom_notifier n;
-	struct page *p;
+	struct stash stash;
+	struct mm_oom_notifier notifier;
+	struct page *page;
 
-	stash_init(&s, &n, 32);
-	s.allocate_inside = true;
-	KTEST_ASSERT_TRUE(t, exhaust(t, &s, STASH));
-	mm_oom_notifier_register(&env.mm, &n);
-	p = mm_alloc_pages(&env.mm, 0, GFP_NOWARN);
-	KTEST_EXPECT_NOT_NULL(t, p);
-	KTEST_EXPECT_EQ(t, s.calls, 1);
-	KTEST_EXPECT_EQ(t, s.inner_ok, 0);
-	KTEST_EXPECT_EQ(t, env.mm.stats.oom_notify, 1);
-	KTEST_EXPECT_EQ(t, env.mm.stats.oom_busy, 1);
-	KTEST_EXPECT_FALSE(t, env.mm.oom.notifying);
-	if (p)
-		held[nr_held++] = mm_page_to_pfn(&env.mm, p);
-	mm_oom_notifier_unregister(&env.mm, &n);
-	finish(t, &s);
+	stash_init(&stash, &notifier, 32);
+	stash.allocate_inside = true;
+	KTEST_ASSERT_TRUE(test, exhaust(test, &stash, STASH));
+	mm_oom_notifier_register(&env.mm, &notifier);
+	page = mm_alloc_pages(&env.mm, 0, GFP_NOWARN);
+	KTEST_EXPECT_NOT_NULL(test, page);
+	KTEST_EXPECT_EQ(test, stash.calls, 1);
+	KTEST_EXPECT_EQ(test, stash.inner_ok, 0);
+	KTEST_EXPECT_EQ(test, env.mm.stats.oom_notify, 1);
+	KTEST_EXPECT_EQ(test, env.mm.stats.oom_busy, 1);
+	KTEST_EXPECT_FALSE(test, env.mm.oom.notifying);
+	if (page)
+		held[nr_held++] = mm_page_to_pfn(&env.mm, page);
+	mm_oom_notifier_unregister(&env.mm, &notifier);
+	finish(test, &stash);
 }
 
 /* Every registered notifier is asked; an unregistered one never again. */
-static void oom_notifier_unregister(struct ktest *t)
+static void oom_notifier_unregister(struct ktest *test)
 {
-	struct stash a, b;
+	struct stash stash, b;
 	struct mm_oom_notifier na, nb;
-	struct page *p;
+	struct page *page;
 
-	stash_init(&a, &na, 0);
+	stash_init(&stash, &na, 0);
 	stash_init(&b, &nb, 32);
-	KTEST_ASSERT_TRUE(t, exhaust(t, &b, STASH));
+	KTEST_ASSERT_TRUE(test, exhaust(test, &b, STASH));
 	mm_oom_notifier_register(&env.mm, &na);
 	mm_oom_notifier_register(&env.mm, &nb);
-	p = mm_alloc_pages(&env.mm, 0, GFP_NOWARN);
-	KTEST_EXPECT_NOT_NULL(t, p);
-	KTEST_EXPECT_EQ(t, a.calls, 1);
-	KTEST_EXPECT_EQ(t, b.calls, 1);
-	if (p)
-		held[nr_held++] = mm_page_to_pfn(&env.mm, p);
+	page = mm_alloc_pages(&env.mm, 0, GFP_NOWARN);
+	KTEST_EXPECT_NOT_NULL(test, page);
+	KTEST_EXPECT_EQ(test, stash.calls, 1);
+	KTEST_EXPECT_EQ(test, b.calls, 1);
+	if (page)
+		held[nr_held++] = mm_page_to_pfn(&env.mm, page);
 	mm_oom_notifier_unregister(&env.mm, &nb);
-	while ((p = mm_alloc_pages(&env.mm, 0, GFP_NOWARN))) /* what b released */
-		held[nr_held++] = mm_page_to_pfn(&env.mm, p);
-	KTEST_EXPECT_EQ(t, a.calls, 2);
-	KTEST_EXPECT_EQ(t, b.calls, 1);
+	while ((page = mm_alloc_pages(&env.mm, 0, GFP_NOWARN))) /* what b released */
+		held[nr_held++] = mm_page_to_pfn(&env.mm, page);
+	KTEST_EXPECT_EQ(test, stash.calls, 2);
+	KTEST_EXPECT_EQ(test, b.calls, 1);
 	mm_oom_notifier_unregister(&env.mm, &na);
-	KTEST_EXPECT_NULL(t, mm_alloc_pages(&env.mm, 0, GFP_NOWARN));
-	KTEST_EXPECT_EQ(t, a.calls, 2);
-	KTEST_EXPECT_EQ(t, env.mm.stats.oom_notify, 2);
-	finish(t, &b);
+	KTEST_EXPECT_NULL(test, mm_alloc_pages(&env.mm, 0, GFP_NOWARN));
+	KTEST_EXPECT_EQ(test, stash.calls, 2);
+	KTEST_EXPECT_EQ(test, env.mm.stats.oom_notify, 2);
+	finish(test, &b);
 }
 
 static const struct ktest_case oom_cases[] = {

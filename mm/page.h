@@ -68,7 +68,7 @@ static_assert(sizeof(struct page) == 32, "struct page must be 32 bytes");
 #define PG_buddy (1UL << 4)     /* free block head on a buddy list */
 #define PG_pcp (1UL << 5)       /* free order-0 page on a per-cpu list */
 #define PG_head (1UL << 6)      /* allocated block head */
-#define PG_reserved (1UL << 7)  /* never managed: holes, kernel, mem_map */
+#define PG_reserved (1UL << 7)  /* never managed: gaps, kernel, mem_map */
 #define PG_movable (1UL << 8)   /* owner registered movable_operations */
 #define PG_isolated (1UL << 9)  /* taken by migration (set by the core only) */
 #define PG_locked (1UL << 10)   /* owner-defined short-term lock */
@@ -111,39 +111,39 @@ static_assert(MEMDESC_TYPES <= 16, "memdesc type must fit in 4 bits");
 const char *memdesc_type_name(enum memdesc_type type);
 const char *migratetype_name(enum migratetype mt);
 
-static inline unsigned int page_order(const struct page *p)
+static inline unsigned int page_order(const struct page *page)
 {
-	return (unsigned int)(p->flags & PG_ORDER_MASK);
+	return (unsigned int)(page->flags & PG_ORDER_MASK);
 }
-static inline bool page_is_buddy(const struct page *p) { return p->flags & PG_buddy; }
-static inline bool page_is_pcp(const struct page *p) { return p->flags & PG_pcp; }
-static inline bool page_is_head(const struct page *p) { return p->flags & PG_head; }
-static inline bool page_is_reserved(const struct page *p) { return p->flags & PG_reserved; }
-static inline bool page_is_isolated(const struct page *p) { return p->flags & PG_isolated; }
-static inline bool page_is_movable(const struct page *p) { return p->flags & PG_movable; }
-static inline bool page_is_reported(const struct page *p) { return p->flags & PG_reported; }
+static inline bool page_is_buddy(const struct page *page) { return page->flags & PG_buddy; }
+static inline bool page_is_pcp(const struct page *page) { return page->flags & PG_pcp; }
+static inline bool page_is_head(const struct page *page) { return page->flags & PG_head; }
+static inline bool page_is_reserved(const struct page *page) { return page->flags & PG_reserved; }
+static inline bool page_is_isolated(const struct page *page) { return page->flags & PG_isolated; }
+static inline bool page_is_movable(const struct page *page) { return page->flags & PG_movable; }
+static inline bool page_is_reported(const struct page *page) { return page->flags & PG_reported; }
 
 /* The owner type of an allocated head. Only valid on PG_head pages: on free
  * pages the same word is a list pointer. */
-static inline enum memdesc_type page_type(const struct page *p)
+static inline enum memdesc_type page_type(const struct page *page)
 {
-	ASSERT_MSG(page_is_head(p), "flags %#lx", p->flags);
-	return (enum memdesc_type)(p->memdesc & MEMDESC_TYPE_MASK);
+	ASSERT_MSG(page_is_head(page), "flags %#lx", page->flags);
+	return (enum memdesc_type)(page->memdesc & MEMDESC_TYPE_MASK);
 }
 
 /* The owner's descriptor of an allocated head, or NULL. */
-static inline void *page_memdesc(const struct page *p)
+static inline void *page_memdesc(const struct page *page)
 {
-	ASSERT_MSG(page_is_head(p), "flags %#lx", p->flags);
-	return (void *)(p->memdesc & ~MEMDESC_TYPE_MASK);
+	ASSERT_MSG(page_is_head(page), "flags %#lx", page->flags);
+	return (void *)(page->memdesc & ~MEMDESC_TYPE_MASK);
 }
 
 /* Give an allocated head to @type with descriptor @desc (16-byte aligned). */
-static inline void page_set_memdesc(struct page *p, enum memdesc_type type, void *desc)
+static inline void page_set_memdesc(struct page *page, enum memdesc_type type, void *desc)
 {
-	ASSERT_MSG(page_is_head(p), "flags %#lx", p->flags);
+	ASSERT_MSG(page_is_head(page), "flags %#lx", page->flags);
 	ASSERT_MSG(((unsigned long)desc & MEMDESC_TYPE_MASK) == 0, "desc %p", desc);
-	p->memdesc = (unsigned long)desc | (unsigned long)type;
+	page->memdesc = (unsigned long)desc | (unsigned long)type;
 }
 
 /*
@@ -151,16 +151,16 @@ static inline void page_set_memdesc(struct page *p, enum memdesc_type type, void
  * of the table, kept by its page-table code (arch/x86_64/paging.c), which
  * frees a table when the count drops to zero.
  */
-static inline unsigned long pgtable_live_entries(const struct page *p)
+static inline unsigned long pgtable_live_entries(const struct page *page)
 {
-	ASSERT_MSG(page_type(p) == MEMDESC_PGTABLE, "memdesc %#lx", p->memdesc);
-	return p->pt_live;
+	ASSERT_MSG(page_type(page) == MEMDESC_PGTABLE, "memdesc %#lx", page->memdesc);
+	return page->pt_live;
 }
 
-static inline void pgtable_set_live_entries(struct page *p, unsigned long n)
+static inline void pgtable_set_live_entries(struct page *page, unsigned long n)
 {
-	ASSERT_MSG(page_type(p) == MEMDESC_PGTABLE, "memdesc %#lx", p->memdesc);
-	p->pt_live = n;
+	ASSERT_MSG(page_type(page) == MEMDESC_PGTABLE, "memdesc %#lx", page->memdesc);
+	page->pt_live = n;
 }
 
 #endif

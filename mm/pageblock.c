@@ -24,11 +24,11 @@ void pageblock_span(const struct mm *mm, unsigned long pfn, unsigned long *start
 struct page *pageblock_next_free(const struct mm *mm, unsigned long *pfn, unsigned long end)
 {
 	while (*pfn < end) {
-		struct page *p = mm_pfn_to_page(mm, *pfn);
+		struct page *page = mm_pfn_to_page(mm, *pfn);
 
-		if (page_is_buddy(p))
-			return p;
-		*pfn += page_is_head(p) ? 1UL << page_order(p) : 1;
+		if (page_is_buddy(page))
+			return page;
+		*pfn += page_is_head(page) ? 1UL << page_order(page) : 1;
 	}
 	return NULL;
 }
@@ -42,15 +42,15 @@ static unsigned int count_free_locked(const struct mm *mm, unsigned long pfn, un
 
 	mm_assert_held(&mm->lock);
 	while (pfn < end) {
-		const struct page *p = mm_pfn_to_page(mm, pfn);
+		const struct page *page = mm_pfn_to_page(mm, pfn);
 
-		if (page_is_buddy(p)) {
-			n += (unsigned int)MIN(1UL << page_order(p), end - pfn);
-			pfn += 1UL << page_order(p);
-		} else if (page_is_head(p)) {
-			pfn += 1UL << page_order(p);
+		if (page_is_buddy(page)) {
+			n += (unsigned int)MIN(1UL << page_order(page), end - pfn);
+			pfn += 1UL << page_order(page);
+		} else if (page_is_head(page)) {
+			pfn += 1UL << page_order(page);
 		} else {
-			n += with_pcp && page_is_pcp(p);
+			n += with_pcp && page_is_pcp(page);
 			pfn++;
 		}
 	}

@@ -105,7 +105,7 @@ void mm_wake(unsigned long channel);
 /* Deferred work, run later in a context that may sleep. */
 struct mm_work;
 typedef void (*mm_work_fn)(struct mm_work *w);
-void mm_work_init(struct mm_work *w, mm_work_fn fn);
-bool mm_work_queue(struct mm_work *w);
+void mm_work_init(struct mm_work *work, mm_work_fn fn);
+bool mm_work_queue(struct mm_work *work);
 
 #endif

@@ -37,69 +37,69 @@ static bool all_poison(struct page *page, unsigned int order)
 }
 
 /* Written pages come back poisoned, whatever way they are freed and taken. */
-static void poison_filled_on_free_checked_on_alloc(struct ktest *t)
+static void poison_filled_on_free_checked_on_alloc(struct ktest *test)
 {
-	struct page *p, *q;
+	struct page *page, *q;
 	unsigned long pfn;
 
-	KTEST_ASSERT_EQ(t, poisoned_env(), 0);
-	p = mm_alloc_pages(&env.mm, 3, GFP_KERNEL);
-	KTEST_ASSERT_NOT_NULL(t, p);
-	KTEST_EXPECT_TRUE(t, all_poison(p, 3));
-	memset(mm_page_address(&env.mm, p), 0x5c, PAGE_SIZE << 3);
-	pfn = mm_page_to_pfn(&env.mm, p);
-	mm_free_pages(&env.mm, p, 3);
-	KTEST_EXPECT_TRUE(t, all_poison(p, 3));
+	KTEST_ASSERT_EQ(test, poisoned_env(), 0);
+	page = mm_alloc_pages(&env.mm, 3, GFP_KERNEL);
+	KTEST_ASSERT_NOT_NULL(test, page);
+	KTEST_EXPECT_TRUE(test, all_poison(page, 3));
+	memset(mm_page_address(&env.mm, page), 0x5c, PAGE_SIZE << 3);
+	pfn = mm_page_to_pfn(&env.mm, page);
+	mm_free_pages(&env.mm, page, 3);
+	KTEST_EXPECT_TRUE(test, all_poison(page, 3));
 	q = mm_alloc_pages(&env.mm, 0, GFP_KERNEL); /* order 0: through the per-cpu cache */
-	KTEST_ASSERT_NOT_NULL(t, q);
+	KTEST_ASSERT_NOT_NULL(test, q);
 	memset(mm_page_address(&env.mm, q), 0x11, PAGE_SIZE);
 	mm_free_pages(&env.mm, q, 0);
-	KTEST_EXPECT_TRUE(t, all_poison(q, 0));
+	KTEST_EXPECT_TRUE(test, all_poison(q, 0));
 	mm_drain_pcp(&env.mm);
 	q = mm_alloc_pfn(&env.mm, pfn + 1);
-	KTEST_ASSERT_NOT_NULL(t, q);
+	KTEST_ASSERT_NOT_NULL(test, q);
 	mm_free_pages(&env.mm, q, 0);
 	q = mm_alloc_pages(&env.mm, 0, GFP_KERNEL | GFP_ZERO); /* checked, then zeroed */
-	KTEST_ASSERT_NOT_NULL(t, q);
-	KTEST_EXPECT_EQ(t, ((u8 *)mm_page_address(&env.mm, q))[100], 0);
+	KTEST_ASSERT_NOT_NULL(test, q);
+	KTEST_EXPECT_EQ(test, ((u8 *)mm_page_address(&env.mm, q))[100], 0);
 	mm_free_pages(&env.mm, q, 0);
 	mm_drain_pcp(&env.mm);
-	KTEST_EXPECT_EQ(t, env.mm.stats.poison_bad, 0);
-	KTEST_EXPECT_EQ(t, env.mm.nr_free, SPAN);
-	KTEST_EXPECT_EQ(t, mm_check(&env.mm), 0);
+	KTEST_EXPECT_EQ(test, env.mm.stats.poison_bad, 0);
+	KTEST_EXPECT_EQ(test, env.mm.nr_free, SPAN);
+	KTEST_EXPECT_EQ(test, mm_check(&env.mm), 0);
 	mm_test_env_destroy(&env);
 }
 
 /* A write through a stale pointer is caught when the page is next taken. */
-static void poison_catches_write_after_free(struct ktest *t)
+static void poison_catches_write_after_free(struct ktest *test)
 {
-	struct page *p;
+	struct page *page;
 	unsigned long pfn;
 	u8 *stale;
 
 	if (!mm_test_bugs_survivable())
-		KTEST_SKIP(t, "mm_bug() panics here (crash=poison covers it)");
-	KTEST_ASSERT_EQ(t, poisoned_env(), 0);
+		KTEST_SKIP(test, "mm_bug() panics here (crash=poison covers it)");
+	KTEST_ASSERT_EQ(test, poisoned_env(), 0);
 	mm_test_take_bugs();
-	p = mm_alloc_pages(&env.mm, 0, GFP_KERNEL);
-	KTEST_ASSERT_NOT_NULL(t, p);
-	pfn = mm_page_to_pfn(&env.mm, p);
-	stale = mm_page_address(&env.mm, p);
-	mm_free_pages(&env.mm, p, 0);
+	page = mm_alloc_pages(&env.mm, 0, GFP_KERNEL);
+	KTEST_ASSERT_NOT_NULL(test, page);
+	pfn = mm_page_to_pfn(&env.mm, page);
+	stale = mm_page_address(&env.mm, page);
+	mm_free_pages(&env.mm, page, 0);
 	mm_drain_pcp(&env.mm);
 	stale[123] = 0; /* use after free */
-	p = mm_alloc_pfn(&env.mm, pfn);
-	KTEST_ASSERT_NOT_NULL(t, p);
-	KTEST_EXPECT_EQ(t, mm_test_take_bugs(), 1);
-	KTEST_EXPECT_EQ(t, env.mm.stats.poison_bad, 1);
-	mm_free_pages(&env.mm, p, 0); /* poisoned afresh: clean from now on */
+	page = mm_alloc_pfn(&env.mm, pfn);
+	KTEST_ASSERT_NOT_NULL(test, page);
+	KTEST_EXPECT_EQ(test, mm_test_take_bugs(), 1);
+	KTEST_EXPECT_EQ(test, env.mm.stats.poison_bad, 1);
+	mm_free_pages(&env.mm, page, 0); /* poisoned afresh: clean from now on */
 	mm_drain_pcp(&env.mm);
-	p = mm_alloc_pfn(&env.mm, pfn);
-	KTEST_ASSERT_NOT_NULL(t, p);
-	KTEST_EXPECT_EQ(t, mm_test_take_bugs(), 0);
-	mm_free_pages(&env.mm, p, 0);
+	page = mm_alloc_pfn(&env.mm, pfn);
+	KTEST_ASSERT_NOT_NULL(test, page);
+	KTEST_EXPECT_EQ(test, mm_test_take_bugs(), 0);
+	mm_free_pages(&env.mm, page, 0);
 	mm_drain_pcp(&env.mm);
-	KTEST_EXPECT_EQ(t, mm_check(&env.mm), 0);
+	KTEST_EXPECT_EQ(test, mm_check(&env.mm), 0);
 	mm_test_env_destroy(&env);
 }
 

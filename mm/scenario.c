@@ -18,63 +18,63 @@ const char *const frag_scenario_names[] = { "sparse", "standard", "mixed", NULL 
 
 /* Fill free memory (down to the high watermark, and room for the slot
  * arrays) with mapped regions. */
-static int fill_mapped(struct frag_scenario *s)
+static int fill_mapped(struct frag_scenario *scenario)
 {
-	struct mm *mm = s->mm;
+	struct mm *mm = scenario->mm;
 
 	for (;;) {
 		unsigned long free = mm_nr_free_pages(mm), want;
-		struct mapped_region *r;
+		struct mapped_region *region;
 
-		if (free <= mm->wmark[WMARK_HIGH] + 64 || s->nr_regions == SCENARIO_MAX_REGIONS)
+		if (free <= mm->wmark[WMARK_HIGH] + 64 || scenario->nr_regions == SCENARIO_MAX_REGIONS)
 			return 0;
 		want = MIN(free - mm->wmark[WMARK_HIGH] - 64, (unsigned long)SCENARIO_REGION_PAGES);
 		want -= want / 256 + 1; /* its slot array */
-		r = &s->regions[s->nr_regions];
-		if (mapped_region_create(r, mm, want, 0))
-			return s->nr_regions ? 0 : -ENOMEM;
-		s->nr_regions++;
-		s->mapped_pages += want;
+		region = &scenario->regions[scenario->nr_regions];
+		if (mapped_region_create(region, mm, want, 0))
+			return scenario->nr_regions ? 0 : -ENOMEM;
+		scenario->nr_regions++;
+		scenario->mapped_pages += want;
 	}
 }
 
 /* In every aligned group of 4 PFNs keep one mapped page (random), free the
  * other mapped pages. */
-static void thin_out(struct frag_scenario *s, struct prng *rng)
+static void thin_out(struct frag_scenario *scenario, struct prng *rng)
 {
-	struct mm *mm = s->mm;
+	struct mm *mm = scenario->mm;
 	unsigned long g;
 
 	for (g = ALIGN_UP(mm->base_pfn, 4); g + 4 <= mm->end_pfn; g += 4) {
 		unsigned int keep = (unsigned int)prng_below(rng, 4), i;
 
 		for (i = 0; i < 4; i++) {
-			struct page *p = mm_pfn_to_page(mm, g + i);
+			struct page *page = mm_pfn_to_page(mm, g + i);
 			struct mapped_slot *slot;
 
-			if (i == keep || !page_is_head(p) || page_type(p) != MEMDESC_MAPPED)
+			if (i == keep || !page_is_head(page) || page_type(page) != MEMDESC_MAPPED)
 				continue;
-			slot = page_memdesc(p);
-			if (slot->region < s->regions || slot->region >= s->regions + s->nr_regions)
+			slot = page_memdesc(page);
+			if (slot->region < scenario->regions || slot->region >= scenario->regions + scenario->nr_regions)
 				continue; /* someone else's mapped page */
 			mapped_region_free_page(slot->region, slot->index);
-			s->mapped_pages--;
+			scenario->mapped_pages--;
 		}
 	}
 	mm_drain_pcp(mm);
 }
 
-static void hold_unmovable(struct frag_scenario *s, struct page *p)
+static void hold_unmovable(struct frag_scenario *scenario, struct page *page)
 {
-	p->private = s->unmovable_head; /* the scenario owns it: chain in private */
-	s->unmovable_head = mm_page_to_pfn(s->mm, p);
-	s->nr_unmovable++;
+	page->private = scenario->unmovable_head; /* the scenario owns it: chain in private */
+	scenario->unmovable_head = mm_page_to_pfn(scenario->mm, page);
+	scenario->nr_unmovable++;
 }
 
 /* ~7% of memory as unmovable pages in a fixed-seed third of the blocks. */
-static void place_unmovable(struct frag_scenario *s, struct prng *rng)
+static void place_unmovable(struct frag_scenario *scenario, struct prng *rng)
 {
-	struct mm *mm = s->mm;
+	struct mm *mm = scenario->mm;
 	unsigned long per_block = PAGEBLOCK_PAGES * 3 * STANDARD_UNMOVABLE_PERMILLE / 1000;
 	unsigned long b;
 
@@ -85,10 +85,10 @@ static void place_unmovable(struct frag_scenario *s, struct prng *rng)
 		if (prng_below(rng, 3))
 			continue;
 		for (tries = 0; got < per_block && tries < 8 * PAGEBLOCK_PAGES; tries++) {
-			struct page *p = mm_alloc_pfn(mm, b + prng_below(rng, PAGEBLOCK_PAGES));
+			struct page *page = mm_alloc_pfn(mm, b + prng_below(rng, PAGEBLOCK_PAGES));
 
-			if (p) {
-				hold_unmovable(s, p);
+			if (page) {
+				hold_unmovable(scenario, page);
 				got++;
 			}
 		}
@@ -97,25 +97,25 @@ static void place_unmovable(struct frag_scenario *s, struct prng *rng)
 
 /* mixed: objects worth 1/16 of free memory, 75% of them freed again, leave
  * mslab pages that are ~20% of the movable memory the scenario ends with. */
-static int fill_mslab(struct frag_scenario *s)
+static int fill_mslab(struct frag_scenario *scenario)
 {
-	unsigned long bytes = mm_nr_free_pages(s->mm) * (PAGE_SIZE / 16);
-	int err = mslab_pool_create(&s->pool, s->mm, "frag-mixed");
+	unsigned long bytes = mm_nr_free_pages(scenario->mm) * (PAGE_SIZE / 16);
+	int err = mslab_pool_create(&scenario->pool, scenario->mm, "frag-mixed");
 
 	if (err)
 		return err;
-	s->has_pool = true;
-	return mslab_scenario_fill(&s->pool, bytes, MIXED_SEED);
+	scenario->has_pool = true;
+	return mslab_scenario_fill(&scenario->pool, bytes, MIXED_SEED);
 }
 
 /* ---- contents: stamped at build, checked by frag_scenario_verify ---- */
 
 #define STAMP_WORDS 8 /* words stamped per mapped page, PAGE_SIZE / 8 apart */
 
-static unsigned long stamp_word(const struct mapped_region *r, unsigned long index,
+static unsigned long stamp_word(const struct mapped_region *region, unsigned long index,
 				unsigned int w)
 {
-	return (r->va + index * PAGE_SIZE + w) * 0x9e3779b97f4a7c15UL ^ 0x5ca77e12f00dUL;
+	return (region->va + index * PAGE_SIZE + w) * 0x9e3779b97f4a7c15UL ^ 0x5ca77e12f00dUL;
 }
 
 static u8 stamp_byte(unsigned long handle, size_t i)
@@ -123,14 +123,14 @@ static u8 stamp_byte(unsigned long handle, size_t i)
 	return (u8)(handle * 31 + i * 7 + 0x5a);
 }
 
-/* Is page @index of @r backed (kept by the scenario, not a hole)? A page
+/* Is page @index of @region backed (kept by the scenario, not a gap)? A page
  * that is migrating right now holds a migration entry instead of a PTE. */
-static bool kept(const struct mapped_region *r, unsigned long index)
+static bool kept(const struct mapped_region *region, unsigned long index)
 {
 	unsigned long pfn;
 
-	return mm_lookup_page(mapped_va(r, index), &pfn) ||
-	       mm_migration_entry(mapped_va(r, index), &pfn);
+	return mm_lookup_page(mapped_va(region, index), &pfn) ||
+	       mm_migration_entry(mapped_va(region, index), &pfn);
 }
 
 /* The live handle of table slot @index of @pool, or 0. Only the scenario
@@ -146,55 +146,55 @@ static unsigned long pool_handle(const struct mslab_pool *pool, unsigned long in
 /* Fill the kept mapped pages (STAMP_WORDS words each) and every surviving
  * mslab object (all of its bytes) with patterns of their identity. A no-data
  * mm has no contents: its mapped pages carry their tag in private. */
-static void scenario_stamp(struct frag_scenario *s)
+static void scenario_stamp(struct frag_scenario *scenario)
 {
 	unsigned long i, h, end;
 	unsigned int r, w;
 
-	if (s->mm->no_data)
+	if (scenario->mm->no_data)
 		return;
-	for (r = 0; r < s->nr_regions; r++)
-		for (i = 0; i < s->regions[r].nr_pages; i++) {
+	for (r = 0; r < scenario->nr_regions; r++)
+		for (i = 0; i < scenario->regions[r].nr_pages; i++) {
 			unsigned long *p;
 
-			if (!kept(&s->regions[r], i))
+			if (!kept(&scenario->regions[r], i))
 				continue;
-			p = mapped_access(&s->regions[r], i);
+			p = mapped_access(&scenario->regions[r], i);
 			for (w = 0; w < STAMP_WORDS; w++)
-				p[w * (PAGE_SIZE / 8 / STAMP_WORDS)] = stamp_word(&s->regions[r], i, w);
+				p[w * (PAGE_SIZE / 8 / STAMP_WORDS)] = stamp_word(&scenario->regions[r], i, w);
 		}
-	end = s->has_pool ? s->pool.nr_chunks * MSLAB_SLOTS_PER_PAGE : 0;
+	end = scenario->has_pool ? scenario->pool.nr_chunks * MSLAB_SLOTS_PER_PAGE : 0;
 	for (i = 1; i < end; i++) {
 		size_t size, b;
 		u8 *p;
 
-		h = pool_handle(&s->pool, i);
+		h = pool_handle(&scenario->pool, i);
 		if (!h)
 			continue;
-		size = mslab_size(&s->pool, h);
-		p = mslab_map(&s->pool, h);
+		size = mslab_size(&scenario->pool, h);
+		p = mslab_map(&scenario->pool, h);
 		for (b = 0; b < size; b++)
 			p[b] = stamp_byte(h, b);
-		mslab_unmap(&s->pool, h);
+		mslab_unmap(&scenario->pool, h);
 	}
 }
 
-/* Is kept page @index of @r where its slot says, with its contents? */
-static bool mapped_page_ok(struct mapped_region *r, unsigned long index)
+/* Is kept page @index of @region where its slot says, with its contents? */
+static bool mapped_page_ok(struct mapped_region *region, unsigned long index)
 {
-	unsigned long pfn = mapped_pfn(r, index);
-	struct page *p = mm_pfn_to_page(r->mm, pfn);
+	unsigned long pfn = mapped_pfn(region, index);
+	struct page *page = mm_pfn_to_page(region->mm, pfn);
 	const unsigned long *data;
 	unsigned int w;
 
-	if (!page_is_head(p) || page_type(p) != MEMDESC_MAPPED ||
-	    page_memdesc(p) != &r->slots[index])
+	if (!page_is_head(page) || page_type(page) != MEMDESC_MAPPED ||
+	    page_memdesc(page) != &region->slots[index])
 		return false;
-	if (r->mm->no_data)
-		return mapped_tag_ok(r, index);
-	data = mapped_access(r, index);
+	if (region->mm->no_data)
+		return mapped_tag_ok(region, index);
+	data = mapped_access(region, index);
 	for (w = 0; w < STAMP_WORDS; w++)
-		if (data[w * (PAGE_SIZE / 8 / STAMP_WORDS)] != stamp_word(r, index, w))
+		if (data[w * (PAGE_SIZE / 8 / STAMP_WORDS)] != stamp_word(region, index, w))
 			return false;
 	return true;
 }
@@ -216,80 +216,80 @@ static bool mslab_object_ok(struct mslab_pool *pool, unsigned long h, bool no_da
 	return ok;
 }
 
-void frag_scenario_verify(struct frag_scenario *s, struct frag_verify *v)
+void frag_scenario_verify(struct frag_scenario *scenario, struct frag_verify *verify)
 {
 	unsigned long i, h, end;
 	unsigned int r;
 
-	memset(v, 0, sizeof(*v));
-	for (r = 0; r < s->nr_regions; r++)
-		for (i = 0; i < s->regions[r].nr_pages; i++) {
-			if (!kept(&s->regions[r], i))
+	memset(verify, 0, sizeof(*verify));
+	for (r = 0; r < scenario->nr_regions; r++)
+		for (i = 0; i < scenario->regions[r].nr_pages; i++) {
+			if (!kept(&scenario->regions[r], i))
 				continue;
-			v->mapped_pages++;
-			v->mapped_bad += !mapped_page_ok(&s->regions[r], i);
+			verify->mapped_pages++;
+			verify->mapped_bad += !mapped_page_ok(&scenario->regions[r], i);
 		}
-	end = s->has_pool ? s->pool.nr_chunks * MSLAB_SLOTS_PER_PAGE : 0;
+	end = scenario->has_pool ? scenario->pool.nr_chunks * MSLAB_SLOTS_PER_PAGE : 0;
 	for (i = 1; i < end; i++) {
-		h = pool_handle(&s->pool, i);
+		h = pool_handle(&scenario->pool, i);
 		if (!h)
 			continue;
-		v->mslab_objects++;
-		v->mslab_bad += !mslab_object_ok(&s->pool, h, s->mm->no_data);
+		verify->mslab_objects++;
+		verify->mslab_bad += !mslab_object_ok(&scenario->pool, h, scenario->mm->no_data);
 	}
 }
 
-int frag_scenario_build(struct frag_scenario *s, struct mm *mm, const char *name)
+int frag_scenario_build(struct frag_scenario *scenario, struct mm *mm, const char *name)
 {
 	struct prng rng;
 	bool standard, mixed;
 	int err;
 
-	memset(s, 0, sizeof(*s));
-	s->mm = mm;
+	memset(scenario, 0, sizeof(*scenario));
+	scenario->mm = mm;
 	mixed = !strcmp(name, "mixed");
 	standard = mixed || !strcmp(name, "standard");
 	if (!standard && strcmp(name, "sparse"))
 		return -EINVAL;
-	s->name = mixed ? "mixed" : standard ? "standard" : "sparse";
+	scenario->name = mixed ? "mixed" : standard ? "standard" : "sparse";
 	err = mapped_init(mm);
 	if (!err && mixed)
-		err = fill_mslab(s);
+		err = fill_mslab(scenario);
 	if (!err)
-		err = fill_mapped(s);
+		err = fill_mapped(scenario);
 	if (err) {
-		frag_scenario_destroy(s);
+		frag_scenario_destroy(scenario);
 		return err;
 	}
 	prng_seed(&rng, SPARSE_SEED);
-	thin_out(s, &rng);
+	thin_out(scenario, &rng);
 	if (standard) {
 		prng_seed(&rng, STANDARD_SEED);
-		place_unmovable(s, &rng);
+		place_unmovable(scenario, &rng);
 	}
-	scenario_stamp(s);
+	scenario_stamp(scenario);
 	return 0;
 }
 
-void frag_scenario_destroy(struct frag_scenario *s)
+void frag_scenario_destroy(struct frag_scenario *scenario)
 {
 	unsigned int i;
 
-	for (i = 0; i < s->nr_regions; i++)
-		mapped_region_destroy(&s->regions[i]);
-	if (s->has_pool)
-		mslab_pool_destroy(&s->pool);
-	s->has_pool = false;
-	while (s->nr_unmovable) {
-		struct page *p = mm_pfn_to_page(s->mm, s->unmovable_head);
+	for (i = 0; i < scenario->nr_regions; i++)
+		mapped_region_destroy(&scenario->regions[i]);
+	if (scenario->has_pool)
+		mslab_pool_destroy(&scenario->pool);
+	scenario->has_pool = false;
+	while (scenario->nr_unmovable) {
+		struct page *page = mm_pfn_to_page(scenario->mm, scenario->unmovable_head);
 
-		s->unmovable_head = p->private;
-		mm_free_pages(s->mm, p, 0);
-		s->nr_unmovable--;
+		scenario->unmovable_head = page->private;
+		mm_free_pages(scenario->mm, page, 0);
+		scenario->nr_unmovable--;
 	}
-	s->nr_regions = 0;
-	s->mapped_pages = 0;
-	mm_drain_pcp(s->mm);
+	scenario->nr_regions = 0;
+	scenario->mapped_pages = 0;
+	mm_drain_pcp(scenario->mm);
 }
 
 unsigned long frag_free_2m_blocks(struct mm *mm)
@@ -315,14 +315,14 @@ static long block_used(struct mm *mm, unsigned long b)
 
 	while (pfn < b + PAGEBLOCK_PAGES) {
 		unsigned long head;
-		struct page *p = buddy_block_head(mm, pfn, &head);
+		struct page *page = buddy_block_head(mm, pfn, &head);
 		unsigned long end;
 
-		if (!p)
+		if (!page)
 			return -1;
-		end = MIN(head + (1UL << page_order(p)), b + PAGEBLOCK_PAGES);
-		if (page_is_head(p)) {
-			if (!page_movable_ops(mm, p) || page_is_isolated(p))
+		end = MIN(head + (1UL << page_order(page)), b + PAGEBLOCK_PAGES);
+		if (page_is_head(page)) {
+			if (!page_movable_ops(mm, page) || page_is_isolated(page))
 				return -1;
 			used += (long)(end - pfn);
 		}
@@ -331,31 +331,31 @@ static long block_used(struct mm *mm, unsigned long b)
 	return used;
 }
 
-void frag_figures(struct mm *mm, struct frag_figures *f)
+void frag_figures(struct mm *mm, struct frag_figures *figures)
 {
 	u32 hist[PAGEBLOCK_PAGES + 1]; /* blocks by used pages (2 KiB of stack) */
 	unsigned long b, k;
 	unsigned int used;
 
-	memset(f, 0, sizeof(*f));
+	memset(figures, 0, sizeof(*figures));
 	memset(hist, 0, sizeof(hist));
-	f->recovered = frag_free_2m_blocks(mm); /* drains the pcp too */
-	f->free_pages = mm_nr_free_pages(mm);
+	figures->recovered = frag_free_2m_blocks(mm); /* drains the pcp too */
+	figures->free_pages = mm_nr_free_pages(mm);
 	for (b = ALIGN_UP(mm->base_pfn, PAGEBLOCK_PAGES); b + PAGEBLOCK_PAGES <= mm->end_pfn;
 	     b += PAGEBLOCK_PAGES) {
 		long u = block_used(mm, b);
 
 		if (u >= 0) {
 			hist[u]++;
-			f->candidates++;
+			figures->candidates++;
 		}
 	}
-	f->T = MIN(f->free_pages / PAGEBLOCK_PAGES, f->candidates);
-	f->gainable = f->T - MIN(f->T, (unsigned long)hist[0]);
-	for (used = 0, k = f->T; used <= PAGEBLOCK_PAGES && k; used++) {
+	figures->T = MIN(figures->free_pages / PAGEBLOCK_PAGES, figures->candidates);
+	figures->gainable = figures->T - MIN(figures->T, (unsigned long)hist[0]);
+	for (used = 0, k = figures->T; used <= PAGEBLOCK_PAGES && k; used++) {
 		unsigned long take = MIN(k, (unsigned long)hist[used]);
 
-		f->min_moves += take * used;
+		figures->min_moves += take * used;
 		k -= take;
 	}
 }

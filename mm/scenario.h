@@ -86,10 +86,10 @@ extern const char *const frag_scenario_names[];
  * not be built (everything undone).
  * Context: thread context; registers MAPPED ops with @mm if needed.
  */
-int frag_scenario_build(struct frag_scenario *s, struct mm *mm, const char *name);
+int frag_scenario_build(struct frag_scenario *scenario, struct mm *mm, const char *name);
 
 /* Free everything the scenario holds. */
-void frag_scenario_destroy(struct frag_scenario *s);
+void frag_scenario_destroy(struct frag_scenario *scenario);
 
 /* What frag_scenario_verify found. */
 struct frag_verify {
@@ -107,10 +107,10 @@ struct frag_verify {
  * private only). Pages that are migrating are waited for.
  * Context: thread context; nobody else frees the scenario's memory.
  */
-void frag_scenario_verify(struct frag_scenario *s, struct frag_verify *v);
+void frag_scenario_verify(struct frag_scenario *scenario, struct frag_verify *verify);
 
 /* Compute the figures for @mm now (drains the per-cpu caches). */
-void frag_figures(struct mm *mm, struct frag_figures *f);
+void frag_figures(struct mm *mm, struct frag_figures *figures);
 
 /*
  * frag_compact - compact @mm in two measured phases: the owners' packing

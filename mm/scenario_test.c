@@ -19,71 +19,71 @@ static struct mm_test_env env;
 static struct frag_scenario scen;
 
 /* Check one measured compaction against its own figures. */
-void frag_run_expect_bounds(struct ktest *t, const char *name, const struct frag_run *run)
+void frag_run_expect_bounds(struct ktest *test, const char *name, const struct frag_run *run)
 {
-	const struct frag_figures *b = &run->before, *a = &run->after;
+	const struct frag_figures *figures = &run->before, *a = &run->after;
 
-	ktest_diag(t, "%s: T %lu (free %lu, candidates %lu), recovered %lu -> %lu, moved %lu "
+	ktest_diag(test, "%s: T %lu (free %lu, candidates %lu), recovered %lu -> %lu, moved %lu "
 		   "(min %lu) in %lu ms, packing moved %lu objects (%lu bytes), freed %lu pages",
-		   name, b->T, b->free_pages, b->candidates, b->recovered, a->recovered,
-		   run->res.migrated, b->min_moves, (unsigned long)(run->res.time_ns / 1000000),
+		   name, figures->T, figures->free_pages, figures->candidates, figures->recovered, a->recovered,
+		   run->res.migrated, figures->min_moves, (unsigned long)(run->res.time_ns / 1000000),
 		   run->pack.objects_moved, run->pack.bytes_copied, run->pack.pages_freed);
-	KTEST_EXPECT_GT(t, b->T, 0);
-	KTEST_EXPECT_FALSE(t, run->over_bound);
-	KTEST_EXPECT_LE(t, a->recovered, b->T);
+	KTEST_EXPECT_GT(test, figures->T, 0);
+	KTEST_EXPECT_FALSE(test, run->over_bound);
+	KTEST_EXPECT_LE(test, a->recovered, figures->T);
 	/* One block short at most: the block where the scanners meet holds
 	 * targets when T's slack (free pages beyond 512 T) is small. */
-	KTEST_EXPECT_GE(t, a->recovered + 1, b->T);
-	KTEST_EXPECT_LE(t, b->gainable, b->T);
-	if (a->recovered == b->T)
-		KTEST_EXPECT_GE(t, run->res.migrated, b->min_moves);
-	KTEST_EXPECT_EQ(t, run->res.failed, 0);
+	KTEST_EXPECT_GE(test, a->recovered + 1, figures->T);
+	KTEST_EXPECT_LE(test, figures->gainable, figures->T);
+	if (a->recovered == figures->T)
+		KTEST_EXPECT_GE(test, run->res.migrated, figures->min_moves);
+	KTEST_EXPECT_EQ(test, run->res.failed, 0);
 }
 
-static void run_small(struct ktest *t, const char *name)
+static void run_small(struct ktest *test, const char *name)
 {
-	struct frag_verify v;
+	struct frag_verify verify;
 	struct frag_run run;
 
-	KTEST_ASSERT_EQ(t, mm_test_env_simple(&env, SCEN_PAGES), 0);
-	KTEST_ASSERT_EQ(t, frag_scenario_build(&scen, &env.mm, name), 0);
+	KTEST_ASSERT_EQ(test, mm_test_env_simple(&env, SCEN_PAGES), 0);
+	KTEST_ASSERT_EQ(test, frag_scenario_build(&scen, &env.mm, name), 0);
 	frag_compact(&env.mm, COMPACT_ALL, MIGRATE_SYNC, &run);
-	frag_run_expect_bounds(t, name, &run);
-	frag_scenario_verify(&scen, &v);
-	KTEST_EXPECT_GT(t, v.mapped_pages, 0);
-	KTEST_EXPECT_EQ(t, v.mapped_bad, 0);
-	KTEST_EXPECT_EQ(t, v.mslab_bad, 0);
+	frag_run_expect_bounds(test, name, &run);
+	frag_scenario_verify(&scen, &verify);
+	KTEST_EXPECT_GT(test, verify.mapped_pages, 0);
+	KTEST_EXPECT_EQ(test, verify.mapped_bad, 0);
+	KTEST_EXPECT_EQ(test, verify.mslab_bad, 0);
 	if (!strcmp(name, "mixed"))
-		KTEST_EXPECT_GT(t, run.pack.objects_moved, 0);
-	KTEST_EXPECT_EQ(t, mm_check(&env.mm), 0);
+		KTEST_EXPECT_GT(test, run.pack.objects_moved, 0);
+	KTEST_EXPECT_EQ(test, mm_check(&env.mm), 0);
 	frag_scenario_destroy(&scen);
 	mm_drain_pcp(&env.mm);
-	KTEST_EXPECT_EQ(t, mm_nr_free_pages(&env.mm), env.mm.nr_managed);
+	KTEST_EXPECT_EQ(test, mm_nr_free_pages(&env.mm), env.mm.nr_managed);
 	mm_test_env_destroy(&env);
 }
 
 /* sparse at 16 MiB: recovered <= T, within a block of it. */
-static void scenario_sparse_16m_within_T(struct ktest *t) { run_small(t, "sparse"); }
+static void scenario_sparse_16m_within_T(struct ktest *test) { run_small(test, "sparse"); }
 
 /* standard at 16 MiB: the salted blocks are not candidates. */
-static void scenario_standard_16m_within_T(struct ktest *t) { run_small(t, "standard"); }
+static void scenario_standard_16m_within_T(struct ktest *test) { run_small(test, "standard"); }
 
 /* mixed at 16 MiB: T is taken after the mslab packing phase. */
-static void scenario_mixed_16m_within_T(struct ktest *t) { run_small(t, "mixed"); }
+static void scenario_mixed_16m_within_T(struct ktest *test) { run_small(test, "mixed"); }
 
 /* T is min(candidates, free / 512) with no reserve, and gainable leaves out
  * the candidates free already. */
-static void scenario_T_definition(struct ktest *t)
+static void scenario_T_definition(struct ktest *test)
 {
-	struct frag_figures f;
+	struct frag_figures figures;
 
-	KTEST_ASSERT_EQ(t, mm_test_env_simple(&env, SCEN_PAGES), 0);
-	frag_figures(&env.mm, &f);
-	KTEST_EXPECT_EQ(t, f.free_pages, env.mm.nr_managed);
-	KTEST_EXPECT_EQ(t, f.T, MIN(f.candidates, f.free_pages / PAGEBLOCK_PAGES));
-	KTEST_EXPECT_EQ(t, f.recovered, f.T); /* everything free: nothing to gain */
-	KTEST_EXPECT_EQ(t, f.gainable, 0);
-	KTEST_EXPECT_EQ(t, f.min_moves, 0);
+	KTEST_ASSERT_EQ(test, mm_test_env_simple(&env, SCEN_PAGES), 0);
+	frag_figures(&env.mm, &figures);
+	KTEST_EXPECT_EQ(test, figures.free_pages, env.mm.nr_managed);
+	KTEST_EXPECT_EQ(test, figures.T, MIN(figures.candidates, figures.free_pages / PAGEBLOCK_PAGES));
+	KTEST_EXPECT_EQ(test, figures.recovered, figures.T); /* everything free: nothing to gain */
+	KTEST_EXPECT_EQ(test, figures.gainable, 0);
+	KTEST_EXPECT_EQ(test, figures.min_moves, 0);
 	mm_test_env_destroy(&env);
 }
 

@@ -45,15 +45,15 @@ struct page *slab_find_head(struct mm *mm, unsigned long pfn)
 
 	for (o = 0; o <= MAX_ORDER; o++) {
 		unsigned long cand = pfn & ~((1UL << o) - 1);
-		struct page *p;
+		struct page *page;
 
 		if (!mm_pfn_valid(mm, cand))
 			return NULL;
-		p = mm_pfn_to_page(mm, cand);
-		if (p->flags & (PG_head | PG_buddy))
-			return cand + (1UL << page_order(p)) > pfn ? p : NULL;
-		if (p->flags & (PG_pcp | PG_reserved))
-			return cand == pfn ? p : NULL;
+		page = mm_pfn_to_page(mm, cand);
+		if (page->flags & (PG_head | PG_buddy))
+			return cand + (1UL << page_order(page)) > pfn ? page : NULL;
+		if (page->flags & (PG_pcp | PG_reserved))
+			return cand == pfn ? page : NULL;
 	}
 	return NULL;
 }
@@ -70,21 +70,21 @@ static bool cache_args_valid(size_t size, size_t align)
  * the slab, else the one wasting the smallest fraction.
  * Return: 0, or -EINVAL when an object fits in no slab.
  */
-static int cache_geometry(struct kmem_cache *c)
+static int cache_geometry(struct kmem_cache *cache)
 {
 	unsigned long best_waste = 0, best_bytes = 1;
 	unsigned int order, best = ~0u;
 
-	c->offset = (c->flags & SLAB_CACHE_EMBED_DESC) ? ALIGN_UP(sizeof(struct slab), c->align)
+	cache->offset = (cache->flags & SLAB_CACHE_EMBED_DESC) ? ALIGN_UP(sizeof(struct slab), cache->align)
 						      : 0;
 	for (order = 0; order <= SLAB_MAX_ORDER; order++) {
 		unsigned long bytes = PAGE_SIZE << order, room, nr, waste;
 
-		if (c->offset + c->size > bytes)
+		if (cache->offset + cache->size > bytes)
 			continue;
-		room = bytes - c->offset;
-		nr = MIN(room / c->size, SLAB_MAX_OBJECTS);
-		waste = room - nr * c->size;
+		room = bytes - cache->offset;
+		nr = MIN(room / cache->size, SLAB_MAX_OBJECTS);
+		waste = room - nr * cache->size;
 		if (best == ~0u || waste * best_bytes < best_waste * bytes) {
 			best = order;
 			best_waste = waste;
@@ -95,185 +95,185 @@ static int cache_geometry(struct kmem_cache *c)
 	}
 	if (best == ~0u)
 		return -EINVAL;
-	c->order = best;
-	c->nr_objects = (unsigned int)MIN(((PAGE_SIZE << best) - c->offset) / c->size,
+	cache->order = best;
+	cache->nr_objects = (unsigned int)MIN(((PAGE_SIZE << best) - cache->offset) / cache->size,
 					  SLAB_MAX_OBJECTS);
 	return 0;
 }
 
-static int cache_init(struct kmem_cache *c, struct slab_set *set, const char *name,
+static int cache_init(struct kmem_cache *cache, struct slab_set *set, const char *name,
 		      size_t size, size_t align, unsigned int flags)
 {
 	if (!cache_args_valid(size, align))
 		return -EINVAL;
-	memset(c, 0, sizeof(*c));
-	strlcpy(c->name, name ? name : "(unnamed)", sizeof(c->name));
-	c->set = set;
-	c->flags = flags;
-	c->object_size = (unsigned int)size;
-	c->align = (unsigned int)MAX(align, SLAB_MIN_ALIGN);
-	c->size = (unsigned int)ALIGN_UP(size, c->align);
-	if (cache_geometry(c))
+	memset(cache, 0, sizeof(*cache));
+	strlcpy(cache->name, name ? name : "(unnamed)", sizeof(cache->name));
+	cache->set = set;
+	cache->flags = flags;
+	cache->object_size = (unsigned int)size;
+	cache->align = (unsigned int)MAX(align, SLAB_MIN_ALIGN);
+	cache->size = (unsigned int)ALIGN_UP(size, cache->align);
+	if (cache_geometry(cache))
 		return -EINVAL;
-	mm_lock_init(&c->lock, c->name);
-	list_init(&c->partial);
-	list_init(&c->full);
-	list_init(&c->empty);
-	list_init(&c->node);
+	mm_lock_init(&cache->lock, cache->name);
+	list_init(&cache->partial);
+	list_init(&cache->full);
+	list_init(&cache->empty);
+	list_init(&cache->node);
 	return 0;
 }
 
 /* ---- slabs ---- */
 
-/* Thread the free objects of @s (free bits) into its freelist, lowest
+/* Thread the free objects of @slab (free bits) into its freelist, lowest
  * address first. */
-static void slab_build_freelist(struct kmem_cache *c, struct slab *s)
+static void slab_build_freelist(struct kmem_cache *cache, struct slab *slab)
 {
-	unsigned long i = c->nr_objects;
+	unsigned long i = cache->nr_objects;
 	void *head = NULL;
 
 	while (i--) {
-		if (!bitmap_test_bit(s->free_map, i))
+		if (!bitmap_test_bit(slab->free_map, i))
 			continue;
-		*(void **)slab_object(c, s, i) = head;
-		head = slab_object(c, s, i);
+		*(void **)slab_object(cache, slab, i) = head;
+		head = slab_object(cache, slab, i);
 	}
-	s->freelist = head;
+	slab->freelist = head;
 }
 
 /*
  * Take 2^order pages and a descriptor (the descriptor cache's slabs hold
- * their own) and make them an empty slab of @c, not yet on a list.
+ * their own) and make them an empty slab of @cache, not yet on a list.
  * Return: the slab, or NULL with nothing held when memory ran out.
- * Context: @c's lock not held.
+ * Context: @cache's lock not held.
  */
-static struct slab *new_slab(struct kmem_cache *c, gfp_t gfp)
+static struct slab *new_slab(struct kmem_cache *cache, gfp_t gfp)
 {
-	struct slab_set *set = c->set;
-	struct page *page = mm_alloc_pages(set->mm, c->order, page_gfp(gfp));
-	struct slab *s;
+	struct slab_set *set = cache->set;
+	struct page *page = mm_alloc_pages(set->mm, cache->order, page_gfp(gfp));
+	struct slab *slab;
 
 	if (!page)
 		return NULL;
-	if (c->flags & SLAB_CACHE_EMBED_DESC) {
-		s = mm_page_address(set->mm, page);
+	if (cache->flags & SLAB_CACHE_EMBED_DESC) {
+		slab = mm_page_address(set->mm, page);
 	} else {
-		s = slab_cache_alloc(&set->desc_cache, page_gfp(gfp));
-		if (!s) {
-			mm_free_pages(set->mm, page, c->order);
+		slab = slab_cache_alloc(&set->desc_cache, page_gfp(gfp));
+		if (!slab) {
+			mm_free_pages(set->mm, page, cache->order);
 			return NULL;
 		}
 	}
-	list_init(&s->list);
-	s->cache = c;
-	s->pfn = mm_page_to_pfn(set->mm, page);
-	s->inuse = 0;
-	s->reserved = 0;
-	bitmap_zero(s->free_map, SLAB_MAX_OBJECTS);
-	bitmap_set(s->free_map, 0, c->nr_objects);
-	slab_build_freelist(c, s);
-	page_set_memdesc(page, MEMDESC_SLAB, s);
-	return s;
+	list_init(&slab->list);
+	slab->cache = cache;
+	slab->pfn = mm_page_to_pfn(set->mm, page);
+	slab->inuse = 0;
+	slab->reserved = 0;
+	bitmap_zero(slab->free_map, SLAB_MAX_OBJECTS);
+	bitmap_set(slab->free_map, 0, cache->nr_objects);
+	slab_build_freelist(cache, slab);
+	page_set_memdesc(page, MEMDESC_SLAB, slab);
+	return slab;
 }
 
 /* Give an empty slab, already off its list, back: descriptor, then pages.
- * Context: @c's lock not held. */
-static void free_slab(struct kmem_cache *c, struct slab *s)
+ * Context: @cache's lock not held. */
+static void free_slab(struct kmem_cache *cache, struct slab *slab)
 {
-	struct mm *mm = c->set->mm;
-	struct page *page = mm_pfn_to_page(mm, s->pfn);
+	struct mm *mm = cache->set->mm;
+	struct page *page = mm_pfn_to_page(mm, slab->pfn);
 
 	page_set_memdesc(page, MEMDESC_KERNEL, NULL);
-	if (!(c->flags & SLAB_CACHE_EMBED_DESC))
-		slab_cache_free(&c->set->desc_cache, s);
-	mm_free_pages(mm, page, c->order);
+	if (!(cache->flags & SLAB_CACHE_EMBED_DESC))
+		slab_cache_free(&cache->set->desc_cache, slab);
+	mm_free_pages(mm, page, cache->order);
 }
 
 /* ---- allocation ---- */
 
-/* Pop the first free object of @s. A freelist head that is not a free
- * object of @s (a write after free) is reported and the freelist rebuilt
+/* Pop the first free object of @slab. A freelist head that is not a free
+ * object of @slab (a write after free) is reported and the freelist rebuilt
  * from the bitmap, which the freelist cannot corrupt. */
-static void *slab_pop(struct kmem_cache *c, struct slab *s)
+static void *slab_pop(struct kmem_cache *cache, struct slab *slab)
 {
-	void *obj = s->freelist;
-	long idx = slab_obj_index(c, s, obj);
+	void *obj = slab->freelist;
+	long idx = slab_obj_index(cache, slab, obj);
 
-	if (idx < 0 || !bitmap_test_bit(s->free_map, (unsigned long)idx)) {
-		slab_bug(c->set, "%s: freelist of the slab at pfn %#lx points to %p; rebuilt\n",
-			 c->name, s->pfn, obj);
-		slab_build_freelist(c, s);
-		obj = s->freelist;
-		idx = slab_obj_index(c, s, obj);
-		ASSERT_MSG(idx >= 0, "%s: slab at pfn %#lx has inuse %u but no free bit", c->name,
-			   s->pfn, s->inuse);
+	if (idx < 0 || !bitmap_test_bit(slab->free_map, (unsigned long)idx)) {
+		slab_bug(cache->set, "%s: freelist of the slab at pfn %#lx points to %p; rebuilt\n",
+			 cache->name, slab->pfn, obj);
+		slab_build_freelist(cache, slab);
+		obj = slab->freelist;
+		idx = slab_obj_index(cache, slab, obj);
+		ASSERT_MSG(idx >= 0, "%s: slab at pfn %#lx has inuse %u but no free bit", cache->name,
+			   slab->pfn, slab->inuse);
 	}
-	s->freelist = *(void **)obj;
-	bitmap_clear_bit(s->free_map, (unsigned long)idx);
-	s->inuse++;
+	slab->freelist = *(void **)obj;
+	bitmap_clear_bit(slab->free_map, (unsigned long)idx);
+	slab->inuse++;
 	return obj;
 }
 
 /* An object from a partial slab, else from an empty one; NULL when neither
- * exists. Context: @c's lock held. */
-static void *alloc_locked(struct kmem_cache *c)
+ * exists. Context: @cache's lock held. */
+static void *alloc_locked(struct kmem_cache *cache)
 {
-	struct slab *s;
+	struct slab *slab;
 	void *obj;
 
-	ASSERT_MSG(mm_lock_held(&c->lock), "%s", c->name);
-	if (!list_empty(&c->partial)) {
-		s = list_first_entry(&c->partial, struct slab, list);
-	} else if (!list_empty(&c->empty)) {
-		s = list_first_entry(&c->empty, struct slab, list);
-		list_move(&s->list, &c->partial);
-		c->nr_empty--;
-		c->nr_partial++;
+	ASSERT_MSG(mm_lock_held(&cache->lock), "%s", cache->name);
+	if (!list_empty(&cache->partial)) {
+		slab = list_first_entry(&cache->partial, struct slab, list);
+	} else if (!list_empty(&cache->empty)) {
+		slab = list_first_entry(&cache->empty, struct slab, list);
+		list_move(&slab->list, &cache->partial);
+		cache->nr_empty--;
+		cache->nr_partial++;
 	} else {
 		return NULL;
 	}
-	obj = slab_pop(c, s);
-	if (s->inuse == c->nr_objects) {
-		list_move(&s->list, &c->full);
-		c->nr_partial--;
-		c->nr_full++;
+	obj = slab_pop(cache, slab);
+	if (slab->inuse == cache->nr_objects) {
+		list_move(&slab->list, &cache->full);
+		cache->nr_partial--;
+		cache->nr_full++;
 	}
-	c->active++;
-	c->allocs++;
+	cache->active++;
+	cache->allocs++;
 	return obj;
 }
 
-void *slab_cache_alloc(struct kmem_cache *c, gfp_t gfp)
+void *slab_cache_alloc(struct kmem_cache *cache, gfp_t gfp)
 {
 	unsigned long flags;
 	void *obj;
-	struct slab *s;
+	struct slab *slab;
 
-	if (fault_should_fail(c->set->mm, FAULT_SLAB)) {
-		flags = mm_lock_irqsave(&c->lock);
-		c->fails++;
-		mm_unlock_irqrestore(&c->lock, flags);
+	if (fault_should_fail(cache->set->mm, FAULT_SLAB)) {
+		flags = mm_lock_irqsave(&cache->lock);
+		cache->fails++;
+		mm_unlock_irqrestore(&cache->lock, flags);
 		return NULL;
 	}
-	flags = mm_lock_irqsave(&c->lock);
-	obj = alloc_locked(c);
-	mm_unlock_irqrestore(&c->lock, flags);
+	flags = mm_lock_irqsave(&cache->lock);
+	obj = alloc_locked(cache);
+	mm_unlock_irqrestore(&cache->lock, flags);
 	if (!obj) {
-		s = new_slab(c, gfp);
-		flags = mm_lock_irqsave(&c->lock);
-		if (s) {
-			list_add(&s->list, &c->empty);
-			c->nr_empty++;
-			obj = alloc_locked(c);
+		slab = new_slab(cache, gfp);
+		flags = mm_lock_irqsave(&cache->lock);
+		if (slab) {
+			list_add(&slab->list, &cache->empty);
+			cache->nr_empty++;
+			obj = alloc_locked(cache);
 		} else {
-			c->fails++;
+			cache->fails++;
 		}
-		mm_unlock_irqrestore(&c->lock, flags);
+		mm_unlock_irqrestore(&cache->lock, flags);
 		if (!obj)
 			return NULL;
 	}
 	if (gfp & GFP_ZERO)
-		memset(obj, 0, c->size);
+		memset(obj, 0, cache->size);
 	return obj;
 }
 
@@ -281,45 +281,45 @@ void *slab_cache_alloc(struct kmem_cache *c, gfp_t gfp)
 
 /* An emptied slab beyond SLAB_KEEP_EMPTY goes back to the buddy (the
  * oldest empty one). */
-void slab_free_object(struct kmem_cache *c, struct slab *s, const void *obj, const char *op)
+void slab_free_object(struct kmem_cache *cache, struct slab *slab, const void *obj, const char *op)
 {
-	unsigned long flags = mm_lock_irqsave(&c->lock);
-	long idx = slab_obj_index(c, s, obj);
+	unsigned long flags = mm_lock_irqsave(&cache->lock);
+	long idx = slab_obj_index(cache, slab, obj);
 	struct slab *release = NULL;
 	bool was_full;
 
-	if (idx < 0 || bitmap_test_bit(s->free_map, (unsigned long)idx)) {
-		mm_unlock_irqrestore(&c->lock, flags);
-		slab_bug(c->set, "%s(%p): %s in cache %s (slab at pfn %#lx)\n", op, obj,
-			 idx < 0 ? "not the start of an object" : "double free", c->name, s->pfn);
+	if (idx < 0 || bitmap_test_bit(slab->free_map, (unsigned long)idx)) {
+		mm_unlock_irqrestore(&cache->lock, flags);
+		slab_bug(cache->set, "%s(%p): %s in cache %s (slab at pfn %#lx)\n", op, obj,
+			 idx < 0 ? "not the start of an object" : "double free", cache->name, slab->pfn);
 		return;
 	}
-	*(void **)obj = s->freelist;
-	s->freelist = (void *)obj;
-	bitmap_set_bit(s->free_map, (unsigned long)idx);
-	was_full = s->inuse == c->nr_objects;
-	s->inuse--;
-	c->active--;
-	c->frees++;
-	if (s->inuse == 0) {
-		list_move(&s->list, &c->empty);
+	*(void **)obj = slab->freelist;
+	slab->freelist = (void *)obj;
+	bitmap_set_bit(slab->free_map, (unsigned long)idx);
+	was_full = slab->inuse == cache->nr_objects;
+	slab->inuse--;
+	cache->active--;
+	cache->frees++;
+	if (slab->inuse == 0) {
+		list_move(&slab->list, &cache->empty);
 		if (was_full) /* a one-object slab goes straight from full to empty */
-			c->nr_full--;
+			cache->nr_full--;
 		else
-			c->nr_partial--;
-		if (++c->nr_empty > SLAB_KEEP_EMPTY) {
-			release = list_last_entry(&c->empty, struct slab, list);
+			cache->nr_partial--;
+		if (++cache->nr_empty > SLAB_KEEP_EMPTY) {
+			release = list_last_entry(&cache->empty, struct slab, list);
 			list_del(&release->list);
-			c->nr_empty--;
+			cache->nr_empty--;
 		}
 	} else if (was_full) {
-		list_move(&s->list, &c->partial);
-		c->nr_full--;
-		c->nr_partial++;
+		list_move(&slab->list, &cache->partial);
+		cache->nr_full--;
+		cache->nr_partial++;
 	}
-	mm_unlock_irqrestore(&c->lock, flags);
+	mm_unlock_irqrestore(&cache->lock, flags);
 	if (release)
-		free_slab(c, release);
+		free_slab(cache, release);
 }
 
 struct page *slab_owner_page(struct slab_set *set, const void *ptr, const char *op)
@@ -344,50 +344,50 @@ struct page *slab_owner_page(struct slab_set *set, const void *ptr, const char *
 struct slab *slab_page_slab(struct slab_set *set, struct page *head, const void *ptr,
 			      const char *op)
 {
-	struct slab *s;
+	struct slab *slab;
 
 	if (page_type(head) != MEMDESC_SLAB) {
 		slab_bug(set, "%s(%p): the page belongs to %s, not to a slab\n", op, ptr,
 			 memdesc_type_name(page_type(head)));
 		return NULL;
 	}
-	s = page_memdesc(head);
-	if (s->cache->set != set) {
+	slab = page_memdesc(head);
+	if (slab->cache->set != set) {
 		slab_bug(set, "%s(%p): object of another slab set (%s)\n", op, ptr,
-			 s->cache->set->name);
+			 slab->cache->set->name);
 		return NULL;
 	}
-	return s;
+	return slab;
 }
 
-void slab_cache_free(struct kmem_cache *c, void *obj)
+void slab_cache_free(struct kmem_cache *cache, void *obj)
 {
 	struct page *head;
-	struct slab *s;
+	struct slab *slab;
 
 	if (!obj)
 		return;
-	head = slab_owner_page(c->set, obj, "slab_cache_free");
-	s = head ? slab_page_slab(c->set, head, obj, "slab_cache_free") : NULL;
-	if (!s)
+	head = slab_owner_page(cache->set, obj, "slab_cache_free");
+	slab = head ? slab_page_slab(cache->set, head, obj, "slab_cache_free") : NULL;
+	if (!slab)
 		return;
-	if (s->cache != c) {
-		slab_bug(c->set, "slab_cache_free(%s, %p): the object belongs to cache %s\n",
-			 c->name, obj, s->cache->name);
+	if (slab->cache != cache) {
+		slab_bug(cache->set, "slab_cache_free(%s, %p): the object belongs to cache %s\n",
+			 cache->name, obj, slab->cache->name);
 		return;
 	}
-	slab_free_object(c, s, obj, "slab_cache_free");
+	slab_free_object(cache, slab, obj, "slab_cache_free");
 }
 
 /* ---- caches and sets ---- */
 
-void slab_add_builtin(struct slab_set *set, struct kmem_cache *c, const char *name,
+void slab_add_builtin(struct slab_set *set, struct kmem_cache *cache, const char *name,
 		      size_t size, unsigned int flags)
 {
-	int err = cache_init(c, set, name, size, SLAB_MIN_ALIGN, flags | SLAB_CACHE_STATIC);
+	int err = cache_init(cache, set, name, size, SLAB_MIN_ALIGN, flags | SLAB_CACHE_STATIC);
 
 	ASSERT_MSG(!err, "%s: %d", name, err);
-	list_add_tail(&c->node, &set->caches);
+	list_add_tail(&cache->node, &set->caches);
 }
 
 int slab_set_init(struct slab_set *set, struct mm *mm, const char *name)
@@ -408,7 +408,7 @@ int slab_set_init(struct slab_set *set, struct mm *mm, const char *name)
 struct kmem_cache *slab_cache_create(struct slab_set *set, const char *name, size_t size,
 				     size_t align)
 {
-	struct kmem_cache *c;
+	struct kmem_cache *cache;
 	unsigned long flags;
 	int err;
 
@@ -417,56 +417,56 @@ struct kmem_cache *slab_cache_create(struct slab_set *set, const char *name, siz
 			size, align);
 		return NULL;
 	}
-	c = slab_cache_alloc(&set->cache_cache, GFP_KERNEL);
-	if (!c)
+	cache = slab_cache_alloc(&set->cache_cache, GFP_KERNEL);
+	if (!cache)
 		return NULL;
-	err = cache_init(c, set, name, size, align, 0);
-	ASSERT_MSG(!err, "%s: %d", c->name, err); /* arguments were checked */
+	err = cache_init(cache, set, name, size, align, 0);
+	ASSERT_MSG(!err, "%s: %d", cache->name, err); /* arguments were checked */
 	flags = mm_lock_irqsave(&set->lock);
-	list_add_tail(&c->node, &set->caches);
+	list_add_tail(&cache->node, &set->caches);
 	mm_unlock_irqrestore(&set->lock, flags);
-	return c;
+	return cache;
 }
 
-unsigned long slab_cache_shrink(struct kmem_cache *c)
+unsigned long slab_cache_shrink(struct kmem_cache *cache)
 {
 	LIST_HEAD(victims);
-	struct slab *s, *n;
-	unsigned long flags = mm_lock_irqsave(&c->lock), pages = 0;
+	struct slab *slab, *n;
+	unsigned long flags = mm_lock_irqsave(&cache->lock), pages = 0;
 
-	list_splice_init(&c->empty, &victims);
-	c->nr_empty = 0;
-	mm_unlock_irqrestore(&c->lock, flags);
-	list_for_each_entry_safe(s, n, &victims, list) {
-		list_del(&s->list);
-		free_slab(c, s);
-		pages += 1UL << c->order;
+	list_splice_init(&cache->empty, &victims);
+	cache->nr_empty = 0;
+	mm_unlock_irqrestore(&cache->lock, flags);
+	list_for_each_entry_safe(slab, n, &victims, list) {
+		list_del(&slab->list);
+		free_slab(cache, slab);
+		pages += 1UL << cache->order;
 	}
 	return pages;
 }
 
-int slab_cache_destroy(struct kmem_cache *c)
+int slab_cache_destroy(struct kmem_cache *cache)
 {
-	struct slab_set *set = c->set;
+	struct slab_set *set = cache->set;
 	unsigned long flags, cflags, busy;
 
-	if (c->flags & SLAB_CACHE_STATIC) {
-		slab_bug(set, "slab_cache_destroy(%s): a built-in cache\n", c->name);
+	if (cache->flags & SLAB_CACHE_STATIC) {
+		slab_bug(set, "slab_cache_destroy(%s): a built-in cache\n", cache->name);
 		return -EINVAL;
 	}
 	flags = mm_lock_irqsave(&set->lock);
-	cflags = mm_lock_irqsave(&c->lock);
-	busy = c->active;
+	cflags = mm_lock_irqsave(&cache->lock);
+	busy = cache->active;
 	if (!busy)
-		list_del_init(&c->node);
-	mm_unlock_irqrestore(&c->lock, cflags);
+		list_del_init(&cache->node);
+	mm_unlock_irqrestore(&cache->lock, cflags);
 	mm_unlock_irqrestore(&set->lock, flags);
 	if (busy) {
-		mm_warn("slab_cache_destroy(%s): %lu objects still allocated\n", c->name, busy);
+		mm_warn("slab_cache_destroy(%s): %lu objects still allocated\n", cache->name, busy);
 		return -EBUSY;
 	}
-	slab_cache_shrink(c);
-	slab_cache_free(&set->cache_cache, c);
+	slab_cache_shrink(cache);
+	slab_cache_free(&set->cache_cache, cache);
 	return 0;
 }
 
@@ -475,11 +475,11 @@ int slab_cache_destroy(struct kmem_cache *c)
 unsigned long slab_shrink(struct slab_set *set)
 {
 	unsigned long flags = mm_lock_irqsave(&set->lock), pages = 0;
-	struct kmem_cache *c;
+	struct kmem_cache *cache;
 
-	list_for_each_entry(c, &set->caches, node)
-		if (c != &set->desc_cache)
-			pages += slab_cache_shrink(c);
+	list_for_each_entry(cache, &set->caches, node)
+		if (cache != &set->desc_cache)
+			pages += slab_cache_shrink(cache);
 	pages += slab_cache_shrink(&set->desc_cache);
 	mm_unlock_irqrestore(&set->lock, flags);
 	return pages;
@@ -487,17 +487,17 @@ unsigned long slab_shrink(struct slab_set *set)
 
 int slab_set_destroy(struct slab_set *set)
 {
-	struct kmem_cache *c, *n;
+	struct kmem_cache *cache, *n;
 	unsigned long in_use = 0;
 	int ret = 0;
 
 	/* Nothing else uses @set now, so the walk may drop the set lock. */
-	list_for_each_entry_safe(c, n, &set->caches, node)
-		if (!(c->flags & SLAB_CACHE_STATIC) && slab_cache_destroy(c))
+	list_for_each_entry_safe(cache, n, &set->caches, node)
+		if (!(cache->flags & SLAB_CACHE_STATIC) && slab_cache_destroy(cache))
 			ret = -EBUSY;
 	slab_shrink(set);
-	list_for_each_entry(c, &set->caches, node)
-		in_use += c->active;
+	list_for_each_entry(cache, &set->caches, node)
+		in_use += cache->active;
 	if (in_use || set->large_allocs || ret) {
 		mm_err("slab set %s: %lu objects and %lu large blocks still allocated\n", set->name,
 		       in_use, set->large_allocs);
@@ -508,26 +508,26 @@ int slab_set_destroy(struct slab_set *set)
 
 /* ---- statistics ---- */
 
-void slab_cache_info(struct kmem_cache *c, struct slab_cache_info *info)
+void slab_cache_info(struct kmem_cache *cache, struct slab_cache_info *info)
 {
-	unsigned long flags = mm_lock_irqsave(&c->lock);
-	unsigned long slabs = c->nr_partial + c->nr_full + c->nr_empty;
+	unsigned long flags = mm_lock_irqsave(&cache->lock);
+	unsigned long slabs = cache->nr_partial + cache->nr_full + cache->nr_empty;
 
-	info->name = c->name;
-	info->object_size = c->object_size;
-	info->size = c->size;
-	info->order = c->order;
-	info->objects_per_slab = c->nr_objects;
-	info->active_objects = c->active;
-	info->total_objects = slabs * c->nr_objects;
+	info->name = cache->name;
+	info->object_size = cache->object_size;
+	info->size = cache->size;
+	info->order = cache->order;
+	info->objects_per_slab = cache->nr_objects;
+	info->active_objects = cache->active;
+	info->total_objects = slabs * cache->nr_objects;
 	info->slabs = slabs;
-	info->pages = slabs << c->order;
-	info->bytes_used = c->active * c->object_size;
+	info->pages = slabs << cache->order;
+	info->bytes_used = cache->active * cache->object_size;
 	info->bytes_held = info->pages * PAGE_SIZE;
-	info->allocs = c->allocs;
-	info->frees = c->frees;
-	info->fails = c->fails;
-	mm_unlock_irqrestore(&c->lock, flags);
+	info->allocs = cache->allocs;
+	info->frees = cache->frees;
+	info->fails = cache->fails;
+	mm_unlock_irqrestore(&cache->lock, flags);
 }
 
 static void add_pages(const struct slab_cache_info *info, void *arg)
@@ -551,10 +551,10 @@ void slab_for_each_cache(struct slab_set *set,
 {
 	unsigned long flags = mm_lock_irqsave(&set->lock);
 	struct slab_cache_info info;
-	struct kmem_cache *c;
+	struct kmem_cache *cache;
 
-	list_for_each_entry(c, &set->caches, node) {
-		slab_cache_info(c, &info);
+	list_for_each_entry(cache, &set->caches, node) {
+		slab_cache_info(cache, &info);
 		fn(&info, arg);
 	}
 	mm_unlock_irqrestore(&set->lock, flags);

@@ -15,28 +15,28 @@
 		mm_bug("slab %s: " fmt, (set)->name, ##__VA_ARGS__);         \
 	} while (0)
 
-/* Address of object 0 of @s. */
-static inline char *slab_base(const struct kmem_cache *c, const struct slab *s)
+/* Address of object 0 of @slab. */
+static inline char *slab_base(const struct kmem_cache *cache, const struct slab *slab)
 {
-	return (char *)mm_pfn_to_virt(s->pfn) + c->offset;
+	return (char *)mm_pfn_to_virt(slab->pfn) + cache->offset;
 }
 
-static inline void *slab_object(const struct kmem_cache *c, const struct slab *s,
+static inline void *slab_object(const struct kmem_cache *cache, const struct slab *slab,
 				unsigned long idx)
 {
-	return slab_base(c, s) + idx * c->size;
+	return slab_base(cache, slab) + idx * cache->size;
 }
 
-/* Index of @obj in @s, or -1 when it is not the start of one of its objects. */
-static inline long slab_obj_index(const struct kmem_cache *c, const struct slab *s,
+/* Index of @obj in @slab, or -1 when it is not the start of one of its objects. */
+static inline long slab_obj_index(const struct kmem_cache *cache, const struct slab *slab,
 				  const void *obj)
 {
-	unsigned long off = (unsigned long)obj - (unsigned long)slab_base(c, s);
+	unsigned long off = (unsigned long)obj - (unsigned long)slab_base(cache, slab);
 
 	/* Below the base the subtraction wraps to a huge offset. */
-	if (off % c->size || off / c->size >= c->nr_objects)
+	if (off % cache->size || off / cache->size >= cache->nr_objects)
 		return -1;
-	return (long)(off / c->size);
+	return (long)(off / cache->size);
 }
 
 /*
@@ -56,12 +56,12 @@ struct page *slab_owner_page(struct slab_set *set, const void *ptr, const char *
 struct slab *slab_page_slab(struct slab_set *set, struct page *head, const void *ptr,
 			    const char *op);
 
-/* Put @obj back into @s of @c; not an object start or already free:
- * reported, nothing changes. Context: @c's lock not held. */
-void slab_free_object(struct kmem_cache *c, struct slab *s, const void *obj, const char *op);
+/* Put @obj back into @slab of @cache; not an object start or already free:
+ * reported, nothing changes. Context: @cache's lock not held. */
+void slab_free_object(struct kmem_cache *cache, struct slab *slab, const void *obj, const char *op);
 
 /* Set up a cache embedded in @set and list it (cannot fail: sizes are ours). */
-void slab_add_builtin(struct slab_set *set, struct kmem_cache *c, const char *name,
+void slab_add_builtin(struct slab_set *set, struct kmem_cache *cache, const char *name,
 		      size_t size, unsigned int flags);
 
 /* slab_kmalloc.c: add the kmalloc classes to a new set. */

@@ -77,9 +77,9 @@ static void *alloc_large(struct slab_set *set, size_t size, gfp_t gfp)
 
 void *slab_kmalloc(struct slab_set *set, size_t size, gfp_t gfp)
 {
-	struct kmem_cache *c = slab_kmalloc_cache(set, size);
+	struct kmem_cache *cache = slab_kmalloc_cache(set, size);
 
-	return c ? slab_cache_alloc(c, gfp) : alloc_large(set, size, gfp);
+	return cache ? slab_cache_alloc(cache, gfp) : alloc_large(set, size, gfp);
 }
 
 /* Why @head (type KERNEL) is not a live kmalloc block starting at @ptr, or
@@ -94,7 +94,7 @@ static const char *large_invalid(struct slab_set *set, const struct page *head,
 	return NULL;
 }
 
-static void report_large(struct slab_set *set, const struct page *head, const void *ptr,
+static void large_bug(struct slab_set *set, const struct page *head, const void *ptr,
 			 const char *op, const char *why)
 {
 	slab_bug(set, "%s(%p): %s (block at pfn %#lx, order %u, private %#lx)\n", op, ptr, why,
@@ -109,7 +109,7 @@ static void free_large(struct slab_set *set, struct page *head, const void *ptr)
 
 	if (why) {
 		mm_unlock_irqrestore(&set->lock, flags);
-		report_large(set, head, ptr, "kfree", why);
+		large_bug(set, head, ptr, "kfree", why);
 		return;
 	}
 	head->private = 0;
@@ -122,7 +122,7 @@ static void free_large(struct slab_set *set, struct page *head, const void *ptr)
 void slab_kfree(struct slab_set *set, const void *ptr)
 {
 	struct page *head;
-	struct slab *s;
+	struct slab *slab;
 
 	if (!ptr)
 		return;
@@ -133,22 +133,22 @@ void slab_kfree(struct slab_set *set, const void *ptr)
 		free_large(set, head, ptr);
 		return;
 	}
-	s = slab_page_slab(set, head, ptr, "kfree");
-	if (!s)
+	slab = slab_page_slab(set, head, ptr, "kfree");
+	if (!slab)
 		return;
-	if (s->cache->flags & SLAB_CACHE_INTERNAL) {
+	if (slab->cache->flags & SLAB_CACHE_INTERNAL) {
 		slab_bug(set, "kfree(%p): object of the allocator's own cache %s\n", ptr,
-			 s->cache->name);
+			 slab->cache->name);
 		return;
 	}
-	slab_free_object(s->cache, s, ptr, "kfree");
+	slab_free_object(slab->cache, slab, ptr, "kfree");
 }
 
 size_t slab_ksize(struct slab_set *set, const void *ptr)
 {
 	struct page *head;
-	struct kmem_cache *c;
-	struct slab *s;
+	struct kmem_cache *cache;
+	struct slab *slab;
 	unsigned long flags;
 	long idx;
 	bool live;
@@ -163,22 +163,22 @@ size_t slab_ksize(struct slab_set *set, const void *ptr)
 
 		if (!why)
 			return PAGE_SIZE << page_order(head);
-		report_large(set, head, ptr, "ksize", why);
+		large_bug(set, head, ptr, "ksize", why);
 		return 0;
 	}
-	s = slab_page_slab(set, head, ptr, "ksize");
-	if (!s)
+	slab = slab_page_slab(set, head, ptr, "ksize");
+	if (!slab)
 		return 0;
-	c = s->cache;
-	flags = mm_lock_irqsave(&c->lock);
-	idx = slab_obj_index(c, s, ptr);
-	live = idx >= 0 && !bitmap_test_bit(s->free_map, (unsigned long)idx);
-	mm_unlock_irqrestore(&c->lock, flags);
+	cache = slab->cache;
+	flags = mm_lock_irqsave(&cache->lock);
+	idx = slab_obj_index(cache, slab, ptr);
+	live = idx >= 0 && !bitmap_test_bit(slab->free_map, (unsigned long)idx);
+	mm_unlock_irqrestore(&cache->lock, flags);
 	if (!live) {
 		slab_bug(set, "ksize(%p): %s in cache %s\n", ptr,
-			 idx < 0 ? "not the start of an object" : "a free object", c->name);
+			 idx < 0 ? "not the start of an object" : "a free object", cache->name);
 		return 0;
 	}
-	return c->size;
+	return cache->size;
 }
 

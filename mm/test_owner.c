@@ -9,21 +9,21 @@
 #include "mm/test_owner.h"
 #include "mm/test_pattern.h"
 
-static size_t page_bytes(const struct page *p)
+static size_t page_bytes(const struct page *page)
 {
-	return PAGE_SIZE << page_order(p);
+	return PAGE_SIZE << page_order(page);
 }
 
-bool test_owner_content_ok(struct test_owner *o, const struct test_page *tp)
+bool test_owner_content_ok(struct test_owner *owner, const struct test_page *tp)
 {
 	if (!tp->page)
 		return true;
-	return test_pattern_ok(mm_page_address(o->mm, tp->page), page_bytes(tp->page), tp->id);
+	return test_pattern_ok(mm_page_address(owner->mm, tp->page), page_bytes(tp->page), tp->id);
 }
 
-unsigned long test_owner_pfn(const struct test_owner *o, const struct test_page *tp)
+unsigned long test_owner_pfn(const struct test_owner *owner, const struct test_page *tp)
 {
-	return tp->page ? mm_page_to_pfn(o->mm, tp->page) : 0;
+	return tp->page ? mm_page_to_pfn(owner->mm, tp->page) : 0;
 }
 
 static int next_rc(const int *script, unsigned int n)
@@ -34,11 +34,11 @@ static int next_rc(const int *script, unsigned int n)
 static int test_isolate(struct mm *mm, struct page *page, enum migrate_mode mode)
 {
 	struct test_page *tp = page_memdesc(page);
-	struct test_owner *o = tp->owner;
+	struct test_owner *owner = tp->owner;
 	int rc = next_rc(tp->isolate_rc, tp->isolates++);
 
 	if (tp->isolated || tp->page != page)
-		o->protocol_errors++;
+		owner->protocol_errors++;
 	if (rc == 0)
 		tp->isolated = true;
 	return rc;
@@ -60,11 +60,11 @@ static bool released_now(struct mm *mm, struct test_page *tp, struct page *page)
 static int test_migrate(struct mm *mm, struct page *dst, struct page *src, enum migrate_mode mode)
 {
 	struct test_page *tp = page_memdesc(src);
-	struct test_owner *o = tp->owner;
+	struct test_owner *owner = tp->owner;
 	int rc;
 
 	if (!tp->isolated || tp->page != src || !page_is_isolated(src))
-		o->protocol_errors++;
+		owner->protocol_errors++;
 	if (released_now(mm, tp, src))
 		return -EAGAIN;
 	if (tp->release == TEST_RELEASE_IN_MIGRATE) {
@@ -81,18 +81,18 @@ static int test_migrate(struct mm *mm, struct page *dst, struct page *src, enum 
 	movable_page_init(dst, MEMDESC_TEST, tp);
 	tp->page = dst;
 	tp->isolated = false;
-	if (o->verify == TEST_VERIFY_CONTENT && !test_owner_content_ok(o, tp))
-		o->bad_content++;
+	if (owner->verify == TEST_VERIFY_CONTENT && !test_owner_content_ok(owner, tp))
+		owner->bad_content++;
 	return 0;
 }
 
 static void test_putback(struct mm *mm, struct page *page)
 {
 	struct test_page *tp = page_memdesc(page);
-	struct test_owner *o = tp->owner;
+	struct test_owner *owner = tp->owner;
 
 	if (!tp->isolated || tp->page != page || page_is_isolated(page))
-		o->protocol_errors++;
+		owner->protocol_errors++;
 	tp->isolated = false;
 	tp->putbacks++;
 }
@@ -103,50 +103,50 @@ static const struct movable_operations test_ops = {
 	.putback = test_putback,
 };
 
-int test_owner_init(struct test_owner *o, struct mm *mm)
+int test_owner_init(struct test_owner *owner, struct mm *mm)
 {
-	o->mm = mm;
-	o->nr = 0;
-	o->next_id = 0;
-	o->bad_content = 0;
-	o->protocol_errors = 0;
-	o->verify = TEST_VERIFY_CONTENT;
+	owner->mm = mm;
+	owner->nr = 0;
+	owner->next_id = 0;
+	owner->bad_content = 0;
+	owner->protocol_errors = 0;
+	owner->verify = TEST_VERIFY_CONTENT;
 	return movable_ops_register(mm, MEMDESC_TEST, &test_ops);
 }
 
-struct test_page *test_owner_alloc(struct test_owner *o, unsigned int order, gfp_t gfp)
+struct test_page *test_owner_alloc(struct test_owner *owner, unsigned int order, gfp_t gfp)
 {
 	struct test_page *tp = NULL;
-	struct page *p;
+	struct page *page;
 	unsigned int i;
 
-	for (i = 0; i < o->nr && !tp; i++) /* reuse a slot whose page is gone */
-		if (!o->pages[i].page)
-			tp = &o->pages[i];
-	if (!tp && o->nr == TEST_OWNER_MAX)
+	for (i = 0; i < owner->nr && !tp; i++) /* reuse a slot whose page is gone */
+		if (!owner->pages[i].page)
+			tp = &owner->pages[i];
+	if (!tp && owner->nr == TEST_OWNER_MAX)
 		return NULL;
-	p = mm_alloc_pages(o->mm, order, gfp | GFP_MOVABLE | GFP_NOWARN);
-	if (!p)
+	page = mm_alloc_pages(owner->mm, order, gfp | GFP_MOVABLE | GFP_NOWARN);
+	if (!page)
 		return NULL;
 	if (!tp)
-		tp = &o->pages[o->nr++];
-	*tp = (struct test_page){ .owner = o, .id = o->next_id++, .page = p };
-	movable_page_init(p, MEMDESC_TEST, tp);
-	test_pattern_fill(mm_page_address(o->mm, p), page_bytes(p), tp->id);
+		tp = &owner->pages[owner->nr++];
+	*tp = (struct test_page){ .owner = owner, .id = owner->next_id++, .page = page };
+	movable_page_init(page, MEMDESC_TEST, tp);
+	test_pattern_fill(mm_page_address(owner->mm, page), page_bytes(page), tp->id);
 	return tp;
 }
 
-void test_owner_free(struct test_owner *o, struct test_page *tp)
+void test_owner_free(struct test_owner *owner, struct test_page *tp)
 {
-	struct page *p = tp->page;
+	struct page *page = tp->page;
 
-	if (!p)
+	if (!page)
 		return;
 	tp->page = NULL;
-	if (page_is_isolated(p)) {
-		movable_page_release(o->mm, p);
+	if (page_is_isolated(page)) {
+		movable_page_release(owner->mm, page);
 		return;
 	}
-	p->flags &= ~PG_movable;
-	mm_free_pages(o->mm, p, page_order(p));
+	page->flags &= ~PG_movable;
+	mm_free_pages(owner->mm, page, page_order(page));
 }

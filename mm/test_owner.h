@@ -53,19 +53,19 @@ struct test_owner {
 
 /* Register the TEST ops with @mm (once per mm; -EBUSY afterwards is fine).
  * The owner starts empty, with verify = TEST_VERIFY_CONTENT. */
-int test_owner_init(struct test_owner *o, struct mm *mm);
+int test_owner_init(struct test_owner *owner, struct mm *mm);
 
 /* Allocate a TEST page of @order filled with its pattern. Return: its slot,
  * or NULL when memory is short. */
-struct test_page *test_owner_alloc(struct test_owner *o, unsigned int order, gfp_t gfp);
+struct test_page *test_owner_alloc(struct test_owner *owner, unsigned int order, gfp_t gfp);
 
 /* Free the page of @tp (if it still has one); a page isolated by migration
  * is released instead. */
-void test_owner_free(struct test_owner *o, struct test_page *tp);
+void test_owner_free(struct test_owner *owner, struct test_page *tp);
 
 /* Does @tp's page still hold its pattern? */
-bool test_owner_content_ok(struct test_owner *o, const struct test_page *tp);
+bool test_owner_content_ok(struct test_owner *owner, const struct test_page *tp);
 
-unsigned long test_owner_pfn(const struct test_owner *o, const struct test_page *tp);
+unsigned long test_owner_pfn(const struct test_owner *owner, const struct test_page *tp);
 
 #endif

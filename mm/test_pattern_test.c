@@ -9,7 +9,7 @@
 #define BUF_BYTES 64
 
 /* Every size 0..BUF_BYTES round-trips, and nothing past the end is written. */
-static void test_pattern_any_size_round_trips(struct ktest *t)
+static void test_pattern_any_size_round_trips(struct ktest *test)
 {
 	u64 buf[BUF_BYTES / 8 + 1];
 	const u8 *b = (const u8 *)buf;
@@ -19,27 +19,27 @@ static void test_pattern_any_size_round_trips(struct ktest *t)
 		for (i = 0; i < sizeof(buf); i++)
 			((u8 *)buf)[i] = 0xee;
 		test_pattern_fill(buf, n, 7);
-		KTEST_EXPECT_TRUE(t, test_pattern_ok(buf, n, 7));
+		KTEST_EXPECT_TRUE(test, test_pattern_ok(buf, n, 7));
 		for (i = n; i < sizeof(buf); i++)
-			KTEST_EXPECT_EQ(t, b[i], 0xee);
+			KTEST_EXPECT_EQ(test, b[i], 0xee);
 	}
 }
 
 /* A flipped bit in any byte, or the pattern of another id, is refused. */
-static void test_pattern_catches_any_changed_byte(struct ktest *t)
+static void test_pattern_catches_any_changed_byte(struct ktest *test)
 {
 	u64 buf[5];
 	u8 *b = (u8 *)buf;
 	size_t n = 37, i; /* four words and a 5-byte tail */
 
 	test_pattern_fill(buf, n, 3);
-	KTEST_EXPECT_FALSE(t, test_pattern_ok(buf, n, 4));
+	KTEST_EXPECT_FALSE(test, test_pattern_ok(buf, n, 4));
 	for (i = 0; i < n; i++) {
 		b[i] ^= 0x10;
-		KTEST_EXPECT_FALSE(t, test_pattern_ok(buf, n, 3));
+		KTEST_EXPECT_FALSE(test, test_pattern_ok(buf, n, 3));
 		b[i] ^= 0x10;
 	}
-	KTEST_EXPECT_TRUE(t, test_pattern_ok(buf, n, 3));
+	KTEST_EXPECT_TRUE(test, test_pattern_ok(buf, n, 3));
 }
 
 static const struct ktest_case test_pattern_cases[] = {

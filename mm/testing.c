@@ -16,10 +16,10 @@ void mm_test_poison_free(struct mm *mm)
 
 	mm_drain_pcp(mm);
 	while (pfn < mm->end_pfn) {
-		struct page *p = mm_pfn_to_page(mm, pfn);
-		unsigned int order = page_is_buddy(p) ? page_order(p) : 0;
+		struct page *page = mm_pfn_to_page(mm, pfn);
+		unsigned int order = page_is_buddy(page) ? page_order(page) : 0;
 
-		if (page_is_buddy(p))
+		if (page_is_buddy(page))
 			mm_poison_fill(mm, pfn, order);
 		pfn += 1UL << order;
 	}
@@ -52,11 +52,11 @@ static int shift_ranges(struct pfn_range *out, const struct pfn_range *in, size_
 int mm_test_env_setup(struct mm_test_env *env, const struct pfn_range *usable, size_t nr_usable,
 		      const struct pfn_range *reserved, size_t nr_reserved)
 {
-	struct pfn_range u[TEST_MAX_RANGES], r[TEST_MAX_RANGES];
-	struct mm_config cfg = { .name = "test", .usable = u, .nr_usable = nr_usable,
+	struct pfn_range range[TEST_MAX_RANGES], r[TEST_MAX_RANGES];
+	struct mm_config cfg = { .name = "test", .usable = range, .nr_usable = nr_usable,
 				 .reserved = r, .nr_reserved = nr_reserved,
 				 .storage = env->storage, .no_data = env->no_data };
-	int err = shift_ranges(u, usable, nr_usable, env->base_pfn, env->span);
+	int err = shift_ranges(range, usable, nr_usable, env->base_pfn, env->span);
 
 	if (!err)
 		err = shift_ranges(r, reserved, nr_reserved, env->base_pfn, env->span);

@@ -26,7 +26,7 @@ struct frag_run;
 
 /* The checks every measured compaction passes (mm/scenario_test.c): never
  * above T, within one block of it, no failed move, min_moves a floor. */
-void frag_run_expect_bounds(struct ktest *t, const char *name, const struct frag_run *run);
+void frag_run_expect_bounds(struct ktest *test, const char *name, const struct frag_run *run);
 
 /* Largest @span this platform can provide. */
 unsigned long mm_test_max_span(void);

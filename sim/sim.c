@@ -5,12 +5,12 @@
  * compact it fully, and report the compaction figures (T, recovered,
  * moves against the minimum, time, resident memory) as a table and as JSON
  * lines. Every moved page's tag and mm_check are verified at the end.
- * The physical-memory map (mm/map.h) is printed before and after the
+ * The physical-memory map (mm/picture.h) is printed before and after the
  * compaction; --data writes it, with the free blocks per order before and
  * after, as one JSON object for tools/plots.py:
  *
  *   {"mem": "1G", "scenario": "standard", "base_addr": 0, "pageblocks": 512,
- *    "map_before": ".MMU...", "map_after": "...", "free_before": [n per
+ *    "picture_before": ".MMU...", "picture_after": "...", "free_before": [n per
  *    order 0..10], "free_after": [...], "figures": {"T": ..., ...}}
  *
  * Usage: sim [--mem SIZE] [--scenario NAME] [--json FILE] [--data FILE]
@@ -21,7 +21,7 @@
 
 #include "include/errno.h"
 #include "mm/compaction.h"
-#include "mm/map.h"
+#include "mm/picture.h"
 #include "mm/scenario.h"
 #include "mm/testing.h"
 
@@ -88,13 +88,13 @@ static void snapshot_take(struct snapshot *snap, const char *title)
 	unsigned int o, mt;
 
 	printf("sim: map %s compaction\n", title);
-	map_print(mm, MAP_PLAIN, print_map_line, NULL, NULL);
+	picture_print(mm, PICTURE_PLAIN, print_map_line, NULL, NULL);
 	snap->map = calloc(mm->nr_pageblocks + 1, 1);
 	if (!snap->map) {
 		fprintf(stderr, "sim: out of memory\n");
 		exit(1);
 	}
-	map_classify(mm, 0, mm->nr_pageblocks, snap->map, NULL);
+	picture_classify(mm, 0, mm->nr_pageblocks, snap->map, NULL);
 	mm_drain_pcp(mm);
 	for (o = 0; o < NR_ORDERS; o++)
 		for (snap->free[o] = 0, mt = 0; mt < MIGRATE_TYPES; mt++)
@@ -121,7 +121,7 @@ static int write_data(const char *path, const char *mem, const char *scenario,
 	if (!f)
 		return -EIO;
 	fprintf(f, "{\"mem\": \"%s\", \"scenario\": \"%s\", \"base_addr\": %lu, "
-		"\"pageblocks\": %lu, \"map_before\": \"%s\", \"map_after\": \"%s\"", mem,
+		"\"pageblocks\": %lu, \"picture_before\": \"%s\", \"picture_after\": \"%s\"", mem,
 		scenario, (env.mm.base_pfn & ~(PAGEBLOCK_PAGES - 1)) << PAGE_SHIFT,
 		env.mm.nr_pageblocks, before->map, after->map);
 	write_orders(f, "free_before", before->free);

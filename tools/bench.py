@@ -30,10 +30,10 @@ in the order measured, rewritten by every run:
   source    "host" or "qemu"
 
 Data for pictures goes beside results.json: contig_2m_latencies.json (the
-host bench contig_2m, one latency per allocation) and compact_map.json
-(bench/qemu_compact.py: the `map` and `buddyinfo` of a guest before and
+host bench contig_2m, one latency per allocation) and compact_picture.json
+(bench/qemu_compact.py: the `picture` and `buddyinfo` of a guest before and
 after `compact`). tools/plots.py, run by /usr/bin/python3 when it has
-matplotlib, turns them into map.png, free_orders.png and
+matplotlib, turns them into picture.png, free_orders.png and
 contig_2m_latency.png there; a plotting problem is printed, never fatal.
 
 Timed results never fail the run: the exit status is 1 only when a benchmark

@@ -3,16 +3,16 @@
 /usr/bin/python3: Debian's python3-matplotlib, installed by tools/deps.sh).
 
   plots.py sim DATA.json   the --data file of `make sim` (sim/sim.c):
-                           DATA-map.png (the map before/after compaction)
+                           DATA-picture.png (the map before/after compaction)
                            DATA-orders.png (free memory by order before/after)
   plots.py bench DIR       from `make bench` data in DIR (build/bench):
-                           compact_map.json (bench/qemu_compact.py) ->
-                             map.png, free_orders.png
+                           compact_picture.json (bench/qemu_compact.py) ->
+                             picture.png, free_orders.png
                            contig_2m_latencies.json (bench/compact_bench.c) ->
                              contig_2m_latency.png
                            missing inputs are reported and skipped
 
-Map strings hold one character per 2 MiB pageblock (mm/map.h): . free,
+Map strings hold one character per 2 MiB pageblock (mm/picture.h): . free,
 M movable, U unmovable, B balloon, S mslab, X mixed, R reserved. Every PNG
 path written is printed, one per line. Exit status 0 unless a plot failed
 (or matplotlib is missing: 2).
@@ -22,7 +22,7 @@ import math
 import os
 import sys
 
-KINDS = [  # character, name, colour (close to the `map color` ANSI colours)
+KINDS = [  # character, name, colour (close to the `picture color` ANSI colours)
     (".", "free", "#e8e8e8"),
     ("M", "movable", "#2f6fdb"),
     ("U", "unmovable", "#d62728"),
@@ -42,8 +42,8 @@ def _plt():
     return plt
 
 
-def map_columns(n):
-    """Cells per row: 64 like `map` for small maps, wider for big ones so the
+def picture_columns(n):
+    """Cells per row: 64 like `picture` for small maps, wider for big ones so the
     grid stays about twice as wide as tall (64 GiB = 32768 blocks: 256)."""
     cols = 64
     while n / cols > cols / 2 and cols < 1024:
@@ -64,13 +64,13 @@ def _addr(a):
     return "%.4g GiB" % (a / (1 << 30)) if a >= 1 << 30 else "%d MiB" % (a >> 20)
 
 
-def plot_map(maps, base_addr, path, title):
+def plot_picture(maps, base_addr, path, title):
     """maps: [(subtitle, map string)], drawn side by side with one legend."""
     plt = _plt()
     from matplotlib.colors import ListedColormap
     from matplotlib.patches import Patch
     n = max(len(m) for _, m in maps)
-    cols = map_columns(n)
+    cols = picture_columns(n)
     rows = math.ceil(n / cols)
     cmap = ListedColormap([k[2] for k in KINDS])
     cmap.set_bad("white")
@@ -174,8 +174,8 @@ def sim_pictures(data_path):
     stem = data_path[:-5] if data_path.endswith(".json") else data_path
     what = "make sim: %s machine, scenario %s" % (d["mem"], d["scenario"])
     return [
-        plot_map([("before compaction", d["map_before"]), ("after compaction", d["map_after"])],
-                 d.get("base_addr", 0), stem + "-map.png",
+        plot_picture([("before compaction", d["picture_before"]), ("after compaction", d["picture_after"])],
+                 d.get("base_addr", 0), stem + "-picture.png",
                  "%s: pageblocks (2 MiB) by owner" % what),
         plot_orders(d["free_before"], d["free_after"], stem + "-orders.png",
                     "%s: free memory by order" % what),
@@ -185,20 +185,20 @@ def sim_pictures(data_path):
 def bench_pictures(out_dir):
     """The bench pictures whose data exists; returns (paths, problems)."""
     paths, problems = [], []
-    cm = os.path.join(out_dir, "compact_map.json")
+    cm = os.path.join(out_dir, "compact_picture.json")
     if os.path.exists(cm):
         with open(cm) as f:
             d = json.load(f)
         what = "QEMU %s guest, frag %s" % (d["mem"], d["scenario"])
-        paths.append(plot_map([("before `compact`", d["map_before"]),
-                               ("after `compact`", d["map_after"])], d.get("base_addr", 0),
-                              os.path.join(out_dir, "map.png"),
+        paths.append(plot_picture([("before `compact`", d["picture_before"]),
+                               ("after `compact`", d["picture_after"])], d.get("base_addr", 0),
+                              os.path.join(out_dir, "picture.png"),
                               "%s: pageblocks (2 MiB) by owner" % what))
         paths.append(plot_orders(d["free_before"], d["free_after"],
                                  os.path.join(out_dir, "free_orders.png"),
                                  "%s: free memory by order (buddyinfo)" % what))
     else:
-        problems.append("no %s (bench/qemu_compact.py bench_compact_map did not run)" % cm)
+        problems.append("no %s (bench/qemu_compact.py bench_compact_picture did not run)" % cm)
     lat = os.path.join(out_dir, "contig_2m_latencies.json")
     if os.path.exists(lat):
         with open(lat) as f:

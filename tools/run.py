@@ -11,7 +11,7 @@ from QEMU start to the kernel's ready line is printed once it appears.
 With --demo (the default of `make run`; DEMO=0 skips it) this script types a
 short tour into the serial shell after the ready line: the mm summary, a
 balloon inflation through QMP, fragmentation, the pageblock map, compaction,
-the map again and the balloon figures, each step introduced by a "[demo]"
+the picture again and the balloon figures, each step introduced by a "[demo]"
 line; then the terminal is the user's.
 
 Usage: run.py [--sock-dir DIR] [--mem 512M] [--uefi] [--demo|--no-demo] [--debug [--gdb-batch]]
@@ -138,14 +138,14 @@ def demo_balloon(con, qmp_path, mem):
 
 def demo_steps(color):
     """The tour: (introduction, command) pairs; command None = the balloon."""
-    map_cmd = "map color" if color else "map"
+    picture_cmd = "picture color" if color else "picture"
     return [
         ("memory summary: totals, watermarks, fragmentation score", "meminfo"),
         ("the host takes guest memory back through the virtio balloon", None),
         ("fragment memory: movable and unmovable pages interleaved", "frag mixed"),
-        ("physical memory, one character per 2 MiB pageblock", map_cmd),
+        ("physical memory, one character per 2 MiB pageblock", picture_cmd),
         ("compaction migrates movable pages to rebuild free 2 MiB blocks", "compact"),
-        ("the map after compaction", map_cmd),
+        ("the picture after compaction", picture_cmd),
         ("balloon figures, including balloon pages migrated by compaction", "balloon"),
     ]
 

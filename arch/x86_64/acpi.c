@@ -60,13 +60,13 @@ static bool checksum_ok(const void *p, size_t len)
  * overlapping region; beyond ACPI_MAX_REGIONS it is only reported). */
 static void note_region(u64 pa, u64 len)
 {
-	struct acpi_region *r = acpi_info.regions;
+	struct acpi_region *region = acpi_info.regions;
 	u32 i;
 
 	for (i = 0; i < acpi_info.nr_regions; i++) {
-		if (pa <= r[i].end && pa + len >= r[i].start) {
-			r[i].start = MIN(r[i].start, pa);
-			r[i].end = MAX(r[i].end, pa + len);
+		if (pa <= region[i].end && pa + len >= region[i].start) {
+			region[i].start = MIN(region[i].start, pa);
+			region[i].end = MAX(region[i].end, pa + len);
 			return;
 		}
 	}
@@ -75,30 +75,30 @@ static void note_region(u64 pa, u64 len)
 			ACPI_MAX_REGIONS, pa, pa + len);
 		return;
 	}
-	r[acpi_info.nr_regions++] = (struct acpi_region){ pa, pa + len };
+	region[acpi_info.nr_regions++] = (struct acpi_region){ pa, pa + len };
 }
 
 /* Map a table by physical address; NULL when it cannot be trusted. */
 static const struct sdt_header *table_at(u64 pa, const char *want)
 {
-	const struct sdt_header *h;
+	const struct sdt_header *table;
 
-	if (!pa || !paging_direct_mapped(pa, sizeof(*h)))
+	if (!pa || !paging_direct_mapped(pa, sizeof(*table)))
 		return NULL;
-	h = phys_to_virt(pa);
-	if (h->length < sizeof(*h) || !paging_direct_mapped(pa, h->length) ||
-	    h->length > (1u << 24)) {
-		pr_warn("acpi: table at %#lx has a bad length %u\n", pa, h->length);
-		return NULL;
-	}
-	if (want && memcmp(h->signature, want, 4) != 0)
-		return NULL;
-	if (!checksum_ok(h, h->length)) {
-		pr_warn("acpi: table %.4s at %#lx fails its checksum\n", h->signature, pa);
+	table = phys_to_virt(pa);
+	if (table->length < sizeof(*table) || !paging_direct_mapped(pa, table->length) ||
+	    table->length > (1u << 24)) {
+		pr_warn("acpi: table at %#lx has a bad length %u\n", pa, table->length);
 		return NULL;
 	}
-	note_region(pa, h->length);
-	return h;
+	if (want && memcmp(table->signature, want, 4) != 0)
+		return NULL;
+	if (!checksum_ok(table, table->length)) {
+		pr_warn("acpi: table %.4s at %#lx fails its checksum\n", table->signature, pa);
+		return NULL;
+	}
+	note_region(pa, table->length);
+	return table;
 }
 
 static void parse_madt(const struct sdt_header *madt)
@@ -202,32 +202,32 @@ static void walk_root(u64 root_pa, bool xsdt)
 	for (i = 0; i < n; i++) {
 		const u8 *slot = (const u8 *)root + sizeof(*root) + i * entry;
 		u64 pa = 0;
-		const struct sdt_header *t;
+		const struct sdt_header *table;
 
 		memcpy(&pa, slot, entry);
-		t = table_at(pa, NULL);
-		if (!t)
+		table = table_at(pa, NULL);
+		if (!table)
 			continue;
-		if (!memcmp(t->signature, "APIC", 4))
-			parse_madt(t);
-		else if (!memcmp(t->signature, "FACP", 4))
-			parse_fadt(t);
+		if (!memcmp(table->signature, "APIC", 4))
+			parse_madt(table);
+		else if (!memcmp(table->signature, "FACP", 4))
+			parse_fadt(table);
 	}
 	acpi_info.from_firmware = true;
 }
 
 void acpi_init(const void *rsdp_copy, size_t len)
 {
-	const struct rsdp *r = rsdp_copy;
+	const struct rsdp *rsdp = rsdp_copy;
 
 	set_defaults();
-	if (!r || len < 20 || memcmp(r->signature, "RSD PTR ", 8) || !checksum_ok(r, 20)) {
+	if (!rsdp || len < 20 || memcmp(rsdp->signature, "RSD PTR ", 8) || !checksum_ok(rsdp, 20)) {
 		pr_warn("acpi: no valid RSDP from the boot loader; using PC defaults\n");
-	} else if (r->revision >= 2 && len >= sizeof(*r) && r->xsdt &&
-		   checksum_ok(r, sizeof(*r))) {
-		walk_root(r->xsdt, true);
+	} else if (rsdp->revision >= 2 && len >= sizeof(*rsdp) && rsdp->xsdt &&
+		   checksum_ok(rsdp, sizeof(*rsdp))) {
+		walk_root(rsdp->xsdt, true);
 	} else {
-		walk_root(r->rsdt, false);
+		walk_root(rsdp->rsdt, false);
 	}
 	if (!acpi_info.ioapic_phys) {
 		pr_warn("acpi: no IOAPIC in the MADT; assuming 0xfec00000\n");

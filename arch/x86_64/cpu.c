@@ -10,52 +10,52 @@ struct cpu_features cpu_features;
 
 void cpu_init(void)
 {
-	struct cpu_features *f = &cpu_features;
+	struct cpu_features *features = &cpu_features;
 	u32 a, b, c, d, max_basic, max_ext, i;
 
 	cpuid(0, 0, &max_basic, &b, &c, &d);
-	memcpy(f->vendor + 0, &b, 4);
-	memcpy(f->vendor + 4, &d, 4);
-	memcpy(f->vendor + 8, &c, 4);
-	f->vendor[12] = 0;
+	memcpy(features->vendor + 0, &b, 4);
+	memcpy(features->vendor + 4, &d, 4);
+	memcpy(features->vendor + 8, &c, 4);
+	features->vendor[12] = 0;
 
 	cpuid(1, 0, &a, &b, &c, &d);
-	f->rdrand = c & (1u << 30);
-	f->x2apic = c & (1u << 21);
-	f->apic = d & (1u << 9);
+	features->rdrand = c & (1u << 30);
+	features->x2apic = c & (1u << 21);
+	features->apic = d & (1u << 9);
 	if (max_basic >= 7) {
 		cpuid(7, 0, &a, &b, &c, &d);
-		f->erms = b & (1u << 9);
-		f->smep = b & (1u << 7);
-		f->smap = b & (1u << 20);
+		features->erms = b & (1u << 9);
+		features->smep = b & (1u << 7);
+		features->smap = b & (1u << 20);
 	}
 
 	cpuid(0x80000000, 0, &max_ext, &b, &c, &d);
 	if (max_ext >= 0x80000001) {
 		cpuid(0x80000001, 0, &a, &b, &c, &d);
-		f->nx = d & (1u << 20);
-		f->gbpages = d & (1u << 26);
+		features->nx = d & (1u << 20);
+		features->gbpages = d & (1u << 26);
 	}
 	if (max_ext >= 0x80000004) {
 		for (i = 0; i < 3; i++) {
 			cpuid(0x80000002 + i, 0, &a, &b, &c, &d);
-			memcpy(f->brand + 16 * i + 0, &a, 4);
-			memcpy(f->brand + 16 * i + 4, &b, 4);
-			memcpy(f->brand + 16 * i + 8, &c, 4);
-			memcpy(f->brand + 16 * i + 12, &d, 4);
+			memcpy(features->brand + 16 * i + 0, &a, 4);
+			memcpy(features->brand + 16 * i + 4, &b, 4);
+			memcpy(features->brand + 16 * i + 8, &c, 4);
+			memcpy(features->brand + 16 * i + 12, &d, 4);
 		}
 	}
 	if (max_ext >= 0x80000007) {
 		cpuid(0x80000007, 0, &a, &b, &c, &d);
-		f->invariant_tsc = d & (1u << 8);
+		features->invariant_tsc = d & (1u << 8);
 	}
-	if (!f->nx)
+	if (!features->nx)
 		panic("cpu_init: NX is required");
-	pr_info("cpu: %s '%s' nx=%d 1g-pages=%d rdrand=%d erms=%d apic=%d\n", f->vendor,
-		f->brand[0] ? f->brand : "?", f->nx, f->gbpages, f->rdrand, f->erms, f->apic);
-	if (!f->gbpages)
+	pr_info("cpu: %s '%s' nx=%d 1g-pages=%d rdrand=%d erms=%d apic=%d\n", features->vendor,
+		features->brand[0] ? features->brand : "?", features->nx, features->gbpages, features->rdrand, features->erms, features->apic);
+	if (!features->gbpages)
 		pr_info("cpu: no 1 GiB pages: the direct map uses 2 MiB pages\n");
-	if (!f->rdrand)
+	if (!features->rdrand)
 		pr_info("cpu: no RDRAND: random seeds come from the TSC\n");
 }
 

@@ -239,18 +239,18 @@ static int map_direct(u64 *pml4, const struct paging_range *ram, size_t n)
 	if (n > PAGING_MAX_DIRECT_RANGES)
 		return -EINVAL;
 	for (i = 0; i < n; i++) {
-		const struct paging_range *r = &ram[i];
+		const struct paging_range *range = &ram[i];
 
-		if (!IS_ALIGNED(r->start | r->end, PAGE_SIZE) || r->start >= r->end ||
-		    r->end > DIRECT_MAP_MAX || (i && r->start < ram[i - 1].end)) {
-			pr_err("paging: bad direct-map range %zu [%#lx, %#lx)\n", i, r->start, r->end);
+		if (!IS_ALIGNED(range->start | range->end, PAGE_SIZE) || range->start >= range->end ||
+		    range->end > DIRECT_MAP_MAX || (i && range->start < ram[i - 1].end)) {
+			pr_err("paging: bad direct-map range %zu [%#lx, %#lx)\n", i, range->start, range->end);
 			return -EINVAL;
 		}
-		err = map_range(pml4, PHYS_OFFSET + r->start, r->start, r->end - r->start,
+		err = map_range(pml4, PHYS_OFFSET + range->start, range->start, range->end - range->start,
 				PTE_W | PTE_NX, max_level, count);
 		if (err)
 			return err;
-		paging_direct_stats.bytes += r->end - r->start;
+		paging_direct_stats.bytes += range->end - range->start;
 	}
 	paging_direct_stats.pages_4k = count[0];
 	paging_direct_stats.pages_2m = count[1];

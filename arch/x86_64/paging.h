@@ -40,7 +40,7 @@ static inline phys_addr_t virt_to_phys(const void *va)
 }
 
 /* End of the direct map: 4 GiB under the boot tables; after paging_init()
- * the end of the highest mapped range (holes below it may be unmapped: ask
+ * the end of the highest mapped range (gaps below it may be unmapped: ask
  * paging_direct_mapped()). */
 extern u64 direct_map_size;
 

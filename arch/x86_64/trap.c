@@ -64,15 +64,15 @@ const char *exception_name(unsigned int vector)
 
 static void idt_set(unsigned int vec, u64 handler, unsigned int ist)
 {
-	struct idt_entry *e = &idt[vec];
+	struct idt_entry *entry = &idt[vec];
 
-	e->offset_low = handler & 0xffff;
-	e->selector = GDT_KERNEL_CODE;
-	e->ist = ist;
-	e->type_attr = 0x8e; /* present, DPL 0, 64-bit interrupt gate */
-	e->offset_mid = (handler >> 16) & 0xffff;
-	e->offset_high = handler >> 32;
-	e->zero = 0;
+	entry->offset_low = handler & 0xffff;
+	entry->selector = GDT_KERNEL_CODE;
+	entry->ist = ist;
+	entry->type_attr = 0x8e; /* present, DPL 0, 64-bit interrupt gate */
+	entry->offset_mid = (handler >> 16) & 0xffff;
+	entry->offset_high = handler >> 32;
+	entry->zero = 0;
 }
 
 void idt_init(void)
@@ -146,17 +146,17 @@ const char *irq_name(unsigned int vector)
 
 bool in_interrupt(void) { return irq_depth > 0; }
 
-void trap_dump_frame(const struct trap_frame *f)
+void trap_dump_frame(const struct trap_frame *frame)
 {
-	pr_emerg("RIP %016lx  RSP %016lx  RFLAGS %016lx\n", f->rip, f->rsp, f->rflags);
-	pr_emerg("RAX %016lx  RBX %016lx  RCX %016lx\n", f->rax, f->rbx, f->rcx);
-	pr_emerg("RDX %016lx  RSI %016lx  RDI %016lx\n", f->rdx, f->rsi, f->rdi);
-	pr_emerg("RBP %016lx  R8  %016lx  R9  %016lx\n", f->rbp, f->r8, f->r9);
-	pr_emerg("R10 %016lx  R11 %016lx  R12 %016lx\n", f->r10, f->r11, f->r12);
-	pr_emerg("R13 %016lx  R14 %016lx  R15 %016lx\n", f->r13, f->r14, f->r15);
-	pr_emerg("CS %04lx SS %04lx CR2 %016lx CR3 %016lx\n", f->cs, f->ss, read_cr2(),
+	pr_emerg("RIP %016lx  RSP %016lx  RFLAGS %016lx\n", frame->rip, frame->rsp, frame->rflags);
+	pr_emerg("RAX %016lx  RBX %016lx  RCX %016lx\n", frame->rax, frame->rbx, frame->rcx);
+	pr_emerg("RDX %016lx  RSI %016lx  RDI %016lx\n", frame->rdx, frame->rsi, frame->rdi);
+	pr_emerg("RBP %016lx  R8  %016lx  R9  %016lx\n", frame->rbp, frame->r8, frame->r9);
+	pr_emerg("R10 %016lx  R11 %016lx  R12 %016lx\n", frame->r10, frame->r11, frame->r12);
+	pr_emerg("R13 %016lx  R14 %016lx  R15 %016lx\n", frame->r13, frame->r14, frame->r15);
+	pr_emerg("CS %04lx SS %04lx CR2 %016lx CR3 %016lx\n", frame->cs, frame->ss, read_cr2(),
 		 read_cr3());
-	backtrace_print_trap(f->rip, f->rsp, f->rbp);
+	backtrace_print_trap(frame->rip, frame->rsp, frame->rbp);
 }
 
 /*
@@ -165,70 +165,70 @@ void trap_dump_frame(const struct trap_frame *f)
  * its IST stack) with CR2 in the guard page; a fault that did get delivered
  * has CR2 there too. Return: the thread whose guard was hit, or NULL.
  */
-static const char *stack_overflow_owner(const struct trap_frame *f, unsigned long *guard)
+static const char *stack_overflow_owner(const struct trap_frame *frame, unsigned long *guard)
 {
 	const char *name = NULL;
 
-	if (f->vector == VEC_DOUBLE_FAULT || f->vector == VEC_PAGE_FAULT)
+	if (frame->vector == VEC_DOUBLE_FAULT || frame->vector == VEC_PAGE_FAULT)
 		name = sched_stack_guard_owner(read_cr2(), guard);
-	if (!name && f->vector == VEC_DOUBLE_FAULT)
-		name = sched_stack_guard_owner(f->rsp - 8, guard);
+	if (!name && frame->vector == VEC_DOUBLE_FAULT)
+		name = sched_stack_guard_owner(frame->rsp - 8, guard);
 	return name;
 }
 
-static __noreturn void exception_die(struct trap_frame *f)
+static __noreturn void exception_die(struct trap_frame *frame)
 {
-	unsigned int v = (unsigned int)f->vector;
+	unsigned int v = (unsigned int)frame->vector;
 	unsigned long guard = 0;
 	const char *overflow;
 
 	panic_begin();
-	overflow = stack_overflow_owner(f, &guard);
+	overflow = stack_overflow_owner(frame, &guard);
 	if (overflow)
 		pr_emerg("kernel stack overflow in thread '%s' (guard page %016lx)\n", overflow,
 			 guard);
-	pr_emerg("exception %lu (%s), error code 0x%lx, at RIP %016lx\n", f->vector,
-		 exception_name(v), f->error_code, f->rip);
+	pr_emerg("exception %lu (%s), error code 0x%lx, at RIP %016lx\n", frame->vector,
+		 exception_name(v), frame->error_code, frame->rip);
 	if (v == VEC_PAGE_FAULT)
 		pr_emerg("page fault: %s %s address %016lx (%s)\n",
-			 f->error_code & 0x10 ? "instruction fetch at" :
-			 f->error_code & 2 ? "write to" : "read from",
-			 f->error_code & 1 ? "protected" : "unmapped", read_cr2(),
-			 f->error_code & 8 ? "reserved bit set" : "no reserved bit");
-	trap_dump_frame(f);
+			 frame->error_code & 0x10 ? "instruction fetch at" :
+			 frame->error_code & 2 ? "write to" : "read from",
+			 frame->error_code & 1 ? "protected" : "unmapped", read_cr2(),
+			 frame->error_code & 8 ? "reserved bit set" : "no reserved bit");
+	trap_dump_frame(frame);
 	if (overflow)
 		panic_end("kernel stack overflow in thread '%s' (guard page %016lx)", overflow,
 			  guard);
-	panic_end("unhandled exception %lu (%s)", f->vector, exception_name(v));
+	panic_end("unhandled exception %lu (%s)", frame->vector, exception_name(v));
 }
 
-static void dispatch_irq(struct trap_frame *f)
+static void dispatch_irq(struct trap_frame *frame)
 {
-	struct irq_slot *slot = &irq_slots[f->vector];
+	struct irq_slot *slot = &irq_slots[frame->vector];
 
-	if (f->vector == VEC_SPURIOUS)
+	if (frame->vector == VEC_SPURIOUS)
 		return; /* no EOI for spurious LAPIC interrupts */
-	if (f->vector >= VEC_PIC_BASE && f->vector < VEC_PIC_BASE + 16 && !slot->handler)
+	if (frame->vector >= VEC_PIC_BASE && frame->vector < VEC_PIC_BASE + 16 && !slot->handler)
 		return; /* a spurious 8259 interrupt: the PIC is masked, nothing to ack */
 	slot->count++;
 	irq_depth++;
 	if (slot->handler)
 		slot->handler(slot->arg);
 	else
-		pr_warn("irq: vector 0x%lx has no handler\n", f->vector);
+		pr_warn("irq: vector 0x%lx has no handler\n", frame->vector);
 	irq_depth--;
 	lapic_eoi();
 }
 
-void trap_dispatch(struct trap_frame *f);
-void trap_dispatch(struct trap_frame *f)
+void trap_dispatch(struct trap_frame *frame);
+void trap_dispatch(struct trap_frame *frame)
 {
-	if (f->vector >= 32) {
-		dispatch_irq(f);
+	if (frame->vector >= 32) {
+		dispatch_irq(frame);
 		return;
 	}
-	irq_slots[f->vector].count++;
-	if (trap_handlers[f->vector] && trap_handlers[f->vector](f))
+	irq_slots[frame->vector].count++;
+	if (trap_handlers[frame->vector] && trap_handlers[frame->vector](frame))
 		return;
-	exception_die(f);
+	exception_die(frame);
 }

@@ -223,17 +223,17 @@ struct balloon {
  * queue missing: FAILED set, device reset); -ENOMEM; -EIO. On failure
  * nothing is allocated and no page is ballooned.
  */
-int balloon_start(struct balloon *b, const struct balloon_config *cfg);
+int balloon_start(struct balloon *balloon, const struct balloon_config *cfg);
 
 /*
  * balloon_stop - deflate everything (telling the host), reset the device
  * and free the buffers. A broken device cannot be told: its pages stay
  * ballooned (not freed) and -EIO is returned. Return: 0 or -EIO.
  */
-int balloon_stop(struct balloon *b);
+int balloon_stop(struct balloon *balloon);
 
 /* Read num_pages and clamp it into info.target; clears config_pending. */
-void balloon_read_target(struct balloon *b);
+void balloon_read_target(struct balloon *balloon);
 
 /*
  * balloon_adjust - move actual toward target, batch by batch, until it is
@@ -241,7 +241,7 @@ void balloon_read_target(struct balloon *b);
  * is reached, or a batch could not progress.
  * Return: true when actual == target (or stopped at the floor).
  */
-bool balloon_adjust(struct balloon *b);
+bool balloon_adjust(struct balloon *balloon);
 
 /*
  * balloon_oom_deflate - deflate-on-OOM (only when DEFLATE_ON_OOM was
@@ -250,7 +250,7 @@ bool balloon_adjust(struct balloon *b);
  * re-inflating into the shortage). Owner context.
  * Return: pages given back to the mm.
  */
-unsigned long balloon_oom_deflate(struct balloon *b, unsigned long nr);
+unsigned long balloon_oom_deflate(struct balloon *balloon, unsigned long nr);
 
 /*
  * balloon_report - free page reporting (when REPORTING was negotiated):
@@ -265,17 +265,17 @@ unsigned long balloon_oom_deflate(struct balloon *b, unsigned long nr);
  * reports; otherwise the device may discard them. Owner context.
  * Return: pages reported.
  */
-unsigned long balloon_report(struct balloon *b, unsigned int max_rounds);
+unsigned long balloon_report(struct balloon *balloon, unsigned int max_rounds);
 
 /* Answer the host's stats polls (buffers returned on the stats queue). */
-void balloon_stats_service(struct balloon *b);
+void balloon_stats_service(struct balloon *balloon);
 
 /* Fill @stats[0..BALLOON_S_NR) with the guest's figures now (bytes). */
-void balloon_stats_fill(const struct balloon *b, struct balloon_stat *stats);
+void balloon_stats_fill(const struct balloon *balloon, struct balloon_stat *stats);
 
 /* Counters, with actual and broken; pages counted from the xarray. */
-unsigned long balloon_pages(const struct balloon *b);
+unsigned long balloon_pages(const struct balloon *balloon);
 /* balloon_xa_nodes - Return: the nodes of the balloon's xarrays (pfns, lifo). */
-unsigned long balloon_xa_nodes(const struct balloon *b);
+unsigned long balloon_xa_nodes(const struct balloon *balloon);
 
 #endif

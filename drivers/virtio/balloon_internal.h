@@ -44,45 +44,45 @@ static inline void *not_isolated(const void *entry)
 {
 	return xa_mk_value(xa_to_value(entry) & ~BALLOON_ISOLATED);
 }
-/* Does @b keep b->lifo (the naive policy's inflation order)? */
-static inline bool keeps_lifo(const struct balloon *b)
+/* Does @balloon keep b->lifo (the naive policy's inflation order)? */
+static inline bool keeps_lifo(const struct balloon *balloon)
 {
-	return b->cfg.policy == BALLOON_POLICY_NAIVE;
+	return balloon->cfg.policy == BALLOON_POLICY_NAIVE;
 }
 static inline u64 now_ns(void) { return mm_time_ns(); }
 
 /* balloon.c */
 /* The driver gives up on the device: logged once, counted, FAILED set. */
-void balloon_break(struct balloon *b, const char *why);
+void balloon_break(struct balloon *balloon, const char *why);
 /* Post the chain @sg on @vq and wait for the device (see there). */
-int balloon_post_sg(struct balloon *b, struct virtqueue *vq, const struct vq_sg *sg,
+int balloon_post_sg(struct balloon *balloon, struct virtqueue *vq, const struct vq_sg *sg,
 		    unsigned int nr_out, unsigned int nr_in, void *token, u64 *wait_ns);
 /* Post @n PFNs at @pfns (guest physical @pa) on @vq and wait. */
-int balloon_post_pfns(struct balloon *b, struct virtqueue *vq, u32 *pfns, u64 pa,
+int balloon_post_pfns(struct balloon *balloon, struct virtqueue *vq, u32 *pfns, u64 pa,
 		      unsigned int n, u64 *wait_ns);
 
 /* balloon_pages.c */
-void balloon_page_init(struct balloon *b, struct page *page);
+void balloon_page_init(struct balloon *balloon, struct page *page);
 void balloon_page_clear(struct page *page);
-unsigned long balloon_take_page(struct balloon *b);
-void balloon_release_page(struct balloon *b, unsigned long pfn);
+unsigned long balloon_take_page(struct balloon *balloon);
+void balloon_release_page(struct balloon *balloon, unsigned long pfn);
 /* @spfn's place passes to @dpfn (already in pfns, with @spfn's seq): @spfn
  * leaves pfns, and lifo names @dpfn. Never allocates. */
-void balloon_page_moved(struct balloon *b, unsigned long spfn, unsigned long dpfn);
+void balloon_page_moved(struct balloon *balloon, unsigned long spfn, unsigned long dpfn);
 
 /* balloon_policy.c */
 /* A free page for inflate, as the policy places it, or NULL. */
-struct page *balloon_policy_take(struct balloon *b, gfp_t gfp);
+struct page *balloon_policy_take(struct balloon *balloon, gfp_t gfp);
 /* Up to @want PFNs to deflate into b->buf. Return: how many. */
-unsigned int balloon_pick_deflate(struct balloon *b, unsigned int want);
+unsigned int balloon_pick_deflate(struct balloon *balloon, unsigned int want);
 /* A new target: the policy's rankings start afresh. */
-void balloon_policy_reset(struct balloon *b);
+void balloon_policy_reset(struct balloon *balloon);
 
 /* balloon_migrate.c */
 extern const struct movable_operations balloon_movable_ops;
 
 /* balloon_stats.c */
 /* Fill the stats buffer and hand it to the device (breaks on failure). */
-void balloon_stats_post(struct balloon *b);
+void balloon_stats_post(struct balloon *balloon);
 
 #endif

@@ -13,47 +13,47 @@
 /* The balloon @page belongs to, when it is one of @mm's. */
 static struct balloon *page_balloon(struct mm *mm, struct page *page)
 {
-	struct balloon *b = (struct balloon *)page->private;
+	struct balloon *balloon = (struct balloon *)page->private;
 
-	return b && b->cfg.mm == mm ? b : NULL;
+	return balloon && balloon->cfg.mm == mm ? balloon : NULL;
 }
 
 /* Isolate: the PFN's xarray slot is marked, so deflate passes over it and
  * putback cannot fail (no node allocation). */
 static int balloon_isolate(struct mm *mm, struct page *page, enum migrate_mode mode)
 {
-	struct balloon *b = page_balloon(mm, page);
+	struct balloon *balloon = page_balloon(mm, page);
 	unsigned long pfn = mm_page_to_pfn(mm, page);
 	void *entry;
 
-	if (!b || b->info.broken)
+	if (!balloon || balloon->info.broken)
 		return -EBUSY;
-	entry = xa_load(&b->pfns, pfn);
+	entry = xa_load(&balloon->pfns, pfn);
 	if (!entry || entry_isolated(entry))
 		return -EBUSY;
-	if (b->busy)
+	if (balloon->busy)
 		return -EAGAIN;
-	xa_store(&b->pfns, pfn, isolated(entry)); /* replaces: never allocates */
-	b->info.isolated++;
+	xa_store(&balloon->pfns, pfn, isolated(entry)); /* replaces: never allocates */
+	balloon->info.isolated++;
 	return 0;
 }
 
 static void balloon_putback(struct mm *mm, struct page *page)
 {
-	struct balloon *b = page_balloon(mm, page);
+	struct balloon *balloon = page_balloon(mm, page);
 	unsigned long pfn = mm_page_to_pfn(mm, page);
 
-	xa_store(&b->pfns, pfn, not_isolated(xa_load(&b->pfns, pfn)));
-	b->info.isolated--;
+	xa_store(&balloon->pfns, pfn, not_isolated(xa_load(&balloon->pfns, pfn)));
+	balloon->info.isolated--;
 }
 
 /* Tell the host about one PFN (inflate or deflate queue). */
-static int tell_host(struct balloon *b, unsigned int vq, unsigned long pfn)
+static int tell_host(struct balloon *balloon, unsigned int vq, unsigned long pfn)
 {
 	u64 waited = 0;
 
-	*b->mig_pfn = (u32)pfn;
-	return balloon_post_pfns(b, b->vq[vq], b->mig_pfn, b->mig_pfn_pa, 1, &waited);
+	*balloon->mig_pfn = (u32)pfn;
+	return balloon_post_pfns(balloon, balloon->vq[vq], balloon->mig_pfn, balloon->mig_pfn_pa, 1, &waited);
 }
 
 /*
@@ -68,35 +68,35 @@ static int tell_host(struct balloon *b, unsigned int vq, unsigned long pfn)
 static int balloon_migrate(struct mm *mm, struct page *dst, struct page *src,
 			   enum migrate_mode mode)
 {
-	struct balloon *b = page_balloon(mm, src);
+	struct balloon *balloon = page_balloon(mm, src);
 	unsigned long spfn = mm_page_to_pfn(mm, src), dpfn = mm_page_to_pfn(mm, dst);
 	u64 start = now_ns();
 
-	if (b->busy)
+	if (balloon->busy)
 		return -EAGAIN;
-	if (b->info.broken || dpfn > 0xffffffffUL) {
-		b->info.migrate_fail++;
+	if (balloon->info.broken || dpfn > 0xffffffffUL) {
+		balloon->info.migrate_fail++;
 		return -EIO;
 	}
-	if (xa_insert(&b->pfns, dpfn, not_isolated(xa_load(&b->pfns, spfn)))) {
-		b->info.migrate_fail++;
-		b->info.xa_enomem++;
+	if (xa_insert(&balloon->pfns, dpfn, not_isolated(xa_load(&balloon->pfns, spfn)))) {
+		balloon->info.migrate_fail++;
+		balloon->info.xa_enomem++;
 		return -ENOMEM;
 	}
-	balloon_page_init(b, dst);
-	if (tell_host(b, BALLOON_VQ_INFLATE, dpfn)) {
+	balloon_page_init(balloon, dst);
+	if (tell_host(balloon, BALLOON_VQ_INFLATE, dpfn)) {
 		/* The device broke, perhaps after taking @dst: it stays
 		 * ballooned (the host may hold it: freeing it would hand the
 		 * host's page to the next allocation). */
-		b->info.migrate_fail++;
+		balloon->info.migrate_fail++;
 		return MIGRATE_KEPT_DST;
 	}
-	tell_host(b, BALLOON_VQ_DEFLATE, spfn); /* on failure: see above */
-	balloon_page_moved(b, spfn, dpfn);
+	tell_host(balloon, BALLOON_VQ_DEFLATE, spfn); /* on failure: see above */
+	balloon_page_moved(balloon, spfn, dpfn);
 	balloon_page_clear(src);
-	b->info.isolated--;
-	b->info.migrated++;
-	b->info.migrate_ns += now_ns() - start;
+	balloon->info.isolated--;
+	balloon->info.migrated++;
+	balloon->info.migrate_ns += now_ns() - start;
 	return 0;
 }
 

@@ -5,7 +5,7 @@
  * b->pfns (and, naive policy, b->lifo) from the moment it is taken until
  * the host has let it go.
  *
- * Invariants: xa_count(pfns) == pages of type BALLOON owned by @b; with
+ * Invariants: xa_count(pfns) == pages of type BALLOON owned by @balloon; with
  * the naive policy every non-isolated entry of pfns has its seq in lifo
  * naming it (except after MIGRATE_KEPT_DST, see balloon_internal.h).
  */
@@ -14,20 +14,20 @@
 #include "mm/page.h"
 
 /* @pfn (with @entry in b->pfns) leaves the balloon: forget its lifo slot. */
-static void lifo_forget(struct balloon *b, unsigned long pfn, const void *entry)
+static void lifo_forget(struct balloon *balloon, unsigned long pfn, const void *entry)
 {
 	unsigned long seq = entry_seq(entry);
 
-	if (keeps_lifo(b) && xa_to_value(xa_load(&b->lifo, seq)) == pfn)
-		xa_erase(&b->lifo, seq);
+	if (keeps_lifo(balloon) && xa_to_value(xa_load(&balloon->lifo, seq)) == pfn)
+		xa_erase(&balloon->lifo, seq);
 }
 
 /* @page becomes a balloon page: type BALLOON (no descriptor), movable,
  * private = its balloon (how the migration callbacks find it). */
-void balloon_page_init(struct balloon *b, struct page *page)
+void balloon_page_init(struct balloon *balloon, struct page *page)
 {
 	movable_page_init(page, MEMDESC_BALLOON, NULL);
-	page->private = (unsigned long)b;
+	page->private = (unsigned long)balloon;
 }
 
 /* @page leaves the balloon, back to a plain allocated page. */
@@ -42,60 +42,60 @@ void balloon_page_clear(struct page *page)
  * Take one free page for the balloon and record it in the xarray.
  * Return: its PFN, or 0 when none can be taken now (counted).
  */
-unsigned long balloon_take_page(struct balloon *b)
+unsigned long balloon_take_page(struct balloon *balloon)
 {
-	struct mm *mm = b->cfg.mm;
+	struct mm *mm = balloon->cfg.mm;
 	/* NORETRY: filling the balloon must never ask the OOM notifiers,
 	 * whose first one would be our own deflate. */
 	gfp_t gfp = GFP_MOVABLE | GFP_NOWARN | GFP_NORETRY;
-	struct page *page = balloon_policy_take(b, gfp);
+	struct page *page = balloon_policy_take(balloon, gfp);
 	unsigned long pfn;
 
 	if (!page) {
-		b->info.alloc_fail++;
+		balloon->info.alloc_fail++;
 		return 0;
 	}
 	pfn = mm_page_to_pfn(mm, page);
 	if (pfn > 0xffffffffUL || !pfn) { /* not expressible to the device */
 		mm_free_pages(mm, page, 0);
-		b->info.alloc_fail++;
+		balloon->info.alloc_fail++;
 		return 0;
 	}
-	if (xa_insert(&b->pfns, pfn, seq_entry(b->next_seq)))
+	if (xa_insert(&balloon->pfns, pfn, seq_entry(balloon->next_seq)))
 		goto no_node;
-	if (keeps_lifo(b) && xa_insert(&b->lifo, b->next_seq, xa_mk_value(pfn))) {
-		xa_erase(&b->pfns, pfn);
+	if (keeps_lifo(balloon) && xa_insert(&balloon->lifo, balloon->next_seq, xa_mk_value(pfn))) {
+		xa_erase(&balloon->pfns, pfn);
 		goto no_node;
 	}
-	b->next_seq++;
-	balloon_page_init(b, page);
+	balloon->next_seq++;
+	balloon_page_init(balloon, page);
 	return pfn;
 no_node:
 	mm_free_pages(mm, page, 0);
-	b->info.xa_enomem++;
+	balloon->info.xa_enomem++;
 	return 0;
 }
 
-void balloon_page_moved(struct balloon *b, unsigned long spfn, unsigned long dpfn)
+void balloon_page_moved(struct balloon *balloon, unsigned long spfn, unsigned long dpfn)
 {
-	void *entry = xa_erase(&b->pfns, spfn);
+	void *entry = xa_erase(&balloon->pfns, spfn);
 
-	if (keeps_lifo(b)) /* replaces lifo's entry: never allocates */
-		xa_store(&b->lifo, entry_seq(entry), xa_mk_value(dpfn));
+	if (keeps_lifo(balloon)) /* replaces lifo's entry: never allocates */
+		xa_store(&balloon->lifo, entry_seq(entry), xa_mk_value(dpfn));
 }
 
 /* The host let go of @pfn: give the page back to the buddy, or, while
  * migration holds it, to migration, which frees it (movable_page_release). */
-void balloon_release_page(struct balloon *b, unsigned long pfn)
+void balloon_release_page(struct balloon *balloon, unsigned long pfn)
 {
-	struct mm *mm = b->cfg.mm;
+	struct mm *mm = balloon->cfg.mm;
 	struct page *page = mm_pfn_to_page(mm, pfn);
-	void *entry = xa_erase(&b->pfns, pfn);
+	void *entry = xa_erase(&balloon->pfns, pfn);
 
-	lifo_forget(b, pfn, entry);
+	lifo_forget(balloon, pfn, entry);
 	if (entry_isolated(entry)) {
-		b->info.isolated--;
-		b->info.released_isolated++;
+		balloon->info.isolated--;
+		balloon->info.released_isolated++;
 		movable_page_release(mm, page);
 		return;
 	}
@@ -103,9 +103,9 @@ void balloon_release_page(struct balloon *b, unsigned long pfn)
 	mm_free_pages(mm, page, 0);
 }
 
-unsigned long balloon_pages(const struct balloon *b) { return xa_count(&b->pfns); }
+unsigned long balloon_pages(const struct balloon *balloon) { return xa_count(&balloon->pfns); }
 
-unsigned long balloon_xa_nodes(const struct balloon *b)
+unsigned long balloon_xa_nodes(const struct balloon *balloon)
 {
-	return xa_node_count(&b->pfns) + xa_node_count(&b->lifo);
+	return xa_node_count(&balloon->pfns) + xa_node_count(&balloon->lifo);
 }

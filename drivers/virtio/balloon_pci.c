@@ -109,7 +109,7 @@ static void balloon_queue_ready(struct virtio_pci *vp, struct virtqueue *vq, voi
 }
 
 /* The core waits for a used buffer: sleep until the interrupt says so. */
-static void balloon_wait(struct balloon *b, u64 us)
+static void balloon_wait(struct balloon *balloon, u64 us)
 {
 	wait_event_timeout(&bp.wq, bp.used_pending, us);
 	bp.used_pending = false;
@@ -123,12 +123,12 @@ static void balloon_wait(struct balloon *b, u64 us)
 static unsigned long balloon_oom_release(struct mm *mm, unsigned int order, gfp_t gfp,
 					 void *arg)
 {
-	struct balloon *b = &bp.core;
+	struct balloon *balloon = &bp.core;
 	unsigned long round = bp.oom_rounds;
 
-	if (b->info.broken || !b->info.actual)
+	if (balloon->info.broken || !balloon->info.actual)
 		return 0;
-	b->oom_want += MAX(1UL << order, (unsigned long)BALLOON_OOM_PAGES);
+	balloon->oom_want += MAX(1UL << order, (unsigned long)BALLOON_OOM_PAGES);
 	wake_up(&bp.wq);
 	if (!mm_oom_may_sleep(gfp) || thread_current() == bp.thread)
 		return 0;
@@ -149,31 +149,31 @@ static void oom_round_done(unsigned long pages_before)
 }
 
 /* Is there work for the thread now? */
-static bool balloon_work(const struct balloon *b)
+static bool balloon_work(const struct balloon *balloon)
 {
-	return b->config_pending || b->stats_pending || b->oom_want;
+	return balloon->config_pending || balloon->stats_pending || balloon->oom_want;
 }
 
 /* Sleep until there is work or @deadline (time_us; 0: none) passes. */
-static void balloon_sleep(struct balloon *b, u64 deadline)
+static void balloon_sleep(struct balloon *balloon, u64 deadline)
 {
 	u64 now = time_us();
 
-	if (balloon_work(b))
+	if (balloon_work(balloon))
 		return;
 	if (!deadline)
-		wait_event(&bp.wq, balloon_work(b));
+		wait_event(&bp.wq, balloon_work(balloon));
 	else if (now < deadline)
-		wait_event_timeout(&bp.wq, balloon_work(b), deadline - now);
+		wait_event_timeout(&bp.wq, balloon_work(balloon), deadline - now);
 }
 
 static u64 earliest(u64 a, u64 b) { return !a ? b : !b ? a : MIN(a, b); }
 
 static void balloon_thread(void *arg)
 {
-	struct balloon *b = &bp.core;
+	struct balloon *balloon = &bp.core;
 	u64 recheck = 0; /* time_us() at which to reread the config; 0: only when told */
-	u64 report_at = b->vq[BALLOON_VQ_REPORTING] ? time_us() + BALLOON_REPORT_US : 0;
+	u64 report_at = balloon->vq[BALLOON_VQ_REPORTING] ? time_us() + BALLOON_REPORT_US : 0;
 	bool done;
 
 	for (;;) {
@@ -181,28 +181,28 @@ static void balloon_thread(void *arg)
 		 * polls for stats or an allocation needs pages (or retry after a
 		 * while when the last attempt fell short); polling rereads the
 		 * config periodically; free page reporting runs periodically. */
-		balloon_sleep(b, earliest(recheck, report_at));
-		if (b->info.broken) {
+		balloon_sleep(balloon, earliest(recheck, report_at));
+		if (balloon->info.broken) {
 			bp.oom_rounds++; /* nobody waits for a dead driver */
 			wake_up(&bp.oom_wq);
 			thread_exit();
 		}
-		balloon_stats_service(b);
-		if (b->oom_want) {
-			unsigned long before = b->info.oom_pages;
+		balloon_stats_service(balloon);
+		if (balloon->oom_want) {
+			unsigned long before = balloon->info.oom_pages;
 
-			balloon_adjust(b); /* the OOM round comes first in it */
+			balloon_adjust(balloon); /* the OOM round comes first in it */
 			oom_round_done(before);
 			continue;
 		}
 		if (report_at && time_us() >= report_at) {
-			balloon_report(b, BALLOON_REPORT_ROUNDS);
+			balloon_report(balloon, BALLOON_REPORT_ROUNDS);
 			report_at = time_us() + BALLOON_REPORT_US;
 		}
-		if (!b->config_pending && (!recheck || time_us() < recheck))
+		if (!balloon->config_pending && (!recheck || time_us() < recheck))
 			continue; /* only stats or reporting */
-		balloon_read_target(b);
-		done = balloon_adjust(b);
+		balloon_read_target(balloon);
+		done = balloon_adjust(balloon);
 		if (done && bp.vp.vector >= 0)
 			recheck = 0;
 		else
@@ -225,7 +225,7 @@ void balloon_init(void)
 	struct balloon_config cfg = { .mm = &kernel_mm, .xa_ops = &balloon_xa_faulty.ops,
 				      .batch = (unsigned int)balloon_batch, .wait = balloon_wait,
 				      .policy = balloon_policy };
-	struct pci_dev *d;
+	struct pci_dev *dev;
 	int err;
 
 	fault_xa_ops_init(&balloon_xa_faulty, &kernel_mm, &balloon_xa_ops);
@@ -233,12 +233,12 @@ void balloon_init(void)
 		pr_info("balloon: off (balloon=off)\n");
 		return;
 	}
-	d = find_device();
-	if (!d)
+	dev = find_device();
+	if (!dev)
 		return;
 	waitq_init(&bp.wq);
 	waitq_init(&bp.oom_wq);
-	err = virtio_pci_probe(&bp.vp, d);
+	err = virtio_pci_probe(&bp.vp, dev);
 	if (!err) {
 		/* Callbacks before the interrupt is routed: it may fire at once. */
 		bp.vp.config_changed = balloon_config_changed;
@@ -247,12 +247,12 @@ void balloon_init(void)
 		err = balloon_start(&bp.core, &cfg);
 	}
 	if (err) {
-		pr_err("balloon: %02x:%02x.%u: setup failed (%d)\n", d->bus, d->slot, d->fn, err);
+		pr_err("balloon: %02x:%02x.%u: setup failed (%d)\n", dev->bus, dev->slot, dev->fn, err);
 		return;
 	}
 	if (virtio_pci_request_irq(&bp.vp))
 		pr_warn("balloon: no interrupt, polling the config\n");
-	bp.pci = d;
+	bp.pci = dev;
 	bp.thread = thread_create("balloon", balloon_thread, NULL);
 	if (!bp.thread) {
 		pr_err("balloon: cannot start its thread\n");
@@ -265,27 +265,27 @@ void balloon_init(void)
 		mm_oom_notifier_register(&kernel_mm, &bp.oom);
 	}
 	pr_info("balloon: %02x:%02x.%u %04x:%04x, features %#lx, %s, %u PFNs per buffer, "
-		"%s policy\n", d->bus, d->slot, d->fn, d->vendor, d->device,
+		"%s policy\n", dev->bus, dev->slot, dev->fn, dev->vendor, dev->device,
 		(unsigned long)bp.core.info.features, bp.vp.vector >= 0 ? "INTx" : "polling",
 		bp.core.info.batch, balloon_policy == BALLOON_POLICY_AWARE ? "aware" : "naive");
 }
 
-bool balloon_owns(const struct pci_dev *d)
+bool balloon_owns(const struct pci_dev *dev)
 {
-	return bp.core.info.active && bp.pci == d;
+	return bp.core.info.active && bp.pci == dev;
 }
 
 static int cmd_balloon(int argc, char **argv)
 {
 	const struct balloon_info *in = &bp.core.info;
-	const struct pci_dev *d = bp.pci;
+	const struct pci_dev *dev = bp.pci;
 
 	if (!in->active && !in->broken) {
 		kprintf("balloon: %s\n", balloon_disabled ? "off (balloon=off)" : "no device");
 		return 0;
 	}
-	kprintf("device:     %02x:%02x.%u %04x:%04x features %#lx%s\n", d->bus, d->slot, d->fn,
-		d->vendor, d->device, (unsigned long)in->features, in->broken ? " BROKEN" : "");
+	kprintf("device:     %02x:%02x.%u %04x:%04x features %#lx%s\n", dev->bus, dev->slot, dev->fn,
+		dev->vendor, dev->device, (unsigned long)in->features, in->broken ? " BROKEN" : "");
 	kprintf("num_pages:  %u (host)\n", in->num_pages);
 	kprintf("target:     %u pages (%u MiB)\n", in->target, in->target >> 8);
 	kprintf("actual:     %u pages (%u MiB)\n", in->actual, in->actual >> 8);

@@ -22,7 +22,7 @@
  */
 void balloon_init(void);
 
-/* Is @d the device the balloon driver drives? */
-bool balloon_owns(const struct pci_dev *d);
+/* Is @dev the device the balloon driver drives? */
+bool balloon_owns(const struct pci_dev *dev);
 
 #endif

@@ -21,66 +21,66 @@
  * anywhere or a new block (mm_alloc_hole_page), whose pageblock is then
  * filled before another is broken.
  */
-static struct page *take_aware(struct balloon *b, gfp_t gfp)
+static struct page *take_aware(struct balloon *balloon, gfp_t gfp)
 {
-	struct mm *mm = b->cfg.mm;
+	struct mm *mm = balloon->cfg.mm;
 	bool ranked = false;
 	struct page *page;
 
-	while (!b->fill_none) {
-		if (b->filling) {
-			page = mm_alloc_pageblock_page(mm, &b->fill_cursor, gfp);
+	while (!balloon->fill_none) {
+		if (balloon->filling) {
+			page = mm_alloc_pageblock_page(mm, &balloon->fill_cursor, gfp);
 			if (page)
 				return page;
-			b->filling = false;
+			balloon->filling = false;
 		}
-		if (b->fill_pos == b->nr_fill) {
+		if (balloon->fill_pos == balloon->nr_fill) {
 			if (ranked)
 				break;
-			b->nr_fill = mm_partial_pageblocks(mm, b->fill, BALLOON_RANK_BLOCKS);
-			b->fill_pos = 0;
-			b->fill_none = !b->nr_fill;
+			balloon->nr_fill = mm_partial_pageblocks(mm, balloon->fill, BALLOON_RANK_BLOCKS);
+			balloon->fill_pos = 0;
+			balloon->fill_none = !balloon->nr_fill;
 			ranked = true;
 			continue;
 		}
-		b->fill_cursor = b->fill[b->fill_pos++];
-		b->filling = true;
+		balloon->fill_cursor = balloon->fill[balloon->fill_pos++];
+		balloon->filling = true;
 	}
 	page = mm_alloc_hole_page(mm, gfp);
-	if (page && !b->filling) {
-		b->fill_cursor = pageblock_start(mm_page_to_pfn(mm, page));
-		b->filling = true;
+	if (page && !balloon->filling) {
+		balloon->fill_cursor = pageblock_start(mm_page_to_pfn(mm, page));
+		balloon->filling = true;
 	}
 	return page;
 }
 
-struct page *balloon_policy_take(struct balloon *b, gfp_t gfp)
+struct page *balloon_policy_take(struct balloon *balloon, gfp_t gfp)
 {
-	if (b->cfg.policy == BALLOON_POLICY_AWARE)
-		return take_aware(b, gfp);
-	return mm_alloc_pages(b->cfg.mm, 0, gfp);
+	if (balloon->cfg.policy == BALLOON_POLICY_AWARE)
+		return take_aware(balloon, gfp);
+	return mm_alloc_pages(balloon->cfg.mm, 0, gfp);
 }
 
-void balloon_policy_reset(struct balloon *b)
+void balloon_policy_reset(struct balloon *balloon)
 {
-	b->nr_rank = b->rank_pos = 0;
-	b->nr_fill = b->fill_pos = 0;
-	b->fill_none = false;
+	balloon->nr_rank = balloon->rank_pos = 0;
+	balloon->nr_fill = balloon->fill_pos = 0;
+	balloon->fill_none = false;
 }
 
 /* Insert @block with @score into the ranking (best first, bounded). */
-static void rank_insert(struct balloon *b, unsigned long block, unsigned int score)
+static void rank_insert(struct balloon *balloon, unsigned long block, unsigned int score)
 {
-	unsigned int i = b->nr_rank < BALLOON_RANK_BLOCKS ? b->nr_rank++ : BALLOON_RANK_BLOCKS;
+	unsigned int i = balloon->nr_rank < BALLOON_RANK_BLOCKS ? balloon->nr_rank++ : BALLOON_RANK_BLOCKS;
 
 	if (i == BALLOON_RANK_BLOCKS) {
-		if (score <= b->rank[i - 1].score)
+		if (score <= balloon->rank[i - 1].score)
 			return; /* not among the best */
 		i--;
 	}
-	for (; i > 0 && b->rank[i - 1].score < score; i--)
-		b->rank[i] = b->rank[i - 1];
-	b->rank[i] = (struct balloon_rank){ .block = block, .score = score };
+	for (; i > 0 && balloon->rank[i - 1].score < score; i--)
+		balloon->rank[i] = balloon->rank[i - 1];
+	balloon->rank[i] = (struct balloon_rank){ .block = block, .score = score };
 }
 
 /*
@@ -88,48 +88,48 @@ static void rank_insert(struct balloon *b, unsigned long block, unsigned int sco
  * those pages given back: free pages + ballooned (not isolated) pages.
  * One pass over the xarray (sorted by PFN: a block's pages are adjacent).
  */
-static void rank_blocks(struct balloon *b)
+static void rank_blocks(struct balloon *balloon)
 {
 	unsigned long index, block = ~0UL;
 	unsigned int count = 0;
 	void *entry;
 
-	b->nr_rank = b->rank_pos = 0;
-	xa_for_each(&b->pfns, index, entry) {
+	balloon->nr_rank = balloon->rank_pos = 0;
+	xa_for_each(&balloon->pfns, index, entry) {
 		if (entry_isolated(entry))
 			continue;
 		if (index >> PAGEBLOCK_ORDER != block) {
 			if (count)
-				rank_insert(b, block, count + mm_pageblock_free_pages(
-							b->cfg.mm, block << PAGEBLOCK_ORDER));
+				rank_insert(balloon, block, count + mm_pageblock_free_pages(
+							balloon->cfg.mm, block << PAGEBLOCK_ORDER));
 			block = index >> PAGEBLOCK_ORDER;
 			count = 0;
 		}
 		count++;
 	}
 	if (count)
-		rank_insert(b, block, count + mm_pageblock_free_pages(b->cfg.mm,
+		rank_insert(balloon, block, count + mm_pageblock_free_pages(balloon->cfg.mm,
 								      block << PAGEBLOCK_ORDER));
 }
 
 /* The ballooned (not isolated) PFNs of the ranked blocks from rank_pos on,
  * up to @want; a block is passed once it gave all it has. Return: how many. */
-static unsigned int pick_ranked(struct balloon *b, unsigned int want)
+static unsigned int pick_ranked(struct balloon *balloon, unsigned int want)
 {
 	unsigned int n = 0;
 
-	while (n < want && b->rank_pos < b->nr_rank) {
-		unsigned long first = b->rank[b->rank_pos].block << PAGEBLOCK_ORDER, index;
+	while (n < want && balloon->rank_pos < balloon->nr_rank) {
+		unsigned long first = balloon->rank[balloon->rank_pos].block << PAGEBLOCK_ORDER, index;
 		void *entry;
 
-		xa_for_each_range(&b->pfns, index, entry, first, first + PAGEBLOCK_PAGES - 1) {
+		xa_for_each_range(&balloon->pfns, index, entry, first, first + PAGEBLOCK_PAGES - 1) {
 			if (n == want)
 				break;
 			if (!entry_isolated(entry))
-				b->buf[n++] = (u32)index;
+				balloon->buf[n++] = (u32)index;
 		}
 		if (n < want)
-			b->rank_pos++; /* this block is done */
+			balloon->rank_pos++; /* this block is done */
 	}
 	return n;
 }
@@ -143,13 +143,13 @@ static unsigned int pick_ranked(struct balloon *b, unsigned int want)
  * whenever the host sets a new target. Return: how many picked (fewer than
  * @want when the ranked blocks run out: the next batch ranks again).
  */
-static unsigned int pick_aware(struct balloon *b, unsigned int want)
+static unsigned int pick_aware(struct balloon *balloon, unsigned int want)
 {
-	unsigned int n = pick_ranked(b, want);
+	unsigned int n = pick_ranked(balloon, want);
 
 	if (!n) {
-		rank_blocks(b);
-		n = pick_ranked(b, want);
+		rank_blocks(balloon);
+		n = pick_ranked(balloon, want);
 	}
 	return n;
 }
@@ -158,19 +158,19 @@ static unsigned int pick_aware(struct balloon *b, unsigned int want)
  * Naive deflate, last in first out: the @want ballooned (not isolated)
  * PFNs inflated last, newest first, from b->lifo. Return: how many.
  */
-static unsigned int pick_lifo(struct balloon *b, unsigned int want)
+static unsigned int pick_lifo(struct balloon *balloon, unsigned int want)
 {
 	unsigned int n = 0;
 	unsigned long seq;
 	void *entry;
 
-	xa_for_each_reverse(&b->lifo, seq, entry) {
+	xa_for_each_reverse(&balloon->lifo, seq, entry) {
 		unsigned long pfn = xa_to_value(entry);
 
 		if (n == want)
 			break;
-		if (!entry_isolated(xa_load(&b->pfns, pfn)))
-			b->buf[n++] = (u32)pfn;
+		if (!entry_isolated(xa_load(&balloon->pfns, pfn)))
+			balloon->buf[n++] = (u32)pfn;
 	}
 	return n;
 }
@@ -181,20 +181,20 @@ static unsigned int pick_lifo(struct balloon *b, unsigned int want)
  * isolated ones (migration holds them) only when there are no others.
  * Return: how many.
  */
-unsigned int balloon_pick_deflate(struct balloon *b, unsigned int want)
+unsigned int balloon_pick_deflate(struct balloon *balloon, unsigned int want)
 {
-	unsigned int n = b->cfg.policy == BALLOON_POLICY_AWARE ? pick_aware(b, want)
-							       : pick_lifo(b, want);
+	unsigned int n = balloon->cfg.policy == BALLOON_POLICY_AWARE ? pick_aware(balloon, want)
+							       : pick_lifo(balloon, want);
 	unsigned long index;
 	void *entry;
 
 	if (n)
 		return n;
-	xa_for_each(&b->pfns, index, entry) {
+	xa_for_each(&balloon->pfns, index, entry) {
 		if (n == want)
 			break;
 		if (entry_isolated(entry))
-			b->buf[n++] = (u32)index;
+			balloon->buf[n++] = (u32)index;
 	}
 	return n;
 }

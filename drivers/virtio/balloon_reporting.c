@@ -10,45 +10,45 @@
 #include "mm/reporting.h"
 
 /* One report buffer. Return: pages reported, 0 when nothing is left, -EIO. */
-static long report_round(struct balloon *b)
+static long report_round(struct balloon *balloon)
 {
-	struct mm *mm = b->cfg.mm;
+	struct mm *mm = balloon->cfg.mm;
 	struct vq_sg sg[BALLOON_REPORT_MAX];
 	unsigned long pages = 0;
 	unsigned int n, i;
 	u64 waited = 0;
 	int err;
 
-	n = mm_report_take(mm, PAGEBLOCK_ORDER, b->report_pfn, b->report_order,
+	n = mm_report_take(mm, PAGEBLOCK_ORDER, balloon->report_pfn, balloon->report_order,
 			   BALLOON_REPORT_MAX);
 	for (i = 0; i < n; i++) {
-		sg[i].addr = (u64)b->report_pfn[i] << PAGE_SHIFT;
-		sg[i].len = (u32)(PAGE_SIZE << b->report_order[i]);
-		pages += 1UL << b->report_order[i];
+		sg[i].addr = (u64)balloon->report_pfn[i] << PAGE_SHIFT;
+		sg[i].len = (u32)(PAGE_SIZE << balloon->report_order[i]);
+		pages += 1UL << balloon->report_order[i];
 	}
 	if (!n)
 		return 0;
-	err = balloon_post_sg(b, b->vq[BALLOON_VQ_REPORTING], sg, 0, n, b->report_pfn, &waited);
-	mm_report_return(mm, b->report_pfn, b->report_order, n, !err);
+	err = balloon_post_sg(balloon, balloon->vq[BALLOON_VQ_REPORTING], sg, 0, n, balloon->report_pfn, &waited);
+	mm_report_return(mm, balloon->report_pfn, balloon->report_order, n, !err);
 	if (err) {
-		b->info.report_fail++;
+		balloon->info.report_fail++;
 		return -EIO;
 	}
-	b->info.report_rounds++;
-	b->info.report_blocks += n;
-	b->info.report_pages += pages;
+	balloon->info.report_rounds++;
+	balloon->info.report_blocks += n;
+	balloon->info.report_pages += pages;
 	return (long)pages;
 }
 
-unsigned long balloon_report(struct balloon *b, unsigned int max_rounds)
+unsigned long balloon_report(struct balloon *balloon, unsigned int max_rounds)
 {
 	unsigned long total = 0;
 	unsigned int i;
 
-	if (!b->vq[BALLOON_VQ_REPORTING] || b->busy)
+	if (!balloon->vq[BALLOON_VQ_REPORTING] || balloon->busy)
 		return 0;
-	for (i = 0; i < max_rounds && !b->info.broken; i++) {
-		long r = report_round(b);
+	for (i = 0; i < max_rounds && !balloon->info.broken; i++) {
+		long r = report_round(balloon);
 
 		if (r <= 0)
 			break;

@@ -39,49 +39,49 @@ static void *guest_ptr(struct balloon_sim *sim, u64 pa, u32 len)
 	return (u8 *)mm_pfn_to_virt(first) + (pa & (PAGE_SIZE - 1));
 }
 
-static void push_used(struct balloon_sim_queue *q, u32 id, u32 len)
+static void push_used(struct balloon_sim_queue *queue, u32 id, u32 len)
 {
-	struct virtq_used_elem *e = &q->vq.used->ring[q->used_idx & (q->vq.num - 1)];
+	struct virtq_used_elem *elem = &queue->vq.used->ring[queue->used_idx & (queue->vq.num - 1)];
 
-	WRITE_ONCE(e->id, id);
-	WRITE_ONCE(e->len, len);
-	q->used_idx++;
-	WRITE_ONCE(q->vq.used->idx, q->used_idx);
+	WRITE_ONCE(elem->id, id);
+	WRITE_ONCE(elem->len, len);
+	queue->used_idx++;
+	WRITE_ONCE(queue->vq.used->idx, queue->used_idx);
 }
 
 /* Return a served chain, applying the configured fault from fault_after on. */
-static void complete(struct balloon_sim *sim, struct balloon_sim_queue *q, u16 head)
+static void complete(struct balloon_sim *sim, struct balloon_sim_queue *queue, u16 head)
 {
 	enum balloon_sim_fault f = sim->buffers > sim->fault_after ? sim->fault : SIM_FAULT_NONE;
-	struct balloon_sim_used u = { head, 0, 1, 0 };
+	struct balloon_sim_used used = { head, 0, 1, 0 };
 
 	switch (f) {
 	case SIM_FAULT_SCRIPT:
-		sim->script(sim, head, &u);
-		while (u.copies--)
-			push_used(q, u.id, u.len);
-		q->used_idx += u.jump;
-		WRITE_ONCE(q->vq.used->idx, q->used_idx);
+		sim->script(sim, head, &used);
+		while (used.copies--)
+			push_used(queue, used.id, used.len);
+		queue->used_idx += used.jump;
+		WRITE_ONCE(queue->vq.used->idx, queue->used_idx);
 		return;
 	case SIM_FAULT_SILENT:
 		return;
 	case SIM_FAULT_ID_RANGE:
-		push_used(q, q->vq.num + 5u, 0);
+		push_used(queue, queue->vq.num + 5u, 0);
 		return;
 	case SIM_FAULT_HUGE_LEN:
-		push_used(q, head, 0xffffffffu);
+		push_used(queue, head, 0xffffffffu);
 		return;
 	case SIM_FAULT_IDX_JUMP:
-		push_used(q, head, 0);
-		q->used_idx += 1000;
-		WRITE_ONCE(q->vq.used->idx, q->used_idx);
+		push_used(queue, head, 0);
+		queue->used_idx += 1000;
+		WRITE_ONCE(queue->vq.used->idx, queue->used_idx);
 		return;
 	case SIM_FAULT_ID_DUP:
-		push_used(q, head, 0);
-		push_used(q, head, 0);
+		push_used(queue, head, 0);
+		push_used(queue, head, 0);
 		return;
 	case SIM_FAULT_NONE:
-		push_used(q, head, 0);
+		push_used(queue, head, 0);
 		return;
 	}
 }
@@ -115,24 +115,24 @@ static void host_pfn(struct balloon_sim *sim, u32 pfn, bool inflate)
 }
 
 /* Walk the chain at @head (bounded), handing each readable buffer to @fn. */
-static void read_chain(struct balloon_sim *sim, struct balloon_sim_queue *q, u16 head,
+static void read_chain(struct balloon_sim *sim, struct balloon_sim_queue *queue, u16 head,
 		       void (*fn)(struct balloon_sim *, void *, u32, bool), bool arg)
 {
 	u16 i = head, n;
 
-	for (n = 0; n < q->vq.num && i < q->vq.num; n++) {
-		struct virtq_desc d = q->vq.desc[i];
-		void *p = guest_ptr(sim, d.addr, d.len);
+	for (n = 0; n < queue->vq.num && i < queue->vq.num; n++) {
+		struct virtq_desc desc = queue->vq.desc[i];
+		void *p = guest_ptr(sim, desc.addr, desc.len);
 
 		if (!p) {
-			violation(sim, "buffer outside guest RAM", (unsigned long)d.addr);
+			violation(sim, "buffer outside guest RAM", (unsigned long)desc.addr);
 			return;
 		}
-		if (!(d.flags & VIRTQ_DESC_F_WRITE))
-			fn(sim, p, d.len, arg);
-		if (!(d.flags & VIRTQ_DESC_F_NEXT))
+		if (!(desc.flags & VIRTQ_DESC_F_WRITE))
+			fn(sim, p, desc.len, arg);
+		if (!(desc.flags & VIRTQ_DESC_F_NEXT))
 			return;
-		i = d.next;
+		i = desc.next;
 	}
 	violation(sim, "descriptor chain loops or leaves the table", head);
 }
@@ -149,33 +149,33 @@ static void pfn_buffer(struct balloon_sim *sim, void *p, u32 len, bool inflate)
 
 /* Walk the device-writable entries of the chain at @head (bounded): each
  * must be a block taken out for reporting, of exactly its size. */
-static void report_chain(struct balloon_sim *sim, struct balloon_sim_queue *q, u16 head)
+static void report_chain(struct balloon_sim *sim, struct balloon_sim_queue *queue, u16 head)
 {
 	struct mm *mm = sim->mm;
 	u16 i = head, n;
 
-	for (n = 0; n < q->vq.num && i < q->vq.num; n++) {
-		struct virtq_desc d = q->vq.desc[i];
-		unsigned long pfn = (unsigned long)(d.addr >> PAGE_SHIFT);
+	for (n = 0; n < queue->vq.num && i < queue->vq.num; n++) {
+		struct virtq_desc desc = queue->vq.desc[i];
+		unsigned long pfn = (unsigned long)(desc.addr >> PAGE_SHIFT);
 		struct page *page;
 
-		if (!guest_ptr(sim, d.addr, d.len) || !(d.flags & VIRTQ_DESC_F_WRITE)) {
-			violation(sim, "report entry outside RAM or not writable", (unsigned long)d.addr);
+		if (!guest_ptr(sim, desc.addr, desc.len) || !(desc.flags & VIRTQ_DESC_F_WRITE)) {
+			violation(sim, "report entry outside RAM or not writable", (unsigned long)desc.addr);
 			return;
 		}
 		page = mm_pfn_to_page(mm, pfn);
-		if ((d.addr & (PAGE_SIZE - 1)) || !page_is_head(page) ||
+		if ((desc.addr & (PAGE_SIZE - 1)) || !page_is_head(page) ||
 		    page_type(page) != MEMDESC_REPORTING ||
-		    (u64)PAGE_SIZE << page_order(page) != d.len)
+		    (u64)PAGE_SIZE << page_order(page) != desc.len)
 			violation(sim, "reported block is not a whole block taken for reporting", pfn);
 		else {
 			sim->reported_blocks++;
-			sim->reported_pages += d.len / PAGE_SIZE;
-			memset(mm_pfn_to_virt(pfn), 0, d.len); /* the host discards it */
+			sim->reported_pages += desc.len / PAGE_SIZE;
+			memset(mm_pfn_to_virt(pfn), 0, desc.len); /* the host discards it */
 		}
-		if (!(d.flags & VIRTQ_DESC_F_NEXT))
+		if (!(desc.flags & VIRTQ_DESC_F_NEXT))
 			return;
-		i = d.next;
+		i = desc.next;
 	}
 	violation(sim, "descriptor chain loops or leaves the table", head);
 }
@@ -198,31 +198,31 @@ static void maybe_flip(struct balloon_sim *sim)
 
 static void serve_queue(struct balloon_sim *sim, unsigned int index)
 {
-	struct balloon_sim_queue *q = &sim->q[index];
+	struct balloon_sim_queue *queue = &sim->q[index];
 	u16 head;
 
-	q->kicked = false;
-	while (q->live && READ_ONCE(q->vq.avail->idx) != q->last_avail) {
-		head = READ_ONCE(q->vq.avail->ring[q->last_avail & (q->vq.num - 1)]);
-		q->last_avail++;
-		if (head >= q->vq.num) {
+	queue->kicked = false;
+	while (queue->live && READ_ONCE(queue->vq.avail->idx) != queue->last_avail) {
+		head = READ_ONCE(queue->vq.avail->ring[queue->last_avail & (queue->vq.num - 1)]);
+		queue->last_avail++;
+		if (head >= queue->vq.num) {
 			violation(sim, "available head out of range", head);
 			continue;
 		}
 		if (index == 3u + !!(sim->offered & VIRTIO_BALLOON_F_FREE_PAGE_HINT)) {
-			report_chain(sim, q, head);
-			push_used(q, head, 0);
+			report_chain(sim, queue, head);
+			push_used(queue, head, 0);
 			continue;
 		}
 		if (index == BALLOON_VQ_STATS) {
-			read_chain(sim, q, head, stats_buffer, false);
+			read_chain(sim, queue, head, stats_buffer, false);
 			sim->stats_held = true; /* kept until the host polls */
 			sim->stats_head = head;
 			continue;
 		}
 		sim->buffers++;
-		read_chain(sim, q, head, pfn_buffer, index == BALLOON_VQ_INFLATE);
-		complete(sim, q, head);
+		read_chain(sim, queue, head, pfn_buffer, index == BALLOON_VQ_INFLATE);
+		complete(sim, queue, head);
 		maybe_flip(sim);
 	}
 }
@@ -262,9 +262,9 @@ bool balloon_sim_holds(const struct balloon_sim *sim, unsigned long pfn)
 	       bitmap_test_bit(sim->inflated, pfn - sim->mm->base_pfn);
 }
 
-void balloon_sim_wait(struct balloon *b, u64 us)
+void balloon_sim_wait(struct balloon *balloon, u64 us)
 {
-	balloon_sim_run(b->cfg.priv);
+	balloon_sim_run(balloon->cfg.priv);
 }
 
 /* Transport side. */
@@ -273,11 +273,11 @@ static void free_queues(struct balloon_sim *sim)
 	unsigned int i;
 
 	for (i = 0; i < BALLOON_SIM_QUEUES; i++) {
-		struct balloon_sim_queue *q = &sim->q[i];
+		struct balloon_sim_queue *queue = &sim->q[i];
 
-		if (q->ring)
-			mm_free_pages(sim->mm, q->ring, q->ring_order);
-		memset(q, 0, sizeof(*q));
+		if (queue->ring)
+			mm_free_pages(sim->mm, queue->ring, queue->ring_order);
+		memset(queue, 0, sizeof(*queue));
 	}
 	sim->stats_held = false;
 }
@@ -320,24 +320,24 @@ static struct virtqueue *sim_setup_queue(struct virtio_device *vd, unsigned int 
 					 const char *name)
 {
 	struct balloon_sim *sim = to_sim(vd);
-	struct balloon_sim_queue *q;
+	struct balloon_sim_queue *queue;
 	unsigned int order = mm_order_for_bytes(vq_ring_bytes(BALLOON_SIM_QSIZE));
 
 	if (index >= sim->nr_queues || index >= BALLOON_SIM_QUEUES || sim->q[index].live)
 		return NULL;
-	q = &sim->q[index];
-	q->ring = mm_alloc_pages(sim->mm, order, GFP_KERNEL | GFP_ZERO);
-	if (!q->ring)
+	queue = &sim->q[index];
+	queue->ring = mm_alloc_pages(sim->mm, order, GFP_KERNEL | GFP_ZERO);
+	if (!queue->ring)
 		return NULL;
-	q->ring_order = order;
-	if (vq_init(&q->vq, name, index, BALLOON_SIM_QSIZE, mm_page_address(sim->mm, q->ring),
-		    (u64)mm_page_to_pfn(sim->mm, q->ring) << PAGE_SHIFT, &sim_vq_ops, sim)) {
-		mm_free_pages(sim->mm, q->ring, order);
-		memset(q, 0, sizeof(*q));
+	queue->ring_order = order;
+	if (vq_init(&queue->vq, name, index, BALLOON_SIM_QSIZE, mm_page_address(sim->mm, queue->ring),
+		    (u64)mm_page_to_pfn(sim->mm, queue->ring) << PAGE_SHIFT, &sim_vq_ops, sim)) {
+		mm_free_pages(sim->mm, queue->ring, order);
+		memset(queue, 0, sizeof(*queue));
 		return NULL;
 	}
-	q->live = true;
-	return &q->vq;
+	queue->live = true;
+	return &queue->vq;
 }
 
 static int sim_driver_ok(struct virtio_device *vd)

@@ -113,6 +113,6 @@ bool balloon_sim_request_stats(struct balloon_sim *sim);
 bool balloon_sim_holds(const struct balloon_sim *sim, unsigned long pfn);
 
 /* A wait hook for struct balloon_config (cfg.priv = the sim): runs it. */
-void balloon_sim_wait(struct balloon *b, u64 us);
+void balloon_sim_wait(struct balloon *balloon, u64 us);
 
 #endif

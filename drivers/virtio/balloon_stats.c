@@ -11,9 +11,9 @@
  * the allocator dips into its reserve (no page cache or swap to add back).
  * Tags without a meaning here (swap, faults, caches, hugetlb) report 0.
  */
-void balloon_stats_fill(const struct balloon *b, struct balloon_stat *stats)
+void balloon_stats_fill(const struct balloon *balloon, struct balloon_stat *stats)
 {
-	const struct mm *mm = b->cfg.mm;
+	const struct mm *mm = balloon->cfg.mm;
 	unsigned long free = mm_nr_free_pages(mm), low = mm->wmark[WMARK_LOW];
 	u16 tag;
 
@@ -32,42 +32,42 @@ void balloon_stats_fill(const struct balloon *b, struct balloon_stat *stats)
 }
 
 /* Fill and hand the stats buffer to the device (device-readable). */
-void balloon_stats_post(struct balloon *b)
+void balloon_stats_post(struct balloon *balloon)
 {
-	struct vq_sg sg = { .addr = b->stats_pa,
+	struct vq_sg sg = { .addr = balloon->stats_pa,
 			    .len = sizeof(struct balloon_stat) * BALLOON_S_NR };
-	struct virtqueue *vq = b->vq[BALLOON_VQ_STATS];
+	struct virtqueue *vq = balloon->vq[BALLOON_VQ_STATS];
 
-	balloon_stats_fill(b, b->stats);
-	if (vq_add(vq, &sg, 1, 0, b->stats)) {
-		balloon_break(b, vq_broken(vq) ? "stats queue broken"
+	balloon_stats_fill(balloon, balloon->stats);
+	if (vq_add(vq, &sg, 1, 0, balloon->stats)) {
+		balloon_break(balloon, vq_broken(vq) ? "stats queue broken"
 					      : "cannot post the stats buffer");
 		return;
 	}
-	b->stats_posted = true;
+	balloon->stats_posted = true;
 	vq_kick(vq);
 }
 
-void balloon_stats_service(struct balloon *b)
+void balloon_stats_service(struct balloon *balloon)
 {
-	struct virtqueue *vq = b->vq[BALLOON_VQ_STATS];
+	struct virtqueue *vq = balloon->vq[BALLOON_VQ_STATS];
 	void *tok;
 	u32 len;
 
-	b->stats_pending = false;
-	if (!vq || b->info.broken)
+	balloon->stats_pending = false;
+	if (!vq || balloon->info.broken)
 		return;
 	while ((tok = vq_get_used(vq, &len)) != NULL) {
-		if (tok != b->stats || !b->stats_posted) {
-			balloon_break(b, "stats queue returned a buffer we did not post");
+		if (tok != balloon->stats || !balloon->stats_posted) {
+			balloon_break(balloon, "stats queue returned a buffer we did not post");
 			return;
 		}
-		b->stats_posted = false;
-		b->info.stats_requests++;
-		balloon_stats_post(b);
-		if (b->info.broken)
+		balloon->stats_posted = false;
+		balloon->info.stats_requests++;
+		balloon_stats_post(balloon);
+		if (balloon->info.broken)
 			return;
 	}
 	if (vq_broken(vq))
-		balloon_break(b, "device broke the stats queue");
+		balloon_break(balloon, "device broke the stats queue");
 }

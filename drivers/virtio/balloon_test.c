@@ -28,7 +28,7 @@
 struct fixture {
 	struct mm_test_env env;
 	struct balloon_sim sim;
-	struct balloon b;
+	struct balloon balloon;
 	struct balloon_config cfg;
 	unsigned long node_pages;   /* xarray nodes, one page each */
 	unsigned long fail_node_at; /* fail the Nth node allocation (1-based); 0 never */
@@ -44,25 +44,25 @@ static struct fixture fx;
 
 static void *node_alloc(size_t size, void *priv)
 {
-	struct fixture *f = priv;
+	struct fixture *fix = priv;
 	struct page *page;
 
-	if (size > PAGE_SIZE || ++f->node_allocs == f->fail_node_at || f->fail_all_nodes)
+	if (size > PAGE_SIZE || ++fix->node_allocs == fix->fail_node_at || fix->fail_all_nodes)
 		return NULL;
-	page = f->node_pool_n ? f->node_pool[--f->node_pool_n]
-			      : mm_alloc_pages(&f->env.mm, 0, GFP_NOWARN);
+	page = fix->node_pool_n ? fix->node_pool[--fix->node_pool_n]
+			      : mm_alloc_pages(&fix->env.mm, 0, GFP_NOWARN);
 	if (!page)
 		return NULL;
-	f->node_pages++;
-	return mm_page_address(&f->env.mm, page);
+	fix->node_pages++;
+	return mm_page_address(&fix->env.mm, page);
 }
 
 static void node_free(void *p, size_t size, void *priv)
 {
-	struct fixture *f = priv;
+	struct fixture *fix = priv;
 
-	f->node_pages--;
-	mm_free_pages(&f->env.mm, mm_pfn_to_page(&f->env.mm, mm_virt_to_pfn(p)), 0);
+	fix->node_pages--;
+	mm_free_pages(&fix->env.mm, mm_pfn_to_page(&fix->env.mm, mm_virt_to_pfn(p)), 0);
 }
 
 static const struct xa_alloc_ops node_ops = { .alloc = node_alloc, .free = node_free,
@@ -83,7 +83,7 @@ static int fixture_init(void)
 	if (err)
 		return err;
 	fx.sim.config_changed = set_config_pending;
-	fx.sim.arg = &fx.b;
+	fx.sim.arg = &fx.balloon;
 	fx.cfg = (struct balloon_config){ .mm = &fx.env.mm, .vdev = &fx.sim.vdev,
 					  .xa_ops = &node_ops, .batch = 32, .keep_pages = KEEP,
 					  .timeout_us = 2000, .wait = balloon_sim_wait,
@@ -96,7 +96,7 @@ static int fixture_start(void)
 	int err;
 
 	fx.free_before = mm_nr_free_pages(&fx.env.mm);
-	err = balloon_start(&fx.b, &fx.cfg);
+	err = balloon_start(&fx.balloon, &fx.cfg);
 	fx.free_started = mm_nr_free_pages(&fx.env.mm);
 	return err;
 }
@@ -104,7 +104,7 @@ static int fixture_start(void)
 /* Nothing lost: every page free, ballooned or holding an xarray node. */
 static bool accounted(void)
 {
-	return mm_nr_free_pages(&fx.env.mm) + balloon_pages(&fx.b) + fx.node_pages ==
+	return mm_nr_free_pages(&fx.env.mm) + balloon_pages(&fx.balloon) + fx.node_pages ==
 	       fx.free_started;
 }
 
@@ -114,13 +114,13 @@ static bool host_agrees(void)
 	unsigned long index, n = 0;
 	void *entry;
 
-	xa_for_each(&fx.b.pfns, index, entry) {
+	xa_for_each(&fx.balloon.pfns, index, entry) {
 		if (!balloon_sim_holds(&fx.sim, index) ||
 		    page_type(mm_pfn_to_page(&fx.env.mm, index)) != MEMDESC_BALLOON)
 			return false;
 		n++;
 	}
-	return n == fx.sim.host_pages && n == fx.b.info.actual && fx.sim.actual == n;
+	return n == fx.sim.host_pages && n == fx.balloon.info.actual && fx.sim.actual == n;
 }
 
 /* Set the host's target and let the driver settle (bounded rounds). */
@@ -129,141 +129,141 @@ static bool settle(u32 num_pages)
 	unsigned int round;
 
 	fx.sim.num_pages = num_pages;
-	fx.b.config_pending = true;
+	fx.balloon.config_pending = true;
 	for (round = 0; round < 1000; round++) {
 		bool done;
 
-		if (fx.b.config_pending)
-			balloon_read_target(&fx.b);
-		done = balloon_adjust(&fx.b);
-		if (done && !fx.b.config_pending)
+		if (fx.balloon.config_pending)
+			balloon_read_target(&fx.balloon);
+		done = balloon_adjust(&fx.balloon);
+		if (done && !fx.balloon.config_pending)
 			return true;
-		if (fx.b.info.broken)
+		if (fx.balloon.info.broken)
 			return false;
 	}
 	return false;
 }
 
-static void fixture_end(struct ktest *t)
+static void fixture_end(struct ktest *test)
 {
-	KTEST_EXPECT_EQ(t, balloon_stop(&fx.b), 0);
-	KTEST_EXPECT_EQ(t, mm_nr_free_pages(&fx.env.mm), fx.free_before);
-	KTEST_EXPECT_EQ(t, fx.sim.violations, 0);
-	KTEST_EXPECT_EQ(t, mm_check(&fx.env.mm), 0);
+	KTEST_EXPECT_EQ(test, balloon_stop(&fx.balloon), 0);
+	KTEST_EXPECT_EQ(test, mm_nr_free_pages(&fx.env.mm), fx.free_before);
+	KTEST_EXPECT_EQ(test, fx.sim.violations, 0);
+	KTEST_EXPECT_EQ(test, mm_check(&fx.env.mm), 0);
 	mm_test_env_destroy(&fx.env);
 }
 
 /* Inflate to 600 pages and back: the host holds exactly the xarray's PFNs,
  * actual follows, and every page returns to the buddy. */
-static void balloon_inflate_deflate_restores_every_page(struct ktest *t)
+static void balloon_inflate_deflate_restores_every_page(struct ktest *test)
 {
-	KTEST_ASSERT_EQ(t, fixture_init(), 0);
-	KTEST_ASSERT_EQ(t, fixture_start(), 0);
-	KTEST_EXPECT_TRUE(t, settle(600));
-	KTEST_EXPECT_EQ(t, fx.b.info.actual, 600);
-	KTEST_EXPECT_TRUE(t, host_agrees());
-	KTEST_EXPECT_TRUE(t, accounted());
-	KTEST_EXPECT_EQ(t, fx.b.info.inflate_batches, DIV_ROUND_UP(600, 32));
-	KTEST_EXPECT_TRUE(t, settle(100));
-	KTEST_EXPECT_TRUE(t, host_agrees());
-	KTEST_EXPECT_TRUE(t, settle(0));
-	KTEST_EXPECT_EQ(t, fx.sim.host_pages, 0);
-	KTEST_EXPECT_EQ(t, fx.node_pages, 0);
-	KTEST_EXPECT_EQ(t, mm_nr_free_pages(&fx.env.mm), fx.free_started);
-	KTEST_EXPECT_EQ(t, fx.b.info.pages_inflated, 600);
-	KTEST_EXPECT_EQ(t, fx.b.info.pages_deflated, 600);
-	fixture_end(t);
+	KTEST_ASSERT_EQ(test, fixture_init(), 0);
+	KTEST_ASSERT_EQ(test, fixture_start(), 0);
+	KTEST_EXPECT_TRUE(test, settle(600));
+	KTEST_EXPECT_EQ(test, fx.balloon.info.actual, 600);
+	KTEST_EXPECT_TRUE(test, host_agrees());
+	KTEST_EXPECT_TRUE(test, accounted());
+	KTEST_EXPECT_EQ(test, fx.balloon.info.inflate_batches, DIV_ROUND_UP(600, 32));
+	KTEST_EXPECT_TRUE(test, settle(100));
+	KTEST_EXPECT_TRUE(test, host_agrees());
+	KTEST_EXPECT_TRUE(test, settle(0));
+	KTEST_EXPECT_EQ(test, fx.sim.host_pages, 0);
+	KTEST_EXPECT_EQ(test, fx.node_pages, 0);
+	KTEST_EXPECT_EQ(test, mm_nr_free_pages(&fx.env.mm), fx.free_started);
+	KTEST_EXPECT_EQ(test, fx.balloon.info.pages_inflated, 600);
+	KTEST_EXPECT_EQ(test, fx.balloon.info.pages_deflated, 600);
+	fixture_end(test);
 }
 
 /* num_pages far beyond RAM is clamped (once logged) and the guest keeps its
  * floor; the driver then deflates fully. */
-static void balloon_target_beyond_ram_is_clamped(struct ktest *t)
+static void balloon_target_beyond_ram_is_clamped(struct ktest *test)
 {
 	unsigned long managed;
 
-	KTEST_ASSERT_EQ(t, fixture_init(), 0);
-	KTEST_ASSERT_EQ(t, fixture_start(), 0);
+	KTEST_ASSERT_EQ(test, fixture_init(), 0);
+	KTEST_ASSERT_EQ(test, fixture_start(), 0);
 	managed = fx.env.mm.nr_managed;
-	KTEST_EXPECT_TRUE(t, settle(0xffffffffu));
-	KTEST_EXPECT_EQ(t, fx.b.info.num_pages, 0xffffffffu);
-	KTEST_EXPECT_LE(t, fx.b.info.actual, managed - KEEP);
-	KTEST_EXPECT_GE(t, mm_nr_free_pages(&fx.env.mm), KEEP);
-	KTEST_EXPECT_GE(t, fx.b.info.clamps, 1);
-	KTEST_EXPECT_TRUE(t, host_agrees());
-	KTEST_EXPECT_TRUE(t, accounted());
-	KTEST_EXPECT_TRUE(t, settle(0));
-	KTEST_EXPECT_EQ(t, fx.sim.host_pages, 0);
-	fixture_end(t);
+	KTEST_EXPECT_TRUE(test, settle(0xffffffffu));
+	KTEST_EXPECT_EQ(test, fx.balloon.info.num_pages, 0xffffffffu);
+	KTEST_EXPECT_LE(test, fx.balloon.info.actual, managed - KEEP);
+	KTEST_EXPECT_GE(test, mm_nr_free_pages(&fx.env.mm), KEEP);
+	KTEST_EXPECT_GE(test, fx.balloon.info.clamps, 1);
+	KTEST_EXPECT_TRUE(test, host_agrees());
+	KTEST_EXPECT_TRUE(test, accounted());
+	KTEST_EXPECT_TRUE(test, settle(0));
+	KTEST_EXPECT_EQ(test, fx.sim.host_pages, 0);
+	fixture_end(test);
 }
 
 /* The host flips num_pages every third buffer (with a config interrupt):
  * the driver follows, never loses a page, and settles once it stops. */
-static void balloon_flipping_targets(struct ktest *t)
+static void balloon_flipping_targets(struct ktest *test)
 {
 	unsigned int round;
 
-	KTEST_ASSERT_EQ(t, fixture_init(), 0);
-	KTEST_ASSERT_EQ(t, fixture_start(), 0);
+	KTEST_ASSERT_EQ(test, fixture_init(), 0);
+	KTEST_ASSERT_EQ(test, fixture_start(), 0);
 	fx.sim.flip_every = 3;
 	fx.sim.flip_to[0] = 500;
 	fx.sim.flip_to[1] = 40;
 	fx.sim.num_pages = 500;
-	fx.b.config_pending = true;
+	fx.balloon.config_pending = true;
 	for (round = 0; round < 60; round++) {
-		if (fx.b.config_pending)
-			balloon_read_target(&fx.b);
-		balloon_adjust(&fx.b);
-		KTEST_ASSERT_TRUE(t, host_agrees());
-		KTEST_ASSERT_TRUE(t, accounted());
+		if (fx.balloon.config_pending)
+			balloon_read_target(&fx.balloon);
+		balloon_adjust(&fx.balloon);
+		KTEST_ASSERT_TRUE(test, host_agrees());
+		KTEST_ASSERT_TRUE(test, accounted());
 	}
-	KTEST_EXPECT_GT(t, fx.b.info.pages_deflated, 0);
+	KTEST_EXPECT_GT(test, fx.balloon.info.pages_deflated, 0);
 	fx.sim.flip_every = 0;
-	KTEST_EXPECT_TRUE(t, settle(0));
-	KTEST_EXPECT_FALSE(t, fx.b.info.broken);
-	fixture_end(t);
+	KTEST_EXPECT_TRUE(test, settle(0));
+	KTEST_EXPECT_FALSE(test, fx.balloon.info.broken);
+	fixture_end(test);
 }
 
 /* A device that completes buffers only later (from the wait hook). */
-static void balloon_async_device(struct ktest *t)
+static void balloon_async_device(struct ktest *test)
 {
-	KTEST_ASSERT_EQ(t, fixture_init(), 0);
+	KTEST_ASSERT_EQ(test, fixture_init(), 0);
 	fx.sim.async = true;
-	KTEST_ASSERT_EQ(t, fixture_start(), 0);
-	KTEST_EXPECT_TRUE(t, settle(300));
-	KTEST_EXPECT_TRUE(t, host_agrees());
-	KTEST_EXPECT_TRUE(t, settle(0));
-	KTEST_EXPECT_GT(t, fx.b.info.inflate_wait_ns, 0);
-	fixture_end(t);
+	KTEST_ASSERT_EQ(test, fixture_start(), 0);
+	KTEST_EXPECT_TRUE(test, settle(300));
+	KTEST_EXPECT_TRUE(test, host_agrees());
+	KTEST_EXPECT_TRUE(test, settle(0));
+	KTEST_EXPECT_GT(test, fx.balloon.info.inflate_wait_ns, 0);
+	fixture_end(test);
 }
 
 /* The stats buffer waits with the host; a poll returns it and the driver
  * answers with the figures of that moment. */
-static void balloon_stats_answer_polls(struct ktest *t)
+static void balloon_stats_answer_polls(struct ktest *test)
 {
-	KTEST_ASSERT_EQ(t, fixture_init(), 0);
-	KTEST_EXPECT_FALSE(t, balloon_sim_request_stats(&fx.sim));
-	KTEST_ASSERT_EQ(t, fixture_start(), 0);
-	KTEST_EXPECT_EQ(t, fx.sim.stats_reads, 1);
-	KTEST_EXPECT_TRUE(t, settle(200));
-	KTEST_ASSERT_TRUE(t, balloon_sim_request_stats(&fx.sim));
-	fx.b.stats_pending = true;
-	balloon_stats_service(&fx.b);
-	KTEST_EXPECT_EQ(t, fx.b.info.stats_requests, 1);
-	KTEST_EXPECT_EQ(t, fx.sim.stats_reads, 2);
-	KTEST_EXPECT_EQ(t, fx.sim.stats[BALLOON_S_MEMFREE].tag, BALLOON_S_MEMFREE);
-	KTEST_EXPECT_EQ(t, fx.sim.stats[BALLOON_S_MEMFREE].val,
+	KTEST_ASSERT_EQ(test, fixture_init(), 0);
+	KTEST_EXPECT_FALSE(test, balloon_sim_request_stats(&fx.sim));
+	KTEST_ASSERT_EQ(test, fixture_start(), 0);
+	KTEST_EXPECT_EQ(test, fx.sim.stats_reads, 1);
+	KTEST_EXPECT_TRUE(test, settle(200));
+	KTEST_ASSERT_TRUE(test, balloon_sim_request_stats(&fx.sim));
+	fx.balloon.stats_pending = true;
+	balloon_stats_service(&fx.balloon);
+	KTEST_EXPECT_EQ(test, fx.balloon.info.stats_requests, 1);
+	KTEST_EXPECT_EQ(test, fx.sim.stats_reads, 2);
+	KTEST_EXPECT_EQ(test, fx.sim.stats[BALLOON_S_MEMFREE].tag, BALLOON_S_MEMFREE);
+	KTEST_EXPECT_EQ(test, fx.sim.stats[BALLOON_S_MEMFREE].val,
 			(u64)mm_nr_free_pages(&fx.env.mm) * PAGE_SIZE);
-	KTEST_EXPECT_EQ(t, fx.sim.stats[BALLOON_S_MEMTOT].val,
+	KTEST_EXPECT_EQ(test, fx.sim.stats[BALLOON_S_MEMTOT].val,
 			(u64)fx.env.mm.nr_managed * PAGE_SIZE);
-	KTEST_EXPECT_EQ(t, fx.sim.stats[BALLOON_S_SWAP_IN].val, 0);
-	KTEST_EXPECT_TRUE(t, settle(0));
-	fixture_end(t);
+	KTEST_EXPECT_EQ(test, fx.sim.stats[BALLOON_S_SWAP_IN].val, 0);
+	KTEST_EXPECT_TRUE(test, settle(0));
+	fixture_end(test);
 }
 
 /* An xarray node that cannot be allocated: the page goes back to the buddy,
  * the batch is cut short, a later attempt finishes the job. Both policies;
  * naive's second insert (its lifo) failing too, which undoes the first. */
-static void balloon_xarray_enomem_gives_page_back(struct ktest *t)
+static void balloon_xarray_enomem_gives_page_back(struct ktest *test)
 {
 	static const struct {
 		enum balloon_policy policy;
@@ -276,28 +276,28 @@ static void balloon_xarray_enomem_gives_page_back(struct ktest *t)
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
-		KTEST_ASSERT_EQ(t, fixture_init(), 0);
+		KTEST_ASSERT_EQ(test, fixture_init(), 0);
 		fx.cfg.policy = cases[i].policy;
-		KTEST_ASSERT_EQ(t, fixture_start(), 0);
+		KTEST_ASSERT_EQ(test, fixture_start(), 0);
 		fx.fail_node_at = fx.node_allocs + cases[i].fail_at;
 		fx.sim.num_pages = 100;
-		balloon_read_target(&fx.b);
-		KTEST_EXPECT_FALSE(t, balloon_adjust(&fx.b));
-		KTEST_EXPECT_EQ(t, fx.b.info.xa_enomem, 1);
-		KTEST_EXPECT_EQ(t, fx.b.info.actual, 0);
-		KTEST_EXPECT_EQ(t, balloon_pages(&fx.b), 0);
-		KTEST_EXPECT_EQ(t, fx.node_pages, balloon_xa_nodes(&fx.b));
-		KTEST_EXPECT_TRUE(t, accounted());
-		KTEST_EXPECT_TRUE(t, settle(100));
-		KTEST_EXPECT_TRUE(t, host_agrees());
-		KTEST_EXPECT_TRUE(t, settle(0));
-		fixture_end(t);
+		balloon_read_target(&fx.balloon);
+		KTEST_EXPECT_FALSE(test, balloon_adjust(&fx.balloon));
+		KTEST_EXPECT_EQ(test, fx.balloon.info.xa_enomem, 1);
+		KTEST_EXPECT_EQ(test, fx.balloon.info.actual, 0);
+		KTEST_EXPECT_EQ(test, balloon_pages(&fx.balloon), 0);
+		KTEST_EXPECT_EQ(test, fx.node_pages, balloon_xa_nodes(&fx.balloon));
+		KTEST_EXPECT_TRUE(test, accounted());
+		KTEST_EXPECT_TRUE(test, settle(100));
+		KTEST_EXPECT_TRUE(test, host_agrees());
+		KTEST_EXPECT_TRUE(test, settle(0));
+		fixture_end(test);
 	}
 }
 
 /* Refused FEATURES_OK, no VERSION_1, a missing queue, refused DRIVER_OK:
  * start fails with FAILED set and nothing allocated. */
-static void balloon_refused_negotiation_leaks_nothing(struct ktest *t)
+static void balloon_refused_negotiation_leaks_nothing(struct ktest *test)
 {
 	static const struct {
 		bool refuse_features, no_v1, refuse_driver_ok;
@@ -312,18 +312,18 @@ static void balloon_refused_negotiation_leaks_nothing(struct ktest *t)
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
-		KTEST_ASSERT_EQ(t, fixture_init(), 0);
+		KTEST_ASSERT_EQ(test, fixture_init(), 0);
 		fx.sim.refuse_features_ok = cases[i].refuse_features;
 		if (cases[i].no_v1)
 			fx.sim.offered &= ~VIRTIO_F_VERSION_1;
 		fx.sim.refuse_driver_ok = cases[i].refuse_driver_ok;
 		fx.sim.nr_queues = cases[i].queues;
-		KTEST_EXPECT_EQ(t, fixture_start(), cases[i].err);
-		KTEST_EXPECT_GE(t, fx.sim.failed, 1);
-		KTEST_EXPECT_FALSE(t, fx.sim.q[0].live);
-		KTEST_EXPECT_FALSE(t, fx.b.info.active);
-		KTEST_EXPECT_EQ(t, mm_nr_free_pages(&fx.env.mm), fx.free_before);
-		KTEST_EXPECT_EQ(t, mm_check(&fx.env.mm), 0);
+		KTEST_EXPECT_EQ(test, fixture_start(), cases[i].err);
+		KTEST_EXPECT_GE(test, fx.sim.failed, 1);
+		KTEST_EXPECT_FALSE(test, fx.sim.q[0].live);
+		KTEST_EXPECT_FALSE(test, fx.balloon.info.active);
+		KTEST_EXPECT_EQ(test, mm_nr_free_pages(&fx.env.mm), fx.free_before);
+		KTEST_EXPECT_EQ(test, mm_check(&fx.env.mm), 0);
 		mm_test_env_destroy(&fx.env);
 	}
 }
@@ -331,7 +331,7 @@ static void balloon_refused_negotiation_leaks_nothing(struct ktest *t)
 /* Hostile used rings from the third buffer on: the driver stops (or, for
  * duplicated ids that look valid, carries on), never loses a page, never
  * frees one the host may hold, and stop() keeps them when it cannot tell. */
-static void balloon_hostile_device_loses_nothing(struct ktest *t)
+static void balloon_hostile_device_loses_nothing(struct ktest *test)
 {
 	static const enum balloon_sim_fault faults[] = {
 		SIM_FAULT_SILENT, SIM_FAULT_ID_RANGE, SIM_FAULT_HUGE_LEN,
@@ -344,30 +344,30 @@ static void balloon_hostile_device_loses_nothing(struct ktest *t)
 		void *entry;
 		bool broken;
 
-		KTEST_ASSERT_EQ(t, fixture_init(), 0);
+		KTEST_ASSERT_EQ(test, fixture_init(), 0);
 		fx.sim.fault = faults[i];
 		fx.sim.fault_after = 2;
-		KTEST_ASSERT_EQ(t, fixture_start(), 0);
+		KTEST_ASSERT_EQ(test, fixture_start(), 0);
 		settle(400);
 		settle(0);
-		broken = fx.b.info.broken;
-		KTEST_EXPECT_TRUE(t, broken || faults[i] == SIM_FAULT_ID_DUP);
-		KTEST_EXPECT_TRUE(t, accounted());
-		KTEST_EXPECT_EQ(t, fx.sim.violations, 0);
+		broken = fx.balloon.info.broken;
+		KTEST_EXPECT_TRUE(test, broken || faults[i] == SIM_FAULT_ID_DUP);
+		KTEST_EXPECT_TRUE(test, accounted());
+		KTEST_EXPECT_EQ(test, fx.sim.violations, 0);
 		/* Every page the host holds is still ballooned in the guest. */
 		for (index = fx.env.mm.base_pfn; index < fx.env.mm.end_pfn; index++)
 			if (balloon_sim_holds(&fx.sim, index))
-				KTEST_EXPECT_NOT_NULL(t, xa_load(&fx.b.pfns, index));
-		xa_for_each(&fx.b.pfns, index, entry)
-			KTEST_EXPECT_EQ(t, page_type(mm_pfn_to_page(&fx.env.mm, index)),
+				KTEST_EXPECT_NOT_NULL(test, xa_load(&fx.balloon.pfns, index));
+		xa_for_each(&fx.balloon.pfns, index, entry)
+			KTEST_EXPECT_EQ(test, page_type(mm_pfn_to_page(&fx.env.mm, index)),
 					MEMDESC_BALLOON);
 		if (broken) {
-			KTEST_EXPECT_EQ(t, fx.sim.failed, 1);
-			KTEST_EXPECT_EQ(t, balloon_stop(&fx.b), -EIO);
-			KTEST_EXPECT_EQ(t, mm_check(&fx.env.mm), 0);
+			KTEST_EXPECT_EQ(test, fx.sim.failed, 1);
+			KTEST_EXPECT_EQ(test, balloon_stop(&fx.balloon), -EIO);
+			KTEST_EXPECT_EQ(test, mm_check(&fx.env.mm), 0);
 			mm_test_env_destroy(&fx.env); /* the pages go with the mm */
 		} else {
-			fixture_end(t);
+			fixture_end(test);
 		}
 	}
 }
@@ -396,7 +396,7 @@ static struct page *highest_free_page(struct mm *mm, bool new_leaf)
 		unsigned long index = pfn & ~63UL;
 		struct page *page;
 
-		if (new_leaf && xa_find(&fx.b.pfns, &index, pfn | 63))
+		if (new_leaf && xa_find(&fx.balloon.pfns, &index, pfn | 63))
 			continue;
 		page = mm_alloc_pfn(mm, pfn);
 		if (page)
@@ -417,7 +417,7 @@ static unsigned int balloon_pfns(unsigned long *pfns, unsigned int n)
 	unsigned int i = 0;
 	void *entry;
 
-	xa_for_each(&fx.b.pfns, index, entry) {
+	xa_for_each(&fx.balloon.pfns, index, entry) {
 		if (i == n)
 			break;
 		pfns[i++] = index;
@@ -428,35 +428,35 @@ static unsigned int balloon_pfns(unsigned long *pfns, unsigned int n)
 /* Balloon pages move through the registry: the host ends up holding the
  * targets, the sources return to the buddy, actual never changes, and
  * (MUST_TELL_HOST offered) no page is reused before the host is told. */
-static void balloon_pages_migrate(struct ktest *t)
+static void balloon_pages_migrate(struct ktest *test)
 {
 	static unsigned long pfns[64];
 	struct migrate_result res = { 0 };
 	unsigned int n, i;
 
-	KTEST_ASSERT_EQ(t, fixture_init(), 0);
+	KTEST_ASSERT_EQ(test, fixture_init(), 0);
 	fx.sim.offered |= VIRTIO_BALLOON_F_MUST_TELL_HOST;
-	KTEST_ASSERT_EQ(t, fixture_start(), 0);
-	KTEST_EXPECT_TRUE(t, fx.b.info.features & VIRTIO_BALLOON_F_MUST_TELL_HOST);
-	KTEST_ASSERT_TRUE(t, settle(300));
+	KTEST_ASSERT_EQ(test, fixture_start(), 0);
+	KTEST_EXPECT_TRUE(test, fx.balloon.info.features & VIRTIO_BALLOON_F_MUST_TELL_HOST);
+	KTEST_ASSERT_TRUE(test, settle(300));
 	n = balloon_pfns(pfns, ARRAY_SIZE(pfns));
-	KTEST_ASSERT_EQ(t, n, ARRAY_SIZE(pfns));
-	KTEST_EXPECT_EQ(t, migrate_pages(&fx.env.mm, pfns, n, target_from_top, target_free, NULL,
+	KTEST_ASSERT_EQ(test, n, ARRAY_SIZE(pfns));
+	KTEST_EXPECT_EQ(test, migrate_pages(&fx.env.mm, pfns, n, target_from_top, target_free, NULL,
 					 MIGRATE_SYNC, &res), 0);
-	KTEST_EXPECT_EQ(t, res.succeeded, n);
-	KTEST_EXPECT_EQ(t, fx.b.info.migrated, n);
-	KTEST_EXPECT_EQ(t, fx.b.info.actual, 300);
-	KTEST_EXPECT_EQ(t, fx.b.info.isolated, 0);
-	KTEST_EXPECT_EQ(t, fx.sim.actual, 300);
+	KTEST_EXPECT_EQ(test, res.succeeded, n);
+	KTEST_EXPECT_EQ(test, fx.balloon.info.migrated, n);
+	KTEST_EXPECT_EQ(test, fx.balloon.info.actual, 300);
+	KTEST_EXPECT_EQ(test, fx.balloon.info.isolated, 0);
+	KTEST_EXPECT_EQ(test, fx.sim.actual, 300);
 	for (i = 0; i < n; i++) {
-		KTEST_EXPECT_FALSE(t, balloon_sim_holds(&fx.sim, pfns[i]));
-		KTEST_EXPECT_NULL(t, xa_load(&fx.b.pfns, pfns[i]));
+		KTEST_EXPECT_FALSE(test, balloon_sim_holds(&fx.sim, pfns[i]));
+		KTEST_EXPECT_NULL(test, xa_load(&fx.balloon.pfns, pfns[i]));
 	}
-	KTEST_EXPECT_TRUE(t, host_agrees());
-	KTEST_EXPECT_TRUE(t, accounted());
-	KTEST_EXPECT_EQ(t, mm_check(&fx.env.mm), 0);
-	KTEST_EXPECT_TRUE(t, settle(0));
-	fixture_end(t);
+	KTEST_EXPECT_TRUE(test, host_agrees());
+	KTEST_EXPECT_TRUE(test, accounted());
+	KTEST_EXPECT_EQ(test, mm_check(&fx.env.mm), 0);
+	KTEST_EXPECT_TRUE(test, settle(0));
+	fixture_end(test);
 }
 
 static struct page *target_new_leaf(struct mm *mm, struct page *src, void *priv)
@@ -469,50 +469,50 @@ static struct page *target_new_leaf(struct mm *mm, struct page *src, void *priv)
  * permanently and the source stays ballooned; the target goes back, except
  * the one the silent device took, which stays ballooned (every PFN the
  * host holds is a balloon page of the guest). */
-static void balloon_migration_failures_restore_everything(struct ktest *t)
+static void balloon_migration_failures_restore_everything(struct ktest *test)
 {
 	static unsigned long pfns[8];
 	struct migrate_result res = { 0 };
 	unsigned int n, i;
 
-	KTEST_ASSERT_EQ(t, fixture_init(), 0);
-	KTEST_ASSERT_EQ(t, fixture_start(), 0);
-	KTEST_ASSERT_TRUE(t, settle(200));
+	KTEST_ASSERT_EQ(test, fixture_init(), 0);
+	KTEST_ASSERT_EQ(test, fixture_start(), 0);
+	KTEST_ASSERT_TRUE(test, settle(200));
 	n = balloon_pfns(pfns, ARRAY_SIZE(pfns));
 	fx.fail_all_nodes = true;
-	KTEST_EXPECT_EQ(t, migrate_pages(&fx.env.mm, pfns, n, target_new_leaf, target_free, NULL,
+	KTEST_EXPECT_EQ(test, migrate_pages(&fx.env.mm, pfns, n, target_new_leaf, target_free, NULL,
 					 MIGRATE_SYNC, &res), -EBUSY);
 	fx.fail_all_nodes = false;
-	KTEST_EXPECT_EQ(t, res.succeeded, 0);
-	KTEST_EXPECT_EQ(t, res.failed, n);
-	KTEST_EXPECT_EQ(t, fx.b.info.migrate_fail, n);
-	KTEST_EXPECT_EQ(t, fx.b.info.xa_enomem, n);
-	KTEST_EXPECT_TRUE(t, host_agrees());
-	KTEST_EXPECT_TRUE(t, accounted());
+	KTEST_EXPECT_EQ(test, res.succeeded, 0);
+	KTEST_EXPECT_EQ(test, res.failed, n);
+	KTEST_EXPECT_EQ(test, fx.balloon.info.migrate_fail, n);
+	KTEST_EXPECT_EQ(test, fx.balloon.info.xa_enomem, n);
+	KTEST_EXPECT_TRUE(test, host_agrees());
+	KTEST_EXPECT_TRUE(test, accounted());
 	/* The device goes silent: the next migration cannot hand over dst. */
 	fx.sim.fault = SIM_FAULT_SILENT;
 	fx.sim.fault_after = fx.sim.buffers;
 	memset(&res, 0, sizeof(res));
-	KTEST_EXPECT_EQ(t, migrate_pages(&fx.env.mm, pfns, n, target_alloc, target_free, NULL,
+	KTEST_EXPECT_EQ(test, migrate_pages(&fx.env.mm, pfns, n, target_alloc, target_free, NULL,
 					 MIGRATE_SYNC, &res), -EBUSY);
-	KTEST_EXPECT_EQ(t, res.succeeded, 0);
-	KTEST_EXPECT_EQ(t, res.failed, n);
-	KTEST_EXPECT_TRUE(t, fx.b.info.broken);
-	KTEST_EXPECT_EQ(t, fx.b.info.isolated, 0);
-	KTEST_EXPECT_EQ(t, balloon_pages(&fx.b), 201UL);
+	KTEST_EXPECT_EQ(test, res.succeeded, 0);
+	KTEST_EXPECT_EQ(test, res.failed, n);
+	KTEST_EXPECT_TRUE(test, fx.balloon.info.broken);
+	KTEST_EXPECT_EQ(test, fx.balloon.info.isolated, 0);
+	KTEST_EXPECT_EQ(test, balloon_pages(&fx.balloon), 201UL);
 	for (i = fx.env.mm.base_pfn; i < fx.env.mm.end_pfn; i++)
 		if (balloon_sim_holds(&fx.sim, i))
-			KTEST_EXPECT_EQ(t, page_type(mm_pfn_to_page(&fx.env.mm, i)),
+			KTEST_EXPECT_EQ(test, page_type(mm_pfn_to_page(&fx.env.mm, i)),
 					MEMDESC_BALLOON);
 	for (i = 0; i < n; i++) {
 		struct page *page = mm_pfn_to_page(&fx.env.mm, pfns[i]);
 
-		KTEST_EXPECT_EQ(t, page_type(page), MEMDESC_BALLOON);
-		KTEST_EXPECT_FALSE(t, page_is_isolated(page));
+		KTEST_EXPECT_EQ(test, page_type(page), MEMDESC_BALLOON);
+		KTEST_EXPECT_FALSE(test, page_is_isolated(page));
 	}
-	KTEST_EXPECT_TRUE(t, accounted());
-	KTEST_EXPECT_EQ(t, fx.sim.violations, 0);
-	KTEST_EXPECT_EQ(t, mm_check(&fx.env.mm), 0);
+	KTEST_EXPECT_TRUE(test, accounted());
+	KTEST_EXPECT_EQ(test, fx.sim.violations, 0);
+	KTEST_EXPECT_EQ(test, mm_check(&fx.env.mm), 0);
 	mm_test_env_destroy(&fx.env);
 }
 
@@ -528,25 +528,25 @@ static struct page *target_after_deflate(struct mm *mm, struct page *src, void *
 /* The host asks for pages while migration holds them: the balloon hands
  * them over with movable_page_release() and the core frees them; nothing
  * is migrated, actual reaches 0, every page is back. */
-static void balloon_release_while_isolated(struct ktest *t)
+static void balloon_release_while_isolated(struct ktest *test)
 {
 	static unsigned long pfns[16];
 	struct migrate_result res = { 0 };
 	unsigned int n;
 
-	KTEST_ASSERT_EQ(t, fixture_init(), 0);
-	KTEST_ASSERT_EQ(t, fixture_start(), 0);
-	KTEST_ASSERT_TRUE(t, settle(100));
+	KTEST_ASSERT_EQ(test, fixture_init(), 0);
+	KTEST_ASSERT_EQ(test, fixture_start(), 0);
+	KTEST_ASSERT_TRUE(test, settle(100));
 	n = balloon_pfns(pfns, ARRAY_SIZE(pfns));
-	KTEST_EXPECT_EQ(t, migrate_pages(&fx.env.mm, pfns, n, target_after_deflate, target_free,
+	KTEST_EXPECT_EQ(test, migrate_pages(&fx.env.mm, pfns, n, target_after_deflate, target_free,
 					 NULL, MIGRATE_SYNC, &res), 0);
-	KTEST_EXPECT_EQ(t, fx.b.info.actual, 0);
-	KTEST_EXPECT_EQ(t, fx.b.info.isolated, 0);
-	KTEST_EXPECT_EQ(t, res.released + res.succeeded, n);
-	KTEST_EXPECT_GE(t, fx.b.info.released_isolated, 1);
-	KTEST_EXPECT_EQ(t, fx.b.info.released_isolated, res.released);
-	KTEST_EXPECT_EQ(t, fx.sim.host_pages, 0);
-	fixture_end(t);
+	KTEST_EXPECT_EQ(test, fx.balloon.info.actual, 0);
+	KTEST_EXPECT_EQ(test, fx.balloon.info.isolated, 0);
+	KTEST_EXPECT_EQ(test, res.released + res.succeeded, n);
+	KTEST_EXPECT_GE(test, fx.balloon.info.released_isolated, 1);
+	KTEST_EXPECT_EQ(test, fx.balloon.info.released_isolated, res.released);
+	KTEST_EXPECT_EQ(test, fx.sim.host_pages, 0);
+	fixture_end(test);
 }
 
 /* A free page outside @src's pageblock, from the top. */
@@ -567,77 +567,77 @@ static struct page *target_other_block(struct mm *mm, struct page *src, void *pr
  * nothing: a deflate-on-OOM frees what was asked, and stop gives back
  * every page.
  */
-static void balloon_aware_deflate_ranks_stale_blocks_again(struct ktest *t)
+static void balloon_aware_deflate_ranks_stale_blocks_again(struct ktest *test)
 {
 	struct migrate_result res = { 0 };
 	unsigned long pfns[128];
 	unsigned int n;
 
-	KTEST_ASSERT_EQ(t, fixture_init(), 0);
+	KTEST_ASSERT_EQ(test, fixture_init(), 0);
 	fx.sim.offered |= VIRTIO_BALLOON_F_DEFLATE_ON_OOM;
-	KTEST_ASSERT_EQ(t, fixture_start(), 0);
-	KTEST_ASSERT_TRUE(t, settle(100));
-	KTEST_ASSERT_TRUE(t, settle(99)); /* ranks, takes one page of the block */
-	KTEST_ASSERT_LT(t, fx.b.rank_pos, fx.b.nr_rank);
+	KTEST_ASSERT_EQ(test, fixture_start(), 0);
+	KTEST_ASSERT_TRUE(test, settle(100));
+	KTEST_ASSERT_TRUE(test, settle(99)); /* ranks, takes one page of the block */
+	KTEST_ASSERT_LT(test, fx.balloon.rank_pos, fx.balloon.nr_rank);
 	n = balloon_pfns(pfns, ARRAY_SIZE(pfns));
-	KTEST_ASSERT_EQ(t, n, 99);
-	KTEST_ASSERT_EQ(t, pfns[0] >> PAGEBLOCK_ORDER, pfns[n - 1] >> PAGEBLOCK_ORDER);
-	KTEST_EXPECT_EQ(t, migrate_pages(&fx.env.mm, pfns, n, target_other_block, target_free,
+	KTEST_ASSERT_EQ(test, n, 99);
+	KTEST_ASSERT_EQ(test, pfns[0] >> PAGEBLOCK_ORDER, pfns[n - 1] >> PAGEBLOCK_ORDER);
+	KTEST_EXPECT_EQ(test, migrate_pages(&fx.env.mm, pfns, n, target_other_block, target_free,
 					 NULL, MIGRATE_SYNC, &res), 0);
-	KTEST_ASSERT_EQ(t, res.succeeded, n);
-	KTEST_EXPECT_EQ(t, balloon_oom_deflate(&fx.b, 10), 10);
-	KTEST_EXPECT_EQ(t, fx.b.info.actual, 89);
-	KTEST_EXPECT_TRUE(t, host_agrees());
-	KTEST_EXPECT_TRUE(t, accounted());
-	KTEST_EXPECT_EQ(t, balloon_stop(&fx.b), 0);
-	KTEST_EXPECT_EQ(t, fx.sim.host_pages, 0);
-	fixture_end(t);
+	KTEST_ASSERT_EQ(test, res.succeeded, n);
+	KTEST_EXPECT_EQ(test, balloon_oom_deflate(&fx.balloon, 10), 10);
+	KTEST_EXPECT_EQ(test, fx.balloon.info.actual, 89);
+	KTEST_EXPECT_TRUE(test, host_agrees());
+	KTEST_EXPECT_TRUE(test, accounted());
+	KTEST_EXPECT_EQ(test, balloon_stop(&fx.balloon), 0);
+	KTEST_EXPECT_EQ(test, fx.sim.host_pages, 0);
+	fixture_end(test);
 }
 
 /* Deflate-on-OOM gives pages back at once (host told first), then holds
  * the target until the host changes num_pages; without the feature it
  * does nothing. */
-static void balloon_oom_deflate_pins_target(struct ktest *t)
+static void balloon_oom_deflate_pins_target(struct ktest *test)
 {
-	KTEST_ASSERT_EQ(t, fixture_init(), 0);
-	KTEST_ASSERT_EQ(t, fixture_start(), 0);
-	KTEST_ASSERT_TRUE(t, settle(400));
-	KTEST_EXPECT_EQ(t, balloon_oom_deflate(&fx.b, 100), 0); /* not negotiated */
-	KTEST_EXPECT_TRUE(t, settle(0));
-	fixture_end(t);
+	KTEST_ASSERT_EQ(test, fixture_init(), 0);
+	KTEST_ASSERT_EQ(test, fixture_start(), 0);
+	KTEST_ASSERT_TRUE(test, settle(400));
+	KTEST_EXPECT_EQ(test, balloon_oom_deflate(&fx.balloon, 100), 0); /* not negotiated */
+	KTEST_EXPECT_TRUE(test, settle(0));
+	fixture_end(test);
 
-	KTEST_ASSERT_EQ(t, fixture_init(), 0);
+	KTEST_ASSERT_EQ(test, fixture_init(), 0);
 	fx.sim.offered |= VIRTIO_BALLOON_F_DEFLATE_ON_OOM;
-	KTEST_ASSERT_EQ(t, fixture_start(), 0);
-	KTEST_ASSERT_TRUE(t, settle(400));
-	KTEST_EXPECT_EQ(t, balloon_oom_deflate(&fx.b, 100), 100);
-	KTEST_EXPECT_EQ(t, fx.b.info.actual, 300);
-	KTEST_EXPECT_EQ(t, fx.b.info.oom_deflations, 1);
-	KTEST_EXPECT_TRUE(t, host_agrees());
-	KTEST_EXPECT_TRUE(t, accounted());
-	KTEST_EXPECT_TRUE(t, settle(400)); /* same num_pages: stays */
-	KTEST_EXPECT_EQ(t, fx.b.info.actual, 300);
-	KTEST_EXPECT_TRUE(t, settle(350)); /* a new target: followed */
-	KTEST_EXPECT_EQ(t, fx.b.info.actual, 350);
-	fx.b.oom_want = 50; /* as the notifier asks: served by the next adjust */
-	balloon_adjust(&fx.b);
-	KTEST_EXPECT_EQ(t, fx.b.info.actual, 300);
-	KTEST_EXPECT_EQ(t, fx.b.oom_want, 0);
-	KTEST_EXPECT_TRUE(t, settle(0));
-	fixture_end(t);
+	KTEST_ASSERT_EQ(test, fixture_start(), 0);
+	KTEST_ASSERT_TRUE(test, settle(400));
+	KTEST_EXPECT_EQ(test, balloon_oom_deflate(&fx.balloon, 100), 100);
+	KTEST_EXPECT_EQ(test, fx.balloon.info.actual, 300);
+	KTEST_EXPECT_EQ(test, fx.balloon.info.oom_deflations, 1);
+	KTEST_EXPECT_TRUE(test, host_agrees());
+	KTEST_EXPECT_TRUE(test, accounted());
+	KTEST_EXPECT_TRUE(test, settle(400)); /* same num_pages: stays */
+	KTEST_EXPECT_EQ(test, fx.balloon.info.actual, 300);
+	KTEST_EXPECT_TRUE(test, settle(350)); /* a new target: followed */
+	KTEST_EXPECT_EQ(test, fx.balloon.info.actual, 350);
+	fx.balloon.oom_want = 50; /* as the notifier asks: served by the next adjust */
+	balloon_adjust(&fx.balloon);
+	KTEST_EXPECT_EQ(test, fx.balloon.info.actual, 300);
+	KTEST_EXPECT_EQ(test, fx.balloon.oom_want, 0);
+	KTEST_EXPECT_TRUE(test, settle(0));
+	fixture_end(test);
 }
 
 /* Aware policy: with holes in the first pageblock and the second one free,
  * inflating fills holes and leaves the free 2 MiB block whole. */
-static void balloon_aware_policy_keeps_free_blocks(struct ktest *t)
+static void balloon_aware_policy_keeps_free_blocks(struct ktest *test)
 {
 	static unsigned long mine[SPAN / BITS_PER_LONG]; /* pages taken here, by PFN - base */
 	struct mm *mm;
 	unsigned long pfn, first;
 	struct page *page;
 
-	KTEST_ASSERT_EQ(t, fixture_init(), 0);
-	KTEST_ASSERT_EQ(t, fixture_start(), 0);
+	KTEST_ASSERT_EQ(test, fixture_init(), 0);
+	KTEST_ASSERT_EQ(test, fixture_start(), 0);
 	mm = &fx.env.mm;
 	first = ALIGN_UP(mm->base_pfn, PAGEBLOCK_PAGES);
 	/* Take every free page, then free every other page of one pageblock
@@ -658,21 +658,21 @@ static void balloon_aware_policy_keeps_free_blocks(struct ktest *t)
 		}
 	}
 	mm_drain_pcp(mm);
-	KTEST_EXPECT_EQ(t, mm_pageblock_free_pages(mm, first + PAGEBLOCK_PAGES), PAGEBLOCK_PAGES);
+	KTEST_EXPECT_EQ(test, mm_pageblock_free_pages(mm, first + PAGEBLOCK_PAGES), PAGEBLOCK_PAGES);
 	fx.cfg.keep_pages = 1; /* let it take most of what is free */
-	fx.b.cfg.keep_pages = 1;
-	KTEST_EXPECT_TRUE(t, settle(200));
-	KTEST_EXPECT_EQ(t, mm_pageblock_free_pages(mm, first + PAGEBLOCK_PAGES), PAGEBLOCK_PAGES);
-	KTEST_EXPECT_TRUE(t, settle(0));
+	fx.balloon.cfg.keep_pages = 1;
+	KTEST_EXPECT_TRUE(test, settle(200));
+	KTEST_EXPECT_EQ(test, mm_pageblock_free_pages(mm, first + PAGEBLOCK_PAGES), PAGEBLOCK_PAGES);
+	KTEST_EXPECT_TRUE(test, settle(0));
 	for (pfn = mm->base_pfn; pfn < mm->end_pfn; pfn++)
 		if (bitmap_test_bit(mine, pfn - mm->base_pfn))
 			mm_free_pages(mm, mm_pfn_to_page(mm, pfn), 0);
 	while (fx.node_pool_n)
 		mm_free_pages(mm, fx.node_pool[--fx.node_pool_n], 0);
-	KTEST_EXPECT_TRUE(t, accounted());
-	KTEST_EXPECT_EQ(t, balloon_stop(&fx.b), 0);
-	KTEST_EXPECT_EQ(t, fx.sim.violations, 0);
-	KTEST_EXPECT_EQ(t, mm_check(mm), 0);
+	KTEST_EXPECT_TRUE(test, accounted());
+	KTEST_EXPECT_EQ(test, balloon_stop(&fx.balloon), 0);
+	KTEST_EXPECT_EQ(test, fx.sim.violations, 0);
+	KTEST_EXPECT_EQ(test, mm_check(mm), 0);
 	mm_test_env_destroy(&fx.env);
 }
 
@@ -682,7 +682,7 @@ static void balloon_aware_policy_keeps_free_blocks(struct ktest *t)
  * (set B), four of each moved, back to 100: A is left, its four moved
  * pages at their new PFNs, and nothing of B.
  */
-static void balloon_naive_deflate_is_lifo(struct ktest *t)
+static void balloon_naive_deflate_is_lifo(struct ktest *test)
 {
 	static unsigned long old[SPAN / BITS_PER_LONG], fresh[SPAN / BITS_PER_LONG]; /* A, B */
 	unsigned long pfns[8], index, base;
@@ -690,17 +690,17 @@ static void balloon_naive_deflate_is_lifo(struct ktest *t)
 	unsigned int n_old = 0, n_new = 0, i, kept = 0, from_b = 0;
 	void *entry;
 
-	KTEST_ASSERT_EQ(t, fixture_init(), 0);
+	KTEST_ASSERT_EQ(test, fixture_init(), 0);
 	fx.cfg.policy = BALLOON_POLICY_NAIVE;
-	KTEST_ASSERT_EQ(t, fixture_start(), 0);
+	KTEST_ASSERT_EQ(test, fixture_start(), 0);
 	base = fx.env.mm.base_pfn;
-	KTEST_ASSERT_TRUE(t, settle(100));
+	KTEST_ASSERT_TRUE(test, settle(100));
 	memset(old, 0, sizeof(old));
 	memset(fresh, 0, sizeof(fresh));
-	xa_for_each(&fx.b.pfns, index, entry)
+	xa_for_each(&fx.balloon.pfns, index, entry)
 		bitmap_set_bit(old, index - base);
-	KTEST_ASSERT_TRUE(t, settle(170));
-	xa_for_each(&fx.b.pfns, index, entry) {
+	KTEST_ASSERT_TRUE(test, settle(170));
+	xa_for_each(&fx.balloon.pfns, index, entry) {
 		bool is_old = bitmap_test_bit(old, index - base);
 
 		if (!is_old)
@@ -710,31 +710,31 @@ static void balloon_naive_deflate_is_lifo(struct ktest *t)
 		else if (!is_old && n_new < 4)
 			pfns[4 + n_new++] = index;
 	}
-	KTEST_ASSERT_EQ(t, n_old + n_new, 8);
-	KTEST_EXPECT_EQ(t, migrate_pages(&fx.env.mm, pfns, 8, target_from_top, target_free, NULL,
+	KTEST_ASSERT_EQ(test, n_old + n_new, 8);
+	KTEST_EXPECT_EQ(test, migrate_pages(&fx.env.mm, pfns, 8, target_from_top, target_free, NULL,
 					 MIGRATE_SYNC, &res), 0);
-	KTEST_EXPECT_EQ(t, res.succeeded, 8);
-	KTEST_ASSERT_TRUE(t, settle(100));
+	KTEST_EXPECT_EQ(test, res.succeeded, 8);
+	KTEST_ASSERT_TRUE(test, settle(100));
 	for (i = 0; i < 4; i++) /* the moved old pages are elsewhere now */
 		bitmap_clear_bit(old, pfns[i] - base);
-	xa_for_each(&fx.b.pfns, index, entry) {
+	xa_for_each(&fx.balloon.pfns, index, entry) {
 		kept += bitmap_test_bit(old, index - base);
 		from_b += bitmap_test_bit(fresh, index - base);
 	}
-	KTEST_EXPECT_EQ(t, kept, 96);
-	KTEST_EXPECT_EQ(t, from_b, 0);
-	KTEST_EXPECT_EQ(t, fx.b.info.actual, 100);
-	KTEST_EXPECT_TRUE(t, host_agrees());
-	KTEST_EXPECT_TRUE(t, accounted());
-	KTEST_EXPECT_TRUE(t, settle(0));
-	fixture_end(t);
+	KTEST_EXPECT_EQ(test, kept, 96);
+	KTEST_EXPECT_EQ(test, from_b, 0);
+	KTEST_EXPECT_EQ(test, fx.balloon.info.actual, 100);
+	KTEST_EXPECT_TRUE(test, host_agrees());
+	KTEST_EXPECT_TRUE(test, accounted());
+	KTEST_EXPECT_TRUE(test, settle(0));
+	fixture_end(test);
 }
 
 /* Free page reporting: free order->=9 blocks go to the host once (queue 3,
  * or 4 when the free page hint is offered too), come back marked, and are
  * reported again only after being used; a device that stops answering
  * gets nothing lost. */
-static void balloon_free_page_reporting(struct ktest *t)
+static void balloon_free_page_reporting(struct ktest *test)
 {
 	unsigned int hint;
 
@@ -742,40 +742,40 @@ static void balloon_free_page_reporting(struct ktest *t)
 		unsigned long first, again;
 		struct page *page;
 
-		KTEST_ASSERT_EQ(t, fixture_init(), 0);
+		KTEST_ASSERT_EQ(test, fixture_init(), 0);
 		fx.sim.offered |= VIRTIO_BALLOON_F_REPORTING |
 				  (hint ? VIRTIO_BALLOON_F_FREE_PAGE_HINT : 0);
 		fx.sim.nr_queues = 4 + hint;
-		KTEST_ASSERT_EQ(t, fixture_start(), 0);
-		KTEST_ASSERT_NOT_NULL(t, fx.b.vq[BALLOON_VQ_REPORTING]);
-		KTEST_EXPECT_EQ(t, fx.b.vq[BALLOON_VQ_REPORTING]->index, 3 + hint);
-		first = balloon_report(&fx.b, 8);
-		KTEST_EXPECT_GE(t, first, PAGEBLOCK_PAGES);
-		KTEST_EXPECT_EQ(t, fx.sim.reported_pages, first);
-		KTEST_EXPECT_EQ(t, fx.b.info.report_pages, first);
-		KTEST_EXPECT_EQ(t, fx.env.mm.nr_report_isolated, 0);
-		KTEST_EXPECT_EQ(t, mm_nr_free_pages(&fx.env.mm), fx.free_started);
-		KTEST_EXPECT_EQ(t, balloon_report(&fx.b, 8), 0); /* nothing new */
+		KTEST_ASSERT_EQ(test, fixture_start(), 0);
+		KTEST_ASSERT_NOT_NULL(test, fx.balloon.vq[BALLOON_VQ_REPORTING]);
+		KTEST_EXPECT_EQ(test, fx.balloon.vq[BALLOON_VQ_REPORTING]->index, 3 + hint);
+		first = balloon_report(&fx.balloon, 8);
+		KTEST_EXPECT_GE(test, first, PAGEBLOCK_PAGES);
+		KTEST_EXPECT_EQ(test, fx.sim.reported_pages, first);
+		KTEST_EXPECT_EQ(test, fx.balloon.info.report_pages, first);
+		KTEST_EXPECT_EQ(test, fx.env.mm.nr_report_isolated, 0);
+		KTEST_EXPECT_EQ(test, mm_nr_free_pages(&fx.env.mm), fx.free_started);
+		KTEST_EXPECT_EQ(test, balloon_report(&fx.balloon, 8), 0); /* nothing new */
 		page = mm_alloc_pages(&fx.env.mm, PAGEBLOCK_ORDER, GFP_NOWARN);
-		KTEST_ASSERT_NOT_NULL(t, page);
+		KTEST_ASSERT_NOT_NULL(test, page);
 		mm_free_pages(&fx.env.mm, page, PAGEBLOCK_ORDER);
-		again = balloon_report(&fx.b, 8);
-		KTEST_EXPECT_GE(t, again, PAGEBLOCK_PAGES); /* used, so reported again */
-		KTEST_EXPECT_EQ(t, mm_check(&fx.env.mm), 0);
-		fixture_end(t);
+		again = balloon_report(&fx.balloon, 8);
+		KTEST_EXPECT_GE(test, again, PAGEBLOCK_PAGES); /* used, so reported again */
+		KTEST_EXPECT_EQ(test, mm_check(&fx.env.mm), 0);
+		fixture_end(test);
 	}
 	/* A silent device: the blocks come back unreported, the driver stops. */
-	KTEST_ASSERT_EQ(t, fixture_init(), 0);
+	KTEST_ASSERT_EQ(test, fixture_init(), 0);
 	fx.sim.offered |= VIRTIO_BALLOON_F_REPORTING;
 	fx.sim.nr_queues = 4;
-	KTEST_ASSERT_EQ(t, fixture_start(), 0);
+	KTEST_ASSERT_EQ(test, fixture_start(), 0);
 	fx.sim.q[3].live = false; /* takes buffers, never serves them */
-	KTEST_EXPECT_EQ(t, balloon_report(&fx.b, 8), 0);
-	KTEST_EXPECT_TRUE(t, fx.b.info.broken);
-	KTEST_EXPECT_EQ(t, fx.b.info.report_fail, 1);
-	KTEST_EXPECT_EQ(t, fx.env.mm.nr_report_isolated, 0);
-	KTEST_EXPECT_EQ(t, mm_nr_free_pages(&fx.env.mm), fx.free_started);
-	KTEST_EXPECT_EQ(t, mm_check(&fx.env.mm), 0);
+	KTEST_EXPECT_EQ(test, balloon_report(&fx.balloon, 8), 0);
+	KTEST_EXPECT_TRUE(test, fx.balloon.info.broken);
+	KTEST_EXPECT_EQ(test, fx.balloon.info.report_fail, 1);
+	KTEST_EXPECT_EQ(test, fx.env.mm.nr_report_isolated, 0);
+	KTEST_EXPECT_EQ(test, mm_nr_free_pages(&fx.env.mm), fx.free_started);
+	KTEST_EXPECT_EQ(test, mm_check(&fx.env.mm), 0);
 	mm_test_env_destroy(&fx.env);
 }
 
@@ -785,33 +785,33 @@ static void balloon_free_page_reporting(struct ktest *t)
  * poison; a device without PAGE_POISON gets no reports (it could discard
  * the poison).
  */
-static void balloon_poisoning_guest(struct ktest *t)
+static void balloon_poisoning_guest(struct ktest *test)
 {
-	KTEST_ASSERT_EQ(t, fixture_init(), 0);
+	KTEST_ASSERT_EQ(test, fixture_init(), 0);
 	mm_test_poison_free(&fx.env.mm);
 	fx.sim.offered |= VIRTIO_BALLOON_F_REPORTING | VIRTIO_BALLOON_F_PAGE_POISON;
 	fx.sim.nr_queues = 4;
-	KTEST_ASSERT_EQ(t, fixture_start(), 0);
-	KTEST_EXPECT_TRUE(t, fx.b.info.features & VIRTIO_BALLOON_F_PAGE_POISON);
-	KTEST_EXPECT_EQ(t, fx.sim.poison_val, MM_POISON_U32);
-	KTEST_EXPECT_TRUE(t, settle(300));
-	KTEST_EXPECT_TRUE(t, settle(100));
-	KTEST_EXPECT_GE(t, balloon_report(&fx.b, 8), PAGEBLOCK_PAGES);
-	KTEST_EXPECT_TRUE(t, settle(0));
-	KTEST_EXPECT_EQ(t, fx.env.mm.stats.poison_bad, 0);
-	fixture_end(t);
+	KTEST_ASSERT_EQ(test, fixture_start(), 0);
+	KTEST_EXPECT_TRUE(test, fx.balloon.info.features & VIRTIO_BALLOON_F_PAGE_POISON);
+	KTEST_EXPECT_EQ(test, fx.sim.poison_val, MM_POISON_U32);
+	KTEST_EXPECT_TRUE(test, settle(300));
+	KTEST_EXPECT_TRUE(test, settle(100));
+	KTEST_EXPECT_GE(test, balloon_report(&fx.balloon, 8), PAGEBLOCK_PAGES);
+	KTEST_EXPECT_TRUE(test, settle(0));
+	KTEST_EXPECT_EQ(test, fx.env.mm.stats.poison_bad, 0);
+	fixture_end(test);
 
-	KTEST_ASSERT_EQ(t, fixture_init(), 0);
+	KTEST_ASSERT_EQ(test, fixture_init(), 0);
 	mm_test_poison_free(&fx.env.mm);
 	fx.sim.offered |= VIRTIO_BALLOON_F_REPORTING;
 	fx.sim.nr_queues = 4;
-	KTEST_ASSERT_EQ(t, fixture_start(), 0);
-	KTEST_EXPECT_FALSE(t, fx.b.info.features & VIRTIO_BALLOON_F_REPORTING);
-	KTEST_EXPECT_NULL(t, fx.b.vq[BALLOON_VQ_REPORTING]);
-	KTEST_EXPECT_EQ(t, balloon_report(&fx.b, 8), 0);
-	KTEST_EXPECT_EQ(t, fx.sim.poison_val, 0);
-	KTEST_EXPECT_EQ(t, fx.env.mm.stats.poison_bad, 0);
-	fixture_end(t);
+	KTEST_ASSERT_EQ(test, fixture_start(), 0);
+	KTEST_EXPECT_FALSE(test, fx.balloon.info.features & VIRTIO_BALLOON_F_REPORTING);
+	KTEST_EXPECT_NULL(test, fx.balloon.vq[BALLOON_VQ_REPORTING]);
+	KTEST_EXPECT_EQ(test, balloon_report(&fx.balloon, 8), 0);
+	KTEST_EXPECT_EQ(test, fx.sim.poison_val, 0);
+	KTEST_EXPECT_EQ(test, fx.env.mm.stats.poison_bad, 0);
+	fixture_end(test);
 }
 
 static const struct ktest_case balloon_cases[] = {

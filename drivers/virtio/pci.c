@@ -65,28 +65,28 @@ static void wr64(volatile u8 *b, u32 off, u64 v)
 	wr32(b, off + 4, (u32)(v >> 32));
 }
 
-int virtio_pci_device_type(const struct pci_dev *d)
+int virtio_pci_device_type(const struct pci_dev *dev)
 {
-	if (d->vendor != VIRTIO_PCI_VENDOR)
+	if (dev->vendor != VIRTIO_PCI_VENDOR)
 		return -ENODEV;
-	if (d->device >= 0x1040 && d->device <= 0x107f)
-		return d->device - 0x1040;
-	if (d->device >= 0x1000 && d->device <= 0x103f && d->subsys_id)
-		return d->subsys_id;
+	if (dev->device >= 0x1040 && dev->device <= 0x107f)
+		return dev->device - 0x1040;
+	if (dev->device >= 0x1000 && dev->device <= 0x103f && dev->subsys_id)
+		return dev->subsys_id;
 	return -ENODEV;
 }
 
 /* Map the structure a virtio capability at @cap describes; *@len gets its
  * length. Return: the mapping or NULL (bad BAR, outside the BAR). */
-static volatile u8 *map_cap(struct pci_dev *d, u8 cap, u32 *len)
+static volatile u8 *map_cap(struct pci_dev *dev, u8 cap, u32 *len)
 {
-	u8 bar = pci_read8(d, cap + 4);
-	u32 off = pci_read32(d, cap + 8), n = pci_read32(d, cap + 12);
+	u8 bar = pci_read8(dev, cap + 4);
+	u32 off = pci_read32(dev, cap + 8), n = pci_read32(dev, cap + 12);
 	u8 *base;
 
-	if (bar > 5 || !n || (u64)off + n > d->bar[bar].size)
+	if (bar > 5 || !n || (u64)off + n > dev->bar[bar].size)
 		return NULL;
-	base = pci_map_bar(d, bar);
+	base = pci_map_bar(dev, bar);
 	if (!base)
 		return NULL;
 	*len = n;
@@ -95,12 +95,12 @@ static volatile u8 *map_cap(struct pci_dev *d, u8 cap, u32 *len)
 
 static int find_caps(struct virtio_pci *vp)
 {
-	struct pci_dev *d = vp->pci;
+	struct pci_dev *dev = vp->pci;
 	u32 common_len = 0, isr_len = 0;
 	u8 cap = 0;
 
-	while ((cap = pci_next_cap(d, cap, PCI_CAP_VENDOR))) {
-		u8 type = pci_read8(d, cap + 3);
+	while ((cap = pci_next_cap(dev, cap, PCI_CAP_VENDOR))) {
+		u8 type = pci_read8(dev, cap + 3);
 		u32 len;
 		volatile u8 *p;
 
@@ -110,7 +110,7 @@ static int find_caps(struct virtio_pci *vp)
 		    (type == VIRTIO_PCI_CAP_ISR && vp->isr) ||
 		    (type == VIRTIO_PCI_CAP_DEVICE && vp->device) || type < 1 || type > 4)
 			continue;
-		p = map_cap(d, cap, &len);
+		p = map_cap(dev, cap, &len);
 		if (!p)
 			continue;
 		if (type == VIRTIO_PCI_CAP_COMMON) {
@@ -119,7 +119,7 @@ static int find_caps(struct virtio_pci *vp)
 		} else if (type == VIRTIO_PCI_CAP_NOTIFY) {
 			vp->notify_base = p;
 			vp->notify_len = len;
-			vp->notify_mult = pci_read32(d, cap + 16);
+			vp->notify_mult = pci_read32(dev, cap + 16);
 		} else if (type == VIRTIO_PCI_CAP_ISR) {
 			vp->isr = p;
 			isr_len = len;
@@ -135,24 +135,24 @@ static int find_caps(struct virtio_pci *vp)
 
 static const struct virtio_device_ops virtio_pci_device_ops;
 
-int virtio_pci_probe(struct virtio_pci *vp, struct pci_dev *d)
+int virtio_pci_probe(struct virtio_pci *vp, struct pci_dev *dev)
 {
-	int type = virtio_pci_device_type(d), err;
+	int type = virtio_pci_device_type(dev), err;
 
 	memset(vp, 0, sizeof(*vp));
 	vp->vdev.ops = &virtio_pci_device_ops;
 	vp->vector = -1;
 	if (type < 0)
 		return -ENODEV;
-	vp->pci = d;
+	vp->pci = dev;
 	vp->type = (unsigned int)type;
 	err = find_caps(vp);
 	if (err) {
-		pr_err("virtio-pci %02x:%02x.%u: modern capabilities missing or invalid\n", d->bus,
-		       d->slot, d->fn);
+		pr_err("virtio-pci %02x:%02x.%u: modern capabilities missing or invalid\n", dev->bus,
+		       dev->slot, dev->fn);
 		return err;
 	}
-	pci_enable(d);
+	pci_enable(dev);
 	return virtio_pci_reset(vp);
 }
 
@@ -168,12 +168,12 @@ static void free_queues(struct virtio_pci *vp)
 	unsigned int i;
 
 	for (i = 0; i < VIRTIO_PCI_MAX_QUEUES; i++) {
-		struct virtio_pci_queue *q = &vp->queues[i];
+		struct virtio_pci_queue *queue = &vp->queues[i];
 
-		if (q->ring)
-			free_pages(q->ring, q->ring_order);
-		kfree(q->vq);
-		memset(q, 0, sizeof(*q));
+		if (queue->ring)
+			free_pages(queue->ring, queue->ring_order);
+		kfree(queue->vq);
+		memset(queue, 0, sizeof(*queue));
 	}
 }
 
@@ -236,19 +236,19 @@ u16 virtio_pci_queue_size(struct virtio_pci *vp, unsigned int index)
 
 static void pci_notify(struct virtqueue *vq)
 {
-	struct virtio_pci_queue *q = vq->priv;
+	struct virtio_pci_queue *queue = vq->priv;
 
 	barrier();
-	*q->notify = (u16)vq->index;
+	*queue->notify = (u16)vq->index;
 }
 
 static const struct vq_transport_ops virtio_pci_vq_ops = { .notify = pci_notify };
 
-/* Program queue @index (selected) with @q's rings and enable it. Return:
+/* Program queue @index (selected) with @queue's rings and enable it. Return:
  * 0 or -ENODEV when the notify address is outside the notify area. */
-static int program_queue(struct virtio_pci *vp, struct virtio_pci_queue *q, unsigned int index)
+static int program_queue(struct virtio_pci *vp, struct virtio_pci_queue *queue, unsigned int index)
 {
-	struct virtqueue *vq = q->vq;
+	struct virtqueue *vq = queue->vq;
 	u64 noff = (u64)rd16(vp->common, CC_Q_NOFF) * vp->notify_mult;
 
 	if (noff + 2 > vp->notify_len) {
@@ -256,7 +256,7 @@ static int program_queue(struct virtio_pci *vp, struct virtio_pci_queue *q, unsi
 		       (unsigned long)noff, vp->notify_len);
 		return -ENODEV;
 	}
-	q->notify = (volatile u16 *)(vp->notify_base + noff);
+	queue->notify = (volatile u16 *)(vp->notify_base + noff);
 	wr16(vp->common, CC_Q_SIZE, vq->num);
 	wr16(vp->common, CC_Q_MSIX, VIRTIO_MSI_NO_VECTOR);
 	wr64(vp->common, CC_Q_DESC, vq->desc_pa);
@@ -269,34 +269,34 @@ static int program_queue(struct virtio_pci *vp, struct virtio_pci_queue *q, unsi
 struct virtqueue *virtio_pci_setup_queue(struct virtio_pci *vp, unsigned int index,
 					 unsigned int max_size, const char *name)
 {
-	struct virtio_pci_queue *q;
+	struct virtio_pci_queue *queue;
 	unsigned int num, size;
 
 	if (index >= VIRTIO_PCI_MAX_QUEUES || index >= rd16(vp->common, CC_NUM_QUEUES) ||
 	    vp->queues[index].vq)
 		return NULL;
-	q = &vp->queues[index];
+	queue = &vp->queues[index];
 	size = virtio_pci_queue_size(vp, index);
 	if (!size || rd16(vp->common, CC_Q_ENABLE))
 		return NULL;
 	for (num = 1; num * 2 <= size && num * 2 <= max_size && num * 2 <= VQ_MAX_SIZE;)
 		num *= 2;
-	q->vq = kzalloc(sizeof(*q->vq), GFP_KERNEL);
-	q->ring_order = mm_order_for_bytes(vq_ring_bytes(num));
-	q->ring = alloc_pages(q->ring_order, GFP_KERNEL | GFP_ZERO);
-	if (!q->vq || !q->ring)
+	queue->vq = kzalloc(sizeof(*queue->vq), GFP_KERNEL);
+	queue->ring_order = mm_order_for_bytes(vq_ring_bytes(num));
+	queue->ring = alloc_pages(queue->ring_order, GFP_KERNEL | GFP_ZERO);
+	if (!queue->vq || !queue->ring)
 		goto err_free;
-	if (vq_init(q->vq, name, index, num, page_address(q->ring),
-		    (u64)page_to_pfn(q->ring) << PAGE_SHIFT, &virtio_pci_vq_ops, q))
+	if (vq_init(queue->vq, name, index, num, page_address(queue->ring),
+		    (u64)page_to_pfn(queue->ring) << PAGE_SHIFT, &virtio_pci_vq_ops, queue))
 		goto err_free;
-	if (program_queue(vp, q, index))
+	if (program_queue(vp, queue, index))
 		goto err_free;
-	return q->vq;
+	return queue->vq;
 err_free: /* nothing was enabled on the device yet */
-	if (q->ring)
-		free_pages(q->ring, q->ring_order);
-	kfree(q->vq);
-	memset(q, 0, sizeof(*q));
+	if (queue->ring)
+		free_pages(queue->ring, queue->ring_order);
+	kfree(queue->vq);
+	memset(queue, 0, sizeof(*queue));
 	pr_err("virtio-pci: cannot set up queue %u\n", index);
 	return NULL;
 }

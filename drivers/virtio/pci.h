@@ -73,19 +73,19 @@ struct virtio_pci {
 	struct virtio_pci_queue queues[VIRTIO_PCI_MAX_QUEUES]; /* (O) */
 };
 
-/* The virtio device type of @d (modern 0x1040+N, or transitional with the
+/* The virtio device type of @dev (modern 0x1040+N, or transitional with the
  * type in the subsystem ID), or -ENODEV when it is not a virtio device. */
-int virtio_pci_device_type(const struct pci_dev *d);
+int virtio_pci_device_type(const struct pci_dev *dev);
 
 /*
- * virtio_pci_probe - locate @d's modern capabilities, map them, enable
+ * virtio_pci_probe - locate @dev's modern capabilities, map them, enable
  * memory space and bus mastering, and reset the device. vp->vdev is then
  * the struct virtio_device a driver uses (virtio.h; its setup_queue takes
  * up to VQ_MAX_SIZE entries).
  * Return: 0; -ENODEV (not virtio, or a capability missing or outside its
  * BAR); -ENOMEM (ioremap failed); -ETIMEDOUT (the reset never finished).
  */
-int virtio_pci_probe(struct virtio_pci *vp, struct pci_dev *d);
+int virtio_pci_probe(struct virtio_pci *vp, struct pci_dev *dev);
 
 /*
  * virtio_pci_reset - write 0 to device_status and wait (bounded) until it

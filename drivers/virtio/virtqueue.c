@@ -145,14 +145,14 @@ int vq_add(struct virtqueue *vq, const struct vq_sg *sg, unsigned int nr_out,
 
 	head = i = vq->free_head;
 	for (k = 0; k < total; k++) {
-		struct virtq_desc *d = &vq->desc[i];
+		struct virtq_desc *desc = &vq->desc[i];
 		bool last = k + 1 == total;
 
-		d->addr = sg[k].addr;
-		d->len = sg[k].len;
-		d->flags = (u16)((k >= nr_out ? VIRTQ_DESC_F_WRITE : 0) |
+		desc->addr = sg[k].addr;
+		desc->len = sg[k].len;
+		desc->flags = (u16)((k >= nr_out ? VIRTQ_DESC_F_WRITE : 0) |
 				 (last ? 0 : VIRTQ_DESC_F_NEXT));
-		d->next = last ? 0 : vq->st[i].next;
+		desc->next = last ? 0 : vq->st[i].next;
 		i = vq->st[i].next;
 	}
 	vq->free_head = i;

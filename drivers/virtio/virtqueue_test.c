@@ -44,13 +44,13 @@ static u32 sim_chain_in_len(u16 head)
 	u16 i = head, n;
 
 	for (n = 0; n < vq->num; n++) {
-		const struct virtq_desc *d = &vq->desc[i];
+		const struct virtq_desc *desc = &vq->desc[i];
 
-		if (d->flags & VIRTQ_DESC_F_WRITE)
-			sum += d->len;
-		if (!(d->flags & VIRTQ_DESC_F_NEXT))
+		if (desc->flags & VIRTQ_DESC_F_WRITE)
+			sum += desc->len;
+		if (!(desc->flags & VIRTQ_DESC_F_NEXT))
 			break;
-		i = d->next;
+		i = desc->next;
 	}
 	return sum;
 }
@@ -126,111 +126,111 @@ static int add_one(unsigned int i, u32 out_len, u32 in_len)
 }
 
 /* vq_init refuses sizes that are not powers of two up to VQ_MAX_SIZE. */
-static void vq_init_rejects_bad_sizes(struct ktest *t)
+static void vq_init_rejects_bad_sizes(struct ktest *test)
 {
-	KTEST_EXPECT_EQ(t, vq_init(&test_vq, "t", 0, 0, mem.ring, 0, &sim_ops, NULL), -EINVAL);
-	KTEST_EXPECT_EQ(t, vq_init(&test_vq, "t", 0, 12, mem.ring, 0, &sim_ops, NULL), -EINVAL);
-	KTEST_EXPECT_EQ(t, vq_init(&test_vq, "t", 0, 2 * VQ_MAX_SIZE, mem.ring, 0, &sim_ops, NULL),
+	KTEST_EXPECT_EQ(test, vq_init(&test_vq, "t", 0, 0, mem.ring, 0, &sim_ops, NULL), -EINVAL);
+	KTEST_EXPECT_EQ(test, vq_init(&test_vq, "t", 0, 12, mem.ring, 0, &sim_ops, NULL), -EINVAL);
+	KTEST_EXPECT_EQ(test, vq_init(&test_vq, "t", 0, 2 * VQ_MAX_SIZE, mem.ring, 0, &sim_ops, NULL),
 			-EINVAL);
-	KTEST_EXPECT_EQ(t, vq_init(&test_vq, "t", 0, 16, mem.ring + 8, 0, &sim_ops, NULL), -EINVAL);
-	KTEST_EXPECT_EQ(t, vq_init(&test_vq, "t", 0, 16, mem.ring, 0, &sim_ops, NULL), 0);
+	KTEST_EXPECT_EQ(test, vq_init(&test_vq, "t", 0, 16, mem.ring + 8, 0, &sim_ops, NULL), -EINVAL);
+	KTEST_EXPECT_EQ(test, vq_init(&test_vq, "t", 0, 16, mem.ring, 0, &sim_ops, NULL), 0);
 	/* desc 16-aligned, avail right after, used 4-aligned after avail. */
-	KTEST_EXPECT_EQ(t, test_vq.avail_pa - test_vq.desc_pa, 256);
-	KTEST_EXPECT_EQ(t, test_vq.used_pa - test_vq.desc_pa, 256 + 40);
-	KTEST_EXPECT_EQ(t, vq_ring_bytes(16), 256 + 40 + 6 + 128);
+	KTEST_EXPECT_EQ(test, test_vq.avail_pa - test_vq.desc_pa, 256);
+	KTEST_EXPECT_EQ(test, test_vq.used_pa - test_vq.desc_pa, 256 + 40);
+	KTEST_EXPECT_EQ(test, vq_ring_bytes(16), 256 + 40 + 6 + 128);
 }
 
 /* A chain with a readable and a writable part goes out and comes back with
  * the device's length; its descriptors return to the free list. */
-static void vq_add_get_used_roundtrip(struct ktest *t)
+static void vq_add_get_used_roundtrip(struct ktest *test)
 {
 	u32 len = 0;
 
 	setup(SIM_NUM);
-	KTEST_ASSERT_EQ(t, add_one(3, 64, 512), 0);
-	KTEST_EXPECT_EQ(t, vq_descs_in_use(&test_vq), 2);
-	KTEST_EXPECT_EQ(t, test_vq.desc[0].flags, VIRTQ_DESC_F_NEXT);
-	KTEST_EXPECT_EQ(t, test_vq.desc[1].flags, VIRTQ_DESC_F_WRITE);
-	KTEST_EXPECT_EQ(t, test_vq.desc[1].addr, 0x20003000);
-	KTEST_EXPECT_NULL(t, vq_get_used(&test_vq, &len));
-	KTEST_EXPECT_TRUE(t, vq_kick(&test_vq));
-	KTEST_EXPECT_EQ(t, sim.notified, 1);
-	KTEST_EXPECT_FALSE(t, vq_kick(&test_vq)); /* nothing new */
-	KTEST_EXPECT_EQ(t, sim_complete_all(), 1);
-	KTEST_EXPECT_PTR_EQ(t, vq_get_used(&test_vq, &len), TOKEN(3));
-	KTEST_EXPECT_EQ(t, len, 512);
-	KTEST_EXPECT_NULL(t, vq_get_used(&test_vq, &len));
-	KTEST_EXPECT_EQ(t, vq_descs_in_use(&test_vq), 0);
-	KTEST_EXPECT_FALSE(t, vq_broken(&test_vq));
-	KTEST_EXPECT_TRUE(t, canaries_intact());
+	KTEST_ASSERT_EQ(test, add_one(3, 64, 512), 0);
+	KTEST_EXPECT_EQ(test, vq_descs_in_use(&test_vq), 2);
+	KTEST_EXPECT_EQ(test, test_vq.desc[0].flags, VIRTQ_DESC_F_NEXT);
+	KTEST_EXPECT_EQ(test, test_vq.desc[1].flags, VIRTQ_DESC_F_WRITE);
+	KTEST_EXPECT_EQ(test, test_vq.desc[1].addr, 0x20003000);
+	KTEST_EXPECT_NULL(test, vq_get_used(&test_vq, &len));
+	KTEST_EXPECT_TRUE(test, vq_kick(&test_vq));
+	KTEST_EXPECT_EQ(test, sim.notified, 1);
+	KTEST_EXPECT_FALSE(test, vq_kick(&test_vq)); /* nothing new */
+	KTEST_EXPECT_EQ(test, sim_complete_all(), 1);
+	KTEST_EXPECT_PTR_EQ(test, vq_get_used(&test_vq, &len), TOKEN(3));
+	KTEST_EXPECT_EQ(test, len, 512);
+	KTEST_EXPECT_NULL(test, vq_get_used(&test_vq, &len));
+	KTEST_EXPECT_EQ(test, vq_descs_in_use(&test_vq), 0);
+	KTEST_EXPECT_FALSE(test, vq_broken(&test_vq));
+	KTEST_EXPECT_TRUE(test, canaries_intact());
 }
 
 /* Bad requests are refused before anything is written. */
-static void vq_add_rejects_bad_chains(struct ktest *t)
+static void vq_add_rejects_bad_chains(struct ktest *test)
 {
 	struct vq_sg sg[2] = { { 0x1000, 0 }, { 0x2000, 8 } };
 
 	setup(SIM_NUM);
-	KTEST_EXPECT_EQ(t, vq_add(&test_vq, sg, 1, 1, TOKEN(0)), -EINVAL); /* zero length */
-	KTEST_EXPECT_EQ(t, vq_add(&test_vq, &sg[1], 1, 0, NULL), -EINVAL);  /* no token */
-	KTEST_EXPECT_EQ(t, vq_add(&test_vq, sg, 0, 0, TOKEN(0)), -EINVAL);  /* empty */
-	KTEST_EXPECT_EQ(t, test_vq.avail->idx, 0);
-	KTEST_EXPECT_EQ(t, vq_descs_in_use(&test_vq), 0);
+	KTEST_EXPECT_EQ(test, vq_add(&test_vq, sg, 1, 1, TOKEN(0)), -EINVAL); /* zero length */
+	KTEST_EXPECT_EQ(test, vq_add(&test_vq, &sg[1], 1, 0, NULL), -EINVAL);  /* no token */
+	KTEST_EXPECT_EQ(test, vq_add(&test_vq, sg, 0, 0, TOKEN(0)), -EINVAL);  /* empty */
+	KTEST_EXPECT_EQ(test, test_vq.avail->idx, 0);
+	KTEST_EXPECT_EQ(test, vq_descs_in_use(&test_vq), 0);
 }
 
 /* A full ring says -ENOSPC; completing one chain makes room again. */
-static void vq_full_ring_is_enospc(struct ktest *t)
+static void vq_full_ring_is_enospc(struct ktest *test)
 {
 	unsigned int i;
 	u32 len;
 
 	setup(SIM_NUM);
 	for (i = 0; i < SIM_NUM / 2; i++)
-		KTEST_ASSERT_EQ(t, add_one(i, 8, 8), 0);
-	KTEST_EXPECT_EQ(t, add_one(9, 0, 8), -ENOSPC);
+		KTEST_ASSERT_EQ(test, add_one(i, 8, 8), 0);
+	KTEST_EXPECT_EQ(test, add_one(9, 0, 8), -ENOSPC);
 	vq_kick(&test_vq);
 	sim_complete_all();
-	KTEST_EXPECT_PTR_EQ(t, vq_get_used(&test_vq, &len), TOKEN(0));
-	KTEST_EXPECT_EQ(t, add_one(9, 8, 8), 0);
-	KTEST_EXPECT_EQ(t, add_one(10, 8, 0), -ENOSPC);
+	KTEST_EXPECT_PTR_EQ(test, vq_get_used(&test_vq, &len), TOKEN(0));
+	KTEST_EXPECT_EQ(test, add_one(9, 8, 8), 0);
+	KTEST_EXPECT_EQ(test, add_one(10, 8, 0), -ENOSPC);
 }
 
 /* NO_NOTIFY from the device suppresses the kick; its absence restores it. */
-static void vq_kick_honours_no_notify(struct ktest *t)
+static void vq_kick_honours_no_notify(struct ktest *test)
 {
 	setup(SIM_NUM);
 	test_vq.used->flags = VIRTQ_USED_F_NO_NOTIFY;
-	KTEST_ASSERT_EQ(t, add_one(0, 8, 8), 0);
-	KTEST_EXPECT_FALSE(t, vq_kick(&test_vq));
-	KTEST_EXPECT_EQ(t, test_vq.kicks_suppressed, 1);
+	KTEST_ASSERT_EQ(test, add_one(0, 8, 8), 0);
+	KTEST_EXPECT_FALSE(test, vq_kick(&test_vq));
+	KTEST_EXPECT_EQ(test, test_vq.kicks_suppressed, 1);
 	test_vq.used->flags = 0;
-	KTEST_ASSERT_EQ(t, add_one(1, 8, 8), 0);
-	KTEST_EXPECT_TRUE(t, vq_kick(&test_vq));
-	KTEST_EXPECT_EQ(t, sim.notified, 1);
+	KTEST_ASSERT_EQ(test, add_one(1, 8, 8), 0);
+	KTEST_EXPECT_TRUE(test, vq_kick(&test_vq));
+	KTEST_EXPECT_EQ(test, sim.notified, 1);
 }
 
 /* disable_cb sets NO_INTERRUPT; enable_cb clears it and reports entries
  * that arrived while interrupts were off. */
-static void vq_enable_cb_reports_pending(struct ktest *t)
+static void vq_enable_cb_reports_pending(struct ktest *test)
 {
 	u32 len;
 
 	setup(SIM_NUM);
 	vq_disable_cb(&test_vq);
-	KTEST_EXPECT_EQ(t, test_vq.avail->flags, VIRTQ_AVAIL_F_NO_INTERRUPT);
-	KTEST_ASSERT_EQ(t, add_one(0, 8, 8), 0);
+	KTEST_EXPECT_EQ(test, test_vq.avail->flags, VIRTQ_AVAIL_F_NO_INTERRUPT);
+	KTEST_ASSERT_EQ(test, add_one(0, 8, 8), 0);
 	vq_kick(&test_vq);
 	sim_complete_all();
-	KTEST_EXPECT_FALSE(t, vq_enable_cb(&test_vq));
-	KTEST_EXPECT_EQ(t, test_vq.avail->flags, 0);
-	KTEST_EXPECT_NOT_NULL(t, vq_get_used(&test_vq, &len));
-	KTEST_EXPECT_TRUE(t, vq_enable_cb(&test_vq));
+	KTEST_EXPECT_FALSE(test, vq_enable_cb(&test_vq));
+	KTEST_EXPECT_EQ(test, test_vq.avail->flags, 0);
+	KTEST_EXPECT_NOT_NULL(test, vq_get_used(&test_vq, &len));
+	KTEST_EXPECT_TRUE(test, vq_enable_cb(&test_vq));
 }
 
 /* 70000 chains of random shape, completed out of order in random batches:
  * the 16-bit indexes wrap, every token comes back once with its length,
  * and the free list ends whole. */
-static void vq_wraparound_out_of_order(struct ktest *t)
+static void vq_wraparound_out_of_order(struct ktest *test)
 {
 	struct prng rng;
 	u16 heads[SIM_NUM];
@@ -258,7 +258,7 @@ static void vq_wraparound_out_of_order(struct ktest *t)
 			err = add_one(slot, outl, in);
 			if (err == -ENOSPC)
 				break;
-			KTEST_ASSERT_EQ(t, err, 0);
+			KTEST_ASSERT_EQ(test, err, 0);
 			want_len[slot] = in;
 			out[slot] = true;
 			posted++;
@@ -273,51 +273,51 @@ static void vq_wraparound_out_of_order(struct ktest *t)
 		while ((tok = vq_get_used(&test_vq, &len))) {
 			unsigned int slot = (unsigned int)((int *)tok - tokens);
 
-			KTEST_ASSERT_TRUE(t, out[slot]);
-			KTEST_ASSERT_EQ(t, len, want_len[slot]);
+			KTEST_ASSERT_TRUE(test, out[slot]);
+			KTEST_ASSERT_EQ(test, len, want_len[slot]);
 			out[slot] = false;
 			done++;
 			outstanding--;
 		}
-		KTEST_ASSERT_FALSE(t, vq_broken(&test_vq));
+		KTEST_ASSERT_FALSE(test, vq_broken(&test_vq));
 	}
 	/* Drain what is left. */
 	sim_complete_all();
 	while (vq_get_used(&test_vq, NULL))
 		outstanding--;
-	KTEST_EXPECT_EQ(t, outstanding, 0);
-	KTEST_EXPECT_EQ(t, vq_descs_in_use(&test_vq), 0);
-	KTEST_EXPECT_GT(t, posted, 65536); /* the 16-bit indexes wrapped */
-	KTEST_EXPECT_TRUE(t, canaries_intact());
+	KTEST_EXPECT_EQ(test, outstanding, 0);
+	KTEST_EXPECT_EQ(test, vq_descs_in_use(&test_vq), 0);
+	KTEST_EXPECT_GT(test, posted, 65536); /* the 16-bit indexes wrapped */
+	KTEST_EXPECT_TRUE(test, canaries_intact());
 }
 
 /* After a hostile entry: broken, later calls fail, no write outside. */
-static void expect_broken(struct ktest *t, enum vq_fault fault)
+static void expect_broken(struct ktest *test, enum vq_fault fault)
 {
 	u32 len = 0xdead;
 
-	KTEST_EXPECT_TRUE(t, vq_broken(&test_vq));
-	KTEST_EXPECT_EQ(t, test_vq.fault, fault);
-	KTEST_EXPECT_NULL(t, vq_get_used(&test_vq, &len));
-	KTEST_EXPECT_EQ(t, len, 0xdead);
-	KTEST_EXPECT_EQ(t, add_one(7, 8, 8), -EIO);
-	KTEST_EXPECT_FALSE(t, vq_kick(&test_vq));
-	KTEST_EXPECT_TRUE(t, canaries_intact());
+	KTEST_EXPECT_TRUE(test, vq_broken(&test_vq));
+	KTEST_EXPECT_EQ(test, test_vq.fault, fault);
+	KTEST_EXPECT_NULL(test, vq_get_used(&test_vq, &len));
+	KTEST_EXPECT_EQ(test, len, 0xdead);
+	KTEST_EXPECT_EQ(test, add_one(7, 8, 8), -EIO);
+	KTEST_EXPECT_FALSE(test, vq_kick(&test_vq));
+	KTEST_EXPECT_TRUE(test, canaries_intact());
 }
 
 /* A used id beyond the ring breaks the queue. */
-static void vq_hostile_id_out_of_range(struct ktest *t)
+static void vq_hostile_id_out_of_range(struct ktest *test)
 {
 	setup(SIM_NUM);
-	KTEST_ASSERT_EQ(t, add_one(0, 8, 8), 0);
+	KTEST_ASSERT_EQ(test, add_one(0, 8, 8), 0);
 	vq_kick(&test_vq);
 	sim_push(SIM_NUM + 5, 8);
-	KTEST_EXPECT_NULL(t, vq_get_used(&test_vq, NULL));
-	expect_broken(t, VQ_FAULT_ID_RANGE);
+	KTEST_EXPECT_NULL(test, vq_get_used(&test_vq, NULL));
+	expect_broken(test, VQ_FAULT_ID_RANGE);
 	setup(SIM_NUM);
 	sim_push(0xffffffff, 0);
-	KTEST_EXPECT_NULL(t, vq_get_used(&test_vq, NULL));
-	expect_broken(t, VQ_FAULT_ID_RANGE);
+	KTEST_EXPECT_NULL(test, vq_get_used(&test_vq, NULL));
+	expect_broken(test, VQ_FAULT_ID_RANGE);
 }
 
 /* The same id returned twice for one chain in flight claims more
@@ -326,88 +326,88 @@ static void vq_hostile_id_out_of_range(struct ktest *t)
  * read it). An id returned after its
  * chain was taken, or inside a chain rather than its head, is not in
  * flight: broken. */
-static void vq_hostile_duplicate_and_non_head_ids(struct ktest *t)
+static void vq_hostile_duplicate_and_non_head_ids(struct ktest *test)
 {
 	u16 head;
 
 	setup(SIM_NUM);
-	KTEST_ASSERT_EQ(t, add_one(0, 8, 8), 0);
+	KTEST_ASSERT_EQ(test, add_one(0, 8, 8), 0);
 	vq_kick(&test_vq);
-	KTEST_ASSERT_TRUE(t, sim_pop(&head));
+	KTEST_ASSERT_TRUE(test, sim_pop(&head));
 	sim_push(head, 8);
 	sim_push(head, 8);
-	KTEST_EXPECT_NULL(t, vq_get_used(&test_vq, NULL));
-	expect_broken(t, VQ_FAULT_IDX_JUMP);
+	KTEST_EXPECT_NULL(test, vq_get_used(&test_vq, NULL));
+	expect_broken(test, VQ_FAULT_IDX_JUMP);
 
 	setup(SIM_NUM);
-	KTEST_ASSERT_EQ(t, add_one(0, 8, 8), 0);
-	KTEST_ASSERT_EQ(t, add_one(1, 8, 8), 0);
+	KTEST_ASSERT_EQ(test, add_one(0, 8, 8), 0);
+	KTEST_ASSERT_EQ(test, add_one(1, 8, 8), 0);
 	vq_kick(&test_vq);
-	KTEST_ASSERT_TRUE(t, sim_pop(&head));
+	KTEST_ASSERT_TRUE(test, sim_pop(&head));
 	sim_push(head, 8);
-	KTEST_EXPECT_PTR_EQ(t, vq_get_used(&test_vq, NULL), TOKEN(0));
+	KTEST_EXPECT_PTR_EQ(test, vq_get_used(&test_vq, NULL), TOKEN(0));
 	sim_push(head, 8); /* again, while the other chain is in flight */
-	KTEST_EXPECT_NULL(t, vq_get_used(&test_vq, NULL));
-	expect_broken(t, VQ_FAULT_ID_UNUSED);
+	KTEST_EXPECT_NULL(test, vq_get_used(&test_vq, NULL));
+	expect_broken(test, VQ_FAULT_ID_UNUSED);
 
 	setup(SIM_NUM);
-	KTEST_ASSERT_EQ(t, add_one(0, 8, 8), 0); /* descriptors 0 -> 1 */
+	KTEST_ASSERT_EQ(test, add_one(0, 8, 8), 0); /* descriptors 0 -> 1 */
 	sim_push(1, 8);
-	KTEST_EXPECT_NULL(t, vq_get_used(&test_vq, NULL));
-	expect_broken(t, VQ_FAULT_ID_UNUSED);
+	KTEST_EXPECT_NULL(test, vq_get_used(&test_vq, NULL));
+	expect_broken(test, VQ_FAULT_ID_UNUSED);
 }
 
 /* A length above the chain's writable bytes (or any length on a chain with
  * none) breaks the queue; the exact size is fine. */
-static void vq_hostile_huge_length(struct ktest *t)
+static void vq_hostile_huge_length(struct ktest *test)
 {
 	u32 len;
 
 	setup(SIM_NUM);
-	KTEST_ASSERT_EQ(t, add_one(0, 8, 100), 0);
-	KTEST_ASSERT_EQ(t, add_one(1, 8, 100), 0);
+	KTEST_ASSERT_EQ(test, add_one(0, 8, 100), 0);
+	KTEST_ASSERT_EQ(test, add_one(1, 8, 100), 0);
 	sim_push(0, 100);
-	KTEST_EXPECT_PTR_EQ(t, vq_get_used(&test_vq, &len), TOKEN(0));
+	KTEST_EXPECT_PTR_EQ(test, vq_get_used(&test_vq, &len), TOKEN(0));
 	sim_push(2, 101);
-	KTEST_EXPECT_NULL(t, vq_get_used(&test_vq, &len));
-	expect_broken(t, VQ_FAULT_LEN);
+	KTEST_EXPECT_NULL(test, vq_get_used(&test_vq, &len));
+	expect_broken(test, VQ_FAULT_LEN);
 
 	setup(SIM_NUM);
-	KTEST_ASSERT_EQ(t, add_one(0, 8, 0), 0);
+	KTEST_ASSERT_EQ(test, add_one(0, 8, 0), 0);
 	sim_push(0, 0xffffffff);
-	KTEST_EXPECT_NULL(t, vq_get_used(&test_vq, &len));
-	expect_broken(t, VQ_FAULT_LEN);
+	KTEST_EXPECT_NULL(test, vq_get_used(&test_vq, &len));
+	expect_broken(test, VQ_FAULT_LEN);
 }
 
 /* used->idx more than the ring size ahead breaks the queue; exactly the
  * ring size ahead (a full ring of completions) does not. */
-static void vq_hostile_index_jump(struct ktest *t)
+static void vq_hostile_index_jump(struct ktest *test)
 {
 	unsigned int i;
 
 	setup(SIM_NUM);
 	for (i = 0; i < SIM_NUM; i++)
-		KTEST_ASSERT_EQ(t, add_one(i, 0, 8), 0);
-	KTEST_EXPECT_EQ(t, sim_complete_all(), SIM_NUM);
+		KTEST_ASSERT_EQ(test, add_one(i, 0, 8), 0);
+	KTEST_EXPECT_EQ(test, sim_complete_all(), SIM_NUM);
 	for (i = 0; i < SIM_NUM; i++)
-		KTEST_EXPECT_NOT_NULL(t, vq_get_used(&test_vq, NULL));
-	KTEST_EXPECT_FALSE(t, vq_broken(&test_vq));
+		KTEST_EXPECT_NOT_NULL(test, vq_get_used(&test_vq, NULL));
+	KTEST_EXPECT_FALSE(test, vq_broken(&test_vq));
 
 	setup(SIM_NUM);
-	KTEST_ASSERT_EQ(t, add_one(0, 0, 8), 0);
+	KTEST_ASSERT_EQ(test, add_one(0, 0, 8), 0);
 	test_vq.used->idx = SIM_NUM + 1;
-	KTEST_EXPECT_NULL(t, vq_get_used(&test_vq, NULL));
-	expect_broken(t, VQ_FAULT_IDX_JUMP);
+	KTEST_EXPECT_NULL(test, vq_get_used(&test_vq, NULL));
+	expect_broken(test, VQ_FAULT_IDX_JUMP);
 
 	setup(SIM_NUM);
 	test_vq.used->idx = 0x8000; /* "negative": behind us */
-	KTEST_EXPECT_NULL(t, vq_get_used(&test_vq, NULL));
-	expect_broken(t, VQ_FAULT_IDX_JUMP);
+	KTEST_EXPECT_NULL(test, vq_get_used(&test_vq, NULL));
+	expect_broken(test, VQ_FAULT_IDX_JUMP);
 }
 
 /* A device that scribbles over the descriptor table cannot corrupt the
  * driver's free list: links are kept in the shadow. */
-static void vq_hostile_scribbled_descriptors(struct ktest *t)
+static void vq_hostile_scribbled_descriptors(struct ktest *test)
 {
 	unsigned int i, round;
 	u16 head;
@@ -415,17 +415,17 @@ static void vq_hostile_scribbled_descriptors(struct ktest *t)
 	setup(SIM_NUM);
 	for (round = 0; round < 4; round++) {
 		for (i = 0; i < SIM_NUM / 2; i++)
-			KTEST_ASSERT_EQ(t, add_one(i, 8, 8), 0);
+			KTEST_ASSERT_EQ(test, add_one(i, 8, 8), 0);
 		vq_kick(&test_vq);
 		while (sim_pop(&head))
 			sim_push(head, 8);
 		memset(test_vq.desc, 0xff, SIM_NUM * sizeof(struct virtq_desc));
 		for (i = 0; i < SIM_NUM / 2; i++)
-			KTEST_ASSERT_NOT_NULL(t, vq_get_used(&test_vq, NULL));
-		KTEST_EXPECT_EQ(t, vq_descs_in_use(&test_vq), 0);
+			KTEST_ASSERT_NOT_NULL(test, vq_get_used(&test_vq, NULL));
+		KTEST_EXPECT_EQ(test, vq_descs_in_use(&test_vq), 0);
 	}
-	KTEST_EXPECT_FALSE(t, vq_broken(&test_vq));
-	KTEST_EXPECT_TRUE(t, canaries_intact());
+	KTEST_EXPECT_FALSE(test, vq_broken(&test_vq));
+	KTEST_EXPECT_TRUE(test, canaries_intact());
 }
 
 static const struct ktest_case vq_cases[] = {

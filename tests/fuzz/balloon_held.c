@@ -4,12 +4,12 @@
 #include "mm/mm.h"
 #include "tests/fuzz/balloon_held.h"
 
-static bool ballooned(const struct balloon *b, struct mm *mm, unsigned long pfn)
+static bool ballooned(const struct balloon *balloon, struct mm *mm, unsigned long pfn)
 {
-	return xa_load(&b->pfns, pfn) && page_type(mm_pfn_to_page(mm, pfn)) == MEMDESC_BALLOON;
+	return xa_load(&balloon->pfns, pfn) && page_type(mm_pfn_to_page(mm, pfn)) == MEMDESC_BALLOON;
 }
 
-bool fuzz_balloon_held_ok(const struct balloon_sim *sim, const struct balloon *b,
+bool fuzz_balloon_held_ok(const struct balloon_sim *sim, const struct balloon *balloon,
 			  unsigned long *bad_pfn)
 {
 	struct mm *mm = sim->mm;
@@ -22,7 +22,7 @@ bool fuzz_balloon_held_ok(const struct balloon_sim *sim, const struct balloon *b
 			unsigned long rel = w * BITS_PER_LONG + (unsigned long)__builtin_ctzl(bits);
 
 			bits &= bits - 1;
-			if (rel < span && !ballooned(b, mm, mm->base_pfn + rel)) {
+			if (rel < span && !ballooned(balloon, mm, mm->base_pfn + rel)) {
 				*bad_pfn = mm->base_pfn + rel;
 				return false;
 			}

@@ -15,7 +15,7 @@ struct balloon_sim;
 
 /* Return: true when the rule holds; else false with the first PFN that
  * breaks it in *@bad_pfn. */
-bool fuzz_balloon_held_ok(const struct balloon_sim *sim, const struct balloon *b,
+bool fuzz_balloon_held_ok(const struct balloon_sim *sim, const struct balloon *balloon,
 			  unsigned long *bad_pfn);
 
 #endif

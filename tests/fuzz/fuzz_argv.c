@@ -29,7 +29,7 @@ static int set_any(const char *value)
 	return value && value[0] == 'x' ? -EINVAL : 0;
 }
 
-static void report(const char *msg, void *ctx)
+static void warn(const char *msg, void *ctx)
 {
 	FUZZ_CHECK(msg && memchr(msg, 0, 4096), "report message");
 	reports++;
@@ -45,7 +45,7 @@ static void fuzz_cmdline(const char *line)
 	int problems;
 
 	sets = reports = 0;
-	problems = cmdline_apply(line, params, 3, report, NULL);
+	problems = cmdline_apply(line, params, 3, warn, NULL);
 	FUZZ_CHECK(problems >= 0, "cmdline_apply: %d", problems);
 	FUZZ_CHECK(!problems || reports, "%d problems, none reported", problems);
 }

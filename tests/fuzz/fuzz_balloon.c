@@ -33,7 +33,7 @@ static const struct pfn_range whole = { 0, SPAN };
 
 static struct mm_test_env env;
 static struct balloon_sim sim;
-static struct balloon b;
+static struct balloon balloon;
 static struct fuzz_in in;
 static unsigned long node_pages, kernel_pages, free_started;
 static struct page *kpages[KSLOTS];
@@ -64,30 +64,30 @@ static const struct xa_alloc_ops node_ops = { .alloc = node_alloc, .free = node_
 static void config_changed(void *arg) { ((struct balloon *)arg)->config_pending = true; }
 
 /* The device's answer for one inflate/deflate buffer. */
-static void script(struct balloon_sim *s, u16 head, struct balloon_sim_used *u)
+static void script(struct balloon_sim *device, u16 head, struct balloon_sim_used *used)
 {
 	uint8_t a = fuzz_u8(&in);
 
 	switch (a >> 5) {
 	case 0: /* an id that may be anything */
-		u->id = fuzz_u16(&in) % (s->q[0].vq.num + 4u);
-		lied |= u->id != head;
+		used->id = fuzz_u16(&in) % (device->q[0].vq.num + 4u);
+		lied |= used->id != head;
 		break;
 	case 1: /* a length (the buffers are device-readable: only 0 is right) */
-		u->len = (a & 16) ? fuzz_u32(&in) : fuzz_u8(&in);
-		lied |= u->len != 0;
+		used->len = (a & 16) ? fuzz_u32(&in) : fuzz_u8(&in);
+		lied |= used->len != 0;
 		break;
 	case 2: /* silence, or the same id twice */
-		u->copies = a & 1 ? 2 : 0;
+		used->copies = a & 1 ? 2 : 0;
 		lied = 1;
 		break;
 	case 3: /* the used index jumps */
-		u->jump = fuzz_u16(&in);
-		lied |= u->jump != 0;
+		used->jump = fuzz_u16(&in);
+		lied |= used->jump != 0;
 		break;
 	case 4: /* the host changes its mind mid-batch */
-		s->num_pages = fuzz_u16(&in) % (2 * SPAN);
-		config_changed(s->arg);
+		device->num_pages = fuzz_u16(&in) % (2 * SPAN);
+		config_changed(device->arg);
 		break;
 	default: /* honest */
 		break;
@@ -99,15 +99,15 @@ static void check(const char *when, int full)
 {
 	unsigned long pfn = 0;
 
-	FUZZ_CHECK(mm_nr_free_pages(&env.mm) + kernel_pages + balloon_pages(&b) + node_pages ==
+	FUZZ_CHECK(mm_nr_free_pages(&env.mm) + kernel_pages + balloon_pages(&balloon) + node_pages ==
 			   free_started,
 		   "%s: pages lost: free %lu + kernel %lu + ballooned %lu + nodes %lu != %lu", when,
-		   mm_nr_free_pages(&env.mm), kernel_pages, balloon_pages(&b), node_pages,
+		   mm_nr_free_pages(&env.mm), kernel_pages, balloon_pages(&balloon), node_pages,
 		   free_started);
-	FUZZ_CHECK(fuzz_balloon_held_ok(&sim, &b, &pfn),
+	FUZZ_CHECK(fuzz_balloon_held_ok(&sim, &balloon, &pfn),
 		   "%s: the host holds pfn %lu, which the guest uses", when, pfn);
 	FUZZ_CHECK(sim.violations == 0, "%s: %lu driver violations", when, sim.violations);
-	FUZZ_CHECK(lied || !b.info.broken, "%s: broken by an honest device", when);
+	FUZZ_CHECK(lied || !balloon.info.broken, "%s: broken by an honest device", when);
 	FUZZ_CHECK(!full || mm_check(&env.mm) == 0, "%s: mm_check", when);
 }
 
@@ -115,10 +115,10 @@ static void settle(void)
 {
 	unsigned int round;
 
-	for (round = 0; round < 64 && !b.info.broken; round++) {
-		if (b.config_pending)
-			balloon_read_target(&b);
-		if (balloon_adjust(&b) && !b.config_pending)
+	for (round = 0; round < 64 && !balloon.info.broken; round++) {
+		if (balloon.config_pending)
+			balloon_read_target(&balloon);
+		if (balloon_adjust(&balloon) && !balloon.config_pending)
 			break;
 	}
 }
@@ -147,20 +147,20 @@ static void run(struct balloon_config *cfg)
 		switch (op % 8) {
 		case 0: case 1: case 2:
 			sim.num_pages = (op & 0x80) ? fuzz_u32(&in) : fuzz_u16(&in) % (2 * SPAN);
-			b.config_pending = true;
+			balloon.config_pending = true;
 			settle();
 			break;
 		case 3:
-			balloon_oom_deflate(&b, fuzz_u8(&in));
+			balloon_oom_deflate(&balloon, fuzz_u8(&in));
 			break;
 		case 4:
-			balloon_report(&b, fuzz_u8(&in) % 4);
+			balloon_report(&balloon, fuzz_u8(&in) % 4);
 			break;
 		case 5:
 			balloon_sim_request_stats(&sim);
 			if (sim.async)
 				balloon_sim_run(&sim);
-			balloon_stats_service(&b);
+			balloon_stats_service(&balloon);
 			break;
 		case 6:
 			compact_zone(&env.mm, COMPACT_ALL, MIGRATE_SYNC, false, &cres);
@@ -189,7 +189,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	lied = 0;
 	sampler = (struct fuzz_sampler){ CHECK_EVERY, 0 };
 	memset(kpages, 0, sizeof(kpages));
-	memset(&b, 0, sizeof(b));
+	memset(&balloon, 0, sizeof(balloon));
 	FUZZ_CHECK(fuzz_env(&env, SPAN, &whole, 1, NULL, 0) == 0, "env init");
 	FUZZ_CHECK(balloon_sim_init(&sim, &env.mm) == 0, "sim init");
 	a = fuzz_u8(&in);
@@ -202,14 +202,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sim.script = script;
 	sim.fault_after = fuzz_u8(&in);
 	sim.config_changed = config_changed;
-	sim.arg = &b;
+	sim.arg = &balloon;
 	cfg = (struct balloon_config){ .mm = &env.mm, .vdev = &sim.vdev, .xa_ops = &node_ops,
 				       .batch = 1 + fuzz_u8(&in) % 64, .keep_pages = 64,
 				       .timeout_us = 100, .wait = balloon_sim_wait,
 				       .priv = &sim,
 				       .policy = (a & 0x20) ? BALLOON_POLICY_NAIVE : BALLOON_POLICY_AWARE };
 	free_before = mm_nr_free_pages(&env.mm);
-	err = balloon_start(&b, &cfg);
+	err = balloon_start(&balloon, &cfg);
 	if (err) {
 		FUZZ_CHECK(mm_nr_free_pages(&env.mm) == free_before, "failed start kept pages");
 		goto out;
@@ -220,7 +220,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (kpages[i])
 			mm_free_pages(&env.mm, kpages[i], 0);
 	kernel_pages = 0;
-	err = balloon_stop(&b);
+	err = balloon_stop(&balloon);
 	FUZZ_CHECK(err == 0 || (err == -EIO && lied), "stop: %d, lied %d", err, lied);
 	if (!err) {
 		FUZZ_CHECK(mm_nr_free_pages(&env.mm) == free_before, "stop: free %lu, before %lu",

@@ -2,7 +2,7 @@
  * Fuzz the buddy allocator and its per-cpu cache: the input is a sequence
  * of alloc (random order, migratetype and flags), free, exact-PFN alloc,
  * pcp drain and check operations on a private mm of a few MiB with a
- * reserved hole. Every allocated block is stamped (its PFN in each page)
+ * reserved gap. Every allocated block is stamped (its PFN in each page)
  * and verified on free, so overlapping allocations are caught. Invariants:
  * mm_check() finds nothing after every sequence (and when a check operation
  * asks, at most every CHECK_EVERY operations: fuzz_check_due), mm_bug() is
@@ -30,9 +30,9 @@ struct block {
 static struct mm_test_env env;
 static struct block blocks[SLOTS];
 
-static void stamp(struct mm *mm, struct block *b, int verify)
+static void stamp(struct mm *mm, struct block *block, int verify)
 {
-	unsigned long pfn = mm_page_to_pfn(mm, b->page), n = 1UL << b->order, bad;
+	unsigned long pfn = mm_page_to_pfn(mm, block->page), n = 1UL << block->order, bad;
 
 	if (!verify) {
 		fuzz_stamp_pages(pfn, n);
@@ -40,7 +40,7 @@ static void stamp(struct mm *mm, struct block *b, int verify)
 	}
 	bad = fuzz_stamp_bad(pfn, n);
 	FUZZ_CHECK(bad == pfn + n, "pfn %lu holds %#lx (order %u block at %lu)", bad,
-		   *(unsigned long *)mm_pfn_to_virt(bad), b->order, pfn);
+		   *(unsigned long *)mm_pfn_to_virt(bad), block->order, pfn);
 }
 
 static void op_alloc(struct mm *mm, struct fuzz_in *in)
@@ -49,51 +49,51 @@ static void op_alloc(struct mm *mm, struct fuzz_in *in)
 	unsigned int order = a % (MAX_ORDER + 1);
 	gfp_t gfp = GFP_NOWARN | ((a & 0x10) ? GFP_MOVABLE : 0) | ((a & 0x20) ? GFP_ATOMIC : 0) |
 		    ((a & 0x40) ? GFP_ZERO : 0) | ((a & 0x80) ? GFP_NORETRY : 0);
-	struct page *p;
+	struct page *page;
 
 	if (blocks[slot].page)
 		return;
-	p = mm_alloc_pages(mm, order, gfp);
-	if (!p)
+	page = mm_alloc_pages(mm, order, gfp);
+	if (!page)
 		return;
-	FUZZ_CHECK(mm_pfn_valid(mm, mm_page_to_pfn(mm, p)), "page outside the zone");
-	FUZZ_CHECK((mm_page_to_pfn(mm, p) & ((1UL << order) - 1)) == 0,
-		   "order %u block at unaligned pfn %lu", order, mm_page_to_pfn(mm, p));
+	FUZZ_CHECK(mm_pfn_valid(mm, mm_page_to_pfn(mm, page)), "page outside the zone");
+	FUZZ_CHECK((mm_page_to_pfn(mm, page) & ((1UL << order) - 1)) == 0,
+		   "order %u block at unaligned pfn %lu", order, mm_page_to_pfn(mm, page));
 	if (gfp & GFP_ZERO) {
-		size_t n = PAGE_SIZE << order, bad = fuzz_zero_bad(mm_page_address(mm, p), n, 64);
+		size_t n = PAGE_SIZE << order, bad = fuzz_zero_bad(mm_page_address(mm, page), n, 64);
 
 		FUZZ_CHECK(bad == n, "GFP_ZERO page not zeroed at byte %zu", bad);
 	}
-	blocks[slot].page = p;
+	blocks[slot].page = page;
 	blocks[slot].order = order;
 	stamp(mm, &blocks[slot], 0);
 }
 
 static void op_free(struct mm *mm, struct fuzz_in *in)
 {
-	struct block *b = &blocks[fuzz_u8(in) % SLOTS];
+	struct block *block = &blocks[fuzz_u8(in) % SLOTS];
 
-	if (!b->page)
+	if (!block->page)
 		return;
-	stamp(mm, b, 1);
-	mm_free_pages(mm, b->page, b->order);
-	b->page = NULL;
+	stamp(mm, block, 1);
+	mm_free_pages(mm, block->page, block->order);
+	block->page = NULL;
 }
 
 static void op_alloc_pfn(struct mm *mm, struct fuzz_in *in)
 {
 	unsigned long pfn = mm->base_pfn + fuzz_u16(in) % SPAN;
 	uint8_t slot = fuzz_u8(in) % SLOTS;
-	struct page *p;
+	struct page *page;
 
 	if (blocks[slot].page)
 		return;
-	p = mm_alloc_pfn(mm, pfn);
-	if (!p)
+	page = mm_alloc_pfn(mm, pfn);
+	if (!page)
 		return;
-	FUZZ_CHECK(mm_page_to_pfn(mm, p) == pfn, "asked pfn %lu, got %lu", pfn,
-		   mm_page_to_pfn(mm, p));
-	blocks[slot].page = p;
+	FUZZ_CHECK(mm_page_to_pfn(mm, page) == pfn, "asked pfn %lu, got %lu", pfn,
+		   mm_page_to_pfn(mm, page));
+	blocks[slot].page = page;
 	blocks[slot].order = 0;
 	stamp(mm, &blocks[slot], 0);
 }

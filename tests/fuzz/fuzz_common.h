@@ -65,11 +65,11 @@ struct fuzz_sampler {
 	unsigned int last;  /* operation count at the last full check */
 };
 
-static inline int fuzz_check_due(struct fuzz_sampler *s, unsigned int ops)
+static inline int fuzz_check_due(struct fuzz_sampler *sampler, unsigned int ops)
 {
-	if (ops - s->last < s->every)
+	if (ops - sampler->last < sampler->every)
 		return 0;
-	s->last = ops;
+	sampler->last = ops;
 	return 1;
 }
 

@@ -40,23 +40,23 @@ static struct mm_test_env env;
 static struct mslab_pool pool;
 static struct obj objs[SLOTS];
 
-static void verify(struct obj *o, const unsigned char *va, const char *when)
+static void verify(struct obj *obj, const unsigned char *va, const char *when)
 {
-	size_t bad = fuzz_pattern_bad(va, o->size, o->seed);
+	size_t bad = fuzz_pattern_bad(va, obj->size, obj->seed);
 
-	FUZZ_CHECK(bad == o->size, "%s: handle %#lx byte %zu of %zu", when, o->handle, bad,
-		   o->size);
+	FUZZ_CHECK(bad == obj->size, "%s: handle %#lx byte %zu of %zu", when, obj->handle, bad,
+		   obj->size);
 }
 
 static void op_alloc(struct fuzz_in *in)
 {
-	struct obj *o = &objs[fuzz_u8(in)];
+	struct obj *obj = &objs[fuzz_u8(in)];
 	uint16_t v = fuzz_u16(in);
 	size_t size = (v & 0x8000) ? (v & 0x7fff) : (v & 0xff) + 1;
 	unsigned char *va;
 	unsigned long h;
 
-	if (o->handle)
+	if (obj->handle)
 		return;
 	h = mslab_alloc(&pool, size, (v & 0x4000) ? GFP_ZERO : 0);
 	if (size == 0 || size > MSLAB_MAX_SIZE) {
@@ -70,9 +70,9 @@ static void op_alloc(struct fuzz_in *in)
 	}
 	FUZZ_CHECK(mslab_size(&pool, h) == size, "size %zu, pool says %zu", size,
 		   mslab_size(&pool, h));
-	o->handle = h;
-	o->size = size;
-	o->seed = fuzz_u8(in);
+	obj->handle = h;
+	obj->size = size;
+	obj->seed = fuzz_u8(in);
 	va = mslab_map(&pool, h);
 	FUZZ_CHECK(va && ((unsigned long)va & 15) == 0, "map of a new object: %p", (void *)va);
 	if (v & 0x4000) {
@@ -80,46 +80,46 @@ static void op_alloc(struct fuzz_in *in)
 
 		FUZZ_CHECK(bad == size, "GFP_ZERO object byte %zu is %u", bad, va[bad]);
 	}
-	fuzz_pattern_fill(va, size, o->seed);
+	fuzz_pattern_fill(va, size, obj->seed);
 	mslab_unmap(&pool, h);
 }
 
 static void op_free(struct fuzz_in *in)
 {
-	struct obj *o = &objs[fuzz_u8(in)];
+	struct obj *obj = &objs[fuzz_u8(in)];
 
-	if (!o->handle || o->maps)
+	if (!obj->handle || obj->maps)
 		return;
-	mslab_free(&pool, o->handle);
-	memset(o, 0, sizeof(*o));
+	mslab_free(&pool, obj->handle);
+	memset(obj, 0, sizeof(*obj));
 }
 
 static void op_map(struct fuzz_in *in)
 {
-	struct obj *o = &objs[fuzz_u8(in)];
+	struct obj *obj = &objs[fuzz_u8(in)];
 	unsigned char *va;
 
-	if (!o->handle || o->maps >= 8)
+	if (!obj->handle || obj->maps >= 8)
 		return;
-	va = mslab_map(&pool, o->handle);
-	FUZZ_CHECK(va, "map of handle %#lx failed", o->handle);
-	FUZZ_CHECK(!o->maps || va == o->addr, "nested map moved: %p then %p", (void *)o->addr,
+	va = mslab_map(&pool, obj->handle);
+	FUZZ_CHECK(va, "map of handle %#lx failed", obj->handle);
+	FUZZ_CHECK(!obj->maps || va == obj->addr, "nested map moved: %p then %p", (void *)obj->addr,
 		   (void *)va);
-	verify(o, va, "map");
-	o->addr = va;
-	o->maps++;
+	verify(obj, va, "map");
+	obj->addr = va;
+	obj->maps++;
 }
 
 static void op_unmap(struct fuzz_in *in)
 {
-	struct obj *o = &objs[fuzz_u8(in)];
+	struct obj *obj = &objs[fuzz_u8(in)];
 
-	if (!o->maps)
+	if (!obj->maps)
 		return;
-	verify(o, o->addr, "unmap");
-	mslab_unmap(&pool, o->handle);
-	if (!--o->maps)
-		o->addr = NULL;
+	verify(obj, obj->addr, "unmap");
+	mslab_unmap(&pool, obj->handle);
+	if (!--obj->maps)
+		obj->addr = NULL;
 }
 
 static void op_migrate(struct mm *mm, struct fuzz_in *in)
@@ -129,9 +129,9 @@ static void op_migrate(struct mm *mm, struct fuzz_in *in)
 	size_t n = fuzz_u8(in) % 16, i;
 
 	for (i = 0; i < n; i++) {
-		struct obj *o = &objs[fuzz_u8(in)];
+		struct obj *obj = &objs[fuzz_u8(in)];
 
-		pfns[i] = o->handle ? mslab_pfn(&pool, o->handle) : mm->base_pfn + fuzz_u8(in);
+		pfns[i] = obj->handle ? mslab_pfn(&pool, obj->handle) : mm->base_pfn + fuzz_u8(in);
 	}
 	migrate_pages(mm, pfns, n, NULL, NULL, NULL, MIGRATE_SYNC, &res);
 }
@@ -143,16 +143,16 @@ static void check_all(struct mm *mm, const char *when)
 	FUZZ_CHECK(mslab_check(&pool) == 0, "%s: mslab_check", when);
 	FUZZ_CHECK(mm_check(mm) == 0, "%s: mm_check", when);
 	for (i = 0; i < SLOTS; i++) {
-		struct obj *o = &objs[i];
+		struct obj *obj = &objs[i];
 		unsigned char *va;
 
-		if (!o->handle)
+		if (!obj->handle)
 			continue;
-		va = mslab_map(&pool, o->handle);
-		FUZZ_CHECK(va, "%s: map of %#lx", when, o->handle);
-		FUZZ_CHECK(!o->maps || va == o->addr, "%s: mapped object moved", when);
-		verify(o, va, when);
-		mslab_unmap(&pool, o->handle);
+		va = mslab_map(&pool, obj->handle);
+		FUZZ_CHECK(va, "%s: map of %#lx", when, obj->handle);
+		FUZZ_CHECK(!obj->maps || va == obj->addr, "%s: mapped object moved", when);
+		verify(obj, va, when);
+		mslab_unmap(&pool, obj->handle);
 	}
 }
 

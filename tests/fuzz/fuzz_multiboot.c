@@ -53,9 +53,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			   "%u entries of %u bytes outside the block", bi.mmap_count,
 			   bi.mmap_entry_size);
 		for (i = 0; i < bi.mmap_count; i++) {
-			struct mb2_mmap_entry e = multiboot_mmap_entry(&bi, i);
+			struct mb2_mmap_entry entry = multiboot_mmap_entry(&bi, i);
 
-			FUZZ_CHECK(multiboot_mmap_type_name(e.type), "type name");
+			FUZZ_CHECK(multiboot_mmap_type_name(entry.type), "type name");
 		}
 	} else {
 		FUZZ_CHECK(bi.mmap_count == 0, "%u entries without a map", bi.mmap_count);

@@ -34,7 +34,7 @@ static u16 dev_avail, dev_used;     /* the device's own indices */
 static unsigned int descs_in_flight;
 static int lied;                    /* the device broke the rules */
 
-static void notify(struct virtqueue *q) { (void)q; }
+static void notify(struct virtqueue *queue) { }
 static const struct vq_transport_ops ops = { .notify = notify };
 
 static void op_add(struct fuzz_in *in)
@@ -42,14 +42,14 @@ static void op_add(struct fuzz_in *in)
 	uint8_t a = fuzz_u8(in);
 	unsigned int nr_out = a & 3, nr_in = (a >> 2) & 3, i;
 	struct vq_sg sg[6];
-	struct chain *c = NULL;
+	struct chain *chain = NULL;
 	u32 in_len = 0;
 	int err;
 
-	for (i = 0; i < TOKENS && !c; i++)
+	for (i = 0; i < TOKENS && !chain; i++)
 		if (!chains[i].in_flight)
-			c = &chains[i];
-	if (!c)
+			chain = &chains[i];
+	if (!chain)
 		return;
 	for (i = 0; i < nr_out + nr_in; i++) {
 		sg[i].addr = 0x100000 + i * 0x1000;
@@ -57,7 +57,7 @@ static void op_add(struct fuzz_in *in)
 		if (i >= nr_out)
 			in_len += sg[i].len; /* wraps only when vq_add must refuse it */
 	}
-	err = vq_add(&vq, sg, nr_out, nr_in, c);
+	err = vq_add(&vq, sg, nr_out, nr_in, chain);
 	if (vq_broken(&vq)) {
 		FUZZ_CHECK(err == -EIO, "add on a broken queue: %d", err);
 		return;
@@ -69,19 +69,19 @@ static void op_add(struct fuzz_in *in)
 		return;
 	}
 	FUZZ_CHECK(nr_out + nr_in > 0, "empty chain accepted");
-	c->in_flight = 1;
-	c->nr = (u16)(nr_out + nr_in);
-	c->in_len = in_len;
-	c->head = vq.avail->ring[(u16)(vq.avail_idx - 1) & (vq.num - 1)];
-	descs_in_flight += c->nr;
+	chain->in_flight = 1;
+	chain->nr = (u16)(nr_out + nr_in);
+	chain->in_len = in_len;
+	chain->head = vq.avail->ring[(u16)(vq.avail_idx - 1) & (vq.num - 1)];
+	descs_in_flight += chain->nr;
 }
 
 static void push(u32 id, u32 len, u16 step)
 {
-	struct virtq_used_elem *e = &vq.used->ring[dev_used & (vq.num - 1)];
+	struct virtq_used_elem *elem = &vq.used->ring[dev_used & (vq.num - 1)];
 
-	e->id = id;
-	e->len = len;
+	elem->id = id;
+	elem->len = len;
 	dev_used = (u16)(dev_used + step);
 	vq.used->idx = dev_used;
 }
@@ -120,16 +120,16 @@ static void op_get(void)
 {
 	int was_broken = vq_broken(&vq);
 	u32 len = 0;
-	struct chain *c = vq_get_used(&vq, &len);
+	struct chain *chain = vq_get_used(&vq, &len);
 
-	if (!c)
+	if (!chain)
 		return;
 	FUZZ_CHECK(!was_broken, "a broken queue returned a token");
-	FUZZ_CHECK(c >= chains && c < chains + TOKENS, "foreign token %p", (void *)c);
-	FUZZ_CHECK(c->in_flight, "token %ld returned twice", (long)(c - chains));
-	FUZZ_CHECK(len <= c->in_len, "len %u above the %u offered", len, c->in_len);
-	c->in_flight = 0;
-	descs_in_flight -= c->nr;
+	FUZZ_CHECK(chain >= chains && chain < chains + TOKENS, "foreign token %p", (void *)chain);
+	FUZZ_CHECK(chain->in_flight, "token %ld returned twice", (long)(chain - chains));
+	FUZZ_CHECK(len <= chain->in_len, "len %u above the %u offered", len, chain->in_len);
+	chain->in_flight = 0;
+	descs_in_flight -= chain->nr;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -90,47 +90,47 @@ static void *pick_entry(struct fuzz_in *in)
 static void op_store(struct xarray *xa, struct fuzz_in *in, int insert)
 {
 	unsigned long index = pick_index(in), before = xa_node_count(xa);
-	struct ref *r = model_find(index);
+	struct ref *ref = model_find(index);
 	void *entry = pick_entry(in);
 	int err;
 
-	if (!r && nr_model == MODEL_MAX)
+	if (!ref && nr_model == MODEL_MAX)
 		return;
 	err = insert ? xa_insert(xa, index, entry) : xa_store(xa, index, entry);
-	if (insert && r) {
+	if (insert && ref) {
 		FUZZ_CHECK(err == -EEXIST, "insert over %#lx: %d", index, err);
 		return;
 	}
 	if (err) {
-		FUZZ_CHECK(err == -ENOMEM && !r, "store at %#lx: %d (present %d)", index, err, !!r);
+		FUZZ_CHECK(err == -ENOMEM && !ref, "store at %#lx: %d (present %d)", index, err, !!ref);
 		FUZZ_CHECK(xa_node_count(xa) == before, "failed store changed the nodes");
 		FUZZ_CHECK(xa_load(xa, index) == NULL, "failed store left an entry");
 		return;
 	}
-	if (!r) {
-		r = &model[nr_model++];
-		r->index = index;
+	if (!ref) {
+		ref = &model[nr_model++];
+		ref->index = index;
 	}
-	r->entry = entry;
+	ref->entry = entry;
 }
 
 static void op_erase(struct xarray *xa, struct fuzz_in *in)
 {
 	unsigned long index = pick_index(in);
-	struct ref *r = model_find(index);
+	struct ref *ref = model_find(index);
 	void *old = xa_erase(xa, index);
 
-	FUZZ_CHECK(old == (r ? r->entry : NULL), "erase %#lx gave %p", index, old);
-	if (r)
-		*r = model[--nr_model];
+	FUZZ_CHECK(old == (ref ? ref->entry : NULL), "erase %#lx gave %p", index, old);
+	if (ref)
+		*ref = model[--nr_model];
 }
 
 static void op_load(struct xarray *xa, struct fuzz_in *in)
 {
 	unsigned long index = pick_index(in);
-	struct ref *r = model_find(index);
+	struct ref *ref = model_find(index);
 
-	FUZZ_CHECK(xa_load(xa, index) == (r ? r->entry : NULL), "load %#lx", index);
+	FUZZ_CHECK(xa_load(xa, index) == (ref ? ref->entry : NULL), "load %#lx", index);
 }
 
 /* The first model entry with index in [lo, max] (after: in (lo, max]). */
@@ -169,16 +169,16 @@ static void op_iterate(struct xarray *xa, struct fuzz_in *in)
 {
 	unsigned long lo = pick_index(in), max = pick_index(in), index = lo;
 	int down = lo > max;
-	struct ref *r = down ? model_prev(lo, max, 0) : model_next(lo, max, 0);
+	struct ref *ref = down ? model_prev(lo, max, 0) : model_next(lo, max, 0);
 	void *e = down ? xa_find_before(xa, &index, max) : xa_find(xa, &index, max);
 	unsigned int seen = 0;
 
-	while (r) {
-		FUZZ_CHECK(e == r->entry && index == r->index,
+	while (ref) {
+		FUZZ_CHECK(e == ref->entry && index == ref->index,
 			   "find %s from %#lx to %#lx: got %p at %#lx, want %p at %#lx",
-			   down ? "down" : "up", lo, max, e, index, r->entry, r->index);
+			   down ? "down" : "up", lo, max, e, index, ref->entry, ref->index);
 		FUZZ_CHECK(seen++ <= nr_model, "iteration does not end");
-		r = down ? model_prev(index, max, 1) : model_next(index, max, 1);
+		ref = down ? model_prev(index, max, 1) : model_next(index, max, 1);
 		e = down ? xa_find_prev(xa, &index, max) : xa_find_after(xa, &index, max);
 	}
 	FUZZ_CHECK(e == NULL, "found %p at %#lx beyond the model from %#lx to %#lx", e, index,

@@ -41,31 +41,31 @@ static bool pfn_usable(unsigned long rel)
 }
 
 /* Orders skewed small, as real workloads are. */
-static unsigned int random_order(struct prng *r)
+static unsigned int random_order(struct prng *rng)
 {
-	u64 x = prng_below(r, 100);
+	u64 x = prng_below(rng, 100);
 
 	if (x < 60)
 		return 0;
 	if (x < 85)
-		return (unsigned int)prng_range(r, 1, 3);
-	return (unsigned int)prng_range(r, 4, MAX_ORDER);
+		return (unsigned int)prng_range(rng, 1, 3);
+	return (unsigned int)prng_range(rng, 4, MAX_ORDER);
 }
 
 /* Check a fresh block against the model and take it into it. */
-static bool model_take(struct ktest *t, unsigned long *owned, struct mm_test_env *env,
+static bool model_take(struct ktest *test, unsigned long *owned, struct mm_test_env *env,
 		       unsigned long pfn, unsigned int order)
 {
 	unsigned long rel = pfn - env->base_pfn, i;
 
 	if (rel & ((1UL << order) - 1)) {
-		ktest_fail(t, __FILE__, __LINE__, "pfn %#lx misaligned for order %u", pfn, order);
+		ktest_fail(test, __FILE__, __LINE__, "pfn %#lx misaligned for order %u", pfn, order);
 		return false;
 	}
 	for (i = 0; i < (1UL << order); i++) {
 		if (rel + i >= MODEL_SPAN || !pfn_usable(rel + i) ||
 		    bitmap_test_bit(owned, rel + i)) {
-			ktest_fail(t, __FILE__, __LINE__, "pfn %#lx handed out twice or not usable",
+			ktest_fail(test, __FILE__, __LINE__, "pfn %#lx handed out twice or not usable",
 				   pfn + i);
 			return false;
 		}
@@ -75,36 +75,36 @@ static bool model_take(struct ktest *t, unsigned long *owned, struct mm_test_env
 }
 
 /* ≥1M random alloc/free operations at random orders and migratetypes. */
-static void buddy_model_random_ops(struct ktest *t)
+static void buddy_model_random_ops(struct ktest *test)
 {
 	static unsigned long owned[BITS_TO_LONGS(MODEL_SPAN)];
 	static struct held held[MODEL_SPAN];
 	struct mm_test_env env;
-	struct prng r;
+	struct prng rng;
 	unsigned long n = 0, owned_pages = 0, op, start_free;
 
-	KTEST_ASSERT_EQ(t, mm_test_env_init(&env, MODEL_SPAN, model_usable, 3, model_reserved, 3), 0);
+	KTEST_ASSERT_EQ(test, mm_test_env_init(&env, MODEL_SPAN, model_usable, 3, model_reserved, 3), 0);
 	start_free = mm_nr_free_pages(&env.mm);
-	prng_seed(&r, 20261123);
+	prng_seed(&rng, 20261123);
 	for (op = 1; op <= MODEL_OPS; op++) {
-		bool do_alloc = n == 0 || (n < MODEL_SPAN && prng_below(&r, 100) < 52);
+		bool do_alloc = n == 0 || (n < MODEL_SPAN && prng_below(&rng, 100) < 52);
 
 		if (do_alloc) {
-			unsigned int order = random_order(&r);
-			gfp_t gfp = (prng_below(&r, 2) ? GFP_MOVABLE : 0) |
-				    (prng_below(&r, 8) == 0 ? GFP_ATOMIC : 0) | GFP_NOWARN;
-			struct page *p = mm_alloc_pages(&env.mm, order, gfp);
+			unsigned int order = random_order(&rng);
+			gfp_t gfp = (prng_below(&rng, 2) ? GFP_MOVABLE : 0) |
+				    (prng_below(&rng, 8) == 0 ? GFP_ATOMIC : 0) | GFP_NOWARN;
+			struct page *page = mm_alloc_pages(&env.mm, order, gfp);
 
-			if (p) {
-				unsigned long pfn = mm_page_to_pfn(&env.mm, p);
+			if (page) {
+				unsigned long pfn = mm_page_to_pfn(&env.mm, page);
 
-				if (!model_take(t, owned, &env, pfn, order))
+				if (!model_take(test, owned, &env, pfn, order))
 					break;
 				held[n++] = (struct held){ pfn, order };
 				owned_pages += 1UL << order;
 			}
 		} else {
-			unsigned long k = prng_below(&r, n), i;
+			unsigned long k = prng_below(&rng, n), i;
 			struct held h = held[k];
 
 			held[k] = held[--n];
@@ -114,12 +114,12 @@ static void buddy_model_random_ops(struct ktest *t)
 			mm_free_pages(&env.mm, mm_pfn_to_page(&env.mm, h.pfn), h.order);
 		}
 		if (mm_nr_free_pages(&env.mm) + owned_pages != start_free) {
-			ktest_fail(t, __FILE__, __LINE__, "op %lu: free %lu + owned %lu != %lu", op,
+			ktest_fail(test, __FILE__, __LINE__, "op %lu: free %lu + owned %lu != %lu", op,
 				   mm_nr_free_pages(&env.mm), owned_pages, start_free);
 			break;
 		}
 		if (op % 1000 == 0 && mm_check(&env.mm)) {
-			ktest_fail(t, __FILE__, __LINE__, "mm_check failed after op %lu", op);
+			ktest_fail(test, __FILE__, __LINE__, "mm_check failed after op %lu", op);
 			break;
 		}
 	}
@@ -128,18 +128,18 @@ static void buddy_model_random_ops(struct ktest *t)
 		mm_free_pages(&env.mm, mm_pfn_to_page(&env.mm, held[n].pfn), held[n].order);
 	}
 	mm_drain_pcp(&env.mm);
-	ktest_diag(t, "%lu ops, fallbacks %lu, pageblocks stolen %lu, failed allocations %lu",
+	ktest_diag(test, "%lu ops, fallbacks %lu, pageblocks stolen %lu, failed allocations %lu",
 		   op - 1, (unsigned long)env.mm.stats.fallback,
 		   (unsigned long)env.mm.stats.steal_block,
 		   (unsigned long)env.mm.stats.alloc_fail[0]);
-	KTEST_EXPECT_EQ(t, mm_nr_free_pages(&env.mm), start_free);
-	KTEST_EXPECT_EQ(t, mm_check(&env.mm), 0);
+	KTEST_EXPECT_EQ(test, mm_nr_free_pages(&env.mm), start_free);
+	KTEST_EXPECT_EQ(test, mm_check(&env.mm), 0);
 	mm_test_env_destroy(&env);
 }
 
-/* A 16 GiB machine with a PCI hole below 4 GiB: brought up, used at every
+/* A 16 GiB machine with no RAM under the PCI window below 4 GiB: brought up, used at every
  * order, drained and checked. */
-static void buddy_model_16gib_machine(struct ktest *t)
+static void buddy_model_16gib_machine(struct ktest *test)
 {
 	static const struct pfn_range ranges[] = { { 0x100, 0xc0000 }, { 0x100000, 0x440000 } };
 	static struct held held[4096];
@@ -148,28 +148,28 @@ static void buddy_model_16gib_machine(struct ktest *t)
 	unsigned long n = 0, expect;
 	unsigned int o;
 
-	KTEST_ASSERT_EQ(t, mm_test_env_init(&env, 0x440000, ranges, 2, &reserved, 1), 0);
+	KTEST_ASSERT_EQ(test, mm_test_env_init(&env, 0x440000, ranges, 2, &reserved, 1), 0);
 	expect = (0xc0000 - 0x900) + (0x440000 - 0x100000);
-	KTEST_EXPECT_EQ(t, env.mm.nr_managed, expect);
-	KTEST_EXPECT_EQ(t, env.mm.nr_free, expect);
+	KTEST_EXPECT_EQ(test, env.mm.nr_managed, expect);
+	KTEST_EXPECT_EQ(test, env.mm.nr_free, expect);
 	for (o = 0; o <= MAX_ORDER; o++) {
 		unsigned int i;
 
 		for (i = 0; i < 300; i++) {
-			struct page *p = mm_alloc_pages(&env.mm, o, i % 2 ? GFP_MOVABLE : 0);
+			struct page *page = mm_alloc_pages(&env.mm, o, i % 2 ? GFP_MOVABLE : 0);
 
-			KTEST_ASSERT_NOT_NULL(t, p);
-			held[n++] = (struct held){ mm_page_to_pfn(&env.mm, p), o };
+			KTEST_ASSERT_NOT_NULL(test, page);
+			held[n++] = (struct held){ mm_page_to_pfn(&env.mm, page), o };
 		}
 	}
-	KTEST_EXPECT_EQ(t, mm_check(&env.mm), 0);
+	KTEST_EXPECT_EQ(test, mm_check(&env.mm), 0);
 	while (n) {
 		n--;
 		mm_free_pages(&env.mm, mm_pfn_to_page(&env.mm, held[n].pfn), held[n].order);
 	}
 	mm_drain_pcp(&env.mm);
-	KTEST_EXPECT_EQ(t, env.mm.nr_free, expect);
-	KTEST_EXPECT_EQ(t, mm_check(&env.mm), 0);
+	KTEST_EXPECT_EQ(test, env.mm.nr_free, expect);
+	KTEST_EXPECT_EQ(test, mm_check(&env.mm), 0);
 	mm_test_env_destroy(&env);
 }
 

@@ -60,24 +60,24 @@ static struct page *flaky_alloc(struct mm *mm, struct page *src, void *priv)
 	return mm_alloc_pages(mm, page_order(src), GFP_MOVABLE | GFP_NOWARN);
 }
 
-static int random_rc(struct prng *r, const int *choices, unsigned int n)
+static int random_rc(struct prng *rng, const int *choices, unsigned int n)
 {
-	return choices[prng_below(r, n)];
+	return choices[prng_below(rng, n)];
 }
 
-static void script_randomly(struct prng *r, struct test_page *tp)
+static void script_randomly(struct prng *rng, struct test_page *tp)
 {
 	static const int iso[] = { 0, 0, 0, -EAGAIN, -EBUSY };
 	static const int mig[] = { 0, 0, 0, -EAGAIN, -ENOMEM };
 	unsigned int i;
 
 	for (i = 0; i < TEST_SCRIPT_LEN; i++) {
-		tp->isolate_rc[i] = random_rc(r, iso, 5);
-		tp->migrate_rc[i] = random_rc(r, mig, 5);
+		tp->isolate_rc[i] = random_rc(rng, iso, 5);
+		tp->migrate_rc[i] = random_rc(rng, mig, 5);
 	}
 	tp->isolates = tp->migrates = 0;
-	tp->release = prng_below(r, 20) == 0 ? TEST_RELEASE_AFTER_ISOLATE :
-		      prng_below(r, 20) == 0 ? TEST_RELEASE_IN_MIGRATE : TEST_RELEASE_NEVER;
+	tp->release = prng_below(rng, 20) == 0 ? TEST_RELEASE_AFTER_ISOLATE :
+		      prng_below(rng, 20) == 0 ? TEST_RELEASE_IN_MIGRATE : TEST_RELEASE_NEVER;
 }
 
 static unsigned long owned_pages(void)
@@ -92,19 +92,19 @@ static unsigned long owned_pages(void)
 }
 
 /* Random migrations with random owner behaviour never lose a page or data. */
-static void migrate_model_random(struct ktest *t)
+static void migrate_model_random(struct ktest *test)
 {
 	struct mm_test_env env;
-	struct migrate_result r, total = { 0 };
+	struct migrate_result result, total = { 0 };
 	unsigned long start, pfns[64];
 	struct prng rng;
 	unsigned int round, i;
 
-	KTEST_ASSERT_EQ(t, mm_test_env_simple(&env, 8192), 0);
-	KTEST_ASSERT_EQ(t, test_owner_init(&owner, &env.mm), 0);
-	KTEST_ASSERT_EQ(t, mapped_init(&env.mm), 0);
+	KTEST_ASSERT_EQ(test, mm_test_env_simple(&env, 8192), 0);
+	KTEST_ASSERT_EQ(test, test_owner_init(&owner, &env.mm), 0);
+	KTEST_ASSERT_EQ(test, mapped_init(&env.mm), 0);
 	start = mm_nr_free_pages(&env.mm);
-	KTEST_ASSERT_EQ(t, mapped_region_create(&region, &env.mm, MAPPED_PAGES, 0), 0);
+	KTEST_ASSERT_EQ(test, mapped_region_create(&region, &env.mm, MAPPED_PAGES, 0), 0);
 	start -= MAPPED_PAGES + (1UL << region.slots_order); /* the region stays */
 	mapped_fill();
 	prng_seed(&rng, 7);
@@ -126,36 +126,36 @@ static void migrate_model_random(struct ktest *t)
 				pfns[n++] = mapped_pfn(&region, prng_below(&rng, MAPPED_PAGES));
 		}
 		migrate_pages(&env.mm, pfns, n, flaky_alloc, NULL, &rng,
-			      prng_below(&rng, 2) ? MIGRATE_SYNC : MIGRATE_ASYNC, &r);
-		migrate_result_add(&total, &r);
+			      prng_below(&rng, 2) ? MIGRATE_SYNC : MIGRATE_ASYNC, &result);
+		migrate_result_add(&total, &result);
 		if (owner.protocol_errors || owner.bad_content ||
 		    mm_nr_free_pages(&env.mm) + owned_pages() != start) {
-			ktest_fail(t, __FILE__, __LINE__, "round %u: protocol %u content %u free %lu owned %lu start %lu",
+			ktest_fail(test, __FILE__, __LINE__, "round %u: protocol %u content %u free %lu owned %lu start %lu",
 				   round, owner.protocol_errors, owner.bad_content,
 				   mm_nr_free_pages(&env.mm), owned_pages(), start);
 			break;
 		}
 		if (round % 100 == 0 && (mm_check(&env.mm) || mapped_bad())) {
-			ktest_fail(t, __FILE__, __LINE__, "mm_check or mapped data bad after round %u",
+			ktest_fail(test, __FILE__, __LINE__, "mm_check or mapped data bad after round %u",
 				   round);
 			break;
 		}
 	}
-	ktest_diag(t, "%u rounds: %lu moved (%lu mapped), %lu failed (%lu no target), %lu retried, "
+	ktest_diag(test, "%u rounds: %lu moved (%lu mapped), %lu failed (%lu no target), %lu retried, "
 		   "%lu released, %lu skipped", round, total.succeeded, region.migrations,
 		   total.failed, total.no_target, total.retried, total.released, total.skipped);
-	KTEST_EXPECT_GT(t, total.succeeded, 1000);
-	KTEST_EXPECT_GT(t, region.migrations, 1000);
-	KTEST_EXPECT_EQ(t, mapped_bad(), 0);
+	KTEST_EXPECT_GT(test, total.succeeded, 1000);
+	KTEST_EXPECT_GT(test, region.migrations, 1000);
+	KTEST_EXPECT_EQ(test, mapped_bad(), 0);
 	mapped_region_destroy(&region);
-	KTEST_EXPECT_GT(t, total.released, 10);
+	KTEST_EXPECT_GT(test, total.released, 10);
 	for (i = 0; i < owner.nr; i++) {
-		KTEST_EXPECT_TRUE(t, test_owner_content_ok(&owner, &owner.pages[i]));
+		KTEST_EXPECT_TRUE(test, test_owner_content_ok(&owner, &owner.pages[i]));
 		test_owner_free(&owner, &owner.pages[i]);
 	}
 	mm_drain_pcp(&env.mm);
-	KTEST_EXPECT_EQ(t, mm_nr_free_pages(&env.mm), env.mm.nr_managed);
-	KTEST_EXPECT_EQ(t, mm_check(&env.mm), 0);
+	KTEST_EXPECT_EQ(test, mm_nr_free_pages(&env.mm), env.mm.nr_managed);
+	KTEST_EXPECT_EQ(test, mm_check(&env.mm), 0);
 	mm_test_env_destroy(&env);
 }
 

@@ -178,7 +178,7 @@ bool mm_lookup_page(unsigned long va, unsigned long *pfn)
 	return true;
 }
 
-void mm_flush_tlb_page(unsigned long va) { (void)va; }
+void mm_flush_tlb_page(unsigned long va) { }
 
 unsigned long mm_vrange_alloc(unsigned long nr_pages)
 {
@@ -210,26 +210,26 @@ void mm_wait(unsigned long channel, bool (*cond)(void *arg), void *arg)
 			panic("mm_wait: would sleep forever on channel %#lx", channel);
 }
 
-void mm_wake(unsigned long channel) { (void)channel; }
+void mm_wake(unsigned long channel) { }
 
-void mm_work_init(struct mm_work *w, mm_work_fn fn)
+void mm_work_init(struct mm_work *work, mm_work_fn fn)
 {
-	w->next = NULL;
-	w->fn = fn;
-	w->pending = false;
+	work->next = NULL;
+	work->fn = fn;
+	work->pending = false;
 }
 
-bool mm_work_queue(struct mm_work *w)
+bool mm_work_queue(struct mm_work *work)
 {
 	struct mm_work **pp = &work_head;
 
-	if (w->pending)
+	if (work->pending)
 		return false;
 	while (*pp)
 		pp = &(*pp)->next;
-	w->next = NULL;
-	w->pending = true;
-	*pp = w;
+	work->next = NULL;
+	work->pending = true;
+	*pp = work;
 	return true;
 }
 
@@ -238,11 +238,11 @@ unsigned int mm_host_run_work(void)
 	unsigned int n = 0;
 
 	while (work_head) {
-		struct mm_work *w = work_head;
+		struct mm_work *work = work_head;
 
-		work_head = w->next;
-		w->pending = false;
-		w->fn(w);
+		work_head = work->next;
+		work->pending = false;
+		work->fn(work);
 		n++;
 	}
 	return n;

@@ -27,25 +27,25 @@ struct mm_work {
 	bool pending;
 };
 
-static inline void mm_lock_init(struct mm_lock *l, const char *name)
+static inline void mm_lock_init(struct mm_lock *lock, const char *name)
 {
-	l->locked = 0;
-	l->name = name;
+	lock->locked = 0;
+	lock->name = name;
 }
-static inline unsigned long mm_lock_irqsave(struct mm_lock *l)
+static inline unsigned long mm_lock_irqsave(struct mm_lock *lock)
 {
-	ASSERT_MSG(!l->locked, "recursive locking of %s", l->name);
-	l->locked = 1;
+	ASSERT_MSG(!lock->locked, "recursive locking of %s", lock->name);
+	lock->locked = 1;
 	mm_host_locks_held++;
 	return 0;
 }
-static inline void mm_unlock_irqrestore(struct mm_lock *l, unsigned long flags)
+static inline void mm_unlock_irqrestore(struct mm_lock *lock, unsigned long flags)
 {
-	ASSERT_MSG(l->locked, "unlocking %s, which is not locked", l->name);
-	l->locked = 0;
+	ASSERT_MSG(lock->locked, "unlocking %s, which is not locked", lock->name);
+	lock->locked = 0;
 	mm_host_locks_held--;
 }
-static inline bool mm_lock_held(const struct mm_lock *l) { return l->locked; }
+static inline bool mm_lock_held(const struct mm_lock *lock) { return lock->locked; }
 static inline unsigned long mm_irq_save(void) { return (unsigned long)mm_host_irq_depth++; }
 static inline void mm_irq_restore(unsigned long flags) { mm_host_irq_depth = (int)flags; }
 /* No interrupts here: "off" means inside mm_irq_save() or holding a lock

@@ -40,8 +40,8 @@ EXPECTED = {
     "balloon_free_2m_blocks_after_inflate_aware", "balloon_free_2m_blocks_after_inflate_naive",
     "balloon_free_2m_blocks_after_deflate_aware", "balloon_free_2m_blocks_after_deflate_naive",
     "balloon_migrate_page_us", "compact_recovered_pct_standard_balloon_512m",
-    "compact_map_free_pageblocks_before_mixed_512m",
-    "compact_map_free_pageblocks_after_mixed_512m"}
+    "compact_picture_free_pageblocks_before_mixed_512m",
+    "compact_picture_free_pageblocks_after_mixed_512m"}
 RATIOS = {"order0_pair_ratio_vs_freelist", "order0_batch64_pair_ns", "mm_init_prezeroed_ms_1tib",
           "mm_init_ms_64gib",
           "migrate_page_ratio_vs_memcpy", "migrate_page_ratio_vs_copy_batch",
@@ -59,10 +59,10 @@ MEASURED = {"contig_2m_alloc_us_p99", "compact_ms_sim_4g", "compact_ms_per_gib_r
             "balloon_free_2m_blocks_after_deflate_aware",
             "balloon_free_2m_blocks_after_deflate_naive", "balloon_migrate_page_us",
             "compact_recovered_pct_standard_balloon_512m",
-            "compact_map_free_pageblocks_after_mixed_512m"}
+            "compact_picture_free_pageblocks_after_mixed_512m"}
 # Signed figures: a negative value is a result, not an error.
 SIGNED = {"balloon_host_rss_released_mib_per_s_%s" % state for state in ("boot", "touched")}
-PICTURES = ("map.png", "free_orders.png", "contig_2m_latency.png")
+PICTURES = ("picture.png", "free_orders.png", "contig_2m_latency.png")
 
 
 def _have_matplotlib():
@@ -84,7 +84,7 @@ def test_bench_harness_quick(ctx):
         assert proc.returncode == 0, proc.stdout[-3000:]
         with open(out) as f:
             figures = [json.loads(line) for line in f if line.strip()]
-        for data in ("compact_map.json", "contig_2m_latencies.json"):
+        for data in ("compact_picture.json", "contig_2m_latencies.json"):
             assert os.path.exists(os.path.join(tmp, data)), (data, proc.stdout[-3000:])
         if _have_matplotlib():
             for png in PICTURES:

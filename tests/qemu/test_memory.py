@@ -34,7 +34,7 @@ def test_mm_boot_line(ctx):
     mib, pages, mem_map_kib = (int(x) for x in mm.groups())
     assert 500 <= mib < 512, mm.group(0)
     assert pages * 4096 >> 20 == mib, mm.group(0)
-    # 32 bytes per page of the span (holes included) plus the pageblock table.
+    # 32 bytes per page of the span (gaps included) plus the pageblock table.
     assert pages * 32 // 1024 <= mem_map_kib <= 4200, mm.group(0)
     direct_mib, _, _, m2, m4 = (int(x) for x in paging.groups())
     assert direct_mib >= mib and m2 >= 200 and m4 < 1024, paging.group(0)

@@ -178,7 +178,7 @@ def test_run_demo(ctx):
     for expected in ("[demo] memory summary", "MemFree:",
                      "[demo] QMP: balloon to 384 MiB of 512 MiB",
                      "[demo] QMP: query-balloon reports 384 MiB",
-                     "frag mixed:", "\nmap\n", "2 MiB blocks:", "recovered_pct", "by owner:",
+                     "frag mixed:", "\npicture\n", "2 MiB blocks:", "recovered_pct", "by owner:",
                      "migration:", "[demo] done"):
         assert expected in text, (expected, text[-3000:])
     assert text.index("frag mixed:") < text.index("recovered_pct") < text.index("[demo] done")

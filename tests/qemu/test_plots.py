@@ -1,5 +1,5 @@
 """tools/plots.py draws PNGs from small JSON inputs of the shapes `make sim`
-(--data) and `make bench` (compact_map.json, contig_2m_latencies.json)
+(--data) and `make bench` (compact_picture.json, contig_2m_latencies.json)
 write; without matplotlib under /usr/bin/python3 it says so and is skipped."""
 import json
 import os
@@ -13,7 +13,7 @@ import qemu  # noqa: E402
 PY = "/usr/bin/python3"
 PLOTS = os.path.join(qemu.ROOT, "tools", "plots.py")
 MAP = {"mem": "256M", "scenario": "test", "base_addr": 0, "pageblocks": 128,
-       "map_before": "R" + "MX.USB" * 21 + "M", "map_after": "R" + "." * 126 + "X",
+       "picture_before": "R" + "MX.USB" * 21 + "M", "picture_after": "R" + "." * 126 + "X",
        "free_before": [900, 40, 3, 1, 0, 0, 0, 0, 0, 1, 0],
        "free_after": [10, 2, 0, 0, 0, 0, 0, 0, 0, 3, 60]}
 
@@ -39,31 +39,31 @@ def test_plots_sim_and_bench_pictures(ctx):
         with open(data, "w") as f:
             json.dump(dict(MAP, figures={"T": 60}), f)
         out = _plots("sim", data)
-        for png in ("test-256M-map.png", "test-256M-orders.png"):
+        for png in ("test-256M-picture.png", "test-256M-orders.png"):
             path = os.path.join(tmp, png)
             assert "picture: %s" % path in out and os.path.getsize(path) > 1000, out
-        with open(os.path.join(tmp, "compact_map.json"), "w") as f:
+        with open(os.path.join(tmp, "compact_picture.json"), "w") as f:
             json.dump(MAP, f)
         with open(os.path.join(tmp, "contig_2m_latencies.json"), "w") as f:
             json.dump({"machine": "test", "us": [5.0, 7.5, 12.0, 30.0, 31.0, 200.0]}, f)
         out = _plots("bench", tmp)
-        for png in ("map.png", "free_orders.png", "contig_2m_latency.png"):
+        for png in ("picture.png", "free_orders.png", "contig_2m_latency.png"):
             assert os.path.getsize(os.path.join(tmp, png)) > 1000, out
 
 
-def test_plots_big_map_is_scaled(ctx):
+def test_plots_big_picture_is_scaled(ctx):
     """64 GiB = 32768 pageblocks: wider rows, same picture size class."""
     if not _have_matplotlib():
         print("    skip: %s has no matplotlib" % PY)
         return
     n = 32768
-    big = dict(MAP, pageblocks=n, map_before="MX" * (n // 2), map_after="." * n)
+    big = dict(MAP, pageblocks=n, picture_before="MX" * (n // 2), picture_after="." * n)
     with tempfile.TemporaryDirectory() as tmp:
         data = os.path.join(tmp, "big.json")
         with open(data, "w") as f:
             json.dump(big, f)
         _plots("sim", data)
-        with open(os.path.join(tmp, "big-map.png"), "rb") as f:
+        with open(os.path.join(tmp, "big-picture.png"), "rb") as f:
             head = f.read(24)
         width, height = int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
         assert width <= 2000 and height <= 1400, (width, height)

@@ -35,7 +35,7 @@ def test_sim_sparse_and_standard(ctx):
             assert f["moves_per_block"] <= 1.05 * f["min_moves_per_block"], (mem, scenario, f)
 
 
-MAP_COUNTS_RE = re.compile(r"^map: (\d+) pageblocks of 2 MiB: \. free (\d+),", re.M)
+PICTURE_COUNTS_RE = re.compile(r"^picture: (\d+) pageblocks of 2 MiB: \. free (\d+),", re.M)
 
 
 def test_sim_prints_and_saves_the_maps(ctx):
@@ -47,7 +47,7 @@ def test_sim_prints_and_saves_the_maps(ctx):
         assert proc.returncode == 0, proc.stdout
         out = proc.stdout
         assert out.index("sim: map before compaction") < out.index("sim: map after compaction")
-        counts = MAP_COUNTS_RE.findall(out)
+        counts = PICTURE_COUNTS_RE.findall(out)
         assert len(counts) == 2 and all(int(c[0]) == 128 for c in counts), out
         rows = re.findall(r"^0x[0-9a-f]{10} ([.MUBSXR]+)$", out, re.M)
         assert len(rows) == 4 and len(rows[0]) == 64, out
@@ -55,8 +55,8 @@ def test_sim_prints_and_saves_the_maps(ctx):
         with open(data) as f:
             d = json.load(f)
     assert d["pageblocks"] == 128 and d["scenario"] == "standard" and d["mem"] == "256M", d
-    assert d["map_before"] == rows[0] + rows[1] and d["map_after"] == rows[2] + rows[3], d
-    assert d["map_after"].count(".") == int(counts[1][1]) > int(counts[0][1]), d
+    assert d["picture_before"] == rows[0] + rows[1] and d["picture_after"] == rows[2] + rows[3], d
+    assert d["picture_after"].count(".") == int(counts[1][1]) > int(counts[0][1]), d
     assert len(d["free_before"]) == len(d["free_after"]) == 11, d
     assert d["figures"]["recovered_after"] == d["free_after"][9] + 2 * d["free_after"][10], d
 

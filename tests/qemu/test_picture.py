@@ -1,18 +1,18 @@
-"""End-to-end test of the `map` monitor command (kernel/map_cmds.c, format
-in mm/map.h): rows of up to 64 pageblock characters prefixed by their
+"""End-to-end test of the `picture` monitor command (kernel/picture_cmds.c, format
+in mm/picture.h): rows of up to 64 pageblock characters prefixed by their
 physical address, the legend, counts that add up to the pageblocks, ANSI
-colours with `map color`, the usage line for a bad argument."""
+colours with `picture color`, the usage line for a bad argument."""
 import re
 
 ROW_RE = re.compile(r"^0x([0-9a-f]{10}) ([.MUBSXR]{1,64})$")
-COUNTS_RE = re.compile(r"^map: (\d+) pageblocks of 2 MiB: \. free (\d+), M movable (\d+), "
+COUNTS_RE = re.compile(r"^picture: (\d+) pageblocks of 2 MiB: \. free (\d+), M movable (\d+), "
                        r"U unmovable (\d+), B balloon (\d+), S mslab (\d+), X mixed (\d+), "
                        r"R reserved (\d+)$", re.M)
 LEGEND = ("legend: . free  M movable  U unmovable  B balloon  S mslab  X mixed  R reserved")
 
 
-def parse_map(out):
-    """The map string, the total and the counts of one plain `map` output."""
+def parse_picture(out):
+    """The picture string, the total and the counts of one plain `picture` output."""
     rows = [ROW_RE.match(l.strip("\r")) for l in out.splitlines() if l.startswith("0x")]
     assert rows and all(rows), out
     addr = [int(r.group(1), 16) for r in rows]
@@ -29,19 +29,19 @@ def parse_map(out):
     return chars, kinds
 
 
-def test_map_after_boot_and_frag(ctx):
-    with ctx.machine(name="map", qmp=False) as m:
+def test_picture_after_boot_and_frag(ctx):
+    with ctx.machine(name="picture", qmp=False) as m:
         m.wait_ready(30)
         m.expect("> ", 10)
-        chars, kinds = parse_map(m.command("map"))
+        chars, kinds = parse_picture(m.command("picture"))
         assert kinds["."] > 0 and kinds["R"] + kinds["U"] + kinds["X"] > 0, chars
         m.command("frag mixed", 300)
-        after, kinds2 = parse_map(m.command("map", 60))
+        after, kinds2 = parse_picture(m.command("picture", 60))
         assert len(after) == len(chars)
         assert kinds2["."] < kinds["."], (chars, after)
         assert kinds2["M"] + kinds2["X"] + kinds2["S"] > 0, after
-        out = m.command("map color", 60)
+        out = m.command("picture color", 60)
         assert "\x1b[" in out and "\x1b[0m" in out, out
         assert COUNTS_RE.search(out), out
-        out = m.command("map bogus")
-        assert "usage: map [color]" in out, out
+        out = m.command("picture bogus")
+        assert "usage: picture [color]" in out, out
