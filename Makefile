@@ -7,6 +7,7 @@
 #   make host-test  host unit tests only (ASan + UBSan)
 #   make fuzz       libFuzzer targets (clang), FUZZ_S=60 seconds each
 #   make fuzz-compare  their execs/s, FUZZ_OLD=rev against this tree (docs/benchmarks.md)
+#   make bench-compare the host benchmarks, BENCH_OLD=rev against this tree (docs/benchmarks.md)
 #   make ktest      in-kernel KTAP suites only (SUITES=all|a,b)
 #   make debug      QEMU stopped at reset + gdb with symbols, break at kmain
 #   make bench      host + QEMU benchmarks: a table, JSON lines in build/bench/
@@ -71,24 +72,28 @@ HOSTCFLAGS := -std=gnu11 -O1 -g -fno-omit-frame-pointer -fsanitize=address,undef
 	-fno-sanitize-recover=all -I. $(WARN) -MMD -MP -DMM_PLATFORM_HOST
 
 # Every C and assembly file of the kernel image (tests included: KTAP suites
-# are part of the kernel). tests/, tools/ and bench/ are host-only.
-KDIRS := boot arch/x86_64 kernel lib drivers drivers/virtio mm
+# are part of the kernel). tests/ but tests/workload/, tools/ and bench/ are
+# host-only.
+KDIRS := boot arch/x86_64 kernel kernel/mm monitor lib drivers drivers/virtio mm tests/workload
 KSRCS := $(sort $(foreach d,$(KDIRS),$(wildcard $(d)/*.c $(d)/*.S)))
 KOBJS := $(patsubst %,$(O)/k/%.o,$(KSRCS))
 
-# The host runner: lib/, mm/ (over tests/host/mm_platform.c), the pure
-# kernel/ parsers, the virtqueue and the balloon core (against a simulated
-# device), with their tests. The string and printf modules enter through
-# tests/host/lib_shim.c (renamed, so libc and ASan keep their own versions).
-# The balloon core: every drivers/virtio/balloon*.c but the PCI transport,
-# the simulated device and the tests.
+# Every source that runs both in the kernel and on the host, tests included,
+# listed once: lib/, mm/, the pure kernel/ parsers, the virtqueue, the balloon
+# core (every drivers/virtio/balloon*.c but the PCI transport, the simulated
+# device and the tests), the simulated device and the whole-workload suites
+# of tests/workload/. The host runner, the benchmarks, the simulation and the
+# fuzz targets are all made from this list.
 BALLOON_CORE := $(filter-out %_pci.c %_sim.c %_test.c,$(wildcard drivers/virtio/balloon*.c))
+HOSTABLE := $(wildcard lib/*.c mm/*.c tests/workload/*.c) \
+	$(wildcard kernel/cmdline*.c kernel/multiboot*.c drivers/virtio/virtqueue*.c) \
+	$(BALLOON_CORE) drivers/virtio/balloon_sim.c drivers/virtio/balloon_test.c
+
+# The host runner: HOSTABLE over tests/host/ (mm_platform.c is the platform).
+# The string and printf modules enter through tests/host/lib_shim.c (renamed,
+# so libc and ASan keep their own versions).
 HOST_SHIMMED := lib/string.c lib/printf.c lib/string_test.c lib/printf_test.c
-HOSTSRCS := $(filter-out $(HOST_SHIMMED),$(wildcard lib/*.c)) $(wildcard mm/*.c) \
-	kernel/cmdline.c kernel/multiboot.c kernel/cmdline_test.c kernel/multiboot_test.c \
-	drivers/virtio/virtqueue.c drivers/virtio/virtqueue_test.c \
-	$(BALLOON_CORE) drivers/virtio/balloon_sim.c drivers/virtio/balloon_test.c \
-	$(wildcard tests/host/*.c)
+HOSTSRCS := $(filter-out $(HOST_SHIMMED),$(HOSTABLE)) $(wildcard tests/host/*.c)
 HOSTOBJS := $(patsubst %,$(O)/host/%.o,$(HOSTSRCS))
 
 # The host benchmarks (bench/*.c): -O2 and no sanitizers, since the timed code
@@ -99,8 +104,8 @@ HOSTOBJS := $(patsubst %,$(O)/host/%.o,$(HOSTSRCS))
 BENCHCC ?= $(if $(findstring clang,$(CC)),$(CC),$(HOSTCC))
 BENCHCFLAGS := -std=gnu11 -O2 -g -fno-omit-frame-pointer -I. $(WARN) -MMD -MP \
 	-DMM_PLATFORM_HOST
-BENCHSRCS := $(wildcard bench/*.c) $(filter-out %_test.c,$(wildcard mm/*.c)) \
-	$(filter-out $(HOST_SHIMMED) lib/ktest.c %_test.c,$(wildcard lib/*.c)) \
+BENCHSRCS := $(wildcard bench/*.c) \
+	$(filter-out $(HOST_SHIMMED) lib/ktest.c %_test.c,$(filter lib/% mm/%,$(HOSTABLE))) \
 	tests/host/mm_platform.c tests/host/mm_testing.c tests/host/panic.c
 BENCHOBJS := $(patsubst %,$(O)/bench/obj/%.o,$(BENCHSRCS))
 BENCH := $(O)/bench/host_bench
@@ -221,8 +226,9 @@ bench: deps
 # the balloon driver and its simulated device, whose device answers come
 # from fuzz_balloon's script, which compares each lie with the honest value
 # itself (under trace-cmp: the fuzzer sees the same operands there).
-# trace-cmp stays where input bytes reach comparisons: the targets, the
-# parsers (argv, cmdline, multiboot, physmem) and mslab (object sizes).
+# trace-cmp stays where input bytes reach comparisons (FUZZ_CMP and the
+# rest): the targets, the parsers (argv, cmdline, multiboot, physmem, the
+# fault_inject spec) and mslab (object sizes).
 # FUZZ_OWN (NAME=source): input bytes reach the source's comparisons only in
 # its own target: fuzz_NAME links a second build of it with trace-cmp
 # ($(O)/fuzz/cmp/), the other targets the FUZZ_EDGE one (under the balloon
@@ -241,9 +247,8 @@ FUZZOBJS := $(patsubst %,$(O)/fuzz/obj/%.o,$(filter-out tests/host/main.c,$(HOST
 FUZZBINS := $(patsubst %,$(O)/fuzz/fuzz_%,$(FUZZTARGETS))
 
 $(patsubst %,$(O)/fuzz/obj/%.o,$(FUZZ_NOCOV)): FUZZCOV :=
-FUZZ_EDGE := $(addprefix mm/,buddy.c pcp.c page.c init.c compaction.c contig.c migrate.c \
-	movable.c picture.c mapped.c hole.c oom.c pageblock.c poison.c reporting.c scenario.c slab.c \
-	slab_kmalloc.c mslab_compact.c stats.c test_owner.c example_movable.c) \
+FUZZ_CMP := mm/bootmem.c mm/fault_inject.c mm/mslab.c mm/physmem.c
+FUZZ_EDGE := $(filter-out $(FUZZ_NOCOV) $(FUZZ_CMP) %_test.c,$(filter mm/%,$(HOSTABLE))) \
 	lib/pagecopy.c lib/xarray.c drivers/virtio/virtqueue.c $(BALLOON_CORE) \
 	drivers/virtio/balloon_sim.c tests/host/mm_platform.c
 $(patsubst %,$(O)/fuzz/obj/%.o,$(FUZZ_EDGE)): FUZZCOV := \
@@ -288,6 +293,13 @@ FUZZ_OLD ?= af3780d
 fuzz-compare:
 	$(Q)nice $(PYTHON) tools/fuzz_compare.py --build $(O) --old $(FUZZ_OLD) \
 		--seconds $(if $(filter command line,$(origin FUZZ_S)),$(FUZZ_S),5)
+
+# The same for the host benchmarks (docs/benchmarks.md, "Host benchmarks, old
+# against new"): BENCH_OLD's host_bench against this tree's, 3 full runs each.
+BENCH_OLD ?= d67972b
+.PHONY: bench-compare
+bench-compare:
+	$(Q)nice $(PYTHON) tools/bench_compare.py --build $(O) --old $(BENCH_OLD)
 
 # make sim MEM=64G SCENARIO=standard: compaction figures on a simulated machine,
 # the map before and after in $(SIMDATA) and, when /usr/bin/python3 has

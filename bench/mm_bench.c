@@ -307,7 +307,7 @@ BENCH_REGISTER(page_desc, bench_page_desc);
  * writes only the heads of the initial free blocks (one descriptor per
  * 4 MiB, so one 4 KiB page of mem_map in eight), and the resident growth is
  * what those writes fault in. The kernel zeroes all of its storage first
- * (kernel/mm_boot.c, alloc_storage): that is not in these figures, hence
+ * (kernel/mm/mm_boot.c, alloc_storage): that is not in these figures, hence
  * "prezeroed"; mm_init_ms_64gib below measures it. On the host the time is
  * mostly page faults, so the same run measures them alone as the baseline:
  * a fresh mapping of the same size with the same descriptors touched.
@@ -388,7 +388,7 @@ static void bench_mm_init(struct bench_ctx *ctx)
 BENCH_REGISTER(mm_init, bench_mm_init);
 
 /*
- * Bring-up as the kernel does it (kernel/mm_boot.c: alloc_storage, then
+ * Bring-up as the kernel does it (kernel/mm/mm_boot.c: alloc_storage, then
  * mm_init): zero the whole storage, mem_map and pageblock table, with the
  * kernel's memset (lib/string.c: rep stosq), then mm_init. 64 GiB, not
  * 1 TiB: the kernel's RAM is present and direct-mapped with huge pages, so
@@ -464,7 +464,7 @@ static void bench_mm_init_kernel(struct bench_ctx *ctx)
 			 runs > 1 ? "s" : "");
 	init = bench_median(ms, runs);
 	base = bench_median(zero, runs);
-	snprintf(note, sizeof(note), "as kernel/mm_boot.c: memset of the whole storage (%zu MiB, "
+	snprintf(note, sizeof(note), "as kernel/mm/mm_boot.c: memset of the whole storage (%zu MiB, "
 		 "lib/string.c) + mm_init over 64 GiB of pages, storage faulted in beforehand "
 		 "(%.0f ms, untimed); baseline: the memset alone%s", bytes >> 20, prefault,
 		 ctx->quick ? " (quick: a 1 GiB machine)" : "");

@@ -6,7 +6,7 @@ one explicit full `compact` runs from the monitor. QEMU runs with
 -mem-prealloc: the scenario's pages are never written before compaction
 copies them, so without it the host's first-touch faults on guest RAM land
 in the timed run (and vary tenfold on a shared host). Its output
-(kernel/compact_cmds.c) gives the figures, each the median over ctx.boots
+(monitor/compact.c) gives the figures, each the median over ctx.boots
 boots:
 
   compact_recovered_pct_<scenario>_<mem>  free 2 MiB blocks after / T (goal >= 99)

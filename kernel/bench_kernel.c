@@ -34,8 +34,7 @@
 #include "drivers/qemu_exit.h"
 #include "include/errno.h"
 #include "kernel/cmdline.h"
-#include "kernel/mm_boot.h"
-#include "kernel/monitor.h"
+#include "kernel/mm/mm_boot.h"
 #include "kernel/printk.h"
 #include "kernel/time.h"
 #include "lib/pagecopy.h"
@@ -327,7 +326,7 @@ static int bench_migrate_mapped(unsigned int rounds)
 }
 
 /* Run everything; Return: 0, or the first error (the rest still run). */
-static int bench_kernel_run(enum kbench_mode mode)
+static int run(enum kbench_mode mode)
 {
 	unsigned int rounds = mode == KBENCH_QUICK ? KBENCH_QUICK_ROUNDS : KBENCH_ROUNDS;
 	int err, first = 0;
@@ -351,17 +350,10 @@ static int bench_kernel_run(enum kbench_mode mode)
 
 void bench_kernel_run_requested(void)
 {
-	int err = bench_kernel_run(requested);
+	int err = run(requested);
 
 	kprintf("bench: %s\n", err ? "FAILED" : "done");
 	machine_poweroff(err ? QEMU_EXIT_FAILURE : QEMU_EXIT_SUCCESS);
 }
 
-static int cmd_bench(int argc, char **argv)
-{
-	if (argc == 2 && strcmp(argv[1], "quick"))
-		return -EINVAL;
-	return bench_kernel_run(argc == 2 ? KBENCH_QUICK : KBENCH_FULL);
-}
-MONITOR_CMD("bench", 0, 1, "[quick]", "run the kernel benchmarks (BENCH lines, as make bench)",
-	    cmd_bench);
+int bench_kernel_run(bool quick) { return run(quick ? KBENCH_QUICK : KBENCH_FULL); }

@@ -4,6 +4,13 @@
 
 #include "include/types.h"
 
+/*
+ * bench_kernel_run - run the kernel benchmarks once (fewer rounds if
+ * @quick), printing their BENCH lines; for the `bench` monitor command.
+ * Return: 0, or the first error (a failed workload or mm_check).
+ */
+int bench_kernel_run(bool quick);
+
 /* Did the command line ask for the benchmarks (bench, bench=quick)? */
 bool bench_kernel_requested(void);
 

@@ -15,7 +15,7 @@
 #include "include/errno.h"
 #include "kernel/cmdline.h"
 #include "kernel/printk.h"
-#include "kernel/mm_boot.h"
+#include "kernel/mm/mm_boot.h"
 #include "kernel/sched.h"
 #include "kernel/time.h"
 #include "lib/string.h"

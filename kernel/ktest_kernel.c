@@ -8,9 +8,8 @@
 #include "drivers/qemu_exit.h"
 #include "include/errno.h"
 #include "kernel/cmdline.h"
-#include "kernel/kmalloc.h"
-#include "kernel/mm_boot.h"
-#include "kernel/monitor.h"
+#include "kernel/mm/kmalloc.h"
+#include "kernel/mm/mm_boot.h"
 #include "kernel/printk.h"
 #include "lib/ktest.h"
 #include "lib/string.h"
@@ -77,14 +76,13 @@ void ktest_run_requested(void)
 	machine_poweroff(failed ? QEMU_EXIT_FAILURE : QEMU_EXIT_SUCCESS);
 }
 
-static int cmd_test(int argc, char **argv)
+int ktest_kernel_run(const char *filter)
 {
 	struct ktest_totals totals;
 
-	if (!filter_valid(argv[1]))
+	if (!filter_valid(filter))
 		return -ENOENT;
 	ktest_set_global_exit(check_kernel_mm);
-	ktest_run(argv[1], &totals);
+	ktest_run(filter, &totals);
 	return 0;
 }
-MONITOR_CMD("test", 1, 1, "all|SUITE[,SUITE]", "run KTAP test suites", cmd_test);

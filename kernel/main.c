@@ -24,16 +24,16 @@
 #include "kernel/bench_kernel.h"
 #include "kernel/boot.h"
 #include "kernel/cmdline.h"
-#include "kernel/compact_cmds.h"
+#include "monitor/compact.h"
 #include "kernel/crash.h"
-#include "kernel/kcompactd.h"
-#include "kernel/kmalloc.h"
+#include "kernel/mm/kcompactd.h"
+#include "kernel/mm/kmalloc.h"
 #include "kernel/ktest_kernel.h"
-#include "kernel/fault_cmds.h"
-#include "kernel/mm_boot.h"
-#include "kernel/mm_fault.h"
+#include "monitor/fault.h"
+#include "kernel/mm/mm_boot.h"
+#include "kernel/mm/mm_fault.h"
 #include "mm/mapped.h"
-#include "kernel/monitor.h"
+#include "monitor/monitor.h"
 #include "kernel/printk.h"
 #include "kernel/sched.h"
 #include "kernel/stackprotector.h"
@@ -115,7 +115,7 @@ void kmain(u32 mbi_phys)
 	serial_enable_rx_irq();
 
 	pr_info("ready in %lu us\n", time_us());
-	fault_cmds_boot_done();
+	fail_attach_boot_specs();
 	compact_boot_scenario();
 	if (ktest_requested())
 		ktest_run_requested();

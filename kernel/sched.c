@@ -23,7 +23,7 @@
 #include "arch/x86_64/paging.h"
 #include "include/assert.h"
 #include "include/errno.h"
-#include "kernel/mm_boot.h"
+#include "kernel/mm/mm_boot.h"
 #include "kernel/printk.h"
 #include "kernel/spinlock.h"
 #include "kernel/time.h"

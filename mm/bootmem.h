@@ -12,7 +12,7 @@
  * refuses further requests, so no page can end up owned twice.
  *
  * Pure code with its state in a struct bootmem owned by the caller (the
- * kernel has one, in kernel/mm_boot.c); built into the kernel and the host
+ * kernel has one, in kernel/mm/mm_boot.c); built into the kernel and the host
  * tests. Single-threaded: boot only.
  */
 #ifndef MM_BOOTMEM_H

@@ -5,7 +5,7 @@
  * gives back what it took.
  *
  * A struct fault_inject belongs to whoever arms it (a test, or the kernel's
- * singleton in kernel/fault_cmds.c) and is attached to an mm through
+ * singleton in monitor/fault.c) and is attached to an mm through
  * mm->fault; a NULL mm->fault is the "off" state, so an injection-free hot
  * path pays one predictable branch. Calls and injected faults are counted
  * per site while attached. Allocations that may never fail (none carry such

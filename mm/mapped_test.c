@@ -3,7 +3,7 @@
  * is backed and mapped, its pages migrate with their data and their mapping
  * follows, and during a move the page is behind a migration entry (any
  * access would fault). The fault-and-wait path with real threads is in
- * kernel/mapped_fault_test.c.
+ * kernel/mm/mapped_fault_test.c.
  */
 #include "include/errno.h"
 #include "lib/ktest.h"

@@ -1,7 +1,7 @@
 /*
  * The memory manager instance and its allocation interface. All mm state
  * lives in a struct mm passed explicitly: the kernel has one (kernel_mm,
- * kernel/mm_boot.c), host tests create as many as they like over simulated
+ * kernel/mm/mm_boot.c), host tests create as many as they like over simulated
  * memory maps.
  *
  * One zone covers [base_pfn, end_pfn); gaps inside it (PFNs without RAM) are reserved pages.

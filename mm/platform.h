@@ -1,8 +1,8 @@
 /*
  * The whole interface between the memory manager and what it runs on. mm/
  * calls nothing outside mm/, lib/ and include/ except what is declared here.
- * Two implementations: the kernel's (kernel/mm_platform.h inline part,
- * kernel/mm_platform.c) and the host's (tests/host/mm_platform.{h,c}: physical
+ * Two implementations: the kernel's (kernel/mm/mm_platform.h inline part,
+ * kernel/mm/mm_platform.c) and the host's (tests/host/mm_platform.{h,c}: physical
  * memory is one mmap'ed arena, page tables a simulated table).
  *
  * The inline part (locks with IRQ save, cpu id, direct-map translation) sits
@@ -19,7 +19,7 @@
 #ifdef MM_PLATFORM_HOST
 #include "tests/host/mm_platform.h"
 #else
-#include "kernel/mm_platform.h"
+#include "kernel/mm/mm_platform.h"
 #endif
 
 /*

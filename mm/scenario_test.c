@@ -5,7 +5,7 @@
  * bound), gets within one block of it, moves at least min_moves pages when
  * it reaches T, keeps every page's contents, and after frag_scenario_destroy
  * every page is free again, exactly. The same checks run on the kernel's
- * own 512 MiB and 1 GiB machines (kernel/compaction_kernel_test.c) and on a
+ * own 512 MiB and 1 GiB machines (kernel/mm/compaction_kernel_test.c) and on a
  * 64 GiB simulation (tests/host/compaction_host_test.c).
  */
 #include "lib/ktest.h"

@@ -5,7 +5,7 @@
  * A slab set (struct slab_set) is one instance: it belongs to one struct mm
  * and holds the descriptor cache, the cache of kmem_cache structures, the
  * kmalloc size classes and the list of every cache. There is no global state;
- * the kernel's singleton set lives in kernel/kmalloc.c, tests make their own.
+ * the kernel's singleton set lives in kernel/mm/kmalloc.c, tests make their own.
  *
  * kmalloc size classes (bytes): 16 32 48 64 96 128 192 256 512 1024 2048
  * 4096. The 48/96/192 classes cut the waste of sizes just above a power of

@@ -1,7 +1,7 @@
 /*
  * The platform-independent half of mm/testing.h: relative ranges become real
  * PFNs and mm_init runs over the environment's storage. The platform half
- * (tests/host/mm_testing.c, kernel/mm_testing.c) provides the region.
+ * (tests/host/mm_testing.c, kernel/mm/mm_testing.c) provides the region.
  */
 #include "mm/testing.h"
 #include "include/errno.h"

@@ -62,7 +62,7 @@ COMPACT_OWNER_RE = re.compile(r"by owner:((?: \S+ \d+)*)$", re.M)
 
 
 def parse_compact(out):
-    """The figures of one `compact` output (kernel/compact_cmds.c) as a dict:
+    """The figures of one `compact` output (monitor/compact.c) as a dict:
     ms, pack_objects, pack_bytes, pack_pages (the packing phase), before,
     after, T, recovered_pct, moved, failed, moves_per_block,
     min_moves_per_block (None where the kernel printed "-": nothing to

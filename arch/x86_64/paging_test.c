@@ -10,7 +10,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/paging.h"
 #include "include/errno.h"
-#include "kernel/mm_boot.h"
+#include "kernel/mm/mm_boot.h"
 #include "kernel/sched.h"
 #include "lib/ktest.h"
 #include "mm/physmem.h"

@@ -1,7 +1,7 @@
 /*
  * Fuzz the monitor's and the command line's word splitting (lib/argv.c)
  * and the command line parser on top (kernel/cmdline.c). The monitor's
- * dispatch (kernel/monitor.c) needs the kernel's linker-section command
+ * dispatch (monitor/monitor.c) needs the kernel's linker-section command
  * table, so it is not built hosted; what it does with a line is
  * argv_split() then a table lookup, and the split is what sees raw input.
  * Invariants: the result is a count within @max, -E2BIG or -EINVAL; every

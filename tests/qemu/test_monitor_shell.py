@@ -44,13 +44,19 @@ BAD_ARGS = {
 
 
 def registered_commands():
-    """The names of every MONITOR_CMD in kernel/ and drivers/."""
+    """The names of every MONITOR_CMD; they all live in monitor/ (one file
+    per subsystem), none anywhere else."""
     names = set()
     pattern = re.compile(r'MONITOR_CMD\(\s*"([^"]+)"')
-    for path in glob.glob(os.path.join(qemu.ROOT, "kernel", "*.c")) + \
-            glob.glob(os.path.join(qemu.ROOT, "drivers", "**", "*.c"), recursive=True):
+    for path in glob.glob(os.path.join(qemu.ROOT, "**", "*.c"), recursive=True):
+        rel = os.path.relpath(path, qemu.ROOT)
+        if rel.startswith(("build", "tests")):
+            continue
         with open(path) as f:
-            names.update(pattern.findall(f.read()))
+            found = pattern.findall(f.read())
+        assert not found or rel.startswith("monitor" + os.sep), \
+            "%s registers %s outside monitor/" % (rel, found)
+        names.update(found)
     return names
 
 

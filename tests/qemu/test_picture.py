@@ -1,4 +1,4 @@
-"""End-to-end test of the `picture` monitor command (kernel/picture_cmds.c, format
+"""End-to-end test of the `picture` monitor command (monitor/picture.c, format
 in mm/picture.h): rows of up to 64 pageblock characters prefixed by their
 physical address, the legend, counts that add up to the pageblocks, ANSI
 colours with `picture color`, the usage line for a bad argument."""

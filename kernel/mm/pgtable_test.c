@@ -7,9 +7,9 @@
  * paging_vmap_check() (live counts equal nonzero entries, no empty table).
  */
 #include "arch/x86_64/paging.h"
-#include "kernel/mm_boot.h"
-#include "kernel/pgtable.h"
-#include "kernel/vrange.h"
+#include "kernel/mm/mm_boot.h"
+#include "kernel/mm/pgtable.h"
+#include "kernel/mm/vrange.h"
 #include "lib/ktest.h"
 #include "mm/fault_inject.h"
 #include "mm/mapped.h"

@@ -7,9 +7,9 @@
  * Context: every op is called under the page-table lock with interrupts
  * off, so allocation is atomic; the in-use count is only written there.
  */
-#include "kernel/pgtable.h"
+#include "kernel/mm/pgtable.h"
 #include "include/assert.h"
-#include "kernel/mm_boot.h"
+#include "kernel/mm/mm_boot.h"
 
 static unsigned long nr_pgtable_pages;
 

@@ -4,7 +4,7 @@
  * (arch/x86_64/paging.c, page tables from the buddy, freed with their last
  * entry), migration entries, sleeping on the scheduler's hashed wait
  * channels, and deferred work on the kernel work queue. The vmap address
- * ranges (mm_vrange_alloc/free) are kernel/vrange.c's.
+ * ranges (mm_vrange_alloc/free) are kernel/mm/vrange.c's.
  *
  * State: none.
  */
@@ -14,7 +14,7 @@
 #include "kernel/printk.h"
 #include "kernel/sched.h"
 #include "kernel/time.h"
-#include "kernel/vrange.h"
+#include "kernel/mm/vrange.h"
 #include "kernel/workqueue.h"
 #include "lib/printf.h"
 

@@ -4,8 +4,8 @@
  * `migrate PFN...` moves pages, `vmstat` shows the migration counters.
  */
 #include "include/errno.h"
-#include "kernel/mm_boot.h"
-#include "kernel/monitor.h"
+#include "kernel/mm/mm_boot.h"
+#include "monitor/monitor.h"
 #include "kernel/printk.h"
 #include "lib/string.h"
 #include "mm/mapped.h"

@@ -1,17 +1,18 @@
 /*
- * Monitor commands for mslab pools on kernel_mm: `mslabinfo [check]` (every
- * pool's classes: pages, objects, bytes used vs held), and a demo pool to
- * poke by hand: `mslab alloc N` (N objects of log-uniform sizes 16..2048 B,
- * each filled with a pattern), `mslab free [all]` (3/4 of the held objects
- * at random, or all), `mslab compact`, `mslab verify` (every object still
- * holds its pattern). The demo pool and its handles are the singletons
- * here, created on the first `mslab alloc`; the monitor runs one command
- * at a time.
+ * Monitor commands for the object allocators of kernel_mm: `slabinfo
+ * [check]` (the kmalloc caches of kernel/mm/kmalloc.c, then the mslab
+ * pools), `mslabinfo [check]` (every pool's classes: pages, objects, bytes
+ * used vs held), and a demo pool to poke by hand: `mslab alloc N` (N
+ * objects of log-uniform sizes 16..2048 B, each filled with a pattern),
+ * `mslab free [all]` (3/4 of the held objects at random, or all), `mslab
+ * compact`, `mslab verify` (every object still holds its pattern). The demo
+ * pool, its handles and the slabinfo snapshot are the singletons here,
+ * created on first use; the monitor runs one command at a time.
  */
-#include "kernel/mslab_cmds.h"
 #include "include/errno.h"
-#include "kernel/mm_boot.h"
-#include "kernel/monitor.h"
+#include "kernel/mm/kmalloc.h"
+#include "kernel/mm/mm_boot.h"
+#include "monitor/monitor.h"
 #include "kernel/printk.h"
 #include "lib/prng.h"
 #include "lib/string.h"
@@ -53,7 +54,7 @@ static void print_pool(struct mslab_pool *pool, bool check)
 		kprintf("mslab_check %s: %u violations\n", pool->name, mslab_check(pool));
 }
 
-void mslabinfo_print(bool check)
+static void print_pools(bool check)
 {
 	struct movable_owner *owner;
 	unsigned int n = 0;
@@ -71,7 +72,7 @@ static int cmd_mslabinfo(int argc, char **argv)
 {
 	if (argc == 2 && strcmp(argv[1], "check"))
 		return -EINVAL;
-	mslabinfo_print(argc == 2);
+	print_pools(argc == 2);
 	return 0;
 }
 MONITOR_CMD("mslabinfo", 0, 1, "[check]", "mslab pools: per class pages, objects, bytes used/held",
@@ -185,3 +186,74 @@ static int cmd_mslab(int argc, char **argv)
 }
 MONITOR_CMD("mslab", 1, 2, "alloc N | free [all] | compact | verify",
 	    "demo mslab pool: allocate, free 3/4 (or all), compact, verify contents", cmd_mslab);
+
+/* ---- slabinfo ---- */
+
+#define SLABINFO_MAX 64
+
+/* Snapshot taken under the set lock and printed after it is dropped (the
+ * console is slow); the monitor runs one command at a time. */
+static struct slabinfo_row {
+	char name[SLAB_NAME_MAX];
+	struct slab_cache_info info;
+} rows[SLABINFO_MAX];
+static unsigned int nr_rows, rows_dropped;
+
+static void collect(const struct slab_cache_info *info, void *arg)
+{
+	if (nr_rows == SLABINFO_MAX) {
+		rows_dropped++;
+		return;
+	}
+	strlcpy(rows[nr_rows].name, info->name, SLAB_NAME_MAX);
+	rows[nr_rows].info = *info;
+	rows[nr_rows].info.name = rows[nr_rows].name;
+	nr_rows++;
+}
+
+static void print_rows(void)
+{
+	unsigned long used = 0, held = 0, pages = 0;
+	unsigned int i;
+
+	kprintf("%-16s %7s %5s %5s %8s %8s %6s %6s %11s %11s\n", "cache", "objsize", "size",
+		"order", "active", "total", "slabs", "pages", "bytes-used", "bytes-held");
+	for (i = 0; i < nr_rows; i++) {
+		const struct slab_cache_info *in = &rows[i].info;
+
+		kprintf("%-16s %7u %5u %5u %8lu %8lu %6lu %6lu %11lu %11lu\n", in->name,
+			in->object_size, in->size, in->order, in->active_objects,
+			in->total_objects, in->slabs, in->pages, in->bytes_used, in->bytes_held);
+		used += in->bytes_used;
+		held += in->bytes_held;
+		pages += in->pages;
+	}
+	if (rows_dropped)
+		kprintf("(%u more caches not shown)\n", rows_dropped);
+	kprintf("caches: %lu bytes used, %lu bytes held in %lu pages\n", used, held, pages);
+}
+
+static int cmd_slabinfo(int argc, char **argv)
+{
+	struct slab_set *set = kmalloc_set();
+
+	if (argc == 2 && strcmp(argv[1], "check"))
+		return -EINVAL;
+	if (!set) {
+		kprintf("slabinfo: kmalloc is not initialised\n");
+		return -ENODEV;
+	}
+	nr_rows = 0;
+	rows_dropped = 0;
+	slab_for_each_cache(set, collect, NULL);
+	print_rows();
+	kprintf("kmalloc-large: %lu blocks, %lu pages (%lu bytes held); %lu allocated, %lu failed\n",
+		set->large_allocs, set->large_pages, set->large_pages * PAGE_SIZE,
+		(unsigned long)set->large_total, (unsigned long)set->large_fails);
+	if (argc == 2)
+		kprintf("slab_check: %u violations\n", slab_check(set));
+	print_pools(argc == 2); /* the movable object pools too */
+	return 0;
+}
+MONITOR_CMD("slabinfo", 0, 1, "[check]", "slab caches and mslab pools: objects, pages, bytes used/held",
+	    cmd_slabinfo);

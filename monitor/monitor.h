@@ -3,8 +3,8 @@
  * registered from any file with MONITOR_CMD() (a linker section), so each
  * subsystem adds its own (`meminfo` lives beside the mm code, and so on).
  */
-#ifndef KERNEL_MONITOR_H
-#define KERNEL_MONITOR_H
+#ifndef MONITOR_MONITOR_H
+#define MONITOR_MONITOR_H
 
 #include "drivers/serial.h"
 #include "include/compiler.h"

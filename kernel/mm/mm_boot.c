@@ -12,20 +12,20 @@
  *   allocate the zeroed mem_map from the boot allocator, retire it, and
  *     call mm_init() with every boot allocation reserved;
  *   from then on page-table pages come from the buddy (MEMDESC_PGTABLE,
- *     kernel/pgtable.c) and the vmap area's go back when empty.
+ *     kernel/mm/pgtable.c) and the vmap area's go back when empty.
  *
  * The tables here are boot-time scratch, written once (kernel_mm and the
  * usable list stay valid afterwards; both are read-only after boot apart
  * from kernel_mm's own locking).
  */
-#include "kernel/mm_boot.h"
+#include "kernel/mm/mm_boot.h"
 #include "arch/x86_64/acpi.h"
 #include "arch/x86_64/paging.h"
 #include "include/assert.h"
 #include "include/errno.h"
 #include "kernel/boot.h"
 #include "kernel/cmdline.h"
-#include "kernel/pgtable.h"
+#include "kernel/mm/pgtable.h"
 #include "kernel/printk.h"
 #include "lib/string.h"
 #include "mm/bootmem.h"

@@ -7,7 +7,7 @@
  * on the PFN's wait channel; the move completes,
  * wakes it, and its access is retried against the new frame. Kernel only.
  */
-#include "kernel/mm_boot.h"
+#include "kernel/mm/mm_boot.h"
 #include "kernel/sched.h"
 #include "lib/ktest.h"
 #include "mm/mapped.h"

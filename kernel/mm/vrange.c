@@ -16,7 +16,7 @@
  *
  * State: the kernel's space and its slots, under vrange_lock.
  */
-#include "kernel/vrange.h"
+#include "kernel/mm/vrange.h"
 #include "arch/x86_64/layout.h"
 #include "include/assert.h"
 #include "include/compiler.h"

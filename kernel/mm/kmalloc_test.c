@@ -1,11 +1,11 @@
 /*
- * KTAP tests of the kernel's kmalloc (kernel/kmalloc.c) on the real slab set
+ * KTAP tests of the kernel's kmalloc (kernel/mm/kmalloc.c) on the real slab set
  * over kernel_mm: the wrappers round-trip, kzalloc zeroes, a kmem cache
  * lives and dies, and slab_check stays clean. The allocator itself is
  * tested on private instances in mm/slab_test.c.
  */
 #include "include/errno.h"
-#include "kernel/kmalloc.h"
+#include "kernel/mm/kmalloc.h"
 #include "lib/ktest.h"
 #include "lib/string.h"
 

@@ -1,7 +1,7 @@
 /*
  * kmalloc and kmem caches for the kernel: thin wrappers over one slab set
  * (mm/slab.h) on kernel_mm, the kernel's singleton defined in
- * kernel/kmalloc.c. kmalloc_init() runs once at boot, after mm_init();
+ * kernel/mm/kmalloc.c. kmalloc_init() runs once at boot, after mm_init();
  * before it, every wrapper panics (a caller ran too early).
  *
  * Objects are 16-byte aligned; sizes up to a page come from size classes

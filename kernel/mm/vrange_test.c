@@ -1,10 +1,10 @@
 /*
- * KTAP tests of the vmap address-range allocator (kernel/vrange.c) on small
+ * KTAP tests of the vmap address-range allocator (kernel/mm/vrange.c) on small
  * private spaces: first fit, merging with both neighbours and back into
  * the bump pointer, and the bound that keeps the free array from ever
  * overflowing (so no address space is dropped). Kernel only.
  */
-#include "kernel/vrange.h"
+#include "kernel/mm/vrange.h"
 #include "lib/ktest.h"
 #include "lib/prng.h"
 

@@ -5,7 +5,7 @@
  * the report-and-panic path. The handler runs on the faulting thread's own
  * stack, so sleeping here is sleeping in that thread.
  */
-#include "kernel/mm_fault.h"
+#include "kernel/mm/mm_fault.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/trap.h"
 #include "mm/mapped.h"

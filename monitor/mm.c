@@ -9,12 +9,12 @@
  * memory while nothing is free (free page reporting cannot run under it).
  */
 #include "include/errno.h"
-#include "kernel/mm_boot.h"
-#include "kernel/monitor.h"
-#include "kernel/pgtable.h"
+#include "kernel/mm/mm_boot.h"
+#include "monitor/monitor.h"
+#include "kernel/mm/pgtable.h"
 #include "kernel/printk.h"
 #include "kernel/time.h"
-#include "kernel/vrange.h"
+#include "kernel/mm/vrange.h"
 #include "lib/string.h"
 #include "mm/stats.h"
 

@@ -3,10 +3,10 @@
  * and counters below, written by the thread and by kcompactd_configure in
  * thread context (cooperative scheduling: no lock needed on one CPU).
  */
-#include "kernel/kcompactd.h"
+#include "kernel/mm/kcompactd.h"
 #include "include/errno.h"
 #include "kernel/cmdline.h"
-#include "kernel/mm_boot.h"
+#include "kernel/mm/mm_boot.h"
 #include "kernel/printk.h"
 #include "kernel/sched.h"
 #include "lib/string.h"

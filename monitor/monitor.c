@@ -1,7 +1,8 @@
 /*
  * Monitor shell: reads lines from a serial port (echoing, with backspace,
  * Ctrl-U and up/down-arrow history), splits them into words and dispatches
- * to the registered command. One monitor per port: COM1 (the console) runs
+ * to the registered command (MONITOR_CMD, one file per subsystem in
+ * monitor/; `help` is the dispatcher's own). One monitor per port: COM1 (the console) runs
  * in the "main" thread after boot, COM2 (for scripts, tools/monitor.py) in
  * its own thread; each sleeps while it has no input.
  *
@@ -11,14 +12,11 @@
  * completion unless it sleeps, so the two monitors interleave only where a
  * command waits.
  */
-#include "kernel/monitor.h"
-#include "drivers/qemu_exit.h"
+#include "monitor/monitor.h"
 #include "drivers/serial.h"
 #include "include/errno.h"
 #include "kernel/printk.h"
 #include "kernel/sched.h"
-#include "kernel/time.h"
-#include "kernel/version.h"
 #include "lib/argv.h"
 #include "lib/printf.h"
 #include "lib/string.h"
@@ -272,34 +270,3 @@ static int cmd_help(int argc, char **argv)
 	return 0;
 }
 MONITOR_CMD("help", 0, 0, "", "list the commands", cmd_help);
-
-static int cmd_version(int argc, char **argv)
-{
-	kprintf("%s\n", kernel_version_string);
-	return 0;
-}
-MONITOR_CMD("version", 0, 0, "", "kernel version and build", cmd_version);
-
-static int cmd_uptime(int argc, char **argv)
-{
-	u64 us = time_us();
-
-	kprintf("up %lu.%06lu s, %lu ticks, %lu context switches\n", us / 1000000, us % 1000000,
-		ticks, sched_switches());
-	return 0;
-}
-MONITOR_CMD("uptime", 0, 0, "", "time since boot, timer ticks, context switches", cmd_uptime);
-
-static int cmd_threads(int argc, char **argv)
-{
-	sched_dump();
-	return 0;
-}
-MONITOR_CMD("threads", 0, 0, "", "list kernel threads", cmd_threads);
-
-static int cmd_poweroff(int argc, char **argv)
-{
-	kprintf("powering off\n");
-	machine_poweroff(QEMU_EXIT_SUCCESS);
-}
-MONITOR_CMD("poweroff", 0, 0, "", "power the machine off (exits QEMU)", cmd_poweroff);

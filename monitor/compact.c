@@ -6,12 +6,12 @@
  * allocation, verified and given back), `proactive [on|off] [HIGH LOW]`.
  * The scenario is a singleton kept here until `frag clear`.
  */
-#include "kernel/compact_cmds.h"
+#include "monitor/compact.h"
 #include "include/errno.h"
 #include "kernel/cmdline.h"
-#include "kernel/kcompactd.h"
-#include "kernel/mm_boot.h"
-#include "kernel/monitor.h"
+#include "kernel/mm/kcompactd.h"
+#include "kernel/mm/mm_boot.h"
+#include "monitor/monitor.h"
 #include "kernel/printk.h"
 #include "kernel/time.h"
 #include "lib/string.h"

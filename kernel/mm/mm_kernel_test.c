@@ -4,7 +4,7 @@
  * all of memory and giving it back.
  */
 #include "arch/x86_64/trap.h"
-#include "kernel/mm_boot.h"
+#include "kernel/mm/mm_boot.h"
 #include "kernel/sched.h"
 #include "kernel/time.h"
 #include "lib/ktest.h"

@@ -6,7 +6,7 @@
  * storage is another block. Both go back on destroy.
  */
 #include "include/errno.h"
-#include "kernel/mm_boot.h"
+#include "kernel/mm/mm_boot.h"
 #include "lib/string.h"
 #include "mm/contig.h"
 #include "mm/testing.h"

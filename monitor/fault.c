@@ -5,11 +5,11 @@
  * and boot is done; counters survive `fail all:off` until the next arming.
  * Changed only from the boot path and the monitor (one thread).
  */
-#include "kernel/fault_cmds.h"
+#include "monitor/fault.h"
 #include "include/errno.h"
 #include "kernel/cmdline.h"
-#include "kernel/mm_boot.h"
-#include "kernel/monitor.h"
+#include "kernel/mm/mm_boot.h"
+#include "monitor/monitor.h"
 #include "kernel/printk.h"
 #include "lib/printf.h"
 #include "lib/string.h"
@@ -61,7 +61,7 @@ CMDLINE_PARAM(fail, "fail", set_fail,
 	      "SITE:RATE|@N[,...]: inject faults after boot (SITE page|slab|xa|migrate|all, "
 	      "RATE per mille, @N = the Nth call)");
 
-void fault_cmds_boot_done(void)
+void fail_attach_boot_specs(void)
 {
 	ensure_ready();
 	boot_done = true;
