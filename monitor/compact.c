@@ -11,13 +11,13 @@
 #include "kernel/cmdline.h"
 #include "kernel/mm/kcompactd.h"
 #include "kernel/mm/mm_boot.h"
-#include "monitor/monitor.h"
 #include "kernel/printk.h"
 #include "kernel/time.h"
 #include "lib/string.h"
 #include "mm/compaction.h"
 #include "mm/contig.h"
 #include "mm/scenario.h"
+#include "monitor/monitor.h"
 
 static struct frag_scenario scenario;
 static bool scenario_active;

@@ -9,11 +9,11 @@
 #include "include/errno.h"
 #include "kernel/cmdline.h"
 #include "kernel/mm/mm_boot.h"
-#include "monitor/monitor.h"
 #include "kernel/printk.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 #include "mm/fault_inject.h"
+#include "monitor/monitor.h"
 
 #define KERNEL_FAULT_SEED 0x6661756c74ULL
 

@@ -5,11 +5,11 @@
  */
 #include "include/errno.h"
 #include "kernel/mm/mm_boot.h"
-#include "monitor/monitor.h"
 #include "kernel/printk.h"
 #include "lib/string.h"
 #include "mm/mapped.h"
 #include "mm/migrate.h"
+#include "monitor/monitor.h"
 
 #define MIGRATE_CMD_MAX (MONITOR_MAX_ARGS - 1)
 

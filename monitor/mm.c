@@ -10,13 +10,13 @@
  */
 #include "include/errno.h"
 #include "kernel/mm/mm_boot.h"
-#include "monitor/monitor.h"
 #include "kernel/mm/pgtable.h"
+#include "kernel/mm/vrange.h"
 #include "kernel/printk.h"
 #include "kernel/time.h"
-#include "kernel/mm/vrange.h"
 #include "lib/string.h"
 #include "mm/stats.h"
+#include "monitor/monitor.h"
 
 #define MANUAL_MAX 64
 

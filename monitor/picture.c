@@ -5,10 +5,10 @@
  */
 #include "include/errno.h"
 #include "kernel/mm/mm_boot.h"
-#include "monitor/monitor.h"
 #include "kernel/printk.h"
 #include "lib/string.h"
 #include "mm/picture.h"
+#include "monitor/monitor.h"
 
 static void print_line(void *priv, const char *line)
 {

@@ -12,11 +12,11 @@
 #include "include/errno.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/mm_boot.h"
-#include "monitor/monitor.h"
 #include "kernel/printk.h"
 #include "lib/prng.h"
 #include "lib/string.h"
 #include "mm/mslab.h"
+#include "monitor/monitor.h"
 
 #define DEMO_MAX 4096
 

@@ -6,13 +6,13 @@
  * the whole machine (512 MiB under `make test`, 1 GiB in the e2e run of
  * this suite). Everything is given back and checked afterwards.
  */
+#include "include/errno.h"
 #include "kernel/mm/kcompactd.h"
 #include "kernel/mm/kmalloc.h"
-#include "kernel/mm/pgtable.h"
 #include "kernel/mm/mm_boot.h"
+#include "kernel/mm/pgtable.h"
 #include "kernel/sched.h"
 #include "lib/ktest.h"
-#include "include/errno.h"
 #include "mm/compaction.h"
 #include "mm/contig.h"
 #include "mm/scenario.h"

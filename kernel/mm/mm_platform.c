@@ -8,15 +8,15 @@
  *
  * State: none.
  */
-#include "mm/platform.h"
 #include "arch/x86_64/paging.h"
 #include "include/errno.h"
+#include "kernel/mm/vrange.h"
 #include "kernel/printk.h"
 #include "kernel/sched.h"
 #include "kernel/time.h"
-#include "kernel/mm/vrange.h"
 #include "kernel/workqueue.h"
 #include "lib/printf.h"
+#include "mm/platform.h"
 
 void mm_log(int level, const char *fmt, ...)
 {
