@@ -16,6 +16,7 @@
 #
 # Variables: O=build dir, V=1 verbose, CC/CROSS_COMPILE, CI=true (-Werror),
 # ARGS="kernel command line" for run, UEFI=1 for run (OVMF), MEM=512M,
+# SMP=2 for run/debug (CPUs; multi-threaded TCG, one host thread each),
 # DEMO=0 for run (skip the guided mm tour typed into the shell after boot),
 # GDB_BATCH=1 for debug (gdb -batch: backtrace at kmain, then quit),
 # UBSAN=1: the kernel built with -fsanitize=undefined (kernel/ubsan.c reports
@@ -33,6 +34,7 @@ CI ?=
 UEFI ?= 0
 DEMO ?= 1
 MEM ?= 512M
+SMP ?= 2
 ARGS ?=
 SUITES ?= all
 
@@ -79,14 +81,15 @@ KSRCS := $(sort $(foreach d,$(KDIRS),$(wildcard $(d)/*.c $(d)/*.S)))
 KOBJS := $(patsubst %,$(O)/k/%.o,$(KSRCS))
 
 # Every source that runs both in the kernel and on the host, tests included,
-# listed once: lib/, mm/, the pure kernel/ parsers, the virtqueue, the balloon
+# listed once: lib/, mm/, the pure kernel/ and arch/ parsers, the virtqueue, the balloon
 # core (every drivers/virtio/balloon*.c but the PCI transport, the simulated
 # device and the tests), the simulated device and the whole-workload suites
 # of tests/workload/. The host runner, the benchmarks, the simulation and the
 # fuzz targets are all made from this list.
 BALLOON_CORE := $(filter-out %_pci.c %_sim.c %_test.c,$(wildcard drivers/virtio/balloon*.c))
 HOSTABLE := $(wildcard lib/*.c mm/*.c tests/workload/*.c) \
-	$(wildcard kernel/cmdline*.c kernel/multiboot*.c drivers/virtio/virtqueue*.c) \
+	$(wildcard kernel/cmdline*.c kernel/multiboot*.c arch/x86_64/madt*.c) \
+	$(wildcard drivers/virtio/virtqueue*.c) \
 	$(BALLOON_CORE) drivers/virtio/balloon_sim.c drivers/virtio/balloon_test.c
 
 # The host runner: HOSTABLE over tests/host/ (mm_platform.c is the platform).
@@ -196,11 +199,11 @@ test: deps
 	$(Q)$(PYTHON) tools/testrun.py
 
 run: deps $(KERNEL)
-	$(Q)$(PYTHON) tools/run.py --mem $(MEM) $(if $(filter 1,$(UEFI)),--uefi) \
+	$(Q)$(PYTHON) tools/run.py --mem $(MEM) --smp $(SMP) $(if $(filter 1,$(UEFI)),--uefi) \
 		$(if $(filter 0,$(DEMO)),--no-demo,--demo) -- $(ARGS)
 
 debug: deps $(KERNEL)
-	$(Q)$(PYTHON) tools/run.py --mem $(MEM) --debug $(if $(filter 1,$(GDB_BATCH)),--gdb-batch) -- $(ARGS)
+	$(Q)$(PYTHON) tools/run.py --mem $(MEM) --smp $(SMP) --debug $(if $(filter 1,$(GDB_BATCH)),--gdb-batch) -- $(ARGS)
 
 # Benchmarks never run in `make test` (timed things do not assert speed);
 # tests/qemu/test_bench.py only checks that the harness runs (--quick).

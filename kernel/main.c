@@ -14,6 +14,7 @@
 #include "arch/x86_64/lapic.h"
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/pic.h"
+#include "arch/x86_64/smp.h"
 #include "arch/x86_64/trap.h"
 #include "arch/x86_64/tsc.h"
 #include "drivers/pci.h"
@@ -74,8 +75,8 @@ static void interrupts_init(void)
 {
 	pic_disable();
 	tsc_calibrate();
-	lapic_init(acpi_info.lapic_phys);
-	ioapic_init(acpi_info.ioapic_phys, acpi_info.ioapic_gsi_base);
+	lapic_init(acpi_info.madt.lapic_phys);
+	ioapic_init(acpi_info.madt.ioapic_phys, acpi_info.madt.ioapic_gsi_base);
 	lapic_timer_start(HZ, timer_tick);
 	irq_enable();
 }
@@ -95,6 +96,7 @@ void kmain(u32 mbi_phys)
 	serial_init();
 	gdt_init();
 	idt_init();
+	smp_init_boot_cpu();
 	sched_init();
 	pr_info("%s\n", kernel_version_string);
 	parse_boot_info(mbi_phys);
@@ -109,6 +111,7 @@ void kmain(u32 mbi_phys)
 	if (mapped_init(&kernel_mm))
 		panic("kmain: cannot register mapped pages' movable ops");
 	interrupts_init();
+	smp_init();
 	pci_init();
 	workqueue_init();
 	kcompactd_init();

@@ -110,12 +110,13 @@ class Machine:
     "disable-legacy=on" (never a second balloon); extra: more QEMU arguments;
     monitor_sock: path of the unix socket QEMU serves the second serial port
     (COM2, the kernel's scripting monitor, see tools/monitor.py) on; default
-    <workdir>/monitor.sock, "" for no second port.
+    <workdir>/monitor.sock, "" for no second port; smp: CPUs (-smp, multi-
+    threaded TCG: one host thread per vCPU).
     """
 
     def __init__(self, cmdline="", mem="512M", uefi=False, qmp=True, balloon=True,
                  balloon_opts="", extra=(), name="vm", kernel=KERNEL, debug_exit=True,
-                 monitor_sock=None):
+                 monitor_sock=None, smp=1):
         self.name = name
         self.workdir = os.path.join(BUILD, "vm", name)
         os.makedirs(self.workdir, exist_ok=True)
@@ -126,7 +127,7 @@ class Machine:
             monitor_sock = os.path.join(self.workdir, "monitor.sock")
         self.monitor_path = monitor_sock or None
         args = ["qemu-system-x86_64", "-machine", "q35", "-accel", "tcg", "-cpu", "max",
-                "-m", mem, "-display", "none", "-no-reboot", "-nic", "none",
+                "-m", mem, "-smp", str(smp), "-display", "none", "-no-reboot", "-nic", "none",
                 "-serial", "stdio", "-cdrom", self.iso, "-boot", "d"]
         if self.monitor_path:
             if os.path.exists(self.monitor_path):

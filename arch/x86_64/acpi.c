@@ -37,11 +37,6 @@ struct sdt_header {
 	u32 creator_revision;
 } __attribute__((packed));
 
-#define MADT_LAPIC_ADDR_OFF 36
-#define MADT_ENTRIES_OFF 44
-#define MADT_IOAPIC 1
-#define MADT_ISO 2
-#define MADT_LAPIC_OVERRIDE 5
 #define FADT_DSDT_OFF 40
 #define FADT_PM1A_CNT_OFF 64
 #define FADT_XDSDT_OFF 140
@@ -101,35 +96,12 @@ static const struct sdt_header *table_at(u64 pa, const char *want)
 	return table;
 }
 
-static void parse_madt(const struct sdt_header *madt)
+static void warn_printk(const char *msg, void *ctx) { pr_warn("%s\n", msg); }
+
+static void parse_madt(const struct sdt_header *table)
 {
-	const u8 *p = (const u8 *)madt, *end = p + madt->length;
-	const u8 *e = p + MADT_ENTRIES_OFF;
-	u32 lapic;
-
-	memcpy(&lapic, p + MADT_LAPIC_ADDR_OFF, 4);
-	acpi_info.lapic_phys = lapic;
-	while (e + 2 <= end && e[1] >= 2 && e + e[1] <= end) {
-		if (e[0] == MADT_IOAPIC && e[1] >= 12 && !acpi_info.ioapic_phys) {
-			u32 addr, base;
-
-			memcpy(&addr, e + 4, 4);
-			memcpy(&base, e + 8, 4);
-			acpi_info.ioapic_phys = addr;
-			acpi_info.ioapic_gsi_base = base;
-		} else if (e[0] == MADT_ISO && e[1] >= 10 && e[3] < 16) {
-			u32 gsi;
-			u16 flags;
-
-			memcpy(&gsi, e + 4, 4);
-			memcpy(&flags, e + 8, 2);
-			acpi_info.isa_gsi[e[3]] = gsi;
-			acpi_info.isa_flags[e[3]] = flags;
-		} else if (e[0] == MADT_LAPIC_OVERRIDE && e[1] >= 12) {
-			memcpy(&acpi_info.lapic_phys, e + 4, 8);
-		}
-		e += e[1];
-	}
+	madt_parse(table, table->length, &acpi_info.madt, warn_printk, NULL);
+	acpi_info.have_madt = true;
 }
 
 /* Find \_S5's first package element in the DSDT's AML (the usual pattern:
@@ -181,12 +153,8 @@ static void parse_fadt(const struct sdt_header *fadt)
 
 static void set_defaults(void)
 {
-	int i;
-
-	acpi_info.lapic_phys = 0xfee00000;
-	acpi_info.ioapic_phys = 0;
-	for (i = 0; i < 16; i++)
-		acpi_info.isa_gsi[i] = (u32)i;
+	madt_parse(NULL, 0, &acpi_info.madt, NULL, NULL); /* identity ISA routing */
+	acpi_info.madt.lapic_phys = 0xfee00000;
 }
 
 static void walk_root(u64 root_pa, bool xsdt)
@@ -229,11 +197,12 @@ void acpi_init(const void *rsdp_copy, size_t len)
 	} else {
 		walk_root(rsdp->rsdt, false);
 	}
-	if (!acpi_info.ioapic_phys) {
+	if (!acpi_info.madt.ioapic_phys) {
 		pr_warn("acpi: no IOAPIC in the MADT; assuming 0xfec00000\n");
-		acpi_info.ioapic_phys = 0xfec00000;
+		acpi_info.madt.ioapic_phys = 0xfec00000;
 	}
-	pr_info("acpi: lapic %#lx ioapic %#lx (gsi base %u) irq0->gsi %u pm1a %#x s5 %s\n",
-		acpi_info.lapic_phys, acpi_info.ioapic_phys, acpi_info.ioapic_gsi_base,
-		acpi_info.isa_gsi[0], acpi_info.pm1a_cnt, acpi_info.have_s5 ? "yes" : "no");
+	pr_info("acpi: lapic %#lx ioapic %#lx (gsi base %u) irq0->gsi %u pm1a %#x s5 %s, "
+		"%u CPUs in the MADT\n", acpi_info.madt.lapic_phys, acpi_info.madt.ioapic_phys,
+		acpi_info.madt.ioapic_gsi_base, acpi_info.madt.isa_gsi[0], acpi_info.pm1a_cnt,
+		acpi_info.have_s5 ? "yes" : "no", acpi_info.madt.nr_cpus);
 }

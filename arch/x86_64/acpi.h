@@ -1,13 +1,14 @@
 /*
  * The little of ACPI the kernel needs: from the RSDP (handed over by the boot
- * loader) find the MADT for the LAPIC/IOAPIC addresses and the ISA interrupt
- * overrides, and the FADT for the power-off registers. Every table is
+ * loader) find the MADT for the LAPIC/IOAPIC addresses, the ISA interrupt
+ * overrides and the CPUs (parsed by madt.c), and the FADT for the power-off registers. Every table is
  * checksummed and bounds-checked before use; anything missing falls back to
  * the PC defaults with a warning.
  */
 #ifndef ARCH_X86_64_ACPI_H
 #define ARCH_X86_64_ACPI_H
 
+#include "arch/x86_64/madt.h"
 #include "include/types.h"
 
 #define ACPI_MAX_REGIONS 16
@@ -19,12 +20,10 @@ struct acpi_region {
 };
 
 struct acpi_info {
-	phys_addr_t lapic_phys;
-	phys_addr_t ioapic_phys;
-	u32 ioapic_gsi_base;
-	/* ISA IRQ -> GSI and flags (polarity/trigger) from the overrides. */
-	u32 isa_gsi[16];
-	u16 isa_flags[16];
+	/* The interrupt controllers, the ISA overrides and the CPUs (madt.h);
+	 * PC defaults and no CPU listed when there is no MADT. */
+	struct madt madt;
+	bool have_madt;
 	/* ACPI power-off: PM1a control port and the S5 sleep type (0 = unknown). */
 	u16 pm1a_cnt;
 	u16 slp_typ_s5;

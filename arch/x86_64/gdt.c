@@ -1,7 +1,7 @@
 /*
  * GDT with a 64-bit code and a data descriptor plus the TSS (a 16-byte system
- * descriptor). The IST stacks are static; each has a name so a fault on one
- * can be told apart in a backtrace.
+ * descriptor), one set per CPU (struct cpu_gdt). The boot CPU's IST stacks
+ * are static; an AP's come from its caller (arch/x86_64/smp.c).
  */
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/layout.h"
@@ -9,37 +9,24 @@
 #include "include/compiler.h"
 #include "include/types.h"
 
-#define IST_STACK_SIZE 8192
-
-struct tss {
-	u32 reserved0;
-	u64 rsp[3];
-	u64 reserved1;
-	u64 ist[7];
-	u64 reserved2;
-	u16 reserved3;
-	u16 iomap_base;
-} __packed;
-static_assert(sizeof(struct tss) == 104, "TSS layout");
-
 struct gdt_ptr {
 	u16 limit;
 	u64 base;
 } __packed;
 
-static struct tss tss __aligned(16);
-static u64 gdt[5] __aligned(16);
-static u8 ist_stacks[3][IST_STACK_SIZE] __aligned(16);
+static struct cpu_gdt boot_gdt;
+static u8 boot_ist_stacks[NR_IST][IST_STACK_SIZE] __aligned(16);
 
-void gdt_init(void)
+void gdt_load(struct cpu_gdt *cg, const unsigned long ist_top[NR_IST])
 {
-	u64 base = (u64)&tss, limit = sizeof(tss) - 1;
-	struct gdt_ptr ptr = { sizeof(gdt) - 1, (u64)gdt };
+	u64 base = (u64)&cg->tss, limit = sizeof(cg->tss) - 1;
+	struct gdt_ptr ptr = { sizeof(cg->gdt) - 1, (u64)cg->gdt };
+	u64 *gdt = cg->gdt;
 	int i;
 
-	for (i = 0; i < 3; i++)
-		tss.ist[i] = (u64)&ist_stacks[i][IST_STACK_SIZE];
-	tss.iomap_base = sizeof(tss); /* no I/O bitmap */
+	for (i = 0; i < NR_IST; i++)
+		cg->tss.ist[i] = ist_top[i];
+	cg->tss.iomap_base = sizeof(cg->tss); /* no I/O bitmap */
 
 	gdt[0] = 0;
 	gdt[1] = 0x00af9a000000ffffULL; /* GDT_KERNEL_CODE: L=1, P, DPL0, exec/read */
@@ -62,4 +49,14 @@ void gdt_init(void)
 			 :
 			 : "m"(ptr), "i"(GDT_KERNEL_CODE), "r"(GDT_KERNEL_DATA), "r"(GDT_TSS)
 			 : "rax", "memory");
+}
+
+void gdt_init(void)
+{
+	unsigned long ist_top[NR_IST];
+	int i;
+
+	for (i = 0; i < NR_IST; i++)
+		ist_top[i] = (unsigned long)&boot_ist_stacks[i][IST_STACK_SIZE];
+	gdt_load(&boot_gdt, ist_top);
 }

@@ -95,12 +95,12 @@ int ioapic_route_isa(unsigned int irq, irq_handler_t handler, void *arg, const c
 	if (irq >= 16)
 		return -EINVAL;
 	/* MPS INTI flags: polarity bits 0-1 (3 = active low), trigger 2-3 (3 = level). */
-	fl = acpi_info.isa_flags[irq];
+	fl = acpi_info.madt.isa_flags[irq];
 	if ((fl & 3) == 3)
 		pol = IRQ_ACTIVE_LOW;
 	if (((fl >> 2) & 3) == 3)
 		trig = IRQ_LEVEL;
-	return ioapic_route(acpi_info.isa_gsi[irq], trig, pol, handler, arg, name);
+	return ioapic_route(acpi_info.madt.isa_gsi[irq], trig, pol, handler, arg, name);
 }
 
 void ioapic_mask(u32 gsi, bool masked)

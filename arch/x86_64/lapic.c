@@ -8,6 +8,7 @@
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/trap.h"
 #include "include/assert.h"
+#include "include/errno.h"
 #include "kernel/printk.h"
 #include "kernel/time.h"
 
@@ -21,6 +22,8 @@
 #define LAPIC_LVT_LINT0 0x350
 #define LAPIC_LVT_LINT1 0x360
 #define LAPIC_LVT_ERROR 0x370
+#define LAPIC_ICR_LOW 0x300
+#define LAPIC_ICR_HIGH 0x310
 #define LAPIC_TIMER_INIT 0x380
 #define LAPIC_TIMER_CUR 0x390
 #define LAPIC_TIMER_DIV 0x3e0
@@ -28,6 +31,11 @@
 #define LVT_MASKED (1u << 16)
 #define LVT_PERIODIC (1u << 17)
 #define SVR_ENABLE (1u << 8)
+#define ICR_INIT (5u << 8)
+#define ICR_STARTUP (6u << 8)
+#define ICR_PENDING (1u << 12)
+#define ICR_ASSERT (1u << 14)
+#define ICR_LEVEL (1u << 15)
 
 static volatile u32 *lapic;
 static void (*tick_handler)(void);
@@ -53,6 +61,37 @@ static void lapic_error(void *arg)
 	pr_err("lapic: error interrupt, ESR %#x\n", lapic_read(LAPIC_ESR));
 }
 
+void lapic_enable_this_cpu(void)
+{
+	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | (1u << 11)); /* global enable */
+	lapic_write(LAPIC_TPR, 0);
+	lapic_write(LAPIC_LVT_LINT0, LVT_MASKED);
+	lapic_write(LAPIC_LVT_LINT1, LVT_MASKED);
+	lapic_write(LAPIC_LVT_ERROR, VEC_LAPIC_ERROR);
+	lapic_write(LAPIC_ESR, 0);
+	lapic_write(LAPIC_SVR, SVR_ENABLE | VEC_SPURIOUS);
+}
+
+/* Write the ICR (destination first: the low write sends) and wait for the
+ * delivery to finish. Return: 0, or -ETIMEDOUT after 100 ms pending. */
+static int send_ipi(u32 apic_id, u32 low)
+{
+	u64 start = rdtsc();
+
+	lapic_write(LAPIC_ICR_HIGH, apic_id << 24);
+	lapic_write(LAPIC_ICR_LOW, low);
+	while (lapic_read(LAPIC_ICR_LOW) & ICR_PENDING) {
+		if (tsc_to_ns(rdtsc() - start) > 100000000)
+			return -ETIMEDOUT;
+		cpu_relax();
+	}
+	return 0;
+}
+
+int lapic_send_init(u32 apic_id) { return send_ipi(apic_id, ICR_INIT | ICR_ASSERT | ICR_LEVEL); }
+
+int lapic_send_startup(u32 apic_id, u8 vector) { return send_ipi(apic_id, ICR_STARTUP | vector); }
+
 void lapic_init(phys_addr_t base)
 {
 	u64 msr = rdmsr(MSR_APIC_BASE);
@@ -66,12 +105,7 @@ void lapic_init(phys_addr_t base)
 	lapic = ioremap(msr & 0xffffff000UL, PAGE_SIZE);
 	BUG_ON(!lapic);
 	irq_set_fixed(VEC_LAPIC_ERROR, lapic_error, NULL, "lapic-error");
-	lapic_write(LAPIC_TPR, 0);
-	lapic_write(LAPIC_LVT_LINT0, LVT_MASKED);
-	lapic_write(LAPIC_LVT_LINT1, LVT_MASKED);
-	lapic_write(LAPIC_LVT_ERROR, VEC_LAPIC_ERROR);
-	lapic_write(LAPIC_ESR, 0);
-	lapic_write(LAPIC_SVR, SVR_ENABLE | VEC_SPURIOUS);
+	lapic_enable_this_cpu();
 	pr_info("lapic: id %u version %#x\n", lapic_id(), lapic_read(LAPIC_VERSION) & 0xff);
 }
 

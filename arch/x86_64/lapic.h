@@ -9,6 +9,12 @@
 #include "include/types.h"
 
 void lapic_init(phys_addr_t base);
+/* The per-CPU part of lapic_init: enable this CPU's LAPIC (an AP's too). */
+void lapic_enable_this_cpu(void);
+/* INIT (assert) and STARTUP IPIs to @apic_id for bringing an AP up.
+ * Return: 0, or -ETIMEDOUT when the ICR stayed busy. */
+int lapic_send_init(u32 apic_id);
+int lapic_send_startup(u32 apic_id, u8 vector);
 void lapic_timer_start(unsigned int hz, void (*tick)(void));
 void lapic_eoi(void);
 u32 lapic_id(void);

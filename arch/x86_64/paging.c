@@ -275,6 +275,17 @@ static void enable_protection(void)
 	write_cr4(cr4);
 }
 
+static phys_addr_t kernel_root; /* the final tables' root, set once */
+
+phys_addr_t paging_kernel_root(void) { return kernel_root; }
+
+void paging_enable_this_cpu(void)
+{
+	BUG_ON(!kernel_root);
+	write_cr3(kernel_root);
+	enable_protection();
+}
+
 int paging_init(const struct paging_range *ram, size_t n)
 {
 	phys_addr_t root = table_alloc();
@@ -297,6 +308,7 @@ int paging_init(const struct paging_range *ram, size_t n)
 	flags = spin_lock_irqsave(&pt_lock);
 	pml4[io_slot] = live_root()[io_slot];
 	write_cr3(root);
+	kernel_root = root;
 	memcpy(direct_ranges, ram, n * sizeof(*ram));
 	nr_direct_ranges = n;
 	direct_map_size = n ? ram[n - 1].end : 0;

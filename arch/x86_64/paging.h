@@ -154,6 +154,13 @@ void *ioremap(phys_addr_t pa, size_t size);
 bool paging_lookup(unsigned long va, u64 *pte, int *level);
 static inline bool paging_is_mapped(unsigned long va) { return paging_lookup(va, NULL, NULL); }
 
+/* The final tables' root (physical), for an AP's temporary tables. */
+phys_addr_t paging_kernel_root(void);
+
+/* On an AP: switch to the final tables and enable what paging_init enabled
+ * on the boot CPU (CR0.WP, EFER.NXE, SMEP/SMAP). */
+void paging_enable_this_cpu(void);
+
 /* Drop the identity map boot.S left at virtual address 0 (so NULL faults). */
 void paging_drop_identity(void);
 

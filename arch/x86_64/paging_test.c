@@ -334,13 +334,13 @@ static void paging_page_wrappers(struct ktest *test)
  * (made at boot) included. */
 static void paging_ioremap_survives(struct ktest *test)
 {
-	volatile u32 *reg = ioremap(acpi_info.lapic_phys, PAGE_SIZE);
+	volatile u32 *reg = ioremap(acpi_info.madt.lapic_phys, PAGE_SIZE);
 	struct walk walk;
 
 	KTEST_ASSERT_NOT_NULL(test, reg);
 	walk = walk_va((unsigned long)reg);
 	KTEST_EXPECT_GE(test, (unsigned long)reg, IOREMAP_BASE);
-	KTEST_EXPECT_TRUE(test, walk.present && walk.nx && (walk.leaf & PTE_PCD) && walk.pa == acpi_info.lapic_phys);
+	KTEST_EXPECT_TRUE(test, walk.present && walk.nx && (walk.leaf & PTE_PCD) && walk.pa == acpi_info.madt.lapic_phys);
 	KTEST_EXPECT_EQ(test, (reg[0x30 / 4] & 0xff) >= 0x10, 1); /* LAPIC version register */
 	walk = walk_va(IOREMAP_BASE); /* the first mapping */
 	KTEST_EXPECT_TRUE(test, walk.present && (walk.leaf & PTE_PCD));

@@ -75,12 +75,18 @@ static void idt_set(unsigned int vec, u64 handler, unsigned int ist)
 	entry->zero = 0;
 }
 
-void idt_init(void)
+void idt_load(void)
 {
 	struct {
 		u16 limit;
 		u64 base;
 	} __attribute__((packed)) ptr = { sizeof(idt) - 1, (u64)idt };
+
+	__asm__ volatile("lidt %0" ::"m"(ptr));
+}
+
+void idt_init(void)
+{
 	unsigned int v;
 
 	for (v = 0; v < 256; v++)
@@ -88,7 +94,7 @@ void idt_init(void)
 	idt[VEC_DOUBLE_FAULT].ist = IST_DOUBLE_FAULT;
 	idt[VEC_NMI].ist = IST_NMI;
 	idt[VEC_MACHINE_CHECK].ist = IST_MACHINE_CHECK;
-	__asm__ volatile("lidt %0" ::"m"(ptr));
+	idt_load();
 }
 
 trap_handler_t trap_set_handler(unsigned int vector, trap_handler_t handler)

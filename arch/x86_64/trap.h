@@ -46,6 +46,8 @@ typedef bool (*trap_handler_t)(struct trap_frame *frame);
 typedef void (*irq_handler_t)(void *arg);
 
 void idt_init(void);
+/* Load the (shared) IDT on this CPU: an AP at bring-up. */
+void idt_load(void);
 
 /* Install/remove the handler of exception @vector (0..31). Return: the old one. */
 trap_handler_t trap_set_handler(unsigned int vector, trap_handler_t handler);
