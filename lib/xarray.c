@@ -292,25 +292,20 @@ void *xa_erase(struct xarray *xa, unsigned long index)
 	return old;
 }
 
-/**
- * xa_find - find the first entry with an index in [*@index, @max].
- * @xa: the array.
- * @index: in: where to start; out: the index of the entry found.
- * @max: last index to consider.
- *
- * Walks down to *@index, then slot by slot to the right, climbing out of
- * nodes that are exhausted; stops once a slot starts beyond @max.
- * Return: the entry (and *@index updated), or NULL (*@index unchanged).
+/*
+ * The walk shared by xa_find (rightwards, ends beyond @limit) and
+ * xa_find_before (@left: leftwards, ends below @limit), from index @i in
+ * the root: down to @i, then slot by slot in the walk's direction, climbing
+ * out of nodes that are exhausted. Moving left, a slot is entered at its
+ * last index, so a descent reaches its rightmost child.
+ * Return: the entry (and *@index = its index), or NULL.
  */
-void *xa_find(const struct xarray *xa, unsigned long *index, unsigned long max)
+static void *find_walk(const struct xarray *xa, unsigned long *index, unsigned long i,
+		       unsigned long limit, bool left)
 {
-	unsigned long i = *index;
 	struct xa_node *node = xa->root;
-	unsigned int off;
+	unsigned int off = slot_of(i, node->shift);
 
-	if (!node || i > max || i > span_mask(node->shift))
-		return NULL;
-	off = slot_of(i, node->shift);
 	for (;;) {
 		void *slot = node->slots[off];
 
@@ -323,17 +318,38 @@ void *xa_find(const struct xarray *xa, unsigned long *index, unsigned long max)
 			off = slot_of(i, node->shift);
 			continue;
 		}
-		while (off + 1 >= node_slots(node->shift)) {
+		while (left ? off == 0 : off + 1 >= node_slots(node->shift)) {
 			if (!node->parent)
 				return NULL;
 			off = node->offset;
 			node = node->parent;
 		}
-		off++;
+		off = left ? off - 1 : off + 1;
 		i = (i & ~span_mask(node->shift)) | ((unsigned long)off << node->shift);
-		if (i > max)
+		if (left)
+			i |= (1UL << node->shift) - 1;
+		if (left ? i < limit : i > limit)
 			return NULL;
 	}
+}
+
+/**
+ * xa_find - find the first entry with an index in [*@index, @max].
+ * @xa: the array.
+ * @index: in: where to start; out: the index of the entry found.
+ * @max: last index to consider.
+ *
+ * Walks down to *@index, then slot by slot to the right, climbing out of
+ * nodes that are exhausted; stops once a slot starts beyond @max.
+ * Return: the entry (and *@index updated), or NULL (*@index unchanged).
+ */
+void *xa_find(const struct xarray *xa, unsigned long *index, unsigned long max)
+{
+	const struct xa_node *node = xa->root;
+
+	if (!node || *index > max || *index > span_mask(node->shift))
+		return NULL;
+	return find_walk(xa, index, *index, max, false);
 }
 
 /**
@@ -368,9 +384,8 @@ void *xa_find_after(const struct xarray *xa, unsigned long *index, unsigned long
  */
 void *xa_find_before(const struct xarray *xa, unsigned long *index, unsigned long min)
 {
+	const struct xa_node *node = xa->root;
 	unsigned long i = *index;
-	struct xa_node *node = xa->root;
-	unsigned int off;
 
 	if (!node)
 		return NULL;
@@ -378,32 +393,7 @@ void *xa_find_before(const struct xarray *xa, unsigned long *index, unsigned lon
 		i = span_mask(node->shift);
 	if (i < min)
 		return NULL;
-	off = slot_of(i, node->shift);
-	for (;;) {
-		void *slot = node->slots[off];
-
-		if (slot && !node->shift) {
-			*index = i;
-			return slot;
-		}
-		if (slot) {
-			node = slot;
-			off = slot_of(i, node->shift);
-			continue;
-		}
-		while (off == 0) {
-			if (!node->parent)
-				return NULL;
-			off = node->offset;
-			node = node->parent;
-		}
-		off--;
-		/* the last index of slot @off */
-		i = (i & ~span_mask(node->shift)) | ((unsigned long)off << node->shift) |
-		    ((1UL << node->shift) - 1);
-		if (i < min)
-			return NULL;
-	}
+	return find_walk(xa, index, i, min, true);
 }
 
 /**
