@@ -14,6 +14,7 @@
  * guard area under the boot stack (boot_stack_guard..boot_stack_bottom).
  */
 #include "arch/x86_64/layout.h"
+#include "arch/x86_64/long_mode.h"
 #include "boot/multiboot2.h"
 
 #define PHYS(sym) ((sym) - KERNEL_VMA)
@@ -72,17 +73,7 @@ _start:
 	call build_page_tables
 
 	movl $PHYS(boot_pml4), %eax
-	movl %eax, %cr3
-	movl %cr4, %eax
-	orl $(1 << 5), %eax		/* PAE */
-	movl %eax, %cr4
-	movl $0xc0000080, %ecx		/* EFER */
-	rdmsr
-	orl $((1 << 8) | (1 << 11)), %eax	/* LME | NXE */
-	wrmsr
-	movl %cr0, %eax
-	orl $((1 << 31) | (1 << 16) | 1), %eax	/* PG | WP | PE */
-	movl %eax, %cr0
+	ENTER_LONG_MODE
 
 	lgdt boot_gdt_ptr
 	ljmp $GDT_KERNEL_CODE, $long_mode_low

@@ -175,6 +175,21 @@ static void madt_too_many_cpus(struct ktest *test)
 	KTEST_EXPECT_EQ(test, warnings.n, 1);
 }
 
+/* A table of CPU 0, then @bad (@n bytes), then (@then_cpu1) CPU 1: @want
+ * CPUs are listed and the last warning says @why. */
+static void expect_cpus_after(struct ktest *test, const u8 *bad, size_t n, bool then_cpu1,
+			      unsigned int want, const char *why)
+{
+	table_begin();
+	add_lapic(0, 0, MADT_CPU_ENABLED);
+	put(bad, n);
+	if (then_cpu1)
+		add_lapic(1, 1, MADT_CPU_ENABLED);
+	KTEST_ASSERT_EQ(test, parse(), 0);
+	KTEST_EXPECT_EQ(test, madt.nr_cpus, want);
+	KTEST_EXPECT_NOT_NULL(test, strstr(warnings.last, why));
+}
+
 /* Bad lengths: an entry too short for its type is skipped, one running past
  * the end (or of length 0 or 1) ends the walk; a table shorter than the
  * fixed part is refused. Nothing is read out of bounds (ASan on the host). */
@@ -184,27 +199,9 @@ static void madt_bad_lengths(struct ktest *test)
 	static const u8 zero_length[2] = { MADT_LAPIC, 0 };
 	static const u8 past_end[4] = { MADT_X2APIC, 16, 0, 0 };
 
-	table_begin();
-	put(short_lapic, sizeof(short_lapic));
-	add_lapic(1, 1, MADT_CPU_ENABLED);
-	KTEST_ASSERT_EQ(test, parse(), 0);
-	KTEST_EXPECT_EQ(test, madt.nr_cpus, 1);
-	KTEST_EXPECT_NOT_NULL(test, strstr(warnings.last, "needs 8"));
-
-	table_begin();
-	add_lapic(0, 0, MADT_CPU_ENABLED);
-	put(zero_length, sizeof(zero_length));
-	add_lapic(1, 1, MADT_CPU_ENABLED);
-	KTEST_ASSERT_EQ(test, parse(), 0);
-	KTEST_EXPECT_EQ(test, madt.nr_cpus, 1);
-	KTEST_EXPECT_NOT_NULL(test, strstr(warnings.last, "runs past"));
-
-	table_begin();
-	add_lapic(0, 0, MADT_CPU_ENABLED);
-	put(past_end, sizeof(past_end));
-	KTEST_ASSERT_EQ(test, parse(), 0);
-	KTEST_EXPECT_EQ(test, madt.nr_cpus, 1);
-	KTEST_EXPECT_NOT_NULL(test, strstr(warnings.last, "runs past"));
+	expect_cpus_after(test, short_lapic, sizeof(short_lapic), true, 2, "needs 8");
+	expect_cpus_after(test, zero_length, sizeof(zero_length), true, 1, "runs past");
+	expect_cpus_after(test, past_end, sizeof(past_end), false, 1, "runs past");
 
 	table_begin();
 	table.len = MADT_ENTRIES_OFF - 1;

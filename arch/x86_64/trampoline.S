@@ -16,6 +16,7 @@
  * never map the lower half.
  */
 #include "arch/x86_64/layout.h"
+#include "arch/x86_64/long_mode.h"
 
 #define OFF(sym) ((sym) - trampoline_start)
 #define TR_CODE32 0x08
@@ -46,18 +47,8 @@ tr_protected:
 	movw %ax, %ds
 	movw %ax, %es
 	movw %ax, %ss
-	movl %cr4, %eax
-	orl $(1 << 5), %eax		/* PAE */
-	movl %eax, %cr4
 	movl OFF(tr_cr3)(%ebx), %eax
-	movl %eax, %cr3
-	movl $0xc0000080, %ecx		/* EFER */
-	rdmsr
-	orl $((1 << 8) | (1 << 11)), %eax	/* LME | NXE */
-	wrmsr
-	movl %cr0, %eax
-	orl $((1 << 31) | (1 << 16) | 1), %eax	/* PG | WP | PE */
-	movl %eax, %cr0
+	ENTER_LONG_MODE
 	ljmpl *OFF(tr_far64)(%ebx)
 
 	.code64
