@@ -28,7 +28,7 @@ struct page *pageblock_next_free(const struct mm *mm, unsigned long *pfn, unsign
 
 		if (page_is_buddy(page))
 			return page;
-		*pfn += page_is_head(page) ? 1UL << page_order(page) : 1;
+		(*pfn)++;
 	}
 	return NULL;
 }
