@@ -49,10 +49,7 @@ static unsigned long bad_pages(void)
 static void teardown(struct ktest *test, unsigned long free_before_region)
 {
 	mapped_region_destroy(&test_region);
-	mm_drain_pcp(&env.mm);
-	KTEST_EXPECT_EQ(test, mm_nr_free_pages(&env.mm), free_before_region);
-	KTEST_EXPECT_EQ(test, mm_check(&env.mm), 0);
-	mm_test_env_destroy(&env);
+	mm_test_env_finish(test, &env, free_before_region);
 }
 
 /* A region's pages are movable MAPPED pages mapped at consecutive addresses. */

@@ -36,10 +36,7 @@ static void teardown(struct ktest *test)
 		KTEST_EXPECT_TRUE(test, test_owner_content_ok(&owner_a, &owner_a.pages[i]));
 		test_owner_free(&owner_a, &owner_a.pages[i]);
 	}
-	mm_drain_pcp(&env.mm);
-	KTEST_EXPECT_EQ(test, mm_nr_free_pages(&env.mm), free_at_start);
-	KTEST_EXPECT_EQ(test, mm_check(&env.mm), 0);
-	mm_test_env_destroy(&env);
+	mm_test_env_finish(test, &env, free_at_start);
 }
 
 /* setup() and one page of @order for owner_a: how the single-page cases

@@ -153,10 +153,7 @@ static void migrate_model_random(struct ktest *test)
 		KTEST_EXPECT_TRUE(test, test_owner_content_ok(&owner, &owner.pages[i]));
 		test_owner_free(&owner, &owner.pages[i]);
 	}
-	mm_drain_pcp(&env.mm);
-	KTEST_EXPECT_EQ(test, mm_nr_free_pages(&env.mm), env.mm.nr_managed);
-	KTEST_EXPECT_EQ(test, mm_check(&env.mm), 0);
-	mm_test_env_destroy(&env);
+	mm_test_env_finish(test, &env, env.mm.nr_managed);
 }
 
 static const struct ktest_case migrate_model_cases[] = {
