@@ -67,6 +67,16 @@ static inline void mm_test_env_finish(struct ktest *test, struct mm_test_env *en
 	mm_test_env_destroy(env);
 }
 
+/*
+ * mm_test_node_alloc - an xarray node for a test's xa_alloc_ops: one page of
+ * @mm (@gfp), counted in *@nr_pages so that the test can prove none leaked.
+ * NULL when @size is above a page or @mm has none left.
+ */
+void *mm_test_node_alloc(struct mm *mm, size_t size, gfp_t gfp, unsigned long *nr_pages);
+/* Give back a node from mm_test_node_alloc() (or any page of @mm counted in
+ * *@nr_pages). */
+void mm_test_node_free(struct mm *mm, void *node, unsigned long *nr_pages);
+
 /* Does mm_bug() return here (host: recorded) rather than panic (kernel)?
  * Misuse tests run only where it does. */
 bool mm_test_bugs_survivable(void);
