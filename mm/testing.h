@@ -77,6 +77,13 @@ void *mm_test_node_alloc(struct mm *mm, size_t size, gfp_t gfp, unsigned long *n
  * *@nr_pages). */
 void mm_test_node_free(struct mm *mm, void *node, unsigned long *nr_pages);
 
+struct mapped_region;
+
+/* Fill every page of @region with the test pattern (mm/test_pattern.h) of
+ * its index; mm_test_region_bad_pages() counts the pages that lost it. */
+void mm_test_region_fill(struct mapped_region *region);
+unsigned long mm_test_region_bad_pages(struct mapped_region *region);
+
 /* Does mm_bug() return here (host: recorded) rather than panic (kernel)?
  * Misuse tests run only where it does. */
 bool mm_test_bugs_survivable(void);
