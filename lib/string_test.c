@@ -155,80 +155,117 @@ static void strlcpy_truncates_and_terminates(struct ktest *test)
 	KTEST_EXPECT_EQ(test, buf[0], '\0');
 }
 
+/*
+ * One kstrtoul/kstrtol input: the string, the base, the expected return and,
+ * when that is 0, the expected value. The tables below keep each case one
+ * line; a failure names the input, which the shared expectation cannot.
+ */
+struct kstrtoul_case {
+	const char *s;
+	unsigned int base;
+	int err;
+	unsigned long value;
+};
+
+struct kstrtol_case {
+	const char *s;
+	unsigned int base;
+	int err;
+	long value;
+};
+
+/* Run kstrtoul over @cases; @unset is what the output holds before each call
+ * and must still hold after every error. */
+static void expect_kstrtoul_cases(struct ktest *test, const struct kstrtoul_case *cases,
+				  size_t nr_cases, unsigned long unset)
+{
+	size_t i;
+
+	for (i = 0; i < nr_cases; i++) {
+		const struct kstrtoul_case *want = &cases[i];
+		unsigned int before = test->failures;
+		unsigned long v = unset;
+
+		KTEST_EXPECT_EQ(test, kstrtoul(want->s, want->base, &v), want->err);
+		KTEST_EXPECT_EQ(test, v, want->err ? unset : want->value);
+		if (test->failures != before)
+			ktest_diag(test, "kstrtoul(\"%s\", %u)", want->s, want->base);
+	}
+}
+
 /* kstrtoul parses every base, auto-detects 0x/0 with base 0. */
 static void kstrtoul_parses_bases_and_prefixes(struct ktest *test)
 {
-	unsigned long v = 0;
+	static const struct kstrtoul_case cases[] = {
+		{ "0", 0, 0, 0 },
+		{ "1234", 10, 0, 1234 },
+		{ "0x1F", 0, 0, 31 },
+		{ "0X1f", 16, 0, 31 },
+		{ "ff", 16, 0, 255 },
+		{ "017", 0, 0, 15 },
+		{ "017", 10, 0, 17 },
+		{ "101", 2, 0, 5 },
+		{ "zz", 36, 0, 36 * 35 + 35 },
+		{ "+7", 10, 0, 7 },
+		{ "18446744073709551615", 10, 0, ~0UL },
+		{ "0xffffffffffffffff", 0, 0, ~0UL },
+	};
 
-	KTEST_EXPECT_EQ(test, kstrtoul("0", 0, &v), 0);
-	KTEST_EXPECT_EQ(test, v, 0);
-	KTEST_EXPECT_EQ(test, kstrtoul("1234", 10, &v), 0);
-	KTEST_EXPECT_EQ(test, v, 1234);
-	KTEST_EXPECT_EQ(test, kstrtoul("0x1F", 0, &v), 0);
-	KTEST_EXPECT_EQ(test, v, 31);
-	KTEST_EXPECT_EQ(test, kstrtoul("0X1f", 16, &v), 0);
-	KTEST_EXPECT_EQ(test, v, 31);
-	KTEST_EXPECT_EQ(test, kstrtoul("ff", 16, &v), 0);
-	KTEST_EXPECT_EQ(test, v, 255);
-	KTEST_EXPECT_EQ(test, kstrtoul("017", 0, &v), 0);
-	KTEST_EXPECT_EQ(test, v, 15);
-	KTEST_EXPECT_EQ(test, kstrtoul("017", 10, &v), 0);
-	KTEST_EXPECT_EQ(test, v, 17);
-	KTEST_EXPECT_EQ(test, kstrtoul("101", 2, &v), 0);
-	KTEST_EXPECT_EQ(test, v, 5);
-	KTEST_EXPECT_EQ(test, kstrtoul("zz", 36, &v), 0);
-	KTEST_EXPECT_EQ(test, v, 36 * 35 + 35);
-	KTEST_EXPECT_EQ(test, kstrtoul("+7", 10, &v), 0);
-	KTEST_EXPECT_EQ(test, v, 7);
-	KTEST_EXPECT_EQ(test, kstrtoul("18446744073709551615", 10, &v), 0);
-	KTEST_EXPECT_EQ(test, v, ~0UL);
-	KTEST_EXPECT_EQ(test, kstrtoul("0xffffffffffffffff", 0, &v), 0);
-	KTEST_EXPECT_EQ(test, v, ~0UL);
+	expect_kstrtoul_cases(test, cases, ARRAY_SIZE(cases), 0);
 }
 
-/* kstrtoul rejects junk/empty/bad base with -EINVAL, overflow with -ERANGE. */
+/* kstrtoul rejects junk/empty/bad base with -EINVAL, overflow with -ERANGE;
+ * the output is untouched on every error. */
 static void kstrtoul_rejects_junk_and_overflow(struct ktest *test)
 {
-	unsigned long v = 42;
+	static const struct kstrtoul_case cases[] = {
+		{ "", 10, -EINVAL, 0 },
+		{ "12a", 10, -EINVAL, 0 },
+		{ " 12", 10, -EINVAL, 0 },
+		{ "12\n", 10, -EINVAL, 0 },
+		{ "-1", 10, -EINVAL, 0 },
+		{ "0x", 0, -EINVAL, 0 },
+		{ "08", 0, -EINVAL, 0 },
+		{ "2", 2, -EINVAL, 0 },
+		{ "+", 10, -EINVAL, 0 },
+		{ "1", 1, -EINVAL, 0 },
+		{ "1", 37, -EINVAL, 0 },
+		{ "18446744073709551616", 10, -ERANGE, 0 },
+		{ "0x10000000000000000", 0, -ERANGE, 0 },
+		{ "99999999999999999999x", 10, -EINVAL, 0 },
+	};
 
-	KTEST_EXPECT_EQ(test, kstrtoul("", 10, &v), -EINVAL);
-	KTEST_EXPECT_EQ(test, kstrtoul("12a", 10, &v), -EINVAL);
-	KTEST_EXPECT_EQ(test, kstrtoul(" 12", 10, &v), -EINVAL);
-	KTEST_EXPECT_EQ(test, kstrtoul("12\n", 10, &v), -EINVAL);
-	KTEST_EXPECT_EQ(test, kstrtoul("-1", 10, &v), -EINVAL);
-	KTEST_EXPECT_EQ(test, kstrtoul("0x", 0, &v), -EINVAL);
-	KTEST_EXPECT_EQ(test, kstrtoul("08", 0, &v), -EINVAL);
-	KTEST_EXPECT_EQ(test, kstrtoul("2", 2, &v), -EINVAL);
-	KTEST_EXPECT_EQ(test, kstrtoul("+", 10, &v), -EINVAL);
-	KTEST_EXPECT_EQ(test, kstrtoul("1", 1, &v), -EINVAL);
-	KTEST_EXPECT_EQ(test, kstrtoul("1", 37, &v), -EINVAL);
-	KTEST_EXPECT_EQ(test, kstrtoul("18446744073709551616", 10, &v), -ERANGE);
-	KTEST_EXPECT_EQ(test, kstrtoul("0x10000000000000000", 0, &v), -ERANGE);
-	KTEST_EXPECT_EQ(test, kstrtoul("99999999999999999999x", 10, &v), -EINVAL);
-	KTEST_EXPECT_EQ(test, v, 42); /* untouched on every error */
+	expect_kstrtoul_cases(test, cases, ARRAY_SIZE(cases), 42);
 }
 
 /* kstrtol accepts signs and the exact limits, rejects one past them. */
 static void kstrtol_handles_sign_and_limits(struct ktest *test)
 {
-	long v = 0;
+	static const struct kstrtol_case cases[] = {
+		{ "-42", 10, 0, -42 },
+		{ "+42", 10, 0, 42 },
+		{ "-0x10", 0, 0, -16 },
+		{ "-0", 10, 0, 0 },
+		{ "9223372036854775807", 10, 0, __LONG_MAX__ },
+		{ "-9223372036854775808", 10, 0, -__LONG_MAX__ - 1 },
+		{ "9223372036854775808", 10, -ERANGE, 0 },
+		{ "-9223372036854775809", 10, -ERANGE, 0 },
+		{ "--1", 10, -EINVAL, 0 },
+		{ "-", 10, -EINVAL, 0 },
+	};
+	size_t i;
 
-	KTEST_EXPECT_EQ(test, kstrtol("-42", 10, &v), 0);
-	KTEST_EXPECT_EQ(test, v, -42);
-	KTEST_EXPECT_EQ(test, kstrtol("+42", 10, &v), 0);
-	KTEST_EXPECT_EQ(test, v, 42);
-	KTEST_EXPECT_EQ(test, kstrtol("-0x10", 0, &v), 0);
-	KTEST_EXPECT_EQ(test, v, -16);
-	KTEST_EXPECT_EQ(test, kstrtol("-0", 10, &v), 0);
-	KTEST_EXPECT_EQ(test, v, 0);
-	KTEST_EXPECT_EQ(test, kstrtol("9223372036854775807", 10, &v), 0);
-	KTEST_EXPECT_EQ(test, v, __LONG_MAX__);
-	KTEST_EXPECT_EQ(test, kstrtol("-9223372036854775808", 10, &v), 0);
-	KTEST_EXPECT_EQ(test, v, -__LONG_MAX__ - 1);
-	KTEST_EXPECT_EQ(test, kstrtol("9223372036854775808", 10, &v), -ERANGE);
-	KTEST_EXPECT_EQ(test, kstrtol("-9223372036854775809", 10, &v), -ERANGE);
-	KTEST_EXPECT_EQ(test, kstrtol("--1", 10, &v), -EINVAL);
-	KTEST_EXPECT_EQ(test, kstrtol("-", 10, &v), -EINVAL);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		const struct kstrtol_case *want = &cases[i];
+		unsigned int before = test->failures;
+		long v = 0;
+
+		KTEST_EXPECT_EQ(test, kstrtol(want->s, want->base, &v), want->err);
+		if (!want->err)
+			KTEST_EXPECT_EQ(test, v, want->value);
+		if (test->failures != before)
+			ktest_diag(test, "kstrtol(\"%s\", %u)", want->s, want->base);
+	}
 }
 
 static const struct ktest_case string_cases[] = {

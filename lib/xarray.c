@@ -292,20 +292,38 @@ void *xa_erase(struct xarray *xa, unsigned long index)
 	return old;
 }
 
-/*
- * The walk shared by xa_find (rightwards, ends beyond @limit) and
- * xa_find_before (@left: leftwards, ends below @limit), from index @i in
- * the root: down to @i, then slot by slot in the walk's direction, climbing
- * out of nodes that are exhausted. Moving left, a slot is entered at its
- * last index, so a descent reaches its rightmost child.
- * Return: the entry (and *@index = its index), or NULL.
- */
-static void *find_walk(const struct xarray *xa, unsigned long *index, unsigned long i,
-		       unsigned long limit, bool left)
+/* Is @i on the far side of @limit when walking @forward? */
+static __always_inline bool past_limit(unsigned long i, unsigned long limit, bool forward)
 {
-	struct xa_node *node = xa->root;
-	unsigned int off = slot_of(i, node->shift);
+	return forward ? i > limit : i < limit;
+}
 
+/*
+ * find_entry - the walk behind xa_find() (@forward) and xa_find_before().
+ *
+ * Walks down to *@index, then slot by slot in the walk's direction, climbing
+ * out of nodes that are exhausted; stops once a slot lies wholly past
+ * @limit. Backwards, a start beyond the tree is clamped to its last index;
+ * forwards there is nothing there to find.
+ * Return: the entry (and *@index updated), or NULL (*@index unchanged).
+ */
+static __always_inline void *find_entry(const struct xarray *xa, unsigned long *index,
+					unsigned long limit, bool forward)
+{
+	unsigned long i = *index;
+	struct xa_node *node = xa->root;
+	unsigned int off;
+
+	if (!node)
+		return NULL;
+	if (i > span_mask(node->shift)) {
+		if (forward)
+			return NULL;
+		i = span_mask(node->shift);
+	}
+	if (past_limit(i, limit, forward))
+		return NULL;
+	off = slot_of(i, node->shift);
 	for (;;) {
 		void *slot = node->slots[off];
 
@@ -318,17 +336,18 @@ static void *find_walk(const struct xarray *xa, unsigned long *index, unsigned l
 			off = slot_of(i, node->shift);
 			continue;
 		}
-		while (left ? off == 0 : off + 1 >= node_slots(node->shift)) {
+		while (forward ? off + 1 >= node_slots(node->shift) : off == 0) {
 			if (!node->parent)
 				return NULL;
 			off = node->offset;
 			node = node->parent;
 		}
-		off = left ? off - 1 : off + 1;
+		off = forward ? off + 1 : off - 1;
+		/* the first index of slot @off going forwards, its last going back */
 		i = (i & ~span_mask(node->shift)) | ((unsigned long)off << node->shift);
-		if (left)
+		if (!forward)
 			i |= (1UL << node->shift) - 1;
-		if (left ? i < limit : i > limit)
+		if (past_limit(i, limit, forward))
 			return NULL;
 	}
 }
@@ -339,17 +358,12 @@ static void *find_walk(const struct xarray *xa, unsigned long *index, unsigned l
  * @index: in: where to start; out: the index of the entry found.
  * @max: last index to consider.
  *
- * Walks down to *@index, then slot by slot to the right, climbing out of
- * nodes that are exhausted; stops once a slot starts beyond @max.
+ * Walks down to *@index, then slot by slot to the right (find_entry()).
  * Return: the entry (and *@index updated), or NULL (*@index unchanged).
  */
 void *xa_find(const struct xarray *xa, unsigned long *index, unsigned long max)
 {
-	const struct xa_node *node = xa->root;
-
-	if (!node || *index > max || *index > span_mask(node->shift))
-		return NULL;
-	return find_walk(xa, index, *index, max, false);
+	return find_entry(xa, index, max, true);
 }
 
 /**
@@ -378,22 +392,12 @@ void *xa_find_after(const struct xarray *xa, unsigned long *index, unsigned long
  * @min: first index to consider.
  *
  * The mirror of xa_find(): walks down to *@index, then slot by slot to the
- * left, climbing out of nodes that are exhausted; stops once a slot ends
- * below @min.
+ * left (find_entry()).
  * Return: the entry (and *@index updated), or NULL (*@index unchanged).
  */
 void *xa_find_before(const struct xarray *xa, unsigned long *index, unsigned long min)
 {
-	const struct xa_node *node = xa->root;
-	unsigned long i = *index;
-
-	if (!node)
-		return NULL;
-	if (i > span_mask(node->shift))
-		i = span_mask(node->shift);
-	if (i < min)
-		return NULL;
-	return find_walk(xa, index, i, min, true);
+	return find_entry(xa, index, min, false);
 }
 
 /**

@@ -118,6 +118,24 @@ static const unsigned long xt_edge_keys[] = {
 	1UL << 63, XT_MAX - 64, XT_MAX - 1, XT_MAX,
 };
 
+/* xa_find() and its three siblings: (array, in/out index, bound). */
+typedef void *xt_find_fn(const struct xarray *xa, unsigned long *index, unsigned long limit);
+
+/* One call of @find from @start: it returns @want (NULL: a miss) and leaves
+ * the index at @want_index (a miss must leave it at @start). */
+static void xt_expect_find(struct ktest *test, const struct xarray *xa, xt_find_fn *find,
+			   unsigned long start, unsigned long limit, void *want,
+			   unsigned long want_index)
+{
+	unsigned int before = test->failures;
+	unsigned long index = start;
+
+	KTEST_EXPECT_PTR_EQ(test, find(xa, &index, limit), want);
+	KTEST_EXPECT_EQ(test, index, want_index);
+	if (test->failures != before)
+		ktest_diag(test, "from %#lx, bound %#lx", start, limit);
+}
+
 /* An empty array loads, erases and finds nothing and holds no node. */
 static void xarray_empty_has_no_entries(struct ktest *test)
 {
@@ -256,14 +274,9 @@ static void xarray_iterates_in_index_order(struct ktest *test)
 		nr++;
 	}
 	KTEST_EXPECT_EQ(test, nr, ARRAY_SIZE(xt_edge_keys));
-	index = 66;
-	KTEST_EXPECT_PTR_EQ(test, xa_find(&xa, &index, XT_MAX), xa_mk_value(5));
-	KTEST_EXPECT_EQ(test, index, 4095);
-	index = 4097;
-	KTEST_EXPECT_NULL(test, xa_find(&xa, &index, (1UL << 30) - 1));
-	KTEST_EXPECT_EQ(test, index, 4097); /* unchanged on a miss */
-	index = XT_MAX;
-	KTEST_EXPECT_NULL(test, xa_find_after(&xa, &index, XT_MAX));
+	xt_expect_find(test, &xa, xa_find, 66, XT_MAX, xa_mk_value(5), 4095);
+	xt_expect_find(test, &xa, xa_find, 4097, (1UL << 30) - 1, NULL, 4097);
+	xt_expect_find(test, &xa, xa_find_after, XT_MAX, XT_MAX, NULL, XT_MAX);
 	nr = 0;
 	xa_for_each_range(&xa, index, entry, 64, 1UL << 30)
 		nr++;
@@ -287,12 +300,9 @@ static void xarray_iterates_in_reverse_order(struct ktest *test)
 	xt_setup(&xa);
 	for (i = 0; i < 6; i++) /* 0 .. 4096: a root of shift 12 */
 		KTEST_ASSERT_EQ(test, xa_store(&xa, xt_edge_keys[i], xa_mk_value(i)), 0);
-	index = ~0UL;
-	KTEST_EXPECT_PTR_EQ(test, xa_find_before(&xa, &index, 0), xa_mk_value(5));
-	KTEST_EXPECT_EQ(test, index, 4095);
-	index = ~0UL;
-	KTEST_EXPECT_NULL(test, xa_find_before(&xa, &index, 4097)); /* above all the root covers */
-	KTEST_EXPECT_EQ(test, index, ~0UL);
+	xt_expect_find(test, &xa, xa_find_before, ~0UL, 0, xa_mk_value(5), 4095);
+	/* above all the root covers */
+	xt_expect_find(test, &xa, xa_find_before, ~0UL, 4097, NULL, ~0UL);
 	for (i = 6; i < ARRAY_SIZE(xt_edge_keys); i++)
 		KTEST_ASSERT_EQ(test, xa_store(&xa, xt_edge_keys[i], xa_mk_value(i)), 0);
 	xa_for_each_reverse(&xa, index, entry) {
@@ -304,17 +314,10 @@ static void xarray_iterates_in_reverse_order(struct ktest *test)
 		nr++;
 	}
 	KTEST_EXPECT_EQ(test, nr, ARRAY_SIZE(xt_edge_keys));
-	index = 4094;
-	KTEST_EXPECT_PTR_EQ(test, xa_find_before(&xa, &index, 0), xa_mk_value(4));
-	KTEST_EXPECT_EQ(test, index, 65);
-	index = 62;
-	KTEST_EXPECT_NULL(test, xa_find_before(&xa, &index, 2));
-	KTEST_EXPECT_EQ(test, index, 62); /* unchanged on a miss */
-	index = 0;
-	KTEST_EXPECT_NULL(test, xa_find_prev(&xa, &index, 0));
-	index = 1UL << 36;
-	KTEST_EXPECT_PTR_EQ(test, xa_find_prev(&xa, &index, 0), xa_mk_value(8));
-	KTEST_EXPECT_EQ(test, index, (1UL << 30) + 1);
+	xt_expect_find(test, &xa, xa_find_before, 4094, 0, xa_mk_value(4), 65);
+	xt_expect_find(test, &xa, xa_find_before, 62, 2, NULL, 62);
+	xt_expect_find(test, &xa, xa_find_prev, 0, 0, NULL, 0);
+	xt_expect_find(test, &xa, xa_find_prev, 1UL << 36, 0, xa_mk_value(8), (1UL << 30) + 1);
 	xa_for_each_reverse(&xa, index, entry) /* erasing the current entry is allowed */
 		if (index & 1)
 			KTEST_EXPECT_PTR_EQ(test, xa_erase(&xa, index), entry);

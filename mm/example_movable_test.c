@@ -93,10 +93,7 @@ static void teardown(struct ktest *test)
 	KTEST_EXPECT_EQ(test, broken_slots(), 0);
 	while (stack.count)
 		example_stack_pop(&stack);
-	mm_drain_pcp(&env.mm);
-	KTEST_EXPECT_EQ(test, mm_nr_free_pages(&env.mm), free_at_start);
-	KTEST_EXPECT_EQ(test, mm_check(&env.mm), 0);
-	mm_test_env_destroy(&env);
+	mm_test_env_finish(test, &env, free_at_start);
 }
 
 /* The type's ops register once per mm: a second stack shares them (its

@@ -80,10 +80,7 @@ static void finish(struct ktest *test)
 {
 	while (nr_held)
 		mm_free_pages(&env.mm, mm_pfn_to_page(&env.mm, held[--nr_held]), 0);
-	mm_drain_pcp(&env.mm);
-	KTEST_EXPECT_EQ(test, env.mm.nr_free, SPAN);
-	KTEST_EXPECT_EQ(test, mm_check(&env.mm), 0);
-	mm_test_env_destroy(&env);
+	mm_test_env_finish(test, &env, SPAN);
 }
 
 /* While holes exist, hole-first allocation never costs a free order-9

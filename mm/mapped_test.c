@@ -16,43 +16,10 @@
 static struct mm_test_env env;
 static struct mapped_region test_region;
 
-static u64 word(unsigned long index, unsigned long i) { return (index << 32) ^ (i * 2654435761UL); }
-
-static void fill_region(void)
-{
-	unsigned long p, i;
-
-	for (p = 0; p < test_region.nr_pages; p++) {
-		u64 *w = mapped_access(&test_region, p);
-
-		for (i = 0; i < PAGE_SIZE / 8; i++)
-			w[i] = word(p, i);
-	}
-}
-
-static unsigned long bad_pages(void)
-{
-	unsigned long p, i, bad = 0;
-
-	for (p = 0; p < test_region.nr_pages; p++) {
-		const u64 *w = mapped_access(&test_region, p);
-
-		for (i = 0; i < PAGE_SIZE / 8; i++)
-			if (w[i] != word(p, i)) {
-				bad++;
-				break;
-			}
-	}
-	return bad;
-}
-
 static void teardown(struct ktest *test, unsigned long free_before_region)
 {
 	mapped_region_destroy(&test_region);
-	mm_drain_pcp(&env.mm);
-	KTEST_EXPECT_EQ(test, mm_nr_free_pages(&env.mm), free_before_region);
-	KTEST_EXPECT_EQ(test, mm_check(&env.mm), 0);
-	mm_test_env_destroy(&env);
+	mm_test_env_finish(test, &env, free_before_region);
 }
 
 /* A region's pages are movable MAPPED pages mapped at consecutive addresses. */
@@ -90,7 +57,7 @@ static void mapped_migration_keeps_data_and_remaps(struct ktest *test)
 	KTEST_ASSERT_EQ(test, mapped_init(&env.mm), 0);
 	free_start = mm_nr_free_pages(&env.mm);
 	KTEST_ASSERT_EQ(test, mapped_region_create(&test_region, &env.mm, NPAGES, 0), 0);
-	fill_region();
+	mm_test_region_fill(&test_region);
 	for (p = 0; p < NPAGES; p++)
 		pfns[p] = old[p] = mapped_pfn(&test_region, p);
 	KTEST_EXPECT_EQ(test, migrate_pages(&env.mm, pfns, NPAGES, NULL, NULL, NULL, MIGRATE_SYNC, &result), 0);
@@ -99,7 +66,7 @@ static void mapped_migration_keeps_data_and_remaps(struct ktest *test)
 	KTEST_EXPECT_EQ(test, test_region.migrations, NPAGES);
 	for (p = 0; p < NPAGES; p++)
 		KTEST_EXPECT_NE(test, mapped_pfn(&test_region, p), old[p]);
-	KTEST_EXPECT_EQ(test, bad_pages(), 0);
+	KTEST_EXPECT_EQ(test, mm_test_region_bad_pages(&test_region), 0);
 	KTEST_EXPECT_EQ(test, env.mm.stats.migrate_by_type[MEMDESC_MAPPED], NPAGES);
 	teardown(test, free_start);
 }
@@ -128,7 +95,7 @@ static void mapped_migration_entry_during_move(struct ktest *test)
 	KTEST_ASSERT_EQ(test, mapped_init(&env.mm), 0);
 	free_start = mm_nr_free_pages(&env.mm);
 	KTEST_ASSERT_EQ(test, mapped_region_create(&test_region, &env.mm, 4, 0), 0);
-	fill_region();
+	mm_test_region_fill(&test_region);
 	hook_checks = hook_failures = 0;
 	test_region.migrate_hook = check_entry;
 	pfn = mapped_pfn(&test_region, 2);
@@ -137,7 +104,7 @@ static void mapped_migration_entry_during_move(struct ktest *test)
 	KTEST_EXPECT_EQ(test, hook_failures, 0);
 	KTEST_EXPECT_FALSE(test, mm_migration_entry(mapped_va(&test_region, 2), &pfn));
 	KTEST_EXPECT_FALSE(test, mapped_fault(mapped_va(&test_region, 2), false));
-	KTEST_EXPECT_EQ(test, bad_pages(), 0);
+	KTEST_EXPECT_EQ(test, mm_test_region_bad_pages(&test_region), 0);
 	test_region.migrate_hook = NULL;
 	teardown(test, free_start);
 }

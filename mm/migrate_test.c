@@ -36,10 +36,25 @@ static void teardown(struct ktest *test)
 		KTEST_EXPECT_TRUE(test, test_owner_content_ok(&owner_a, &owner_a.pages[i]));
 		test_owner_free(&owner_a, &owner_a.pages[i]);
 	}
-	mm_drain_pcp(&env.mm);
-	KTEST_EXPECT_EQ(test, mm_nr_free_pages(&env.mm), free_at_start);
-	KTEST_EXPECT_EQ(test, mm_check(&env.mm), 0);
-	mm_test_env_destroy(&env);
+	mm_test_env_finish(test, &env, free_at_start);
+}
+
+/* setup() and one page of @order for owner_a: how the single-page cases
+ * start. NULL, with the failure recorded and nothing left set up, if either
+ * step fails. */
+static struct test_page *setup_one_page(struct ktest *test, unsigned int order)
+{
+	struct test_page *tp;
+	int err = setup();
+
+	KTEST_EXPECT_EQ(test, err, 0);
+	if (err)
+		return NULL;
+	tp = test_owner_alloc(&owner_a, order, 0);
+	KTEST_EXPECT_NOT_NULL(test, tp);
+	if (!tp)
+		teardown(test);
+	return tp;
 }
 
 static int migrate_one(struct test_page *tp, enum migrate_mode mode, struct migrate_result *result)
@@ -108,9 +123,9 @@ static void migrate_moves_and_keeps_data(struct ktest *test)
 	struct test_page *tp;
 	unsigned long old;
 
-	KTEST_ASSERT_EQ(test, setup(), 0);
-	tp = test_owner_alloc(&owner_a, 0, 0);
-	KTEST_ASSERT_NOT_NULL(test, tp);
+	tp = setup_one_page(test, 0);
+	if (!tp)
+		return;
 	old = test_owner_pfn(&owner_a, tp);
 	KTEST_EXPECT_EQ(test, migrate_one(tp, MIGRATE_SYNC, &result), 0);
 	KTEST_EXPECT_EQ(test, result.succeeded, 1);
@@ -123,83 +138,94 @@ static void migrate_moves_and_keeps_data(struct ktest *test)
 	teardown(test);
 }
 
+/*
+ * One page of @order, a scripted owner, one migrate_one() call: what the
+ * cases below vary and what each expects back. Counts left out are 0.
+ */
+struct one_page_script {
+	unsigned int order;
+	int isolate_rc;         /* first isolate() answer */
+	bool isolate_always;    /* ... and every one after it */
+	int migrate_rc;         /* first migrate() answer */
+	enum migrate_mode mode;
+	int ret;                /* migrate_pages()'s return */
+	unsigned long succeeded, failed, retried;
+	unsigned int isolates, putbacks;
+	bool moves;             /* the page ends at another PFN */
+};
+
+static void run_one_page_script(struct ktest *test, const struct one_page_script *script)
+{
+	struct migrate_result result;
+	unsigned long old, free_before;
+	struct test_page *tp;
+	unsigned int i;
+
+	tp = setup_one_page(test, script->order);
+	if (!tp)
+		return;
+	for (i = 0; i < (script->isolate_always ? TEST_SCRIPT_LEN : 1); i++)
+		tp->isolate_rc[i] = script->isolate_rc;
+	tp->migrate_rc[0] = script->migrate_rc;
+	old = test_owner_pfn(&owner_a, tp);
+	free_before = mm_nr_free_pages(&env.mm);
+	KTEST_EXPECT_EQ(test, migrate_one(tp, script->mode, &result), script->ret);
+	KTEST_EXPECT_EQ(test, result.succeeded, script->succeeded);
+	KTEST_EXPECT_EQ(test, result.failed, script->failed);
+	KTEST_EXPECT_EQ(test, result.retried, script->retried);
+	KTEST_EXPECT_EQ(test, tp->isolates, script->isolates);
+	KTEST_EXPECT_EQ(test, tp->putbacks, script->putbacks);
+	KTEST_EXPECT_EQ(test, test_owner_pfn(&owner_a, tp) != old, script->moves);
+	KTEST_EXPECT_FALSE(test, page_is_isolated(tp->page));
+	/* A failure frees the target it took; a move frees the source. */
+	KTEST_EXPECT_EQ(test, mm_nr_free_pages(&env.mm), free_before);
+	teardown(test);
+}
+
 /* isolate -EBUSY: given up at once, page untouched and still owned. */
 static void migrate_isolate_busy_gives_up(struct ktest *test)
 {
-	struct migrate_result result;
-	struct test_page *tp;
-	unsigned long old;
+	static const struct one_page_script script = {
+		.order = 1, .isolate_rc = -EBUSY, .mode = MIGRATE_SYNC,
+		.ret = -EBUSY, .failed = 1, .isolates = 1,
+	};
 
-	KTEST_ASSERT_EQ(test, setup(), 0);
-	tp = test_owner_alloc(&owner_a, 1, 0);
-	KTEST_ASSERT_NOT_NULL(test, tp);
-	tp->isolate_rc[0] = -EBUSY;
-	old = test_owner_pfn(&owner_a, tp);
-	KTEST_EXPECT_EQ(test, migrate_one(tp, MIGRATE_SYNC, &result), -EBUSY);
-	KTEST_EXPECT_EQ(test, result.failed, 1);
-	KTEST_EXPECT_EQ(test, tp->isolates, 1);
-	KTEST_EXPECT_EQ(test, test_owner_pfn(&owner_a, tp), old);
-	teardown(test);
+	run_one_page_script(test, &script);
 }
 
 /* -EAGAIN from isolate and from migrate are retried; then success. */
 static void migrate_eagain_then_success(struct ktest *test)
 {
-	struct migrate_result result;
-	struct test_page *tp;
+	static const struct one_page_script script = {
+		.isolate_rc = -EAGAIN, .migrate_rc = -EAGAIN, .mode = MIGRATE_SYNC,
+		.succeeded = 1, .retried = 2, .isolates = 3, .putbacks = 1, .moves = true,
+	};
 
-	KTEST_ASSERT_EQ(test, setup(), 0);
-	tp = test_owner_alloc(&owner_a, 0, 0);
-	KTEST_ASSERT_NOT_NULL(test, tp);
-	tp->isolate_rc[0] = -EAGAIN;
-	tp->migrate_rc[0] = -EAGAIN;
-	KTEST_EXPECT_EQ(test, migrate_one(tp, MIGRATE_SYNC, &result), 0);
-	KTEST_EXPECT_EQ(test, result.succeeded, 1);
-	KTEST_EXPECT_EQ(test, result.retried, 2);
-	KTEST_EXPECT_EQ(test, tp->isolates, 3);
-	KTEST_EXPECT_EQ(test, tp->putbacks, 1);
-	teardown(test);
+	run_one_page_script(test, &script);
 }
 
 /* Endless -EAGAIN stops after the pass limit, fewer passes when async. */
 static void migrate_eagain_is_bounded(struct ktest *test)
 {
-	struct migrate_result result;
-	struct test_page *tp;
-	unsigned int i;
+	static const struct one_page_script script = {
+		.isolate_rc = -EAGAIN, .isolate_always = true, .mode = MIGRATE_ASYNC,
+		.ret = -EBUSY, .failed = 1, .retried = MIGRATE_ASYNC_PASSES - 1,
+		.isolates = MIGRATE_ASYNC_PASSES,
+	};
 
-	KTEST_ASSERT_EQ(test, setup(), 0);
-	tp = test_owner_alloc(&owner_a, 0, 0);
-	KTEST_ASSERT_NOT_NULL(test, tp);
-	for (i = 0; i < TEST_SCRIPT_LEN; i++)
-		tp->isolate_rc[i] = -EAGAIN;
-	KTEST_EXPECT_EQ(test, migrate_one(tp, MIGRATE_ASYNC, &result), -EBUSY);
-	KTEST_EXPECT_EQ(test, tp->isolates, MIGRATE_ASYNC_PASSES);
-	KTEST_EXPECT_EQ(test, result.failed, 1);
-	teardown(test);
+	run_one_page_script(test, &script);
 }
 
 /* A permanent migrate failure: putback, the page stays with its owner where
  * it was, and the target is freed. */
 static void migrate_permanent_failure_puts_back(struct ktest *test)
 {
-	struct migrate_result result;
-	struct test_page *tp;
-	unsigned long old, free_before;
+	static const struct one_page_script script = {
+		.order = 2, .migrate_rc = -ENOMEM, .mode = MIGRATE_SYNC,
+		.ret = -EBUSY, .failed = 1, .isolates = 1, .putbacks = 1,
+	};
 
-	KTEST_ASSERT_EQ(test, setup(), 0);
-	tp = test_owner_alloc(&owner_a, 2, 0);
-	KTEST_ASSERT_NOT_NULL(test, tp);
-	tp->migrate_rc[0] = -ENOMEM;
-	old = test_owner_pfn(&owner_a, tp);
-	free_before = mm_nr_free_pages(&env.mm);
-	KTEST_EXPECT_EQ(test, migrate_one(tp, MIGRATE_SYNC, &result), -EBUSY);
-	KTEST_EXPECT_EQ(test, result.failed, 1);
-	KTEST_EXPECT_EQ(test, tp->putbacks, 1);
-	KTEST_EXPECT_EQ(test, test_owner_pfn(&owner_a, tp), old);
-	KTEST_EXPECT_FALSE(test, page_is_isolated(tp->page));
-	KTEST_EXPECT_EQ(test, mm_nr_free_pages(&env.mm), free_before);
-	teardown(test);
+	run_one_page_script(test, &script);
 }
 
 /* Released right after isolation, or during migrate: the core frees the
@@ -320,9 +346,9 @@ static void migrate_release_misuse(struct ktest *test)
 
 	if (!mm_test_bugs_survivable())
 		KTEST_SKIP(test, "mm_bug() panics here");
-	KTEST_ASSERT_EQ(test, setup(), 0);
-	tp = test_owner_alloc(&owner_a, 0, 0);
-	KTEST_ASSERT_NOT_NULL(test, tp);
+	tp = setup_one_page(test, 0);
+	if (!tp)
+		return;
 	mm_test_take_bugs();
 	movable_page_release(&env.mm, tp->page);
 	KTEST_EXPECT_EQ(test, mm_test_take_bugs(), 1);

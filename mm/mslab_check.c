@@ -27,15 +27,6 @@ struct mslab_checker {
 	unsigned long objects;    /* used objects found on pages */
 };
 
-static __printf(2, 3) void violation(struct mslab_checker *checker, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vcheck_fail(&checker->log, fmt, ap);
-	va_end(ap);
-}
-
 /* Rule 3. */
 static void check_frame(struct mslab_checker *checker, const struct mslab_page *mpage)
 {
@@ -43,15 +34,15 @@ static void check_frame(struct mslab_checker *checker, const struct mslab_page *
 	const struct page *page;
 
 	if (!mm_pfn_valid(mm, mpage->pfn)) {
-		violation(checker, "page at pfn %#lx outside the mm", mpage->pfn);
+		check_fail(&checker->log, "page at pfn %#lx outside the mm", mpage->pfn);
 		return;
 	}
 	page = mm_pfn_to_page(mm, mpage->pfn);
 	if (!page_is_head(page) || page_order(page) || page_type(page) != MEMDESC_MSLAB ||
 	    page_memdesc(page) != mpage || !page_is_movable(page) ||
 	    page_is_isolated(page) != (mpage->isolated != 0))
-		violation(checker, "pfn %#lx: flags %#lx memdesc %#lx do not match its descriptor %p",
-			  mpage->pfn, page->flags, page_is_head(page) ? page->memdesc : 0UL, (const void *)mpage);
+		check_fail(&checker->log, "pfn %#lx: flags %#lx memdesc %#lx do not match its descriptor %p",
+			   mpage->pfn, page->flags, page_is_head(page) ? page->memdesc : 0UL, (const void *)mpage);
 }
 
 /* Rule 2; returns the page's bytes asked for. */
@@ -64,32 +55,33 @@ static unsigned long check_objects(struct mslab_checker *checker, const struct m
 
 	if (bitmap_weight(mpage->free_map, class->nr_objects) != (unsigned long)(class->nr_objects - mpage->inuse) ||
 	    bitmap_weight(mpage->free_map, MSLAB_MAX_OBJECTS) != bitmap_weight(mpage->free_map, class->nr_objects))
-		violation(checker, "pfn %#lx: free bitmap disagrees with inuse %u", mpage->pfn, mpage->inuse);
+		check_fail(&checker->log, "pfn %#lx: free bitmap disagrees with inuse %u", mpage->pfn, mpage->inuse);
 	for (i = 0; i < class->nr_objects; i++) {
 		const struct mslab_slot *slot;
 
 		if (bitmap_test_bit(mpage->free_map, i) != (mpage->slot[i] == 0)) {
-			violation(checker, "pfn %#lx object %u: free bit and slot %u disagree", mpage->pfn, i,
-				  mpage->slot[i]);
+			check_fail(&checker->log, "pfn %#lx object %u: free bit and slot %u disagree", mpage->pfn, i,
+				   mpage->slot[i]);
 			continue;
 		}
 		if (!mpage->slot[i])
 			continue;
 		if (mpage->slot[i] >= limit) {
-			violation(checker, "pfn %#lx object %u: slot %u beyond the table", mpage->pfn, i,
-				  mpage->slot[i]);
+			check_fail(&checker->log, "pfn %#lx object %u: slot %u beyond the table", mpage->pfn, i,
+				   mpage->slot[i]);
 			continue;
 		}
 		slot = mslab_slot_at(pool, mpage->slot[i]);
 		if (!slot->used || slot->page != mpage || slot->obj != i || slot->size > class->size || !slot->size)
-			violation(checker, "pfn %#lx object %u: slot %u does not name it back", mpage->pfn,
-				  i, mpage->slot[i]);
+			check_fail(&checker->log, "pfn %#lx object %u: slot %u does not name it back", mpage->pfn,
+				   i, mpage->slot[i]);
 		bytes += slot->size;
 		mapped += slot->mapped;
 		checker->objects++;
 	}
 	if (mapped != mpage->mapped)
-		violation(checker, "pfn %#lx: map count %u, its slots say %lu", mpage->pfn, mpage->mapped, mapped);
+		check_fail(&checker->log, "pfn %#lx: map count %u, its slots say %lu", mpage->pfn,
+			   mpage->mapped, mapped);
 	return bytes;
 }
 
@@ -110,11 +102,11 @@ static unsigned long check_list(struct mslab_checker *checker, unsigned int ci,
 			: mpage->inuse && mpage->inuse <= class->nr_objects;
 
 		if (!ok || (kind == LIST_ISOLATED) != (mpage->isolated != 0))
-			violation(checker, "class %u pfn %#lx: inuse %u isolated %u on list %d", class->size,
-				  mpage->pfn, mpage->inuse, mpage->isolated, kind);
+			check_fail(&checker->log, "class %u pfn %#lx: inuse %u isolated %u on list %d", class->size,
+				   mpage->pfn, mpage->inuse, mpage->isolated, kind);
 		if (mpage->pool != checker->pool || mpage->class_idx != ci) {
-			violation(checker, "class %u: descriptor %p names another pool or class",
-				  class->size, (const void *)mpage);
+			check_fail(&checker->log, "class %u: descriptor %p names another pool or class",
+				   class->size, (const void *)mpage);
 			continue;
 		}
 		check_frame(checker, mpage);
@@ -134,11 +126,11 @@ static void check_class(struct mslab_checker *checker, unsigned int ci)
 	pages += check_list(checker, ci, &class->full, LIST_FULL, &objects, &bytes);
 	pages += check_list(checker, ci, &class->isolated, LIST_ISOLATED, &objects, &bytes);
 	if (pages != class->nr_pages)
-		violation(checker, "class %u: %lu pages on the lists, counter %lu", class->size, pages,
-			  class->nr_pages);
+		check_fail(&checker->log, "class %u: %lu pages on the lists, counter %lu", class->size, pages,
+			   class->nr_pages);
 	if (objects != class->nr_objects_used || bytes != class->bytes_used)
-		violation(checker, "class %u: %lu objects / %lu bytes on pages, counters %lu / %lu",
-			  class->size, objects, bytes, class->nr_objects_used, class->bytes_used);
+		check_fail(&checker->log, "class %u: %lu objects / %lu bytes on pages, counters %lu / %lu",
+			   class->size, objects, bytes, class->nr_objects_used, class->bytes_used);
 	checker->pages += pages;
 }
 
@@ -151,18 +143,18 @@ static void check_table(struct mslab_checker *checker)
 	for (i = 1; i < end; i++)
 		used += mslab_slot_at(pool, i)->used;
 	if (used != pool->nr_handles || used != checker->objects)
-		violation(checker, "%lu used slots, %lu handles counted, %lu objects on pages", used,
-			  pool->nr_handles, checker->objects);
+		check_fail(&checker->log, "%lu used slots, %lu handles counted, %lu objects on pages", used,
+			   pool->nr_handles, checker->objects);
 	for (i = pool->free_slot; i && free < end; i = mslab_slot_at(pool, i)->next_free) {
 		if (i >= end || mslab_slot_at(pool, i)->used) {
-			violation(checker, "free list holds slot %lu (used or beyond the table)", i);
+			check_fail(&checker->log, "free list holds slot %lu (used or beyond the table)", i);
 			return;
 		}
 		free++;
 	}
 	if (end && free != end - 1 - used)
-		violation(checker, "free list has %lu slots, expected %lu (or a cycle)", free,
-			  end - 1 - used);
+		check_fail(&checker->log, "free list has %lu slots, expected %lu (or a cycle)", free,
+			   end - 1 - used);
 }
 
 /* Rule 5. */
@@ -183,8 +175,8 @@ static void check_mm_pages(struct mslab_checker *checker)
 		pfn += n;
 	}
 	if (found != checker->pages)
-		violation(checker, "%lu MSLAB pages of the pool in the mm, %lu on its lists", found,
-			  checker->pages);
+		check_fail(&checker->log, "%lu MSLAB pages of the pool in the mm, %lu on its lists", found,
+			   checker->pages);
 }
 
 unsigned int mslab_check(struct mslab_pool *pool)

@@ -88,10 +88,7 @@ static void teardown(struct ktest *test, unsigned long free_start)
 {
 	KTEST_EXPECT_EQ(test, mslab_check(&pool), 0);
 	mslab_pool_destroy(&pool);
-	mm_drain_pcp(&env.mm);
-	KTEST_EXPECT_EQ(test, mm_nr_free_pages(&env.mm), free_start);
-	KTEST_EXPECT_EQ(test, mm_check(&env.mm), 0);
-	mm_test_env_destroy(&env);
+	mm_test_env_finish(test, &env, free_start);
 }
 
 /* Sizes 1..PAGE_SIZE get a 16-aligned object in a class that holds them;

@@ -81,10 +81,7 @@ static void release_all(struct stash *stash)
 static void finish(struct ktest *test, struct stash *stash)
 {
 	release_all(stash);
-	mm_drain_pcp(&env.mm);
-	KTEST_EXPECT_EQ(test, env.mm.nr_free, SPAN);
-	KTEST_EXPECT_EQ(test, mm_check(&env.mm), 0);
-	mm_test_env_destroy(&env);
+	mm_test_env_finish(test, &env, SPAN);
 }
 
 /* A notifier that frees pages it held makes a failing allocation succeed;

@@ -63,11 +63,8 @@ static void poison_filled_on_free_checked_on_alloc(struct ktest *test)
 	KTEST_ASSERT_NOT_NULL(test, q);
 	KTEST_EXPECT_EQ(test, ((u8 *)mm_page_address(&env.mm, q))[100], 0);
 	mm_free_pages(&env.mm, q, 0);
-	mm_drain_pcp(&env.mm);
 	KTEST_EXPECT_EQ(test, env.mm.stats.poison_bad, 0);
-	KTEST_EXPECT_EQ(test, env.mm.nr_free, SPAN);
-	KTEST_EXPECT_EQ(test, mm_check(&env.mm), 0);
-	mm_test_env_destroy(&env);
+	mm_test_env_finish(test, &env, SPAN);
 }
 
 /* A write through a stale pointer is caught when the page is next taken. */
@@ -98,9 +95,7 @@ static void poison_catches_write_after_free(struct ktest *test)
 	KTEST_ASSERT_NOT_NULL(test, page);
 	KTEST_EXPECT_EQ(test, mm_test_take_bugs(), 0);
 	mm_free_pages(&env.mm, page, 0);
-	mm_drain_pcp(&env.mm);
-	KTEST_EXPECT_EQ(test, mm_check(&env.mm), 0);
-	mm_test_env_destroy(&env);
+	mm_test_env_finish(test, &env, SPAN);
 }
 
 static const struct ktest_case poison_cases[] = {

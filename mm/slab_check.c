@@ -33,15 +33,6 @@ struct slab_checker {
 	unsigned long pages;  /* in them */
 };
 
-static __printf(2, 3) void violation(struct slab_checker *checker, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vcheck_fail(&checker->log, fmt, ap);
-	va_end(ap);
-}
-
 static void check_geometry(struct slab_checker *checker, const struct kmem_cache *cache)
 {
 	unsigned long bytes = PAGE_SIZE << cache->order;
@@ -50,8 +41,8 @@ static void check_geometry(struct slab_checker *checker, const struct kmem_cache
 	    cache->size < cache->object_size || cache->offset % cache->align || cache->nr_objects == 0 ||
 	    cache->nr_objects > SLAB_MAX_OBJECTS ||
 	    cache->offset + (unsigned long)cache->nr_objects * cache->size > bytes)
-		violation(checker, "%s: bad geometry (size %u align %u offset %u order %u nr %u)",
-			  cache->name, cache->size, cache->align, cache->offset, cache->order, cache->nr_objects);
+		check_fail(&checker->log, "%s: bad geometry (size %u align %u offset %u order %u nr %u)",
+			   cache->name, cache->size, cache->align, cache->offset, cache->order, cache->nr_objects);
 }
 
 /* Rule 3 for a descriptor that is not embedded. */
@@ -68,8 +59,8 @@ static void check_desc_live(struct slab_checker *checker, const struct slab *sla
 	head = mm_pfn_valid(set->mm, pfn) ? slab_find_head(set->mm, pfn) : NULL;
 	if (!head || !page_is_head(head) || page_type(head) != MEMDESC_SLAB ||
 	    ((struct slab *)page_memdesc(head))->cache != dc) {
-		violation(checker, "descriptor %p of the slab at pfn %#lx is not in a descriptor slab",
-			  (const void *)slab, slab->pfn);
+		check_fail(&checker->log, "descriptor %p of the slab at pfn %#lx is not in a descriptor slab",
+			   (const void *)slab, slab->pfn);
 		return;
 	}
 	ds = page_memdesc(head);
@@ -78,8 +69,8 @@ static void check_desc_live(struct slab_checker *checker, const struct slab *sla
 	live = idx >= 0 && !bitmap_test_bit(ds->free_map, (unsigned long)idx);
 	mm_unlock_irqrestore(&dc->lock, flags);
 	if (!live)
-		violation(checker, "descriptor %p of the slab at pfn %#lx is %s", (const void *)slab, slab->pfn,
-			  idx < 0 ? "not a descriptor-cache object" : "free in the descriptor cache");
+		check_fail(&checker->log, "descriptor %p of the slab at pfn %#lx is %s", (const void *)slab,
+			   slab->pfn, idx < 0 ? "not a descriptor-cache object" : "free in the descriptor cache");
 }
 
 /* Rule 3: the head page and the descriptor agree. */
@@ -90,21 +81,21 @@ static void check_page(struct slab_checker *checker, const struct kmem_cache *ca
 	struct page *page;
 
 	if (!mm_pfn_valid(mm, slab->pfn)) {
-		violation(checker, "%s: slab pfn %#lx outside the mm", cache->name, slab->pfn);
+		check_fail(&checker->log, "%s: slab pfn %#lx outside the mm", cache->name, slab->pfn);
 		return;
 	}
 	page = mm_pfn_to_page(mm, slab->pfn);
 	if (!page_is_head(page) || page_order(page) != cache->order || page_type(page) != MEMDESC_SLAB ||
 	    page_memdesc(page) != slab) {
-		violation(checker, "%s: pfn %#lx (flags %#lx, memdesc %#lx) does not point back at %p",
-			  cache->name, slab->pfn, page->flags, page_is_head(page) ? page->memdesc : 0,
-			  (const void *)slab);
+		check_fail(&checker->log, "%s: pfn %#lx (flags %#lx, memdesc %#lx) does not point back at %p",
+			   cache->name, slab->pfn, page->flags, page_is_head(page) ? page->memdesc : 0,
+			   (const void *)slab);
 		return;
 	}
 	if (cache->flags & SLAB_CACHE_EMBED_DESC) {
 		if ((const void *)slab != mm_pfn_to_virt(slab->pfn))
-			violation(checker, "%s: embedded descriptor %p not at its page", cache->name,
-				  (const void *)slab);
+			check_fail(&checker->log, "%s: embedded descriptor %p not at its page", cache->name,
+				   (const void *)slab);
 	} else {
 		check_desc_live(checker, slab);
 	}
@@ -123,25 +114,25 @@ static void check_freelist(struct slab_checker *checker, const struct kmem_cache
 		long idx = slab_obj_index(cache, slab, obj);
 
 		if (idx < 0) {
-			violation(checker, "%s: slab pfn %#lx: freelist entry %p is not an object of it",
-				  cache->name, slab->pfn, obj);
+			check_fail(&checker->log, "%s: slab pfn %#lx: freelist entry %p is not an object of it",
+				   cache->name, slab->pfn, obj);
 			return;
 		}
 		if (!bitmap_test_bit(slab->free_map, (unsigned long)idx))
-			violation(checker, "%s: slab pfn %#lx: object %ld on the freelist is allocated",
-				  cache->name, slab->pfn, idx);
+			check_fail(&checker->log, "%s: slab pfn %#lx: object %ld on the freelist is allocated",
+				   cache->name, slab->pfn, idx);
 		if (bitmap_test_and_set_bit(seen, (unsigned long)idx)) {
-			violation(checker, "%s: slab pfn %#lx: object %ld on the freelist twice", cache->name,
-				  slab->pfn, idx);
+			check_fail(&checker->log, "%s: slab pfn %#lx: object %ld on the freelist twice", cache->name,
+				   slab->pfn, idx);
 			return;
 		}
 	}
 	if (n != expect || bitmap_weight(slab->free_map, cache->nr_objects) != expect)
-		violation(checker, "%s: slab pfn %#lx: %lu on the freelist, %lu free bits, expected %lu",
-			  cache->name, slab->pfn, n, bitmap_weight(slab->free_map, cache->nr_objects), expect);
+		check_fail(&checker->log, "%s: slab pfn %#lx: %lu on the freelist, %lu free bits, expected %lu",
+			   cache->name, slab->pfn, n, bitmap_weight(slab->free_map, cache->nr_objects), expect);
 	if (bitmap_find_next_bit(slab->free_map, SLAB_MAX_OBJECTS, cache->nr_objects) < SLAB_MAX_OBJECTS)
-		violation(checker, "%s: slab pfn %#lx: free bit beyond object %u", cache->name, slab->pfn,
-			  cache->nr_objects);
+		check_fail(&checker->log, "%s: slab pfn %#lx: free bit beyond object %u", cache->name, slab->pfn,
+			   cache->nr_objects);
 }
 
 enum slab_state { SLAB_PARTIAL, SLAB_FULL, SLAB_EMPTY };
@@ -171,20 +162,20 @@ static unsigned long check_list(struct slab_checker *checker, const struct kmem_
 		const struct slab *slab = list_entry(pos, struct slab, list);
 
 		if (slab->cache != cache) {
-			violation(checker, "%s: %s list holds a slab of %p", cache->name, names[st],
-				  (const void *)slab->cache);
+			check_fail(&checker->log, "%s: %s list holds a slab of %p", cache->name, names[st],
+				   (const void *)slab->cache);
 			continue;
 		}
 		if (!state_ok(cache, slab, st))
-			violation(checker, "%s: slab pfn %#lx on the %s list has %u of %u in use",
-				  cache->name, slab->pfn, names[st], slab->inuse, cache->nr_objects);
+			check_fail(&checker->log, "%s: slab pfn %#lx on the %s list has %u of %u in use",
+				   cache->name, slab->pfn, names[st], slab->inuse, cache->nr_objects);
 		check_page(checker, cache, slab);
 		check_freelist(checker, cache, slab);
 		inuse += slab->inuse;
 	}
 	if (n != count)
-		violation(checker, "%s: %lu slabs on the %s list, counter says %lu", cache->name, n,
-			  names[st], count);
+		check_fail(&checker->log, "%s: %lu slabs on the %s list, counter says %lu", cache->name, n,
+			   names[st], count);
 	checker->slabs += n;
 	checker->pages += n << cache->order;
 	return inuse;
@@ -199,12 +190,12 @@ static void check_cache(struct slab_checker *checker, struct kmem_cache *cache)
 	inuse += check_list(checker, cache, &cache->full, cache->nr_full, SLAB_FULL);
 	inuse += check_list(checker, cache, &cache->empty, cache->nr_empty, SLAB_EMPTY);
 	if (inuse != cache->active)
-		violation(checker, "%s: %lu objects in use in the slabs, active says %lu", cache->name, inuse,
-			  cache->active);
+		check_fail(&checker->log, "%s: %lu objects in use in the slabs, active says %lu", cache->name, inuse,
+			   cache->active);
 	if (cache->nr_empty > SLAB_KEEP_EMPTY)
-		violation(checker, "%s: keeps %lu empty slabs", cache->name, cache->nr_empty);
+		check_fail(&checker->log, "%s: keeps %lu empty slabs", cache->name, cache->nr_empty);
 	if (cache->set != checker->set)
-		violation(checker, "%s: belongs to another set", cache->name);
+		check_fail(&checker->log, "%s: belongs to another set", cache->name);
 	mm_unlock_irqrestore(&cache->lock, flags);
 }
 
@@ -228,19 +219,19 @@ static void check_pages(struct slab_checker *checker)
 		} else if (page_is_head(page) && page_type(page) == MEMDESC_KERNEL &&
 			   (page->private & ~0xffUL) == SLAB_LARGE_MAGIC) {
 			if (page->private != (SLAB_LARGE_MAGIC | page_order(page)))
-				violation(checker, "large block at pfn %#lx: private %#lx, order %u", pfn,
-					  page->private, page_order(page));
+				check_fail(&checker->log, "large block at pfn %#lx: private %#lx, order %u", pfn,
+					   page->private, page_order(page));
 			large++;
 			large_pages += n;
 		}
 		pfn += n;
 	}
 	if (slabs != checker->slabs || pages != checker->pages)
-		violation(checker, "%lu slabs (%lu pages) in the mm, %lu (%lu) on the lists", slabs,
-			  pages, checker->slabs, checker->pages);
+		check_fail(&checker->log, "%lu slabs (%lu pages) in the mm, %lu (%lu) on the lists", slabs,
+			   pages, checker->slabs, checker->pages);
 	if (large != set->large_allocs || large_pages != set->large_pages)
-		violation(checker, "%lu large blocks (%lu pages) in the mm, counters say %lu (%lu)",
-			  large, large_pages, set->large_allocs, set->large_pages);
+		check_fail(&checker->log, "%lu large blocks (%lu pages) in the mm, counters say %lu (%lu)",
+			   large, large_pages, set->large_allocs, set->large_pages);
 }
 
 unsigned int slab_check(struct slab_set *set)

@@ -45,8 +45,7 @@ static void stats_snapshot_matches_zone(struct ktest *test)
 	KTEST_EXPECT_EQ(test, fi.pageblocks[MIGRATE_MOVABLE], 1);
 	KTEST_EXPECT_EQ(test, fi.blocks[9][MIGRATE_MOVABLE], 1);
 	mm_free_pages(&env.mm, page, 0);
-	KTEST_EXPECT_EQ(test, mm_check(&env.mm), 0);
-	mm_test_env_destroy(&env);
+	mm_test_env_finish(test, &env, 1024);
 }
 
 static const struct ktest_case stats_cases[] = {

@@ -1,12 +1,16 @@
 /*
  * The platform-independent half of mm/testing.h: relative ranges become real
- * PFNs and mm_init runs over the environment's storage. The platform half
- * (tests/host/mm_testing.c, kernel/mm/mm_testing.c) provides the region.
+ * PFNs and mm_init runs over the environment's storage; xarray nodes come
+ * from a test mm; mapped regions get and keep the test pattern. The
+ * platform half (tests/host/mm_testing.c, kernel/mm/mm_testing.c) provides
+ * the region.
  */
 #include "mm/testing.h"
 #include "include/errno.h"
+#include "mm/mapped.h"
 #include "mm/page.h"
 #include "mm/poison.h"
+#include "mm/test_pattern.h"
 
 #define TEST_MAX_RANGES 16
 
@@ -24,6 +28,39 @@ void mm_test_poison_free(struct mm *mm)
 		pfn += 1UL << order;
 	}
 	mm->poison = true;
+}
+
+void *mm_test_node_alloc(struct mm *mm, size_t size, gfp_t gfp, unsigned long *nr_pages)
+{
+	struct page *page = size <= PAGE_SIZE ? mm_alloc_pages(mm, 0, gfp) : NULL;
+
+	if (!page)
+		return NULL;
+	(*nr_pages)++;
+	return mm_page_address(mm, page);
+}
+
+void mm_test_node_free(struct mm *mm, void *node, unsigned long *nr_pages)
+{
+	(*nr_pages)--;
+	mm_free_pages(mm, mm_pfn_to_page(mm, mm_virt_to_pfn(node)), 0);
+}
+
+void mm_test_region_fill(struct mapped_region *region)
+{
+	unsigned long index;
+
+	for (index = 0; index < region->nr_pages; index++)
+		test_pattern_fill(mapped_access(region, index), PAGE_SIZE, index);
+}
+
+unsigned long mm_test_region_bad_pages(struct mapped_region *region)
+{
+	unsigned long index, bad = 0;
+
+	for (index = 0; index < region->nr_pages; index++)
+		bad += !test_pattern_ok(mapped_access(region, index), PAGE_SIZE, index);
+	return bad;
 }
 
 int mm_test_env_simple(struct mm_test_env *env, unsigned long span)

@@ -9,6 +9,7 @@
 #ifndef MM_TESTING_H
 #define MM_TESTING_H
 
+#include "lib/ktest.h"
 #include "mm/mm.h"
 
 struct mm_test_env {
@@ -21,7 +22,6 @@ struct mm_test_env {
 	bool no_data;            /* simulation without page data */
 };
 
-struct ktest;
 struct frag_run;
 
 /* The checks every measured compaction passes (mm/scenario_test.c): never
@@ -51,6 +51,38 @@ static inline int mm_test_env_init(struct mm_test_env *env, unsigned long span,
 int mm_test_env_simple(struct mm_test_env *env, unsigned long span);
 
 void mm_test_env_destroy(struct mm_test_env *env);
+
+/*
+ * mm_test_env_finish - how a case gives its mm back once it has freed all it
+ * took: per-cpu caches drained, @expect_free pages free (nothing leaked),
+ * mm_check() clean, @env destroyed. Inline so that the benchmarks, which link
+ * mm/testing.c but not the test framework, still link.
+ */
+static inline void mm_test_env_finish(struct ktest *test, struct mm_test_env *env,
+				      unsigned long expect_free)
+{
+	mm_drain_pcp(&env->mm);
+	KTEST_EXPECT_EQ(test, mm_nr_free_pages(&env->mm), expect_free);
+	KTEST_EXPECT_EQ(test, mm_check(&env->mm), 0);
+	mm_test_env_destroy(env);
+}
+
+/*
+ * mm_test_node_alloc - an xarray node for a test's xa_alloc_ops: one page of
+ * @mm (@gfp), counted in *@nr_pages so that the test can prove none leaked.
+ * NULL when @size is above a page or @mm has none left.
+ */
+void *mm_test_node_alloc(struct mm *mm, size_t size, gfp_t gfp, unsigned long *nr_pages);
+/* Give back a node from mm_test_node_alloc() (or any page of @mm counted in
+ * *@nr_pages). */
+void mm_test_node_free(struct mm *mm, void *node, unsigned long *nr_pages);
+
+struct mapped_region;
+
+/* Fill every page of @region with the test pattern (mm/test_pattern.h) of
+ * its index; mm_test_region_bad_pages() counts the pages that lost it. */
+void mm_test_region_fill(struct mapped_region *region);
+unsigned long mm_test_region_bad_pages(struct mapped_region *region);
 
 /* Does mm_bug() return here (host: recorded) rather than panic (kernel)?
  * Misuse tests run only where it does. */

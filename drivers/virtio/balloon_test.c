@@ -61,8 +61,7 @@ static void node_free(void *p, size_t size, void *priv)
 {
 	struct fixture *fix = priv;
 
-	fix->node_pages--;
-	mm_free_pages(&fix->env.mm, mm_pfn_to_page(&fix->env.mm, mm_virt_to_pfn(p)), 0);
+	mm_test_node_free(&fix->env.mm, p, &fix->node_pages);
 }
 
 static const struct xa_alloc_ops node_ops = { .alloc = node_alloc, .free = node_free,

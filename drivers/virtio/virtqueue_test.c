@@ -291,11 +291,13 @@ static void vq_wraparound_out_of_order(struct ktest *test)
 	KTEST_EXPECT_TRUE(test, canaries_intact());
 }
 
-/* After a hostile entry: broken, later calls fail, no write outside. */
-static void expect_broken(struct ktest *test, enum vq_fault fault)
+/* After a hostile entry: the vq_get_used() that meets it returns nothing,
+ * the queue is broken with @fault, later calls fail, no write outside. */
+static void expect_get_used_breaks(struct ktest *test, enum vq_fault fault)
 {
 	u32 len = 0xdead;
 
+	KTEST_EXPECT_NULL(test, vq_get_used(&test_vq, NULL));
 	KTEST_EXPECT_TRUE(test, vq_broken(&test_vq));
 	KTEST_EXPECT_EQ(test, test_vq.fault, fault);
 	KTEST_EXPECT_NULL(test, vq_get_used(&test_vq, &len));
@@ -312,12 +314,10 @@ static void vq_hostile_id_out_of_range(struct ktest *test)
 	KTEST_ASSERT_EQ(test, add_one(0, 8, 8), 0);
 	vq_kick(&test_vq);
 	sim_push(SIM_NUM + 5, 8);
-	KTEST_EXPECT_NULL(test, vq_get_used(&test_vq, NULL));
-	expect_broken(test, VQ_FAULT_ID_RANGE);
+	expect_get_used_breaks(test, VQ_FAULT_ID_RANGE);
 	setup(SIM_NUM);
 	sim_push(0xffffffff, 0);
-	KTEST_EXPECT_NULL(test, vq_get_used(&test_vq, NULL));
-	expect_broken(test, VQ_FAULT_ID_RANGE);
+	expect_get_used_breaks(test, VQ_FAULT_ID_RANGE);
 }
 
 /* The same id returned twice for one chain in flight claims more
@@ -336,8 +336,7 @@ static void vq_hostile_duplicate_and_non_head_ids(struct ktest *test)
 	KTEST_ASSERT_TRUE(test, sim_pop(&head));
 	sim_push(head, 8);
 	sim_push(head, 8);
-	KTEST_EXPECT_NULL(test, vq_get_used(&test_vq, NULL));
-	expect_broken(test, VQ_FAULT_IDX_JUMP);
+	expect_get_used_breaks(test, VQ_FAULT_IDX_JUMP);
 
 	setup(SIM_NUM);
 	KTEST_ASSERT_EQ(test, add_one(0, 8, 8), 0);
@@ -347,14 +346,12 @@ static void vq_hostile_duplicate_and_non_head_ids(struct ktest *test)
 	sim_push(head, 8);
 	KTEST_EXPECT_PTR_EQ(test, vq_get_used(&test_vq, NULL), TOKEN(0));
 	sim_push(head, 8); /* again, while the other chain is in flight */
-	KTEST_EXPECT_NULL(test, vq_get_used(&test_vq, NULL));
-	expect_broken(test, VQ_FAULT_ID_UNUSED);
+	expect_get_used_breaks(test, VQ_FAULT_ID_UNUSED);
 
 	setup(SIM_NUM);
 	KTEST_ASSERT_EQ(test, add_one(0, 8, 8), 0); /* descriptors 0 -> 1 */
 	sim_push(1, 8);
-	KTEST_EXPECT_NULL(test, vq_get_used(&test_vq, NULL));
-	expect_broken(test, VQ_FAULT_ID_UNUSED);
+	expect_get_used_breaks(test, VQ_FAULT_ID_UNUSED);
 }
 
 /* A length above the chain's writable bytes (or any length on a chain with
@@ -369,14 +366,12 @@ static void vq_hostile_huge_length(struct ktest *test)
 	sim_push(0, 100);
 	KTEST_EXPECT_PTR_EQ(test, vq_get_used(&test_vq, &len), TOKEN(0));
 	sim_push(2, 101);
-	KTEST_EXPECT_NULL(test, vq_get_used(&test_vq, &len));
-	expect_broken(test, VQ_FAULT_LEN);
+	expect_get_used_breaks(test, VQ_FAULT_LEN);
 
 	setup(SIM_NUM);
 	KTEST_ASSERT_EQ(test, add_one(0, 8, 0), 0);
 	sim_push(0, 0xffffffff);
-	KTEST_EXPECT_NULL(test, vq_get_used(&test_vq, &len));
-	expect_broken(test, VQ_FAULT_LEN);
+	expect_get_used_breaks(test, VQ_FAULT_LEN);
 }
 
 /* used->idx more than the ring size ahead breaks the queue; exactly the
@@ -396,13 +391,11 @@ static void vq_hostile_index_jump(struct ktest *test)
 	setup(SIM_NUM);
 	KTEST_ASSERT_EQ(test, add_one(0, 0, 8), 0);
 	test_vq.used->idx = SIM_NUM + 1;
-	KTEST_EXPECT_NULL(test, vq_get_used(&test_vq, NULL));
-	expect_broken(test, VQ_FAULT_IDX_JUMP);
+	expect_get_used_breaks(test, VQ_FAULT_IDX_JUMP);
 
 	setup(SIM_NUM);
 	test_vq.used->idx = 0x8000; /* "negative": behind us */
-	KTEST_EXPECT_NULL(test, vq_get_used(&test_vq, NULL));
-	expect_broken(test, VQ_FAULT_IDX_JUMP);
+	expect_get_used_breaks(test, VQ_FAULT_IDX_JUMP);
 }
 
 /* A device that scribbles over the descriptor table cannot corrupt the

@@ -42,21 +42,14 @@ static struct fuzz_sampler sampler;
 
 static void *node_alloc(size_t size, void *priv)
 {
-	struct page *page;
-
 	if (size > PAGE_SIZE || (fuzz_u8(&in) == 0xff))
 		return NULL; /* the driver must survive -ENOMEM from the xarray */
-	page = mm_alloc_pages(&env.mm, 0, GFP_NOWARN | GFP_ATOMIC);
-	if (!page)
-		return NULL;
-	node_pages++;
-	return mm_page_address(&env.mm, page);
+	return mm_test_node_alloc(&env.mm, size, GFP_NOWARN | GFP_ATOMIC, &node_pages);
 }
 
 static void node_free(void *p, size_t size, void *priv)
 {
-	node_pages--;
-	mm_free_pages(&env.mm, mm_pfn_to_page(&env.mm, mm_virt_to_pfn(p)), 0);
+	mm_test_node_free(&env.mm, p, &node_pages);
 }
 
 static const struct xa_alloc_ops node_ops = { .alloc = node_alloc, .free = node_free };

@@ -89,6 +89,16 @@ struct pfn_range;
 int fuzz_env(struct mm_test_env *env, unsigned long span, const struct pfn_range *usable,
 	     size_t nr_usable, const struct pfn_range *reserved, size_t nr_reserved);
 
+struct mm;
+
+/*
+ * fuzz_expect_all_freed - how an mm target ends an input once it has given
+ * back all it held: per-cpu caches drained, mm_check() clean (@when names
+ * the moment in its message), the free count back at @start_free and no
+ * mm_bug() report.
+ */
+void fuzz_expect_all_freed(struct mm *mm, unsigned long start_free, const char *when);
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #endif

@@ -20,7 +20,6 @@
 #include "mm/test_owner.h"
 #include "mm/testing.h"
 #include "tests/fuzz/fuzz_common.h"
-#include "tests/host/mm_platform.h"
 
 #define SPAN 2048UL
 static const struct pfn_range whole = { 0, SPAN };
@@ -189,10 +188,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < KSLOTS; i++)
 		if (kpages[i])
 			mm_free_pages(mm, kpages[i], 0);
-	mm_drain_pcp(mm);
-	FUZZ_CHECK(mm_check(mm) == 0, "mm_check after freeing everything");
-	FUZZ_CHECK(mm_nr_free_pages(mm) == start_free, "free %lu, started with %lu",
-		   mm_nr_free_pages(mm), start_free);
-	FUZZ_CHECK(mm_host_take_bugs() == 0, "mm_bug() reported");
+	fuzz_expect_all_freed(mm, start_free, "freeing everything");
 	return 0;
 }

@@ -205,10 +205,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		while (objs[i].maps--)
 			mslab_unmap(&pool, objs[i].handle);
 	mslab_pool_destroy(&pool);
-	mm_drain_pcp(mm);
-	FUZZ_CHECK(mm_check(mm) == 0, "mm_check after destroying the pool");
-	FUZZ_CHECK(mm_nr_free_pages(mm) == start_free, "free %lu, started with %lu",
-		   mm_nr_free_pages(mm), start_free);
-	FUZZ_CHECK(mm_host_take_bugs() == 0, "mm_bug() reported");
+	fuzz_expect_all_freed(mm, start_free, "destroying the pool");
 	return 0;
 }

@@ -167,10 +167,7 @@ static void buddy_model_16gib_machine(struct ktest *test)
 		n--;
 		mm_free_pages(&env.mm, mm_pfn_to_page(&env.mm, held[n].pfn), held[n].order);
 	}
-	mm_drain_pcp(&env.mm);
-	KTEST_EXPECT_EQ(test, env.mm.nr_free, expect);
-	KTEST_EXPECT_EQ(test, mm_check(&env.mm), 0);
-	mm_test_env_destroy(&env);
+	mm_test_env_finish(test, &env, expect);
 }
 
 static const struct ktest_case buddy_model_cases[] = {

@@ -22,36 +22,6 @@
 static struct test_owner owner;
 static struct mapped_region region;
 
-static u64 mapped_word(unsigned long page, unsigned long i) { return page * 1000003 + i; }
-
-static void mapped_fill(void)
-{
-	unsigned long p, i;
-
-	for (p = 0; p < MAPPED_PAGES; p++) {
-		u64 *w = mapped_access(&region, p);
-
-		for (i = 0; i < PAGE_SIZE / 8; i++)
-			w[i] = mapped_word(p, i);
-	}
-}
-
-static unsigned long mapped_bad(void)
-{
-	unsigned long p, i, bad = 0;
-
-	for (p = 0; p < MAPPED_PAGES; p++) {
-		const u64 *w = mapped_access(&region, p);
-
-		for (i = 0; i < PAGE_SIZE / 8; i++)
-			if (w[i] != mapped_word(p, i)) {
-				bad++;
-				break;
-			}
-	}
-	return bad;
-}
-
 /* Targets fail one time in eight. */
 static struct page *flaky_alloc(struct mm *mm, struct page *src, void *priv)
 {
@@ -106,7 +76,7 @@ static void migrate_model_random(struct ktest *test)
 	start = mm_nr_free_pages(&env.mm);
 	KTEST_ASSERT_EQ(test, mapped_region_create(&region, &env.mm, MAPPED_PAGES, 0), 0);
 	start -= MAPPED_PAGES + (1UL << region.slots_order); /* the region stays */
-	mapped_fill();
+	mm_test_region_fill(&region);
 	prng_seed(&rng, 7);
 	for (round = 0; round < ROUNDS; round++) {
 		size_t n = 0, want = 1 + prng_below(&rng, 63), tries;
@@ -135,7 +105,7 @@ static void migrate_model_random(struct ktest *test)
 				   mm_nr_free_pages(&env.mm), owned_pages(), start);
 			break;
 		}
-		if (round % 100 == 0 && (mm_check(&env.mm) || mapped_bad())) {
+		if (round % 100 == 0 && (mm_check(&env.mm) || mm_test_region_bad_pages(&region))) {
 			ktest_fail(test, __FILE__, __LINE__, "mm_check or mapped data bad after round %u",
 				   round);
 			break;
@@ -146,17 +116,14 @@ static void migrate_model_random(struct ktest *test)
 		   total.failed, total.no_target, total.retried, total.released, total.skipped);
 	KTEST_EXPECT_GT(test, total.succeeded, 1000);
 	KTEST_EXPECT_GT(test, region.migrations, 1000);
-	KTEST_EXPECT_EQ(test, mapped_bad(), 0);
+	KTEST_EXPECT_EQ(test, mm_test_region_bad_pages(&region), 0);
 	mapped_region_destroy(&region);
 	KTEST_EXPECT_GT(test, total.released, 10);
 	for (i = 0; i < owner.nr; i++) {
 		KTEST_EXPECT_TRUE(test, test_owner_content_ok(&owner, &owner.pages[i]));
 		test_owner_free(&owner, &owner.pages[i]);
 	}
-	mm_drain_pcp(&env.mm);
-	KTEST_EXPECT_EQ(test, mm_nr_free_pages(&env.mm), env.mm.nr_managed);
-	KTEST_EXPECT_EQ(test, mm_check(&env.mm), 0);
-	mm_test_env_destroy(&env);
+	mm_test_env_finish(test, &env, env.mm.nr_managed);
 }
 
 static const struct ktest_case migrate_model_cases[] = {

@@ -49,20 +49,15 @@ static struct fault_run shared_run;
 static void *node_alloc(size_t size, void *priv)
 {
 	struct fault_run *run = priv;
-	struct page *page = size <= PAGE_SIZE ? mm_alloc_pages(&run->env.mm, 0, GFP_NOWARN) : NULL;
 
-	if (!page)
-		return NULL;
-	run->node_pages++;
-	return mm_page_address(&run->env.mm, page);
+	return mm_test_node_alloc(&run->env.mm, size, GFP_NOWARN, &run->node_pages);
 }
 
 static void node_free(void *p, size_t size, void *priv)
 {
 	struct fault_run *run = priv;
 
-	run->node_pages--;
-	mm_free_pages(&run->env.mm, mm_pfn_to_page(&run->env.mm, mm_virt_to_pfn(p)), 0);
+	mm_test_node_free(&run->env.mm, p, &run->node_pages);
 }
 
 static const struct xa_alloc_ops node_ops = { .alloc = node_alloc, .free = node_free,
