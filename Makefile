@@ -100,13 +100,14 @@ HOSTSRCS := $(filter-out $(HOST_SHIMMED),$(HOSTABLE)) $(wildcard tests/host/*.c)
 HOSTOBJS := $(patsubst %,$(O)/host/%.o,$(HOSTSRCS))
 
 # The host benchmarks (bench/*.c): -O2 and no sanitizers, since the timed code
-# must be the code that ships. They link mm/ and lib/ without the tests and
+# must be the code that ships; without the lock assertions (MM_LOCK_CHECKS=0,
+# mm/platform.h), which `make test` runs everywhere else. They link mm/ and lib/ without the tests and
 # the test framework; lib/string.c and lib/printf.c enter renamed through
 # bench/lib_shim.c (libc keeps memcpy, snprintf...: see tests/host/lib_shim.c).
 # Built with clang when the kernel is.
 BENCHCC ?= $(if $(findstring clang,$(CC)),$(CC),$(HOSTCC))
 BENCHCFLAGS := -std=gnu11 -O2 -g -fno-omit-frame-pointer -I. $(WARN) -MMD -MP \
-	-DMM_PLATFORM_HOST
+	-DMM_PLATFORM_HOST -DMM_LOCK_CHECKS=0
 BENCHSRCS := $(wildcard bench/*.c) \
 	$(filter-out $(HOST_SHIMMED) lib/ktest.c %_test.c,$(filter lib/% mm/%,$(HOSTABLE))) \
 	tests/host/mm_platform.c tests/host/mm_testing.c tests/host/panic.c
