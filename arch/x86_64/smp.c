@@ -1,7 +1,7 @@
 /*
  * AP bring-up (see smp.h). The trampoline and its temporary page tables sit
- * in TRAMP_PAGES pages below 1 MiB that the firmware's memory map calls
- * usable; the low 1 MiB is never given to the page allocator
+ * in TRAMP_PAGES pages below 1 MiB of the sanitized usable RAM
+ * (mm_boot_usable); the low 1 MiB is never given to the page allocator
  * (kernel/mm/mm_boot.c), so they stay ours. Layout from TRAMP:
  *   +0       the trampoline's code and parameter block (trampoline.S)
  *   +0x1000  PML4: [0] -> the PDPT below, [256..511] = the kernel's
@@ -20,9 +20,7 @@
 #include "arch/x86_64/lapic.h"
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/trap.h"
-#include "boot/multiboot2.h"
 #include "include/errno.h"
-#include "kernel/boot.h"
 #include "kernel/mm/mm_boot.h"
 #include "kernel/printk.h"
 #include "kernel/time.h"
@@ -53,16 +51,16 @@ void smp_init_boot_cpu(void)
 
 unsigned int smp_nr_online(void) { return nr_online; }
 
+/* Is [start, end) inside one range of the sanitized usable RAM (the
+ * firmware map after physmem_sanitize: reserved wins over usable)? */
 static bool usable(phys_addr_t start, phys_addr_t end)
 {
-	u32 i;
+	size_t i, n;
+	const struct pfn_range *range = mm_boot_usable(&n);
 
-	for (i = 0; i < boot_info.mmap_count; i++) {
-		struct mb2_mmap_entry e = multiboot_mmap_entry(&boot_info, i);
-
-		if (e.type == MB2_MMAP_AVAILABLE && e.base <= start && end <= e.base + e.length)
+	for (i = 0; i < n; i++)
+		if (range[i].start <= start >> PAGE_SHIFT && end >> PAGE_SHIFT <= range[i].end)
 			return true;
-	}
 	return false;
 }
 
@@ -110,13 +108,8 @@ static void tramp_prepare(void)
 /* An AP's first C code, on its bring-up stack, on the temporary tables. */
 static __attribute__((noreturn)) void ap_entry(struct cpu *cpu)
 {
-	unsigned long ist_top[NR_IST];
-	unsigned int i;
-
 	paging_enable_this_cpu();
-	for (i = 0; i < NR_IST; i++)
-		ist_top[i] = cpu->ist_top[i];
-	gdt_load(&cpu->gdt, ist_top);
+	gdt_load(&cpu->gdt, cpu->ist_top);
 	idt_load();
 	wrmsr(MSR_GS_BASE, (u64)cpu);
 	lapic_enable_this_cpu();
