@@ -19,12 +19,15 @@
 # SMP=2 for run/debug (CPUs; multi-threaded TCG, one host thread each),
 # DEMO=0 for run (skip the guided mm tour typed into the shell after boot),
 # GDB_BATCH=1 for debug (gdb -batch: backtrace at kmain, then quit),
+# LOCK_CHECKS=0: the kernel without the lock checker (kernel/lockdep.h; make
+# bench boots such a kernel, every other target the checked one),
 # UBSAN=1: the kernel built with -fsanitize=undefined (kernel/ubsan.c reports
 # each site once; O defaults to build/ubsan).
 
 override MAKEFLAGS += -rR --no-print-directory
 
 UBSAN ?= 0
+LOCK_CHECKS ?= 1
 ifeq ($(UBSAN),1)
 O ?= build/ubsan
 endif
@@ -64,6 +67,7 @@ KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -mcmodel=kernel \
 	-mno-red-zone -mgeneral-regs-only -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
 	-fstack-protector-strong -mstack-protector-guard=global -fno-asynchronous-unwind-tables -fno-common \
 	-fno-strict-aliasing -I. $(WARN) -MMD -MP
+KCFLAGS += -DLOCK_CHECKS=$(LOCK_CHECKS)
 ifeq ($(UBSAN),1)
 KCFLAGS += -fsanitize=undefined -DCONFIG_UBSAN
 endif
@@ -208,9 +212,12 @@ debug: deps $(KERNEL)
 
 # Benchmarks never run in `make test` (timed things do not assert speed);
 # tests/qemu/test_bench.py only checks that the harness runs (--quick).
+# The QEMU benchmarks boot a kernel without the lock checks (LOCK_CHECKS=0,
+# in $(O)/nochecks); everything else runs with them.
 bench: deps
 	$(Q)$(MAKE) kernel $(BENCH)
-	$(Q)O=$(O) $(PYTHON) tools/bench.py
+	$(Q)$(MAKE) LOCK_CHECKS=0 O=$(O)/nochecks kernel
+	$(Q)O=$(O) KERNEL=$(abspath $(O))/nochecks/kernel.elf $(PYTHON) tools/bench.py
 
 # libFuzzer targets (tests/fuzz/fuzz_*.c): the host objects rebuilt with
 # clang and -fsanitize=fuzzer-no-link (coverage for the fuzzer), linked once

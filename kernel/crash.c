@@ -7,16 +7,21 @@
  * timer interrupt touches a mapped page while it migrates: the fault path
  * must refuse to sleep there), canary (a local array overrun: the stack
  * protector's check on return), poison (a write after free, with
- * mm.poison=1: caught when the page is allocated again). Each kind has its own noinline function so
+ * mm.poison=1: caught when the page is allocated again), lockorder (two
+ * locks taken in both orders), lockrecursion (a lock taken twice),
+ * locksleep (a yield with a spinlock held): the lock checker's reports,
+ * LOCK_CHECKS builds only. Each kind has its own noinline function so
  * the backtrace names it.
  */
 #include "kernel/crash.h"
 #include "include/assert.h"
 #include "include/errno.h"
 #include "kernel/cmdline.h"
+#include "kernel/lockdep.h"
 #include "kernel/mm/mm_boot.h"
 #include "kernel/printk.h"
 #include "kernel/sched.h"
+#include "kernel/spinlock.h"
 #include "kernel/time.h"
 #include "lib/string.h"
 #include "mm/mapped.h"
@@ -163,6 +168,48 @@ static __noinline void crash_mappedirq(void)
 	migrate_pages(&kernel_mm, &pfn, 1, NULL, NULL, NULL, MIGRATE_SYNC, &res);
 }
 
+static struct spinlock crash_lock_a = SPINLOCK_INIT("crash-a");
+static struct spinlock crash_lock_b = SPINLOCK_INIT("crash-b");
+
+static bool lock_checks_built(void)
+{
+	if (!LOCK_CHECKS)
+		pr_err("crash: the lock checks are not built in (LOCK_CHECKS=0)\n");
+	return LOCK_CHECKS;
+}
+
+static __noinline void crash_lockorder(void)
+{
+	if (!lock_checks_built())
+		return;
+	spin_lock(&crash_lock_a);
+	spin_lock(&crash_lock_b);
+	spin_unlock(&crash_lock_b);
+	spin_unlock(&crash_lock_a);
+	spin_lock(&crash_lock_b);
+	spin_lock(&crash_lock_a); /* reported here, before it could deadlock */
+	spin_unlock(&crash_lock_a);
+	spin_unlock(&crash_lock_b);
+}
+
+static __noinline void crash_lockrecursion(void)
+{
+	if (!lock_checks_built())
+		return;
+	spin_lock(&crash_lock_a);
+	spin_lock(&crash_lock_a); /* would spin forever: reported instead */
+	spin_unlock(&crash_lock_a);
+}
+
+static __noinline void crash_locksleep(void)
+{
+	if (!lock_checks_built())
+		return;
+	spin_lock(&crash_lock_a);
+	thread_yield();
+	spin_unlock(&crash_lock_a);
+}
+
 static const struct crash_kind kinds[] = {
 	{ "pagefault", crash_pagefault }, { "null", crash_null },
 	{ "ud", crash_ud },               { "divide", crash_divide },
@@ -171,7 +218,8 @@ static const struct crash_kind kinds[] = {
 	{ "mainstack", crash_mainstack }, { "wx", crash_wx },
 	{ "rodata", crash_rodata },       { "nx", crash_nx },
 	{ "canary", crash_canary },       { "poison", crash_poison },
-	{ "mappedirq", crash_mappedirq },
+	{ "mappedirq", crash_mappedirq }, { "lockorder", crash_lockorder },
+	{ "lockrecursion", crash_lockrecursion }, { "locksleep", crash_locksleep },
 };
 
 static const struct crash_kind *requested;
@@ -190,7 +238,7 @@ static int set_crash(const char *value)
 }
 CMDLINE_PARAM(crash, "crash", set_crash,
 	      "pagefault|null|ud|divide|gp|panic|assert|stack|mainstack|wx|rodata|nx|canary|poison|"
-	      "mappedirq: "
+	      "mappedirq|lockorder|lockrecursion|locksleep: "
 	      "crash on purpose after boot");
 
 void crash_if_requested(void)

@@ -93,10 +93,10 @@ static void start_script_monitor(void)
 void kmain(u32 mbi_phys);
 void kmain(u32 mbi_phys)
 {
+	smp_init_boot_cpu(); /* this_cpu(), which every spinlock reads */
 	serial_init();
 	gdt_init();
 	idt_init();
-	smp_init_boot_cpu();
 	sched_init();
 	pr_info("%s\n", kernel_version_string);
 	parse_boot_info(mbi_phys);

@@ -32,7 +32,7 @@ void console_break_locks(void) { console_unlocked = true; }
 /* The console lock is held, or panic broke the locks (it may hold none). */
 static void assert_console_locked(void)
 {
-	ASSERT_MSG(console_unlocked || spin_is_locked(&console_lock), "console lock not held");
+	ASSERT_MSG(console_unlocked || spin_held(&console_lock), "console lock not held");
 }
 
 static void console_write_port_locked(unsigned int port, const char *s, size_t len)

@@ -25,6 +25,7 @@
 #include "include/errno.h"
 #include "kernel/mm/mm_boot.h"
 #include "kernel/printk.h"
+#include "kernel/lockdep.h"
 #include "kernel/spinlock.h"
 #include "kernel/time.h"
 #include "lib/string.h"
@@ -54,8 +55,6 @@ struct thread {
 	unsigned int console;    /* serial port kprintf() writes to; 0 = COM1 */
 	bool in_use;
 };
-
-int spinlocks_held;
 
 static struct thread threads[THREAD_MAX];
 static struct thread *current;
@@ -183,8 +182,7 @@ static void schedule_irqoff(void)
 	struct thread *prev = current, *next;
 
 	BUG_ON(irqs_enabled());
-	ASSERT_MSG(spinlocks_held == 0, "thread %s switches holding %d spinlock(s)", prev->name,
-		   spinlocks_held);
+	lockdep_assert_none_held(prev->name);
 	if (prev->state == THREAD_RUNNABLE)
 		list_add_tail(&prev->node, &run_queue);
 	while (list_empty(&run_queue)) {

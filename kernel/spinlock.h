@@ -1,59 +1,97 @@
 /*
- * Spinlocks. The kernel runs on one CPU today, but every lock is a real
- * test-and-set lock so that SMP needs no redesign. Locks that an interrupt
- * handler may take must be taken with spin_lock_irqsave(); holding a spinlock
- * across a sleep or a yield is a bug (checked by sched via preempt_count-like
- * accounting of held locks).
+ * Spinlocks: ticket locks that exclude across CPUs, FIFO among waiters.
+ * `next` is the next ticket handed out, `serving` the ticket that holds the
+ * lock; a CPU takes a ticket with one atomic add and spins until it is
+ * served. `cpu` records the holder (its cpus[] index, -1 while free), so
+ * spin_held() means "this CPU holds it".
+ *
+ * Locks an interrupt handler may take must be taken with
+ * spin_lock_irqsave() everywhere. Holding a spinlock across a sleep or a
+ * yield is a bug. With LOCK_CHECKS (on in every build but `make bench`'s)
+ * each acquisition and release goes through kernel/lockdep.c, which
+ * reports recursion, a release by a CPU that does not hold the lock,
+ * sleeping with a lock held, and lock-order inversions between classes
+ * (a class is the lock's name: locks initialised with one name are one
+ * class).
  */
 #ifndef KERNEL_SPINLOCK_H
 #define KERNEL_SPINLOCK_H
 
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/smp.h"
 #include "include/compiler.h"
+#include "kernel/lockdep.h"
 
 struct spinlock {
-	volatile int locked;
-	const char *name;
+	u16 serving;       /* the ticket that holds the lock */
+	u16 next;          /* the next ticket to hand out */
+	int cpu;           /* the holder's cpus[] index; -1 while free */
+	const char *name;  /* and the lock class (lockdep) */
+	u16 class_id;      /* lockdep's class, 0 until first taken */
 };
 
-#define SPINLOCK_INIT(n) { 0, n }
+#define SPINLOCK_INIT(n) { 0, 0, -1, n, 0 }
 
-/* Number of spinlocks held on this CPU; sched refuses to switch while > 0. */
-extern int spinlocks_held;
+/* The address of this statement: a call site lockdep can print. */
+#define THIS_IP                    \
+	({                         \
+		__label__ __here;  \
+	__here:                    \
+		(unsigned long)&&__here; \
+	})
 
 static inline void spin_lock_init(struct spinlock *lock, const char *name)
 {
-	lock->locked = 0;
-	lock->name = name;
+	*lock = (struct spinlock)SPINLOCK_INIT(name);
 }
 
-static inline void spin_lock(struct spinlock *lock)
+static __always_inline void spin_lock_at(struct spinlock *lock, unsigned long site)
 {
-	while (__atomic_exchange_n(&lock->locked, 1, __ATOMIC_ACQUIRE))
-		while (READ_ONCE(lock->locked))
-			cpu_relax();
-	spinlocks_held++;
+	u16 ticket;
+
+	lockdep_acquire(lock, site);
+	ticket = __atomic_fetch_add(&lock->next, 1, __ATOMIC_RELAXED);
+	while (__atomic_load_n(&lock->serving, __ATOMIC_ACQUIRE) != ticket)
+		cpu_relax();
+	WRITE_ONCE(lock->cpu, (int)this_cpu()->index);
 }
 
-static inline void spin_unlock(struct spinlock *lock)
+static __always_inline void spin_unlock_at(struct spinlock *lock)
 {
-	spinlocks_held--;
-	__atomic_store_n(&lock->locked, 0, __ATOMIC_RELEASE);
+	lockdep_release(lock);
+	WRITE_ONCE(lock->cpu, -1);
+	__atomic_store_n(&lock->serving, (u16)(lock->serving + 1), __ATOMIC_RELEASE);
 }
 
-static inline bool spin_is_locked(const struct spinlock *lock) { return READ_ONCE(lock->locked); }
+#define spin_lock(lock) spin_lock_at((lock), THIS_IP)
+#define spin_unlock(lock) spin_unlock_at(lock)
 
-static inline unsigned long spin_lock_irqsave(struct spinlock *lock)
+/* Someone (any CPU) holds @lock. */
+static inline bool spin_is_locked(const struct spinlock *lock)
+{
+	return __atomic_load_n(&lock->serving, __ATOMIC_RELAXED) !=
+	       __atomic_load_n(&lock->next, __ATOMIC_RELAXED);
+}
+
+/* This CPU holds @lock (what a *_locked function asserts). */
+static inline bool spin_held(const struct spinlock *lock)
+{
+	return READ_ONCE(lock->cpu) == (int)this_cpu()->index;
+}
+
+static __always_inline unsigned long spin_lock_irqsave_at(struct spinlock *lock, unsigned long site)
 {
 	unsigned long flags = irq_save();
 
-	spin_lock(lock);
+	spin_lock_at(lock, site);
 	return flags;
 }
 
+#define spin_lock_irqsave(lock) spin_lock_irqsave_at((lock), THIS_IP)
+
 static inline void spin_unlock_irqrestore(struct spinlock *lock, unsigned long flags)
 {
-	spin_unlock(lock);
+	spin_unlock_at(lock);
 	irq_restore(flags);
 }
 

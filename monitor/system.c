@@ -1,8 +1,9 @@
 /*
  * Monitor commands about the machine and the kernel itself: `version`,
- * `uptime`, `threads`, `poweroff`. Hold no state.
+ * `uptime`, `threads`, `locks`, `poweroff`. Hold no state.
  */
 #include "drivers/qemu_exit.h"
+#include "kernel/lockdep.h"
 #include "kernel/printk.h"
 #include "kernel/sched.h"
 #include "kernel/time.h"
@@ -32,6 +33,14 @@ static int cmd_threads(int argc, char **argv)
 	return 0;
 }
 MONITOR_CMD("threads", 0, 0, "", "list kernel threads", cmd_threads);
+
+static int cmd_locks(int argc, char **argv)
+{
+	lockdep_dump();
+	return 0;
+}
+MONITOR_CMD("locks", 0, 0, "", "the lock checker's classes and the orders seen between them",
+	    cmd_locks);
 
 static int cmd_poweroff(int argc, char **argv)
 {

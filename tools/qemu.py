@@ -22,7 +22,8 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.environ.get("O", os.path.join(ROOT, "build"))
-KERNEL = os.path.join(BUILD, "kernel.elf")
+# `make bench` boots the kernel built without lock checks (KERNEL=...).
+KERNEL = os.environ.get("KERNEL") or os.path.join(BUILD, "kernel.elf")
 
 EXIT_SUCCESS = 33
 EXIT_FAILURE = 35

@@ -19,6 +19,7 @@
 
 #include "arch/x86_64/gdt.h"
 #include "include/types.h"
+#include "kernel/lockdep.h"
 
 #define SMP_MAX_CPUS 16
 #define SMP_AP_TIMEOUT_MS 1000
@@ -28,6 +29,7 @@ struct cpu {
 	unsigned int index;    /* 0: the boot CPU */
 	u32 apic_id;
 	int online;            /* set by the CPU itself, last (release) */
+	struct lockdep_cpu lockdep; /* the spinlocks it holds (lockdep.c) */
 	struct cpu_gdt gdt;
 	/* An AP's stacks, from the buddy: bring-up and IST (the boot CPU's
 	 * are static). */

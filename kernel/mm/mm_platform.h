@@ -35,7 +35,7 @@ static inline void mm_unlock_irqrestore(struct mm_lock *lock, unsigned long flag
 {
 	spin_unlock_irqrestore(&lock->lock, flags);
 }
-static inline bool mm_lock_held(const struct mm_lock *lock) { return spin_is_locked(&lock->lock); }
+static inline bool mm_lock_held(const struct mm_lock *lock) { return spin_held(&lock->lock); }
 static inline unsigned long mm_irq_save(void) { return irq_save(); }
 static inline void mm_irq_restore(unsigned long flags) { irq_restore(flags); }
 static inline bool mm_irqs_disabled(void) { return !irqs_enabled(); }
