@@ -5,8 +5,9 @@
  * Output is polled: wait for the transmit holding register to empty, write a
  * byte. It never sleeps and takes no lock (printk serialises lines).
  * Input: the IRQ handler drains a port's receive FIFO into that port's ring
- * buffer [rx_tail, rx_head) and wakes its readers' wait queue. The ring's
- * indices are written only with interrupts off.
+ * buffer [rx_tail, rx_head) and wakes its readers' wait queue. The ring and
+ * its counters are under the port's rx_lock (irq-saving): the handler runs
+ * on the CPU the IOAPIC routes to, a reader on any.
  *
  * Nothing typed before the kernel runs is lost. Changing the FIFO-enable bit
  * empties the receive FIFO, and with the FIFO off a 16550 holds one byte
@@ -21,6 +22,7 @@
 #include "include/errno.h"
 #include "kernel/printk.h"
 #include "kernel/sched.h"
+#include "kernel/spinlock.h"
 
 #define UART_DATA 0
 #define UART_IER 1
@@ -42,17 +44,20 @@ struct uart {
 	u16 base;                        /* (C) I/O port base */
 	u8 isa_irq;                      /* (C) */
 	bool present;                    /* (C) after serial_init() */
-	u8 rx_buf[RX_SIZE];              /* (I) written by the IRQ handler */
-	volatile unsigned int rx_head;   /* (I) */
-	volatile unsigned int rx_tail;   /* (I) */
-	u64 rx_dropped;                  /* (I) */
+	struct spinlock rx_lock;
+	u8 rx_buf[RX_SIZE];              /* (R) written by the IRQ handler */
+	unsigned int rx_head;            /* (R) */
+	unsigned int rx_tail;            /* (R) */
+	u64 rx_dropped;                  /* (R) */
 	struct waitq rx_waitq;           /* readers waiting for input */
 };
 
-/* Lock legend: (C) constant after init, (I) changed only with interrupts off. */
+/* Lock legend: (C) constant after init, (R) under rx_lock. */
 static struct uart uarts[SERIAL_NR_PORTS] = {
-	[SERIAL_COM1] = { .name = "serial-com1", .base = 0x3f8, .isa_irq = 4 },
-	[SERIAL_COM2] = { .name = "serial-com2", .base = 0x2f8, .isa_irq = 3 },
+	[SERIAL_COM1] = { .name = "serial-com1", .base = 0x3f8, .isa_irq = 4,
+			  .rx_lock = SPINLOCK_INIT("serial-rx") },
+	[SERIAL_COM2] = { .name = "serial-com2", .base = 0x2f8, .isa_irq = 3,
+			  .rx_lock = SPINLOCK_INIT("serial-rx") },
 };
 
 static struct uart *uart_get(enum serial_port port)
@@ -66,6 +71,7 @@ static struct uart *uart_get(enum serial_port port)
  */
 static unsigned int uart_rx_drain(struct uart *uart)
 {
+	unsigned long flags = spin_lock_irqsave(&uart->rx_lock);
 	unsigned int n = 0;
 
 	/* Bounded: a broken UART that always says "data ready" must not hang. */
@@ -80,6 +86,7 @@ static unsigned int uart_rx_drain(struct uart *uart)
 		uart->rx_buf[uart->rx_head % RX_SIZE] = c;
 		uart->rx_head++;
 	}
+	spin_unlock_irqrestore(&uart->rx_lock, flags);
 	return n;
 }
 
@@ -200,12 +207,12 @@ int serial_port_getc(enum serial_port port)
 
 	if (!uart)
 		return -EINVAL;
-	flags = irq_save();
+	flags = spin_lock_irqsave(&uart->rx_lock);
 	if (uart->rx_tail != uart->rx_head) {
 		c = uart->rx_buf[uart->rx_tail % RX_SIZE];
 		uart->rx_tail++;
 	}
-	irq_restore(flags);
+	spin_unlock_irqrestore(&uart->rx_lock, flags);
 	return c;
 }
 
@@ -224,4 +231,4 @@ int serial_port_getc_wait(enum serial_port port)
 
 int serial_getc_wait(void) { return serial_port_getc_wait(SERIAL_COM1); }
 
-u64 serial_rx_dropped(void) { return uarts[SERIAL_COM1].rx_dropped; }
+u64 serial_rx_dropped(void) { return READ_ONCE(uarts[SERIAL_COM1].rx_dropped); }

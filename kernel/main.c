@@ -46,9 +46,11 @@ struct boot_info boot_info;
 phys_addr_t boot_info_phys;
 volatile u64 ticks;
 
+/* Every CPU's LAPIC tick; `ticks` counts the boot CPU's. */
 static void timer_tick(void)
 {
-	ticks++;
+	if (this_cpu()->index == 0)
+		ticks++;
 	sched_tick();
 }
 
@@ -111,6 +113,7 @@ void kmain(u32 mbi_phys)
 	if (mapped_init(&kernel_mm))
 		panic("kmain: cannot register mapped pages' movable ops");
 	interrupts_init();
+	sched_start_idle();
 	smp_init();
 	pci_init();
 	workqueue_init();

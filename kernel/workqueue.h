@@ -1,6 +1,6 @@
 /*
  * Deferred work: a work item is a function run later in thread context (so
- * it may sleep) by the kernel's worker thread. Queueing is interrupt-safe
+ * it may sleep) by the kernel's worker thread. Queueing is interrupt-safe, from any CPU,
  * and idempotent: a pending item is not queued twice. An item may re-queue
  * itself from its own function.
  */
@@ -11,7 +11,7 @@
 #include "lib/list.h"
 
 struct work {
-	struct list_head node; /* on the queue while pending (irq-off) */
+	struct list_head node; /* on the queue while pending (queue_lock) */
 	void (*fn)(struct work *w);
 	bool pending;
 };

@@ -1,8 +1,9 @@
 /*
  * IOAPIC driver: one IOAPIC (all that QEMU's q35 has). Every redirection
  * entry starts masked; ioapic_route() allocates a vector, programs the entry
- * for the boot CPU and unmasks it. The routing table is written only in
- * thread/boot context with interrupts off.
+ * for the boot CPU and unmasks it. ioapic_lock (irq-saving) guards the
+ * routing table and the register-select/window pair, which two CPUs must
+ * not interleave.
  */
 #include "arch/x86_64/ioapic.h"
 #include "arch/x86_64/acpi.h"
@@ -12,6 +13,7 @@
 #include "include/assert.h"
 #include "include/errno.h"
 #include "kernel/printk.h"
+#include "kernel/spinlock.h"
 
 #define IOREGSEL 0x00
 #define IOWIN 0x10
@@ -28,6 +30,7 @@ static volatile u32 *ioapic;
 static u32 gsi_base;
 static unsigned int gsi_count;
 static s16 gsi_vector[MAX_GSI];
+static struct spinlock ioapic_lock = SPINLOCK_INIT("ioapic");
 
 static u32 ioapic_read(u32 reg)
 {
@@ -70,18 +73,21 @@ int ioapic_route(u32 gsi, enum irq_trigger trigger, enum irq_polarity polarity,
 
 	if (!ioapic || gsi < gsi_base || pin >= gsi_count)
 		return -EINVAL;
-	if (gsi_vector[pin] >= 0)
-		return -EBUSY;
 	vec = irq_alloc_vector(handler, arg, name);
 	if (vec < 0)
 		return vec;
 	low = (u32)vec | (trigger == IRQ_LEVEL ? RTE_LEVEL : 0) |
 	      (polarity == IRQ_ACTIVE_LOW ? RTE_ACTIVE_LOW : 0);
-	flags = irq_save();
+	flags = spin_lock_irqsave(&ioapic_lock);
+	if (gsi_vector[pin] >= 0) {
+		spin_unlock_irqrestore(&ioapic_lock, flags);
+		irq_free_vector((unsigned int)vec);
+		return -EBUSY;
+	}
 	gsi_vector[pin] = (s16)vec;
 	ioapic_write(IOREDTBL(pin) + 1, lapic_id() << 24);
 	ioapic_write(IOREDTBL(pin), low);
-	irq_restore(flags);
+	spin_unlock_irqrestore(&ioapic_lock, flags);
 	pr_debug("ioapic: gsi %u -> vector %#x (%s)\n", gsi, vec, name);
 	return vec;
 }
@@ -110,8 +116,8 @@ void ioapic_mask(u32 gsi, bool masked)
 
 	if (!ioapic || gsi < gsi_base || pin >= gsi_count)
 		return;
-	flags = irq_save();
+	flags = spin_lock_irqsave(&ioapic_lock);
 	low = ioapic_read(IOREDTBL(pin));
 	ioapic_write(IOREDTBL(pin), masked ? low | RTE_MASKED : low & ~RTE_MASKED);
-	irq_restore(flags);
+	spin_unlock_irqrestore(&ioapic_lock, flags);
 }

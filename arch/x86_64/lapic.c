@@ -39,6 +39,7 @@
 
 static volatile u32 *lapic;
 static void (*tick_handler)(void);
+static u32 timer_per_tick; /* the boot CPU's calibration, for every CPU */
 
 static u32 lapic_read(u32 reg) { return lapic[reg / 4]; }
 static void lapic_write(u32 reg, u32 v)
@@ -92,6 +93,15 @@ int lapic_send_init(u32 apic_id) { return send_ipi(apic_id, ICR_INIT | ICR_ASSER
 
 int lapic_send_startup(u32 apic_id, u8 vector) { return send_ipi(apic_id, ICR_STARTUP | vector); }
 
+int lapic_send_fixed(u32 apic_id, u8 vector)
+{
+	unsigned long flags = irq_save(); /* an interrupt's IPI must not split the ICR writes */
+	int err = send_ipi(apic_id, vector);
+
+	irq_restore(flags);
+	return err;
+}
+
 void lapic_init(phys_addr_t base)
 {
 	u64 msr = rdmsr(MSR_APIC_BASE);
@@ -134,9 +144,17 @@ void lapic_timer_start(unsigned int hz, void (*tick)(void))
 		per_tick = 1;
 
 	tick_handler = tick;
+	timer_per_tick = per_tick;
 	irq_set_fixed(VEC_LAPIC_TIMER, lapic_timer_irq, NULL, "lapic-timer");
-	lapic_write(LAPIC_LVT_TIMER, VEC_LAPIC_TIMER | LVT_PERIODIC);
-	lapic_write(LAPIC_TIMER_INIT, per_tick);
+	lapic_timer_start_this_cpu();
 	pr_info("lapic: timer %u Hz (%u counts per tick, bus/16 %lu kHz)\n", hz, per_tick,
 		(unsigned long)((u64)counted * 1000000ULL / elapsed_ns));
+}
+
+void lapic_timer_start_this_cpu(void)
+{
+	BUG_ON(!timer_per_tick);
+	lapic_write(LAPIC_TIMER_DIV, 0x3);
+	lapic_write(LAPIC_LVT_TIMER, VEC_LAPIC_TIMER | LVT_PERIODIC);
+	lapic_write(LAPIC_TIMER_INIT, timer_per_tick);
 }

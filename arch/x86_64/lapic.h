@@ -15,7 +15,13 @@ void lapic_enable_this_cpu(void);
  * Return: 0, or -ETIMEDOUT when the ICR stayed busy. */
 int lapic_send_init(u32 apic_id);
 int lapic_send_startup(u32 apic_id, u8 vector);
+/* Fixed-vector IPI to @apic_id. Return: 0, or -ETIMEDOUT. Context: any. */
+int lapic_send_fixed(u32 apic_id, u8 vector);
+/* Calibrate the timer on the boot CPU and start it periodic at @hz, each
+ * tick calling @tick (on every CPU whose timer runs). */
 void lapic_timer_start(unsigned int hz, void (*tick)(void));
+/* Start this CPU's timer with the boot CPU's calibration (an AP). */
+void lapic_timer_start_this_cpu(void);
 void lapic_eoi(void);
 u32 lapic_id(void);
 

@@ -11,8 +11,9 @@
  * bring-up nothing maps the lower half on any CPU.
  *
  * One AP starts at a time: the parameter block holds one CPU's stack and
- * argument. Started APs park (interrupts off, HLT) until the scheduler
- * runs threads on them.
+ * argument. A started AP starts its timer and hands itself to the scheduler
+ * (sched_run_ap): its idle thread, on a guarded stack, takes over; the
+ * bring-up stack stays the CPU's.
  */
 #include "arch/x86_64/smp.h"
 #include "arch/x86_64/acpi.h"
@@ -23,6 +24,7 @@
 #include "include/errno.h"
 #include "kernel/mm/mm_boot.h"
 #include "kernel/printk.h"
+#include "kernel/sched.h"
 #include "kernel/time.h"
 #include "lib/string.h"
 
@@ -113,9 +115,9 @@ static __attribute__((noreturn)) void ap_entry(struct cpu *cpu)
 	idt_load();
 	wrmsr(MSR_GS_BASE, (u64)cpu);
 	lapic_enable_this_cpu();
+	lapic_timer_start_this_cpu();
 	__atomic_store_n(&cpu->online, 1, __ATOMIC_RELEASE);
-	for (;;)
-		__asm__ volatile("cli; hlt" ::: "memory");
+	sched_run_ap();
 }
 
 static bool wait_online(struct cpu *cpu, u64 us)

@@ -6,7 +6,8 @@
  * the vector and acknowledged at the LAPIC afterwards.
  *
  * Vectors: 0-31 exceptions, 0x20-0x2f the (masked) 8259, 0x40-0xef
- * allocated to devices by irq_alloc_vector(), 0xf0 LAPIC timer, 0xfe LAPIC
+ * allocated to devices by irq_alloc_vector(), 0xf0 LAPIC timer, 0xf1 the
+ * reschedule IPI (kernel/sched.c), 0xfe LAPIC
  * error, 0xff LAPIC spurious.
  */
 #ifndef ARCH_X86_64_TRAP_H
@@ -36,6 +37,7 @@ struct trap_frame {
 #define VEC_DEVICE_FIRST 0x40
 #define VEC_DEVICE_LAST 0xef
 #define VEC_LAPIC_TIMER 0xf0
+#define VEC_IPI_RESCHED 0xf1
 #define VEC_LAPIC_ERROR 0xfe
 #define VEC_SPURIOUS 0xff
 

@@ -2,6 +2,12 @@
  * The kernel's inline half of mm/platform.h: spinlocks with IRQ save, the
  * CPU number, and direct-map translation. Included only through
  * mm/platform.h.
+ *
+ * MM_MAX_CPUS is 1 until the mm keeps a per-CPU cache per CPU: every CPU
+ * uses cache 0, so the "per-CPU" sections (mm_irq_save) take one lock,
+ * mm_percpu_lock, not only interrupts off. With the threads that use the
+ * mm on the boot CPU it is never contended; it makes the sections correct
+ * from any CPU all the same.
  */
 #ifndef KERNEL_MM_PLATFORM_H
 #define KERNEL_MM_PLATFORM_H
@@ -36,8 +42,12 @@ static inline void mm_unlock_irqrestore(struct mm_lock *lock, unsigned long flag
 	spin_unlock_irqrestore(&lock->lock, flags);
 }
 static inline bool mm_lock_held(const struct mm_lock *lock) { return spin_held(&lock->lock); }
-static inline unsigned long mm_irq_save(void) { return irq_save(); }
-static inline void mm_irq_restore(unsigned long flags) { irq_restore(flags); }
+extern struct spinlock mm_percpu_lock;
+static inline unsigned long mm_irq_save(void) { return spin_lock_irqsave(&mm_percpu_lock); }
+static inline void mm_irq_restore(unsigned long flags)
+{
+	spin_unlock_irqrestore(&mm_percpu_lock, flags);
+}
 static inline bool mm_irqs_disabled(void) { return !irqs_enabled(); }
 static inline unsigned int mm_cpu_id(void) { return 0; }
 static inline bool mm_in_interrupt(void) { return in_interrupt(); }
