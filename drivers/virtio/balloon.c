@@ -36,7 +36,7 @@ void balloon_read_target(struct balloon *balloon)
 	unsigned long keep = keep_pages(balloon), managed = balloon->cfg.mm->nr_managed, max;
 	u32 num;
 
-	balloon->config_pending = false;
+	balloon_flag_take(&balloon->config_pending);
 	balloon_policy_reset(balloon); /* rank afresh for this target */
 	if (balloon->vdev->ops->config_read(balloon->vdev, BALLOON_CFG_NUM_PAGES, &num, sizeof(num))) {
 		balloon->info.errors++;
@@ -71,9 +71,9 @@ void balloon_read_target(struct balloon *balloon)
 /*
  * Post the chain @sg (@nr_out device-readable entries, then @nr_in
  * device-writable ones) on @vq and wait until the device hands it back;
- * the time waited is added to *@wait_ns. b->busy is held meanwhile:
- * nobody else posts or touches the balloon. Return: 0 or -EIO (driver
- * stopped).
+ * the time waited is added to *@wait_ns. The caller holds the claim:
+ * nobody else posts or touches the balloon meanwhile. Return: 0 or -EIO
+ * (driver stopped).
  */
 int balloon_post_sg(struct balloon *balloon, struct virtqueue *vq, const struct vq_sg *sg,
 			    unsigned int nr_out, unsigned int nr_in, void *token, u64 *wait_ns)
@@ -84,10 +84,9 @@ int balloon_post_sg(struct balloon *balloon, struct virtqueue *vq, const struct 
 	int err = 0;
 	u32 len = 0;
 
-	balloon->busy = true;
+	ASSERT_MSG(balloon_claimed(balloon), "balloon: posting without the claim");
 	if (vq_add(vq, sg, nr_out, nr_in, token)) {
 		balloon_break(balloon, vq_broken(vq) ? "queue broken" : "cannot post a buffer");
-		balloon->busy = false;
 		return -EIO;
 	}
 	vq_kick(vq);
@@ -108,9 +107,21 @@ int balloon_post_sg(struct balloon *balloon, struct virtqueue *vq, const struct 
 						 : "device did not return a buffer");
 		err = -EIO;
 	}
-	balloon->busy = false;
 	return err;
 }
+
+/* The claim's channel for putback's wait. */
+static unsigned long claim_channel(const struct balloon *balloon) { return (unsigned long)&balloon->claimed; }
+
+void balloon_unclaim(struct balloon *balloon)
+{
+	__atomic_store_n(&balloon->claimed, 0, __ATOMIC_RELEASE);
+	mm_wake(claim_channel(balloon));
+}
+
+static bool try_claim(void *arg) { return balloon_claim(arg); }
+
+void balloon_claim_wait(struct balloon *balloon) { mm_wait(claim_channel(balloon), try_claim, balloon); }
 
 int balloon_post_pfns(struct balloon *balloon, struct virtqueue *vq, u32 *pfns, u64 pa,
 			 unsigned int n, u64 *wait_ns)
@@ -136,7 +147,7 @@ static void write_actual(struct balloon *balloon)
  * 0 when nothing could be taken now (retry later), -ENOSPC when free memory
  * is down to keep_pages(), or -EIO.
  */
-static int inflate_batch(struct balloon *balloon, unsigned int want)
+static int inflate_batch_claimed(struct balloon *balloon, unsigned int want)
 {
 	unsigned long free = mm_nr_free_pages(balloon->cfg.mm), keep = keep_pages(balloon), pfn;
 	u64 start = now_ns(), waited = 0;
@@ -161,8 +172,20 @@ static int inflate_batch(struct balloon *balloon, unsigned int want)
 	return (int)n;
 }
 
-/* One deflate batch of at most @want pages. Return: pages deflated or -EIO. */
-static int deflate_batch(struct balloon *balloon, unsigned int want)
+static int inflate_batch(struct balloon *balloon, unsigned int want)
+{
+	int r;
+
+	if (!balloon_claim(balloon))
+		return 0; /* a migration or a report talks to the device */
+	r = inflate_batch_claimed(balloon, want);
+	balloon_unclaim(balloon);
+	return r;
+}
+
+/* One deflate batch of at most @want pages. Return: pages deflated (0:
+ * none now) or -EIO. */
+static int deflate_batch_claimed(struct balloon *balloon, unsigned int want)
 {
 	u64 start = now_ns(), waited = 0;
 	unsigned int n = balloon_pick_deflate(balloon, want), i;
@@ -182,13 +205,24 @@ static int deflate_batch(struct balloon *balloon, unsigned int want)
 	return (int)n;
 }
 
+static int deflate_batch(struct balloon *balloon, unsigned int want)
+{
+	int r;
+
+	if (!balloon_claim(balloon))
+		return 0;
+	r = deflate_batch_claimed(balloon, want);
+	balloon_unclaim(balloon);
+	return r;
+}
+
 /* Deflate up to @nr pages, batch by batch, while the device works.
  * Return: pages deflated. */
 static unsigned long deflate_pages(struct balloon *balloon, unsigned long nr)
 {
 	unsigned long done = 0;
 
-	while (done < nr && !balloon->info.broken && !balloon->busy && balloon->info.actual) {
+	while (done < nr && !balloon->info.broken && balloon->info.actual) {
 		int r = deflate_batch(balloon, (unsigned int)MIN(nr - done, balloon->cfg.batch));
 
 		if (r <= 0)
@@ -220,18 +254,17 @@ bool balloon_adjust(struct balloon *balloon)
 {
 	unsigned int batch = balloon->cfg.batch;
 
-	if (balloon->oom_want && !balloon->busy) {
-		unsigned long want = balloon->oom_want;
+	unsigned long want = __atomic_exchange_n(&balloon->oom_want, 0, __ATOMIC_ACQUIRE);
 
-		balloon->oom_want = 0;
-		balloon_oom_deflate(balloon, want);
-	}
-	while (!balloon->info.broken && !balloon->config_pending && balloon->info.actual != balloon->info.target) {
+	if (want && !balloon_oom_deflate(balloon, want) && balloon_claimed(balloon))
+		__atomic_fetch_add(&balloon->oom_want, want, __ATOMIC_RELEASE); /* next round */
+	while (!balloon->info.broken && !balloon_flag_test(&balloon->config_pending) &&
+	       balloon->info.actual != balloon->info.target) {
 		int r;
 
-		if (balloon->busy)
+		if (balloon_claimed(balloon))
 			return false; /* a migration is talking to the device */
-		if (balloon->stats_pending)
+		if (balloon_flag_test(&balloon->stats_pending))
 			balloon_stats_service(balloon);
 		if (balloon->info.actual < balloon->info.target)
 			r = inflate_batch(balloon, MIN(balloon->info.target - balloon->info.actual, batch));
@@ -401,7 +434,7 @@ int balloon_start(struct balloon *balloon, const struct balloon_config *cfg)
 	balloon->info.active = true;
 	balloon->info.features = balloon->vdev->features;
 	balloon->info.batch = balloon->cfg.batch;
-	balloon->config_pending = true; /* the host may have set a target already */
+	balloon_flag_set(&balloon->config_pending); /* the host may have set a target already */
 	return 0;
 fail:
 	balloon->vdev->ops->fail(balloon->vdev);

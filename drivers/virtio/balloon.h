@@ -41,7 +41,7 @@
  *
  * Invariants, while the device works: xa_count(pfns) == actual == pages of
  * type BALLOON owned here (isolated ones included); every PFN handed to the
- * host fits the 32-bit PFN field; nothing else is posted while busy.
+ * host fits the 32-bit PFN field; nothing else is posted while it is claimed.
  *
  * Locking: one owner (a thread, or a test) makes every call; interrupt
  * handlers only set config_pending / stats_pending and wake the owner.
@@ -171,8 +171,8 @@ struct balloon {
 	/* The device protocol (balloon.c) */
 	struct virtio_device *vdev;
 	struct virtqueue *vq[BALLOON_NR_VQS]; /* STATS, REPORTING: when negotiated */
-	volatile bool config_pending; /* num_pages may have changed */
-	bool busy;                    /* a buffer is in flight: nobody else may post */
+	bool config_pending;          /* num_pages may have changed (balloon_flag_*) */
+	unsigned int claimed;         /* atomic: see balloon_claim() */
 	struct page *buf_page;        /* cfg.batch PFNs */
 	unsigned int buf_order;
 	u32 *buf;
@@ -182,7 +182,7 @@ struct balloon {
 	bool floor_logged;            /* "stopped at the floor" logged for this num_pages */
 
 	/* Deflate-on-OOM (balloon.c) */
-	volatile unsigned long oom_want; /* pages an OOM notifier asked for */
+	unsigned long oom_want;       /* atomic: pages an OOM notifier asked for */
 	bool oom_pinned;              /* target held at actual after an OOM deflation ... */
 	u32 oom_num_pages;            /* ... until the host's num_pages changes from this */
 
@@ -205,7 +205,7 @@ struct balloon {
 	u64 mig_pfn_pa;
 
 	/* The stats queue (balloon_stats.c) */
-	volatile bool stats_pending;  /* the stats queue may have returned the buffer */
+	bool stats_pending;           /* the stats queue may have returned the buffer (balloon_flag_*) */
 	struct page *stats_page;      /* BALLOON_S_NR entries */
 	struct balloon_stat *stats;
 	u64 stats_pa;

@@ -51,6 +51,31 @@ static inline bool keeps_lifo(const struct balloon *balloon)
 }
 static inline u64 now_ns(void) { return mm_time_ns(); }
 
+/*
+ * The claim: one party at a time (the thread's batch, a migration, an
+ * isolation or putback, a report round) changes which pages are ballooned
+ * or talks to the device; the device conversation may sleep, so it is a
+ * flag taken with an atomic exchange, not a spinlock. A party that cannot
+ * wait answers "later" (-EAGAIN, 0 pages); putback, which must not fail,
+ * waits on the balloon's wait channel (balloon_claim_wait).
+ */
+static inline bool balloon_claim(struct balloon *balloon)
+{
+	return !__atomic_exchange_n(&balloon->claimed, 1, __ATOMIC_ACQUIRE);
+}
+static inline bool balloon_claimed(const struct balloon *balloon)
+{
+	return __atomic_load_n(&balloon->claimed, __ATOMIC_RELAXED);
+}
+void balloon_unclaim(struct balloon *balloon);
+void balloon_claim_wait(struct balloon *balloon);
+
+/* The pending flags the interrupt handler (or an OOM notifier) sets and the
+ * thread consumes: set, and test-and-clear, each one atomic. */
+static inline void balloon_flag_set(bool *flag) { __atomic_store_n(flag, true, __ATOMIC_RELEASE); }
+static inline bool balloon_flag_take(bool *flag) { return __atomic_exchange_n(flag, false, __ATOMIC_ACQUIRE); }
+static inline bool balloon_flag_test(const bool *flag) { return __atomic_load_n(flag, __ATOMIC_ACQUIRE); }
+
 /* balloon.c */
 /* The driver gives up on the device: logged once, counted, FAILED set. */
 void balloon_break(struct balloon *balloon, const char *why);

@@ -3,7 +3,7 @@
  * 2025" thread, docs/references.md): the page has no data and no
  * descriptor; moving it means telling the host to take @dst and give back
  * @src, with `actual` unchanged. Nothing runs while a buffer is in flight
- * (b->busy): isolate and migrate answer -EAGAIN then.
+ * (the claim, balloon_claim()): isolate and migrate answer -EAGAIN then.
  */
 #include "drivers/virtio/balloon_internal.h"
 #include "include/errno.h"
@@ -28,13 +28,16 @@ static int balloon_isolate(struct mm *mm, struct page *page, enum migrate_mode m
 
 	if (!balloon || balloon->info.broken)
 		return -EBUSY;
-	entry = xa_load(&balloon->pfns, pfn);
-	if (!entry || entry_isolated(entry))
-		return -EBUSY;
-	if (balloon->busy)
+	if (!balloon_claim(balloon))
 		return -EAGAIN;
+	entry = xa_load(&balloon->pfns, pfn);
+	if (!entry || entry_isolated(entry)) {
+		balloon_unclaim(balloon);
+		return -EBUSY;
+	}
 	xa_store(&balloon->pfns, pfn, isolated(entry)); /* replaces: never allocates */
 	balloon->info.isolated++;
+	balloon_unclaim(balloon);
 	return 0;
 }
 
@@ -43,8 +46,10 @@ static void balloon_putback(struct mm *mm, struct page *page)
 	struct balloon *balloon = page_balloon(mm, page);
 	unsigned long pfn = mm_page_to_pfn(mm, page);
 
+	balloon_claim_wait(balloon);
 	xa_store(&balloon->pfns, pfn, not_isolated(xa_load(&balloon->pfns, pfn)));
 	balloon->info.isolated--;
+	balloon_unclaim(balloon);
 }
 
 /* Tell the host about one PFN (inflate or deflate queue). */
@@ -65,15 +70,28 @@ static int tell_host(struct balloon *balloon, unsigned int vq, unsigned long pfn
  * was negotiated,
  * and with it the device is FAILED and must be reset before it acts again.
  */
+static int balloon_migrate_claimed(struct balloon *balloon, struct mm *mm, struct page *dst,
+				   struct page *src);
+
 static int balloon_migrate(struct mm *mm, struct page *dst, struct page *src,
 			   enum migrate_mode mode)
 {
 	struct balloon *balloon = page_balloon(mm, src);
+	int r;
+
+	if (!balloon_claim(balloon))
+		return -EAGAIN;
+	r = balloon_migrate_claimed(balloon, mm, dst, src);
+	balloon_unclaim(balloon);
+	return r;
+}
+
+static int balloon_migrate_claimed(struct balloon *balloon, struct mm *mm, struct page *dst,
+				   struct page *src)
+{
 	unsigned long spfn = mm_page_to_pfn(mm, src), dpfn = mm_page_to_pfn(mm, dst);
 	u64 start = now_ns();
 
-	if (balloon->busy)
-		return -EAGAIN;
 	if (balloon->info.broken || dpfn > 0xffffffffUL) {
 		balloon->info.migrate_fail++;
 		return -EIO;

@@ -3,6 +3,7 @@
  * core and the kernel (thread, interrupt, kmalloc, monitor, command line).
  */
 #include "drivers/virtio/balloon_pci.h"
+#include "drivers/virtio/balloon_internal.h"
 #include "drivers/virtio/pci.h"
 #include "include/errno.h"
 #include "kernel/cmdline.h"
@@ -29,13 +30,13 @@ static struct {
 	struct virtio_pci vp;
 	struct balloon core;
 	struct waitq wq;
-	volatile bool used_pending; /* set by the interrupt handler */
+	bool used_pending;           /* set by the interrupt handler (balloon_flag_*) */
 	const struct pci_dev *pci;
 	struct thread *thread;
 	struct mm_oom_notifier oom;
 	struct waitq oom_wq;         /* allocating threads waiting for an OOM round */
-	unsigned long oom_rounds;    /* OOM rounds the thread finished */
-	unsigned long oom_freed;     /* pages freed by the last one */
+	unsigned long oom_rounds;    /* atomic: OOM rounds the thread finished */
+	unsigned long oom_freed;     /* pages freed by the last one (before oom_rounds moves) */
 } bp;
 
 static int set_balloon(const char *value)
@@ -94,24 +95,33 @@ static struct fault_xa_ops balloon_xa_faulty;
 /* Interrupt context. */
 static void balloon_config_changed(struct virtio_pci *vp, void *arg)
 {
-	bp.core.config_pending = true;
+	balloon_flag_set(&bp.core.config_pending);
 	wake_up(&bp.wq);
 }
 
 static void balloon_queue_ready(struct virtio_pci *vp, struct virtqueue *vq, void *arg)
 {
 	if (vq == bp.core.vq[BALLOON_VQ_STATS])
-		bp.core.stats_pending = true; /* answered by the thread, never here */
+		balloon_flag_set(&bp.core.stats_pending); /* answered by the thread, never here */
 	else
-		bp.used_pending = true;
+		balloon_flag_set(&bp.used_pending);
 	wake_up(&bp.wq);
 }
 
 /* The core waits for a used buffer: sleep until the interrupt says so. */
 static void balloon_wait(struct balloon *balloon, u64 us)
 {
-	wait_event_timeout(&bp.wq, bp.used_pending, us);
-	bp.used_pending = false;
+	wait_event_timeout(&bp.wq, balloon_flag_take(&bp.used_pending), us);
+}
+
+static unsigned long oom_rounds(void) { return __atomic_load_n(&bp.oom_rounds, __ATOMIC_ACQUIRE); }
+
+/* The thread finished an OOM round (freeing @freed pages): tell the waiters. */
+static void oom_round_end(unsigned long freed)
+{
+	WRITE_ONCE(bp.oom_freed, freed);
+	__atomic_fetch_add(&bp.oom_rounds, 1, __ATOMIC_RELEASE);
+	wake_up(&bp.oom_wq);
 }
 
 /*
@@ -123,16 +133,17 @@ static unsigned long balloon_oom_release(struct mm *mm, unsigned int order, gfp_
 					 void *arg)
 {
 	struct balloon *balloon = &bp.core;
-	unsigned long round = bp.oom_rounds;
+	unsigned long round = oom_rounds();
 
 	if (balloon->info.broken || !balloon->info.actual)
 		return 0;
-	balloon->oom_want += MAX(1UL << order, (unsigned long)BALLOON_OOM_PAGES);
+	__atomic_fetch_add(&balloon->oom_want, MAX(1UL << order, (unsigned long)BALLOON_OOM_PAGES),
+			   __ATOMIC_RELEASE);
 	wake_up(&bp.wq);
 	if (!mm_oom_may_sleep(gfp) || thread_current() == bp.thread)
 		return 0;
-	wait_event_timeout(&bp.oom_wq, bp.oom_rounds != round, BALLOON_OOM_WAIT_US);
-	return bp.oom_rounds != round ? bp.oom_freed : 0;
+	wait_event_timeout(&bp.oom_wq, oom_rounds() != round, BALLOON_OOM_WAIT_US);
+	return oom_rounds() != round ? READ_ONCE(bp.oom_freed) : 0;
 }
 
 /* After balloon_adjust: finish an OOM round the notifier waits for. */
@@ -140,17 +151,16 @@ static void oom_round_done(unsigned long pages_before)
 {
 	unsigned long after = bp.core.info.oom_pages;
 
-	if (after == pages_before && !bp.core.oom_want)
+	if (after == pages_before && !__atomic_load_n(&bp.core.oom_want, __ATOMIC_ACQUIRE))
 		return;
-	bp.oom_freed = after - pages_before;
-	bp.oom_rounds++;
-	wake_up(&bp.oom_wq);
+	oom_round_end(after - pages_before);
 }
 
 /* Is there work for the thread now? */
 static bool balloon_work(const struct balloon *balloon)
 {
-	return balloon->config_pending || balloon->stats_pending || balloon->oom_want;
+	return balloon_flag_test(&balloon->config_pending) || balloon_flag_test(&balloon->stats_pending) ||
+	       __atomic_load_n(&balloon->oom_want, __ATOMIC_ACQUIRE);
 }
 
 /* Sleep until there is work or @deadline (time_us; 0: none) passes. */
@@ -182,12 +192,11 @@ static void balloon_thread(void *arg)
 		 * config periodically; free page reporting runs periodically. */
 		balloon_sleep(balloon, earliest(recheck, report_at));
 		if (balloon->info.broken) {
-			bp.oom_rounds++; /* nobody waits for a dead driver */
-			wake_up(&bp.oom_wq);
+			oom_round_end(0); /* nobody waits for a dead driver */
 			thread_exit();
 		}
 		balloon_stats_service(balloon);
-		if (balloon->oom_want) {
+		if (__atomic_load_n(&balloon->oom_want, __ATOMIC_ACQUIRE)) {
 			unsigned long before = balloon->info.oom_pages;
 
 			balloon_adjust(balloon); /* the OOM round comes first in it */
@@ -198,7 +207,7 @@ static void balloon_thread(void *arg)
 			balloon_report(balloon, BALLOON_REPORT_ROUNDS);
 			report_at = time_us() + BALLOON_REPORT_US;
 		}
-		if (!balloon->config_pending && (!recheck || time_us() < recheck))
+		if (!balloon_flag_test(&balloon->config_pending) && (!recheck || time_us() < recheck))
 			continue; /* only stats or reporting */
 		balloon_read_target(balloon);
 		done = balloon_adjust(balloon);

@@ -45,7 +45,7 @@ unsigned long balloon_report(struct balloon *balloon, unsigned int max_rounds)
 	unsigned long total = 0;
 	unsigned int i;
 
-	if (!balloon->vq[BALLOON_VQ_REPORTING] || balloon->busy)
+	if (!balloon->vq[BALLOON_VQ_REPORTING] || !balloon_claim(balloon))
 		return 0;
 	for (i = 0; i < max_rounds && !balloon->info.broken; i++) {
 		long r = report_round(balloon);
@@ -54,5 +54,6 @@ unsigned long balloon_report(struct balloon *balloon, unsigned int max_rounds)
 			break;
 		total += (unsigned long)r;
 	}
+	balloon_unclaim(balloon);
 	return total;
 }

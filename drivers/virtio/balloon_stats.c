@@ -54,7 +54,7 @@ void balloon_stats_service(struct balloon *balloon)
 	void *tok;
 	u32 len;
 
-	balloon->stats_pending = false;
+	balloon_flag_take(&balloon->stats_pending);
 	if (!vq || balloon->info.broken)
 		return;
 	while ((tok = vq_get_used(vq, &len)) != NULL) {
