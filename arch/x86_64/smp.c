@@ -19,6 +19,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/lapic.h"
 #include "arch/x86_64/paging.h"
+#include "arch/x86_64/smp_call.h"
 #include "arch/x86_64/trap.h"
 #include "include/errno.h"
 #include "kernel/mm/mm_boot.h"
@@ -113,9 +114,10 @@ static __attribute__((noreturn)) void ap_entry(struct cpu *cpu)
 	idt_load();
 	wrmsr(MSR_GS_BASE, (u64)cpu);
 	lapic_enable_this_cpu();
+	smp_call_init_this_cpu();
 	__atomic_store_n(&cpu->online, 1, __ATOMIC_RELEASE);
 	for (;;)
-		__asm__ volatile("cli; hlt" ::: "memory");
+		__asm__ volatile("sti; hlt" ::: "memory"); /* cross-calls wake it */
 }
 
 static bool wait_online(struct cpu *cpu, u64 us)
