@@ -295,6 +295,8 @@ void trap_dispatch(struct trap_frame *frame)
 		return;
 	}
 	__atomic_fetch_add(&irq_slots[frame->vector].count, 1, __ATOMIC_RELAXED);
+	if (frame->vector == VEC_NMI && panic_nmi_stop(frame))
+		return;
 	handler = READ_ONCE(trap_handlers[frame->vector]);
 	if (handler && handler(frame))
 		return;
