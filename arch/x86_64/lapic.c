@@ -125,7 +125,10 @@ int lapic_send_ipi_all_but_self(u8 vector)
 	return send_ipi(0, ICR_ALL_BUT_SELF | ICR_FIXED | ICR_ASSERT | vector);
 }
 
-int lapic_send_nmi_all_but_self(void) { return send_ipi(0, ICR_ALL_BUT_SELF | ICR_NMI | ICR_ASSERT); }
+int lapic_send_nmi_all_but_self(void)
+{
+	return send_ipi(0, ICR_ALL_BUT_SELF | ICR_NMI | ICR_ASSERT);
+}
 
 void lapic_init(phys_addr_t base)
 {

@@ -119,7 +119,7 @@ unsigned int paging_vmap_check(void);
  * -ENOMEM when a page-table page cannot be allocated (the tables made on
  * the way are freed again). Needs no allocation when @va's 4 KiB entry is
  * nonzero (mapped, or a migration entry).
- * Context: any but interrupt handlers and NMI; interrupts on or off; takes
+ * Context: any but NMI; interrupts on or off; takes
  * the page-table lock with interrupts off; when it replaces a present
  * entry, waits for a cross-call on every other CPU (smp_call.h: do not
  * hold a lock another CPU may spin on with interrupts off).

@@ -61,7 +61,10 @@ static bool takes_calls(unsigned int cpu)
 	       READ_ONCE(call_cpus[cpu].ready);
 }
 
-u64 smp_ipis_sent(unsigned int cpu) { return cpu < SMP_MAX_CPUS ? READ_ONCE(call_cpus[cpu].ipis_sent) : 0; }
+u64 smp_ipis_sent(unsigned int cpu)
+{
+	return cpu < SMP_MAX_CPUS ? READ_ONCE(call_cpus[cpu].ipis_sent) : 0;
+}
 
 u64 smp_ipis_received(unsigned int cpu)
 {
