@@ -22,6 +22,13 @@
  *       freeing the source. The PFN array is rebuilt before each round
  *       (the pages moved), outside the timing.
  *   migrate_mapped_page_ratio_vs_memcpy  the two, median of per-round ratios
+ *   ipi_roundtrip_ns  smp_call() to CPU 1 with wait, per call (KBENCH_CALLS
+ *       back to back per sample): queue, IPI, the call on CPU 1, the
+ *       completion seen by CPU 0. Verified: CPU 1 ran every call.
+ *   tlb_shootdown_all_ns  paging_flush_tlb_range() of one mapped vmap page,
+ *       per flush: INVLPG here and a waiting cross-call that flushes it on
+ *       every other CPU. Verified: each other CPU ran every flush.
+ *   With one CPU online both are null ("skipped": why), not a number.
  *
  * No floating point (-mgeneral-regs-only): times are picoseconds per
  * operation and ratios thousandths, printed with three decimals.
@@ -31,6 +38,9 @@
  */
 #include "kernel/bench_kernel.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/paging.h"
+#include "arch/x86_64/smp.h"
+#include "arch/x86_64/smp_call.h"
 #include "drivers/qemu_exit.h"
 #include "include/errno.h"
 #include "kernel/cmdline.h"
@@ -47,6 +57,7 @@
 #define KBENCH_QUICK_ROUNDS 3
 #define KBENCH_COPIES 64   /* 4 KiB copies per timed sample */
 #define KBENCH_PAGES 512   /* pages migrated per timed sample */
+#define KBENCH_CALLS 64    /* cross-calls or shootdowns per timed sample */
 
 enum kbench_mode { KBENCH_OFF, KBENCH_FULL, KBENCH_QUICK };
 
@@ -78,6 +89,7 @@ struct kbench_figure {
 	u64 ratio_milli;
 	unsigned int runs;
 	const char *note;     /* no quotes or backslashes: printed as is */
+	const char *skipped;  /* non-NULL: the value is null, and this says why */
 };
 
 static size_t put_milli(char *buf, size_t size, u64 v)
@@ -93,9 +105,12 @@ static void emit(const struct kbench_figure *figure)
 	size_t n = 0;
 
 	n += scnprintf(line + n, sizeof(line) - n, "BENCH {\"name\": \"%s\", \"value\": ", figure->name);
-	n += put_milli(line + n, sizeof(line) - n, figure->milli);
+	if (figure->skipped)
+		n += scnprintf(line + n, sizeof(line) - n, "null, \"skipped\": \"%s\"", figure->skipped);
+	else
+		n += put_milli(line + n, sizeof(line) - n, figure->milli);
 	n += scnprintf(line + n, sizeof(line) - n, ", \"unit\": \"%s\"", figure->unit);
-	if (figure->has_baseline) {
+	if (figure->has_baseline && !figure->skipped) {
 		n += scnprintf(line + n, sizeof(line) - n, ", \"baseline\": ");
 		n += put_milli(line + n, sizeof(line) - n, figure->baseline_milli);
 		if (figure->baseline_unit)
@@ -104,7 +119,8 @@ static void emit(const struct kbench_figure *figure)
 		n += scnprintf(line + n, sizeof(line) - n, ", \"ratio\": ");
 		n += put_milli(line + n, sizeof(line) - n, figure->ratio_milli);
 	}
-	n += scnprintf(line + n, sizeof(line) - n, ", \"runs\": %u", figure->runs);
+	if (!figure->skipped)
+		n += scnprintf(line + n, sizeof(line) - n, ", \"runs\": %u", figure->runs);
 	if (figure->note)
 		n += scnprintf(line + n, sizeof(line) - n, ", \"note\": \"%s\"", figure->note);
 	scnprintf(line + n, sizeof(line) - n, "}\n");
@@ -325,6 +341,126 @@ static int bench_migrate_mapped(unsigned int rounds)
 	return copy_pages_put(&cp) ?: err;
 }
 
+static unsigned int calls_run;
+
+static void count_call(void *arg) { __atomic_fetch_add(&calls_run, 1, __ATOMIC_RELAXED); }
+
+/* Return: picoseconds per waiting smp_call() to CPU 1 over KBENCH_CALLS,
+ * or 0 when a call failed. */
+static u64 time_calls(void)
+{
+	unsigned int i;
+	u64 t0 = rdtsc();
+
+	for (i = 0; i < KBENCH_CALLS; i++)
+		if (smp_call(1, count_call, NULL, true))
+			return 0;
+	return ps_per_op(rdtsc() - t0, KBENCH_CALLS);
+}
+
+/* Return: picoseconds per shootdown of @va on every CPU. */
+static u64 time_shootdowns(unsigned long va)
+{
+	unsigned int i;
+	u64 t0 = rdtsc();
+
+	for (i = 0; i < KBENCH_CALLS; i++)
+		paging_flush_tlb_range(va, 1);
+	return ps_per_op(rdtsc() - t0, KBENCH_CALLS);
+}
+
+static const char ipi_note[] =
+	"smp_call to cpu 1 with wait, per call: queue, IPI, the call there, completion seen here";
+static const char shootdown_note[] =
+	"paging_flush_tlb_range of one mapped vmap page: INVLPG here and a waiting cross-call "
+	"flushing it on every other CPU";
+
+static void emit_smp_skipped(void)
+{
+	static const char why[] = "needs 2 CPUs, 1 online (bench/qemu_kernel.py boots -smp 2)";
+
+	emit(&(struct kbench_figure){ .name = "ipi_roundtrip_ns", .unit = "ns", .skipped = why,
+				      .note = ipi_note });
+	emit(&(struct kbench_figure){ .name = "tlb_shootdown_all_ns", .unit = "ns", .skipped = why,
+				      .note = shootdown_note });
+}
+
+/* Did every other CPU run @want more shootdowns than @before[] says? */
+static bool shootdowns_all_ran(const u64 *before, u64 want)
+{
+	unsigned int i;
+
+	for (i = 1; i < smp_nr_online(); i++)
+		if (paging_shootdowns_received(i) - before[i] != want) {
+			pr_err("bench: cpu %u ran %lu of %lu shootdowns\n", i,
+			       (unsigned long)(paging_shootdowns_received(i) - before[i]),
+			       (unsigned long)want);
+			return false;
+		}
+	return true;
+}
+
+static int shootdown_rounds(unsigned long va, unsigned int rounds)
+{
+	u64 ps[KBENCH_ROUNDS], before[SMP_MAX_CPUS];
+	unsigned int i;
+
+	for (i = 0; i < smp_nr_online(); i++)
+		before[i] = paging_shootdowns_received(i);
+	time_shootdowns(va); /* warm-up */
+	for (i = 0; i < rounds; i++)
+		ps[i] = time_shootdowns(va);
+	if (!shootdowns_all_ran(before, (rounds + 1UL) * KBENCH_CALLS))
+		return -EIO;
+	emit(&(struct kbench_figure){ .name = "tlb_shootdown_all_ns", .milli = median(ps, rounds),
+				      .unit = "ns", .runs = rounds, .note = shootdown_note });
+	return 0;
+}
+
+static int bench_shootdown(unsigned int rounds)
+{
+	unsigned long va = mm_vrange_alloc(1);
+	struct page *page = alloc_pages(0, GFP_KERNEL);
+	int err = -ENOMEM;
+
+	if (va && page && !mm_map_page(va, page_to_pfn(page), MM_PROT_WRITE)) {
+		*(volatile u64 *)va = 1; /* in this CPU's TLB */
+		err = shootdown_rounds(va, rounds);
+		mm_unmap_page(va);
+	}
+	if (page)
+		free_pages(page, 0);
+	if (va)
+		mm_vrange_free(va, 1);
+	return err;
+}
+
+static int bench_ipi(unsigned int rounds)
+{
+	u64 ps[KBENCH_ROUNDS];
+	unsigned int i;
+
+	if (smp_nr_online() < 2) {
+		emit_smp_skipped();
+		return 0;
+	}
+	calls_run = 0;
+	if (!time_calls()) /* warm-up */
+		return -EIO;
+	for (i = 0; i < rounds; i++) {
+		ps[i] = time_calls();
+		if (!ps[i])
+			return -EIO;
+	}
+	if (__atomic_load_n(&calls_run, __ATOMIC_RELAXED) != (rounds + 1) * KBENCH_CALLS) {
+		pr_err("bench: cpu 1 ran %u of %u calls\n", calls_run, (rounds + 1) * KBENCH_CALLS);
+		return -EIO;
+	}
+	emit(&(struct kbench_figure){ .name = "ipi_roundtrip_ns", .milli = median(ps, rounds),
+				      .unit = "ns", .runs = rounds, .note = ipi_note });
+	return bench_shootdown(rounds);
+}
+
 /* Run everything; Return: 0, or the first error (the rest still run). */
 static int run(enum kbench_mode mode)
 {
@@ -339,6 +475,10 @@ static int run(enum kbench_mode mode)
 	err = bench_migrate_mapped(rounds);
 	if (err)
 		pr_err("bench: migrate_mapped: %s\n", errno_name(err));
+	first = first ?: err;
+	err = bench_ipi(rounds);
+	if (err)
+		pr_err("bench: ipi: %s\n", errno_name(err));
 	first = first ?: err;
 	bad = mm_check(&kernel_mm);
 	if (bad) {

@@ -10,10 +10,16 @@
  * mm.poison=1: caught when the page is allocated again), lockorder (two
  * locks taken in both orders), lockrecursion (a lock taken twice),
  * locksleep (a yield with a spinlock held): the lock checker's reports,
- * LOCK_CHECKS builds only. Each kind has its own noinline function so
- * the backtrace names it.
+ * LOCK_CHECKS builds only; apfault (a cross-call makes CPU 1 write to an
+ * unmapped address: the report names the AP, CPU 0 is stopped), panic2
+ * (CPU 0 and CPU 1 panic at the same moment: one report, the other CPU
+ * stopped). Each kind has its own noinline function so the backtrace
+ * names it.
  */
 #include "kernel/crash.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/smp.h"
+#include "arch/x86_64/smp_call.h"
 #include "include/assert.h"
 #include "include/errno.h"
 #include "kernel/cmdline.h"
@@ -139,6 +145,44 @@ static __noinline void crash_poison(void)
 		pr_err("crash: the write after free went unnoticed\n");
 }
 
+/* The SMP kinds need a second CPU; without one they say so and return. */
+static bool have_second_cpu(const char *kind)
+{
+	if (smp_nr_online() >= 2)
+		return true;
+	pr_err("crash: '%s' needs 2 CPUs\n", kind);
+	return false;
+}
+
+static __noinline void ap_pagefault(void *arg)
+{
+	crash_pagefault();
+	barrier(); /* no tail call: the backtrace names us */
+}
+
+static __noinline void crash_apfault(void)
+{
+	if (have_second_cpu("apfault") && smp_call(1, ap_pagefault, NULL, true) == 0)
+		pr_err("crash: cpu 1 did not fault\n");
+}
+
+static unsigned int panic2_arrived;
+
+/* Both CPUs meet here, then panic together. */
+static __noinline void panic_together(void *arg)
+{
+	__atomic_fetch_add(&panic2_arrived, 1, __ATOMIC_ACQ_REL);
+	while (__atomic_load_n(&panic2_arrived, __ATOMIC_ACQUIRE) < 2)
+		cpu_relax();
+	panic("crash_panic2: cpu %u panics at the same time as another", this_cpu()->index);
+}
+
+static __noinline void crash_panic2(void)
+{
+	if (have_second_cpu("panic2") && !smp_call(1, panic_together, NULL, false))
+		panic_together(NULL);
+}
+
 static struct mapped_region irq_region;
 static struct timer irq_timer;
 
@@ -220,6 +264,7 @@ static const struct crash_kind kinds[] = {
 	{ "canary", crash_canary },       { "poison", crash_poison },
 	{ "mappedirq", crash_mappedirq }, { "lockorder", crash_lockorder },
 	{ "lockrecursion", crash_lockrecursion }, { "locksleep", crash_locksleep },
+	{ "apfault", crash_apfault },     { "panic2", crash_panic2 },
 };
 
 static const struct crash_kind *requested;
@@ -238,7 +283,7 @@ static int set_crash(const char *value)
 }
 CMDLINE_PARAM(crash, "crash", set_crash,
 	      "pagefault|null|ud|divide|gp|panic|assert|stack|mainstack|wx|rodata|nx|canary|poison|"
-	      "mappedirq|lockorder|lockrecursion|locksleep: "
+	      "mappedirq|lockorder|lockrecursion|locksleep|apfault|panic2: "
 	      "crash on purpose after boot");
 
 void crash_if_requested(void)

@@ -176,12 +176,10 @@ static unsigned long slot_stack_top(unsigned int slot)
 	return KSTACK_BASE + (slot + 1) * KSTACK_SLOT_SIZE;
 }
 
+/* One shootdown for the whole stack. */
 static void stack_unmap(unsigned int slot)
 {
-	unsigned long top = slot_stack_top(slot), va;
-
-	for (va = top - THREAD_STACK_SIZE; va < top; va += PAGE_SIZE)
-		paging_unmap_page(va);
+	paging_unmap_range(slot_stack_top(slot) - THREAD_STACK_SIZE, THREAD_STACK_SIZE / PAGE_SIZE);
 }
 
 /* Map @stack at the top of @slot's window. Return: 0 or -ENOMEM. */
@@ -510,7 +508,7 @@ void thread_exit(void)
 /* Tell @cpu's idle thread to look at its queue again. */
 static void resched_cpu(unsigned int cpu)
 {
-	int err = lapic_send_fixed(cpus[cpu].apic_id, VEC_IPI_RESCHED);
+	int err = lapic_send_ipi(cpus[cpu].apic_id, VEC_IPI_RESCHED);
 
 	if (err)
 		pr_err("sched: reschedule IPI to cpu %u failed (%d)\n", cpu, err);

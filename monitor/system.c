@@ -1,7 +1,9 @@
 /*
  * Monitor commands about the machine and the kernel itself: `version`,
- * `uptime`, `threads`, `locks`, `poweroff`. Hold no state.
+ * `uptime`, `cpus`, `threads`, `locks`, `poweroff`. Hold no state.
  */
+#include "arch/x86_64/smp.h"
+#include "arch/x86_64/smp_call.h"
 #include "drivers/qemu_exit.h"
 #include "kernel/lockdep.h"
 #include "kernel/printk.h"
@@ -26,6 +28,35 @@ static int cmd_uptime(int argc, char **argv)
 	return 0;
 }
 MONITOR_CMD("uptime", 0, 0, "", "time since boot, timer ticks, context switches", cmd_uptime);
+
+/* Idle share of @cpu's time since it came up, in tenths of a percent. */
+static unsigned long idle_permille(u64 idle_ns, u64 nr_ticks)
+{
+	u64 up_ns = nr_ticks * (1000000000ULL / HZ);
+
+	return up_ns ? (unsigned long)MIN(1000, idle_ns * 1000 / up_ns) : 0;
+}
+
+static int cmd_cpus(int argc, char **argv)
+{
+	unsigned int cpu;
+
+	kprintf("%u CPUs online\n", smp_nr_online());
+	kprintf("cpu apic    ticks  ipis-sent  ipis-recv resched-ipis switches idle   threads current\n");
+	for (cpu = 0; cpu < smp_nr_online(); cpu++) {
+		struct sched_cpu_stats stats;
+		unsigned long idle;
+
+		sched_cpu_stats(cpu, &stats);
+		idle = idle_permille(stats.idle_ns, stats.ticks);
+		kprintf("%3u %4u %8lu %10lu %10lu %12lu %8lu %3lu.%lu%% %7u %s\n", cpu, cpus[cpu].apic_id,
+			stats.ticks, smp_ipis_sent(cpu), smp_ipis_received(cpu), stats.resched_ipis,
+			stats.switches, idle / 10, idle % 10, stats.nr_threads, stats.current);
+	}
+	return 0;
+}
+MONITOR_CMD("cpus", 0, 0, "", "online CPUs: APIC ids, ticks, IPIs, switches, idle share, current thread",
+	    cmd_cpus);
 
 static int cmd_threads(int argc, char **argv)
 {

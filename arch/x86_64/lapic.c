@@ -2,6 +2,12 @@
  * xAPIC driver. The register page is ioremapped uncached. The timer's
  * frequency (after the divide-by-16) is measured against the TSC over 2 ms,
  * then the timer runs periodic at the requested rate.
+ *
+ * IPIs: one ICR send is two register writes (destination, then the low
+ * word that sends), so every send runs with interrupts off on its CPU: an
+ * interrupt handler sending in between would send to the wrong CPU. Each
+ * send waits (bounded) for the delivery status to go idle, so the ICR is
+ * idle again before the next one.
  */
 #include "arch/x86_64/lapic.h"
 #include "arch/x86_64/cpu.h"
@@ -31,11 +37,15 @@
 #define LVT_MASKED (1u << 16)
 #define LVT_PERIODIC (1u << 17)
 #define SVR_ENABLE (1u << 8)
+#define ICR_FIXED (0u << 8)
+#define ICR_NMI (4u << 8)
 #define ICR_INIT (5u << 8)
 #define ICR_STARTUP (6u << 8)
 #define ICR_PENDING (1u << 12)
 #define ICR_ASSERT (1u << 14)
 #define ICR_LEVEL (1u << 15)
+#define ICR_ALL_BUT_SELF (3u << 18)
+#define ICR_TIMEOUT_NS 100000000 /* 100 ms */
 
 static volatile u32 *lapic;
 static void (*tick_handler)(void);
@@ -74,32 +84,51 @@ void lapic_enable_this_cpu(void)
 }
 
 /* Write the ICR (destination first: the low write sends) and wait for the
- * delivery to finish. Return: 0, or -ETIMEDOUT after 100 ms pending. */
+ * delivery to finish, with interrupts off throughout. A shorthand in @low
+ * makes the destination ignored. Return: 0, or -ETIMEDOUT after
+ * ICR_TIMEOUT_NS pending; -ENODEV before lapic_init(). */
 static int send_ipi(u32 apic_id, u32 low)
 {
-	u64 start = rdtsc();
+	unsigned long flags;
+	u64 start;
+	int err = 0;
 
+	if (!lapic)
+		return -ENODEV;
+	flags = irq_save();
+	start = rdtsc();
 	lapic_write(LAPIC_ICR_HIGH, apic_id << 24);
 	lapic_write(LAPIC_ICR_LOW, low);
 	while (lapic_read(LAPIC_ICR_LOW) & ICR_PENDING) {
-		if (tsc_to_ns(rdtsc() - start) > 100000000)
-			return -ETIMEDOUT;
+		if (tsc_to_ns(rdtsc() - start) > ICR_TIMEOUT_NS) {
+			err = -ETIMEDOUT;
+			break;
+		}
 		cpu_relax();
 	}
-	return 0;
+	irq_restore(flags);
+	return err;
 }
 
 int lapic_send_init(u32 apic_id) { return send_ipi(apic_id, ICR_INIT | ICR_ASSERT | ICR_LEVEL); }
 
 int lapic_send_startup(u32 apic_id, u8 vector) { return send_ipi(apic_id, ICR_STARTUP | vector); }
 
-int lapic_send_fixed(u32 apic_id, u8 vector)
+int lapic_send_ipi(u32 apic_id, u8 vector)
 {
-	unsigned long flags = irq_save(); /* an interrupt's IPI must not split the ICR writes */
-	int err = send_ipi(apic_id, vector);
+	BUG_ON(vector < 32);
+	return send_ipi(apic_id, ICR_FIXED | ICR_ASSERT | vector);
+}
 
-	irq_restore(flags);
-	return err;
+int lapic_send_ipi_all_but_self(u8 vector)
+{
+	BUG_ON(vector < 32);
+	return send_ipi(0, ICR_ALL_BUT_SELF | ICR_FIXED | ICR_ASSERT | vector);
+}
+
+int lapic_send_nmi_all_but_self(void)
+{
+	return send_ipi(0, ICR_ALL_BUT_SELF | ICR_NMI | ICR_ASSERT);
 }
 
 void lapic_init(phys_addr_t base)

@@ -25,28 +25,44 @@
  * map, kernel image, ioremap) and the root are never freed.
  *
  * Locking: pt_lock (interrupts off) covers every change to the live tables
- * after boot (vmap mappings, ioremap) and every table free. Walks for
- * lookups (paging_lookup, paging_read_pte) take no lock: entries are written
- * whole, and a stale answer is the caller's race anyway. They cannot meet a
- * freed table on one CPU: frees run with interrupts off, threads are
- * cooperative, and nothing unmaps vmap pages from an interrupt handler.
+ * after boot (vmap mappings, ioremap) and every walk of the vmap area's
+ * tables (paging_lookup, paging_read_pte take it for a vmap address), so a
+ * walk on one CPU never reads a table another CPU is unlinking. Walks of
+ * the tables that are never freed (direct map, kernel image, ioremap) take
+ * no lock: entries are written whole. During a panic no walk takes the
+ * lock (a stopped CPU may hold it; the backtrace walks).
  *
- * SMP (not built yet): freeing a table will need a TLB shootdown of every
- * CPU (the paging-structure caches may hold the link) before the page goes
- * back to the buddy, and lockless walkers on other CPUs must never touch a
- * freed table: defer the free past every walker (RCU-like), or walk vmap
- * addresses under pt_lock.
- */
+ * TLB shootdown: a change that can leave a stale translation anywhere (a
+ * present vmap entry cleared, replaced by a migration entry or by another
+ * mapping, or a table unlinked: the paging-structure caches may hold the
+ * link) is flushed on this CPU at once (INVLPG, which also drops every
+ * paging-structure cache entry) and collected in a struct shootdown with
+ * the unlinked table pages. After pt_lock is dropped, shootdown_finish()
+ * flushes the range on every other online CPU by a waiting cross-call
+ * (smp_call.h: the wait serves this CPU's own calls, so it works with
+ * interrupts off, as when the scheduler frees a dead thread's stack) and
+ * only then gives the tables back to the allocator (under pt_lock again).
+ * The cross-call is never made with pt_lock held: a CPU spinning on it
+ * with interrupts off could not run the flush. Every unmapping function
+ * returns after every CPU has flushed.
+  */
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/smp.h"
+#include "arch/x86_64/smp_call.h"
 #include "include/assert.h"
 #include "include/compiler.h"
 #include "include/errno.h"
+#include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "kernel/spinlock.h"
 #include "lib/string.h"
 
 #define PT_POOL_PAGES 16
+/* Tables one shootdown carries to their free (an unmap frees at most 3). */
+#define SHOOTDOWN_MAX_TABLES 16
+/* A flush of more pages than this reloads CR3 instead of INVLPG per page. */
+#define SHOOTDOWN_INVLPG_MAX 32
 
 extern u64 boot_pml4[512];
 extern char _text[], _rodata[], _data[], _ebss[], _kernel_end[];
@@ -64,6 +80,8 @@ static unsigned long ioremap_next = IOREMAP_BASE;
 static struct paging_range direct_ranges[PAGING_MAX_DIRECT_RANGES];
 static size_t nr_direct_ranges;
 static bool final_tables;
+static bool remote_shootdown = true; /* test-only switch: paging_test_remote_shootdown() */
+static u64 shootdowns_received[SMP_MAX_CPUS]; /* (S) by cpu index, each CPU its own */
 
 static u64 *table_of(u64 entry) { return phys_to_virt(entry & PTE_ADDR_MASK); }
 
@@ -76,13 +94,29 @@ static u64 level_size(int level) { return 1UL << (12 + 9 * (level - 1)); }
 
 static u64 *live_root(void) { return phys_to_virt(read_cr3() & PTE_ADDR_MASK); }
 
-bool paging_lookup(unsigned long va, u64 *pte, int *level)
+static bool in_vmap(unsigned long va) { return va >= VMAP_BASE && va - VMAP_BASE < VMAP_SIZE; }
+
+/* Walks of vmap addresses run under pt_lock but during a panic. Return:
+ * the flags to give walk_unlock(). */
+static unsigned long walk_lock(unsigned long va, bool *locked)
+{
+	*locked = in_vmap(va) && !panic_in_progress();
+	return *locked ? spin_lock_irqsave(&pt_lock) : 0;
+}
+
+static void walk_unlock(bool locked, unsigned long flags)
+{
+	if (locked)
+		spin_unlock_irqrestore(&pt_lock, flags);
+}
+
+static bool lookup_walk(unsigned long va, u64 *pte, int *level)
 {
 	u64 *table = live_root();
 	int l;
 
 	for (l = 4; l >= 1; l--) {
-		u64 e = table[pt_index(va, l)];
+		u64 e = READ_ONCE(table[pt_index(va, l)]);
 
 		if (!(e & PTE_P))
 			return false;
@@ -96,6 +130,16 @@ bool paging_lookup(unsigned long va, u64 *pte, int *level)
 		table = table_of(e);
 	}
 	return false;
+}
+
+bool paging_lookup(unsigned long va, u64 *pte, int *level)
+{
+	bool locked, found;
+	unsigned long flags = walk_lock(va, &locked);
+
+	found = lookup_walk(va, pte, level);
+	walk_unlock(locked, flags);
+	return found;
 }
 
 bool paging_direct_mapped(phys_addr_t pa, u64 len)
@@ -324,7 +368,103 @@ int paging_init(const struct paging_range *ram, size_t n)
 	return 0;
 }
 
-static bool in_vmap(unsigned long va) { return va >= VMAP_BASE && va - VMAP_BASE < VMAP_SIZE; }
+/*
+ * What one change of the tables must flush everywhere before it returns:
+ * the translations of [start, end) (start == end: none), and the table
+ * pages unlinked meanwhile, freed only after the flush.
+ */
+struct shootdown {
+	unsigned long start, end;
+	phys_addr_t tables[SHOOTDOWN_MAX_TABLES];
+	unsigned int nr_tables;
+};
+
+static void shootdown_init(struct shootdown *sd)
+{
+	sd->start = sd->end = 0;
+	sd->nr_tables = 0;
+}
+
+static void assert_pt_locked(void) { ASSERT_MSG(spin_held(&pt_lock), "pt_lock not held"); }
+
+/* Flush @va here now and add it to @sd's range. */
+static void shootdown_add_locked(struct shootdown *sd, unsigned long va)
+{
+	assert_pt_locked();
+	invlpg(va);
+	if (sd->start == sd->end) {
+		sd->start = va;
+		sd->end = va + PAGE_SIZE;
+	} else {
+		sd->start = MIN(sd->start, va);
+		sd->end = MAX(sd->end, va + PAGE_SIZE);
+	}
+}
+
+/* The table at @pa is unlinked: free it once every CPU flushed. */
+static void shootdown_add_table_locked(struct shootdown *sd, unsigned long va, phys_addr_t pa)
+{
+	ASSERT_MSG(sd->nr_tables < SHOOTDOWN_MAX_TABLES, "va %#lx: too many tables to free", va);
+	shootdown_add_locked(sd, va);
+	sd->tables[sd->nr_tables++] = pa;
+}
+
+static void flush_local(unsigned long start, unsigned long end)
+{
+	unsigned long va;
+
+	if ((end - start) / PAGE_SIZE > SHOOTDOWN_INVLPG_MAX) {
+		write_cr3(read_cr3()); /* no kernel mapping is global (PTE_G) */
+		return;
+	}
+	for (va = start; va < end; va += PAGE_SIZE)
+		invlpg(va);
+}
+
+/* The cross-call: one remote CPU's half of a shootdown. */
+static void flush_remote(void *arg)
+{
+	const struct shootdown *sd = arg;
+
+	flush_local(sd->start, sd->end);
+	shootdowns_received[this_cpu()->index]++;
+}
+
+/*
+ * Finish @sd after pt_lock was dropped: flush its range on every other
+ * online CPU (this one flushed as it went), then free its tables.
+ */
+static void shootdown_finish(struct shootdown *sd)
+{
+	unsigned long irq;
+	unsigned int i;
+
+	if (sd->start == sd->end)
+		return;
+	if (smp_nr_online() > 1 && READ_ONCE(remote_shootdown))
+		smp_call(SMP_CALL_OTHERS, flush_remote, sd, true);
+	if (!sd->nr_tables)
+		return;
+	irq = spin_lock_irqsave(&pt_lock);
+	for (i = 0; i < sd->nr_tables; i++)
+		table_ops->free(sd->tables[i]);
+	spin_unlock_irqrestore(&pt_lock, irq);
+}
+
+void paging_flush_tlb_range(unsigned long va, unsigned long nr_pages)
+{
+	struct shootdown sd = { .start = va, .end = va + nr_pages * PAGE_SIZE, .nr_tables = 0 };
+
+	flush_local(sd.start, sd.end);
+	shootdown_finish(&sd);
+}
+
+void paging_test_remote_shootdown(bool on) { WRITE_ONCE(remote_shootdown, on); }
+
+u64 paging_shootdowns_received(unsigned int cpu)
+{
+	return cpu < SMP_MAX_CPUS ? READ_ONCE(shootdowns_received[cpu]) : 0;
+}
 
 /*
  * The vmap area's counted tables. A vmap_path holds the tables a walk went
@@ -334,8 +474,6 @@ static bool in_vmap(unsigned long va) { return va >= VMAP_BASE && va - VMAP_BASE
 struct vmap_path {
 	u64 *table[5];
 };
-
-static void assert_pt_locked(void) { ASSERT_MSG(spin_is_locked(&pt_lock), "pt_lock not held"); }
 
 /* Is the level-@level table of a vmap address counted? All but the root. */
 static bool level_counted(int level) { return level < 4; }
@@ -378,10 +516,11 @@ static bool vmap_table_add_locked(struct vmap_path *path, unsigned long va, int 
 }
 
 /*
- * Free the tables of @path that have no live entry, from level 1 up (never
- * the root): clear the parent's link, flush, give the page back.
+ * Unlink the tables of @path that have no live entry, from level 1 up
+ * (never the root): clear the parent's link, flush here, and leave the
+ * page to @sd, which frees it after every CPU flushed.
  */
-static void vmap_prune_locked(struct vmap_path *path, unsigned long va)
+static void vmap_prune_locked(struct vmap_path *path, unsigned long va, struct shootdown *sd)
 {
 	int l;
 
@@ -396,21 +535,19 @@ static void vmap_prune_locked(struct vmap_path *path, unsigned long va)
 		if (table_ops->live(pa))
 			return;
 		vmap_entry_write_locked(path, va, l + 1, 0);
-		/* INVLPG drops every paging-structure cache entry too. SMP: a
-		 * TLB shootdown of every CPU belongs here, before the free. */
-		invlpg(va);
 		path->table[l] = NULL;
 		nr_vmap_tables--;
-		table_ops->free(pa);
+		shootdown_add_table_locked(sd, va, pa);
 	}
 }
 
 /*
  * Walk to the 4 KiB entry of vmap address @va, filling @path; with @create,
- * missing tables are made (and pruned again when one cannot be).
+ * missing tables are made (and pruned again into @sd when one cannot be).
  * Return: the entry, or NULL (no table there, or none could be made).
  */
-static u64 *vmap_walk_locked(struct vmap_path *path, unsigned long va, bool create)
+static u64 *vmap_walk_locked(struct vmap_path *path, unsigned long va, bool create,
+			     struct shootdown *sd)
 {
 	int l;
 
@@ -426,7 +563,7 @@ static u64 *vmap_walk_locked(struct vmap_path *path, unsigned long va, bool crea
 			if (!create)
 				return NULL;
 			if (!vmap_table_add_locked(path, va, l)) {
-				vmap_prune_locked(path, va);
+				vmap_prune_locked(path, va, sd);
 				return NULL;
 			}
 			continue;
@@ -437,22 +574,27 @@ static u64 *vmap_walk_locked(struct vmap_path *path, unsigned long va, bool crea
 	return &path->table[1][pt_index(va, 1)];
 }
 
-/* Set the 4 KiB entry of @va to @value (nonzero), making its tables.
+/* Set the 4 KiB entry of @va to @value (nonzero), making its tables; a
+ * present entry it replaces is shot down everywhere.
  * Return: 0 or -ENOMEM. */
 static int vmap_set_entry(unsigned long va, u64 value)
 {
 	unsigned long irq = spin_lock_irqsave(&pt_lock);
+	struct shootdown sd;
 	struct vmap_path path;
-	u64 *e = vmap_walk_locked(&path, va, true);
+	u64 *e;
 
+	shootdown_init(&sd);
+	e = vmap_walk_locked(&path, va, true, &sd);
 	if (e) {
 		bool was_present = *e & PTE_P;
 
 		vmap_entry_write_locked(&path, va, 1, value);
-		if (was_present || !(value & PTE_P))
-			invlpg(va);
+		if (was_present)
+			shootdown_add_locked(&sd, va);
 	}
 	spin_unlock_irqrestore(&pt_lock, irq);
+	shootdown_finish(&sd);
 	return e ? 0 : -ENOMEM;
 }
 
@@ -464,21 +606,39 @@ int paging_map_page(unsigned long va, phys_addr_t pa, u64 flags)
 	return vmap_set_entry(va, pa | flags | PTE_P);
 }
 
-void paging_unmap_page(unsigned long va)
+/* Clear @va's 4 KiB entry (if any) into @sd, pruning emptied tables. */
+static void vmap_clear_locked(unsigned long va, struct shootdown *sd)
 {
-	unsigned long irq = spin_lock_irqsave(&pt_lock);
 	struct vmap_path path;
-	u64 *e;
+	u64 *e = vmap_walk_locked(&path, va, false, sd);
 
-	ASSERT_MSG(in_vmap(va) && IS_ALIGNED(va, PAGE_SIZE), "va %#lx", va);
-	e = vmap_walk_locked(&path, va, false);
-	if (e && *e) {
-		vmap_entry_write_locked(&path, va, 1, 0);
-		invlpg(va);
-		vmap_prune_locked(&path, va);
-	}
-	spin_unlock_irqrestore(&pt_lock, irq);
+	if (!e || !*e)
+		return;
+	vmap_entry_write_locked(&path, va, 1, 0);
+	shootdown_add_locked(sd, va);
+	vmap_prune_locked(&path, va, sd);
 }
+
+void paging_unmap_range(unsigned long va, unsigned long nr_pages)
+{
+	unsigned long end = va + nr_pages * PAGE_SIZE;
+
+	ASSERT_MSG(in_vmap(va) && IS_ALIGNED(va, PAGE_SIZE) && nr_pages <= VMAP_SIZE / PAGE_SIZE &&
+		   in_vmap(end - 1), "va %#lx, %lu pages", va, nr_pages);
+	while (va < end) {
+		unsigned long irq = spin_lock_irqsave(&pt_lock);
+		struct shootdown sd;
+
+		shootdown_init(&sd);
+		/* Room for the 3 tables one page can free, or finish first. */
+		for (; va < end && sd.nr_tables + 3 <= SHOOTDOWN_MAX_TABLES; va += PAGE_SIZE)
+			vmap_clear_locked(va, &sd);
+		spin_unlock_irqrestore(&pt_lock, irq);
+		shootdown_finish(&sd);
+	}
+}
+
+void paging_unmap_page(unsigned long va) { paging_unmap_range(va, 1); }
 
 int paging_set_nonpresent(unsigned long va, u64 value)
 {
@@ -539,18 +699,23 @@ unsigned int paging_vmap_check(void)
 
 bool paging_read_pte(unsigned long va, u64 *pte)
 {
+	bool locked, found = false;
+	unsigned long flags = walk_lock(va, &locked);
 	u64 *table = live_root();
 	int l;
 
 	for (l = 4; l > 1; l--) {
-		u64 e = table[pt_index(va, l)];
+		u64 e = READ_ONCE(table[pt_index(va, l)]);
 
 		if (!(e & PTE_P) || (e & PTE_PS))
-			return false;
+			goto out;
 		table = table_of(e);
 	}
 	*pte = READ_ONCE(table[pt_index(va, 1)]);
-	return true;
+	found = true;
+out:
+	walk_unlock(locked, flags);
+	return found;
 }
 
 void *ioremap(phys_addr_t pa, size_t size)

@@ -113,25 +113,56 @@ unsigned int paging_vmap_check(void);
 /*
  * paging_map_page - map the 4 KiB page at @pa at @va (in the vmap area),
  * with @flags among PTE_W, PTE_NX, PTE_PCD, PTE_PWT. An existing mapping
- * is replaced and flushed from the TLB.
+ * is replaced and flushed from the TLB of every online CPU (so a
+ * permission reduction, RW to RO or X to NX, holds everywhere on return).
  * Return: 0, -EINVAL when @va is outside the vmap area or unaligned,
  * -ENOMEM when a page-table page cannot be allocated (the tables made on
  * the way are freed again). Needs no allocation when @va's 4 KiB entry is
  * nonzero (mapped, or a migration entry).
- * Context: any; takes the page-table lock with interrupts off.
+ * Context: any but NMI; interrupts on or off; takes
+ * the page-table lock with interrupts off; when it replaces a present
+ * entry, waits for a cross-call on every other CPU (smp_call.h: do not
+ * hold a lock another CPU may spin on with interrupts off).
  */
 int paging_map_page(unsigned long va, phys_addr_t pa, u64 flags);
 
-/* Remove the 4 KiB entry at @va (nothing if there is none), present or a
- * non-present one from paging_set_nonpresent(), and flush it from the TLB.
- * A page-table page whose last live entry this clears is freed, and so on
- * up (not the root). */
+/*
+ * paging_unmap_page - remove the 4 KiB entry at @va (nothing if there is
+ * none), present or a non-present one from paging_set_nonpresent(), and
+ * flush it from the TLB of every online CPU before returning. A page-table
+ * page whose last live entry this clears is freed (after that flush), and
+ * so on up (not the root). paging_unmap_range() does the same for
+ * @nr_pages pages from @va with one cross-call per batch of them.
+ * Context: as paging_map_page().
+ */
 void paging_unmap_page(unsigned long va);
+void paging_unmap_range(unsigned long va, unsigned long nr_pages);
+
+/*
+ * paging_flush_tlb_range - flush the translations of @nr_pages pages from
+ * @va on every online CPU (this one by INVLPG, the others by a waiting
+ * cross-call), for a caller that changed what they map by other means.
+ * Context: as paging_map_page().
+ */
+void paging_flush_tlb_range(unsigned long va, unsigned long nr_pages);
+
+/*
+ * paging_test_remote_shootdown - TEST ONLY: with @on false, every
+ * shootdown flushes this CPU only, so other CPUs keep stale translations
+ * (arch/x86_64/shootdown_test.c shows that they do). Never call it outside
+ * a test, and turn it back on before the test returns.
+ */
+void paging_test_remote_shootdown(bool on);
+
+/* Remote flushes CPU @cpu has run (cross-calls of shootdowns), for tests
+ * and the benchmark's verification. */
+u64 paging_shootdowns_received(unsigned int cpu);
 
 /*
  * paging_set_nonpresent - store @value, which must have PTE_P clear and be
- * nonzero, as the 4 KiB PTE of @va (vmap area) and flush its TLB entry:
- * every access faults until the page is mapped again. Software bits of
+ * nonzero, as the 4 KiB PTE of @va (vmap area) and flush its TLB entry on
+ * every online CPU: every access, on any CPU, faults until the page is
+ * mapped again (context as paging_map_page()). Software bits of
  * @value are free for the caller (migration entries). The entry is live:
  * its page-table page is not freed while it is there.
  * Return: 0, -EINVAL, -ENOMEM (page table).
@@ -149,8 +180,9 @@ bool paging_read_pte(unsigned long va, u64 *pte);
  */
 void *ioremap(phys_addr_t pa, size_t size);
 
-/* Walk the live page tables. Return: true when @va is mapped; with @pte the
- * leaf entry and @level (1 = 4 KiB, 2 = 2 MiB, 3 = 1 GiB) are returned. */
+/* Walk the live page tables (a vmap address under the page-table lock, but
+ * during a panic). Return: true when @va is mapped; with @pte the leaf
+ * entry and @level (1 = 4 KiB, 2 = 2 MiB, 3 = 1 GiB) are returned. */
 bool paging_lookup(unsigned long va, u64 *pte, int *level);
 static inline bool paging_is_mapped(unsigned long va) { return paging_lookup(va, NULL, NULL); }
 

@@ -20,6 +20,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/lapic.h"
 #include "arch/x86_64/paging.h"
+#include "arch/x86_64/smp_call.h"
 #include "arch/x86_64/trap.h"
 #include "include/errno.h"
 #include "kernel/mm/mm_boot.h"
@@ -115,6 +116,7 @@ static __attribute__((noreturn)) void ap_entry(struct cpu *cpu)
 	idt_load();
 	wrmsr(MSR_GS_BASE, (u64)cpu);
 	lapic_enable_this_cpu();
+	smp_call_init_this_cpu();
 	lapic_timer_start_this_cpu();
 	__atomic_store_n(&cpu->online, 1, __ATOMIC_RELEASE);
 	sched_run_ap();

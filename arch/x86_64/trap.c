@@ -6,20 +6,28 @@
  * vectors go to the handler attached with irq_alloc_vector() and are
  * acknowledged at the LAPIC.
  *
- * The handler tables are written in boot/thread context with interrupts off
- * and read from interrupt context.
+ * SMP: the IDT and the handler tables are shared by every CPU. The tables
+ * are written in boot/thread context under table_lock (interrupts off) and
+ * read without it from interrupt context on any CPU: each slot's handler is
+ * written last, so a reader sees the old slot or the new one (a slot is
+ * never cleared while its device may still interrupt). Per-vector counts
+ * are relaxed atomics (any CPU); the interrupt nesting depth is per CPU
+ * (irq_depth[cpu index]), written only by that CPU.
  */
 #include "arch/x86_64/trap.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/lapic.h"
 #include "arch/x86_64/layout.h"
+#include "arch/x86_64/smp.h"
+#include "arch/x86_64/smp_call.h"
 #include "include/assert.h"
 #include "include/errno.h"
 #include "kernel/backtrace.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "kernel/sched.h"
+#include "kernel/spinlock.h"
 
 struct idt_entry {
 	u16 offset_low;
@@ -35,15 +43,25 @@ struct irq_slot {
 	irq_handler_t handler;
 	void *arg;
 	const char *name;
-	u64 count;
+	u64 count; /* relaxed atomic: any CPU */
 };
 
 extern const u64 trap_stubs[256];
 
 static struct idt_entry idt[256] __attribute__((aligned(16)));
 static trap_handler_t trap_handlers[32];
-static struct irq_slot irq_slots[256];
-static int irq_depth;
+/* VEC_IPI_RESCHED until the scheduler attaches its own: acknowledged
+ * (dispatch_irq sends the EOI), nothing else. */
+static void ipi_resched_ack(void *arg) { }
+
+/* The IPI vectors are attached from the start: an AP may get a call before
+ * anything could register them. */
+static struct irq_slot irq_slots[256] = {
+	[VEC_IPI_RESCHED] = { ipi_resched_ack, NULL, "ipi-resched", 0 },
+	[VEC_IPI_CALL] = { smp_call_interrupt, NULL, "ipi-call", 0 },
+};
+static struct spinlock table_lock = SPINLOCK_INIT("trap-tables");
+static int irq_depth[SMP_MAX_CPUS]; /* by cpu index; each CPU writes its own */
 
 static const char *const exception_names[32] = {
 	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
@@ -103,54 +121,92 @@ trap_handler_t trap_set_handler(unsigned int vector, trap_handler_t handler)
 	unsigned long flags;
 
 	BUG_ON(vector >= 32);
-	flags = irq_save();
+	flags = spin_lock_irqsave(&table_lock);
 	old = trap_handlers[vector];
-	trap_handlers[vector] = handler;
-	irq_restore(flags);
+	WRITE_ONCE(trap_handlers[vector], handler);
+	spin_unlock_irqrestore(&table_lock, flags);
 	return old;
+}
+
+/* Fill @slot, the handler last (release): a CPU in dispatch_irq that sees
+ * the handler sees its argument and name. */
+static void slot_set_locked(struct irq_slot *slot, irq_handler_t handler, void *arg,
+			    const char *name)
+{
+	ASSERT_MSG(spin_held(&table_lock), "trap-tables lock not held");
+	slot->arg = arg;
+	slot->name = name;
+	__atomic_store_n(&slot->count, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&slot->handler, handler, __ATOMIC_RELEASE);
 }
 
 int irq_alloc_vector(irq_handler_t handler, void *arg, const char *name)
 {
-	unsigned long flags = irq_save();
+	unsigned long flags = spin_lock_irqsave(&table_lock);
 	unsigned int v;
 
 	for (v = VEC_DEVICE_FIRST; v <= VEC_DEVICE_LAST; v++) {
 		if (!irq_slots[v].handler) {
-			irq_slots[v] = (struct irq_slot){ handler, arg, name, 0 };
-			irq_restore(flags);
+			slot_set_locked(&irq_slots[v], handler, arg, name);
+			spin_unlock_irqrestore(&table_lock, flags);
 			return (int)v;
 		}
 	}
-	irq_restore(flags);
+	spin_unlock_irqrestore(&table_lock, flags);
 	return -ENOSPC;
 }
 
 void irq_free_vector(unsigned int vector)
 {
-	unsigned long flags = irq_save();
+	unsigned long flags = spin_lock_irqsave(&table_lock);
 
 	BUG_ON(vector < VEC_DEVICE_FIRST || vector > VEC_DEVICE_LAST);
-	irq_slots[vector].handler = NULL;
-	irq_restore(flags);
+	__atomic_store_n(&irq_slots[vector].handler, NULL, __ATOMIC_RELEASE);
+	spin_unlock_irqrestore(&table_lock, flags);
 }
 
 void irq_set_fixed(unsigned int vector, irq_handler_t handler, void *arg, const char *name)
 {
-	unsigned long flags = irq_save();
+	unsigned long flags = spin_lock_irqsave(&table_lock);
 
 	BUG_ON(vector < 32 || vector > 255);
-	irq_slots[vector] = (struct irq_slot){ handler, arg, name, 0 };
-	irq_restore(flags);
+	slot_set_locked(&irq_slots[vector], handler, arg, name);
+	spin_unlock_irqrestore(&table_lock, flags);
 }
 
-u64 irq_count(unsigned int vector) { return vector < 256 ? irq_slots[vector].count : 0; }
+u64 irq_count(unsigned int vector)
+{
+	return vector < 256 ? __atomic_load_n(&irq_slots[vector].count, __ATOMIC_RELAXED) : 0;
+}
 const char *irq_name(unsigned int vector)
 {
 	return vector < 256 ? irq_slots[vector].name : NULL;
 }
 
-bool in_interrupt(void) { return irq_depth > 0; }
+unsigned int trap_cpu_index(void)
+{
+	/* %gs:0 reads address 0 until smp_init_boot_cpu() sets the GS base;
+	 * until then only the boot CPU runs. */
+	if (!READ_ONCE(cpus[0].self))
+		return 0;
+	return this_cpu()->index;
+}
+
+bool in_interrupt(void) { return READ_ONCE(irq_depth[trap_cpu_index()]) > 0; }
+
+void irq_enter(void)
+{
+	ASSERT_MSG(!irqs_enabled(), "irq_enter with interrupts on");
+	irq_depth[trap_cpu_index()]++;
+}
+
+void irq_exit(void)
+{
+	unsigned int cpu = trap_cpu_index();
+
+	ASSERT_MSG(!irqs_enabled() && irq_depth[cpu] > 0, "irq_exit: depth %d", irq_depth[cpu]);
+	irq_depth[cpu]--;
+}
 
 void trap_dump_frame(const struct trap_frame *frame)
 {
@@ -195,6 +251,8 @@ static __noreturn void exception_die(struct trap_frame *frame)
 			 guard);
 	pr_emerg("exception %lu (%s), error code 0x%lx, at RIP %016lx\n", frame->vector,
 		 exception_name(v), frame->error_code, frame->rip);
+	pr_emerg("on cpu %u (APIC id %u)%s\n", trap_cpu_index(), cpus[trap_cpu_index()].apic_id,
+		 in_interrupt() ? ", in interrupt context" : "");
 	if (v == VEC_PAGE_FAULT)
 		pr_emerg("page fault: %s %s address %016lx (%s)\n",
 			 frame->error_code & 0x10 ? "instruction fetch at" :
@@ -211,30 +269,36 @@ static __noreturn void exception_die(struct trap_frame *frame)
 static void dispatch_irq(struct trap_frame *frame)
 {
 	struct irq_slot *slot = &irq_slots[frame->vector];
+	irq_handler_t handler = __atomic_load_n(&slot->handler, __ATOMIC_ACQUIRE);
 
 	if (frame->vector == VEC_SPURIOUS)
 		return; /* no EOI for spurious LAPIC interrupts */
-	if (frame->vector >= VEC_PIC_BASE && frame->vector < VEC_PIC_BASE + 16 && !slot->handler)
+	if (frame->vector >= VEC_PIC_BASE && frame->vector < VEC_PIC_BASE + 16 && !handler)
 		return; /* a spurious 8259 interrupt: the PIC is masked, nothing to ack */
-	slot->count++;
-	irq_depth++;
-	if (slot->handler)
-		slot->handler(slot->arg);
+	__atomic_fetch_add(&slot->count, 1, __ATOMIC_RELAXED);
+	irq_enter();
+	if (handler)
+		handler(slot->arg);
 	else
 		pr_warn("irq: vector 0x%lx has no handler\n", frame->vector);
-	irq_depth--;
+	irq_exit();
 	lapic_eoi();
 }
 
 void trap_dispatch(struct trap_frame *frame);
 void trap_dispatch(struct trap_frame *frame)
 {
+	trap_handler_t handler;
+
 	if (frame->vector >= 32) {
 		dispatch_irq(frame);
 		return;
 	}
-	irq_slots[frame->vector].count++;
-	if (trap_handlers[frame->vector] && trap_handlers[frame->vector](frame))
+	__atomic_fetch_add(&irq_slots[frame->vector].count, 1, __ATOMIC_RELAXED);
+	if (frame->vector == VEC_NMI && panic_nmi_stop(frame))
+		return;
+	handler = READ_ONCE(trap_handlers[frame->vector]);
+	if (handler && handler(frame))
 		return;
 	exception_die(frame);
 }

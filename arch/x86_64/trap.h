@@ -5,10 +5,15 @@
  * then panic. Device interrupts are dispatched to the handler registered for
  * the vector and acknowledged at the LAPIC afterwards.
  *
- * Vectors: 0-31 exceptions, 0x20-0x2f the (masked) 8259, 0x40-0xef
- * allocated to devices by irq_alloc_vector(), 0xf0 LAPIC timer, 0xf1 the
- * reschedule IPI (kernel/sched.c), 0xfe LAPIC
- * error, 0xff LAPIC spurious.
+ * Vectors: 0-31 exceptions (2 = NMI: a stop request from a panicking CPU,
+ * kernel/panic.c, or a real one, reported), 0x20-0x2f the (masked) 8259,
+ * 0x40-0xef allocated to devices by irq_alloc_vector(), and the fixed ones:
+ *   0xf0 LAPIC timer
+ *   0xf1 reschedule IPI (kernel/sched.c: a thread was queued on an idle CPU)
+ *   0xf2 cross-call IPI (arch/x86_64/smp_call.c)
+ *   0xfe LAPIC error
+ *   0xff LAPIC spurious
+ * A fixed vector's priority class (vector >> 4) is 0xf: above every device.
  */
 #ifndef ARCH_X86_64_TRAP_H
 #define ARCH_X86_64_TRAP_H
@@ -38,6 +43,7 @@ struct trap_frame {
 #define VEC_DEVICE_LAST 0xef
 #define VEC_LAPIC_TIMER 0xf0
 #define VEC_IPI_RESCHED 0xf1
+#define VEC_IPI_CALL 0xf2
 #define VEC_LAPIC_ERROR 0xfe
 #define VEC_SPURIOUS 0xff
 
@@ -69,8 +75,21 @@ void irq_set_fixed(unsigned int vector, irq_handler_t handler, void *arg, const 
 u64 irq_count(unsigned int vector);
 const char *irq_name(unsigned int vector);
 
-/* True while an interrupt handler is running (nesting depth > 0). */
+/* True while an interrupt handler is running on this CPU (its nesting
+ * depth > 0), or a cross-call (smp_call.h) that counts as one. */
 bool in_interrupt(void);
+
+/*
+ * irq_enter / irq_exit - count code that is not an interrupt handler but
+ * must look like one to in_interrupt() on this CPU: a CPU that runs its own
+ * cross-calls while it waits (smp_call.c). Pair them, interrupts off.
+ */
+void irq_enter(void);
+void irq_exit(void);
+
+/* This CPU's index in cpus[] (0 before the per-CPU area exists, on the boot
+ * CPU): safe in any exception, unlike this_cpu() that early. */
+unsigned int trap_cpu_index(void);
 
 /* Print a frame's registers (and the backtrace from it) at LOG_EMERG. */
 void trap_dump_frame(const struct trap_frame *frame);

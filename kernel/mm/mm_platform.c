@@ -2,7 +2,8 @@
  * The kernel's out-of-line half of mm/platform.h: logging through printk,
  * mm_bug() as a panic, the TSC clock, single-page mappings in the vmap area
  * (arch/x86_64/paging.c, page tables from the buddy, freed with their last
- * entry), migration entries, sleeping on the scheduler's hashed wait
+ * entry; every unmap, migration entry and flush is shot down on every
+ * online CPU before it returns), migration entries, sleeping on the scheduler's hashed wait
  * channels, and deferred work on the kernel work queue. The vmap address
  * ranges (mm_vrange_alloc/free) are kernel/mm/vrange.c's.
  *
@@ -71,7 +72,7 @@ bool mm_lookup_page(unsigned long va, unsigned long *pfn)
 	return true;
 }
 
-void mm_flush_tlb_page(unsigned long va) { invlpg(va); }
+void mm_flush_tlb_page(unsigned long va) { paging_flush_tlb_range(va, 1); }
 
 /* A migration entry: not present, software bit 1 set, the PFN in the
  * address bits (the CPU ignores all of it while PTE_P is clear). */

@@ -22,6 +22,7 @@ EXPECTED = {
     "migrate_copy_batch_ns", "migrate_page_ratio_vs_copy_batch",
     "kernel_copy4k_movsb_ns", "kernel_copy4k_movsq_ns", "kernel_copy4k_loop_ns",
     "kernel_memcpy_4k_ns", "migrate_mapped_page_ns", "migrate_mapped_page_ratio_vs_memcpy",
+    "ipi_roundtrip_ns", "tlb_shootdown_all_ns",
     "contig_2m_alloc_us_p50", "contig_2m_alloc_us_p90", "contig_2m_alloc_us_p99",
     "compact_ms_sim_1g", "compact_ms_sim_4g", "compact_ms_sim_16g", "compact_ms_sim_64g",
     "compact_ms_per_gib_ratio_64g_vs_1g",
@@ -50,7 +51,7 @@ RATIOS = {"order0_pair_ratio_vs_freelist", "order0_batch64_pair_ns", "mm_init_pr
           "mslab_pair_ns", "mslab_migrate_page_ratio_vs_memcpy",
           "mslab_migrate_page_ratio_vs_copy_batch"}
 # Measured even in quick mode: one of each code path (the rest may be skipped).
-MEASURED = {"contig_2m_alloc_us_p99", "compact_ms_sim_4g", "compact_ms_per_gib_ratio_64g_vs_1g",
+MEASURED = {"contig_2m_alloc_us_p99", "ipi_roundtrip_ns", "tlb_shootdown_all_ns", "compact_ms_sim_4g", "compact_ms_per_gib_ratio_64g_vs_1g",
             "compact_recovered_pct_sparse_512m", "compact_ms_standard_512m",
             "mslab_pair_ns", "mslab_migrate_page_ratio_vs_memcpy", "mslab_compact_pages_freed",
             "mslab_compact_ms", "compact_recovered_pct_mixed_512m",
