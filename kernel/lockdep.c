@@ -16,6 +16,7 @@
 #include "kernel/lockdep.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/smp.h"
+#include "arch/x86_64/trap.h"
 #include "kernel/backtrace.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
@@ -33,6 +34,12 @@ struct lock_order {
 };
 
 static char class_name[LOCKDEP_MAX_CLASSES][LOCKDEP_NAME_LEN];
+/* How each class was taken: in interrupt context, with interrupts on; and
+ * where each was first seen. Both at once is a deadlock on one CPU. */
+#define USED_IN_IRQ 1u
+#define USED_IRQS_ON 2u
+static u8 class_usage[LOCKDEP_MAX_CLASSES];
+static unsigned long usage_site[LOCKDEP_MAX_CLASSES][2];
 static unsigned int nr_classes;
 /* Bit b of order_after[a]: class b was taken while class a was held. */
 static DECLARE_BITMAP(order_after[LOCKDEP_MAX_CLASSES], LOCKDEP_MAX_CLASSES);
@@ -298,8 +305,40 @@ static bool acquire_allowed(struct lockdep_cpu *ld, struct spinlock *lock, u16 i
 	return true;
 }
 
+/*
+ * Record how class @id is taken now (@irqs_on: interrupts enabled at the
+ * call). Return: false when it is now known both in interrupt context and
+ * with interrupts on (reported): an interrupt that arrives while a thread
+ * of the same CPU holds it spins forever.
+ */
+static bool usage_allowed(const struct spinlock *lock, u16 id, unsigned long site, bool irqs_on)
+{
+	unsigned int bit = (in_interrupt() ? USED_IN_IRQ : 0) | (irqs_on ? USED_IRQS_ON : 0);
+	unsigned int old, c = id - 1U;
+
+	if (!bit)
+		return true;
+	old = __atomic_fetch_or(&class_usage[c], (u8)bit, __ATOMIC_RELAXED);
+	if (bit & USED_IN_IRQ && !(old & USED_IN_IRQ))
+		WRITE_ONCE(usage_site[c][0], site);
+	if (bit & USED_IRQS_ON && !(old & USED_IRQS_ON))
+		WRITE_ONCE(usage_site[c][1], site);
+	if ((old & (USED_IN_IRQ | USED_IRQS_ON)) == (USED_IN_IRQ | USED_IRQS_ON) ||
+	    ((old | bit) & (USED_IN_IRQ | USED_IRQS_ON)) != (USED_IN_IRQ | USED_IRQS_ON))
+		return true;
+	if (!report_begin("irq-unsafe"))
+		return false;
+	pr_emerg("'%s' is taken in interrupt context and with interrupts enabled: an interrupt\n",
+		 lock_name(lock));
+	pr_emerg("arriving while a thread of the same cpu holds it spins forever (take it irq-saving)\n");
+	print_site("in interrupt context, first", READ_ONCE(usage_site[c][0]));
+	print_site("with interrupts on, first", READ_ONCE(usage_site[c][1]));
+	report_end("irq-unsafe");
+}
+
 void lockdep_acquire(struct spinlock *lock, unsigned long site)
 {
+	bool irqs_on = irqs_enabled();
 	unsigned long flags;
 	struct lockdep_cpu *ld;
 	u16 id;
@@ -307,7 +346,7 @@ void lockdep_acquire(struct spinlock *lock, unsigned long site)
 	if (!checking())
 		return;
 	id = class_of(lock);
-	if (!id)
+	if (!id || !usage_allowed(lock, id, site, irqs_on))
 		return;
 	flags = irq_save();
 	ld = &this_cpu()->lockdep;

@@ -9,7 +9,9 @@
  * closes a cycle (B was already, directly or through other classes, taken
  * before A): a lock-order inversion, with the call sites of both orders.
  * It also reports taking a lock this CPU already holds (recursion, which
- * would spin forever), two locks of one class at once, releasing a lock
+ * would spin forever), a class taken both in interrupt context and with
+ * interrupts enabled (an interrupt on the holder's CPU would spin
+ * forever), two locks of one class at once, releasing a lock
  * this CPU does not hold (another CPU's, or a free one), and switching
  * threads with a lock held (lockdep_assert_none_held, from the scheduler).
  * A report panics: a checked kernel is a test kernel.
@@ -73,7 +75,7 @@ void lockdep_dump(void);
  * Test interface (kernel/lockdep_test.c): with a hook set, a report calls
  * @hook(kind) instead of panicking, and the operation is not performed
  * (nothing is pushed or popped). Kinds: "recursion", "same-class",
- * "inversion", "not-held", "held-while-sleeping", "too-deep".
+ * "inversion", "irq-unsafe", "not-held", "held-while-sleeping", "too-deep".
  */
 typedef void (*lockdep_hook_t)(const char *kind);
 lockdep_hook_t lockdep_set_report_hook(lockdep_hook_t hook);

@@ -9,9 +9,11 @@
  * The same misuse without the hook panics: crash=lockorder, lockrecursion,
  * locksleep (tests/qemu/test_locks.py).
  */
+#include "arch/x86_64/trap.h"
 #include "kernel/lockdep.h"
 #include "kernel/spinlock.h"
 #include "lib/ktest.h"
+#include "lib/printf.h"
 #include "lib/string.h"
 
 static const char *last_report;
@@ -134,6 +136,54 @@ static void lockdep_reports_recursion(struct ktest *test)
 	EXPECT_REPORT(test, "recursion");
 }
 
+/* A class taken with interrupts on, then in (what counts as) interrupt
+ * context: the handler would spin on its own CPU's holder. */
+static void lockdep_reports_irq_unsafe_class(struct ktest *test)
+{
+	static char name[LOCKDEP_NAME_LEN];
+	static unsigned int run;
+	static struct spinlock lock;
+	lockdep_hook_t old;
+	unsigned long flags;
+
+	SKIP_WITHOUT_CHECKS(test);
+	/* A class of its own each run: a class's usage is recorded for good. */
+	snprintf(name, sizeof(name), "ktest-lockdep-irq%u", run++);
+	spin_lock_init(&lock, name);
+	KTEST_ASSERT_TRUE(test, irqs_enabled());
+	spin_lock(&lock); /* interrupts on: the unsafe half */
+	spin_unlock(&lock);
+	old = hook_begin();
+	flags = irq_save();
+	irq_enter();
+	lockdep_acquire(&lock, THIS_IP);
+	irq_exit();
+	irq_restore(flags);
+	lockdep_set_report_hook(old);
+	EXPECT_REPORT(test, "irq-unsafe");
+}
+
+/* Taken irq-saving everywhere, in and out of interrupt context: fine. */
+static void lockdep_irqsave_class_is_quiet(struct ktest *test)
+{
+	static struct spinlock lock = SPINLOCK_INIT("ktest-lockdep-irqsave");
+	lockdep_hook_t old;
+	unsigned long flags;
+
+	SKIP_WITHOUT_CHECKS(test);
+	old = hook_begin();
+	flags = spin_lock_irqsave(&lock);
+	spin_unlock_irqrestore(&lock, flags);
+	flags = irq_save();
+	irq_enter();
+	spin_lock(&lock);
+	spin_unlock(&lock);
+	irq_exit();
+	irq_restore(flags);
+	lockdep_set_report_hook(old);
+	KTEST_EXPECT_EQ(test, nr_reports, 0);
+}
+
 /* Two locks of one class (one name) at once. */
 static void lockdep_reports_same_class(struct ktest *test)
 {
@@ -204,6 +254,8 @@ static const struct ktest_case lockdep_cases[] = {
 	KTEST_CASE(lockdep_reports_transitive_inversion),
 	KTEST_CASE(lockdep_consistent_order_is_quiet),
 	KTEST_CASE(lockdep_reports_recursion),
+	KTEST_CASE(lockdep_reports_irq_unsafe_class),
+	KTEST_CASE(lockdep_irqsave_class_is_quiet),
 	KTEST_CASE(lockdep_reports_same_class),
 	KTEST_CASE(lockdep_reports_release_not_held),
 	KTEST_CASE(lockdep_reports_sleep_with_lock),

@@ -77,6 +77,18 @@ unsigned long mapped_pfn(struct mapped_region *region, unsigned long index)
 	return pfn;
 }
 
+/* Give back @page, unmapped: to the allocator, or to the mover that has
+ * it isolated. */
+static void release_unmapped(struct mapped_region *region, struct page *page)
+{
+	if (page_is_isolated(page)) {
+		movable_page_release(region->mm, page);
+		return;
+	}
+	page->flags &= ~PG_movable;
+	mm_free_pages(region->mm, page, 0);
+}
+
 /* Unmap and free page @i. Not while it moves: its migration entry keeps
  * the page table the mover's final mapping needs. */
 static void free_slot_page(struct mapped_region *region, unsigned long i)
@@ -86,14 +98,32 @@ static void free_slot_page(struct mapped_region *region, unsigned long i)
 	mapped_fault(mapped_va(region, i), false);
 	page = slot_page(region, i);
 	mm_unmap_page(mapped_va(region, i));
-	if (!page)
-		return;
-	if (page_is_isolated(page)) {
-		movable_page_release(region->mm, page);
-		return;
-	}
-	page->flags &= ~PG_movable;
-	mm_free_pages(region->mm, page, 0);
+	if (page)
+		release_unmapped(region, page);
+}
+
+#define DESTROY_BATCH 64 /* pages unmapped with one TLB shootdown */
+
+/* Unmap and free pages [@first, @first + @n) (n <= DESTROY_BATCH) with one
+ * shootdown. No page of them moves: a pass over them waited for none,
+ * and nothing sleeps until they are unmapped. */
+static void free_slot_batch(struct mapped_region *region, unsigned long first, unsigned long n)
+{
+	struct page *pages[DESTROY_BATCH];
+	unsigned long i;
+	bool waited;
+
+	do {
+		waited = false;
+		for (i = 0; i < n; i++)
+			waited |= mapped_fault(mapped_va(region, first + i), false);
+	} while (waited);
+	for (i = 0; i < n; i++)
+		pages[i] = slot_page(region, first + i);
+	mm_unmap_range(mapped_va(region, first), n);
+	for (i = 0; i < n; i++)
+		if (pages[i])
+			release_unmapped(region, pages[i]);
 }
 
 void mapped_region_free_page(struct mapped_region *region, unsigned long index)
@@ -106,8 +136,8 @@ void mapped_region_destroy(struct mapped_region *region)
 {
 	unsigned long i;
 
-	for (i = 0; i < region->nr_pages; i++)
-		free_slot_page(region, i);
+	for (i = 0; i < region->nr_pages; i += DESTROY_BATCH)
+		free_slot_batch(region, i, MIN(DESTROY_BATCH, region->nr_pages - i));
 	if (region->va)
 		mm_vrange_free(region->va, region->nr_reserved);
 	if (region->slots_page)

@@ -84,6 +84,8 @@ int mm_map_page(unsigned long va, unsigned long pfn, unsigned int prot);
 /* Remove the mapping (or migration entry) of @va; the TLB is flushed for
  * it. A page-table page left without entries is freed. */
 void mm_unmap_page(unsigned long va);
+/* The same for @nr_pages pages from @va, with one TLB flush on every CPU. */
+void mm_unmap_range(unsigned long va, unsigned long nr_pages);
 /* Translate @va through the page tables; false when unmapped. */
 bool mm_lookup_page(unsigned long va, unsigned long *pfn);
 void mm_flush_tlb_page(unsigned long va);

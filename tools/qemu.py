@@ -36,6 +36,17 @@ READY_LINE = "ready in "
 PROMPT_RE = re.compile(r"^> ", re.M)
 
 
+class QemuCrashed(EOFError):
+    """QEMU itself died of a signal (a QEMU bug, such as the rare SIGSEGV
+    of QEMU 7.2's multi-threaded TCG under host load), not the guest."""
+
+
+def _exited(name, returncode, what, output):
+    cls = QemuCrashed if returncode is not None and returncode < 0 else EOFError
+    return cls("%s: QEMU exited (%s) before %s; last output:\n%s" %
+               (name, returncode, what, output[-2000:]))
+
+
 def build_iso(cmdline, kernel=KERNEL):
     """Return the path of an ISO booting `kernel` with `cmdline`, building
     it unless one for the same kernel and command line exists."""
@@ -197,9 +208,7 @@ class Machine:
                                    (self.name, pattern, timeout, self.output[-2000:]))
             if not self._pump(min(left, 0.5)) and self.proc.poll() is not None:
                 if self.output.find(pattern, self.pos) < 0:
-                    raise EOFError("%s: QEMU exited (%s) before %r; last output:\n%s" %
-                                   (self.name, self.proc.returncode, pattern,
-                                    self.output[-2000:]))
+                    raise _exited(self.name, self.proc.returncode, repr(pattern), self.output)
 
     def expect_re(self, pattern, timeout=30.0):
         """Like expect() for a compiled regular expression (searched from the
@@ -216,9 +225,8 @@ class Machine:
                 raise TimeoutError("%s: no /%s/ within %.0f s; last output:\n%s" %
                                    (self.name, pattern.pattern, timeout, self.output[-2000:]))
             if not self._pump(min(left, 0.5)) and self.proc.poll() is not None:
-                raise EOFError("%s: QEMU exited (%s) before /%s/; last output:\n%s" %
-                               (self.name, self.proc.returncode, pattern.pattern,
-                                self.output[-2000:]))
+                raise _exited(self.name, self.proc.returncode, "/%s/" % pattern.pattern,
+                              self.output)
 
     def send(self, text):
         """Type `text` on the serial console."""
@@ -250,6 +258,8 @@ class Machine:
             if not self._pump(min(left, 0.5)):
                 self.proc.wait()
                 break
+        if self.proc.returncode < 0:
+            raise _exited(self.name, self.proc.returncode, "the guest exited", self.output)
         return self.proc.returncode
 
     # --- QMP ------------------------------------------------------------

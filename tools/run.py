@@ -140,6 +140,7 @@ def demo_steps(color):
     """The tour: (introduction, command) pairs; command None = the balloon."""
     picture_cmd = "picture color" if color else "picture"
     return [
+        ("the CPUs: APIC ids, ticks, IPIs, idle share, the thread each runs", "cpus"),
         ("memory summary: totals, watermarks, fragmentation score", "meminfo"),
         ("the host takes guest memory back through the virtio balloon", None),
         ("fragment memory: movable and unmovable pages interleaved", "frag mixed"),

@@ -89,16 +89,33 @@ def stage_fuzz(totals, args):
     totals.add(passed, failed)
 
 
+def retry_if_qemu_crashes(label, fn):
+    """Run fn(); if QEMU itself dies of a signal (not the guest: a QEMU bug,
+    README "Targets"), say so and run it once more. A second crash fails."""
+    try:
+        return fn()
+    except qemu.QemuCrashed as e:
+        print("RETRY %s: %s" % (label, str(e).splitlines()[0]), flush=True)
+        return fn()
+
+
 def run_kernel_ktap(totals, label, uefi, suites, timeout=600, kernel=qemu.KERNEL, smp=1):
     """Boot @kernel on @smp CPUs with test=@suites, count its KTAP results;
     return the serial output."""
-    with qemu.Machine("test=%s" % suites, uefi=uefi, qmp=False, name=label,
-                      kernel=kernel, smp=smp) as m:
+    def boot():
+        m = qemu.Machine("test=%s" % suites, uefi=uefi, qmp=False, name=label,
+                         kernel=kernel, smp=smp)
         try:
-            status = m.wait_exit(timeout)
+            return m, m.wait_exit(timeout)
         except TimeoutError as e:
-            status = None
             print("FAIL %s: %s" % (label, str(e).splitlines()[0]))
+            return m, None
+        except BaseException:
+            m.close()
+            raise
+
+    m, status = retry_if_qemu_crashes(label, boot)
+    with m:
         res = ktap.parse(m.output)
         if status != qemu.EXIT_SUCCESS and not res.failed:
             res.errors.append("QEMU exit status %s, expected %d (log: %s)" %
@@ -205,7 +222,7 @@ def stage_e2e(totals, args):
             continue
         start = time.monotonic()
         try:
-            fn(Context())
+            retry_if_qemu_crashes(name, lambda: fn(Context()))
             passed += 1
             print("ok   %s (%.1f s)" % (name, time.monotonic() - start))
         except Exception as e:  # a failing test must not stop the others

@@ -59,6 +59,13 @@ void mm_unmap_page(unsigned long va)
 	paging_unmap_page(va);
 }
 
+void mm_unmap_range(unsigned long va, unsigned long nr_pages)
+{
+	ASSERT_MSG(in_vrange(va) && in_vrange(va + (nr_pages - 1) * PAGE_SIZE),
+		   "range %#lx + %lu pages is not from mm_vrange_alloc", va, nr_pages);
+	paging_unmap_range(va, nr_pages);
+}
+
 bool mm_lookup_page(unsigned long va, unsigned long *pfn)
 {
 	u64 pte;

@@ -150,6 +150,14 @@ void mm_unmap_page(unsigned long va)
 	sim_pte[i] = 0;
 }
 
+void mm_unmap_range(unsigned long va, unsigned long nr_pages)
+{
+	unsigned long i;
+
+	for (i = 0; i < nr_pages; i++)
+		mm_unmap_page(va + i * 4096UL);
+}
+
 void mm_set_migration_entry(unsigned long va, unsigned long pfn)
 {
 	long i = sim_index(va);

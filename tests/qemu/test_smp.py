@@ -108,3 +108,41 @@ def test_smp_two_cpus_panicking_at_once_give_one_report(ctx):
     loser = 1 - winner
     assert "cpu %d stopped (APIC id %d), cpu %d panics" % (loser, loser, winner) in text, text
     assert "recursive" not in out, out[-4000:]
+
+
+def cpu_rows(out):
+    """The rows of `cpus` by CPU index (the lines of ten or more fields
+    that start with a number)."""
+    rows = {}
+    for line in out.splitlines():
+        f = line.split()
+        if len(f) >= 10 and f[0].isdigit():
+            rows[int(f[0])] = f
+    return rows
+
+
+def test_smp_cpus_and_threads_show_every_cpu(ctx):
+    """`cpus` lists each CPU with its APIC id, ticks that advance and the
+    thread it runs; `threads` puts every thread on a CPU, an idle thread on
+    each; a thread placed on CPU 1 by the test suites ran there."""
+    with ctx.machine(name="smp-cpus", qmp=False, smp=2) as m:
+        m.wait_ready(60)
+        first = m.command("cpus")
+        m.command("test sched_smp", timeout=120)
+        out = m.command("cpus")
+        threads = m.command("threads")
+    assert "2 CPUs online" in out, out
+    rows, before = cpu_rows(out), cpu_rows(first)
+    assert sorted(rows) == [0, 1] and sorted(before) == [0, 1], (first, out)
+    assert rows[0][1] != rows[1][1], out  # distinct APIC ids
+    for cpu in (0, 1):
+        assert int(rows[cpu][2]) > int(before[cpu][2]), (first, out)  # ticks advance on both
+    assert int(rows[1][5]) > 0, out  # CPU 1 was sent reschedule IPIs (ping-pong)
+    assert rows[0][-1] == "main", out  # the monitor runs in main, on CPU 0
+    cpu_of = {}
+    for line in threads.splitlines():
+        f = line.split()
+        if len(f) >= 4 and f[0].isdigit():
+            cpu_of[f[2]] = int(f[1])
+    assert cpu_of.get("main") == 0 and cpu_of.get("idle/0") == 0, threads
+    assert cpu_of.get("idle/1") == 1, threads
