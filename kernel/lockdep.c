@@ -417,3 +417,23 @@ void lockdep_dump(void)
 		kprintf("\n");
 	}
 }
+
+#if LOCK_CHECKS
+void lockdep_dump_sites(void)
+{
+	unsigned int i, n = lockdep_nr_orders();
+	char held[96], taken[96];
+
+	kprintf("lockdep: %u orders, each with the sites of its first time\n", n);
+	for (i = 0; i < n; i++) {
+		const struct lock_order *order = &orders[i];
+
+		ksym_format(held, sizeof(held), order->held_site);
+		ksym_format(taken, sizeof(taken), order->taken_site);
+		kprintf("  %s > %s: held since %s, taken at %s (cpu %u)\n", class_name[order->held],
+			class_name[order->taken], held, taken, order->cpu);
+	}
+}
+#else
+void lockdep_dump_sites(void) { lockdep_dump(); }
+#endif

@@ -68,8 +68,10 @@ unsigned int lockdep_nr_held(void);
 /* Classes seen and orders recorded between them (for `locks`). */
 unsigned int lockdep_nr_classes(void);
 unsigned int lockdep_nr_orders(void);
-/* Print every class and the classes taken while it is held. */
+/* Print every class and the classes taken while it is held; the same per
+ * order with the call sites of its first time. */
 void lockdep_dump(void);
+void lockdep_dump_sites(void);
 
 /*
  * Test interface (kernel/lockdep_test.c): with a hook set, a report calls

@@ -114,8 +114,11 @@ void kmain(u32 mbi_phys)
 		panic("kmain: cannot register mapped pages' movable ops");
 	interrupts_init();
 	sched_start_idle();
-	smp_init();
+	/* PCI first: enumeration toggles BAR decoding, and QEMU 7.2's
+	 * multi-threaded TCG can crash (SIGSEGV in memory_region_dispatch_read)
+	 * when another vCPU does MMIO while the memory map changes. */
 	pci_init();
+	smp_init();
 	workqueue_init();
 	kcompactd_init();
 	serial_enable_rx_irq();

@@ -22,9 +22,11 @@ struct mm_oom_notifier {
 	 * release - free memory for a failing allocation of 2^@order pages.
 	 * Called by the allocator's slow path with no mm lock held and
 	 * interrupts as the allocating caller had them. When @gfp has
-	 * GFP_ATOMIC or mm_in_interrupt() is true (mm_oom_may_sleep() says
-	 * false), the context is atomic: do not sleep, do not wait for a
-	 * device; release only what can be freed at once (or nothing). In
+	 * GFP_ATOMIC, mm_in_interrupt() is true or interrupts are off (the
+	 * caller holds a spinlock: mslab allocates its pages under its pool's
+	 * lock), mm_oom_may_sleep() says false and the context is atomic: do
+	 * not sleep, do not wait for a device; release only what can be
+	 * freed at once (or nothing). In
 	 * thread context it may sleep. It may allocate (GFP_ATOMIC|GFP_NOWARN
 	 * is wise): such allocations never re-enter the notifiers. It must not
 	 * register or unregister notifiers.
@@ -49,10 +51,13 @@ void mm_oom_notifier_register(struct mm *mm, struct mm_oom_notifier *notifier);
  */
 void mm_oom_notifier_unregister(struct mm *mm, struct mm_oom_notifier *notifier);
 
-/* May a release() for an allocation with @gfp sleep? */
+/* May a release() for an allocation with @gfp sleep? Not in interrupt
+ * context, nor with interrupts off, whatever @gfp says: a caller holding a
+ * spinlock passes GFP_KERNEL on (the lock checker's orders showed mslab
+ * pools taking the zone lock under their own). */
 static inline bool mm_oom_may_sleep(gfp_t gfp)
 {
-	return !(gfp & GFP_ATOMIC) && !mm_in_interrupt();
+	return !(gfp & GFP_ATOMIC) && !mm_in_interrupt() && !mm_irqs_disabled();
 }
 
 #endif

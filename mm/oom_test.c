@@ -22,6 +22,7 @@ struct stash {
 	unsigned int per_call;   /* pages to free per release() */
 	unsigned int calls;
 	unsigned int locked_calls; /* calls made with the zone lock held (bug) */
+	unsigned int sleepable_calls; /* calls told they may sleep */
 	bool allocate_inside;    /* try an allocation from inside release() */
 	unsigned int inner_ok;   /* inner allocations that succeeded */
 };
@@ -32,6 +33,7 @@ static unsigned long stash_release(struct mm *mm, unsigned int order, gfp_t gfp,
 	unsigned long freed = 0;
 
 	stash->calls++;
+	stash->sleepable_calls += mm_oom_may_sleep(gfp);
 	if (mm_lock_held(&mm->lock))
 		stash->locked_calls++;
 	if (stash->allocate_inside) {
@@ -221,12 +223,47 @@ static void oom_notifier_unregister(struct ktest *test)
 	finish(test, &b);
 }
 
+/* GFP_KERNEL from a caller that holds a spinlock (interrupts off) is an
+ * atomic context to the notifiers: they must not sleep (the balloon would
+ * wait for its thread with the caller's lock held). Without the lock, the
+ * same allocation may sleep. */
+static void oom_notifier_atomic_under_a_lock(struct ktest *test)
+{
+	struct stash stash;
+	struct mm_oom_notifier notifier;
+	struct mm_lock lock;
+	unsigned long flags;
+	struct page *page;
+
+	stash_init(&stash, &notifier, 1);
+	KTEST_ASSERT_TRUE(test, exhaust(test, &stash, 2));
+	mm_oom_notifier_register(&env.mm, &notifier);
+	mm_lock_init(&lock, "ktest-oom-caller");
+	flags = mm_lock_irqsave(&lock);
+	page = mm_alloc_pages(&env.mm, 0, GFP_KERNEL | GFP_NOWARN);
+	mm_unlock_irqrestore(&lock, flags);
+	KTEST_EXPECT_NOT_NULL(test, page);
+	KTEST_EXPECT_EQ(test, stash.calls, 1);
+	KTEST_EXPECT_EQ(test, stash.sleepable_calls, 0);
+	if (page)
+		held[nr_held++] = mm_page_to_pfn(&env.mm, page);
+	page = mm_alloc_pages(&env.mm, 0, GFP_KERNEL | GFP_NOWARN);
+	KTEST_EXPECT_NOT_NULL(test, page);
+	KTEST_EXPECT_EQ(test, stash.calls, 2);
+	KTEST_EXPECT_EQ(test, stash.sleepable_calls, 1);
+	if (page)
+		held[nr_held++] = mm_page_to_pfn(&env.mm, page);
+	mm_oom_notifier_unregister(&env.mm, &notifier);
+	finish(test, &stash);
+}
+
 static const struct ktest_case oom_cases[] = {
 	KTEST_CASE(oom_notifier_frees_pages_for_failing_alloc),
 	KTEST_CASE(oom_notifier_released_pages_merge_for_high_order),
 	KTEST_CASE(oom_notifier_returning_zero_fails_cleanly),
 	KTEST_CASE(oom_notifier_no_recursion),
 	KTEST_CASE(oom_notifier_unregister),
+	KTEST_CASE(oom_notifier_atomic_under_a_lock),
 	KTEST_END,
 };
 KTEST_SUITE(oom, oom_cases);

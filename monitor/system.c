@@ -5,11 +5,13 @@
 #include "arch/x86_64/smp.h"
 #include "arch/x86_64/smp_call.h"
 #include "drivers/qemu_exit.h"
+#include "include/errno.h"
 #include "kernel/lockdep.h"
 #include "kernel/printk.h"
 #include "kernel/sched.h"
 #include "kernel/time.h"
 #include "kernel/version.h"
+#include "lib/string.h"
 #include "monitor/monitor.h"
 
 static int cmd_version(int argc, char **argv)
@@ -67,10 +69,18 @@ MONITOR_CMD("threads", 0, 0, "", "list kernel threads", cmd_threads);
 
 static int cmd_locks(int argc, char **argv)
 {
-	lockdep_dump();
+	if (argc == 2 && strcmp(argv[1], "sites")) {
+		kprintf("usage: locks [sites]\n");
+		return -EINVAL;
+	}
+	if (argc == 2)
+		lockdep_dump_sites();
+	else
+		lockdep_dump();
 	return 0;
 }
-MONITOR_CMD("locks", 0, 0, "", "the lock checker's classes and the orders seen between them",
+MONITOR_CMD("locks", 0, 1, "[sites]",
+	    "the lock checker's classes and the orders seen between them (sites: where each was first seen)",
 	    cmd_locks);
 
 static int cmd_poweroff(int argc, char **argv)
