@@ -30,7 +30,7 @@
 #define LOCK_CHECKS 1
 #endif
 
-#define LOCKDEP_MAX_HELD 16     /* locks one CPU holds at once */
+#define LOCKDEP_MAX_HELD 24     /* locks one CPU holds at once (mm_check: every pcp + zone) */
 #define LOCKDEP_MAX_CLASSES 256 /* distinct lock names */
 #define LOCKDEP_MAX_ORDERS 2048 /* orders recorded between classes */
 #define LOCKDEP_NAME_LEN 24     /* a class keeps its name's first 23 bytes */

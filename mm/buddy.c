@@ -278,16 +278,6 @@ bool buddy_watermark_ok(const struct mm *mm, unsigned int order, gfp_t gfp)
 	return mm->nr_free >= (1UL << order) + min;
 }
 
-void buddy_prep_allocated(struct mm *mm, struct page *page, unsigned int order)
-{
-	if (unlikely(mm->poison))
-		mm_poison_check(mm, mm_page_to_pfn(mm, page), order);
-	page->flags = PG_head | order;
-	page->memdesc = MEMDESC_KERNEL;
-	page->private = 0;
-	page->refcount = 1;
-}
-
 static void zero_pages(struct mm *mm, struct page *page, unsigned int order)
 {
 	unsigned long pfn = mm_page_to_pfn(mm, page), i;
@@ -307,6 +297,8 @@ static struct page *take_pages(struct mm *mm, unsigned int order, gfp_t gfp)
 	flags = mm_lock_irqsave(&mm->lock);
 	if (buddy_watermark_ok(mm, order, gfp))
 		page = buddy_take_locked(mm, order, mt);
+	if (page) /* allocated before the lock drops: a checker never sees it stateless */
+		buddy_prep_allocated(mm, page, order);
 	mm_unlock_irqrestore(&mm->lock, flags);
 	return page;
 }
@@ -389,7 +381,6 @@ static __noinline struct page *alloc_slow(struct mm *mm, unsigned int order, gfp
 				mm->name, order, gfp, mm_nr_free_pages(mm));
 		return NULL;
 	}
-	buddy_prep_allocated(mm, page, order);
 	mm->stats.alloc[order]++;
 	if (gfp & GFP_ZERO)
 		zero_pages(mm, page, order);
@@ -495,7 +486,6 @@ struct page *mm_alloc_pages(struct mm *mm, unsigned int order, gfp_t gfp)
 		struct page *page = pcp_try_alloc(mm, gfp_migratetype(gfp));
 
 		if (likely(page)) {
-			buddy_prep_allocated(mm, page, 0);
 			mm->stats.alloc[0]++;
 			return page;
 		}

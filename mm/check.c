@@ -201,9 +201,12 @@ static void check_pcp(struct check *check)
 unsigned int mm_check(struct mm *mm)
 {
 	struct check check = { .mm = mm, .log = { "mm_check", mm->name, 0 } };
-	unsigned long flags = mm_irq_save();
-	unsigned long lock_flags = mm_lock_irqsave(&mm->lock);
-	unsigned long span = mm->end_pfn - mm->base_pfn;
+	unsigned long span = mm->end_pfn - mm->base_pfn, flags[MM_MAX_CPUS], lock_flags;
+	unsigned int cpu;
+
+	for (cpu = 0; cpu < MM_MAX_CPUS; cpu++) /* in CPU order: the lock order */
+		flags[cpu] = mm_lock_irqsave(&mm->pcp[cpu].lock);
+	lock_flags = mm_lock_irqsave(&mm->lock);
 
 	walk_pfns(&check);
 	check_free_lists(&check);
@@ -217,6 +220,7 @@ unsigned int mm_check(struct mm *mm)
 		violation(&check, 0, "free %lu + pcp %lu + allocated %lu + reserved %lu != span %lu",
 			  check.free_pages, check.pcp_pages, check.allocated, check.reserved, span);
 	mm_unlock_irqrestore(&mm->lock, lock_flags);
-	mm_irq_restore(flags);
+	for (cpu = MM_MAX_CPUS; cpu-- > 0;)
+		mm_unlock_irqrestore(&mm->pcp[cpu].lock, flags[cpu]);
 	return check_log_finish(&check.log);
 }

@@ -44,10 +44,10 @@ static struct page *take_hole_locked(struct mm *mm)
 	return NULL;
 }
 
-/* @page was just taken from a hole: make it an allocated page, counted. */
+/* @page was just taken from a hole (and prepared as allocated under the
+ * zone lock): count it, zero it if asked. */
 static struct page *hole_page_taken(struct mm *mm, struct page *page, gfp_t gfp)
 {
-	buddy_prep_allocated(mm, page, 0);
 	mm->stats.alloc[0]++;
 	mm->stats.hole_alloc++;
 	if (gfp & GFP_ZERO)
@@ -63,6 +63,8 @@ struct page *mm_alloc_hole_page(struct mm *mm, gfp_t gfp)
 	flags = mm_lock_irqsave(&mm->lock);
 	if (buddy_watermark_ok(mm, 0, gfp))
 		page = take_hole_locked(mm);
+	if (page)
+		buddy_prep_allocated(mm, page, 0);
 	mm_unlock_irqrestore(&mm->lock, flags);
 	if (!page) {
 		mm->stats.hole_fallback++;
@@ -164,6 +166,8 @@ struct page *mm_alloc_pageblock_page(struct mm *mm, unsigned long *cursor, gfp_t
 	flags = mm_lock_irqsave(&mm->lock);
 	if (pageblock_mt(mm, start) != MIGRATE_ISOLATE && buddy_watermark_ok(mm, 0, gfp))
 		page = take_from_block_locked(mm, cursor, end);
+	if (page)
+		buddy_prep_allocated(mm, page, 0);
 	mm_unlock_irqrestore(&mm->lock, flags);
 	return page ? hole_page_taken(mm, page, gfp) : NULL;
 }

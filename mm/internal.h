@@ -7,6 +7,7 @@
 #define MM_INTERNAL_H
 
 #include "mm/mm.h"
+#include "mm/poison.h"
 #include "mm/pageblock.h"
 
 #define PG_checked (1UL << 12) /* transient mark used by mm_check under the lock */
@@ -43,17 +44,28 @@ struct page *buddy_take_locked(struct mm *mm, unsigned int order, enum migratety
 bool buddy_watermark_ok(const struct mm *mm, unsigned int order, gfp_t gfp);
 /* @page heads a block of 2^@order pages just taken from the free state:
  * make it an allocated head (type KERNEL, refcount 1) and, when the mm
- * poisons, check the block's poison (mm/poison.h). */
-void buddy_prep_allocated(struct mm *mm, struct page *page, unsigned int order);
+ * poisons, check the block's poison (mm/poison.h). Under the lock that
+ * took it, so no walker ever sees the block in neither state; inline, so
+ * the per-cpu cache's hit path stays a leaf but for the poison check. */
+static inline void buddy_prep_allocated(struct mm *mm, struct page *page, unsigned int order)
+{
+	if (unlikely(mm->poison))
+		mm_poison_check(mm, mm_page_to_pfn(mm, page), order);
+	page->flags = PG_head | order;
+	page->memdesc = MEMDESC_KERNEL;
+	page->private = 0;
+	page->refcount = 1;
+}
 
 /* pcp.c. The hit paths are inline leaves (no calls, so nothing to spill):
  * they are the whole cost of most allocations. */
 
-/* Take a cached page of @mt, or NULL when that list is empty. */
+/* Take a cached page of @mt, allocated (buddy_prep_allocated) before the
+ * cache's lock drops, or NULL when that list is empty. */
 static inline struct page *pcp_try_alloc(struct mm *mm, enum migratetype mt)
 {
-	unsigned long flags = mm_irq_save();
 	struct pcp_cache *pcp = &mm->pcp[mm_cpu_id()];
+	unsigned long flags = mm_lock_irqsave(&pcp->lock);
 	struct list_head *list = &pcp->list[mt];
 	struct page *page = NULL;
 
@@ -61,9 +73,10 @@ static inline struct page *pcp_try_alloc(struct mm *mm, enum migratetype mt)
 		page = list_first_entry(list, struct page, pcp_list);
 		__list_unlink(&page->pcp_list);
 		pcp->count--;
-		mm->stats.pcp_hit++;
+		pcp->hits++;
+		buddy_prep_allocated(mm, page, 0);
 	}
-	mm_irq_restore(flags);
+	mm_unlock_irqrestore(&pcp->lock, flags);
 	return page;
 }
 
@@ -71,8 +84,8 @@ static inline struct page *pcp_try_alloc(struct mm *mm, enum migratetype mt)
  * is full. Return: false when the caller must take the slow path. */
 static inline bool pcp_try_free(struct mm *mm, struct page *page, enum migratetype mt)
 {
-	unsigned long flags = mm_irq_save();
 	struct pcp_cache *pcp = &mm->pcp[mm_cpu_id()];
+	unsigned long flags = mm_lock_irqsave(&pcp->lock);
 	bool cached = pcp->count < pcp->high;
 
 	if (likely(cached)) {
@@ -80,7 +93,7 @@ static inline bool pcp_try_free(struct mm *mm, struct page *page, enum migratety
 		list_add(&page->pcp_list, &pcp->list[mt]);
 		pcp->count++;
 	}
-	mm_irq_restore(flags);
+	mm_unlock_irqrestore(&pcp->lock, flags);
 	return cached;
 }
 

@@ -10,8 +10,8 @@
  * per-cpu cache of order-0 pages.
  *
  * Lock tags: (C) constant after mm_init, (Z) zone lock (mm->lock, IRQ-safe),
- * (P) the owning cpu with interrupts off, (S) statistics: updated under (Z)
- * or (P), read racily.
+ * (P) the per-CPU cache's own lock (pcp->lock, IRQ-safe; the zone lock
+ * nests inside), (S) statistics: updated under (Z) or (P), read racily.
  */
 #ifndef MM_MM_H
 #define MM_MM_H
@@ -44,10 +44,12 @@ struct free_area {
 };
 
 struct pcp_cache {
+	struct mm_lock lock;                     /* (P): any CPU may drain it */
 	struct list_head list[MIGRATE_PCPTYPES]; /* (P) free order-0 pages */
 	unsigned int count;                      /* (P) pages on both lists */
 	unsigned int high;                       /* (C) drain above this */
 	unsigned int batch;                      /* (C) pages moved per refill/drain */
+	u64 hits;                                /* (P) order-0 allocations served here */
 };
 
 struct movable_operations;
@@ -57,7 +59,6 @@ struct mm_stats {
 	u64 alloc[NR_ORDERS];      /* (S) successful allocations per order */
 	u64 alloc_fail[NR_ORDERS]; /* (S) failed allocations per order */
 	u64 free[NR_ORDERS];       /* (S) frees per order */
-	u64 pcp_hit;               /* (S) order-0 allocations served by a pcp */
 	u64 pcp_refill;            /* (S) batches moved buddy -> pcp */
 	u64 pcp_drain;             /* (S) batches moved pcp -> buddy */
 	u64 fallback;              /* (S) allocations served from another migratetype */
@@ -121,7 +122,7 @@ struct mm {
 	struct pcp_cache pcp[MM_MAX_CPUS];
 	/* (C-ish) ops per memdesc type; written once under (Z) by registration */
 	const struct movable_operations *movable_ops[MEMDESC_TYPES];
-	bool in_migration_alloc[MM_MAX_CPUS]; /* (P) target allocation running: no compaction */
+	bool in_migration_alloc[MM_MAX_CPUS]; /* that CPU's, interrupts off: target allocation running, no compaction */
 	struct mm_compact compact;
 	bool no_data;                           /* (C) see struct mm_config */
 	bool poison;                            /* (C) poison on free (mm/poison.h) */

@@ -30,7 +30,7 @@
  *   unsigned long mm_lock_irqsave(struct mm_lock *l);
  *   void mm_unlock_irqrestore(struct mm_lock *l, unsigned long flags);
  *   bool mm_lock_held(const struct mm_lock *l);  held (with SMP: by this cpu)
- *   unsigned long mm_irq_save(void);        per-cpu data protection
+ *   unsigned long mm_irq_save(void);        this CPU's own data: interrupts off
  *   void mm_irq_restore(unsigned long flags);
  *   bool mm_irqs_disabled(void);            interrupts are off here
  *   unsigned int mm_cpu_id(void);           0 .. MM_MAX_CPUS - 1
@@ -42,8 +42,9 @@
 
 /*
  * The locking rules' assertions. A function named *_locked asserts, first
- * thing, the lock it needs (mm_assert_held); one that works on (P) data, a
- * cpu's per-cpu cache, asserts that interrupts are off (mm_assert_irqs_off).
+ * thing, the lock it needs (mm_assert_held), as the per-cpu cache's refill
+ * and release assert its lock; code that needs only this CPU's own data
+ * asserts that interrupts are off (mm_assert_irqs_off).
  * They are checks, like the lock checks to come: on in every build but the
  * host benchmarks' and the simulation's (the Makefile's BENCHCFLAGS pass
  * MM_LOCK_CHECKS=0), which time the allocator without them (they cost

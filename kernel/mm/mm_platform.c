@@ -19,8 +19,6 @@
 #include "lib/printf.h"
 #include "mm/platform.h"
 
-struct spinlock mm_percpu_lock = SPINLOCK_INIT("mm-percpu");
-
 void mm_log(int level, const char *fmt, ...)
 {
 	va_list ap;

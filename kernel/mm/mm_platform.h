@@ -3,22 +3,21 @@
  * CPU number, and direct-map translation. Included only through
  * mm/platform.h.
  *
- * MM_MAX_CPUS is 1 until the mm keeps a per-CPU cache per CPU: every CPU
- * uses cache 0, so the "per-CPU" sections (mm_irq_save) take one lock,
- * mm_percpu_lock, not only interrupts off. With the threads that use the
- * mm on the boot CPU it is never contended; it makes the sections correct
- * from any CPU all the same.
+ * Every CPU has its own per-CPU cache (mm_cpu_id() is its cpus[] index),
+ * each under its own lock (mm/pcp.c); mm_irq_save() guards what is this
+ * CPU's alone (interrupts off; threads never change CPU).
  */
 #ifndef KERNEL_MM_PLATFORM_H
 #define KERNEL_MM_PLATFORM_H
 
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/layout.h"
+#include "arch/x86_64/smp.h"
 #include "arch/x86_64/trap.h"
 #include "kernel/spinlock.h"
 #include "kernel/workqueue.h"
 
-#define MM_MAX_CPUS 1
+#define MM_MAX_CPUS SMP_MAX_CPUS
 
 struct mm_lock {
 	struct spinlock lock;
@@ -42,14 +41,10 @@ static inline void mm_unlock_irqrestore(struct mm_lock *lock, unsigned long flag
 	spin_unlock_irqrestore(&lock->lock, flags);
 }
 static inline bool mm_lock_held(const struct mm_lock *lock) { return spin_held(&lock->lock); }
-extern struct spinlock mm_percpu_lock;
-static inline unsigned long mm_irq_save(void) { return spin_lock_irqsave(&mm_percpu_lock); }
-static inline void mm_irq_restore(unsigned long flags)
-{
-	spin_unlock_irqrestore(&mm_percpu_lock, flags);
-}
+static inline unsigned long mm_irq_save(void) { return irq_save(); }
+static inline void mm_irq_restore(unsigned long flags) { irq_restore(flags); }
 static inline bool mm_irqs_disabled(void) { return !irqs_enabled(); }
-static inline unsigned int mm_cpu_id(void) { return 0; }
+static inline unsigned int mm_cpu_id(void) { return this_cpu()->index; }
 static inline bool mm_in_interrupt(void) { return in_interrupt(); }
 
 static inline void *mm_pfn_to_virt(unsigned long pfn)
