@@ -703,6 +703,27 @@ void sched_timeout_start(struct sched_timeout *to, struct waitq *wq, u64 us)
 
 void sched_timeout_stop(struct sched_timeout *to) { timer_cancel(&to->timer); }
 
+unsigned int sched_nr_threads(void)
+{
+	unsigned int cpu, n = 0;
+
+	for (cpu = 0; cpu < SMP_MAX_CPUS; cpu++)
+		n += READ_ONCE(runqueues[cpu].nr_threads);
+	return n;
+}
+
+bool sched_wait_nr_threads(unsigned int n, u64 timeout_us)
+{
+	u64 start = time_us();
+
+	while (sched_nr_threads() > n) {
+		if (time_us() - start >= timeout_us)
+			return false;
+		thread_sleep_us(1000);
+	}
+	return true;
+}
+
 void sched_cpu_stats(unsigned int cpu, struct sched_cpu_stats *stats)
 {
 	struct runqueue *rq = &runqueues[cpu];

@@ -85,6 +85,17 @@ void sched_start_idle(void);
  * Context: the AP, interrupts off, on its bring-up stack (left for good). */
 __noreturn void sched_run_ap(void);
 
+/* Threads that hold a slot: running, runnable, sleeping, or dead and not
+ * yet reaped by their CPU (their stack not yet freed). */
+unsigned int sched_nr_threads(void);
+
+/*
+ * sched_wait_nr_threads - sleep until at most @n threads hold a slot (the
+ * threads a test started have exited and their stacks are back).
+ * Return: true, or false after @timeout_us. Context: thread context.
+ */
+bool sched_wait_nr_threads(unsigned int n, u64 timeout_us);
+
 /* The CPU @thread runs on. */
 unsigned int thread_cpu(const struct thread *thread);
 

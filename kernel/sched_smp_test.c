@@ -62,6 +62,7 @@ static void where_am_i(void *arg)
 
 static void sched_smp_thread_runs_on_its_cpu(struct ktest *test)
 {
+	unsigned int threads = sched_nr_threads();
 	unsigned int cpu, n = smp_nr_online();
 	struct thread *thread;
 
@@ -78,6 +79,7 @@ static void sched_smp_thread_runs_on_its_cpu(struct ktest *test)
 		KTEST_EXPECT_EQ(test, seen_cpu[cpu][1], cpu);
 		KTEST_EXPECT_EQ(test, seen_cpu[cpu][2], cpu);
 	}
+	KTEST_EXPECT_TRUE(test, sched_wait_nr_threads(threads, WAIT_US)); /* all exited */
 }
 
 /* A CPU that is not online is refused, and nothing is kept. */
@@ -91,6 +93,7 @@ static void sched_smp_offline_cpu_refused(struct ktest *test)
 /* THREAD_CPU_ANY places a thread on a CPU with the fewest threads. */
 static void sched_smp_any_cpu_is_least_loaded(struct ktest *test)
 {
+	unsigned int threads = sched_nr_threads();
 	unsigned int cpu, fewest = ~0U, before[SMP_MAX_CPUS];
 	struct sched_cpu_stats stats;
 	struct thread *thread;
@@ -107,6 +110,7 @@ static void sched_smp_any_cpu_is_least_loaded(struct ktest *test)
 	KTEST_EXPECT_EQ(test, before[thread_cpu(thread)], fewest);
 	KTEST_ASSERT_TRUE(test, wait_done(1));
 	KTEST_EXPECT_EQ(test, seen_cpu[0][0], thread_cpu(thread));
+	KTEST_EXPECT_TRUE(test, sched_wait_nr_threads(threads, WAIT_US)); /* all exited */
 }
 
 static struct spinlock counter_lock = SPINLOCK_INIT("ktest-counter");
@@ -132,6 +136,7 @@ static void count_under_lock(void *arg)
 
 static void sched_smp_counter_under_spinlock_exact(struct ktest *test)
 {
+	unsigned int threads = sched_nr_threads();
 	unsigned int cpu, n = smp_nr_online(), busy = 0;
 	unsigned long sum = 0;
 
@@ -151,6 +156,7 @@ static void sched_smp_counter_under_spinlock_exact(struct ktest *test)
 	ktest_diag(test, "%lu increments from %u CPUs", sum, busy);
 	KTEST_EXPECT_EQ(test, shared_counter, sum);
 	KTEST_EXPECT_EQ(test, busy, n);
+	KTEST_EXPECT_TRUE(test, sched_wait_nr_threads(threads, WAIT_US)); /* all exited */
 }
 
 #define PINGPONG_ROUNDS 10000
@@ -174,6 +180,7 @@ static void ping_pong(void *arg)
 
 static void sched_smp_waitq_ping_pong(struct ktest *test)
 {
+	unsigned int threads = sched_nr_threads();
 	struct sched_cpu_stats before, after;
 	u64 start;
 
@@ -193,6 +200,7 @@ static void sched_smp_waitq_ping_pong(struct ktest *test)
 	KTEST_EXPECT_EQ(test, moves[0], PINGPONG_ROUNDS);
 	KTEST_EXPECT_EQ(test, moves[1], PINGPONG_ROUNDS);
 	KTEST_EXPECT_GT(test, after.resched_ipis, before.resched_ipis);
+	KTEST_EXPECT_TRUE(test, sched_wait_nr_threads(threads, WAIT_US)); /* all exited */
 }
 
 static struct timer cpu_timer[SMP_MAX_CPUS];
@@ -222,6 +230,7 @@ static void arm_and_wait(void *arg)
 
 static void sched_smp_timers_fire_on_every_cpu(struct ktest *test)
 {
+	unsigned int threads = sched_nr_threads();
 	unsigned int cpu, n = smp_nr_online();
 
 	done_reset();
@@ -243,6 +252,7 @@ static void sched_smp_timers_fire_on_every_cpu(struct ktest *test)
 		sched_cpu_stats(cpu, &stats);
 		KTEST_EXPECT_GT(test, stats.ticks, 0);
 	}
+	KTEST_EXPECT_TRUE(test, sched_wait_nr_threads(threads, WAIT_US)); /* all exited */
 }
 
 /* A thread on an AP runs on a vmap stack with an unmapped guard page
@@ -266,6 +276,7 @@ static void note_ap_stack(void *arg)
 
 static void sched_smp_ap_threads_have_guard_pages(struct ktest *test)
 {
+	unsigned int threads = sched_nr_threads();
 	unsigned long guard;
 
 	NEEDS_CPUS(test, 2);
@@ -280,6 +291,7 @@ static void sched_smp_ap_threads_have_guard_pages(struct ktest *test)
 	__atomic_store_n(&released, true, __ATOMIC_RELEASE);
 	wake_up(&release_wq);
 	KTEST_EXPECT_TRUE(test, wait_done(2));
+	KTEST_EXPECT_TRUE(test, sched_wait_nr_threads(threads, WAIT_US)); /* all exited */
 }
 
 static const struct ktest_case sched_smp_cases[] = {

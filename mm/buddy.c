@@ -41,7 +41,7 @@ static const enum migratetype fallbacks[MIGRATE_PCPTYPES] = {
 static void free_list_add(struct mm *mm, struct page *page, unsigned int order,
 			  enum migratetype mt)
 {
-	page->flags = PG_buddy | order | ((unsigned long)mt << PG_MT_SHIFT);
+	page_flags_set(page, PG_buddy | order | ((unsigned long)mt << PG_MT_SHIFT));
 	list_add(&page->buddy_list, &mm->free_area[order].list[mt]);
 	mm->free_area[order].nr[mt]++;
 }
@@ -54,7 +54,7 @@ static void free_list_del(struct mm *mm, struct page *page, unsigned int order)
 
 	list_del(&page->buddy_list);
 	mm->free_area[order].nr[mt]--;
-	page->flags = 0;
+	page_flags_set(page, 0);
 }
 
 /* Move a free head to @mt's list of its order. A reported block stays
@@ -73,7 +73,7 @@ static void free_list_move(struct mm *mm, struct page *page, unsigned int order,
 void buddy_set_reported_locked(struct mm *mm, struct page *page)
 {
 	mm_assert_held(&mm->lock);
-	page->flags |= PG_reported;
+	page_flags_or(page, PG_reported);
 	list_move_tail(&page->buddy_list,
 		       &mm->free_area[page_order(page)].list[page_list_mt(page)]);
 }
@@ -404,7 +404,7 @@ static bool free_is_valid(struct mm *mm, struct page *page, unsigned int order)
 	    page_is_isolated(page)) {
 		mm->stats.bugs++;
 		mm_bug("%s: bad free of pfn %#lx order %u: flags %#lx (%s)\n", mm->name, pfn, order,
-		       page->flags,
+		       page_flags(page),
 		       page_is_buddy(page) || page_is_pcp(page) ? "already free" :
 		       page_is_reserved(page) ? "reserved" :
 		       page_is_isolated(page) ? "isolated by migration" :
@@ -425,7 +425,8 @@ static __noinline void free_slow(struct mm *mm, struct page *page, unsigned int 
 	if (mm->poison)
 		mm_poison_fill(mm, pfn, order);
 	mm->stats.free[order]++;
-	page->flags = 0;
+	/* The head keeps its allocated state until the lock that frees it is
+	 * held (pcp_free's or the zone's): no walker sees it stateless. */
 	if (order == 0) {
 		/* Unlocked read of the type: pcp_free sends pages of an
 		 * ISOLATE block (or one that became so) to the buddy. */
@@ -433,6 +434,7 @@ static __noinline void free_slow(struct mm *mm, struct page *page, unsigned int 
 		return;
 	}
 	flags = mm_lock_irqsave(&mm->lock);
+	page_flags_set(page, 0);
 	buddy_free_locked(mm, pfn, order, pageblock_mt(mm, pfn));
 	mm->nr_free += 1UL << order;
 	mm_unlock_irqrestore(&mm->lock, flags);
@@ -502,7 +504,7 @@ void mm_free_pages(struct mm *mm, struct page *page, unsigned int order)
 	 * which reports it (and poisons, when the mm does). */
 	if (likely(order == 0 && !mm->poison && idx < mm->end_pfn - mm->base_pfn &&
 		   !((unsigned long)page & (sizeof(*page) - 1)) &&
-		   (page->flags & (PG_head | PG_ORDER_MASK | PG_isolated)) == PG_head)) {
+		   (page_flags(page) & (PG_head | PG_ORDER_MASK | PG_isolated)) == PG_head)) {
 		enum migratetype mt = pageblock_mt(mm, idx + mm->base_pfn);
 
 		if (likely(mt < MIGRATE_PCPTYPES && pcp_try_free(mm, page, mt))) {

@@ -48,9 +48,9 @@ static void check_tails(struct check *check, unsigned long pfn, unsigned int ord
 	for (i = 1; i < (1UL << order); i++) {
 		const struct page *page = mm_pfn_to_page(check->mm, pfn + i);
 
-		if (page->flags & ~PG_checked)
+		if (page_flags(page) & ~PG_checked)
 			violation(check, pfn + i, "tail of the order-%u block at %#lx has flags %#lx",
-				  order, pfn, page->flags);
+				  order, pfn, page_flags(page));
 	}
 }
 
@@ -85,13 +85,13 @@ static void walk_pfns(struct check *check)
 
 	while (pfn < mm->end_pfn) {
 		const struct page *page = mm_pfn_to_page(mm, pfn);
-		unsigned long state = page->flags & (PG_buddy | PG_pcp | PG_head | PG_reserved);
+		unsigned long state = page_flags(page) & (PG_buddy | PG_pcp | PG_head | PG_reserved);
 
 		if (page_is_reported(page) && state != PG_buddy)
 			violation(check, pfn, "PG_reported on a page that is not a free head (flags %#lx)",
-				  page->flags);
+				  page_flags(page));
 		if (state && (state & (state - 1))) {
-			violation(check, pfn, "in several states at once (flags %#lx)", page->flags);
+			violation(check, pfn, "in several states at once (flags %#lx)", page_flags(page));
 			pfn++;
 		} else if (state == PG_reserved) {
 			check->reserved++;
@@ -128,14 +128,14 @@ static unsigned long walk_free_list(struct check *check, unsigned int order, enu
 		pfn = mm_page_to_pfn(mm, page);
 		if (!page_is_buddy(page) || page_order(page) != order || page_list_mt(page) != mt)
 			violation(check, pfn, "on free list %u/%s but flags %#lx", order,
-				  migratetype_name(mt), page->flags);
-		if (page->flags & PG_checked)
+				  migratetype_name(mt), page_flags(page));
+		if (page_flags(page) & PG_checked)
 			violation(check, pfn, "listed twice");
 		if (seen_reported && !page_is_reported(page))
 			violation(check, pfn, "unreported block behind a reported one on list %u/%s",
 				  order, migratetype_name(mt));
 		seen_reported |= page_is_reported(page);
-		page->flags |= PG_checked;
+		page_flags_or(page, PG_checked);
 	}
 	if (n != mm->free_area[order].nr[mt])
 		violation(check, 0, "free list %u/%s holds %lu blocks, counter says %lu", order,
@@ -164,7 +164,7 @@ static void check_free_lists(struct check *check)
 	for (pfn = mm->base_pfn; pfn < mm->end_pfn;) { /* clear the marks */
 		struct page *page = mm_pfn_to_page(mm, pfn);
 
-		page->flags &= ~PG_checked;
+		page_flags_clear(page, PG_checked);
 		pfn += page_is_buddy(page) || page_is_head(page) ? 1UL << page_order(page) : 1;
 	}
 }
@@ -185,7 +185,7 @@ static void check_pcp(struct check *check)
 			list_for_each_entry(page, &pcp->list[mt], pcp_list) {
 				if (!page_is_pcp(page) || page_list_mt(page) != mt)
 					violation(check, mm_page_to_pfn(mm, page), "on pcp list %s but flags %#lx",
-						  migratetype_name(mt), page->flags);
+						  migratetype_name(mt), page_flags(page));
 				if (++n > mm->end_pfn - mm->base_pfn)
 					break;
 			}

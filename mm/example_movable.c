@@ -51,7 +51,7 @@ void example_stack_pop(struct example_stack *st)
 {
 	struct example_slot *slot = &st->slots[--st->count];
 
-	slot->page->flags &= ~PG_movable;
+	page_flags_clear(slot->page, PG_movable);
 	if (slot->isolated) /* migration holds it: the core frees it */
 		movable_page_release(st->mm, slot->page);
 	else

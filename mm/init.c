@@ -50,7 +50,7 @@ static void mark_reserved(struct mm *mm, unsigned long start, unsigned long end)
 		struct page *page = mm_pfn_to_page(mm, pfn);
 
 		if (!page_is_reserved(page)) {
-			page->flags = PG_reserved;
+			page_flags_set(page, PG_reserved);
 			mm->nr_reserved++;
 		}
 	}

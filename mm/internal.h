@@ -27,7 +27,7 @@ unsigned int buddy_take_block_locked(struct mm *mm, struct page *page);
 
 static inline enum migratetype page_list_mt(const struct page *page)
 {
-	return (enum migratetype)((page->flags & PG_MT_MASK) >> PG_MT_SHIFT);
+	return (enum migratetype)((page_flags(page) & PG_MT_MASK) >> PG_MT_SHIFT);
 }
 
 /* buddy.c, zone lock held */
@@ -51,7 +51,7 @@ static inline void buddy_prep_allocated(struct mm *mm, struct page *page, unsign
 {
 	if (unlikely(mm->poison))
 		mm_poison_check(mm, mm_page_to_pfn(mm, page), order);
-	page->flags = PG_head | order;
+	page_flags_set(page, PG_head | order);
 	page->memdesc = MEMDESC_KERNEL;
 	page->private = 0;
 	page->refcount = 1;
@@ -89,7 +89,7 @@ static inline bool pcp_try_free(struct mm *mm, struct page *page, enum migratety
 	bool cached = pcp->count < pcp->high;
 
 	if (likely(cached)) {
-		page->flags = PG_pcp | ((unsigned long)mt << PG_MT_SHIFT);
+		page_flags_set(page, PG_pcp | ((unsigned long)mt << PG_MT_SHIFT));
 		list_add(&page->pcp_list, &pcp->list[mt]);
 		pcp->count++;
 	}

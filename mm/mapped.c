@@ -81,12 +81,8 @@ unsigned long mapped_pfn(struct mapped_region *region, unsigned long index)
  * it isolated. */
 static void release_unmapped(struct mapped_region *region, struct page *page)
 {
-	if (page_is_isolated(page)) {
-		movable_page_release(region->mm, page);
-		return;
-	}
-	page->flags &= ~PG_movable;
-	mm_free_pages(region->mm, page, 0);
+	if (movable_page_clear(region->mm, page)) /* else migration holds it: released */
+		mm_free_pages(region->mm, page, 0);
 }
 
 /* Unmap and free page @i. Not while it moves: its migration entry keeps
@@ -173,7 +169,7 @@ int mapped_region_create(struct mapped_region *region, struct mm *mm, unsigned l
 		region->slots[i] = (struct mapped_slot){ region, i };
 		movable_page_init(page, MEMDESC_MAPPED, &region->slots[i]);
 		if (mm_map_page(mapped_va(region, i), mm_page_to_pfn(mm, page), MM_PROT_WRITE)) {
-			page->flags &= ~PG_movable;
+			page_flags_clear(page, PG_movable);
 			mm_free_pages(mm, page, 0);
 			goto err;
 		}

@@ -66,18 +66,29 @@ void migrate_copy_page(struct mm *mm, struct page *dst, struct page *src)
 	mm->stats.migrate_bytes += bytes;
 }
 
-/* Hand an isolated page back to its owner unmoved. */
-static void put_back(struct migrate_ctx *ctx, struct page *src)
-{
-	src->flags &= ~PG_isolated;
-	ctx->mm->movable_ops[page_type(src)]->putback(ctx->mm, src);
-}
-
 /* Free a source page the core owns (migrated away, or released). */
 static void free_source(struct migrate_ctx *ctx, struct page *src)
 {
-	src->flags &= ~(PG_isolated | PG_released | PG_movable);
+	page_flags_clear(src, PG_isolated | PG_released | PG_movable);
 	mm_free_pages(ctx->mm, src, page_order(src));
+}
+
+/* Hand an isolated page back to its owner unmoved; or, if the owner gave
+ * it up meanwhile, free it (counted released). */
+static void put_back(struct migrate_ctx *ctx, struct page *src)
+{
+	const struct movable_operations *ops = ctx->mm->movable_ops[page_type(src)];
+
+	if (page_flags(src) & PG_released) {
+		free_source(ctx, src);
+		ctx->res->released++;
+		return;
+	}
+	ops->putback(ctx->mm, src);
+	if (page_isolate_unclaim(src)) { /* released between the two */
+		free_source(ctx, src);
+		ctx->res->released++;
+	}
 }
 
 /*
@@ -122,16 +133,23 @@ static void isolate_item(struct migrate_ctx *ctx, struct migrate_item *it)
 		return;
 	}
 	it->src = mm_pfn_to_page(mm, it->pfn);
-	ops = page_movable_ops(mm, it->src);
-	if (!ops || page_is_isolated(it->src)) {
+	/* Claim first (another CPU's compaction, or the owner freeing it,
+	 * may be at the same page), then read the type: stable while claimed. */
+	if (!page_movable_ops(mm, it->src) || !page_isolate_claim(it->src)) {
 		ctx->res->skipped++; /* freed, never movable, or someone else's */
 		it->state = ITEM_DONE;
 		return;
 	}
-	rc = ops->isolate(mm, it->src, ctx->mode);
+	ops = page_movable_ops(mm, it->src);
+	rc = ops ? ops->isolate(mm, it->src, ctx->mode) : -EBUSY;
 	if (rc == 0) {
-		it->src->flags |= PG_isolated;
 		it->state = ITEM_ISOLATED;
+		return;
+	}
+	if (page_isolate_unclaim(it->src)) { /* the owner gave it up meanwhile */
+		free_source(ctx, it->src);
+		ctx->res->released++;
+		it->state = ITEM_DONE;
 	} else if (rc != -EAGAIN) {
 		ctx->res->failed++;
 		it->state = ITEM_DONE;
@@ -145,7 +163,7 @@ static void find_target(struct migrate_ctx *ctx, struct migrate_item *it)
 	unsigned int cpu;
 	unsigned long flags;
 
-	if (it->src->flags & PG_released)
+	if (page_flags(it->src) & PG_released)
 		return; /* needs no target */
 	flags = mm_irq_save();
 	cpu = mm_cpu_id();
@@ -183,7 +201,7 @@ static void migrate_item(struct migrate_ctx *ctx, struct migrate_item *it)
 	u64 bytes_before = mm->stats.migrate_bytes;
 	int rc;
 
-	if (it->src->flags & PG_released) {
+	if (page_flags(it->src) & PG_released) {
 		release_item(ctx, it);
 		return;
 	}
@@ -200,7 +218,7 @@ static void migrate_item(struct migrate_ctx *ctx, struct migrate_item *it)
 	}
 	if (rc == MIGRATE_KEPT_DST) /* the owner has it now: not ours to free */
 		it->dst = NULL;
-	if (it->src->flags & PG_released) { /* released during the attempt */
+	if (page_flags(it->src) & PG_released) { /* released during the attempt */
 		release_item(ctx, it);
 		return;
 	}

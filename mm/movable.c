@@ -76,7 +76,18 @@ const struct movable_operations *page_movable_ops(const struct mm *mm, const str
 void movable_page_init(struct page *page, enum memdesc_type type, void *desc)
 {
 	page_set_memdesc(page, type, desc);
-	page->flags |= PG_movable;
+	page_flags_or(page, PG_movable);
+}
+
+bool movable_page_clear(struct mm *mm, struct page *page)
+{
+	unsigned long old = page_flags(page), new;
+
+	do {
+		new = old & PG_isolated ? old | PG_released : old & ~PG_movable;
+	} while (!__atomic_compare_exchange_n(&page->flags, &old, new, false, __ATOMIC_ACQ_REL,
+					      __ATOMIC_RELAXED));
+	return !(old & PG_isolated);
 }
 
 void movable_page_release(struct mm *mm, struct page *page)
@@ -84,8 +95,8 @@ void movable_page_release(struct mm *mm, struct page *page)
 	if (!page_is_head(page) || !page_is_isolated(page)) {
 		mm->stats.bugs++;
 		mm_bug("%s: movable_page_release of pfn %#lx, which is not isolated (flags %#lx)\n",
-		       mm->name, mm_page_to_pfn(mm, page), page->flags);
+		       mm->name, mm_page_to_pfn(mm, page), page_flags(page));
 		return;
 	}
-	page->flags |= PG_released;
+	page_flags_or(page, PG_released);
 }

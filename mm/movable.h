@@ -13,6 +13,15 @@
  * movable_page_release(), and the core then frees it instead of migrating or
  * putting it back.
  *
+ * With several CPUs the core claims a page (page_isolate_claim: PG_isolated
+ * by compare-and-exchange from "movable head, not isolated") before it calls
+ * isolate(), so an owner giving the page up at that moment must not free it
+ * either: every owner's free path goes through movable_page_clear(), which
+ * atomically either takes PG_movable away (the owner frees) or, when the
+ * page is claimed, marks it released (the core frees). isolate() may then
+ * find its page given up: it answers an error (-EBUSY), and the core,
+ * dropping the claim, sees PG_released and frees the page.
+ *
  * Callbacks receive the mm the page belongs to because all mm state lives
  * in instances (a host test may run several); the page's own descriptor
  * (page_memdesc) or the owner's private word locates the owner's state.
@@ -145,6 +154,31 @@ const struct movable_operations *page_movable_ops(const struct mm *mm, const str
 
 /* Hand an allocated head to @type as a movable page with descriptor @desc. */
 void movable_page_init(struct page *page, enum memdesc_type type, void *desc);
+
+/*
+ * movable_page_clear - the owner is done with its movable head @page.
+ * Return: true when PG_movable is gone and the caller frees the page;
+ * false when migration holds it (PG_isolated): it is marked released, the
+ * core frees it, and the caller must not touch it again.
+ * Context: the owner's; atomic against page_isolate_claim on any CPU.
+ */
+bool movable_page_clear(struct mm *mm, struct page *page);
+
+/*
+ * page_isolate_claim - the core's claim on @page before it calls isolate():
+ * true when this caller set PG_isolated (see page_try_isolate).
+ */
+static inline bool page_isolate_claim(struct page *page) { return page_try_isolate(page); }
+
+/*
+ * page_isolate_unclaim - drop a claim (isolate() failed, or putback).
+ * Return: true when the owner gave the page up meanwhile (PG_released):
+ * the core must free it.
+ */
+static inline bool page_isolate_unclaim(struct page *page)
+{
+	return page_flags_clear(page, PG_isolated) & PG_released;
+}
 
 /*
  * movable_page_release - the owner gives up @page while it is isolated.

@@ -276,7 +276,7 @@ void mslab_page_free_locked(struct mslab_page *mpage)
 	struct mslab_class *class = mslab_page_class(mpage);
 	struct page *page = page_unlist_locked(mpage);
 
-	page->flags &= ~PG_movable;
+	page_flags_clear(page, PG_movable);
 	page_set_memdesc(page, MEMDESC_KERNEL, NULL);
 	mm_free_pages(pool->mm, page, 0);
 	slab_cache_free(class->desc_cache, mpage);

@@ -26,8 +26,15 @@
  * one descriptor write. memdesc = pointer to a 16-byte-aligned descriptor OR
  * a 4-bit type; types without a descriptor store 0 as the pointer.
  *
- * Lock tags: (Z) zone lock, (P) the cpu's pcp (interrupts off), (O) the
- * owner of the allocated page, (M) migration while PG_isolated.
+ * Lock tags: (Z) zone lock, (P) the cpu's pcp lock, (O) the owner of the
+ * allocated page, (M) migration while PG_isolated.
+ *
+ * flags is read and written atomically (page_flags*): migration claims an
+ * allocated movable head with a compare-and-exchange (page_try_isolate)
+ * while its owner may be giving it up on another CPU
+ * (movable_page_clear), and the scanners read it under no lock. Whole-
+ * word writes (the buddy, the pcp) are atomic stores: the writer owns the
+ * page then, but a scanner may read the word at any time.
  */
 #ifndef MM_PAGE_H
 #define MM_PAGE_H
@@ -111,37 +118,74 @@ static_assert(MEMDESC_TYPES <= 16, "memdesc type must fit in 4 bits");
 const char *memdesc_type_name(enum memdesc_type type);
 const char *migratetype_name(enum migratetype mt);
 
+static inline unsigned long page_flags(const struct page *page)
+{
+	return __atomic_load_n(&page->flags, __ATOMIC_RELAXED);
+}
+/* The whole word, by the page's owner of the moment (buddy, pcp, init). */
+static inline void page_flags_set(struct page *page, unsigned long flags)
+{
+	__atomic_store_n(&page->flags, flags, __ATOMIC_RELAXED);
+}
+static inline void page_flags_or(struct page *page, unsigned long bits)
+{
+	__atomic_fetch_or(&page->flags, bits, __ATOMIC_RELAXED);
+}
+/* Clear @bits. Return: the flags before. */
+static inline unsigned long page_flags_clear(struct page *page, unsigned long bits)
+{
+	return __atomic_fetch_and(&page->flags, ~bits, __ATOMIC_ACQ_REL);
+}
+
+/*
+ * page_try_isolate - migration's claim: from "allocated movable head, not
+ * isolated" to isolated, in one compare-and-exchange.
+ * Return: true when this caller isolated @page; false when it is in any
+ * other state (free, not movable, isolated by another CPU, given up).
+ */
+static inline bool page_try_isolate(struct page *page)
+{
+	unsigned long old = page_flags(page);
+
+	do {
+		if ((old & (PG_head | PG_movable | PG_isolated | PG_released)) != (PG_head | PG_movable))
+			return false;
+	} while (!__atomic_compare_exchange_n(&page->flags, &old, old | PG_isolated, false,
+					      __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
+	return true;
+}
+
 static inline unsigned int page_order(const struct page *page)
 {
-	return (unsigned int)(page->flags & PG_ORDER_MASK);
+	return (unsigned int)(page_flags(page) & PG_ORDER_MASK);
 }
-static inline bool page_is_buddy(const struct page *page) { return page->flags & PG_buddy; }
-static inline bool page_is_pcp(const struct page *page) { return page->flags & PG_pcp; }
-static inline bool page_is_head(const struct page *page) { return page->flags & PG_head; }
-static inline bool page_is_reserved(const struct page *page) { return page->flags & PG_reserved; }
-static inline bool page_is_isolated(const struct page *page) { return page->flags & PG_isolated; }
-static inline bool page_is_movable(const struct page *page) { return page->flags & PG_movable; }
-static inline bool page_is_reported(const struct page *page) { return page->flags & PG_reported; }
+static inline bool page_is_buddy(const struct page *page) { return page_flags(page) & PG_buddy; }
+static inline bool page_is_pcp(const struct page *page) { return page_flags(page) & PG_pcp; }
+static inline bool page_is_head(const struct page *page) { return page_flags(page) & PG_head; }
+static inline bool page_is_reserved(const struct page *page) { return page_flags(page) & PG_reserved; }
+static inline bool page_is_isolated(const struct page *page) { return page_flags(page) & PG_isolated; }
+static inline bool page_is_movable(const struct page *page) { return page_flags(page) & PG_movable; }
+static inline bool page_is_reported(const struct page *page) { return page_flags(page) & PG_reported; }
 
 /* The owner type of an allocated head. Only valid on PG_head pages: on free
  * pages the same word is a list pointer. */
 static inline enum memdesc_type page_type(const struct page *page)
 {
-	ASSERT_MSG(page_is_head(page), "flags %#lx", page->flags);
+	ASSERT_MSG(page_is_head(page), "flags %#lx", page_flags(page));
 	return (enum memdesc_type)(page->memdesc & MEMDESC_TYPE_MASK);
 }
 
 /* The owner's descriptor of an allocated head, or NULL. */
 static inline void *page_memdesc(const struct page *page)
 {
-	ASSERT_MSG(page_is_head(page), "flags %#lx", page->flags);
+	ASSERT_MSG(page_is_head(page), "flags %#lx", page_flags(page));
 	return (void *)(page->memdesc & ~MEMDESC_TYPE_MASK);
 }
 
 /* Give an allocated head to @type with descriptor @desc (16-byte aligned). */
 static inline void page_set_memdesc(struct page *page, enum memdesc_type type, void *desc)
 {
-	ASSERT_MSG(page_is_head(page), "flags %#lx", page->flags);
+	ASSERT_MSG(page_is_head(page), "flags %#lx", page_flags(page));
 	ASSERT_MSG(((unsigned long)desc & MEMDESC_TYPE_MASK) == 0, "desc %p", desc);
 	page->memdesc = (unsigned long)desc | (unsigned long)type;
 }

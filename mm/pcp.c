@@ -61,7 +61,7 @@ static void pcp_refill(struct mm *mm, struct pcp_cache *pcp, enum migratetype mt
 
 		if (!page)
 			break;
-		page->flags = PG_pcp | ((unsigned long)mt << PG_MT_SHIFT);
+		page_flags_set(page, PG_pcp | ((unsigned long)mt << PG_MT_SHIFT));
 		list_add_tail(&page->pcp_list, &pcp->list[mt]);
 		pcp->count++;
 	}
@@ -90,7 +90,7 @@ static void pcp_release(struct mm *mm, struct pcp_cache *pcp, unsigned int n)
 		unsigned long pfn = mm_page_to_pfn(mm, page);
 
 		list_del(&page->pcp_list);
-		page->flags = 0;
+		page_flags_set(page, 0);
 		pcp->count--;
 		n--;
 		/* The pageblock may have changed type since the page was
@@ -127,6 +127,7 @@ void pcp_free(struct mm *mm, struct page *page, enum migratetype mt)
 		unsigned long pfn = mm_page_to_pfn(mm, page);
 
 		flags = mm_lock_irqsave(&mm->lock);
+		page_flags_set(page, 0);
 		buddy_free_locked(mm, pfn, 0, pageblock_mt(mm, pfn));
 		mm->nr_free++;
 		mm_unlock_irqrestore(&mm->lock, flags);
@@ -134,7 +135,7 @@ void pcp_free(struct mm *mm, struct page *page, enum migratetype mt)
 	}
 	pcp = &mm->pcp[mm_cpu_id()];
 	flags = mm_lock_irqsave(&pcp->lock);
-	page->flags = PG_pcp | ((unsigned long)mt << PG_MT_SHIFT);
+	page_flags_set(page, PG_pcp | ((unsigned long)mt << PG_MT_SHIFT));
 	list_add(&page->pcp_list, &pcp->list[mt]);
 	if (++pcp->count > pcp->high)
 		pcp_release(mm, pcp, pcp->batch);

@@ -44,8 +44,9 @@ static int test_isolate(struct mm *mm, struct page *page, enum migrate_mode mode
 	return rc;
 }
 
-/* The core sets PG_isolated after isolate returns, so a release "right
- * after isolate" is done lazily here, at the next callback. */
+/* A release "right after isolate" is done lazily here, at the next
+ * callback (the core claims PG_isolated before isolate and keeps it until
+ * after putback). */
 static bool released_now(struct mm *mm, struct test_page *tp, struct page *page)
 {
 	if (tp->release != TEST_RELEASE_AFTER_ISOLATE)
@@ -91,8 +92,8 @@ static void test_putback(struct mm *mm, struct page *page)
 	struct test_page *tp = page_memdesc(page);
 	struct test_owner *owner = tp->owner;
 
-	if (!tp->isolated || tp->page != page || page_is_isolated(page))
-		owner->protocol_errors++;
+	if (!tp->isolated || tp->page != page || !page_is_isolated(page))
+		owner->protocol_errors++; /* the core drops its claim after putback */
 	tp->isolated = false;
 	tp->putbacks++;
 }
@@ -143,10 +144,6 @@ void test_owner_free(struct test_owner *owner, struct test_page *tp)
 	if (!page)
 		return;
 	tp->page = NULL;
-	if (page_is_isolated(page)) {
-		movable_page_release(owner->mm, page);
-		return;
-	}
-	page->flags &= ~PG_movable;
-	mm_free_pages(owner->mm, page, page_order(page));
+	if (movable_page_clear(owner->mm, page)) /* else migration holds it: released */
+		mm_free_pages(owner->mm, page, page_order(page));
 }

@@ -33,7 +33,7 @@ void balloon_page_init(struct balloon *balloon, struct page *page)
 /* @page leaves the balloon, back to a plain allocated page. */
 void balloon_page_clear(struct page *page)
 {
-	page->flags &= ~PG_movable;
+	page_flags_clear(page, PG_movable);
 	page->private = 0;
 	page_set_memdesc(page, MEMDESC_KERNEL, NULL);
 }

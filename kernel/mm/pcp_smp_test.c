@@ -83,7 +83,7 @@ static void fill_own_cache(void *arg)
 
 static void pcp_smp_drain_reaches_every_cpu(struct ktest *test)
 {
-	unsigned int cpu, n = smp_nr_online();
+	unsigned int cpu, n = smp_nr_online(), threads = sched_nr_threads();
 	unsigned long free_before;
 	bool ok;
 
@@ -102,6 +102,7 @@ static void pcp_smp_drain_reaches_every_cpu(struct ktest *test)
 	KTEST_EXPECT_EQ(test, mm_nr_free_pages(&kernel_mm), free_before);
 	KTEST_EXPECT_EQ(test, mm_check(&kernel_mm), 0);
 	open_gate();
+	KTEST_EXPECT_TRUE(test, sched_wait_nr_threads(threads, WAIT_US)); /* stacks back */
 }
 
 static u64 storm_deadline;
@@ -145,7 +146,7 @@ static void storm(void *arg)
 
 static void pcp_smp_allocation_storm(struct ktest *test)
 {
-	unsigned int cpu, n = smp_nr_online(), drains = 0, bad = 0;
+	unsigned int cpu, n = smp_nr_online(), drains = 0, bad = 0, threads = sched_nr_threads();
 	unsigned long free_before, total = 0;
 	bool ok;
 
@@ -173,6 +174,7 @@ static void pcp_smp_allocation_storm(struct ktest *test)
 	KTEST_EXPECT_EQ(test, mm_nr_free_pages(&kernel_mm), free_before);
 	KTEST_EXPECT_EQ(test, mm_check(&kernel_mm), 0);
 	open_gate();
+	KTEST_EXPECT_TRUE(test, sched_wait_nr_threads(threads, WAIT_US));
 }
 
 static const struct ktest_case pcp_smp_cases[] = {
