@@ -1,8 +1,17 @@
 /*
  * The host's inline half of mm/platform.h. Physical memory is one mmap'ed
- * arena (tests/host/mm_platform.c) whose PFN 0 is at mm_host_arena; there are
- * no interrupts, so IRQ save/restore only track a nesting flag, and a lock
- * is a flag that catches recursive locking.
+ * arena (tests/host/mm_platform.c) whose PFN 0 is at mm_host_arena. CPUs are
+ * pthreads: each thread names its CPU with mm_host_cpu_set() (the main
+ * thread and any other is CPU 0 until it does), so several threads run the
+ * same mm code at once (tests/host/smp_stress_test.c, `make tsan`).
+ *
+ * MM_HOST_SMP (default 1): a lock is a real spinlock (__atomic builtins,
+ * which ThreadSanitizer understands) recording its owner thread, so
+ * mm_lock_held() means "this thread holds it" and recursion is caught.
+ * The benchmarks and the simulation, single-threaded, build with
+ * MM_HOST_SMP=0 (Makefile BENCHCFLAGS): one CPU and a lock that is a flag,
+ * so they time the allocator, not an atomic exchange per lock.
+ * There are no interrupts: IRQ save/restore track a per-thread depth.
  */
 #ifndef TESTS_HOST_MM_PLATFORM_H
 #define TESTS_HOST_MM_PLATFORM_H
@@ -10,14 +19,29 @@
 #include "include/assert.h"
 #include "include/types.h"
 
+#ifndef MM_HOST_SMP
+#define MM_HOST_SMP 1
+#endif
+
+#if MM_HOST_SMP
+#define MM_MAX_CPUS 8
+#else
 #define MM_MAX_CPUS 1
+#endif
 
 extern unsigned char *mm_host_arena;
-extern int mm_host_irq_depth;
-extern int mm_host_locks_held;
+/* This thread's: mm_irq_save() nesting, mm_locks held, CPU index, and its
+ * identity as a lock owner (its address). Every host program is one
+ * executable: local-exec TLS is one %fs-relative access, as a global. */
+#define MM_HOST_TLS __thread __attribute__((tls_model("local-exec")))
+extern MM_HOST_TLS int mm_host_irq_depth;
+extern MM_HOST_TLS int mm_host_locks_held;
+extern MM_HOST_TLS unsigned int mm_host_cpu;
+extern MM_HOST_TLS char mm_host_self;
 
 struct mm_lock {
-	int locked;
+	int locked;        /* 1 while held (atomic) */
+	const char *owner; /* &mm_host_self of the holder, or NULL (atomic) */
 	const char *name;
 };
 
@@ -30,8 +54,38 @@ struct mm_work {
 static inline void mm_lock_init(struct mm_lock *lock, const char *name)
 {
 	lock->locked = 0;
+	lock->owner = NULL;
 	lock->name = name;
 }
+
+#if MM_HOST_SMP
+/* Out of line: spin (then yield) until @lock is free and take it. */
+void mm_host_lock_contended(struct mm_lock *lock);
+
+static inline unsigned long mm_lock_irqsave(struct mm_lock *lock)
+{
+	ASSERT_MSG(__atomic_load_n(&lock->owner, __ATOMIC_RELAXED) != &mm_host_self,
+		   "recursive locking of %s", lock->name);
+	if (unlikely(__atomic_exchange_n(&lock->locked, 1, __ATOMIC_ACQUIRE)))
+		mm_host_lock_contended(lock);
+	__atomic_store_n(&lock->owner, &mm_host_self, __ATOMIC_RELAXED);
+	mm_host_locks_held++;
+	return 0;
+}
+static inline void mm_unlock_irqrestore(struct mm_lock *lock, unsigned long flags)
+{
+	ASSERT_MSG(__atomic_load_n(&lock->owner, __ATOMIC_RELAXED) == &mm_host_self,
+		   "unlocking %s, which this thread does not hold", lock->name);
+	__atomic_store_n(&lock->owner, NULL, __ATOMIC_RELAXED);
+	__atomic_store_n(&lock->locked, 0, __ATOMIC_RELEASE);
+	mm_host_locks_held--;
+}
+static inline bool mm_lock_held(const struct mm_lock *lock)
+{
+	return __atomic_load_n(&lock->owner, __ATOMIC_RELAXED) == &mm_host_self;
+}
+static inline unsigned int mm_cpu_id(void) { return mm_host_cpu; }
+#else
 static inline unsigned long mm_lock_irqsave(struct mm_lock *lock)
 {
 	ASSERT_MSG(!lock->locked, "recursive locking of %s", lock->name);
@@ -46,12 +100,14 @@ static inline void mm_unlock_irqrestore(struct mm_lock *lock, unsigned long flag
 	mm_host_locks_held--;
 }
 static inline bool mm_lock_held(const struct mm_lock *lock) { return lock->locked; }
+static inline unsigned int mm_cpu_id(void) { return 0; }
+#endif
+
 static inline unsigned long mm_irq_save(void) { return (unsigned long)mm_host_irq_depth++; }
 static inline void mm_irq_restore(unsigned long flags) { mm_host_irq_depth = (int)flags; }
 /* No interrupts here: "off" means inside mm_irq_save() or holding a lock
- * (which the kernel takes with interrupts off). */
+ * (which the kernel takes with interrupts off), on this thread. */
 static inline bool mm_irqs_disabled(void) { return mm_host_irq_depth > 0 || mm_host_locks_held > 0; }
-static inline unsigned int mm_cpu_id(void) { return 0; }
 static inline bool mm_in_interrupt(void) { return false; }
 
 static inline void *mm_pfn_to_virt(unsigned long pfn)
@@ -64,6 +120,15 @@ static inline unsigned long mm_virt_to_pfn(const void *va)
 }
 
 /* Host-only helpers for tests and benchmarks. */
+
+/**
+ * mm_host_cpu_set - make the calling thread CPU @cpu (< MM_MAX_CPUS).
+ * @cpu: its index: mm_cpu_id() from now on, on this thread only.
+ *
+ * Two threads on one CPU would share its per-CPU data as two CPUs never do:
+ * each thread of a concurrent test takes its own index.
+ */
+void mm_host_cpu_set(unsigned int cpu);
 
 /* Reserve an arena of @bytes (address space only: MAP_NORESERVE) as
  * physical memory, replacing any previous one. Return: 0 or -ENOMEM. */
