@@ -1,0 +1,208 @@
+/*
+ * Concurrent stress of the page allocator on the host's pthread CPUs
+ * (tests/host/mm_platform.h): STRESS_THREADS threads, each its own CPU and
+ * so its own per-CPU cache, allocate and free random orders (mostly order 0)
+ * on one private mm for STRESS_MS milliseconds while the main thread (CPU 0)
+ * drains every cache over and over, concurrently. Every STRESS_CHECK_US
+ * microseconds it parks the threads between two operations (their caches full)
+ * and runs mm_check() and an exact count: free pages plus the pages the
+ * threads hold is every page. Each block carries its owner's stamp in its
+ * first word, checked when it is freed: two owners of one page would show.
+ * At the end every page is back, exactly, and mm_check() finds nothing.
+ * Host only (real threads); `make tsan` runs it under ThreadSanitizer.
+ *
+ * mm_check() runs only on parked threads: free_slow() (mm/buddy.c) clears
+ * a block's flags before it takes the lock that frees it, so a concurrent
+ * walk sees that block as an orphan (a race left to the page-state work).
+ */
+#include <pthread.h>
+#include <sched.h>
+
+#include "lib/ktest.h"
+#include "lib/prng.h"
+#include "mm/testing.h"
+
+#define SPAN 8192            /* pages: 32 MiB */
+#define STRESS_THREADS 4     /* CPUs 1..4; the checker is CPU 0 */
+#define STRESS_MS 200
+#define STRESS_HELD 256      /* blocks a thread holds at most */
+#define STRESS_MAX_ORDER 3
+#define STRESS_CHECK_US 1000 /* between parked checks: the threads run meanwhile */
+
+static_assert(STRESS_THREADS < MM_MAX_CPUS, "a CPU per thread and one for the checker");
+
+struct stress_block {
+	struct page *page;
+	unsigned int order;
+	u64 stamp;
+};
+
+/* The checker's controls; every field atomic. */
+struct stress_ctl {
+	bool stop;            /* the threads give everything back and end */
+	unsigned long park;   /* odd: the threads wait between two operations */
+	unsigned int parked;  /* threads that saw this park */
+};
+
+struct stress_thread {
+	pthread_t thread;
+	struct mm *mm;
+	unsigned int cpu;
+	struct stress_ctl *ctl;
+	unsigned long parked_at;     /* the last park this thread joined */
+	struct stress_block held[STRESS_HELD];
+	unsigned int nr_held;
+	unsigned long allocs, frees, failures, bad_stamps;
+};
+
+static u64 *block_word(struct mm *mm, struct page *page)
+{
+	return mm_page_address(mm, page);
+}
+
+/* Mostly order 0 (the per-CPU cache), now and then up to STRESS_MAX_ORDER. */
+static unsigned int stress_order(struct prng *rng)
+{
+	return prng_chance(rng, 9, 10) ? 0 : (unsigned int)prng_range(rng, 1, STRESS_MAX_ORDER);
+}
+
+static void stress_alloc(struct stress_thread *t, struct prng *rng)
+{
+	unsigned int order = stress_order(rng);
+	gfp_t gfp = prng_chance(rng, 1, 2) ? GFP_MOVABLE : GFP_KERNEL;
+	struct page *page = mm_alloc_pages(t->mm, order, gfp);
+	struct stress_block *b;
+
+	if (!page) {
+		t->failures++;
+		return;
+	}
+	b = &t->held[t->nr_held++];
+	b->page = page;
+	b->order = order;
+	b->stamp = ((u64)t->cpu << 56) | t->allocs++;
+	*block_word(t->mm, page) = b->stamp;
+}
+
+static void stress_free(struct stress_thread *t, unsigned int i)
+{
+	struct stress_block *b = &t->held[i];
+
+	if (*block_word(t->mm, b->page) != b->stamp)
+		t->bad_stamps++;
+	mm_free_pages(t->mm, b->page, b->order);
+	t->frees++;
+	*b = t->held[--t->nr_held];
+}
+
+/* Join a park the checker announced, once, and wait for its end; what
+ * this thread holds is the checker's to read meanwhile. */
+static void stress_park(struct stress_thread *t)
+{
+	unsigned long park = __atomic_load_n(&t->ctl->park, __ATOMIC_ACQUIRE);
+
+	if (!(park & 1) || park == t->parked_at)
+		return;
+	t->parked_at = park;
+	__atomic_fetch_add(&t->ctl->parked, 1, __ATOMIC_ACQ_REL);
+	while (__atomic_load_n(&t->ctl->park, __ATOMIC_ACQUIRE) == park)
+		sched_yield();
+}
+
+static void *stress_thread_fn(void *arg)
+{
+	struct stress_thread *t = arg;
+	struct prng rng;
+
+	mm_host_cpu_set(t->cpu);
+	prng_seed(&rng, t->cpu);
+	while (!__atomic_load_n(&t->ctl->stop, __ATOMIC_ACQUIRE)) {
+		stress_park(t);
+		bool alloc = t->nr_held < STRESS_HELD &&
+			     (!t->nr_held || prng_chance(&rng, 1, 2));
+
+		if (alloc)
+			stress_alloc(t, &rng);
+		else
+			stress_free(t, (unsigned int)prng_below(&rng, t->nr_held));
+	}
+	while (t->nr_held)
+		stress_free(t, t->nr_held - 1);
+	return NULL;
+}
+
+static struct stress_thread threads[STRESS_THREADS];
+
+/* Park every thread, check @mm and that @total pages are free or held. */
+static unsigned int stress_check_parked(struct stress_ctl *ctl, struct mm *mm,
+					unsigned long total)
+{
+	unsigned long held = 0;
+	unsigned int i, j, violations;
+
+	/* Counted afresh: a thread still leaving the last park joins anew. */
+	__atomic_store_n(&ctl->parked, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&ctl->park, ctl->park + 1, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&ctl->parked, __ATOMIC_ACQUIRE) < STRESS_THREADS)
+		sched_yield();
+	violations = mm_check(mm);
+	for (i = 0; i < STRESS_THREADS; i++)
+		for (j = 0; j < threads[i].nr_held; j++)
+			held += 1UL << threads[i].held[j].order;
+	if (mm_nr_free_pages(mm) + held != total)
+		violations++;
+	__atomic_store_n(&ctl->park, ctl->park + 1, __ATOMIC_RELEASE);
+	return violations;
+}
+
+/* Threads on their own CPUs against a draining, checking CPU 0. */
+static void smp_stress_pages(struct ktest *test)
+{
+	struct mm_test_env env;
+	unsigned long before, allocs = 0, failures = 0, bad = 0, drains = 0, checks = 0;
+	unsigned long violations = 0;
+	struct stress_ctl ctl = { 0 };
+	u64 now, end, next_check;
+	unsigned int i;
+
+	KTEST_ASSERT_EQ(test, mm_test_env_simple(&env, SPAN), 0);
+	before = mm_nr_free_pages(&env.mm);
+	for (i = 0; i < STRESS_THREADS; i++) {
+		threads[i] = (struct stress_thread){ .mm = &env.mm, .cpu = i + 1, .ctl = &ctl };
+		KTEST_ASSERT_EQ(test, pthread_create(&threads[i].thread, NULL, stress_thread_fn,
+						     &threads[i]), 0);
+	}
+	now = mm_time_ns();
+	end = now + STRESS_MS * 1000000ULL;
+	next_check = now + STRESS_CHECK_US * 1000ULL;
+	while ((now = mm_time_ns()) < end) {
+		mm_drain_pcp(&env.mm);
+		drains++;
+		if (now < next_check)
+			continue;
+		violations += stress_check_parked(&ctl, &env.mm, before);
+		checks++;
+		next_check = mm_time_ns() + STRESS_CHECK_US * 1000ULL;
+	}
+	__atomic_store_n(&ctl.stop, true, __ATOMIC_RELEASE);
+	for (i = 0; i < STRESS_THREADS; i++) {
+		pthread_join(threads[i].thread, NULL);
+		allocs += threads[i].allocs;
+		failures += threads[i].failures;
+		bad += threads[i].bad_stamps;
+		KTEST_EXPECT_EQ(test, threads[i].allocs, threads[i].frees);
+	}
+	ktest_diag(test, "%u threads, %lu allocations (%lu failed), %lu drains, %lu parked checks",
+		   STRESS_THREADS, allocs, failures, drains, checks);
+	KTEST_EXPECT_GT(test, allocs, 0);
+	KTEST_EXPECT_GT(test, checks, 0);
+	KTEST_EXPECT_EQ(test, violations, 0);
+	KTEST_EXPECT_EQ(test, bad, 0);
+	mm_test_env_finish(test, &env, before);
+}
+
+static const struct ktest_case smp_stress_cases[] = {
+	KTEST_CASE(smp_stress_pages),
+	KTEST_END,
+};
+KTEST_SUITE(smp_stress, smp_stress_cases);
