@@ -110,7 +110,8 @@ HOSTOBJS := $(patsubst %,$(O)/host/%.o,$(HOSTSRCS))
 # the two do not mix) into $(O)/tsan/. `make tsan` runs those suites; the
 # tsan stage of `make test` too (tools/testrun.py), failing on any report.
 TSANCC ?= clang
-TSANCFLAGS := $(filter-out -fsanitize=address$(comma)undefined,$(HOSTCFLAGS)) -fsanitize=thread
+TSANCFLAGS := $(filter-out -fsanitize=address$(comma)undefined,$(HOSTCFLAGS)) -fsanitize=thread \
+	-DMM_HOST_ARENA_BYTES='(1UL << 34)'
 TSANTESTS := $(wildcard tests/host/smp_*_test.c)
 TSANSUITES := $(subst $(eval) ,$(comma),$(patsubst tests/host/%_test.c,%,$(TSANTESTS)))
 TSANSRCS := $(filter-out %_test.c,$(HOSTSRCS)) $(TSANTESTS)

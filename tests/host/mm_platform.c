@@ -51,19 +51,17 @@ void mm_host_cpu_set(unsigned int cpu)
 }
 
 #if MM_HOST_SMP
-void mm_host_lock_contended(struct mm_lock *lock)
+void mm_host_lock_contended(struct mm_lock *lock, unsigned int ticket)
 {
 	unsigned int spins = 0;
 
-	do {
-		while (__atomic_load_n(&lock->locked, __ATOMIC_RELAXED)) {
-			/* Two host cores run more threads: let the holder run. */
-			if (++spins % 64 == 0)
-				sched_yield();
-			else
-				__builtin_ia32_pause();
-		}
-	} while (__atomic_exchange_n(&lock->locked, 1, __ATOMIC_ACQUIRE));
+	while (__atomic_load_n(&lock->serving, __ATOMIC_ACQUIRE) != ticket) {
+		/* Two host cores run more threads: let the holder run. */
+		if (++spins % 64 == 0)
+			sched_yield();
+		else
+			__builtin_ia32_pause();
+	}
 }
 #endif
 

@@ -5,9 +5,11 @@
  * thread and any other is CPU 0 until it does), so several threads run the
  * same mm code at once (tests/host/smp_stress_test.c, `make tsan`).
  *
- * MM_HOST_SMP (default 1): a lock is a real spinlock (__atomic builtins,
- * which ThreadSanitizer understands) recording its owner thread, so
- * mm_lock_held() means "this thread holds it" and recursion is caught.
+ * MM_HOST_SMP (default 1): a lock is a real ticket spinlock (__atomic
+ * builtins, which ThreadSanitizer understands; first come, first served, as
+ * the kernel's, so a drain is not starved by a CPU that relocks at once)
+ * recording its owner thread: mm_lock_held() means "this thread holds it",
+ * and recursion is caught.
  * The benchmarks and the simulation, single-threaded, build with
  * MM_HOST_SMP=0 (Makefile BENCHCFLAGS): one CPU and a lock that is a flag,
  * so they time the allocator, not an atomic exchange per lock.
@@ -40,8 +42,10 @@ extern MM_HOST_TLS unsigned int mm_host_cpu;
 extern MM_HOST_TLS char mm_host_self;
 
 struct mm_lock {
-	int locked;        /* 1 while held (atomic) */
-	const char *owner; /* &mm_host_self of the holder, or NULL (atomic) */
+	unsigned int next;    /* the next ticket to hand out (atomic) */
+	unsigned int serving; /* the ticket that holds the lock (atomic) */
+	int locked;           /* MM_HOST_SMP=0: 1 while held */
+	const char *owner;    /* &mm_host_self of the holder, or NULL (atomic) */
 	const char *name;
 };
 
@@ -53,21 +57,26 @@ struct mm_work {
 
 static inline void mm_lock_init(struct mm_lock *lock, const char *name)
 {
+	lock->next = 0;
+	lock->serving = 0;
 	lock->locked = 0;
 	lock->owner = NULL;
 	lock->name = name;
 }
 
 #if MM_HOST_SMP
-/* Out of line: spin (then yield) until @lock is free and take it. */
-void mm_host_lock_contended(struct mm_lock *lock);
+/* Out of line: spin (then yield) until @ticket is served. */
+void mm_host_lock_contended(struct mm_lock *lock, unsigned int ticket);
 
 static inline unsigned long mm_lock_irqsave(struct mm_lock *lock)
 {
+	unsigned int ticket;
+
 	ASSERT_MSG(__atomic_load_n(&lock->owner, __ATOMIC_RELAXED) != &mm_host_self,
 		   "recursive locking of %s", lock->name);
-	if (unlikely(__atomic_exchange_n(&lock->locked, 1, __ATOMIC_ACQUIRE)))
-		mm_host_lock_contended(lock);
+	ticket = __atomic_fetch_add(&lock->next, 1, __ATOMIC_RELAXED);
+	if (unlikely(__atomic_load_n(&lock->serving, __ATOMIC_ACQUIRE) != ticket))
+		mm_host_lock_contended(lock, ticket);
 	__atomic_store_n(&lock->owner, &mm_host_self, __ATOMIC_RELAXED);
 	mm_host_locks_held++;
 	return 0;
@@ -77,7 +86,8 @@ static inline void mm_unlock_irqrestore(struct mm_lock *lock, unsigned long flag
 	ASSERT_MSG(__atomic_load_n(&lock->owner, __ATOMIC_RELAXED) == &mm_host_self,
 		   "unlocking %s, which this thread does not hold", lock->name);
 	__atomic_store_n(&lock->owner, NULL, __ATOMIC_RELAXED);
-	__atomic_store_n(&lock->locked, 0, __ATOMIC_RELEASE);
+	/* Only the holder writes serving: a plain read of it is its own. */
+	__atomic_store_n(&lock->serving, lock->serving + 1, __ATOMIC_RELEASE);
 	mm_host_locks_held--;
 }
 static inline bool mm_lock_held(const struct mm_lock *lock)

@@ -28,6 +28,7 @@
 #define STRESS_HELD 256      /* blocks a thread holds at most */
 #define STRESS_MAX_ORDER 3
 #define STRESS_CHECK_US 1000 /* between parked checks: the threads run meanwhile */
+#define STRESS_MIN_CHECKS 4  /* however slow the machine */
 
 static_assert(STRESS_THREADS < MM_MAX_CPUS, "a CPU per thread and one for the checker");
 
@@ -175,7 +176,7 @@ static void smp_stress_pages(struct ktest *test)
 	now = mm_time_ns();
 	end = now + STRESS_MS * 1000000ULL;
 	next_check = now + STRESS_CHECK_US * 1000ULL;
-	while ((now = mm_time_ns()) < end) {
+	while ((now = mm_time_ns()) < end || checks < STRESS_MIN_CHECKS) {
 		mm_drain_pcp(&env.mm);
 		drains++;
 		if (now < next_check)
