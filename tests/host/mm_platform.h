@@ -34,18 +34,27 @@
 extern unsigned char *mm_host_arena;
 /* This thread's: mm_irq_save() nesting, mm_locks held, CPU index, and its
  * identity as a lock owner (its address). Every host program is one
- * executable: local-exec TLS is one %fs-relative access, as a global. */
+ * executable: local-exec TLS is one %fs-relative access. With one CPU,
+ * plain globals (the compiler may then keep the depth in a register
+ * across a lock and its unlock, as before there were threads). */
+#if MM_HOST_SMP
 #define MM_HOST_TLS __thread __attribute__((tls_model("local-exec")))
+#else
+#define MM_HOST_TLS
+#endif
 extern MM_HOST_TLS int mm_host_irq_depth;
 extern MM_HOST_TLS int mm_host_locks_held;
 extern MM_HOST_TLS unsigned int mm_host_cpu;
 extern MM_HOST_TLS char mm_host_self;
 
 struct mm_lock {
+#if MM_HOST_SMP
 	unsigned int next;    /* the next ticket to hand out (atomic) */
 	unsigned int serving; /* the ticket that holds the lock (atomic) */
-	int locked;           /* MM_HOST_SMP=0: 1 while held */
 	const char *owner;    /* &mm_host_self of the holder, or NULL (atomic) */
+#else
+	int locked;           /* 1 while held */
+#endif
 	const char *name;
 };
 
@@ -57,10 +66,13 @@ struct mm_work {
 
 static inline void mm_lock_init(struct mm_lock *lock, const char *name)
 {
+#if MM_HOST_SMP
 	lock->next = 0;
 	lock->serving = 0;
-	lock->locked = 0;
 	lock->owner = NULL;
+#else
+	lock->locked = 0;
+#endif
 	lock->name = name;
 }
 
@@ -96,16 +108,23 @@ static inline bool mm_lock_held(const struct mm_lock *lock)
 }
 static inline unsigned int mm_cpu_id(void) { return mm_host_cpu; }
 #else
+/* One CPU: a flag. Its recursion checks are lock assertions (mm/platform.h):
+ * off in the benchmarks with the rest (MM_LOCK_CHECKS=0). */
+#ifndef MM_LOCK_CHECKS
+#define MM_LOCK_CHECKS 1 /* as mm/platform.h, which includes this first */
+#endif
 static inline unsigned long mm_lock_irqsave(struct mm_lock *lock)
 {
-	ASSERT_MSG(!lock->locked, "recursive locking of %s", lock->name);
+	if (MM_LOCK_CHECKS)
+		ASSERT_MSG(!lock->locked, "recursive locking of %s", lock->name);
 	lock->locked = 1;
 	mm_host_locks_held++;
 	return 0;
 }
 static inline void mm_unlock_irqrestore(struct mm_lock *lock, unsigned long flags)
 {
-	ASSERT_MSG(lock->locked, "unlocking %s, which is not locked", lock->name);
+	if (MM_LOCK_CHECKS)
+		ASSERT_MSG(lock->locked, "unlocking %s, which is not locked", lock->name);
 	lock->locked = 0;
 	mm_host_locks_held--;
 }
