@@ -6,8 +6,9 @@
  * bitmap per class: bit b of order_after[a] says "class b was taken while
  * class a was held", with the call sites of the first time in
  * order_site[a][b]. Classes and the graph are written under graph_lock, a
- * bare exchange lock the checker does not check; readers (a cycle search)
- * hold it too. A CPU's stack of held locks is its own, touched with
+ * bare exchange lock the checker does not check, always with interrupts
+ * off (an interrupt handler taking a lock would otherwise spin on it
+ * forever); readers (a cycle search) hold it too. A CPU's stack of held locks is its own, touched with
  * interrupts off (an interrupt handler's locks are pushed on it as well).
  *
  * After the first report (or once the kernel panics for another reason)
@@ -345,13 +346,15 @@ void lockdep_acquire(struct spinlock *lock, unsigned long site)
 
 	if (!checking())
 		return;
-	id = class_of(lock);
-	if (!id || !usage_allowed(lock, id, site, irqs_on))
-		return;
+	/* Interrupts off from here: graph_lock (in class_of and record_order)
+	 * must never be held when an interrupt handler takes a lock. */
 	flags = irq_save();
-	ld = &this_cpu()->lockdep;
-	if (acquire_allowed(ld, lock, id, site))
-		ld->held[ld->nr_held++] = (struct held_lock){ lock, site, id };
+	id = class_of(lock);
+	if (id && usage_allowed(lock, id, site, irqs_on)) {
+		ld = &this_cpu()->lockdep;
+		if (acquire_allowed(ld, lock, id, site))
+			ld->held[ld->nr_held++] = (struct held_lock){ lock, site, id };
+	}
 	irq_restore(flags);
 }
 

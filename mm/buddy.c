@@ -375,13 +375,14 @@ static __noinline struct page *alloc_slow(struct mm *mm, unsigned int order, gfp
 	if (!page && may_oom_notify(mm, gfp))
 		page = alloc_after_oom_notify(mm, order, gfp);
 	if (!page) {
-		mm->stats.alloc_fail[order]++;
+		mm_stat_inc(mm, alloc_fail[order]);
 		if (!(gfp & GFP_NOWARN))
 			mm_warn("%s: order-%u allocation failed (gfp %#x, %lu pages free)\n",
 				mm->name, order, gfp, mm_nr_free_pages(mm));
 		return NULL;
 	}
-	mm->stats.alloc[order]++;
+	if (order) /* order 0's came through a pcp: counted in its hits */
+		mm_stat_inc(mm, alloc[order]);
 	if (gfp & GFP_ZERO)
 		zero_pages(mm, page, order);
 	return page;
@@ -394,7 +395,7 @@ static bool free_is_valid(struct mm *mm, struct page *page, unsigned int order)
 
 	if (page < mm->mem_map || page >= mm->mem_map + (mm->end_pfn - mm->base_pfn) ||
 	    ((unsigned long)page - (unsigned long)mm->mem_map) % sizeof(*page)) {
-		mm->stats.bugs++;
+		mm_stat_inc(mm, bugs);
 		mm_bug("%s: free of %p, which is not a page descriptor of this mm\n", mm->name,
 		       (void *)page);
 		return false;
@@ -402,7 +403,7 @@ static bool free_is_valid(struct mm *mm, struct page *page, unsigned int order)
 	pfn = mm_page_to_pfn(mm, page);
 	if (order > MAX_ORDER || !page_is_head(page) || page_order(page) != order ||
 	    page_is_isolated(page)) {
-		mm->stats.bugs++;
+		mm_stat_inc(mm, bugs);
 		mm_bug("%s: bad free of pfn %#lx order %u: flags %#lx (%s)\n", mm->name, pfn, order,
 		       page_flags(page),
 		       page_is_buddy(page) || page_is_pcp(page) ? "already free" :
@@ -424,7 +425,7 @@ static __noinline void free_slow(struct mm *mm, struct page *page, unsigned int 
 	pfn = mm_page_to_pfn(mm, page);
 	if (mm->poison)
 		mm_poison_fill(mm, pfn, order);
-	mm->stats.free[order]++;
+	mm_stat_inc(mm, free[order]);
 	/* The head keeps its allocated state until the lock that frees it is
 	 * held (pcp_free's or the zone's): no walker sees it stateless. */
 	if (order == 0) {
@@ -467,7 +468,7 @@ struct page *mm_alloc_pfn(struct mm *mm, unsigned long pfn)
 		}
 		page = mm_pfn_to_page(mm, pfn);
 		buddy_prep_allocated(mm, page, 0);
-		mm->stats.alloc[0]++;
+		mm_stat_inc(mm, alloc[0]);
 	}
 	mm_unlock_irqrestore(&mm->lock, flags);
 	return page;
@@ -481,16 +482,14 @@ struct page *mm_alloc_pfn(struct mm *mm, unsigned long pfn)
 struct page *mm_alloc_pages(struct mm *mm, unsigned int order, gfp_t gfp)
 {
 	if (fault_should_fail(mm, FAULT_PAGE_ALLOC)) {
-		mm->stats.alloc_fail[MIN(order, (unsigned int)MAX_ORDER)]++;
+		mm_stat_inc(mm, alloc_fail[MIN(order, (unsigned int)MAX_ORDER)]);
 		return NULL;
 	}
 	if (likely(order == 0 && !(gfp & GFP_ZERO))) {
 		struct page *page = pcp_try_alloc(mm, gfp_migratetype(gfp));
 
-		if (likely(page)) {
-			mm->stats.alloc[0]++;
+		if (likely(page)) /* counted in the pcp's hits */
 			return page;
-		}
 	}
 	return alloc_slow(mm, order, gfp);
 }
@@ -507,20 +506,38 @@ void mm_free_pages(struct mm *mm, struct page *page, unsigned int order)
 		   (page_flags(page) & (PG_head | PG_ORDER_MASK | PG_isolated)) == PG_head)) {
 		enum migratetype mt = pageblock_mt(mm, idx + mm->base_pfn);
 
-		if (likely(mt < MIGRATE_PCPTYPES && pcp_try_free(mm, page, mt))) {
-			mm->stats.free[0]++;
-			return;
-		}
+		if (likely(mt < MIGRATE_PCPTYPES && pcp_try_free(mm, page, mt)))
+			return; /* counted in the pcp's frees */
 	}
 	free_slow(mm, page, order);
 }
 
 unsigned long mm_nr_free_pages(const struct mm *mm)
 {
-	unsigned long n = mm->nr_free;
+	unsigned long n = __atomic_load_n(&mm->nr_free, __ATOMIC_RELAXED);
 	unsigned int cpu;
 
 	for (cpu = 0; cpu < MM_MAX_CPUS; cpu++)
-		n += mm->pcp[cpu].count;
+		n += __atomic_load_n(&mm->pcp[cpu].count, __ATOMIC_RELAXED);
+	return n;
+}
+
+u64 mm_nr_allocs(const struct mm *mm, unsigned int order)
+{
+	u64 n = __atomic_load_n(&mm->stats.alloc[order], __ATOMIC_RELAXED);
+	unsigned int cpu;
+
+	for (cpu = 0; order == 0 && cpu < MM_MAX_CPUS; cpu++)
+		n += __atomic_load_n(&mm->pcp[cpu].hits, __ATOMIC_RELAXED);
+	return n;
+}
+
+u64 mm_nr_frees(const struct mm *mm, unsigned int order)
+{
+	u64 n = __atomic_load_n(&mm->stats.free[order], __ATOMIC_RELAXED);
+	unsigned int cpu;
+
+	for (cpu = 0; order == 0 && cpu < MM_MAX_CPUS; cpu++)
+		n += __atomic_load_n(&mm->pcp[cpu].frees, __ATOMIC_RELAXED);
 	return n;
 }

@@ -159,7 +159,7 @@ static void mark_allocated(struct mm *mm, unsigned long start, unsigned long end
 		while (order && ((start & ((1UL << order) - 1)) || start + (1UL << order) > end))
 			order--;
 		buddy_prep_allocated(mm, mm_pfn_to_page(mm, start), order);
-		mm->stats.alloc[order]++;
+		mm_stat_inc(mm, alloc[order]);
 		start += 1UL << order;
 	}
 }

@@ -48,7 +48,7 @@ static struct page *take_hole_locked(struct mm *mm)
  * zone lock): count it, zero it if asked. */
 static struct page *hole_page_taken(struct mm *mm, struct page *page, gfp_t gfp)
 {
-	mm->stats.alloc[0]++;
+	mm_stat_inc(mm, alloc[0]);
 	mm->stats.hole_alloc++;
 	if (gfp & GFP_ZERO)
 		memset(mm_page_address(mm, page), 0, PAGE_SIZE);

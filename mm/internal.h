@@ -57,25 +57,50 @@ static inline void buddy_prep_allocated(struct mm *mm, struct page *page, unsign
 	page->refcount = 1;
 }
 
+/* Count one event in a (S) statistic: exact without a lock. */
+#define mm_stat_inc(mm, field) __atomic_fetch_add(&(mm)->stats.field, 1, __ATOMIC_RELAXED)
+
+/* A per-cpu cache's count or counter, written under its lock, read by
+ * anyone without it: relaxed atomic stores (a plain store on x86), so
+ * the unlocked readers (mm_nr_free_pages, mm_nr_allocs) are no race. */
+static inline void pcp_count_add(struct pcp_cache *pcp, int delta)
+{
+	__atomic_store_n(&pcp->count, pcp->count + delta, __ATOMIC_RELAXED);
+}
+static inline void pcp_stat_inc(u64 *counter)
+{
+	__atomic_store_n(counter, *counter + 1, __ATOMIC_RELAXED);
+}
+
 /* pcp.c. The hit paths are inline leaves (no calls, so nothing to spill):
  * they are the whole cost of most allocations. */
 
-/* Take a cached page of @mt, allocated (buddy_prep_allocated) before the
- * cache's lock drops, or NULL when that list is empty. */
+/* Take a cached page of @mt from @pcp, allocated (buddy_prep_allocated),
+ * or NULL when that list is empty. (P) */
+static inline struct page *pcp_take_locked(struct mm *mm, struct pcp_cache *pcp,
+					   enum migratetype mt)
+{
+	struct list_head *list = &pcp->list[mt];
+	struct page *page;
+
+	mm_assert_held(&pcp->lock);
+	if (unlikely(list_empty(list)))
+		return NULL;
+	page = list_first_entry(list, struct page, pcp_list);
+	__list_unlink(&page->pcp_list);
+	pcp_count_add(pcp, -1);
+	pcp_stat_inc(&pcp->hits);
+	buddy_prep_allocated(mm, page, 0);
+	return page;
+}
+
+/* The same from this CPU's cache, taking its lock. */
 static inline struct page *pcp_try_alloc(struct mm *mm, enum migratetype mt)
 {
 	struct pcp_cache *pcp = &mm->pcp[mm_cpu_id()];
 	unsigned long flags = mm_lock_irqsave(&pcp->lock);
-	struct list_head *list = &pcp->list[mt];
-	struct page *page = NULL;
+	struct page *page = pcp_take_locked(mm, pcp, mt);
 
-	if (likely(!list_empty(list))) {
-		page = list_first_entry(list, struct page, pcp_list);
-		__list_unlink(&page->pcp_list);
-		pcp->count--;
-		pcp->hits++;
-		buddy_prep_allocated(mm, page, 0);
-	}
 	mm_unlock_irqrestore(&pcp->lock, flags);
 	return page;
 }
@@ -91,7 +116,8 @@ static inline bool pcp_try_free(struct mm *mm, struct page *page, enum migratety
 	if (likely(cached)) {
 		page_flags_set(page, PG_pcp | ((unsigned long)mt << PG_MT_SHIFT));
 		list_add(&page->pcp_list, &pcp->list[mt]);
-		pcp->count++;
+		pcp_count_add(pcp, 1);
+		pcp_stat_inc(&pcp->frees);
 	}
 	mm_unlock_irqrestore(&pcp->lock, flags);
 	return cached;

@@ -352,7 +352,7 @@ static void migrate_release_misuse(struct ktest *test)
 	mm_test_take_bugs();
 	movable_page_release(&env.mm, tp->page);
 	KTEST_EXPECT_EQ(test, mm_test_take_bugs(), 1);
-	KTEST_EXPECT_FALSE(test, tp->page->flags & PG_released);
+	KTEST_EXPECT_FALSE(test, page_flags(tp->page) & PG_released);
 	teardown(test);
 }
 

@@ -46,19 +46,27 @@ struct free_area {
 struct pcp_cache {
 	struct mm_lock lock;                     /* (P): any CPU may drain it */
 	struct list_head list[MIGRATE_PCPTYPES]; /* (P) free order-0 pages */
-	unsigned int count;                      /* (P) pages on both lists */
+	unsigned int count;                      /* (P) pages on both lists; read unlocked */
 	unsigned int high;                       /* (C) drain above this */
 	unsigned int batch;                      /* (C) pages moved per refill/drain */
 	u64 hits;                                /* (P) order-0 allocations served here */
+	u64 frees;                               /* (P) order-0 frees cached here */
 };
 
 struct movable_operations;
 struct fault_inject;
 
+/*
+ * (S): statistics, written with mm_stat_inc() (a relaxed atomic add: no
+ * lock, exact) or under the zone lock, read without one. The order-0 fast
+ * path counts in its CPU's cache instead (pcp->hits, pcp->frees, under its
+ * lock): mm_nr_allocs() and mm_nr_frees() add both.
+ */
 struct mm_stats {
-	u64 alloc[NR_ORDERS];      /* (S) successful allocations per order */
+	u64 alloc[NR_ORDERS];      /* (S) successful allocations per order, but
+				    * order 0's through a pcp (pcp->hits) */
 	u64 alloc_fail[NR_ORDERS]; /* (S) failed allocations per order */
-	u64 free[NR_ORDERS];       /* (S) frees per order */
+	u64 free[NR_ORDERS];       /* (S) frees per order, but the pcp->frees */
 	u64 pcp_refill;            /* (S) batches moved buddy -> pcp */
 	u64 pcp_drain;             /* (S) batches moved pcp -> buddy */
 	u64 fallback;              /* (S) allocations served from another migratetype */
@@ -218,6 +226,18 @@ static inline void *mm_page_address(const struct mm *mm, const struct page *page
 
 /* Free pages including the per-cpu caches. */
 unsigned long mm_nr_free_pages(const struct mm *mm);
+
+/**
+ * mm_nr_allocs - successful allocations of @order so far.
+ * @mm: the allocator
+ * @order: 0 .. MAX_ORDER
+ *
+ * Context: any; without a lock (each CPU's count is read once, relaxed).
+ * Return: stats.alloc[@order], plus every per-cpu cache's hits for order 0.
+ */
+u64 mm_nr_allocs(const struct mm *mm, unsigned int order);
+/* mm_nr_frees - the same for frees (stats.free plus pcp->frees). */
+u64 mm_nr_frees(const struct mm *mm, unsigned int order);
 
 /*
  * mm_check - verify every invariant of @mm (see mm/check.c): each PFN in

@@ -42,7 +42,7 @@ static void check_frame(struct mslab_checker *checker, const struct mslab_page *
 	    page_memdesc(page) != mpage || !page_is_movable(page) ||
 	    page_is_isolated(page) != (mpage->isolated != 0))
 		check_fail(&checker->log, "pfn %#lx: flags %#lx memdesc %#lx do not match its descriptor %p",
-			   mpage->pfn, page->flags, page_is_head(page) ? page->memdesc : 0UL, (const void *)mpage);
+			   mpage->pfn, page_flags(page), page_is_head(page) ? page->memdesc : 0UL, (const void *)mpage);
 }
 
 /* Rule 2; returns the page's bytes asked for. */

@@ -42,6 +42,7 @@ void pcp_init(struct mm *mm)
 			list_init(&pcp->list[mt]);
 		pcp->count = 0;
 		pcp->hits = 0;
+		pcp->frees = 0;
 		pcp->batch = (unsigned int)batch;
 		pcp->high = (unsigned int)batch * 4;
 	}
@@ -63,7 +64,7 @@ static void pcp_refill(struct mm *mm, struct pcp_cache *pcp, enum migratetype mt
 			break;
 		page_flags_set(page, PG_pcp | ((unsigned long)mt << PG_MT_SHIFT));
 		list_add_tail(&page->pcp_list, &pcp->list[mt]);
-		pcp->count++;
+		pcp_count_add(pcp, 1);
 	}
 	if (i)
 		mm->stats.pcp_refill++;
@@ -91,7 +92,7 @@ static void pcp_release(struct mm *mm, struct pcp_cache *pcp, unsigned int n)
 
 		list_del(&page->pcp_list);
 		page_flags_set(page, 0);
-		pcp->count--;
+		pcp_count_add(pcp, -1);
 		n--;
 		/* The pageblock may have changed type since the page was
 		 * cached: free it by the block's current type. */
@@ -111,11 +112,14 @@ struct page *pcp_alloc(struct mm *mm, enum migratetype mt, gfp_t gfp)
 
 	if (page)
 		return page;
+	/* Refill and take under one hold of the lock: a drain from another
+	 * CPU in between would leave nothing to take (a spurious failure). */
 	pcp = &mm->pcp[mm_cpu_id()];
 	flags = mm_lock_irqsave(&pcp->lock);
 	pcp_refill(mm, pcp, mt, gfp);
+	page = pcp_take_locked(mm, pcp, mt);
 	mm_unlock_irqrestore(&pcp->lock, flags);
-	return pcp_try_alloc(mm, mt);
+	return page;
 }
 
 void pcp_free(struct mm *mm, struct page *page, enum migratetype mt)
@@ -137,7 +141,8 @@ void pcp_free(struct mm *mm, struct page *page, enum migratetype mt)
 	flags = mm_lock_irqsave(&pcp->lock);
 	page_flags_set(page, PG_pcp | ((unsigned long)mt << PG_MT_SHIFT));
 	list_add(&page->pcp_list, &pcp->list[mt]);
-	if (++pcp->count > pcp->high)
+	pcp_count_add(pcp, 1); /* counted in stats.free[0] by free_slow */
+	if (pcp->count > pcp->high)
 		pcp_release(mm, pcp, pcp->batch);
 	mm_unlock_irqrestore(&pcp->lock, flags);
 }

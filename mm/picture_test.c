@@ -27,7 +27,7 @@ static bool place(unsigned long rel, enum memdesc_type type, bool movable)
 		return false;
 	page_set_memdesc(page, type, NULL);
 	if (movable)
-		page->flags |= PG_movable;
+		page_flags_or(page, PG_movable);
 	held[nr_held++] = page;
 	return true;
 }
@@ -37,7 +37,7 @@ static void finish(struct ktest *test)
 	while (nr_held) {
 		struct page *page = held[--nr_held];
 
-		page->flags &= ~PG_movable;
+		page_flags_clear(page, PG_movable);
 		page_set_memdesc(page, MEMDESC_KERNEL, NULL);
 		mm_free_pages(&env.mm, page, 0);
 	}

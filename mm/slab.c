@@ -50,9 +50,9 @@ struct page *slab_find_head(struct mm *mm, unsigned long pfn)
 		if (!mm_pfn_valid(mm, cand))
 			return NULL;
 		page = mm_pfn_to_page(mm, cand);
-		if (page->flags & (PG_head | PG_buddy))
+		if (page_flags(page) & (PG_head | PG_buddy))
 			return cand + (1UL << page_order(page)) > pfn ? page : NULL;
-		if (page->flags & (PG_pcp | PG_reserved))
+		if (page_flags(page) & (PG_pcp | PG_reserved))
 			return cand == pfn ? page : NULL;
 	}
 	return NULL;

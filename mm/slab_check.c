@@ -88,7 +88,7 @@ static void check_page(struct slab_checker *checker, const struct kmem_cache *ca
 	if (!page_is_head(page) || page_order(page) != cache->order || page_type(page) != MEMDESC_SLAB ||
 	    page_memdesc(page) != slab) {
 		check_fail(&checker->log, "%s: pfn %#lx (flags %#lx, memdesc %#lx) does not point back at %p",
-			   cache->name, slab->pfn, page->flags, page_is_head(page) ? page->memdesc : 0,
+			   cache->name, slab->pfn, page_flags(page), page_is_head(page) ? page->memdesc : 0,
 			   (const void *)slab);
 		return;
 	}

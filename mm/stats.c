@@ -23,7 +23,7 @@ void mm_free_info(struct mm *mm, struct mm_free_info *fi)
 	fi->free_pages = mm->nr_free;
 	mm_unlock_irqrestore(&mm->lock, flags);
 	for (cpu = 0; cpu < MM_MAX_CPUS; cpu++)
-		fi->pcp_pages += mm->pcp[cpu].count;
+		fi->pcp_pages += __atomic_load_n(&mm->pcp[cpu].count, __ATOMIC_RELAXED);
 	fi->free_pages += fi->pcp_pages;
 }
 

@@ -38,7 +38,7 @@ static int cmd_meminfo(int argc, char **argv)
 
 	mm_free_info(mm, &fi);
 	for (o = 0; o < NR_ORDERS; o++) {
-		allocs += mm->stats.alloc[o];
+		allocs += mm_nr_allocs(mm, o);
 		fails += mm->stats.alloc_fail[o];
 	}
 	kprintf("MemSpan:      %10lu kB  (pfn %#lx-%#lx)\n", kib(mm->end_pfn - mm->base_pfn),

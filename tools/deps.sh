@@ -4,7 +4,8 @@
 # Exits non-zero with a clear message when it cannot.
 set -u
 # package:command-or-file that proves it is installed (a glob may match it;
-# libclang-rt-14-dev holds libFuzzer, only recommended by clang)
+# libclang-rt-14-dev holds libFuzzer and the ThreadSanitizer runtime of
+# `make tsan`, only recommended by clang)
 needs="
 qemu-system-x86:/usr/bin/qemu-system-x86_64
 grub-pc-bin:/usr/lib/grub/i386-pc/moddep.lst

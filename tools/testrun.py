@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """`make test`: every test stage, their times, and one closing line.
 
-Stages: host unit tests (KTAP from build/host-test), a fuzz smoke run (each
+Stages: host unit tests (KTAP from build/host-test), the concurrent host
+suites under ThreadSanitizer (build/tsan/host-test: any report fails), a fuzz smoke run (each
 libFuzzer target of tests/fuzz/ replays its regression inputs and fuzzes for
 a few seconds: one test per target, failed when it crashes or ran no input
 or stopped early; one failed test when clang cannot link libFuzzer, which
@@ -13,7 +14,7 @@ time against its budget. The last line is exactly "N passed, N failed"
 (host + kernel cases + end-to-end tests); the exit status is 1 on any failure.
 
 Options: --kernel-only (only the BIOS KTAP stage), --suites LIST,
---stage NAME (run only that stage: host, fuzz, ktap-bios, ktap-uefi, ubsan, e2e),
+--stage NAME (run only that stage: host, tsan, fuzz, ktap-bios, ktap-uefi, ubsan, e2e),
 -k SUBSTRING (only end-to-end tests whose name contains it).
 """
 import argparse
@@ -34,7 +35,7 @@ from discover import discover  # noqa: E402
 # a stage over budget is reported (not failed: machines are shared and noisy).
 # Seconds per fuzz target in the smoke stage (plus its regression inputs).
 FUZZ_SMOKE_S = 3
-BUDGETS = {"host": 120, "fuzz": 150, "ktap-bios": 180, "ktap-uefi": 180, "ubsan": 120,
+BUDGETS = {"host": 120, "tsan": 60, "fuzz": 150, "ktap-bios": 180, "ktap-uefi": 180, "ubsan": 120,
            "e2e": 360}
 
 
@@ -61,6 +62,43 @@ def stage_host(totals, args):
     if proc.returncode < 0 or res.errors:
         sys.stdout.write(proc.stdout[-3000:])
     ktap.report(res, "host")
+    totals.add(res.passed, res.failed)
+
+
+TSAN_EXE = os.path.join(qemu.BUILD, "tsan", "host-test")
+# The concurrent suites (tests/host/smp_*_test.c, the Makefile's TSANSUITES).
+TSAN_SUITES = "smp_stress"
+# A report stops the run (exit status 66); known races left to their owners
+# are suppressed in tests/host/tsan.supp.
+TSAN_OPTIONS = ("halt_on_error=1 second_deadlock_stack=1 suppressions=%s" %
+                os.path.join(qemu.ROOT, "tests", "host", "tsan.supp"))
+
+
+def stage_tsan(totals, args):
+    """The ThreadSanitizer runner (built by `make test`): its KTAP counts,
+    and one more failure for every "WARNING: ThreadSanitizer" report."""
+    if not os.path.exists(TSAN_EXE):
+        print("FAIL tsan: %s is missing (make tsan)" % TSAN_EXE)
+        totals.add(0, 1)
+        return
+    env = dict(os.environ, TSAN_OPTIONS=TSAN_OPTIONS)
+    proc = subprocess.run([TSAN_EXE, TSAN_SUITES], stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, env=env)
+    log = os.path.join(qemu.BUILD, "tsan", "host-test.log")
+    with open(log, "w") as f:
+        f.write(proc.stdout)
+    res = ktap.parse(proc.stdout)
+    summaries = [line for line in proc.stdout.splitlines()
+                 if line.startswith("SUMMARY: ThreadSanitizer")]
+    reports = proc.stdout.count("WARNING: ThreadSanitizer")
+    for i in range(reports):  # one failure each
+        res.errors.append("%s (see %s)" % (summaries[i] if i < len(summaries) else
+                                           "WARNING: ThreadSanitizer report", log))
+    if not reports and proc.returncode != 0 and not res.failed:
+        res.errors.append("tsan host-test exited with %d (see %s)" % (proc.returncode, log))
+    if proc.returncode < 0 or res.errors:
+        sys.stdout.write(proc.stdout[-3000:])
+    ktap.report(res, "tsan")
     totals.add(res.passed, res.failed)
 
 
@@ -234,7 +272,7 @@ def stage_e2e(totals, args):
     totals.add(passed, failed)
 
 
-STAGES = [("host", stage_host), ("fuzz", stage_fuzz), ("ktap-bios", stage_ktap_bios),
+STAGES = [("host", stage_host), ("tsan", stage_tsan), ("fuzz", stage_fuzz), ("ktap-bios", stage_ktap_bios),
           ("ktap-uefi", stage_ktap_uefi), ("ubsan", stage_ubsan), ("e2e", stage_e2e)]
 
 

@@ -3,12 +3,19 @@
  * memory, a small table plays the page tables, logging goes to stderr (only
  * errors, unless MM_HOST_LOG=debug), and mm_bug() is recorded rather than
  * fatal so tests can check that misuse is detected and harmless.
+ *
+ * Threads (the host's CPUs, mm_platform.h): the bug count is atomic; the
+ * work queue and the simulated address space are under a mutex each;
+ * mm_wait() polls its condition, running deferred work and yielding, and
+ * panics after MM_HOST_WAIT_S seconds (a lost wake-up or a deadlock).
  */
 #define _GNU_SOURCE
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <time.h>
 
@@ -16,11 +23,17 @@
 #include "mm/platform.h"
 
 unsigned char *mm_host_arena;
-int mm_host_irq_depth;
-int mm_host_locks_held; /* mm_locks held: interrupts count as off */
+MM_HOST_TLS int mm_host_irq_depth;
+MM_HOST_TLS int mm_host_locks_held; /* mm_locks held: interrupts count as off */
+MM_HOST_TLS unsigned int mm_host_cpu;
+MM_HOST_TLS char mm_host_self;
 static unsigned long arena_bytes;
-static unsigned int bugs;
-static struct mm_work *work_head;
+static unsigned int bugs; /* atomic */
+static struct mm_work *work_head; /* under work_lock */
+static pthread_mutex_t work_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t vrange_lock = PTHREAD_MUTEX_INITIALIZER;
+
+#define MM_HOST_WAIT_S 10
 
 #define SIM_PAGES (1UL << 26) /* simulated virtual pages (256 GiB) for mm_map_page */
 #define SIM_BASE 0x7e0000000000UL
@@ -30,6 +43,27 @@ static struct mm_work *work_head;
 static unsigned long *sim_pte; /* address space only until touched */
 static unsigned long sim_next;
 static unsigned long sim_live; /* pages of ranges not given back yet */
+
+void mm_host_cpu_set(unsigned int cpu)
+{
+	ASSERT_MSG(cpu < MM_MAX_CPUS, "cpu %u of %u", cpu, MM_MAX_CPUS);
+	mm_host_cpu = cpu;
+}
+
+#if MM_HOST_SMP
+void mm_host_lock_contended(struct mm_lock *lock, unsigned int ticket)
+{
+	unsigned int spins = 0;
+
+	while (__atomic_load_n(&lock->serving, __ATOMIC_ACQUIRE) != ticket) {
+		/* Two host cores run more threads: let the holder run. */
+		if (++spins % 64 == 0)
+			sched_yield();
+		else
+			__builtin_ia32_pause();
+	}
+}
+#endif
 
 int mm_host_arena_init(unsigned long bytes)
 {
@@ -96,7 +130,7 @@ void mm_bug(const char *fmt, ...)
 {
 	va_list ap;
 
-	bugs++;
+	__atomic_fetch_add(&bugs, 1, __ATOMIC_RELAXED);
 	if (log_threshold() < 6)
 		return; /* expected in tests; shown with MM_HOST_LOG=info */
 	fputs("mm_bug: ", stderr);
@@ -107,10 +141,7 @@ void mm_bug(const char *fmt, ...)
 
 unsigned int mm_host_take_bugs(void)
 {
-	unsigned int n = bugs;
-
-	bugs = 0;
-	return n;
+	return __atomic_exchange_n(&bugs, 0, __ATOMIC_RELAXED);
 }
 
 u64 mm_time_ns(void)
@@ -121,13 +152,18 @@ u64 mm_time_ns(void)
 	return (u64)ts.tv_sec * 1000000000ULL + (u64)ts.tv_nsec;
 }
 
+static pthread_once_t sim_once = PTHREAD_ONCE_INIT;
+
+static void sim_pte_init(void)
+{
+	sim_pte = mm_host_alloc_zeroed(SIM_PAGES * sizeof(*sim_pte));
+	if (!sim_pte)
+		panic("mm_platform: no address space for the simulated page table");
+}
+
 static long sim_index(unsigned long va)
 {
-	if (!sim_pte) {
-		sim_pte = mm_host_alloc_zeroed(SIM_PAGES * sizeof(*sim_pte));
-		if (!sim_pte)
-			panic("mm_platform: no address space for the simulated page table");
-	}
+	pthread_once(&sim_once, sim_pte_init);
 	if (va < SIM_BASE || va >= SIM_BASE + SIM_PAGES * 4096UL || (va & 4095))
 		return -1;
 	return (long)((va - SIM_BASE) >> 12);
@@ -190,13 +226,15 @@ void mm_flush_tlb_page(unsigned long va) { }
 
 unsigned long mm_vrange_alloc(unsigned long nr_pages)
 {
-	unsigned long va;
+	unsigned long va = 0;
 
-	if (sim_next + nr_pages > SIM_PAGES)
-		return 0;
-	va = SIM_BASE + sim_next * 4096UL;
-	sim_next += nr_pages;
-	sim_live += nr_pages;
+	pthread_mutex_lock(&vrange_lock);
+	if (sim_next + nr_pages <= SIM_PAGES) {
+		va = SIM_BASE + sim_next * 4096UL;
+		sim_next += nr_pages;
+		sim_live += nr_pages;
+	}
+	pthread_mutex_unlock(&vrange_lock);
 	return va;
 }
 
@@ -204,20 +242,31 @@ void mm_vrange_free(unsigned long va, unsigned long nr_pages)
 {
 	/* A bump allocator: the space is reused once every range is back, so
 	 * a process can build and destroy many large machines (host_bench). */
-	assert(sim_index(va) >= 0 && nr_pages && nr_pages <= sim_live);
+	assert(sim_index(va) >= 0);
+	pthread_mutex_lock(&vrange_lock);
+	assert(nr_pages && nr_pages <= sim_live);
 	sim_live -= nr_pages;
 	if (!sim_live)
 		sim_next = 0;
+	pthread_mutex_unlock(&vrange_lock);
 }
 
 void mm_wait(unsigned long channel, bool (*cond)(void *arg), void *arg)
 {
-	/* No threads on the host: run deferred work until the condition holds. */
-	while (!cond(arg))
+	u64 deadline = mm_time_ns() + MM_HOST_WAIT_S * 1000000000ULL;
+
+	/* Alone, only deferred work can make @cond true; with other threads
+	 * they may: run what is queued, else yield to them, until it holds. */
+	while (!cond(arg)) {
 		if (!mm_host_run_work())
-			panic("mm_wait: would sleep forever on channel %#lx", channel);
+			sched_yield();
+		if (mm_time_ns() > deadline)
+			panic("mm_wait: no wake-up on channel %#lx in %d s", channel,
+			      MM_HOST_WAIT_S);
+	}
 }
 
+/* mm_wait() polls: nothing to wake. */
 void mm_wake(unsigned long channel) { }
 
 void mm_work_init(struct mm_work *work, mm_work_fn fn)
@@ -230,26 +279,42 @@ void mm_work_init(struct mm_work *work, mm_work_fn fn)
 bool mm_work_queue(struct mm_work *work)
 {
 	struct mm_work **pp = &work_head;
+	bool queued = false;
 
-	if (work->pending)
-		return false;
-	while (*pp)
-		pp = &(*pp)->next;
-	work->next = NULL;
-	work->pending = true;
-	*pp = work;
-	return true;
+	pthread_mutex_lock(&work_lock);
+	if (!work->pending) {
+		while (*pp)
+			pp = &(*pp)->next;
+		work->next = NULL;
+		work->pending = true;
+		*pp = work;
+		queued = true;
+	}
+	pthread_mutex_unlock(&work_lock);
+	return queued;
+}
+
+/* The next item, off the queue and no longer pending, or NULL. */
+static struct mm_work *work_take(void)
+{
+	struct mm_work *work;
+
+	pthread_mutex_lock(&work_lock);
+	work = work_head;
+	if (work) {
+		work_head = work->next;
+		work->pending = false;
+	}
+	pthread_mutex_unlock(&work_lock);
+	return work;
 }
 
 unsigned int mm_host_run_work(void)
 {
+	struct mm_work *work;
 	unsigned int n = 0;
 
-	while (work_head) {
-		struct mm_work *work = work_head;
-
-		work_head = work->next;
-		work->pending = false;
+	while ((work = work_take())) {
 		work->fn(work);
 		n++;
 	}
