@@ -703,6 +703,18 @@ void sched_timeout_start(struct sched_timeout *to, struct waitq *wq, u64 us)
 
 void sched_timeout_stop(struct sched_timeout *to) { timer_cancel(&to->timer); }
 
+void complete(struct completion *done)
+{
+	__atomic_fetch_add(&done->count, 1, __ATOMIC_RELEASE);
+	wake_up(&done->wq);
+}
+
+bool completion_wait(struct completion *done, unsigned int n, u64 timeout_us)
+{
+	return wait_event_timeout(&done->wq, __atomic_load_n(&done->count, __ATOMIC_ACQUIRE) >= n,
+				  timeout_us);
+}
+
 unsigned int sched_nr_threads(void)
 {
 	unsigned int cpu, n = 0;

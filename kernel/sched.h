@@ -50,6 +50,31 @@ struct waitq {
  * still be inside wake_up() of breaks its lock. */
 #define WAITQ_INIT(name) { SPINLOCK_INIT("waitq"), LIST_HEAD_INIT((name).waiters) }
 
+/*
+ * A completion counts events that threads on any CPU report (complete())
+ * and one thread waits for (completion_wait: "every thread I started is
+ * done"). Its wait queue is never re-initialized, since a complete() may
+ * still be inside wake_up() when the count it raised let the waiter go on:
+ * completion_reset() zeroes the count only.
+ */
+struct completion {
+	struct waitq wq;
+	unsigned int count; /* atomic */
+};
+
+#define COMPLETION_INIT(name) { WAITQ_INIT((name).wq), 0 }
+
+static inline void completion_reset(struct completion *done)
+{
+	__atomic_store_n(&done->count, 0, __ATOMIC_RELAXED);
+}
+
+/* Count one event and wake the waiter. Context: any. */
+void complete(struct completion *done);
+
+/* Sleep until @n events were counted. Return: false after @timeout_us. */
+bool completion_wait(struct completion *done, unsigned int n, u64 timeout_us);
+
 struct timer {
 	struct list_head node; /* on its CPU's pending list, by deadline */
 	u64 deadline_ns;

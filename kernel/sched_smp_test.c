@@ -25,24 +25,8 @@
 			KTEST_SKIP(test, "needs " #n " CPUs (run at -smp " #n ")"); \
 	} while (0)
 
-/* Never re-initialized: the last done_one() of a case may still be inside
- * wake_up() when its count has let the test go on. */
-static struct waitq done_wq = WAITQ_INIT(done_wq);
-static unsigned int nr_done;
+static struct completion done = COMPLETION_INIT(done);
 
-static void done_reset(void) { __atomic_store_n(&nr_done, 0, __ATOMIC_RELAXED); }
-
-static void done_one(void)
-{
-	__atomic_fetch_add(&nr_done, 1, __ATOMIC_RELEASE);
-	wake_up(&done_wq);
-}
-
-static bool wait_done(unsigned int n)
-{
-	return wait_event_timeout(&done_wq, __atomic_load_n(&nr_done, __ATOMIC_ACQUIRE) >= n,
-				  WAIT_US);
-}
 
 /* Each thread records the CPU it finds itself on, before and after a
  * sleep and a yield. */
@@ -57,7 +41,7 @@ static void where_am_i(void *arg)
 	seen_cpu[slot][1] = this_cpu()->index;
 	thread_yield();
 	seen_cpu[slot][2] = this_cpu()->index;
-	done_one();
+	complete(&done);
 }
 
 static void sched_smp_thread_runs_on_its_cpu(struct ktest *test)
@@ -66,14 +50,14 @@ static void sched_smp_thread_runs_on_its_cpu(struct ktest *test)
 	unsigned int cpu, n = smp_nr_online();
 	struct thread *thread;
 
-	done_reset();
+	completion_reset(&done);
 	for (cpu = 0; cpu < n; cpu++) {
 		seen_cpu[cpu][0] = seen_cpu[cpu][1] = seen_cpu[cpu][2] = ~0U;
 		thread = thread_create_on("where", where_am_i, (void *)(unsigned long)cpu, (int)cpu);
 		KTEST_ASSERT_NOT_NULL(test, thread);
 		KTEST_EXPECT_EQ(test, thread_cpu(thread), cpu);
 	}
-	KTEST_ASSERT_TRUE(test, wait_done(n));
+	KTEST_ASSERT_TRUE(test, completion_wait(&done, n, WAIT_US));
 	for (cpu = 0; cpu < n; cpu++) {
 		KTEST_EXPECT_EQ(test, seen_cpu[cpu][0], cpu);
 		KTEST_EXPECT_EQ(test, seen_cpu[cpu][1], cpu);
@@ -104,11 +88,11 @@ static void sched_smp_any_cpu_is_least_loaded(struct ktest *test)
 		if (stats.nr_threads < fewest)
 			fewest = stats.nr_threads;
 	}
-	done_reset();
+	completion_reset(&done);
 	thread = thread_create_on("any", where_am_i, (void *)0UL, THREAD_CPU_ANY);
 	KTEST_ASSERT_NOT_NULL(test, thread);
 	KTEST_EXPECT_EQ(test, before[thread_cpu(thread)], fewest);
-	KTEST_ASSERT_TRUE(test, wait_done(1));
+	KTEST_ASSERT_TRUE(test, completion_wait(&done, 1, WAIT_US));
 	KTEST_EXPECT_EQ(test, seen_cpu[0][0], thread_cpu(thread));
 	KTEST_EXPECT_TRUE(test, sched_wait_nr_threads(threads, WAIT_US)); /* all exited */
 }
@@ -131,7 +115,7 @@ static void count_under_lock(void *arg)
 		mine++;
 	}
 	own_counts[slot] = mine;
-	done_one();
+	complete(&done);
 }
 
 static void sched_smp_counter_under_spinlock_exact(struct ktest *test)
@@ -141,14 +125,14 @@ static void sched_smp_counter_under_spinlock_exact(struct ktest *test)
 	unsigned long sum = 0;
 
 	NEEDS_CPUS(test, 2);
-	done_reset();
+	completion_reset(&done);
 	shared_counter = 0;
 	counter_deadline_ns = time_ns() + 50000000; /* 50 ms of contention */
 	for (cpu = 1; cpu < n; cpu++)
 		KTEST_ASSERT_NOT_NULL(test, thread_create_on("count", count_under_lock,
 							     (void *)(unsigned long)cpu, (int)cpu));
 	count_under_lock((void *)0UL);
-	KTEST_ASSERT_TRUE(test, wait_done(n));
+	KTEST_ASSERT_TRUE(test, completion_wait(&done, n, WAIT_US));
 	for (cpu = 0; cpu < n; cpu++) {
 		sum += own_counts[cpu];
 		busy += own_counts[cpu] > 0;
@@ -175,7 +159,7 @@ static void ping_pong(void *arg)
 		__atomic_store_n(&turn, 1 - me, __ATOMIC_RELEASE);
 		wake_up(&ping_wq[1 - me]);
 	}
-	done_one();
+	complete(&done);
 }
 
 static void sched_smp_waitq_ping_pong(struct ktest *test)
@@ -185,14 +169,14 @@ static void sched_smp_waitq_ping_pong(struct ktest *test)
 	u64 start;
 
 	NEEDS_CPUS(test, 2);
-	done_reset();
+	completion_reset(&done);
 	turn = 0;
 	moves[0] = moves[1] = 0;
 	sched_cpu_stats(1, &before);
 	start = time_ns();
 	KTEST_ASSERT_NOT_NULL(test, thread_create_on("ping", ping_pong, (void *)0UL, 0));
 	KTEST_ASSERT_NOT_NULL(test, thread_create_on("pong", ping_pong, (void *)1UL, 1));
-	KTEST_ASSERT_TRUE(test, wait_done(2));
+	KTEST_ASSERT_TRUE(test, completion_wait(&done, 2, WAIT_US));
 	sched_cpu_stats(1, &after);
 	ktest_diag(test, "%u round trips in %lu ms, cpu 1 got %lu reschedule IPIs",
 		   PINGPONG_ROUNDS, (time_ns() - start) / 1000000,
@@ -225,7 +209,7 @@ static void arm_and_wait(void *arg)
 	timer_arm(&cpu_timer[slot], time_ns() + 2000000);
 	wait_event_timeout(&timer_wq[slot], __atomic_load_n(&fired_on[slot], __ATOMIC_ACQUIRE) != ~0U,
 			   WAIT_US);
-	done_one();
+	complete(&done);
 }
 
 static void sched_smp_timers_fire_on_every_cpu(struct ktest *test)
@@ -233,7 +217,7 @@ static void sched_smp_timers_fire_on_every_cpu(struct ktest *test)
 	unsigned int threads = sched_nr_threads();
 	unsigned int cpu, n = smp_nr_online();
 
-	done_reset();
+	completion_reset(&done);
 	for (cpu = 0; !timer_wq_ready && cpu < SMP_MAX_CPUS; cpu++)
 		waitq_init(&timer_wq[cpu]);
 	timer_wq_ready = true;
@@ -243,7 +227,7 @@ static void sched_smp_timers_fire_on_every_cpu(struct ktest *test)
 		KTEST_ASSERT_NOT_NULL(test, thread_create_on("timer", arm_and_wait,
 							     (void *)(unsigned long)cpu, (int)cpu));
 	}
-	KTEST_ASSERT_TRUE(test, wait_done(n));
+	KTEST_ASSERT_TRUE(test, completion_wait(&done, n, WAIT_US));
 	for (cpu = 0; cpu < n; cpu++) {
 		struct sched_cpu_stats stats;
 
@@ -269,9 +253,9 @@ static void note_ap_stack(void *arg)
 
 	thread_stack_range(thread_current(), &ap_stack_bottom, &top);
 	ap_rsp = here;
-	done_one();
+	complete(&done);
 	wait_event(&release_wq, __atomic_load_n(&released, __ATOMIC_ACQUIRE));
-	done_one();
+	complete(&done);
 }
 
 static void sched_smp_ap_threads_have_guard_pages(struct ktest *test)
@@ -280,17 +264,17 @@ static void sched_smp_ap_threads_have_guard_pages(struct ktest *test)
 	unsigned long guard;
 
 	NEEDS_CPUS(test, 2);
-	done_reset();
+	completion_reset(&done);
 	released = false;
 	KTEST_ASSERT_NOT_NULL(test, thread_create_on("apstack", note_ap_stack, NULL, 1));
-	KTEST_ASSERT_TRUE(test, wait_done(1));
+	KTEST_ASSERT_TRUE(test, completion_wait(&done, 1, WAIT_US));
 	KTEST_EXPECT_GE(test, ap_rsp, ap_stack_bottom);
 	KTEST_EXPECT_TRUE(test, paging_is_mapped(ap_stack_bottom));
 	KTEST_EXPECT_FALSE(test, paging_is_mapped(ap_stack_bottom - PAGE_SIZE));
 	KTEST_EXPECT_NOT_NULL(test, sched_stack_guard_owner(ap_stack_bottom - 8, &guard));
 	__atomic_store_n(&released, true, __ATOMIC_RELEASE);
 	wake_up(&release_wq);
-	KTEST_EXPECT_TRUE(test, wait_done(2));
+	KTEST_EXPECT_TRUE(test, completion_wait(&done, 2, WAIT_US));
 	KTEST_EXPECT_TRUE(test, sched_wait_nr_threads(threads, WAIT_US)); /* all exited */
 }
 

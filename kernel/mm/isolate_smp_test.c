@@ -29,8 +29,7 @@ static bool clear_mode, stop;
 static unsigned int arrived, generation;
 static u64 deadline;
 
-static struct waitq done_wq = WAITQ_INIT(done_wq);
-static unsigned int nr_done;
+static struct completion done = COMPLETION_INIT(done);
 
 /* Every racer waits here until all nr_cpus have arrived (spinning: the
  * race needs them all running at once). */
@@ -79,8 +78,7 @@ static void racer_thread(void *arg)
 
 	racer(this_cpu()->index);
 	irq_restore(flags);
-	__atomic_fetch_add(&nr_done, 1, __ATOMIC_RELEASE);
-	wake_up(&done_wq);
+	complete(&done);
 }
 
 /* CPU 0's side: run rounds, check each, reset the pages. Return: bad pages. */
@@ -133,15 +131,14 @@ static void race(struct ktest *test, bool with_clear)
 	}
 	clear_mode = with_clear;
 	arrived = 0;
-	__atomic_store_n(&nr_done, 0, __ATOMIC_RELAXED);
+	completion_reset(&done);
 	deadline = time_ns() + RACE_NS;
 	for (cpu = 1; cpu < nr_cpus; cpu++)
 		KTEST_ASSERT_NOT_NULL(test, thread_create_on("racer", racer_thread, NULL, (int)cpu));
 	flags = irq_save();
 	bad = run_rounds();
 	irq_restore(flags);
-	KTEST_EXPECT_TRUE(test, wait_event_timeout(&done_wq, __atomic_load_n(&nr_done,
-						   __ATOMIC_ACQUIRE) == nr_cpus - 1, WAIT_US));
+	KTEST_EXPECT_TRUE(test, completion_wait(&done, nr_cpus - 1, WAIT_US));
 	ktest_diag(test, "%u rounds of %u pages on %u CPUs%s", rounds_done, RACE_PAGES, nr_cpus,
 		   with_clear ? ", CPU 1 clearing" : "");
 	KTEST_EXPECT_GT(test, rounds_done, 0);

@@ -20,14 +20,8 @@
 #define STORM_MS 100
 #define STORM_HELD 48
 
-static struct waitq done_wq = WAITQ_INIT(done_wq);
-static unsigned int nr_done;
+static struct completion done = COMPLETION_INIT(done);
 
-static bool wait_done(unsigned int n)
-{
-	return wait_event_timeout(&done_wq, __atomic_load_n(&nr_done, __ATOMIC_ACQUIRE) >= n,
-				  WAIT_US);
-}
 
 static struct waitq gate_wq = WAITQ_INIT(gate_wq);
 static unsigned int gate; /* bumped to let the threads of a case go on */
@@ -36,23 +30,22 @@ static unsigned int gate; /* bumped to let the threads of a case go on */
  * @seen: a case's threads wait at the gate before they work and after. */
 static void done_one_and_wait(unsigned int seen)
 {
-	__atomic_fetch_add(&nr_done, 1, __ATOMIC_RELEASE);
-	wake_up(&done_wq);
+	complete(&done);
 	wait_event(&gate_wq, __atomic_load_n(&gate, __ATOMIC_ACQUIRE) != seen);
 }
 
 /* Start @n threads of @fn on CPUs @first.. and wait until each is at the
- * gate. Return: the gate value they wait on; nr_done is 0 again. */
+ * gate. Return: the gate value they wait on; the count of done is 0 again. */
 static unsigned int start_at_gate(void (*fn)(void *), unsigned int first, unsigned int n, bool *ok)
 {
 	unsigned int seen = __atomic_load_n(&gate, __ATOMIC_ACQUIRE), cpu;
 
-	__atomic_store_n(&nr_done, 0, __ATOMIC_RELAXED);
+	completion_reset(&done);
 	for (cpu = first; cpu < first + n; cpu++)
 		if (!thread_create_on("pcptest", fn, (void *)(unsigned long)seen, (int)cpu))
 			break;
-	*ok = cpu == first + n && wait_done(n);
-	__atomic_store_n(&nr_done, 0, __ATOMIC_RELAXED);
+	*ok = cpu == first + n && completion_wait(&done, n, WAIT_US);
+	completion_reset(&done);
 	return seen;
 }
 
@@ -93,7 +86,7 @@ static void pcp_smp_drain_reaches_every_cpu(struct ktest *test)
 	KTEST_ASSERT_TRUE(test, ok);
 	free_before = mm_nr_free_pages(&kernel_mm); /* their stacks taken already */
 	open_gate();
-	KTEST_EXPECT_TRUE(test, wait_done(n));
+	KTEST_EXPECT_TRUE(test, completion_wait(&done, n, WAIT_US));
 	for (cpu = 0; cpu < n; cpu++)
 		KTEST_EXPECT_GT(test, cached_on[cpu], 0); /* its own cache, not CPU 0's */
 	mm_drain_pcp(&kernel_mm);
@@ -163,7 +156,7 @@ static void pcp_smp_allocation_storm(struct ktest *test)
 		drains++;
 		thread_sleep_us(5000);
 	}
-	KTEST_EXPECT_TRUE(test, wait_done(n - 1));
+	KTEST_EXPECT_TRUE(test, completion_wait(&done, n - 1, WAIT_US));
 	for (cpu = 1; cpu < n; cpu++)
 		total += storm_allocs[cpu];
 	ktest_diag(test, "%lu allocations on %u CPUs, %u drains and checks on CPU 0", total, n - 1,

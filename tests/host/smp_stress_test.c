@@ -164,20 +164,53 @@ static void *stress_thread_fn(void *arg)
 static struct stress_thread threads[STRESS_THREADS];
 
 /* Park every thread, check @mm and that @total pages are free or held. */
-static unsigned int stress_check_parked(struct stress_ctl *ctl, struct mm *mm,
-					unsigned long total)
+/*
+ * CPU 0's side of a run: drain every per-CPU cache of @mm over and over for
+ * STRESS_MS (and for at least STRESS_MIN_CHECKS checks), and every
+ * STRESS_CHECK_US run @check(@arg) with the threads parked; then tell the
+ * threads to stop. Return: the violations found; the drains and checks
+ * made are added to *@drains and *@checks.
+ */
+static unsigned long stress_drain_and_check(struct stress_ctl *ctl, struct mm *mm,
+					    unsigned int (*check)(void *arg), void *arg,
+					    unsigned long *drains, unsigned long *checks)
 {
-	unsigned long held = 0;
-	unsigned int i, j, violations;
+	u64 now = mm_time_ns(), end = now + STRESS_MS * 1000000ULL;
+	u64 next_check = now + STRESS_CHECK_US * 1000ULL;
+	unsigned long violations = 0;
 
-	stress_park_all(ctl, STRESS_THREADS);
-	violations = mm_check(mm);
+	while ((now = mm_time_ns()) < end || *checks < STRESS_MIN_CHECKS) {
+		mm_drain_pcp(mm);
+		(*drains)++;
+		if (now < next_check)
+			continue;
+		stress_park_all(ctl, STRESS_THREADS);
+		violations += check(arg);
+		stress_unpark(ctl);
+		(*checks)++;
+		next_check = stress_next_check(now);
+	}
+	__atomic_store_n(&ctl->stop, true, __ATOMIC_RELEASE);
+	return violations;
+}
+
+/* What the page stress checks while the threads are parked. */
+struct pages_check {
+	struct mm *mm;
+	unsigned long total; /* free + held, always */
+};
+
+static unsigned int check_pages(void *arg)
+{
+	const struct pages_check *pc = arg;
+	unsigned long held = 0;
+	unsigned int i, j, violations = mm_check(pc->mm);
+
 	for (i = 0; i < STRESS_THREADS; i++)
 		for (j = 0; j < threads[i].nr_held; j++)
 			held += 1UL << threads[i].held[j].order;
-	if (mm_nr_free_pages(mm) + held != total)
+	if (mm_nr_free_pages(pc->mm) + held != pc->total)
 		violations++;
-	stress_unpark(ctl);
 	return violations;
 }
 
@@ -186,9 +219,9 @@ static void smp_stress_pages(struct ktest *test)
 {
 	struct mm_test_env env;
 	unsigned long before, allocs = 0, failures = 0, bad = 0, drains = 0, checks = 0;
-	unsigned long violations = 0;
+	unsigned long violations;
 	struct stress_ctl ctl = { 0 };
-	u64 now, end, next_check;
+	struct pages_check pc;
 	unsigned int i;
 
 	KTEST_ASSERT_EQ(test, mm_test_env_simple(&env, SPAN), 0);
@@ -198,19 +231,8 @@ static void smp_stress_pages(struct ktest *test)
 		KTEST_ASSERT_EQ(test, pthread_create(&threads[i].thread, NULL, stress_thread_fn,
 						     &threads[i]), 0);
 	}
-	now = mm_time_ns();
-	end = now + STRESS_MS * 1000000ULL;
-	next_check = now + STRESS_CHECK_US * 1000ULL;
-	while ((now = mm_time_ns()) < end || checks < STRESS_MIN_CHECKS) {
-		mm_drain_pcp(&env.mm);
-		drains++;
-		if (now < next_check)
-			continue;
-		violations += stress_check_parked(&ctl, &env.mm, before);
-		checks++;
-		next_check = stress_next_check(now);
-	}
-	__atomic_store_n(&ctl.stop, true, __ATOMIC_RELEASE);
+	pc = (struct pages_check){ &env.mm, before };
+	violations = stress_drain_and_check(&ctl, &env.mm, check_pages, &pc, &drains, &checks);
 	for (i = 0; i < STRESS_THREADS; i++) {
 		pthread_join(threads[i].thread, NULL);
 		allocs += threads[i].allocs;
@@ -295,14 +317,22 @@ static void *mslab_thread_fn(void *arg)
 	return NULL;
 }
 
+/* What the mslab stress checks while the threads are parked. */
+static unsigned int check_mslab(void *arg)
+{
+	struct mslab_pool *pool = arg;
+
+	return mslab_check(pool) + mm_check(pool->mm);
+}
+
 static void smp_stress_mslab(struct ktest *test)
 {
 	static struct mslab_thread mthreads[STRESS_THREADS];
 	static struct mslab_pool pool;
 	struct mm_test_env env;
 	struct stress_ctl ctl = { 0 };
-	unsigned long before, allocs = 0, failures = 0, bad = 0, checks = 0, violations = 0;
-	u64 now, end, next_check;
+	unsigned long before, allocs = 0, failures = 0, bad = 0, drains = 0, checks = 0;
+	unsigned long violations;
 	unsigned int i;
 
 	KTEST_ASSERT_EQ(test, mm_test_env_simple(&env, SPAN), 0);
@@ -313,20 +343,7 @@ static void smp_stress_mslab(struct ktest *test)
 		KTEST_ASSERT_EQ(test, pthread_create(&mthreads[i].thread, NULL, mslab_thread_fn,
 						     &mthreads[i]), 0);
 	}
-	now = mm_time_ns();
-	end = now + STRESS_MS * 1000000ULL;
-	next_check = now + STRESS_CHECK_US * 1000ULL;
-	while ((now = mm_time_ns()) < end || checks < STRESS_MIN_CHECKS) {
-		mm_drain_pcp(&env.mm);
-		if (now < next_check)
-			continue;
-		stress_park_all(&ctl, STRESS_THREADS);
-		violations += mslab_check(&pool) + mm_check(&env.mm);
-		stress_unpark(&ctl);
-		checks++;
-		next_check = stress_next_check(now);
-	}
-	__atomic_store_n(&ctl.stop, true, __ATOMIC_RELEASE);
+	violations = stress_drain_and_check(&ctl, &env.mm, check_mslab, &pool, &drains, &checks);
 	for (i = 0; i < STRESS_THREADS; i++) {
 		pthread_join(mthreads[i].thread, NULL);
 		allocs += mthreads[i].allocs;
