@@ -3,7 +3,10 @@
  * sched.h).
  *
  * Threads live in a fixed table; a slot is in use from thread_create_on()
- * until its CPU reaps it after it died (threads_lock guards in_use). A
+ * until its CPU reaps it after it died. slot_used[] says which, under
+ * threads_lock, and only slot_reserve() and slot_release() write it: the
+ * thread's own fields are rebuilt outside the lock, and a slot that looked
+ * free for an instant there was taken by a creator on another CPU. A
  * thread never leaves its CPU, and only that CPU picks threads from its
  * run queue, so a thread's context is always saved before it can run
  * again: a waker on another CPU may queue a thread whose CPU is still
@@ -71,7 +74,6 @@ struct thread {
 	struct timer sleep_timer;
 	u64 switches_in;
 	unsigned int console;    /* serial port kprintf() writes to; 0 = COM1 */
-	bool in_use;
 };
 
 /* One CPU's scheduler. */
@@ -92,6 +94,7 @@ struct runqueue {
 };
 
 static struct thread threads[THREAD_MAX];
+static bool slot_used[THREAD_MAX]; /* under threads_lock; racy reads for display */
 static struct spinlock threads_lock = SPINLOCK_INIT("threads");
 static struct runqueue runqueues[SMP_MAX_CPUS];
 static struct waitq channels[WAIT_CHANNELS];
@@ -141,7 +144,6 @@ static void thread_setup(struct thread *thread, const char *name, unsigned int c
 {
 	memset(thread, 0, sizeof(*thread));
 	strlcpy(thread->name, name, sizeof(thread->name));
-	thread->in_use = true;
 	thread->state = THREAD_RUNNABLE;
 	thread->cpu = cpu;
 	list_init(&thread->run_node);
@@ -166,6 +168,7 @@ void sched_init(void)
 		waitq_init(&channels[i]);
 	for (i = 0; i < SMP_MAX_CPUS; i++)
 		runqueue_init(&runqueues[i]);
+	slot_used[0] = true;
 	thread_setup(&threads[0], "main", 0);
 	runqueues[0].current = &threads[0];
 	runqueues[0].nr_threads = 1;
@@ -238,7 +241,7 @@ const char *sched_stack_guard_owner(unsigned long addr, unsigned long *guard)
 		return NULL;
 	slot = (addr - KSTACK_BASE) / KSTACK_SLOT_SIZE;
 	bottom = slot_stack_top((unsigned int)slot) - THREAD_STACK_SIZE;
-	if (slot == 0 || addr >= bottom || !threads[slot].in_use)
+	if (slot == 0 || addr >= bottom || !READ_ONCE(slot_used[slot]))
 		return NULL;
 	*guard = ALIGN_DOWN(addr, PAGE_SIZE);
 	return threads[slot].name;
@@ -332,9 +335,9 @@ static unsigned int slot_reserve(int cpu, unsigned int *placed)
 	unsigned int i;
 
 	for (i = 1; i < THREAD_MAX; i++) {
-		if (!threads[i].in_use) {
+		if (!slot_used[i]) {
 			*placed = cpu == THREAD_CPU_ANY ? least_loaded_cpu_locked() : (unsigned int)cpu;
-			threads[i].in_use = true;
+			slot_used[i] = true;
 			runqueues[*placed].nr_threads++;
 			break;
 		}
@@ -347,7 +350,7 @@ static void slot_release(unsigned int slot, unsigned int cpu)
 {
 	unsigned long flags = spin_lock_irqsave(&threads_lock);
 
-	threads[slot].in_use = false;
+	slot_used[slot] = false;
 	runqueues[cpu].nr_threads--;
 	spin_unlock_irqrestore(&threads_lock, flags);
 }
@@ -760,7 +763,7 @@ void sched_dump(void)
 	for (i = 0; i < THREAD_MAX; i++) {
 		const struct thread *thread = &threads[i];
 
-		if (!READ_ONCE(thread->in_use) || !thread->name[0])
+		if (!READ_ONCE(slot_used[i]) || !thread->name[0])
 			continue;
 		kprintf("%3u %3u %-16s %-9s%s %lu\n", i, thread->cpu, thread->name,
 			state_names[thread->state],

@@ -5,7 +5,7 @@
  * hand a token back and forth 10 000 times through wait queues with no
  * wake-up lost (a lost one would stall the exchange: the wait is bounded);
  * a timer fires on the CPU that armed it; threads on APs run on guarded
- * stacks. Cases that need a second CPU skip at SMP=1. Work is bounded by
+ * stacks; threads created on every CPU at once get distinct slots. Cases that need a second CPU skip at SMP=1. Work is bounded by
  * time, not by count: at SMP=4 on two host cores a vCPU holding the lock
  * may be descheduled by the host for milliseconds.
  */
@@ -16,6 +16,7 @@
 #include "kernel/spinlock.h"
 #include "kernel/time.h"
 #include "lib/ktest.h"
+#include "lib/string.h"
 
 #define WAIT_US 30000000 /* against hangs only */
 
@@ -278,6 +279,101 @@ static void sched_smp_ap_threads_have_guard_pages(struct ktest *test)
 	KTEST_EXPECT_TRUE(test, sched_wait_nr_threads(threads, WAIT_US)); /* all exited */
 }
 
+/*
+ * Threads created on every CPU at once get distinct slots. Each round a
+ * creator on every CPU, released together, creates CREATES_PER_CPU threads
+ * on its own CPU; those note which thread they run as and park until the
+ * round ends. A slot handed to two creators shows as a thread that never
+ * runs, or runs as another's, or as the same struct returned twice (found
+ * in CI: thread_setup() cleared `in_use` outside threads_lock, and a
+ * creator on the other CPU took the slot in that window).
+ */
+#define CREATES_PER_CPU 6
+#define CREATE_ROUNDS 40
+#define CREATE_WAIT_US 5000000
+
+static struct thread *created[SMP_MAX_CPUS * CREATES_PER_CPU];
+static struct thread *ran_as[SMP_MAX_CPUS * CREATES_PER_CPU];
+static struct completion ran = COMPLETION_INIT(ran);
+static struct waitq gate_wq = WAITQ_INIT(gate_wq);
+static unsigned int start_round, end_round; /* atomics */
+
+static void parked_child(void *arg)
+{
+	unsigned int idx = (unsigned int)(unsigned long)arg;
+	unsigned int round = __atomic_load_n(&start_round, __ATOMIC_ACQUIRE);
+
+	ran_as[idx] = thread_current();
+	complete(&ran);
+	wait_event(&gate_wq, __atomic_load_n(&end_round, __ATOMIC_ACQUIRE) == round);
+}
+
+static void creator(void *arg)
+{
+	unsigned int cpu = this_cpu()->index, round = (unsigned int)(unsigned long)arg, i;
+
+	while (__atomic_load_n(&start_round, __ATOMIC_ACQUIRE) != round)
+		cpu_relax();
+	for (i = 0; i < CREATES_PER_CPU; i++) {
+		unsigned int idx = cpu * CREATES_PER_CPU + i;
+
+		created[idx] = thread_create_on("child", parked_child, (void *)(unsigned long)idx,
+						(int)cpu);
+	}
+	complete(&done);
+}
+
+/* Return: true if round @round's children are n * CREATES_PER_CPU distinct
+ * threads, each of which ran as the thread its creator was given. */
+static bool round_children_distinct(struct ktest *test, unsigned int n, unsigned int round)
+{
+	unsigned int i, j, total = n * CREATES_PER_CPU;
+
+	for (i = 0; i < total; i++) {
+		if (!created[i] || ran_as[i] != created[i]) {
+			ktest_diag(test, "round %u: child %u created as %p ran as %p", round, i,
+				   created[i], ran_as[i]);
+			return false;
+		}
+		for (j = 0; j < i; j++) {
+			if (created[j] == created[i]) {
+				ktest_diag(test, "round %u: children %u and %u share thread %p",
+					   round, j, i, created[i]);
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
+static void sched_smp_concurrent_creates_get_distinct_slots(struct ktest *test)
+{
+	unsigned int threads = sched_nr_threads();
+	unsigned int cpu, n = smp_nr_online(), round;
+	bool ok = true;
+
+	NEEDS_CPUS(test, 2);
+	__atomic_store_n(&end_round, 0, __ATOMIC_RELEASE);
+	for (round = 1; ok && round <= CREATE_ROUNDS; round++) {
+		completion_reset(&done);
+		completion_reset(&ran);
+		memset(created, 0, sizeof(created));
+		memset(ran_as, 0, sizeof(ran_as));
+		for (cpu = 0; cpu < n; cpu++)
+			KTEST_ASSERT_NOT_NULL(test, thread_create_on("creator", creator,
+								     (void *)(unsigned long)round,
+								     (int)cpu));
+		__atomic_store_n(&start_round, round, __ATOMIC_RELEASE);
+		KTEST_ASSERT_TRUE(test, completion_wait(&done, n, WAIT_US));
+		ok = completion_wait(&ran, n * CREATES_PER_CPU, CREATE_WAIT_US) &&
+		     round_children_distinct(test, n, round);
+		__atomic_store_n(&end_round, round, __ATOMIC_RELEASE);
+		wake_up(&gate_wq);
+		KTEST_ASSERT_TRUE(test, sched_wait_nr_threads(threads, WAIT_US)); /* all exited */
+	}
+	KTEST_EXPECT_TRUE(test, ok);
+}
+
 static const struct ktest_case sched_smp_cases[] = {
 	KTEST_CASE(sched_smp_thread_runs_on_its_cpu),
 	KTEST_CASE(sched_smp_offline_cpu_refused),
@@ -286,6 +382,7 @@ static const struct ktest_case sched_smp_cases[] = {
 	KTEST_CASE(sched_smp_waitq_ping_pong),
 	KTEST_CASE(sched_smp_timers_fire_on_every_cpu),
 	KTEST_CASE(sched_smp_ap_threads_have_guard_pages),
+	KTEST_CASE(sched_smp_concurrent_creates_get_distinct_slots),
 	KTEST_END,
 };
 KTEST_SUITE(sched_smp, sched_smp_cases);
