@@ -36,6 +36,11 @@ static struct page *slot_page(struct mapped_region *region, unsigned long i)
 	return mm_pfn_to_page(region->mm, pfn);
 }
 
+/* Faults-and-waits (mapped_fault_waits()): a relaxed atomic, any CPU. */
+static unsigned long nr_fault_waits;
+
+unsigned long mapped_fault_waits(void) { return __atomic_load_n(&nr_fault_waits, __ATOMIC_RELAXED); }
+
 struct wait_arg {
 	unsigned long va;
 };
@@ -57,6 +62,7 @@ bool mapped_fault(unsigned long va, bool from_interrupt)
 	if (from_interrupt)
 		panic("mapped_fault: access to migrating page %#lx (pfn %#lx) from interrupt context",
 		      va, pfn);
+	__atomic_fetch_add(&nr_fault_waits, 1, __ATOMIC_RELAXED);
 	mm_wait(pfn, move_done, &arg);
 	return true;
 }

@@ -86,4 +86,12 @@ unsigned long mapped_pfn(struct mapped_region *region, unsigned long index);
  */
 bool mapped_fault(unsigned long va, bool from_interrupt);
 
+/*
+ * mapped_fault_waits - accesses (any CPU, any mm) that found a mapped page
+ * moving and slept until it had moved: the faults-and-waits, counted once
+ * per wait (a retried access that finds the page moving again counts again).
+ * Per migration: divide by the mm's stats.migrate_by_type[MEMDESC_MAPPED].
+ */
+unsigned long mapped_fault_waits(void);
+
 #endif

@@ -89,6 +89,7 @@ static int cmd_vmstat(int argc, char **argv)
 		if (st->migrate_by_type[t])
 			kprintf("migrated_%-7s %lu\n", memdesc_type_name((enum memdesc_type)t),
 				(unsigned long)st->migrate_by_type[t]);
+	kprintf("mapped_fault_waits %lu\n", mapped_fault_waits());
 	kprintf("pcp_refill       %lu\npcp_drain        %lu\nfallback         %lu\n"
 		"steal_block      %lu\n", (unsigned long)st->pcp_refill,
 		(unsigned long)st->pcp_drain, (unsigned long)st->fallback,
