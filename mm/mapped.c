@@ -67,6 +67,12 @@ bool mapped_fault(unsigned long va, bool from_interrupt)
 	return true;
 }
 
+bool mapped_backed(const struct mapped_region *region, unsigned long index)
+{
+	ASSERT_MSG(index < region->nr_pages, "index %lu of %lu", index, region->nr_pages);
+	return READ_ONCE(region->slots[index].region) != NULL;
+}
+
 void *mapped_access(struct mapped_region *region, unsigned long index)
 {
 	return mm_pfn_to_virt(mapped_pfn(region, index));
@@ -100,6 +106,7 @@ static void free_slot_page(struct mapped_region *region, unsigned long i)
 	mapped_fault(mapped_va(region, i), false);
 	page = slot_page(region, i);
 	mm_unmap_page(mapped_va(region, i));
+	WRITE_ONCE(region->slots[i].region, NULL);
 	if (page)
 		release_unmapped(region, page);
 }
@@ -123,9 +130,11 @@ static void free_slot_batch(struct mapped_region *region, unsigned long first, u
 	for (i = 0; i < n; i++)
 		pages[i] = slot_page(region, first + i);
 	mm_unmap_range(mapped_va(region, first), n);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		WRITE_ONCE(region->slots[first + i].region, NULL);
 		if (pages[i])
 			release_unmapped(region, pages[i]);
+	}
 }
 
 void mapped_region_free_page(struct mapped_region *region, unsigned long index)

@@ -11,7 +11,9 @@
  * Invariants: page i of a region is mapped at va + i * PAGE_SIZE, or holds a
  * migration entry naming it while it moves; each page's memdesc points at
  * its slot {region, index}; a region's pages are freed only by
- * mapped_region_destroy (an isolated page is released, not freed).
+ * mapped_region_free_page and mapped_region_destroy (an isolated page is
+ * released, not freed), which unmap it and clear its slot's region (the
+ * slot of a freed page stays, with region NULL).
  */
 #ifndef MM_MAPPED_H
 #define MM_MAPPED_H
@@ -69,6 +71,11 @@ static inline unsigned long mapped_va(const struct mapped_region *region, unsign
  * The kernel may also use mapped_va() directly and rely on mapped_fault.
  */
 void *mapped_access(struct mapped_region *region, unsigned long index);
+
+/* Is page @index of @region backed (not freed by mapped_region_free_page)?
+ * A page that is migrating right now counts as backed. Any thread: one read
+ * of its slot. */
+bool mapped_backed(const struct mapped_region *region, unsigned long index);
 
 /* Does page @index still carry its data tag (always kept in private; the
  * only "data" in no-data simulations)? */

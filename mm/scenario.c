@@ -111,6 +111,7 @@ static int fill_mslab(struct frag_scenario *scenario)
 /* ---- contents: stamped at build, checked by frag_scenario_verify ---- */
 
 #define STAMP_WORDS 8 /* words stamped per mapped page, PAGE_SIZE / 8 apart */
+static_assert(SCENARIO_SCRATCH_WORD % (PAGE_SIZE / 8 / STAMP_WORDS) != 0, "the scratch word is stamped");
 
 static unsigned long stamp_word(const struct mapped_region *region, unsigned long index,
 				unsigned int w)
@@ -121,16 +122,6 @@ static unsigned long stamp_word(const struct mapped_region *region, unsigned lon
 static u8 stamp_byte(unsigned long handle, size_t i)
 {
 	return (u8)(handle * 31 + i * 7 + 0x5a);
-}
-
-/* Is page @index of @region backed (kept by the scenario, not a gap)? A page
- * that is migrating right now holds a migration entry instead of a PTE. */
-static bool kept(const struct mapped_region *region, unsigned long index)
-{
-	unsigned long pfn;
-
-	return mm_lookup_page(mapped_va(region, index), &pfn) ||
-	       mm_migration_entry(mapped_va(region, index), &pfn);
 }
 
 /* The live handle of table slot @index of @pool, or 0. Only the scenario
@@ -157,7 +148,7 @@ static void scenario_stamp(struct frag_scenario *scenario)
 		for (i = 0; i < scenario->regions[r].nr_pages; i++) {
 			unsigned long *p;
 
-			if (!kept(&scenario->regions[r], i))
+			if (!mapped_backed(&scenario->regions[r], i)) /* a gap */
 				continue;
 			p = mapped_access(&scenario->regions[r], i);
 			for (w = 0; w < STAMP_WORDS; w++)
@@ -224,7 +215,7 @@ void frag_scenario_verify(struct frag_scenario *scenario, struct frag_verify *ve
 	memset(verify, 0, sizeof(*verify));
 	for (r = 0; r < scenario->nr_regions; r++)
 		for (i = 0; i < scenario->regions[r].nr_pages; i++) {
-			if (!kept(&scenario->regions[r], i))
+			if (!mapped_backed(&scenario->regions[r], i)) /* a gap */
 				continue;
 			verify->mapped_pages++;
 			verify->mapped_bad += !mapped_page_ok(&scenario->regions[r], i);

@@ -43,6 +43,10 @@
 #include "mm/mapped.h"
 #include "mm/mslab.h"
 
+/* A u64 of each kept mapped page that the scenario never stamps or checks:
+ * free for a writer (kernel/mm/mapped_writer.h) while compaction runs. */
+#define SCENARIO_SCRATCH_WORD 1
+
 #define SCENARIO_MAX_REGIONS 1024 /* 64 Ki pages each: up to 256 GiB */
 #define SCENARIO_REGION_PAGES 65536
 

@@ -3,13 +3,17 @@
  * (fragment kernel_mm with a scenario; `frag=NAME` at boot; check the
  * contents the scenario stamped into its pages and objects), `compact
  * [ORDER]` (explicit compaction with the figures), `contig N` (a contiguous
- * allocation, verified and given back), `proactive [on|off] [HIGH LOW]`.
- * The scenario is a singleton kept here until `frag clear`.
+ * allocation, verified and given back), `proactive [on|off] [HIGH LOW]`,
+ * `writer [on [CPU]|off]` (a thread on another CPU writing into the
+ * scenario's mapped pages while they move). The scenario and its writer are
+ * singletons kept here until `frag clear`.
  */
 #include "monitor/compact.h"
 #include "include/errno.h"
 #include "kernel/cmdline.h"
+#include "arch/x86_64/smp.h"
 #include "kernel/mm/kcompactd.h"
+#include "kernel/mm/mapped_writer.h"
 #include "kernel/mm/mm_boot.h"
 #include "kernel/printk.h"
 #include "kernel/time.h"
@@ -21,6 +25,7 @@
 
 static struct frag_scenario scenario;
 static bool scenario_active;
+static struct mapped_writer writer;
 static char boot_scenario[16];
 
 static void print_figures(const char *when)
@@ -83,6 +88,73 @@ static int verify(void)
 	return 0;
 }
 
+/* Stop the writer and say what it did. Return: 0, or its error (-EIO: a
+ * write was lost). */
+static int writer_off(void)
+{
+	int err = mapped_writer_stop(&writer);
+
+	kprintf("writer: cpu %u, %lu passes, %lu writes in %lu ms, %lu faults-and-waits, %lu lost\n",
+		writer.cpu, (unsigned long)writer.passes, (unsigned long)writer.writes,
+		(unsigned long)(writer.ns / 1000000), writer.fault_waits, (unsigned long)writer.lost);
+	if (err)
+		kprintf("error: writer: %s\n", err == -EIO ? "writes lost" : errno_name(err));
+	return err;
+}
+
+static int writer_on(int argc, char **argv)
+{
+	unsigned long cpu = smp_nr_online() - 1;
+	int err;
+
+	if (argc == 3 && kstrtoul(argv[2], 0, &cpu))
+		return -EINVAL;
+	if (!scenario_active) {
+		kprintf("error: writer: no scenario to write into (`frag NAME` first)\n");
+		return -ENOENT;
+	}
+	if (writer.running) {
+		kprintf("error: writer: already on, on cpu %u\n", writer.cpu);
+		return -EBUSY;
+	}
+	if (cpu == this_cpu()->index || cpu >= smp_nr_online()) {
+		kprintf("error: writer: cpu %lu is %s\n", cpu,
+			cpu >= smp_nr_online() ? "not online" : "the monitor's (it would never run)");
+		return -EINVAL;
+	}
+	err = mapped_writer_start(&writer, scenario.regions, scenario.nr_regions,
+				  SCENARIO_SCRATCH_WORD, (unsigned int)cpu);
+	if (err) {
+		kprintf("error: writer: %s\n", errno_name(err));
+		return err;
+	}
+	kprintf("writer: on cpu %lu, writing %lu mapped pages of '%s'\n", cpu, scenario.mapped_pages,
+		scenario.name);
+	return 0;
+}
+
+static int cmd_writer(int argc, char **argv)
+{
+	if (argc == 1) {
+		kprintf("writer: %s\n", writer.running ? "on" : "off");
+		if (writer.running)
+			kprintf("writer: cpu %u\n", writer.cpu);
+		return 0;
+	}
+	if (!strcmp(argv[1], "on"))
+		return writer_on(argc, argv);
+	if (strcmp(argv[1], "off") || argc != 2)
+		return -EINVAL;
+	if (!writer.running) {
+		kprintf("error: writer: not on\n");
+		return -ENOENT;
+	}
+	return writer_off();
+}
+MONITOR_CMD("writer", 0, 2, "[on [CPU]|off]",
+	    "a thread on another CPU writing into the scenario's mapped pages (faults-and-waits, lost writes)",
+	    cmd_writer);
+
 static int cmd_frag(int argc, char **argv)
 {
 	int err;
@@ -92,6 +164,8 @@ static int cmd_frag(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(argv[1], "clear")) {
+		if (writer.running)
+			writer_off();
 		if (scenario_active)
 			frag_scenario_destroy(&scenario);
 		scenario_active = false;
@@ -125,11 +199,14 @@ static int cmd_compact(int argc, char **argv)
 	struct frag_run run;
 	const struct compact_result *res = &run.res;
 	unsigned long order = COMPACT_ALL;
+	unsigned long waits = mapped_fault_waits();
 	unsigned int t;
 
 	if (argc == 2 && (kstrtoul(argv[1], 0, &order) || order > MAX_ORDER))
 		return -EINVAL;
+
 	frag_compact(&kernel_mm, (unsigned int)order, MIGRATE_SYNC, &run);
+	waits = mapped_fault_waits() - waits;
 	kprintf("compact%s: %s in %lu.%03lu ms\n", order == COMPACT_ALL ? "" : " (order)",
 		res->status == COMPACT_SUCCESS ? "order available" : "scanners met",
 		(unsigned long)(res->time_ns / 1000000), (unsigned long)(res->time_ns / 1000 % 1000));
@@ -147,7 +224,7 @@ static int cmd_compact(int argc, char **argv)
 		if (res->migrated_by_type[t])
 			kprintf(" %s %lu", memdesc_type_name((enum memdesc_type)t),
 				res->migrated_by_type[t]);
-	kprintf("\n");
+	kprintf("\nfaults-and-waits %lu (accesses that slept on a moving mapped page)\n", waits);
 	if (run.over_bound) {
 		kprintf("error: %lu free 2 MiB blocks is above T %lu: T is not an upper bound\n",
 			run.after.recovered, run.before.T);

@@ -8,11 +8,13 @@
  * - remote_access_waits_for_move: the move stalls (the region's hook)
  *   until a writer on CPU 1 has faulted on the migration entry; after the
  *   move its write is in the new frame, and it waited exactly once.
- * - writer_torture: a writer on every other CPU stamps sequence numbers
- *   into its own word of every page while CPU 0 migrates all of them, round
- *   after round; afterwards every word holds the last number its writer
- *   wrote (a write that went to the old frame after the copy is lost here),
- *   faults-and-waits happened, and every page is back to the allocator.
+ * - writer_torture: a writer (kernel/mm/mapped_writer.h) on every other
+ *   CPU writes pass after pass into its own word of every page, checking
+ *   each time that the word kept the previous pass's value, while CPU 0
+ *   migrates all of them, round after round; afterwards every word holds
+ *   the last value its writer wrote (a write that went to the old frame
+ *   after the copy is lost here), faults-and-waits happened, and every page
+ *   is back to the allocator.
  *
  * With remote shootdown switched off (paging_test_remote_shootdown) the
  * torture loses every page's last writes: that is how it was shown to fail.
@@ -22,6 +24,7 @@
  * skips at SMP=1. Bounded by time (SMP=4 on two host cores).
  */
 #include "arch/x86_64/smp.h"
+#include "kernel/mm/mapped_writer.h"
 #include "kernel/mm/mm_boot.h"
 #include "kernel/sched.h"
 #include "kernel/time.h"
@@ -104,30 +107,7 @@ static void mapped_smp_remote_access_waits_for_move(struct ktest *test)
 
 /* --- writers on every other CPU, CPU 0 migrating ------------------------ */
 
-/* last_written[w][i]: the last number writer w (its CPU index) stored in
- * its word w of page i; written and read by that writer only until it is
- * done (the completion orders it for the check). */
-static u64 last_written[SMP_MAX_CPUS][TORTURE_PAGES];
-static u64 writes_done[SMP_MAX_CPUS];
-static bool stop_writers;
-
-static void torture_writer(void *arg)
-{
-	unsigned int w = this_cpu()->index, i;
-	u64 seq = 0;
-
-	while (!__atomic_load_n(&stop_writers, __ATOMIC_ACQUIRE)) {
-		for (i = 0; i < TORTURE_PAGES; i++) {
-			volatile u64 *word = (volatile u64 *)mapped_va(&region, i) + w;
-
-			*word = ++seq;
-			last_written[w][i] = seq;
-		}
-		thread_yield(); /* cooperative: let this CPU's other threads run */
-	}
-	writes_done[w] = seq;
-	complete(&done);
-}
+static struct mapped_writer writers[SMP_MAX_CPUS]; /* writer w: on CPU w, word w */
 
 /* Migrate every page of the region once. Return: pages moved. */
 static unsigned long migrate_all(struct ktest *test)
@@ -143,7 +123,8 @@ static unsigned long migrate_all(struct ktest *test)
 	return res.succeeded;
 }
 
-/* Return: words of the region that do not hold their writer's last number. */
+/* Return: words of the region that do not hold their writer's last value
+ * (checked here, not only by the writers' own last pass). */
 static unsigned long torture_lost_writes(struct ktest *test, unsigned int n)
 {
 	unsigned long lost = 0, i;
@@ -153,11 +134,13 @@ static unsigned long torture_lost_writes(struct ktest *test, unsigned int n)
 		const u64 *page = mapped_access(&region, i);
 
 		for (w = 1; w < n; w++) {
-			if (page[w] == last_written[w][i])
+			u64 want = mapped_writer_value(writers[w].passes, 0, i);
+
+			if (page[w] == want)
 				continue;
 			if (!lost)
-				ktest_diag(test, "page %lu word %u: %lu, its writer last wrote %lu", i, w,
-					   (unsigned long)page[w], (unsigned long)last_written[w][i]);
+				ktest_diag(test, "page %lu word %u: %#lx, its writer last wrote %#lx", i,
+					   w, (unsigned long)page[w], (unsigned long)want);
 			lost++;
 		}
 	}
@@ -169,34 +152,34 @@ static void mapped_smp_writer_torture(struct ktest *test)
 	unsigned int threads = sched_nr_threads();
 	unsigned int cpu, n = smp_nr_online();
 	unsigned long free_before = mm_nr_free_pages(&kernel_mm), waits, moved = 0, rounds = 0;
-	u64 deadline, writes = 0;
+	u64 deadline, writes = 0, lost = 0, passes = 0;
 
 	NEEDS_CPUS(test, 2);
-	completion_reset(&done);
 	KTEST_ASSERT_EQ(test, mapped_region_create(&region, &kernel_mm, TORTURE_PAGES, GFP_ZERO), 0);
-	memset(last_written, 0, sizeof(last_written));
-	__atomic_store_n(&stop_writers, false, __ATOMIC_RELEASE);
 	waits = mapped_fault_waits();
 	for (cpu = 1; cpu < n; cpu++)
-		KTEST_ASSERT_NOT_NULL(test, thread_create_on("writer", torture_writer, NULL,
-							     (int)cpu));
+		KTEST_ASSERT_EQ(test, mapped_writer_start(&writers[cpu], &region, 1, cpu, cpu), 0);
 	deadline = time_ns() + TORTURE_NS;
 	while (time_ns() < deadline) {
 		moved += migrate_all(test);
 		rounds++;
 	}
-	__atomic_store_n(&stop_writers, true, __ATOMIC_RELEASE);
-	KTEST_ASSERT_TRUE(test, completion_wait(&done, n - 1, WAIT_US));
+	for (cpu = 1; cpu < n; cpu++) {
+		KTEST_EXPECT_EQ(test, mapped_writer_stop(&writers[cpu]), 0);
+		writes += writers[cpu].writes;
+		passes += writers[cpu].passes;
+		lost += writers[cpu].lost;
+	}
 	waits = mapped_fault_waits() - waits;
-	for (cpu = 1; cpu < n; cpu++)
-		writes += writes_done[cpu];
-	ktest_diag(test, "%lu rounds, %lu pages moved, %lu writes by %u writers, %lu faults-and-waits "
-		   "(%lu per 1000 moves)", rounds, moved, (unsigned long)writes, n - 1, waits,
+	ktest_diag(test, "%lu rounds, %lu pages moved; %u writers: %lu passes, %lu writes; "
+		   "%lu faults-and-waits (%lu per 1000 moves)", rounds, moved, n - 1,
+		   (unsigned long)passes, (unsigned long)writes, waits,
 		   moved ? waits * 1000 / moved : 0);
 	KTEST_EXPECT_EQ(test, moved, rounds * TORTURE_PAGES);
 	KTEST_EXPECT_EQ(test, region.migrations, moved);
-	KTEST_EXPECT_GT(test, writes, 0);
+	KTEST_EXPECT_GT(test, passes, n - 1);
 	KTEST_EXPECT_GT(test, waits, 0);
+	KTEST_EXPECT_EQ(test, lost, 0);
 	KTEST_EXPECT_EQ(test, torture_lost_writes(test, n), 0);
 	mapped_region_destroy(&region);
 	KTEST_EXPECT_TRUE(test, sched_wait_nr_threads(threads, WAIT_US));
