@@ -136,28 +136,38 @@ def demo_balloon(con, qmp_path, mem):
         q.close()
 
 
-def demo_steps(color):
-    """The tour: (introduction, command) pairs; command None = the balloon."""
+def demo_steps(color, smp):
+    """The tour: (introduction, command) pairs; command None = the balloon.
+    With a second CPU, compaction runs while a thread there keeps writing
+    into the pages it moves."""
     picture_cmd = "picture color" if color else "picture"
+    compact = [("compaction migrates movable pages to rebuild free 2 MiB blocks", "compact")]
+    if smp > 1:
+        compact = [
+            ("a writer thread on the last CPU keeps writing into every mapped page", "writer on"),
+            ("compaction moves those pages under the writer: an access to a page in "
+             "flight faults and waits for the move (faults-and-waits)", "compact"),
+            ("the writer stops and checks that no write was lost", "writer off"),
+        ]
     return [
         ("the CPUs: APIC ids, ticks, IPIs, idle share, the thread each runs", "cpus"),
         ("memory summary: totals, watermarks, fragmentation score", "meminfo"),
         ("the host takes guest memory back through the virtio balloon", None),
         ("fragment memory: movable and unmovable pages interleaved", "frag mixed"),
         ("physical memory, one character per 2 MiB pageblock", picture_cmd),
-        ("compaction migrates movable pages to rebuild free 2 MiB blocks", "compact"),
+    ] + compact + [
         ("the picture after compaction", picture_cmd),
         ("balloon figures, including balloon pages migrated by compaction", "balloon"),
     ]
 
 
-def run_demo(con, qmp_path, mem, color):
+def run_demo(con, qmp_path, mem, color, smp):
     """Type the tour into the shell once the first prompt is up.
     Return: False when the kernel stopped answering."""
     if not con.wait_for(con.at_prompt, 120):
         con.write("[demo] no prompt from the kernel; skipping the demo\n")
         return False
-    for intro, command in demo_steps(color):
+    for intro, command in demo_steps(color, smp):
         con.write("\n[demo] %s\n" % intro)
         ok = demo_balloon(con, qmp_path, mem) if command is None else \
             con.type_command(command)
@@ -260,7 +270,7 @@ def main():
         con = Console(machine)
         if args.demo:
             color = sys.stdout.isatty() and os.environ.get("TERM", "dumb") != "dumb"
-            run_demo(con, qmp_path, args.mem, color)
+            run_demo(con, qmp_path, args.mem, color, args.smp)
         relay(con)
     finally:
         if saved:

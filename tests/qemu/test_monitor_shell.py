@@ -188,3 +188,9 @@ def test_run_demo(ctx):
                      "migration:", "[demo] done"):
         assert expected in text, (expected, text[-3000:])
     assert text.index("frag mixed:") < text.index("recovered_pct") < text.index("[demo] done")
+    # run.py's default is 2 CPUs: compaction runs under the writer on CPU 1,
+    # which loses nothing.
+    assert text.index("writer: on cpu 1") < text.index("recovered_pct") < \
+        text.index("writer: cpu 1,"), text[-3000:]
+    assert re.search(r"writer: cpu 1, \d+ passes, \d+ writes in \d+ ms, \d+ faults-and-waits, "
+                     r"0 lost", text), text[-3000:]
