@@ -22,6 +22,12 @@
  *       freeing the source. The PFN array is rebuilt before each round
  *       (the pages moved), outside the timing.
  *   migrate_mapped_page_ratio_vs_memcpy  the two, median of per-round ratios
+ *   migrate_mapped_page_ns_writer  the same while a writer on CPU 1
+ *       (kernel/mm/mapped_writer.h) writes into every page; baseline: the
+ *       same region without it, rounds interleaved. Verified: the writer
+ *       lost no write, every other word kept its pattern, every page moved.
+ *   mapped_fault_waits_per_move_writer  the writer's faults-and-waits per
+ *       page moved
  *   ipi_roundtrip_ns  smp_call() to CPU 1 with wait, per call (KBENCH_CALLS
  *       back to back per sample): queue, IPI, the call on CPU 1, the
  *       completion seen by CPU 0. Verified: CPU 1 ran every call.
@@ -44,6 +50,7 @@
 #include "drivers/qemu_exit.h"
 #include "include/errno.h"
 #include "kernel/cmdline.h"
+#include "kernel/mm/mapped_writer.h"
 #include "kernel/mm/mm_boot.h"
 #include "kernel/printk.h"
 #include "kernel/time.h"
@@ -241,8 +248,11 @@ static int bench_copy4k(unsigned int rounds)
 	return copy_pages_put(&cp);
 }
 
-/* Write a pattern into every page of @region through its mapping, or check it. */
-static bool region_pattern(struct mapped_region *region, bool check)
+#define NO_WORD (PAGE_SIZE / sizeof(u64))
+
+/* Write a pattern into every page of @region through its mapping, or check
+ * it, but for word @skip of each page (a writer's; NO_WORD: none). */
+static bool region_pattern(struct mapped_region *region, bool check, unsigned long skip)
 {
 	unsigned long i, j;
 
@@ -252,6 +262,8 @@ static bool region_pattern(struct mapped_region *region, bool check)
 		for (j = 0; j < PAGE_SIZE / sizeof(u64); j++) {
 			u64 want = (i << 32) ^ (j * 0x9e3779b97f4a7c15ULL);
 
+			if (j == skip)
+				continue;
 			if (!check)
 				w[j] = want;
 			else if (w[j] != want)
@@ -330,15 +342,102 @@ static int bench_migrate_mapped(unsigned int rounds)
 		copy_pages_put(&cp);
 		return err;
 	}
-	region_pattern(&region, false);
+	region_pattern(&region, false, NO_WORD);
 	err = migrate_rounds(&region, &cp, rounds);
-	if (!err && (!region_pattern(&region, true) || region.migrations != (rounds + 1UL) * KBENCH_PAGES)) {
+	if (!err && (!region_pattern(&region, true, NO_WORD) || region.migrations != (rounds + 1UL) * KBENCH_PAGES)) {
 		pr_err("bench: the mapped region lost data or moves (%lu migrations)\n",
 		       region.migrations);
 		err = -EIO;
 	}
 	mapped_region_destroy(&region);
 	return copy_pages_put(&cp) ?: err;
+}
+
+#define WRITER_WORD 3 /* the word of each page the writer owns */
+
+static const char writer_note[] =
+	"migrate_mapped_page_ns while a writer on cpu 1 writes into every page of the region "
+	"(faults-and-waits and shootdowns of a busy CPU included); baseline: the same region "
+	"without the writer, rounds interleaved";
+
+static void emit_writer_skipped(const char *why)
+{
+	emit(&(struct kbench_figure){ .name = "migrate_mapped_page_ns_writer", .unit = "ns",
+				      .skipped = why, .note = writer_note });
+	emit(&(struct kbench_figure){ .name = "mapped_fault_waits_per_move_writer", .unit = "waits",
+				      .skipped = why });
+}
+
+/* One round with the writer on CPU 1. Return: picoseconds per page, 0 when
+ * a page did not move or the writer lost a write; *@waits += its waits. */
+static u64 time_migration_under_writer(struct mapped_region *region, unsigned long *pfns,
+				       unsigned long *waits)
+{
+	struct mapped_writer writer;
+	u64 ps;
+
+	if (mapped_writer_start(&writer, region, 1, WRITER_WORD, 1))
+		return 0;
+	while (!__atomic_load_n(&writer.passes, __ATOMIC_RELAXED)) /* it is writing */
+		cpu_relax();
+	ps = time_migration(region, pfns);
+	if (mapped_writer_stop(&writer))
+		return 0;
+	*waits += writer.fault_waits;
+	return ps;
+}
+
+static int writer_rounds(struct mapped_region *region, unsigned int rounds)
+{
+	static unsigned long pfns[KBENCH_PAGES];
+	u64 alone[KBENCH_ROUNDS], busy[KBENCH_ROUNDS], ratios[KBENCH_ROUNDS], alone_ps;
+	unsigned long waits = 0;
+	unsigned int i;
+
+	if (!time_migration(region, pfns)) /* warm-up */
+		return -EIO;
+	for (i = 0; i < rounds; i++) {
+		alone[i] = time_migration(region, pfns);
+		busy[i] = time_migration_under_writer(region, pfns, &waits);
+		if (!alone[i] || !busy[i])
+			return -EIO;
+		ratios[i] = milli_ratio(busy[i], alone[i]);
+	}
+	alone_ps = median(alone, rounds);
+	emit(&(struct kbench_figure){
+		.name = "migrate_mapped_page_ns_writer", .milli = median(busy, rounds), .unit = "ns",
+		.has_baseline = true, .baseline_milli = alone_ps, .ratio_milli = median(ratios, rounds),
+		.runs = rounds, .note = writer_note });
+	emit(&(struct kbench_figure){
+		.name = "mapped_fault_waits_per_move_writer",
+		.milli = waits * 1000 / ((unsigned long)rounds * KBENCH_PAGES), .unit = "waits",
+		.runs = rounds,
+		.note = "accesses by the writer that slept on a page in flight, per page moved" });
+	return 0;
+}
+
+static int bench_migrate_mapped_writer(unsigned int rounds)
+{
+	struct mapped_region region;
+	int err;
+
+	if (smp_nr_online() < 2) {
+		emit_writer_skipped("needs 2 CPUs, 1 online (bench/qemu_kernel.py boots -smp 2)");
+		return 0;
+	}
+	err = mapped_region_create(&region, &kernel_mm, KBENCH_PAGES, 0);
+	if (err)
+		return err;
+	region_pattern(&region, false, WRITER_WORD);
+	err = writer_rounds(&region, rounds);
+	if (!err && (!region_pattern(&region, true, WRITER_WORD) ||
+		     region.migrations != (2UL * rounds + 1) * KBENCH_PAGES)) {
+		pr_err("bench: the mapped region lost data or moves under the writer (%lu migrations)\n",
+		       region.migrations);
+		err = -EIO;
+	}
+	mapped_region_destroy(&region);
+	return err;
 }
 
 static unsigned int calls_run;
@@ -475,6 +574,10 @@ static int run(enum kbench_mode mode)
 	err = bench_migrate_mapped(rounds);
 	if (err)
 		pr_err("bench: migrate_mapped: %s\n", errno_name(err));
+	first = first ?: err;
+	err = bench_migrate_mapped_writer(rounds);
+	if (err)
+		pr_err("bench: migrate_mapped_writer: %s\n", errno_name(err));
 	first = first ?: err;
 	err = bench_ipi(rounds);
 	if (err)
