@@ -1,8 +1,15 @@
 /*
  * Mapped data pages and their migration (see mapped.h). Locking: a region
- * is used by one owner; migration of its pages runs in thread context and
- * is serialised with accesses by the migration entry itself (an access
- * while it is present waits on the wait channel of the source PFN).
+ * is used by one owner; migration of its pages runs in thread context, on
+ * any CPU, and is serialised with accesses by the migration entry itself
+ * (an access while it is present waits on the wait channel of the source
+ * PFN). The owner's free and a move exclude each other through the page's
+ * claim and the region's lock: the owner frees only a page it took back
+ * (movable_page_try_take: not claimed), and a move installs its migration
+ * entry and its new mapping under the lock the owner holds while it looks
+ * up and takes the page. So a claimed page is never freed by its owner, a
+ * page being freed is never moved, and the core never needs PG_released
+ * for a mapped page: it never migrates a page of a region being torn down.
  */
 #include "include/errno.h"
 #include "lib/string.h"
@@ -89,51 +96,98 @@ unsigned long mapped_pfn(struct mapped_region *region, unsigned long index)
 	return pfn;
 }
 
-/* Give back @page, unmapped: to the allocator, or to the mover that has
- * it isolated. */
-static void release_unmapped(struct mapped_region *region, struct page *page)
+/*
+ * Take page @i of @region from migration for freeing, under the region's
+ * lock. Return: MAPPED_TAKEN with *@page set (PG_movable cleared: no
+ * compaction can claim it now; NULL when the slot was never backed), or
+ * MAPPED_BUSY when the page moves (a migration entry) or a compaction has
+ * it claimed (it is about to move or go back): look again later. Holding
+ * the lock keeps the page a mover has claimed from being freed under us:
+ * a move installs its migration entry and its new mapping under it.
+ */
+enum take_result { MAPPED_TAKEN, MAPPED_BUSY };
+
+static enum take_result take_slot_page_locked(struct mapped_region *region, unsigned long i,
+					      struct page **page)
 {
-	if (movable_page_clear(region->mm, page)) /* else migration holds it: released */
+	unsigned long pfn;
+
+	mm_assert_held(&region->lock);
+	*page = NULL;
+	if (mm_migration_entry(mapped_va(region, i), &pfn))
+		return MAPPED_BUSY;
+	*page = slot_page(region, i);
+	if (*page && !movable_page_try_take(*page)) {
+		*page = NULL;
+		return MAPPED_BUSY;
+	}
+	return MAPPED_TAKEN;
+}
+
+/* Wait for page @i of @region to stop moving or being claimed. */
+static void wait_slot_page(struct mapped_region *region, unsigned long i)
+{
+	if (!mapped_fault(mapped_va(region, i), false))
+		mm_yield(); /* claimed, no entry yet (or put back soon): nobody signals that */
+}
+
+static void free_taken(struct mapped_region *region, struct page *page)
+{
+	if (page)
 		mm_free_pages(region->mm, page, 0);
 }
 
-/* Unmap and free page @i. Not while it moves: its migration entry keeps
- * the page table the mover's final mapping needs. */
+/* Unmap and free page @i, once no migration holds it. */
 static void free_slot_page(struct mapped_region *region, unsigned long i)
 {
 	struct page *page;
+	unsigned long flags;
+	enum take_result r;
 
-	mapped_fault(mapped_va(region, i), false);
-	page = slot_page(region, i);
+	for (;;) {
+		flags = mm_lock_irqsave(&region->lock);
+		r = take_slot_page_locked(region, i, &page);
+		if (r == MAPPED_TAKEN)
+			WRITE_ONCE(region->slots[i].region, NULL);
+		mm_unlock_irqrestore(&region->lock, flags);
+		if (r == MAPPED_TAKEN)
+			break;
+		wait_slot_page(region, i);
+	}
 	mm_unmap_page(mapped_va(region, i));
-	WRITE_ONCE(region->slots[i].region, NULL);
-	if (page)
-		release_unmapped(region, page);
+	free_taken(region, page);
 }
 
 #define DESTROY_BATCH 64 /* pages unmapped with one TLB shootdown */
 
-/* Unmap and free pages [@first, @first + @n) (n <= DESTROY_BATCH) with one
- * shootdown. No page of them moves: a pass over them waited for none,
- * and nothing sleeps until they are unmapped. */
+/* Unmap and free pages [@first, @first + @n) (n <= DESTROY_BATCH): with
+ * one shootdown when no migration holds any of them, else those one by
+ * one after the rest. */
 static void free_slot_batch(struct mapped_region *region, unsigned long first, unsigned long n)
 {
 	struct page *pages[DESTROY_BATCH];
-	unsigned long i;
-	bool waited;
+	bool busy[DESTROY_BATCH], any_busy = false;
+	unsigned long i, flags = mm_lock_irqsave(&region->lock);
 
-	do {
-		waited = false;
-		for (i = 0; i < n; i++)
-			waited |= mapped_fault(mapped_va(region, first + i), false);
-	} while (waited);
-	for (i = 0; i < n; i++)
-		pages[i] = slot_page(region, first + i);
-	mm_unmap_range(mapped_va(region, first), n);
 	for (i = 0; i < n; i++) {
-		WRITE_ONCE(region->slots[first + i].region, NULL);
-		if (pages[i])
-			release_unmapped(region, pages[i]);
+		busy[i] = take_slot_page_locked(region, first + i, &pages[i]) == MAPPED_BUSY;
+		if (!busy[i])
+			WRITE_ONCE(region->slots[first + i].region, NULL);
+		any_busy |= busy[i];
+	}
+	mm_unlock_irqrestore(&region->lock, flags);
+	if (!any_busy) {
+		mm_unmap_range(mapped_va(region, first), n);
+	} else {
+		for (i = 0; i < n; i++)
+			if (!busy[i])
+				mm_unmap_page(mapped_va(region, first + i));
+	}
+	for (i = 0; i < n; i++) {
+		if (busy[i])
+			free_slot_page(region, first + i);
+		else
+			free_taken(region, pages[i]);
 	}
 }
 
@@ -164,6 +218,7 @@ int mapped_region_create(struct mapped_region *region, struct mm *mm, unsigned l
 	memset(region, 0, sizeof(*region));
 	if (!nr_pages)
 		return -EINVAL;
+	mm_lock_init(&region->lock, "mapped-region");
 	region->mm = mm;
 	region->slots_order = slots_order_for(nr_pages);
 	if (region->slots_order > MAX_ORDER)
@@ -202,6 +257,50 @@ static int mapped_isolate(struct mm *mm, struct page *page, enum migrate_mode mo
 	return 0; /* accesses during the move wait on the migration entry */
 }
 
+/* Replace @va's mapping of @src_pfn by a migration entry under the
+ * region's lock (the owner's free never sees half), then shoot the old
+ * translation down on every CPU with the lock dropped (a CPU spinning on it
+ * with interrupts off could not answer): after this no CPU writes the
+ * source page. */
+static void install_migration_entry(struct mapped_region *region, unsigned long va,
+				    unsigned long src_pfn)
+{
+	unsigned long flags = mm_lock_irqsave(&region->lock);
+
+	mm_set_migration_entry(va, src_pfn);
+	mm_unlock_irqrestore(&region->lock, flags);
+	mm_flush_tlb_page(va);
+}
+
+/* End a move of @slot's page into @dst: map @dst in place of the migration
+ * entry and hand it to the slot, both under the region's lock (the owner
+ * taking the page sees neither or both; another compaction can claim @dst
+ * only once it is mapped). Return: 0 or -ENOMEM (no page-table page). */
+static int finish_move(struct mapped_region *region, struct mapped_slot *slot, struct mm *mm,
+		       struct page *dst)
+{
+	unsigned long flags = mm_lock_irqsave(&region->lock);
+	int err = mm_map_page(mapped_va(region, slot->index), mm_page_to_pfn(mm, dst),
+			      MM_PROT_WRITE);
+
+	if (!err)
+		movable_page_init(dst, MEMDESC_MAPPED, slot);
+	mm_unlock_irqrestore(&region->lock, flags);
+	return err;
+}
+
+/* Put @src_pfn back at @va in place of the migration entry. Its page
+ * table exists, so this cannot fail: if it did, the entry would stay and
+ * every access sleep for good. */
+static void undo_move(struct mapped_region *region, unsigned long va, unsigned long src_pfn)
+{
+	unsigned long flags = mm_lock_irqsave(&region->lock);
+
+	if (mm_map_page(va, src_pfn, MM_PROT_WRITE))
+		mm_bug("mapped: cannot map pfn %#lx back at %#lx\n", src_pfn, va);
+	mm_unlock_irqrestore(&region->lock, flags);
+}
+
 static int mapped_migrate(struct mm *mm, struct page *dst, struct page *src,
 			  enum migrate_mode mode)
 {
@@ -211,25 +310,17 @@ static int mapped_migrate(struct mm *mm, struct page *dst, struct page *src,
 	unsigned long src_pfn = mm_page_to_pfn(mm, src);
 	int err;
 
-	mm_set_migration_entry(va, src_pfn); /* flushes the TLB entry */
+	install_migration_entry(region, va, src_pfn);
 	if (region->migrate_hook)
 		region->migrate_hook(region, slot->index);
 	migrate_copy_page(mm, dst, src);
-	err = mm_map_page(va, mm_page_to_pfn(mm, dst), MM_PROT_WRITE);
-	if (err) {
-		/* No page-table page: restore the old mapping (its table
-		 * exists, so this cannot fail: if it did, the migration
-		 * entry would stay and every access sleep for good) and let
-		 * the core put back. */
-		if (mm_map_page(va, src_pfn, MM_PROT_WRITE))
-			mm_bug("mapped: cannot map pfn %#lx back at %#lx\n", src_pfn, va);
-		mm_wake(src_pfn);
-		return -EAGAIN;
-	}
-	movable_page_init(dst, MEMDESC_MAPPED, slot);
-	region->migrations++;
+	err = finish_move(region, slot, mm, dst);
+	if (err)
+		undo_move(region, va, src_pfn); /* the core puts back */
+	else
+		__atomic_fetch_add(&region->migrations, 1, __ATOMIC_RELAXED);
 	mm_wake(src_pfn);
-	return 0;
+	return err ? -EAGAIN : 0;
 }
 
 static void mapped_putback(struct mm *mm, struct page *page)

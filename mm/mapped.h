@@ -28,6 +28,7 @@ struct mapped_slot {
 } __attribute__((aligned(16)));
 
 struct mapped_region {
+	struct mm_lock lock;         /* orders the owner's frees with moves' entries */
 	struct mm *mm;
 	unsigned long va;            /* first page's virtual address */
 	unsigned long nr_pages;       /* pages backed (all of them once created) */
@@ -38,7 +39,7 @@ struct mapped_region {
 	/* Test hook: runs in migrate after the migration entry is installed
 	 * and before the copy (a test yields here so another thread faults). */
 	void (*migrate_hook)(struct mapped_region *r, unsigned long index);
-	unsigned long migrations;    /* pages of this region moved */
+	unsigned long migrations;    /* pages of this region moved (relaxed atomic) */
 };
 
 /* Register the MAPPED movable ops with @mm (-EBUSY if already done is fine). */

@@ -90,6 +90,18 @@ bool movable_page_clear(struct mm *mm, struct page *page)
 	return !(old & PG_isolated);
 }
 
+bool movable_page_try_take(struct page *page)
+{
+	unsigned long old = page_flags(page);
+
+	do {
+		if (old & PG_isolated)
+			return false;
+	} while (!__atomic_compare_exchange_n(&page->flags, &old, old & ~PG_movable, false,
+					      __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
+	return true;
+}
+
 void movable_page_release(struct mm *mm, struct page *page)
 {
 	if (!page_is_head(page) || !page_is_isolated(page)) {

@@ -165,6 +165,17 @@ void movable_page_init(struct page *page, enum memdesc_type type, void *desc);
 bool movable_page_clear(struct mm *mm, struct page *page);
 
 /*
+ * movable_page_try_take - the owner takes its movable head @page back for
+ * good unless migration holds it: PG_movable cleared by compare-and-exchange
+ * from "movable, not isolated". Return: true when taken (no compaction can
+ * claim it any more: the caller frees it); false when the core has it
+ * claimed (nothing changed: the caller waits for the claim to end and looks
+ * again). For owners that must never give up a page the core holds (mapped
+ * pages: the move rewrites the owner's mapping). Context: the owner's.
+ */
+bool movable_page_try_take(struct page *page);
+
+/*
  * page_isolate_claim - the core's claim on @page before it calls isolate():
  * true when this caller set PG_isolated (see page_try_isolate).
  */

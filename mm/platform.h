@@ -93,10 +93,14 @@ void mm_flush_tlb_page(unsigned long va);
 
 /*
  * Migration entries: mm_set_migration_entry() replaces @va's mapping with a
- * not-present entry naming @pfn (so every access faults) and flushes the
- * TLB; mm_migration_entry() says whether @va holds one, and its PFN. A
- * fault on one must call mapped_fault() (mm/mapped.h), which waits for the
- * move to finish.
+ * not-present entry naming @pfn (so every access faults) and flushes this
+ * CPU's TLB entry only: other CPUs may still write the old page through
+ * their stale one until mm_flush_tlb_page(@va), which shoots it down on
+ * every CPU (call it with no lock held, before the copy). The split lets
+ * the caller write the entry under a lock another CPU may spin on with
+ * interrupts off. mm_migration_entry() says whether @va holds one, and its
+ * PFN. A fault on one must call mapped_fault() (mm/mapped.h), which waits
+ * for the move to finish.
  */
 void mm_set_migration_entry(unsigned long va, unsigned long pfn);
 bool mm_migration_entry(unsigned long va, unsigned long *pfn);
@@ -116,6 +120,9 @@ void mm_vrange_free(unsigned long va, unsigned long nr_pages);
  */
 void mm_wait(unsigned long channel, bool (*cond)(void *arg), void *arg);
 void mm_wake(unsigned long channel);
+/* Let other threads run before coming back (a short wait for something
+ * nobody signals). Thread context only. */
+void mm_yield(void);
 
 /* Deferred work, run later in a context that may sleep. */
 struct mm_work;

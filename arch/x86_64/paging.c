@@ -574,10 +574,11 @@ static u64 *vmap_walk_locked(struct vmap_path *path, unsigned long va, bool crea
 	return &path->table[1][pt_index(va, 1)];
 }
 
-/* Set the 4 KiB entry of @va to @value (nonzero), making its tables; a
- * present entry it replaces is shot down everywhere.
- * Return: 0 or -ENOMEM. */
-static int vmap_set_entry(unsigned long va, u64 value)
+/* Set the 4 KiB entry of @va to @value (nonzero), making its tables. A
+ * present entry it replaces is flushed here, and on every other CPU too
+ * when @others (else the caller does it; tables freed after a failed
+ * allocation are still flushed everywhere first). Return: 0 or -ENOMEM. */
+static int vmap_set_entry(unsigned long va, u64 value, bool others)
 {
 	unsigned long irq = spin_lock_irqsave(&pt_lock);
 	struct shootdown sd;
@@ -594,7 +595,8 @@ static int vmap_set_entry(unsigned long va, u64 value)
 			shootdown_add_locked(&sd, va);
 	}
 	spin_unlock_irqrestore(&pt_lock, irq);
-	shootdown_finish(&sd);
+	if (others || sd.nr_tables)
+		shootdown_finish(&sd);
 	return e ? 0 : -ENOMEM;
 }
 
@@ -603,7 +605,7 @@ int paging_map_page(unsigned long va, phys_addr_t pa, u64 flags)
 	if (!in_vmap(va) || !IS_ALIGNED(va | pa, PAGE_SIZE) ||
 	    (flags & ~(PTE_W | PTE_NX | PTE_PCD | PTE_PWT)))
 		return -EINVAL;
-	return vmap_set_entry(va, pa | flags | PTE_P);
+	return vmap_set_entry(va, pa | flags | PTE_P, true);
 }
 
 /* Clear @va's 4 KiB entry (if any) into @sd, pruning emptied tables. */
@@ -644,7 +646,14 @@ int paging_set_nonpresent(unsigned long va, u64 value)
 {
 	if (!in_vmap(va) || !IS_ALIGNED(va, PAGE_SIZE) || (value & PTE_P) || !value)
 		return -EINVAL;
-	return vmap_set_entry(va, value);
+	return vmap_set_entry(va, value, true);
+}
+
+int paging_set_nonpresent_here(unsigned long va, u64 value)
+{
+	if (!in_vmap(va) || !IS_ALIGNED(va, PAGE_SIZE) || (value & PTE_P) || !value)
+		return -EINVAL;
+	return vmap_set_entry(va, value, false);
 }
 
 /* Check the level-@level table @table (vmap, counted) and those below it.

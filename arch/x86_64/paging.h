@@ -169,6 +169,16 @@ u64 paging_shootdowns_received(unsigned int cpu);
  */
 int paging_set_nonpresent(unsigned long va, u64 value);
 
+/*
+ * paging_set_nonpresent_here - the same, but the old translation is
+ * flushed on this CPU only: other CPUs may keep using it until the caller
+ * runs paging_flush_tlb_range() for @va. For a caller that writes the entry
+ * under a lock other CPUs may spin on with interrupts off (a shootdown
+ * waits for them). On a mapped @va the walk makes and frees no table, so
+ * nothing here waits for another CPU.
+ */
+int paging_set_nonpresent_here(unsigned long va, u64 value);
+
 /* The raw 4 KiB PTE of @va, present or not. Return: false when no page
  * table covers @va at 4 KiB granularity. */
 bool paging_read_pte(unsigned long va, u64 *pte);

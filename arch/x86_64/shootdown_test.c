@@ -212,7 +212,8 @@ static void shootdown_rw_to_ro_faults_on_other_cpu(struct ktest *test)
 	victim_unmap(&victim, false);
 }
 
-/* A migration entry replaces the mapping: CPU 1's next read faults. */
+/* A migration entry replaces the mapping; once it is flushed everywhere
+ * (mm_set_migration_entry flushes only here), CPU 1's next read faults. */
 static void shootdown_migration_entry_faults_on_other_cpu(struct ktest *test)
 {
 	struct victim victim = { 0 };
@@ -222,6 +223,7 @@ static void shootdown_migration_entry_faults_on_other_cpu(struct ktest *test)
 	if (victim_map(test, &victim)) {
 		warm_remote(test, &victim);
 		mm_set_migration_entry(victim.va, page_to_pfn(victim.page));
+		mm_flush_tlb_page(victim.va);
 		KTEST_EXPECT_TRUE(test, probe_on(test, REMOTE, victim.va, false, NULL));
 	}
 	victim_unmap(&victim, false);

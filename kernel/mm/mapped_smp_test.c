@@ -16,6 +16,9 @@
  *   after the copy is lost here), faults-and-waits happened, and every page
  *   is back to the allocator.
  *
+ * - owner_free_races_migration: the owner on CPU 1 frees every page of its
+ *   region while CPU 0 keeps migrating them; nothing freed twice or lost.
+ *
  * With remote shootdown switched off (paging_test_remote_shootdown) the
  * torture loses every page's last writes: that is how it was shown to fail.
  * It found a bug: a writer's not-present fault whose move ended before the
@@ -186,9 +189,82 @@ static void mapped_smp_writer_torture(struct ktest *test)
 	KTEST_EXPECT_EQ(test, mm_nr_free_pages(&kernel_mm), free_before);
 }
 
+/* --- the owner frees pages while CPU 0 migrates them --------------------- */
+
+#define FREE_RACE_PAGES 256
+#define FREE_RACE_ROUNDS 12
+
+static unsigned long freed_by_owner;
+
+/* On CPU 1: free every page of the region in a scrambled order (a stride
+ * coprime to the size), yielding now and then so the frees interleave with
+ * CPU 0's moves at every point. */
+static void owner_frees(void *arg)
+{
+	unsigned long i, k;
+
+	for (k = 0, i = 0; k < FREE_RACE_PAGES; k++, i = (i + 97) % FREE_RACE_PAGES) {
+		mapped_region_free_page(&region, i);
+		__atomic_fetch_add(&freed_by_owner, 1, __ATOMIC_RELEASE);
+		if (k % 8 == 7)
+			thread_yield();
+	}
+	complete(&done);
+}
+
+/* Migrate every page of the region still backed. Return: pages moved. */
+static unsigned long migrate_backed(void)
+{
+	static unsigned long pfns[FREE_RACE_PAGES];
+	struct migrate_result res;
+	unsigned long i, n = 0, pfn;
+
+	for (i = 0; i < FREE_RACE_PAGES; i++)
+		if (mapped_backed(&region, i) && mm_lookup_page(mapped_va(&region, i), &pfn))
+			pfns[n++] = pfn;
+	if (!n)
+		return 0;
+	migrate_pages(&kernel_mm, pfns, n, NULL, NULL, NULL, MIGRATE_SYNC, &res);
+	return res.succeeded;
+}
+
+/*
+ * The owner on CPU 1 frees its region's pages while CPU 0 keeps migrating
+ * them: no page freed twice (the allocator's bug counter), none lost (every
+ * page back), mm_check clean. Before the region lock, a free that raced a
+ * move let the move map its new page into a slot the owner had just given
+ * up: a page leaked per lost race.
+ */
+static void mapped_smp_owner_free_races_migration(struct ktest *test)
+{
+	unsigned int threads = sched_nr_threads(), round;
+	unsigned long free_before = mm_nr_free_pages(&kernel_mm), moved = 0;
+	u64 bugs = kernel_mm.stats.bugs;
+
+	NEEDS_CPUS(test, 2);
+	for (round = 0; round < FREE_RACE_ROUNDS; round++) {
+		completion_reset(&done);
+		freed_by_owner = 0;
+		KTEST_ASSERT_EQ(test, mapped_region_create(&region, &kernel_mm, FREE_RACE_PAGES,
+							   GFP_ZERO), 0);
+		KTEST_ASSERT_NOT_NULL(test, thread_create_on("owner-free", owner_frees, NULL, 1));
+		while (__atomic_load_n(&freed_by_owner, __ATOMIC_ACQUIRE) < FREE_RACE_PAGES)
+			moved += migrate_backed();
+		KTEST_ASSERT_TRUE(test, completion_wait(&done, 1, WAIT_US));
+		mapped_region_destroy(&region);
+		KTEST_ASSERT_TRUE(test, sched_wait_nr_threads(threads, WAIT_US));
+		KTEST_ASSERT_EQ(test, mm_nr_free_pages(&kernel_mm), free_before);
+	}
+	ktest_diag(test, "%u rounds of %u frees, %lu pages moved meanwhile", FREE_RACE_ROUNDS,
+		   FREE_RACE_PAGES, moved);
+	KTEST_EXPECT_EQ(test, kernel_mm.stats.bugs, bugs);
+	KTEST_EXPECT_EQ(test, mm_check(&kernel_mm), 0);
+}
+
 static const struct ktest_case mapped_smp_cases[] = {
 	KTEST_CASE(mapped_smp_remote_access_waits_for_move),
 	KTEST_CASE(mapped_smp_writer_torture),
+	KTEST_CASE(mapped_smp_owner_free_races_migration),
 	KTEST_END,
 };
 KTEST_SUITE(mapped_smp, mapped_smp_cases);

@@ -88,7 +88,7 @@ void mm_set_migration_entry(unsigned long va, unsigned long pfn)
 	int err;
 
 	ASSERT_MSG(in_vrange(va), "va %#lx is not from mm_vrange_alloc", va);
-	err = paging_set_nonpresent(va, ((u64)pfn << PAGE_SHIFT) | PTE_MIGRATION);
+	err = paging_set_nonpresent_here(va, ((u64)pfn << PAGE_SHIFT) | PTE_MIGRATION);
 	ASSERT_MSG(err == 0, "va %#lx: %d", va, err);
 }
 
@@ -109,6 +109,8 @@ void mm_wait(unsigned long channel, bool (*cond)(void *arg), void *arg)
 }
 
 void mm_wake(unsigned long channel) { wake_up(wait_channel(channel)); }
+
+void mm_yield(void) { thread_yield(); }
 
 static void mm_work_run(struct work *w)
 {

@@ -123,6 +123,7 @@ static void pgtable_migration_entry_keeps_table(struct ktest *test)
 	KTEST_EXPECT_GT(test, tables, before.vmap_tables);
 
 	mm_set_migration_entry(va, page_to_pfn(page));
+	mm_flush_tlb_page(va);
 	mm_unmap_page(va + PAGE_SIZE);
 	KTEST_EXPECT_EQ(test, paging_vmap_tables(), tables); /* the table stays */
 	KTEST_EXPECT_TRUE(test, mm_migration_entry(va, &pfn));

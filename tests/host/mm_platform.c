@@ -269,6 +269,12 @@ void mm_wait(unsigned long channel, bool (*cond)(void *arg), void *arg)
 /* mm_wait() polls: nothing to wake. */
 void mm_wake(unsigned long channel) { }
 
+void mm_yield(void)
+{
+	if (!mm_host_run_work())
+		sched_yield();
+}
+
 void mm_work_init(struct mm_work *work, mm_work_fn fn)
 {
 	work->next = NULL;
