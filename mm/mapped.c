@@ -252,24 +252,69 @@ err:
 	return -ENOMEM;
 }
 
-static int mapped_isolate(struct mm *mm, struct page *page, enum migrate_mode mode)
+/*
+ * Shootdowns are batched (as Linux's migration flushes a batch's unmaps
+ * once): isolate() installs a page's migration entry and flushes only this
+ * CPU, adding its address to this CPU's pending range; the first migrate()
+ * after that shoots the whole range down on every CPU at once, before its
+ * copy. The core isolates a batch, then allocates targets, then migrates,
+ * so a batch of 32 pages costs one cross-call instead of 32. Each CPU
+ * touches only its own range: threads never change CPU, and no interrupt
+ * handler migrates. A range spanning other pages costs nothing wrong: a
+ * flush of a translation that did not change only drops it.
+ */
+struct pending_flush {
+	unsigned long start, end; /* empty when equal */
+};
+
+static struct pending_flush pending[MM_MAX_CPUS];
+
+static void pending_add(unsigned long va)
 {
-	return 0; /* accesses during the move wait on the migration entry */
+	struct pending_flush *p = &pending[mm_cpu_id()];
+
+	if (p->start == p->end) {
+		p->start = va;
+		p->end = va + PAGE_SIZE;
+	} else {
+		p->start = MIN(p->start, va);
+		p->end = MAX(p->end, va + PAGE_SIZE);
+	}
 }
 
-/* Replace @va's mapping of @src_pfn by a migration entry under the
- * region's lock (the owner's free never sees half), then shoot the old
- * translation down on every CPU with the lock dropped (a CPU spinning on it
- * with interrupts off could not answer): after this no CPU writes the
- * source page. */
-static void install_migration_entry(struct mapped_region *region, unsigned long va,
-				    unsigned long src_pfn)
+/* Shoot down every entry this CPU installed and did not flush yet: after
+ * this no CPU writes the source pages of those moves. */
+static void pending_flush_all(void)
 {
-	unsigned long flags = mm_lock_irqsave(&region->lock);
+	struct pending_flush *p = &pending[mm_cpu_id()];
+	unsigned long start = p->start, end = p->end;
 
-	mm_set_migration_entry(va, src_pfn);
+	if (start == end)
+		return;
+	p->start = p->end = 0;
+	mm_flush_tlb_range(start, (end - start) >> PAGE_SHIFT);
+}
+
+/* The page's address and PFN from its slot. */
+static unsigned long page_va(struct page *page)
+{
+	const struct mapped_slot *slot = page_memdesc(page);
+
+	return mapped_va(slot->region, slot->index);
+}
+
+/* Block new accesses: the migration entry goes in under the region's lock
+ * (the owner's free never sees half), flushed here; other CPUs' stale
+ * translations go at the first migrate (pending_flush_all). */
+static int mapped_isolate(struct mm *mm, struct page *page, enum migrate_mode mode)
+{
+	struct mapped_region *region = ((struct mapped_slot *)page_memdesc(page))->region;
+	unsigned long va = page_va(page), flags = mm_lock_irqsave(&region->lock);
+
+	mm_set_migration_entry(va, mm_page_to_pfn(mm, page));
 	mm_unlock_irqrestore(&region->lock, flags);
-	mm_flush_tlb_page(va);
+	pending_add(va);
+	return 0;
 }
 
 /* End a move of @slot's page into @dst: map @dst in place of the migration
@@ -289,9 +334,9 @@ static int finish_move(struct mapped_region *region, struct mapped_slot *slot, s
 	return err;
 }
 
-/* Put @src_pfn back at @va in place of the migration entry. Its page
- * table exists, so this cannot fail: if it did, the entry would stay and
- * every access sleep for good. */
+/* Put @src_pfn back at @va in place of its migration entry and wake who
+ * waits. The page table exists, so this cannot fail: if it did, the entry
+ * would stay and every access sleep for good. */
 static void undo_move(struct mapped_region *region, unsigned long va, unsigned long src_pfn)
 {
 	unsigned long flags = mm_lock_irqsave(&region->lock);
@@ -299,6 +344,7 @@ static void undo_move(struct mapped_region *region, unsigned long va, unsigned l
 	if (mm_map_page(va, src_pfn, MM_PROT_WRITE))
 		mm_bug("mapped: cannot map pfn %#lx back at %#lx\n", src_pfn, va);
 	mm_unlock_irqrestore(&region->lock, flags);
+	mm_wake(src_pfn);
 }
 
 static int mapped_migrate(struct mm *mm, struct page *dst, struct page *src,
@@ -308,24 +354,30 @@ static int mapped_migrate(struct mm *mm, struct page *dst, struct page *src,
 	struct mapped_region *region = slot->region;
 	unsigned long va = mapped_va(region, slot->index);
 	unsigned long src_pfn = mm_page_to_pfn(mm, src);
-	int err;
 
-	install_migration_entry(region, va, src_pfn);
+	pending_flush_all(); /* no CPU writes @src after this */
 	if (region->migrate_hook)
 		region->migrate_hook(region, slot->index);
 	migrate_copy_page(mm, dst, src);
-	err = finish_move(region, slot, mm, dst);
-	if (err)
-		undo_move(region, va, src_pfn); /* the core puts back */
-	else
-		__atomic_fetch_add(&region->migrations, 1, __ATOMIC_RELAXED);
+	if (finish_move(region, slot, mm, dst)) {
+		undo_move(region, va, src_pfn);
+		return -EAGAIN; /* the core puts back: putback finds the page mapped */
+	}
+	__atomic_fetch_add(&region->migrations, 1, __ATOMIC_RELAXED);
 	mm_wake(src_pfn);
-	return err ? -EAGAIN : 0;
+	return 0;
 }
 
+/* Back unmoved (no target, a failed move, an injected fault): the old
+ * mapping in place of the migration entry, unless a failed move put it
+ * back already. */
 static void mapped_putback(struct mm *mm, struct page *page)
 {
-	/* the mapping was never changed: nothing to undo */
+	struct mapped_region *region = ((struct mapped_slot *)page_memdesc(page))->region;
+	unsigned long pfn, va = page_va(page);
+
+	if (mm_migration_entry(va, &pfn))
+		undo_move(region, va, mm_page_to_pfn(mm, page));
 }
 
 static const struct movable_operations mapped_ops = {

@@ -4,9 +4,10 @@
  * somebody may be using it. Migrating one (new accesses blocked while it
  * moves, as in the "memory defragmentation to satisfy high order
  * allocations" thread, docs/references.md) replaces its PTE with a
- * migration entry and flushes the TLB, copies the data, installs the new
- * PTE and wakes waiters; an access in between faults, sleeps on the PFN's
- * wait channel until the move is done (mapped_fault), then retries.
+ * migration entry at isolation, flushes the TLB on every CPU once per batch
+ * before the first copy, copies the data, installs the new PTE and wakes
+ * waiters; an access in between faults, sleeps on the PFN's wait channel
+ * until the move is done or put back (mapped_fault), then retries.
  *
  * Invariants: page i of a region is mapped at va + i * PAGE_SIZE, or holds a
  * migration entry naming it while it moves; each page's memdesc points at

@@ -90,13 +90,18 @@ void mm_unmap_range(unsigned long va, unsigned long nr_pages);
 /* Translate @va through the page tables; false when unmapped. */
 bool mm_lookup_page(unsigned long va, unsigned long *pfn);
 void mm_flush_tlb_page(unsigned long va);
+/* Flush [@va, @va + @nr_pages pages) on every CPU (one cross-call; a
+ * large range flushes whole TLBs). No lock held that another CPU may spin
+ * on with interrupts off. */
+void mm_flush_tlb_range(unsigned long va, unsigned long nr_pages);
 
 /*
  * Migration entries: mm_set_migration_entry() replaces @va's mapping with a
  * not-present entry naming @pfn (so every access faults) and flushes this
  * CPU's TLB entry only: other CPUs may still write the old page through
- * their stale one until mm_flush_tlb_page(@va), which shoots it down on
- * every CPU (call it with no lock held, before the copy). The split lets
+ * their stale one until mm_flush_tlb_page(@va) or mm_flush_tlb_range(),
+ * which shoot it down on every CPU (call one with no lock held, before the
+ * copy: mm/mapped.c batches them). The split lets
  * the caller write the entry under a lock another CPU may spin on with
  * interrupts off. mm_migration_entry() says whether @va holds one, and its
  * PFN. A fault on one must call mapped_fault() (mm/mapped.h), which waits

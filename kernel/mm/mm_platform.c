@@ -79,6 +79,11 @@ bool mm_lookup_page(unsigned long va, unsigned long *pfn)
 
 void mm_flush_tlb_page(unsigned long va) { paging_flush_tlb_range(va, 1); }
 
+void mm_flush_tlb_range(unsigned long va, unsigned long nr_pages)
+{
+	paging_flush_tlb_range(va, nr_pages);
+}
+
 /* A migration entry: not present, software bit 1 set, the PFN in the
  * address bits (the CPU ignores all of it while PTE_P is clear). */
 #define PTE_MIGRATION (1UL << 1)

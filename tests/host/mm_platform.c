@@ -223,6 +223,7 @@ bool mm_lookup_page(unsigned long va, unsigned long *pfn)
 }
 
 void mm_flush_tlb_page(unsigned long va) { }
+void mm_flush_tlb_range(unsigned long va, unsigned long nr_pages) { }
 
 unsigned long mm_vrange_alloc(unsigned long nr_pages)
 {
