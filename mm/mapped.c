@@ -77,7 +77,7 @@ bool mapped_fault(unsigned long va, bool from_interrupt)
 bool mapped_backed(const struct mapped_region *region, unsigned long index)
 {
 	ASSERT_MSG(index < region->nr_pages, "index %lu of %lu", index, region->nr_pages);
-	return READ_ONCE(region->slots[index].region) != NULL;
+	return __atomic_load_n(&region->slots[index].region, __ATOMIC_RELAXED) != NULL;
 }
 
 void *mapped_access(struct mapped_region *region, unsigned long index)
@@ -148,7 +148,7 @@ static void free_slot_page(struct mapped_region *region, unsigned long i)
 		flags = mm_lock_irqsave(&region->lock);
 		r = take_slot_page_locked(region, i, &page);
 		if (r == MAPPED_TAKEN)
-			WRITE_ONCE(region->slots[i].region, NULL);
+			__atomic_store_n(&region->slots[i].region, NULL, __ATOMIC_RELAXED);
 		mm_unlock_irqrestore(&region->lock, flags);
 		if (r == MAPPED_TAKEN)
 			break;
@@ -172,7 +172,7 @@ static void free_slot_batch(struct mapped_region *region, unsigned long first, u
 	for (i = 0; i < n; i++) {
 		busy[i] = take_slot_page_locked(region, first + i, &pages[i]) == MAPPED_BUSY;
 		if (!busy[i])
-			WRITE_ONCE(region->slots[first + i].region, NULL);
+			__atomic_store_n(&region->slots[first + i].region, NULL, __ATOMIC_RELAXED);
 		any_busy |= busy[i];
 	}
 	mm_unlock_irqrestore(&region->lock, flags);
