@@ -90,9 +90,11 @@ unsigned long mapped_pfn(struct mapped_region *region, unsigned long index)
 	unsigned long pfn;
 
 	ASSERT_MSG(index < region->nr_pages, "index %lu of %lu", index, region->nr_pages);
-	mapped_fault(mapped_va(region, index), false);
-	if (!mm_lookup_page(mapped_va(region, index), &pfn))
-		panic("mapped_pfn: page %lu of region %#lx is not mapped", index, region->va);
+	/* A move may begin between a look and the next (another CPU): wait
+	 * for it and look again, until the page is mapped. */
+	while (!mm_lookup_page(mapped_va(region, index), &pfn))
+		if (!mapped_fault(mapped_va(region, index), false))
+			panic("mapped_pfn: page %lu of region %#lx is not mapped", index, region->va);
 	return pfn;
 }
 

@@ -83,7 +83,10 @@ bool mapped_backed(const struct mapped_region *region, unsigned long index);
  * only "data" in no-data simulations)? */
 bool mapped_tag_ok(struct mapped_region *region, unsigned long index);
 
-/* The PFN currently behind page @index (waits while it migrates). */
+/* The PFN currently behind page @index (waits while it migrates). With
+ * compaction on other CPUs it may move right after: the mapping
+ * (mapped_va) is what stays valid; the PFN and mapped_access() are for a
+ * caller that knows nothing moves it (one CPU, a test's own mm). */
 unsigned long mapped_pfn(struct mapped_region *region, unsigned long index);
 
 /*

@@ -134,8 +134,9 @@ static void isolate_item(struct migrate_ctx *ctx, struct migrate_item *it)
 	}
 	it->src = mm_pfn_to_page(mm, it->pfn);
 	/* Claim first (another CPU's compaction, or the owner freeing it,
-	 * may be at the same page), then read the type: stable while claimed. */
-	if (!page_movable_ops(mm, it->src) || !page_isolate_claim(it->src)) {
+	 * may be at the same page), then read the type: stable while claimed,
+	 * while before the claim the word may be a free page's list link. */
+	if (!page_isolate_claim(it->src)) {
 		ctx->res->skipped++; /* freed, never movable, or someone else's */
 		it->state = ITEM_DONE;
 		return;

@@ -18,6 +18,7 @@ Options: --kernel-only (only the BIOS KTAP stage), --suites LIST,
 -k SUBSTRING (only end-to-end tests whose name contains it).
 """
 import argparse
+import glob
 import os
 import re
 import subprocess
@@ -66,8 +67,9 @@ def stage_host(totals, args):
 
 
 TSAN_EXE = os.path.join(qemu.BUILD, "tsan", "host-test")
-# The concurrent suites (tests/host/smp_*_test.c, the Makefile's TSANSUITES).
-TSAN_SUITES = "smp_stress"
+# The concurrent suites: tests/host/smp_*_test.c, as the Makefile's TSANSUITES.
+TSAN_SUITES = ",".join(sorted(os.path.basename(p)[:-len("_test.c")] for p in
+                              glob.glob(os.path.join(qemu.ROOT, "tests", "host", "smp_*_test.c"))))
 # A report stops the run (exit status 66); known races left to their owners
 # are suppressed in tests/host/tsan.supp.
 TSAN_OPTIONS = ("halt_on_error=1 second_deadlock_stack=1 suppressions=%s" %

@@ -37,7 +37,8 @@ static pthread_mutex_t vrange_lock = PTHREAD_MUTEX_INITIALIZER;
 
 #define SIM_PAGES (1UL << 26) /* simulated virtual pages (256 GiB) for mm_map_page */
 #define SIM_BASE 0x7e0000000000UL
-/* Simulated PTEs: 0 unmapped, pfn + 1 mapped, (pfn + 1) | SIM_MIGRATION a
+/* Simulated PTEs (relaxed-or-stronger atomics: any thread-CPU reads them):
+ * 0 unmapped, pfn + 1 mapped, (pfn + 1) | SIM_MIGRATION a
  * migration entry. */
 #define SIM_MIGRATION (1UL << 63)
 static unsigned long *sim_pte; /* address space only until touched */
@@ -174,7 +175,7 @@ int mm_map_page(unsigned long va, unsigned long pfn, unsigned int prot)
 	long i = sim_index(va);
 
 	assert(i >= 0);
-	sim_pte[i] = pfn + 1;
+	__atomic_store_n(&sim_pte[i], pfn + 1, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -183,7 +184,7 @@ void mm_unmap_page(unsigned long va)
 	long i = sim_index(va);
 
 	assert(i >= 0);
-	sim_pte[i] = 0;
+	__atomic_store_n(&sim_pte[i], 0, __ATOMIC_RELEASE);
 }
 
 void mm_unmap_range(unsigned long va, unsigned long nr_pages)
@@ -199,26 +200,28 @@ void mm_set_migration_entry(unsigned long va, unsigned long pfn)
 	long i = sim_index(va);
 
 	assert(i >= 0);
-	sim_pte[i] = (pfn + 1) | SIM_MIGRATION;
+	__atomic_store_n(&sim_pte[i], (pfn + 1) | SIM_MIGRATION, __ATOMIC_RELEASE);
 }
 
 bool mm_migration_entry(unsigned long va, unsigned long *pfn)
 {
 	long i = sim_index(va & ~4095UL);
+	unsigned long pte = i < 0 ? 0 : __atomic_load_n(&sim_pte[i], __ATOMIC_ACQUIRE);
 
-	if (i < 0 || !(sim_pte[i] & SIM_MIGRATION))
+	if (!(pte & SIM_MIGRATION))
 		return false;
-	*pfn = (sim_pte[i] & ~SIM_MIGRATION) - 1;
+	*pfn = (pte & ~SIM_MIGRATION) - 1;
 	return true;
 }
 
 bool mm_lookup_page(unsigned long va, unsigned long *pfn)
 {
 	long i = sim_index(va & ~4095UL);
+	unsigned long pte = i < 0 ? 0 : __atomic_load_n(&sim_pte[i], __ATOMIC_ACQUIRE);
 
-	if (i < 0 || !sim_pte[i] || (sim_pte[i] & SIM_MIGRATION))
+	if (!pte || (pte & SIM_MIGRATION))
 		return false;
-	*pfn = sim_pte[i] - 1;
+	*pfn = pte - 1;
 	return true;
 }
 
