@@ -23,6 +23,7 @@ void cpu_init(void)
 	features->rdrand = c & (1u << 30);
 	features->x2apic = c & (1u << 21);
 	features->apic = d & (1u << 9);
+	features->pat = d & (1u << 16);
 	if (max_basic >= 7) {
 		cpuid(7, 0, &a, &b, &c, &d);
 		features->erms = b & (1u << 9);

@@ -106,6 +106,7 @@ struct cpu_features {
 	bool apic;
 	bool smep;        /* supervisor-mode execution prevention */
 	bool smap;        /* supervisor-mode access prevention */
+	bool pat;         /* page attribute table (IA32_PAT) */
 	char vendor[13];
 	char brand[49];
 };
@@ -122,6 +123,7 @@ void cpu_init(void);
 bool cpu_random(u64 *out);
 
 #define MSR_EFER 0xc0000080
+#define MSR_PAT 0x277
 #define EFER_NXE (1UL << 11)
 #define CR0_WP (1UL << 16)
 #define CR4_SMEP (1UL << 20)

@@ -305,11 +305,17 @@ static int map_direct(u64 *pml4, const struct paging_range *ram, size_t n)
 
 /* Protection bits beyond what boot.S set: CR0.WP (supervisor writes honour
  * read-only pages), EFER.NXE, and SMEP/SMAP (no page is a user page, so any
- * user access from the kernel is a bug that should fault). */
+ * user access from the kernel is a bug that should fault); and the memory
+ * types the PTE bits select (PAGING_PAT), written rather than trusted to
+ * the firmware, so that every CPU maps PCD|PWT the same way. */
 static void enable_protection(void)
 {
 	u64 cr4 = read_cr4();
 
+	if (cpu_features.pat) {
+		wrmsr(MSR_PAT, PAGING_PAT);
+		write_cr3(read_cr3()); /* no translation keeps a type from before */
+	}
 	write_cr0(read_cr0() | CR0_WP);
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
 	if (cpu_features.smep)

@@ -19,6 +19,12 @@
 #define PTE_U (1UL << 2)
 #define PTE_PWT (1UL << 3)
 #define PTE_PCD (1UL << 4)
+/* IA32_PAT as every CPU sets it: entry (PAT<<2 | PCD<<1 | PWT) of the
+ * mapping gives its memory type; 6 = write-back, 4 = write-through, 7 =
+ * uncached-minus, 0 = uncached. Normal memory uses entry 0 (no bits),
+ * ioremap entry 3 (PCD|PWT: uncached); PTE bit 7 (PAT) is never set on a
+ * 4 KiB mapping. The architectural reset value, written explicitly. */
+#define PAGING_PAT 0x0007040600070406ULL
 #define PTE_A (1UL << 5)
 #define PTE_D (1UL << 6)
 #define PTE_PS (1UL << 7)

@@ -3,15 +3,19 @@
  * startable MADT CPU is online, each with its own per-CPU area and a
  * distinct APIC id; the kernel's tables (which every CPU runs on after
  * bring-up) map nothing in the lower half; a CPU that does not exist times
- * out, is left out, and its stacks go back to the allocator.
+ * out, is left out, and its stacks go back to the allocator; every CPU
+ * runs with the boot CPU's protection bits and memory types.
  */
 #include "arch/x86_64/acpi.h"
+#include "arch/x86_64/cpu.h"
 #include "arch/x86_64/lapic.h"
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/smp.h"
+#include "arch/x86_64/smp_call.h"
 #include "include/errno.h"
 #include "kernel/mm/mm_boot.h"
 #include "lib/ktest.h"
+#include "lib/string.h"
 
 static void smp_boot_cpu_is_cpu0(struct ktest *test)
 {
@@ -61,6 +65,46 @@ static void smp_kernel_tables_map_no_lower_half(struct ktest *test)
 	KTEST_EXPECT_EQ(test, present, 0);
 }
 
+struct control_bits {
+	u64 cr0_wp, efer_nxe, cr4_smep_smap, pat;
+	bool seen;
+};
+
+static struct control_bits control_of[SMP_MAX_CPUS];
+
+static void read_control_bits(void *arg)
+{
+	struct control_bits *bits = &control_of[this_cpu()->index];
+
+	bits->cr0_wp = read_cr0() & CR0_WP;
+	bits->efer_nxe = rdmsr(MSR_EFER) & EFER_NXE;
+	bits->cr4_smep_smap = read_cr4() & (CR4_SMEP | CR4_SMAP);
+	bits->pat = cpu_features.pat ? rdmsr(MSR_PAT) : PAGING_PAT;
+	__atomic_store_n(&bits->seen, true, __ATOMIC_RELEASE);
+}
+
+/* Every CPU has what the boot CPU set up (an AP sets it up itself): WP,
+ * NXE, SMEP/SMAP when present, and the PAT the PTE bits assume. */
+static void smp_every_cpu_has_the_boot_cpu_control_bits(struct ktest *test)
+{
+	u64 smep_smap = (cpu_features.smep ? CR4_SMEP : 0) | (cpu_features.smap ? CR4_SMAP : 0);
+	unsigned int i, n = smp_nr_online();
+
+	memset(control_of, 0, sizeof(control_of));
+	KTEST_ASSERT_EQ(test, smp_call(SMP_CALL_ALL, read_control_bits, NULL, true), 0);
+	for (i = 0; i < n; i++) {
+		const struct control_bits *bits = &control_of[i];
+
+		KTEST_ASSERT_TRUE(test, __atomic_load_n(&bits->seen, __ATOMIC_ACQUIRE));
+		KTEST_EXPECT_EQ(test, bits->cr0_wp, CR0_WP);
+		KTEST_EXPECT_EQ(test, bits->efer_nxe, EFER_NXE);
+		KTEST_EXPECT_EQ(test, bits->cr4_smep_smap, smep_smap);
+		KTEST_EXPECT_EQ(test, bits->pat, PAGING_PAT);
+	}
+	ktest_diag(test, "%u CPUs: WP, NXE%s%s, PAT %s", n, cpu_features.smep ? ", SMEP" : "",
+		   cpu_features.smap ? ", SMAP" : "", cpu_features.pat ? "written" : "absent");
+}
+
 /* An APIC id no CPU has: INIT-SIPI-SIPI reaches nobody, the wait is bounded,
  * nothing is kept. */
 static void smp_absent_cpu_times_out(struct ktest *test)
@@ -81,6 +125,7 @@ static const struct ktest_case smp_cases[] = {
 	KTEST_CASE(smp_boot_cpu_is_cpu0),
 	KTEST_CASE(smp_every_startable_cpu_online),
 	KTEST_CASE(smp_kernel_tables_map_no_lower_half),
+	KTEST_CASE(smp_every_cpu_has_the_boot_cpu_control_bits),
 	KTEST_CASE(smp_absent_cpu_times_out),
 	KTEST_END,
 };
