@@ -390,14 +390,22 @@ void lockdep_release(const struct spinlock *lock)
 	irq_restore(flags);
 }
 
-void lockdep_assert_none_held(const char *what)
+/* Report @kind when this CPU holds a lock: "@what with a spinlock held". */
+static void report_if_held(const char *kind, const char *what)
 {
 	if (!checking() || !this_cpu()->lockdep.nr_held)
 		return;
-	if (!report_begin("held-while-sleeping"))
+	if (!report_begin(kind))
 		return;
 	pr_emerg("%s with a spinlock held\n", what);
-	report_end("held-while-sleeping");
+	report_end(kind);
+}
+
+void lockdep_assert_none_held(const char *what) { report_if_held("held-while-sleeping", what); }
+
+void lockdep_assert_can_wait_for_cpus(void)
+{
+	report_if_held("held-while-waiting", "waiting for a cross-call");
 }
 
 #endif /* LOCK_CHECKS */

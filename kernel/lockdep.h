@@ -13,7 +13,8 @@
  * interrupts enabled (an interrupt on the holder's CPU would spin
  * forever), two locks of one class at once, releasing a lock
  * this CPU does not hold (another CPU's, or a free one), and switching
- * threads with a lock held (lockdep_assert_none_held, from the scheduler).
+ * threads with a lock held (lockdep_assert_none_held, from the scheduler)
+ * and waiting for a cross-call with one held (smp_call).
  * A report panics: a checked kernel is a test kernel.
  *
  * Checks run before the lock is spun on, so a deadlock the checker can
@@ -56,10 +57,15 @@ void lockdep_release(const struct spinlock *lock);
 /* Report (and panic) when this CPU holds a spinlock: @what is about to
  * sleep or switch. */
 void lockdep_assert_none_held(const char *what);
+/* Report (and panic) when this CPU holds a spinlock while it waits for
+ * other CPUs to run its cross-call: one of them spinning on that lock with
+ * interrupts off would never answer (smp_call with wait). */
+void lockdep_assert_can_wait_for_cpus(void);
 #else
 static inline void lockdep_acquire(struct spinlock *lock, unsigned long site) {}
 static inline void lockdep_release(const struct spinlock *lock) {}
 static inline void lockdep_assert_none_held(const char *what) {}
+static inline void lockdep_assert_can_wait_for_cpus(void) {}
 #endif
 
 /* Spinlocks this CPU holds (0 without LOCK_CHECKS). */

@@ -2,13 +2,16 @@
  * Tests of the lock checker (kernel/lockdep.c) through its report hook: a
  * planted order inversion (direct and through a third class), recursion,
  * two locks of one class, a release of a lock this CPU does not hold and a
- * switch with a lock held are each reported, and the reported operation
+ * switch with a lock held and a waiting cross-call with one are each
+ * reported, and the reported operation
  * is not performed. Every case uses classes of its own (ktest-lockdep-*),
  * so the orders it plants cannot meet the kernel's; the orders stay
  * recorded, so each case holds on a second run in the same boot too.
  * The same misuse without the hook panics: crash=lockorder, lockrecursion,
  * locksleep (tests/qemu/test_locks.py).
  */
+#include "arch/x86_64/smp.h"
+#include "arch/x86_64/smp_call.h"
 #include "arch/x86_64/trap.h"
 #include "kernel/lockdep.h"
 #include "kernel/spinlock.h"
@@ -230,6 +233,40 @@ static void lockdep_reports_sleep_with_lock(struct ktest *test)
 	lockdep_assert_none_held("ktest, after the unlock"); /* quiet now */
 }
 
+/* A waiting cross-call to another CPU with a lock held is reported (a CPU
+ * spinning on the lock with interrupts off would never answer); without
+ * a lock, or with nobody else to wait for, it is not. */
+static void count_call(void *arg) { __atomic_fetch_add((unsigned int *)arg, 1, __ATOMIC_RELAXED); }
+
+static void lockdep_reports_cross_call_wait_with_lock(struct ktest *test)
+{
+	static struct spinlock lock = SPINLOCK_INIT("ktest-lockdep-xcall");
+	static unsigned int ran;
+	lockdep_hook_t old;
+
+	SKIP_WITHOUT_CHECKS(test);
+	old = hook_begin();
+	spin_lock(&lock);
+	lockdep_assert_can_wait_for_cpus();
+	spin_unlock(&lock);
+	lockdep_set_report_hook(old);
+	EXPECT_REPORT(test, "held-while-waiting");
+	if (smp_nr_online() < 2)
+		KTEST_SKIP(test, "the smp_call half needs 2 CPUs");
+	old = hook_begin();
+	ran = 0;
+	spin_lock(&lock);
+	KTEST_EXPECT_EQ(test, smp_call(1, count_call, &ran, true), 0); /* CPU 1 answers */
+	spin_unlock(&lock);
+	lockdep_set_report_hook(old);
+	KTEST_EXPECT_EQ(test, __atomic_load_n(&ran, __ATOMIC_RELAXED), 1);
+	EXPECT_REPORT(test, "held-while-waiting");
+	old = hook_begin();
+	KTEST_EXPECT_EQ(test, smp_call(1, count_call, &ran, true), 0);
+	lockdep_set_report_hook(old);
+	KTEST_EXPECT_EQ(test, nr_reports, 0);
+}
+
 /* The stack of held locks follows out-of-order releases. */
 static void lockdep_out_of_order_release(struct ktest *test)
 {
@@ -259,6 +296,7 @@ static const struct ktest_case lockdep_cases[] = {
 	KTEST_CASE(lockdep_reports_same_class),
 	KTEST_CASE(lockdep_reports_release_not_held),
 	KTEST_CASE(lockdep_reports_sleep_with_lock),
+	KTEST_CASE(lockdep_reports_cross_call_wait_with_lock),
 	KTEST_CASE(lockdep_out_of_order_release),
 	KTEST_END,
 };

@@ -24,6 +24,7 @@
 #include "include/assert.h"
 #include "include/compiler.h"
 #include "include/errno.h"
+#include "kernel/lockdep.h"
 #include "kernel/time.h"
 
 struct smp_call_req {
@@ -255,6 +256,8 @@ int smp_call(int cpu, void (*fn)(void *), void *arg, bool wait)
 		return err;
 	}
 	pending = nr_cpus_in(targets & ~(1u << me));
+	if (wait && pending)
+		lockdep_assert_can_wait_for_cpus();
 	take_requests(self, me, targets, wait ? sync : NULL, &pending, req);
 	for (i = 0; i < SMP_MAX_CPUS; i++) {
 		if (i == me || !(targets & (1u << i)))
