@@ -39,13 +39,13 @@ static char class_name[LOCKDEP_MAX_CLASSES][LOCKDEP_NAME_LEN];
  * where each was first seen. Both at once is a deadlock on one CPU. */
 #define USED_IN_IRQ 1u
 #define USED_IRQS_ON 2u
-static u8 class_usage[LOCKDEP_MAX_CLASSES];
-static unsigned long usage_site[LOCKDEP_MAX_CLASSES][2];
 static unsigned int nr_classes;
 /* Bit b of order_after[a]: class b was taken while class a was held. */
 static DECLARE_BITMAP(order_after[LOCKDEP_MAX_CLASSES], LOCKDEP_MAX_CLASSES);
 static unsigned int nr_orders;
 #if LOCK_CHECKS
+static u8 class_usage[LOCKDEP_MAX_CLASSES];
+static unsigned long usage_site[LOCKDEP_MAX_CLASSES][2];
 static struct lock_order orders[LOCKDEP_MAX_ORDERS];
 static int graph_lock; /* a bare exchange lock: the checker's own */
 #endif
