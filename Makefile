@@ -126,7 +126,7 @@ TSAN := $(O)/tsan/host-test
 # Built with clang when the kernel is.
 BENCHCC ?= $(if $(findstring clang,$(CC)),$(CC),$(HOSTCC))
 BENCHCFLAGS := -std=gnu11 -O2 -g -fno-omit-frame-pointer -I. $(WARN) -MMD -MP \
-	-DMM_PLATFORM_HOST -DMM_LOCK_CHECKS=0 -DMM_HOST_SMP=0
+	-DMM_PLATFORM_HOST -DMM_LOCK_CHECKS=0 -DMM_LOCK_STAT=0 -DMM_HOST_SMP=0
 BENCHSRCS := $(wildcard bench/*.c) \
 	$(filter-out $(HOST_SHIMMED) lib/ktest.c %_test.c,$(filter lib/% mm/%,$(HOSTABLE))) \
 	tests/host/mm_platform.c tests/host/mm_testing.c tests/host/panic.c

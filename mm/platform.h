@@ -30,6 +30,8 @@
  *   unsigned long mm_lock_irqsave(struct mm_lock *l);
  *   void mm_unlock_irqrestore(struct mm_lock *l, unsigned long flags);
  *   bool mm_lock_held(const struct mm_lock *l);  held (with SMP: by this cpu)
+ *   struct lock_stat stat;                  a member of struct mm_lock: its
+ *                                           statistics (mm/lock_stat.h)
  *   unsigned long mm_irq_save(void);        this CPU's own data: interrupts off
  *   void mm_irq_restore(unsigned long flags);
  *   bool mm_irqs_disabled(void);            interrupts are off here
@@ -60,6 +62,16 @@
 #define mm_assert_held(l) ((void)(l))
 #define mm_assert_irqs_off() ((void)0)
 #endif
+
+/* The lock clock of struct lock_stat in ns (the kernel's counts TSC cycles). */
+u64 mm_lock_clock_to_ns(u64 clock);
+
+/* @lock's statistics since mm_lock_init(), in ns; zeros with MM_LOCK_STAT=0. */
+void lock_stat_read(const struct lock_stat *s, struct lock_stat_info *out);
+static inline void mm_lock_stat_read(const struct mm_lock *lock, struct lock_stat_info *out)
+{
+	lock_stat_read(&lock->stat, out);
+}
 
 /* Log at a printk level (0 emerg .. 7 debug). */
 __printf(2, 3) void mm_log(int level, const char *fmt, ...);

@@ -40,6 +40,7 @@ void mm_bug(const char *fmt, ...)
 }
 
 u64 mm_time_ns(void) { return time_ns(); }
+u64 mm_lock_clock_to_ns(u64 clock) { return tsc_to_ns(clock); }
 
 static bool in_vrange(unsigned long va) { return va >= VRANGE_BASE && va < VRANGE_END; }
 

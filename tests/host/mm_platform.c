@@ -153,6 +153,8 @@ u64 mm_time_ns(void)
 	return (u64)ts.tv_sec * 1000000000ULL + (u64)ts.tv_nsec;
 }
 
+u64 mm_lock_clock_to_ns(u64 clock) { return clock; }
+
 static pthread_once_t sim_once = PTHREAD_ONCE_INIT;
 
 static void sim_pte_init(void)
