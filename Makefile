@@ -127,11 +127,20 @@ TSAN := $(O)/tsan/host-test
 BENCHCC ?= $(if $(findstring clang,$(CC)),$(CC),$(HOSTCC))
 BENCHCFLAGS := -std=gnu11 -O2 -g -fno-omit-frame-pointer -I. $(WARN) -MMD -MP \
 	-DMM_PLATFORM_HOST -DMM_LOCK_CHECKS=0 -DMM_LOCK_STAT=0 -DMM_HOST_SMP=0
-BENCHSRCS := $(wildcard bench/*.c) \
+BENCHSRCS := $(filter-out bench/smp_%.c,$(wildcard bench/*.c)) \
 	$(filter-out $(HOST_SHIMMED) lib/ktest.c %_test.c,$(filter lib/% mm/%,$(HOSTABLE))) \
 	tests/host/mm_platform.c tests/host/mm_testing.c tests/host/panic.c
 BENCHOBJS := $(patsubst %,$(O)/bench/obj/%.o,$(BENCHSRCS))
 BENCH := $(O)/bench/host_bench
+
+# The SMP host benchmark (bench/smp_order0_bench.c): the harness
+# (bench/host_bench.c) and mm/ rebuilt with MM_HOST_SMP=1 (pthreads as CPUs,
+# ticket locks) into $(O)/bench-smp/, the rest as host_bench.
+SMPBENCHCFLAGS := $(filter-out -DMM_HOST_SMP=0,$(BENCHCFLAGS)) -DMM_HOST_SMP=1 -pthread
+SMPBENCHSRCS := bench/host_bench.c bench/lib_shim.c bench/smp_order0_bench.c \
+	$(filter-out bench/%,$(BENCHSRCS))
+SMPBENCHOBJS := $(patsubst %,$(O)/bench-smp/obj/%.o,$(SMPBENCHSRCS))
+SMPBENCH := $(O)/bench/smp_order0_bench
 
 # The host simulation (sim/sim.c): the benchmark build of mm/ without data.
 SIMOBJS := $(O)/bench/obj/sim/sim.c.o $(O)/bench/obj/bench/lib_shim.c.o \
@@ -209,6 +218,16 @@ $(BENCH): $(BENCHOBJS)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(BENCHCC) $(BENCHCFLAGS) -o $@ $(BENCHOBJS) -lm
 
+$(O)/bench-smp/obj/%.c.o: %.c Makefile
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  BENCHCC $< (SMP)")
+	$(Q)$(BENCHCC) $(SMPBENCHCFLAGS) -c $< -o $@
+
+$(SMPBENCH): $(SMPBENCHOBJS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(BENCHCC) $(SMPBENCHCFLAGS) -o $@ $(SMPBENCHOBJS) -lm
+
 deps:
 	$(Q)tools/deps.sh
 
@@ -229,7 +248,7 @@ ktest: deps $(KERNEL)
 	$(Q)$(PYTHON) tools/testrun.py --kernel-only --suites $(SUITES)
 
 test: deps
-	$(Q)$(MAKE) kernel $(O)/host-test $(TSAN) $(BENCH) $(SIM)
+	$(Q)$(MAKE) kernel $(O)/host-test $(TSAN) $(BENCH) $(SMPBENCH) $(SIM)
 	$(Q)$(MAKE) UBSAN=1 O=$(O)/ubsan kernel
 	$(Q)$(PYTHON) tools/testrun.py
 
@@ -245,7 +264,7 @@ debug: deps $(KERNEL)
 # The QEMU benchmarks boot a kernel without the lock checks (LOCK_CHECKS=0,
 # in $(O)/nochecks); everything else runs with them.
 bench: deps
-	$(Q)$(MAKE) kernel $(BENCH)
+	$(Q)$(MAKE) kernel $(BENCH) $(SMPBENCH)
 	$(Q)$(MAKE) LOCK_CHECKS=0 O=$(O)/nochecks kernel
 	$(Q)O=$(O) KERNEL=$(abspath $(O))/nochecks/kernel.elf $(PYTHON) tools/bench.py
 
@@ -356,4 +375,4 @@ sim: $(SIM)
 clean:
 	rm -rf $(O)
 
--include $(KOBJS:.o=.d) $(HOSTOBJS:.o=.d) $(TSANOBJS:.o=.d) $(FUZZOBJS:.o=.d) $(foreach p,$(FUZZ_OWN),$(O)/fuzz/cmp/$(call fuzz_own_src,$(p)).d) $(FUZZTARGETS:%=$(O)/fuzz/obj/tests/fuzz/fuzz_%.c.d) $(BENCHOBJS:.o=.d) $(SIMOBJS:.o=.d)
+-include $(KOBJS:.o=.d) $(HOSTOBJS:.o=.d) $(TSANOBJS:.o=.d) $(FUZZOBJS:.o=.d) $(foreach p,$(FUZZ_OWN),$(O)/fuzz/cmp/$(call fuzz_own_src,$(p)).d) $(FUZZTARGETS:%=$(O)/fuzz/obj/tests/fuzz/fuzz_%.c.d) $(BENCHOBJS:.o=.d) $(SMPBENCHOBJS:.o=.d) $(SIMOBJS:.o=.d)
