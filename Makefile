@@ -22,6 +22,9 @@
 # GDB_BATCH=1 for debug (gdb -batch: backtrace at kmain, then quit),
 # LOCK_CHECKS=0: the kernel without the lock checker (kernel/lockdep.h; make
 # bench boots such a kernel, every other target the checked one),
+# LOCK_STAT=0: the kernel without the mm locks' statistics (mm/lock_stat.h;
+# make bench boots such a kernel: four RDTSC per order-0 pair cost TCG
+# about 100-250 ns of 210-270; every other target has them),
 # UBSAN=1: the kernel built with -fsanitize=undefined (kernel/ubsan.c reports
 # each site once; O defaults to build/ubsan).
 
@@ -29,6 +32,7 @@ override MAKEFLAGS += -rR --no-print-directory
 
 UBSAN ?= 0
 LOCK_CHECKS ?= 1
+LOCK_STAT ?= 1
 ifeq ($(UBSAN),1)
 O ?= build/ubsan
 endif
@@ -68,7 +72,7 @@ KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -mcmodel=kernel \
 	-mno-red-zone -mgeneral-regs-only -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
 	-fstack-protector-strong -mstack-protector-guard=global -fno-asynchronous-unwind-tables -fno-common \
 	-fno-strict-aliasing -I. $(WARN) -MMD -MP
-KCFLAGS += -DLOCK_CHECKS=$(LOCK_CHECKS)
+KCFLAGS += -DLOCK_CHECKS=$(LOCK_CHECKS) -DMM_LOCK_STAT=$(LOCK_STAT)
 ifeq ($(UBSAN),1)
 KCFLAGS += -fsanitize=undefined -DCONFIG_UBSAN
 endif
@@ -261,11 +265,12 @@ debug: deps $(KERNEL)
 
 # Benchmarks never run in `make test` (timed things do not assert speed);
 # tests/qemu/test_bench.py only checks that the harness runs (--quick).
-# The QEMU benchmarks boot a kernel without the lock checks (LOCK_CHECKS=0,
-# in $(O)/nochecks); everything else runs with them.
+# The QEMU benchmarks boot a kernel without the lock checks and the lock
+# statistics (LOCK_CHECKS=0 LOCK_STAT=0, in $(O)/nochecks); everything else
+# runs with them.
 bench: deps
 	$(Q)$(MAKE) kernel $(BENCH) $(SMPBENCH)
-	$(Q)$(MAKE) LOCK_CHECKS=0 O=$(O)/nochecks kernel
+	$(Q)$(MAKE) LOCK_CHECKS=0 LOCK_STAT=0 O=$(O)/nochecks kernel
 	$(Q)O=$(O) KERNEL=$(abspath $(O))/nochecks/kernel.elf $(PYTHON) tools/bench.py
 
 # libFuzzer targets (tests/fuzz/fuzz_*.c): the host objects rebuilt with
