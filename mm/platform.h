@@ -37,6 +37,8 @@
  *   void *mm_pfn_to_virt(unsigned long pfn);     direct map
  *   unsigned long mm_virt_to_pfn(const void *va);
  *   bool mm_in_interrupt(void);             true in an interrupt handler
+ *   u64 mm_tsc(void);                       a cheap timestamp for event records
+ *                                           (the kernel: the TSC; the host: ns)
  *   MM_MAX_CPUS
  */
 
@@ -77,6 +79,8 @@ __printf(1, 2) void mm_bug(const char *fmt, ...);
 
 /* Nanoseconds from a monotonic clock. */
 u64 mm_time_ns(void);
+/* The mm_time_ns() clock's reading at timestamp @tsc (from mm_tsc()). */
+u64 mm_tsc_to_ns(u64 tsc);
 
 /* Map one page of @pfn at kernel virtual address @va (which the mm owns: it
  * comes from mm_vrange_alloc). Return: 0 or -ENOMEM for a page-table page. */

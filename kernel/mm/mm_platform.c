@@ -40,6 +40,8 @@ void mm_bug(const char *fmt, ...)
 }
 
 u64 mm_time_ns(void) { return time_ns(); }
+/* time_ns() counts from TSC 0 (arch/x86_64/tsc.c: tsc_boot is 0). */
+u64 mm_tsc_to_ns(u64 tsc) { return tsc_to_ns(tsc); }
 
 static bool in_vrange(unsigned long va) { return va >= VRANGE_BASE && va < VRANGE_END; }
 

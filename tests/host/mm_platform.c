@@ -153,6 +153,8 @@ u64 mm_time_ns(void)
 	return (u64)ts.tv_sec * 1000000000ULL + (u64)ts.tv_nsec;
 }
 
+u64 mm_tsc_to_ns(u64 tsc) { return tsc; }
+
 static pthread_once_t sim_once = PTHREAD_ONCE_INIT;
 
 static void sim_pte_init(void)
