@@ -67,3 +67,46 @@ def test_plots_big_picture_is_scaled(ctx):
             head = f.read(24)
         width, height = int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
         assert width <= 2000 and height <= 1400, (width, height)
+
+
+def test_plots_trace_timeline(ctx):
+    """A `trace dump` inside a console log (prompt and other lines around
+    it): one lane per CPU, a compaction whose begin was overwritten still
+    drawn; a file without trace lines and bad arguments are refused."""
+    if not _have_matplotlib():
+        print("    skip: %s has no matplotlib" % PY)
+        return
+    rows = [{"cpu": 0, "tsc": 100, "ns": 1000, "ev": "isolate", "pfn": 7, "result": 0},
+            {"cpu": 1, "tsc": 150, "ns": 1500, "ev": "fault_wait", "pfn": 7, "result": 0},
+            {"cpu": 0, "tsc": 200, "ns": 2000, "ev": "shootdown", "va": "0xffff900000001000",
+             "pages": 1},
+            {"cpu": 0, "tsc": 300, "ns": 3000, "ev": "migrate", "pfn": 7, "result": 0},
+            {"cpu": 1, "tsc": 350, "ns": 3500, "ev": "fault_done", "pfn": 7, "result": 0},
+            {"cpu": 0, "tsc": 400, "ns": 4000, "ev": "compact_end", "migrated": 1, "result": 1},
+            {"cpu": 0, "tsc": 500, "ns": 5000, "ev": "compact_begin", "order": 11, "direct": 0}]
+    summary = {"ev": "summary", "enabled": False, "events": 9, "dumped": 7,
+               "cpus": [{"cpu": 0, "events": 7, "dropped": 2, "lost": 0},
+                        {"cpu": 1, "events": 2, "dropped": 0, "lost": 0}]}
+    with tempfile.TemporaryDirectory() as tmp:
+        dump = os.path.join(tmp, "serial.log")
+        with open(dump, "w") as f:
+            f.write("> trace dump\n" + "".join(json.dumps(r) + "\n" for r in rows + [summary]) +
+                    "> \n")
+        out = _plots("trace", dump)
+        png = os.path.join(tmp, "serial-trace.png")
+        assert "picture: %s" % png in out and os.path.getsize(png) > 1000, out
+        png = os.path.join(tmp, "t.png")
+        assert "picture: %s" % png in _plots("trace", dump, "-o", png)
+        with open(os.path.join(tmp, "empty.log"), "w") as f:
+            f.write("> trace dump\n")
+        for args in ([os.path.join(tmp, "empty.log")], [dump, "-x", png], [dump, "-o"]):
+            proc = subprocess.run([PY, PLOTS, "trace"] + args, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT, text=True, timeout=60)
+            assert proc.returncode == 2 and "plots:" in proc.stdout, (args, proc.stdout)
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("plots", PLOTS)
+    plots = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(plots)
+    spans = plots.trace_spans(rows, "compact_begin", "compact_end")
+    assert spans == [(0, 1000, 4000), (0, 5000, 5000)], spans
+    assert plots.trace_spans(rows, "fault_wait", "fault_done") == [(1, 1500, 3500)]
