@@ -137,6 +137,7 @@ static void refill(struct trace_reader *reader, unsigned int cpu)
 	while (reader->next[cpu] < reader->end[cpu]) {
 		oldest = __atomic_load_n(&rings[cpu].head, __ATOMIC_ACQUIRE);
 		oldest = oldest > TRACE_RING_RECORDS ? oldest - TRACE_RING_RECORDS : 0;
+		oldest = MIN(oldest, reader->end[cpu]); /* only what was there at init */
 		if (reader->next[cpu] < oldest) { /* lapped while we read */
 			reader->lost[cpu] += oldest - reader->next[cpu];
 			reader->next[cpu] = oldest;
