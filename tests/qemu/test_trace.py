@@ -13,6 +13,7 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
 import qemu  # noqa: E402
+from guest import MIB, balloon_info, set_balloon  # noqa: E402
 
 PY = "/usr/bin/python3"
 PLOTS = os.path.join(qemu.ROOT, "tools", "plots.py")
@@ -49,6 +50,31 @@ def test_trace_commands(ctx):
         assert "trace: cleared" in m.command("trace clear")
         records, summary = parse_dump(m.command("trace dump"))
         assert records == [] and summary["events"] == 0 and not summary["enabled"], summary
+
+
+def test_trace_balloon_batches(ctx):
+    """An inflate by 64 MiB and the deflate back: batch events whose pages
+    add up to exactly what moved, on the balloon thread's CPU."""
+    ram = 512 * MIB
+    with ctx.machine(name="trace-balloon", mem="512M") as m:
+        m.wait_ready(30)
+        m.expect("> ", 10)
+        q = m.qmp()
+        assert "trace: on" in m.command("trace on")
+        set_balloon(q, ram - 64 * MIB)
+        set_balloon(q, ram)
+        assert balloon_info(m)["actual"] == 0
+        m.command("trace off")
+        records, summary = parse_dump(m.command("trace dump", 120))
+    batches = [r for r in records if r["ev"].startswith("balloon_")]
+    assert batches, sorted({r["ev"] for r in records})
+    for ev in ("balloon_inflate", "balloon_deflate"):
+        done = [r["result"] for r in batches if r["ev"] == ev]
+        assert sum(n for n in done if n > 0) == 64 * MIB // 4096, (ev, done)
+        assert all(0 <= n <= r["want"] for n, r in zip(done, (b for b in batches
+                                                                if b["ev"] == ev))), ev
+    assert len({r["cpu"] for r in batches}) == 1, "the balloon thread changed CPU"
+    assert all(c["dropped"] == 0 for c in summary["cpus"]), summary
 
 
 def test_trace_compaction_under_writer(ctx):
