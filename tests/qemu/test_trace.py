@@ -7,16 +7,13 @@ summary whose counts agree; tools/plots.py trace draws the dump."""
 import json
 import os
 import re
-import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
-import qemu  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from guest import MIB, balloon_info, set_balloon  # noqa: E402
-
-PY = "/usr/bin/python3"
-PLOTS = os.path.join(qemu.ROOT, "tools", "plots.py")
+from test_plots import PY, have_matplotlib, plots  # noqa: E402
 
 
 def parse_dump(out):
@@ -27,11 +24,6 @@ def parse_dump(out):
     summary = rows[-1]
     assert summary["ev"] == "summary", lines[-1]
     return rows[:-1], summary
-
-
-def _have_matplotlib():
-    return os.path.exists(PY) and subprocess.run(
-        [PY, "-c", "import matplotlib"], stderr=subprocess.DEVNULL).returncode == 0
 
 
 def test_trace_commands(ctx):
@@ -144,15 +136,13 @@ def test_trace_compaction_under_writer(ctx):
     assert summary["dumped"] == len(records) == dumped, summary
     assert summary["events"] == sum(c["events"] for c in per_cpu.values())
 
-    if not _have_matplotlib():
+    if not have_matplotlib():
         print("    skip: %s has no matplotlib (tools/deps.sh installs it)" % PY)
         return
     with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, "trace.jsonl")
+        path = os.path.join(tmp, "trace.log")
         with open(path, "w") as f:
             f.write(dump)
         png = os.path.join(tmp, "trace.png")
-        proc = subprocess.run([PY, PLOTS, "trace", path, "-o", png], stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True, timeout=300)
-        assert proc.returncode == 0, proc.stdout
-        assert "picture: %s" % png in proc.stdout and os.path.getsize(png) > 1000
+        out = plots("trace", path, "-o", png)
+        assert "picture: %s" % png in out and os.path.getsize(png) > 1000, out
