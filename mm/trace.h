@@ -24,9 +24,11 @@
  * State: one global trace (the sites have no struct mm: arch shootdowns,
  * drivers), defined in mm/trace.c. The enabled flag and clear may be
  * toggled by any CPU at any time; clear moves only the readers' start mark.
+ * On the host a CPU is a thread that said so (mm_host_cpu_set): two
+ * threads recording as one CPU would share its ring, as two CPUs never do.
  */
-#ifndef MM_TRACE_EVENTS_H
-#define MM_TRACE_EVENTS_H
+#ifndef MM_TRACE_H
+#define MM_TRACE_H
 
 #include "include/compiler.h"
 #include "include/types.h"
@@ -71,6 +73,12 @@ struct trace_kind_info {
 	const char *a_name;
 	const char *b_name;
 };
+
+/**
+ * trace_kind_info - the names @kind is printed with.
+ * Return: its entry; for a value outside the enum, one named "unknown".
+ * Context: any.
+ */
 const struct trace_kind_info *trace_kind_info(enum trace_kind kind);
 
 extern bool trace_enabled_flag; /* relaxed atomic: trace_enabled() */
@@ -80,8 +88,13 @@ static inline bool trace_enabled(void)
 	return MM_TRACE && __atomic_load_n(&trace_enabled_flag, __ATOMIC_RELAXED);
 }
 
-/* The out-of-line half of trace_event(): append to this CPU's ring.
- * Context: any (thread or interrupt); takes no lock. */
+/**
+ * trace_record - append a record of @kind, @a, @b to this CPU's ring: the
+ * out-of-line half of trace_event(), which calls it only when tracing is on.
+ * Overwrites the ring's oldest record when it is full.
+ * Context: any (thread or interrupt); takes no lock; interrupts are off
+ * for the few stores.
+ */
 void trace_record(enum trace_kind kind, u64 a, s32 b);
 
 #if MM_TRACE
@@ -98,14 +111,27 @@ void trace_record(enum trace_kind kind, u64 a, s32 b);
 	} while (0)
 #endif
 
-/* Start or stop recording. Return: 0, or -EOPNOTSUPP when built with
- * TRACE=0 (nothing could be recorded). */
+/**
+ * trace_set_enabled - start (@on) or stop recording at every site.
+ * Return: 0, or -EOPNOTSUPP when built with TRACE=0 (nothing could be
+ * recorded).
+ * Context: any; a site on another CPU sees the change a moment later.
+ */
 int trace_set_enabled(bool on);
-/* Forget every record so far (readers start after them). Any CPU, any time. */
+
+/**
+ * trace_clear - forget every record so far: readers and counts start after
+ * them. Writers are not disturbed.
+ * Context: any CPU, any time.
+ */
 void trace_clear(void);
 
-/* A CPU's figures: records since the last clear, of which dropped were
- * overwritten before anyone read them. */
+/**
+ * trace_cpu_counts - @cpu's records since the last clear (@events), of
+ * which @dropped were overwritten before anyone read them (those past the
+ * ring's size). Both 0 for a @cpu out of range.
+ * Context: any; racy against @cpu's writer by a record or so.
+ */
 void trace_cpu_counts(unsigned int cpu, u64 *events, u64 *dropped);
 
 /*
@@ -122,8 +148,18 @@ struct trace_reader {
 	bool have[MM_MAX_CPUS];                /* peek[cpu] is valid */
 };
 
+/**
+ * trace_reader_init - start @reader at the last clear (or, on a ring that
+ * wrapped, its oldest record) and end it at each ring's head now.
+ * Context: thread context (it reads every ring); writers may run.
+ */
 void trace_reader_init(struct trace_reader *reader);
-/* The next record in time order into @out. Return: false when none is left. */
+
+/**
+ * trace_reader_next - the next record in time order into @out.
+ * Return: false when none is left.
+ * Context: as trace_reader_init(); one thread per reader.
+ */
 bool trace_reader_next(struct trace_reader *reader, struct trace_record *out);
 
 #endif
