@@ -39,6 +39,8 @@
  *   bool mm_in_interrupt(void);             true in an interrupt handler
  *   u64 mm_tsc(void);                       a cheap timestamp for event records
  *                                           (the kernel: the TSC; the host: ns)
+ *   unsigned int mm_nr_cpus(void);          CPUs that run mm code: their ids are
+ *                                           0 .. mm_nr_cpus() - 1
  *   MM_MAX_CPUS
  */
 
@@ -113,6 +115,12 @@ void mm_flush_tlb_range(unsigned long va, unsigned long nr_pages);
  */
 void mm_set_migration_entry(unsigned long va, unsigned long pfn);
 bool mm_migration_entry(unsigned long va, unsigned long *pfn);
+
+/* @bytes of zeroed memory that is never given back (the event trace's
+ * rings, mm/trace.c: taken at the first `trace on`, not at boot, so a
+ * kernel that never traces never pays for them). Thread context.
+ * Return: the memory, or NULL. */
+void *mm_alloc_forever(size_t bytes);
 
 /* Reserve @nr_pages of kernel virtual address space (unmapped). Return: the
  * base, or 0 when the range is exhausted. */

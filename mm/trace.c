@@ -8,6 +8,11 @@
  * [start, head); those below head - RECORDS are gone (dropped). A reader
  * trusts a slot only when seq == i + 1 both before and after copying it.
  *
+ * Storage: the slots (256 KiB per CPU) are taken with mm_alloc_forever()
+ * at the first trace_set_enabled(true), for every CPU of mm_nr_cpus(), and
+ * kept: a writer may still be inside a record when tracing stops, so they
+ * are never freed. A CPU without slots (none yet) records nothing.
+ *
  * The one mutable global of mm/ besides mapped.c's per-CPU flush ranges:
  * the sites (arch shootdowns, the balloon, the fault handler) have no mm to
  * hang it on, and one flag for every site is what keeps a site one branch.
@@ -22,11 +27,14 @@ static_assert((TRACE_RING_RECORDS & RING_MASK) == 0, "a power of two");
 struct trace_ring {
 	u64 head;  /* records ever written here (atomic; only the owner writes) */
 	u64 start; /* head at the last clear (atomic; readers only) */
-	struct trace_record slot[TRACE_RING_RECORDS];
+	struct trace_record *slot; /* TRACE_RING_RECORDS of them, or NULL (atomic, set once) */
 } __aligned(64);
+
+enum storage_state { STORAGE_NONE, STORAGE_ALLOCATING, STORAGE_READY };
 
 bool trace_enabled_flag;
 static struct trace_ring rings[MM_MAX_CPUS];
+static unsigned int storage_state; /* enum storage_state (atomic) */
 
 static const struct trace_kind_info kinds[TRACE_KINDS] = {
 	[TRACE_ALLOC_SLOW] = { "alloc_slow", "order", "result" },
@@ -63,9 +71,15 @@ void trace_record(enum trace_kind kind, u64 a, s32 b)
 	unsigned long flags = mm_irq_save();
 	unsigned int cpu = mm_cpu_id();
 	struct trace_ring *ring = &rings[cpu];
-	u64 i = ring->head; /* our own */
-	struct trace_record *r = &ring->slot[i & RING_MASK];
+	struct trace_record *slot = __atomic_load_n(&ring->slot, __ATOMIC_ACQUIRE);
+	u64 i = LOAD(&ring->head); /* our own */
+	struct trace_record *r;
 
+	if (unlikely(!slot)) {
+		mm_irq_restore(flags);
+		return;
+	}
+	r = &slot[i & RING_MASK];
 	STORE(&r->seq, 0);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	STORE(&r->tsc, mm_tsc());
@@ -78,10 +92,50 @@ void trace_record(enum trace_kind kind, u64 a, s32 b)
 	mm_irq_restore(flags);
 }
 
+/* Slots for every CPU that has none. Return: 0 or -ENOMEM (those taken
+ * are kept; the next call tries the others again). */
+static int alloc_slots(void)
+{
+	unsigned int cpu, n = MIN(mm_nr_cpus(), (unsigned int)MM_MAX_CPUS);
+	struct trace_record *slot;
+
+	for (cpu = 0; cpu < n; cpu++) {
+		if (LOAD(&rings[cpu].slot))
+			continue;
+		slot = mm_alloc_forever(TRACE_RING_RECORDS * sizeof(*slot));
+		if (!slot)
+			return -ENOMEM;
+		__atomic_store_n(&rings[cpu].slot, slot, __ATOMIC_RELEASE);
+	}
+	return 0;
+}
+
+/* The first caller allocates; one that comes meanwhile waits for it. */
+static int ensure_storage(void)
+{
+	unsigned int state = STORAGE_NONE;
+	int err;
+
+	while (!__atomic_compare_exchange_n(&storage_state, &state, STORAGE_ALLOCATING, false,
+					    __ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE)) {
+		if (state == STORAGE_READY)
+			return 0;
+		mm_yield();
+		state = STORAGE_NONE;
+	}
+	err = alloc_slots();
+	__atomic_store_n(&storage_state, err ? STORAGE_NONE : STORAGE_READY, __ATOMIC_RELEASE);
+	return err;
+}
+
 int trace_set_enabled(bool on)
 {
+	int err;
+
 	if (!MM_TRACE)
 		return -EOPNOTSUPP;
+	if (on && (err = ensure_storage()))
+		return err;
 	__atomic_store_n(&trace_enabled_flag, on, __ATOMIC_RELAXED);
 	return 0;
 }
@@ -112,9 +166,14 @@ void trace_cpu_counts(unsigned int cpu, u64 *events, u64 *dropped)
  * overwritten (or is being written) before or during the copy. */
 static bool read_slot(unsigned int cpu, u64 i, struct trace_record *out)
 {
-	const struct trace_record *r = &rings[cpu].slot[i & RING_MASK];
-	u64 seq = __atomic_load_n(&r->seq, __ATOMIC_ACQUIRE);
+	const struct trace_record *slot = __atomic_load_n(&rings[cpu].slot, __ATOMIC_ACQUIRE);
+	const struct trace_record *r;
+	u64 seq;
 
+	if (!slot)
+		return false;
+	r = &slot[i & RING_MASK];
+	seq = __atomic_load_n(&r->seq, __ATOMIC_ACQUIRE);
 	if (seq != i + 1)
 		return false;
 	out->tsc = LOAD(&r->tsc);

@@ -38,7 +38,8 @@
 #define MM_TRACE 1
 #endif
 
-/* Records per CPU ring (a power of two): 256 KiB of 32-byte records. */
+/* Records per CPU ring (a power of two): 256 KiB of 32-byte records, taken
+ * at the first trace_set_enabled(true) and kept. */
 #define TRACE_RING_RECORDS 8192
 
 /* What a record's @a and @b mean is per kind (trace_kind_info()). */
@@ -112,10 +113,13 @@ void trace_record(enum trace_kind kind, u64 a, s32 b);
 #endif
 
 /**
- * trace_set_enabled - start (@on) or stop recording at every site.
- * Return: 0, or -EOPNOTSUPP when built with TRACE=0 (nothing could be
- * recorded).
- * Context: any; a site on another CPU sees the change a moment later.
+ * trace_set_enabled - start (@on) or stop recording at every site. The
+ * first start takes the rings' memory (mm_alloc_forever: 256 KiB per CPU).
+ * Return: 0, -ENOMEM when the rings could not be had, or -EOPNOTSUPP when
+ * built with TRACE=0 (nothing could be recorded).
+ * Context: thread context for @on (it may allocate; a second caller meanwhile
+ * yields until the first is done); any for off. A site on another CPU sees
+ * the change a moment later.
  */
 int trace_set_enabled(bool on);
 

@@ -26,37 +26,55 @@ static void trace_stop(void)
 	trace_clear();
 }
 
-/* Record @n events of this CPU: a = @first + i, b = -(i % 100). */
+/* Record @n events of this CPU: a = @first + i, b = -(a % 100). */
 static void record_n(u64 first, unsigned int n)
 {
 	unsigned int i;
 
 	for (i = 0; i < n; i++)
-		trace_event(TRACE_MIGRATE, first + i, -(int)(i % 100));
+		trace_event(TRACE_MIGRATE, first + i, -(int)((first + i) % 100));
 }
 
-/* This CPU's records a reader returns now, the first @max into @out. */
-static unsigned int read_mine(struct trace_record *out, unsigned int max, u64 *lost)
+/* What a reader returns of this CPU's records, checked one by one. */
+struct mine {
+	unsigned int n;   /* records */
+	u64 first, last;  /* their first and last @a */
+	unsigned int bad; /* not recorded by record_n(), or out of order */
+	u64 first_tsc;
+	u64 lost;         /* the reader's count for this CPU */
+};
+
+static void read_mine(struct mine *m)
 {
 	static struct trace_reader reader; /* 1 KiB: off the test's stack */
 	struct trace_record r;
-	unsigned int cpu = mm_cpu_id(), n = 0;
+	unsigned int cpu = mm_cpu_id();
+	u64 prev_tsc = 0;
 
+	*m = (struct mine){ 0 };
 	trace_reader_init(&reader);
-	while (trace_reader_next(&reader, &r))
-		if (r.cpu == cpu && n++ < max)
-			out[n - 1] = r;
-	*lost = reader.lost[cpu];
-	return n;
+	while (trace_reader_next(&reader, &r)) {
+		if (r.cpu != cpu)
+			continue;
+		if (r.kind != TRACE_MIGRATE || r.b != -(int)(r.a % 100) || r.tsc < prev_tsc ||
+		    (m->n && r.a != m->last + 1))
+			m->bad++;
+		if (!m->n++) {
+			m->first = r.a;
+			m->first_tsc = r.tsc;
+		}
+		m->last = r.a;
+		prev_tsc = r.tsc;
+	}
+	m->lost = reader.lost[cpu];
 }
-
-static struct trace_record got[TRACE_RING_RECORDS];
 
 /* Off: a site records nothing, and its arguments are not evaluated. */
 static void trace_disabled_records_nothing(struct ktest *test)
 {
-	u64 events, dropped, lost;
+	u64 events, dropped;
 	unsigned int evaluated = 0;
+	struct mine m;
 
 	if (!trace_start(test))
 		KTEST_SKIP(test, "built with TRACE=0");
@@ -66,7 +84,8 @@ static void trace_disabled_records_nothing(struct ktest *test)
 	trace_cpu_counts(mm_cpu_id(), &events, &dropped);
 	KTEST_EXPECT_EQ(test, events, 0);
 	KTEST_EXPECT_EQ(test, evaluated, 0);
-	KTEST_EXPECT_EQ(test, read_mine(got, TRACE_RING_RECORDS, &lost), 0);
+	read_mine(&m);
+	KTEST_EXPECT_EQ(test, m.n, 0);
 	KTEST_EXPECT_FALSE(test, trace_enabled());
 	trace_stop();
 }
@@ -75,8 +94,8 @@ static void trace_disabled_records_nothing(struct ktest *test)
  * the order they were recorded. */
 static void trace_records_in_order(struct ktest *test)
 {
-	u64 events, dropped, lost;
-	unsigned int i, n;
+	u64 events, dropped;
+	struct mine m;
 
 	if (!trace_start(test))
 		KTEST_SKIP(test, "built with TRACE=0");
@@ -86,18 +105,13 @@ static void trace_records_in_order(struct ktest *test)
 	trace_cpu_counts(mm_cpu_id(), &events, &dropped);
 	KTEST_EXPECT_EQ(test, events, 300);
 	KTEST_EXPECT_EQ(test, dropped, 0);
-	n = read_mine(got, TRACE_RING_RECORDS, &lost);
-	KTEST_ASSERT_EQ(test, n, 300);
-	KTEST_EXPECT_EQ(test, lost, 0);
-	for (i = 0; i < n; i++) {
-		KTEST_ASSERT_EQ(test, got[i].a, 1000 + i);
-		KTEST_ASSERT_EQ(test, got[i].b, -(int)(i % 100));
-		KTEST_ASSERT_EQ(test, got[i].kind, TRACE_MIGRATE);
-		KTEST_ASSERT_EQ(test, got[i].cpu, mm_cpu_id());
-		if (i)
-			KTEST_ASSERT_GE(test, got[i].tsc, got[i - 1].tsc);
-	}
-	KTEST_EXPECT_GT(test, got[0].tsc, 0);
+	read_mine(&m);
+	KTEST_EXPECT_EQ(test, m.n, 300);
+	KTEST_EXPECT_EQ(test, m.bad, 0);
+	KTEST_EXPECT_EQ(test, m.first, 1000);
+	KTEST_EXPECT_EQ(test, m.last, 1299);
+	KTEST_EXPECT_EQ(test, m.lost, 0);
+	KTEST_EXPECT_GT(test, m.first_tsc, 0);
 	trace_stop();
 }
 
@@ -105,8 +119,8 @@ static void trace_records_in_order(struct ktest *test)
  * counted dropped (not lost: nobody was reading). */
 static void trace_wrap_counts_dropped(struct ktest *test)
 {
-	u64 events, dropped, lost;
-	unsigned int i, n;
+	u64 events, dropped;
+	struct mine m;
 
 	if (!trace_start(test))
 		KTEST_SKIP(test, "built with TRACE=0");
@@ -115,18 +129,20 @@ static void trace_wrap_counts_dropped(struct ktest *test)
 	trace_cpu_counts(mm_cpu_id(), &events, &dropped);
 	KTEST_EXPECT_EQ(test, events, TRACE_RING_RECORDS + 123);
 	KTEST_EXPECT_EQ(test, dropped, 123);
-	n = read_mine(got, TRACE_RING_RECORDS, &lost);
-	KTEST_ASSERT_EQ(test, n, TRACE_RING_RECORDS);
-	KTEST_EXPECT_EQ(test, lost, 0);
-	for (i = 0; i < n; i++)
-		KTEST_ASSERT_EQ(test, got[i].a, 123 + i);
+	read_mine(&m);
+	KTEST_EXPECT_EQ(test, m.n, TRACE_RING_RECORDS);
+	KTEST_EXPECT_EQ(test, m.bad, 0);
+	KTEST_EXPECT_EQ(test, m.first, 123);
+	KTEST_EXPECT_EQ(test, m.last, TRACE_RING_RECORDS + 122);
+	KTEST_EXPECT_EQ(test, m.lost, 0);
 	trace_stop();
 }
 
 /* Clear forgets what was recorded; what comes after is kept. */
 static void trace_clear_forgets(struct ktest *test)
 {
-	u64 events, dropped, lost;
+	u64 events, dropped;
+	struct mine m;
 
 	if (!trace_start(test))
 		KTEST_SKIP(test, "built with TRACE=0");
@@ -137,9 +153,11 @@ static void trace_clear_forgets(struct ktest *test)
 	trace_cpu_counts(mm_cpu_id(), &events, &dropped);
 	KTEST_EXPECT_EQ(test, events, 7);
 	KTEST_EXPECT_EQ(test, dropped, 0);
-	KTEST_ASSERT_EQ(test, read_mine(got, TRACE_RING_RECORDS, &lost), 7);
-	KTEST_EXPECT_EQ(test, got[0].a, 5000);
-	KTEST_EXPECT_EQ(test, got[6].a, 5006);
+	read_mine(&m);
+	KTEST_EXPECT_EQ(test, m.n, 7);
+	KTEST_EXPECT_EQ(test, m.bad, 0);
+	KTEST_EXPECT_EQ(test, m.first, 5000);
+	KTEST_EXPECT_EQ(test, m.last, 5006);
 	trace_stop();
 }
 

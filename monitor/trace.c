@@ -98,7 +98,8 @@ static int cmd_trace(int argc, char **argv)
 	on = !strcmp(argv[1], "on");
 	err = trace_set_enabled(on);
 	if (err) {
-		kprintf("error: trace: compiled out (TRACE=0)\n");
+		kprintf("error: trace: %s\n", err == -EOPNOTSUPP ? "compiled out (TRACE=0)" :
+			"no memory for the rings");
 		return err;
 	}
 	kprintf("trace: %s\n", on ? "on" : "off");

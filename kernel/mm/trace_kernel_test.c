@@ -17,22 +17,25 @@
 #include "mm/trace.h"
 
 #define NR_PAGES 4
-#define MAX_MINE 4096
+#define MAX_MINE 512 /* this CPU's records a case looks at */
 
 static struct mapped_region region;
 static struct trace_reader reader;
 static struct trace_record mine[MAX_MINE];
 static volatile int toucher_started, toucher_done;
 
-/* This CPU's records since the last clear, in order. Return: how many. */
-static unsigned int read_mine(void)
+#define ALL_KINDS ((1U << TRACE_KINDS) - 1)
+
+/* This CPU's records since the last clear of the kinds in the @kinds mask,
+ * in order. Return: how many. */
+static unsigned int read_mine(unsigned int kinds)
 {
 	struct trace_record r;
 	unsigned int n = 0;
 
 	trace_reader_init(&reader);
 	while (trace_reader_next(&reader, &r))
-		if (r.cpu == mm_cpu_id() && n < MAX_MINE)
+		if (r.cpu == mm_cpu_id() && (kinds & (1U << r.kind)) && n < MAX_MINE)
 			mine[n++] = r;
 	return n;
 }
@@ -93,7 +96,7 @@ static void trace_kernel_migration_events(struct ktest *test)
 	region.migrate_hook = NULL;
 	KTEST_EXPECT_EQ(test, res.succeeded, NR_PAGES);
 	KTEST_EXPECT_EQ(test, toucher_done, 1);
-	n = read_mine();
+	n = read_mine(ALL_KINDS);
 	ktest_diag(test, "%u records on cpu %u", n, mm_cpu_id());
 	for (i = 0; i < NR_PAGES; i++) {
 		at = find(n, 0, TRACE_ISOLATE, pfns[i], false);
@@ -136,7 +139,7 @@ static void trace_kernel_compaction_events(struct ktest *test)
 	trace_set_enabled(false);
 	KTEST_ASSERT_NOT_NULL(test, page);
 	mm_free_pages(&kernel_mm, page, 1);
-	n = read_mine();
+	n = read_mine(1U << TRACE_COMPACT_BEGIN | 1U << TRACE_COMPACT_END | 1U << TRACE_ALLOC_SLOW);
 	begin = find(n, 0, TRACE_COMPACT_BEGIN, COMPACT_ALL, false);
 	KTEST_ASSERT_LT(test, begin, n);
 	KTEST_EXPECT_EQ(test, mine[begin].b, 0);

@@ -142,6 +142,7 @@ static inline bool mm_in_interrupt(void) { return false; }
  * thread-CPU, and mm_tsc_to_ns() is the identity. */
 u64 mm_time_ns(void);
 static inline u64 mm_tsc(void) { return mm_time_ns(); }
+static inline unsigned int mm_nr_cpus(void) { return MM_MAX_CPUS; }
 
 static inline void *mm_pfn_to_virt(unsigned long pfn)
 {
