@@ -25,6 +25,8 @@
 # LOCK_STAT=0: the kernel without the mm locks' statistics (mm/lock_stat.h;
 # make bench boots such a kernel: four RDTSC per order-0 pair cost TCG
 # about 100-250 ns of 210-270; every other target has them),
+# TRACE=0: the mm event trace's sites compiled out (mm/trace.h; for the
+# A/B figure of what a disabled trace costs, docs/trace.md),
 # UBSAN=1: the kernel built with -fsanitize=undefined (kernel/ubsan.c reports
 # each site once; O defaults to build/ubsan).
 
@@ -33,6 +35,7 @@ override MAKEFLAGS += -rR --no-print-directory
 UBSAN ?= 0
 LOCK_CHECKS ?= 1
 LOCK_STAT ?= 1
+TRACE ?= 1
 ifeq ($(UBSAN),1)
 O ?= build/ubsan
 endif
@@ -72,7 +75,7 @@ KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -mcmodel=kernel \
 	-mno-red-zone -mgeneral-regs-only -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
 	-fstack-protector-strong -mstack-protector-guard=global -fno-asynchronous-unwind-tables -fno-common \
 	-fno-strict-aliasing -I. $(WARN) -MMD -MP
-KCFLAGS += -DLOCK_CHECKS=$(LOCK_CHECKS) -DMM_LOCK_STAT=$(LOCK_STAT)
+KCFLAGS += -DLOCK_CHECKS=$(LOCK_CHECKS) -DMM_LOCK_STAT=$(LOCK_STAT) -DMM_TRACE=$(TRACE)
 ifeq ($(UBSAN),1)
 KCFLAGS += -fsanitize=undefined -DCONFIG_UBSAN
 endif
@@ -130,7 +133,7 @@ TSAN := $(O)/tsan/host-test
 # Built with clang when the kernel is.
 BENCHCC ?= $(if $(findstring clang,$(CC)),$(CC),$(HOSTCC))
 BENCHCFLAGS := -std=gnu11 -O2 -g -fno-omit-frame-pointer -I. $(WARN) -MMD -MP \
-	-DMM_PLATFORM_HOST -DMM_LOCK_CHECKS=0 -DMM_LOCK_STAT=0 -DMM_HOST_SMP=0
+	-DMM_PLATFORM_HOST -DMM_LOCK_CHECKS=0 -DMM_LOCK_STAT=0 -DMM_HOST_SMP=0 -DMM_TRACE=$(TRACE)
 BENCHSRCS := $(filter-out bench/smp_%.c,$(wildcard bench/*.c)) \
 	$(filter-out $(HOST_SHIMMED) lib/ktest.c %_test.c,$(filter lib/% mm/%,$(HOSTABLE))) \
 	tests/host/mm_platform.c tests/host/mm_testing.c tests/host/panic.c

@@ -32,6 +32,7 @@
 #include "mm/fault_inject.h"
 #include "mm/internal.h"
 #include "mm/poison.h"
+#include "mm/trace.h"
 
 static const enum migratetype fallbacks[MIGRATE_PCPTYPES] = {
 	[MIGRATE_UNMOVABLE] = MIGRATE_MOVABLE,
@@ -374,6 +375,7 @@ static __noinline struct page *alloc_slow(struct mm *mm, unsigned int order, gfp
 		page = compact_and_take(mm, order, gfp);
 	if (!page && may_oom_notify(mm, gfp))
 		page = alloc_after_oom_notify(mm, order, gfp);
+	trace_event(TRACE_ALLOC_SLOW, order, page ? 0 : -ENOMEM);
 	if (!page) {
 		mm_stat_inc(mm, alloc_fail[order]);
 		if (!(gfp & GFP_NOWARN))

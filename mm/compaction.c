@@ -39,6 +39,7 @@
 #include "mm/compaction.h"
 #include "mm/internal.h"
 #include "mm/movable.h"
+#include "mm/trace.h"
 
 #define COMPACT_TARGETS 1024
 #define COMPACT_CLUSTER 32 /* targets taken when the list runs dry mid-block */
@@ -353,6 +354,7 @@ enum compact_status compact_zone(struct mm *mm, unsigned int order, enum migrate
 		mm->compact.deferred++;
 		return res->status = COMPACT_DEFERRED;
 	}
+	trace_event(TRACE_COMPACT_BEGIN, order, direct);
 	for (t = 0; t < MEMDESC_TYPES; t++)
 		before[t] = mm->stats.migrate_by_type[t];
 	/* Packing mslab objects first frees whole pages for nothing but copies
@@ -385,6 +387,7 @@ enum compact_status compact_zone(struct mm *mm, unsigned int order, enum migrate
 	for (t = 0; t < MEMDESC_TYPES; t++)
 		res->migrated_by_type[t] = mm->stats.migrate_by_type[t] - before[t];
 	res->time_ns = mm_time_ns() - start;
+	trace_event(TRACE_COMPACT_END, res->migrated, res->status);
 	account(mm, res);
 	return res->status;
 }

@@ -1,6 +1,6 @@
 /*
  * Reading an mm_lock's statistics (mm/lock_stat.h): a relaxed load of each
- * field, converted from the platform's lock clock to ns.
+ * field, converted from mm_tsc() units to ns (mm_tsc_to_ns).
  */
 #include "lib/string.h"
 #include "mm/lock_stat.h"
@@ -16,8 +16,8 @@ void lock_stat_read(const struct lock_stat *s, struct lock_stat_info *out)
 #if MM_LOCK_STAT
 	out->acquired = lock_stat_load(&s->acquired);
 	out->contended = lock_stat_load(&s->contended);
-	out->wait_ns = mm_lock_clock_to_ns(lock_stat_load(&s->wait));
-	out->hold_ns = mm_lock_clock_to_ns(lock_stat_load(&s->hold));
-	out->max_hold_ns = mm_lock_clock_to_ns(lock_stat_load(&s->max_hold));
+	out->wait_ns = mm_tsc_to_ns(lock_stat_load(&s->wait));
+	out->hold_ns = mm_tsc_to_ns(lock_stat_load(&s->hold));
+	out->max_hold_ns = mm_tsc_to_ns(lock_stat_load(&s->max_hold));
 #endif
 }

@@ -3,8 +3,8 @@
  * and every other lock mm/ takes through mm_lock_irqsave): acquisitions,
  * the contended ones (the lock was held when asked for), the time spent
  * waiting for it (contended acquisitions only) and holding it, and the
- * longest hold. Times are in the platform's lock clock (the kernel: TSC
- * cycles; the host: ns), converted to ns when read (lock_stat_read).
+ * longest hold. Times are in mm_tsc() units (mm/platform.h; the kernel: TSC
+ * cycles; the host: ns), converted by mm_tsc_to_ns() when read.
  *
  * Invariants: contended <= acquired; max_hold <= hold. Every field is
  * written by the lock's holder only, between its acquisition and its

@@ -15,6 +15,7 @@
 #include "lib/string.h"
 #include "mm/mapped.h"
 #include "mm/migrate.h"
+#include "mm/trace.h"
 
 /* The identity a page's data carries in no-data simulations. */
 static unsigned long mapped_tag_of(const struct mapped_region *region, unsigned long index)
@@ -70,7 +71,9 @@ bool mapped_fault(unsigned long va, bool from_interrupt)
 		panic("mapped_fault: access to migrating page %#lx (pfn %#lx) from interrupt context",
 		      va, pfn);
 	__atomic_fetch_add(&nr_fault_waits, 1, __ATOMIC_RELAXED);
+	trace_event(TRACE_FAULT_WAIT, pfn, 0);
 	mm_wait(pfn, move_done, &arg);
+	trace_event(TRACE_FAULT_DONE, pfn, 0);
 	return true;
 }
 

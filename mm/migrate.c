@@ -22,6 +22,7 @@
 #include "mm/fault_inject.h"
 #include "mm/internal.h"
 #include "mm/migrate.h"
+#include "mm/trace.h"
 
 enum item_state { ITEM_PENDING, ITEM_ISOLATED, ITEM_DONE };
 
@@ -79,6 +80,7 @@ static void put_back(struct migrate_ctx *ctx, struct page *src)
 {
 	const struct movable_operations *ops = ctx->mm->movable_ops[page_type(src)];
 
+	trace_event(TRACE_PUTBACK, mm_page_to_pfn(ctx->mm, src), !!(page_flags(src) & PG_released));
 	if (page_flags(src) & PG_released) {
 		free_source(ctx, src);
 		ctx->res->released++;
@@ -143,6 +145,7 @@ static void isolate_item(struct migrate_ctx *ctx, struct migrate_item *it)
 	}
 	ops = page_movable_ops(mm, it->src);
 	rc = ops ? ops->isolate(mm, it->src, ctx->mode) : -EBUSY;
+	trace_event(TRACE_ISOLATE, it->pfn, rc);
 	if (rc == 0) {
 		it->state = ITEM_ISOLATED;
 		return;
@@ -210,6 +213,7 @@ static void migrate_item(struct migrate_ctx *ctx, struct migrate_item *it)
 	if (!rc)
 		rc = mm->movable_ops[type]->migrate(mm, it->dst, it->src, ctx->mode);
 	ctx->res->bytes_copied += mm->stats.migrate_bytes - bytes_before;
+	trace_event(TRACE_MIGRATE, it->pfn, rc);
 	if (rc == 0) {
 		free_source(ctx, it->src);
 		ctx->res->succeeded++;

@@ -39,6 +39,10 @@
  *   void *mm_pfn_to_virt(unsigned long pfn);     direct map
  *   unsigned long mm_virt_to_pfn(const void *va);
  *   bool mm_in_interrupt(void);             true in an interrupt handler
+ *   u64 mm_tsc(void);                       a cheap timestamp for event records
+ *                                           (the kernel: the TSC; the host: ns)
+ *   unsigned int mm_nr_cpus(void);          CPUs that run mm code: their ids are
+ *                                           0 .. mm_nr_cpus() - 1
  *   MM_MAX_CPUS
  */
 
@@ -63,9 +67,6 @@
 #define mm_assert_irqs_off() ((void)0)
 #endif
 
-/* The lock clock of struct lock_stat in ns (the kernel's counts TSC cycles). */
-u64 mm_lock_clock_to_ns(u64 clock);
-
 /* @lock's statistics since mm_lock_init(), in ns; zeros with MM_LOCK_STAT=0. */
 void lock_stat_read(const struct lock_stat *s, struct lock_stat_info *out);
 static inline void mm_lock_stat_read(const struct mm_lock *lock, struct lock_stat_info *out)
@@ -89,6 +90,8 @@ __printf(1, 2) void mm_bug(const char *fmt, ...);
 
 /* Nanoseconds from a monotonic clock. */
 u64 mm_time_ns(void);
+/* The mm_time_ns() clock's reading at timestamp @tsc (from mm_tsc()). */
+u64 mm_tsc_to_ns(u64 tsc);
 
 /* Map one page of @pfn at kernel virtual address @va (which the mm owns: it
  * comes from mm_vrange_alloc). Return: 0 or -ENOMEM for a page-table page. */
@@ -121,6 +124,12 @@ void mm_flush_tlb_range(unsigned long va, unsigned long nr_pages);
  */
 void mm_set_migration_entry(unsigned long va, unsigned long pfn);
 bool mm_migration_entry(unsigned long va, unsigned long *pfn);
+
+/* @bytes of zeroed memory that is never given back (the event trace's
+ * rings, mm/trace.c: taken at the first `trace on`, not at boot, so a
+ * kernel that never traces never pays for them). Thread context.
+ * Return: the memory, or NULL. */
+void *mm_alloc_forever(size_t bytes);
 
 /* Reserve @nr_pages of kernel virtual address space (unmapped). Return: the
  * base, or 0 when the range is exhausted. */

@@ -65,6 +65,11 @@ static inline void mm_irq_restore(unsigned long flags) { irq_restore(flags); }
 static inline bool mm_irqs_disabled(void) { return !irqs_enabled(); }
 static inline unsigned int mm_cpu_id(void) { return this_cpu()->index; }
 static inline bool mm_in_interrupt(void) { return in_interrupt(); }
+/* Raw TSC: the same count on every CPU (invariant TSC; TCG's is the host's
+ * clock), so records of different CPUs merge by it. */
+static inline u64 mm_tsc(void) { return rdtsc(); }
+/* APs come up at boot, before anything uses the mm from them. */
+static inline unsigned int mm_nr_cpus(void) { return smp_nr_online(); }
 
 static inline void *mm_pfn_to_virt(unsigned long pfn)
 {

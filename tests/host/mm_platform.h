@@ -173,6 +173,11 @@ static inline void mm_irq_restore(unsigned long flags) { mm_host_irq_depth = (in
  * (which the kernel takes with interrupts off), on this thread. */
 static inline bool mm_irqs_disabled(void) { return mm_host_irq_depth > 0 || mm_host_locks_held > 0; }
 static inline bool mm_in_interrupt(void) { return false; }
+/* The timestamp is the monotonic clock's nanoseconds: one clock for every
+ * thread-CPU, and mm_tsc_to_ns() is the identity. */
+u64 mm_time_ns(void);
+static inline u64 mm_tsc(void) { return mm_time_ns(); }
+static inline unsigned int mm_nr_cpus(void) { return MM_MAX_CPUS; }
 
 static inline void *mm_pfn_to_virt(unsigned long pfn)
 {
