@@ -51,29 +51,35 @@ unsigned long mapped_fault_waits(void) { return __atomic_load_n(&nr_fault_waits,
 
 struct wait_arg {
 	unsigned long va;
+	unsigned long pfn; /* the move waited for: its source, the channel */
 };
 
+/* The move of @arg ended: no migration entry at its address, or one of a
+ * later move (another source: the page moved on while this waiter had not
+ * run yet). That one wakes another channel, so waiting on for it here
+ * would be a lost wake-up: the fault is retried and waits on the new
+ * source's channel. */
 static bool move_done(void *arg)
 {
+	const struct wait_arg *wait = arg;
 	unsigned long pfn;
 
-	return !mm_migration_entry(((struct wait_arg *)arg)->va, &pfn);
+	return !mm_migration_entry(wait->va, &pfn) || pfn != wait->pfn;
 }
 
 bool mapped_fault(unsigned long va, bool from_interrupt)
 {
-	struct wait_arg arg = { va & ~(PAGE_SIZE - 1) };
-	unsigned long pfn;
+	struct wait_arg arg = { va & ~(PAGE_SIZE - 1), 0 };
 
-	if (!mm_migration_entry(arg.va, &pfn))
+	if (!mm_migration_entry(arg.va, &arg.pfn))
 		return false;
 	if (from_interrupt)
 		panic("mapped_fault: access to migrating page %#lx (pfn %#lx) from interrupt context",
-		      va, pfn);
+		      va, arg.pfn);
 	__atomic_fetch_add(&nr_fault_waits, 1, __ATOMIC_RELAXED);
-	trace_event(TRACE_FAULT_WAIT, pfn, 0);
-	mm_wait(pfn, move_done, &arg);
-	trace_event(TRACE_FAULT_DONE, pfn, 0);
+	trace_event(TRACE_FAULT_WAIT, arg.pfn, 0);
+	mm_wait(arg.pfn, move_done, &arg);
+	trace_event(TRACE_FAULT_DONE, arg.pfn, 0);
 	return true;
 }
 

@@ -91,8 +91,9 @@ unsigned long mapped_pfn(struct mapped_region *region, unsigned long index);
 
 /*
  * mapped_fault - called by the platform's page-fault path for a fault at
- * @va. If @va holds a migration entry, sleep until the move is done and
- * return true (the access is retried); otherwise return false.
+ * @va. If @va holds a migration entry, sleep until that move is done (or
+ * a later move of the page began: then the retried access waits for that
+ * one) and return true (the access is retried); otherwise return false.
  * Context: thread context with interrupts enabled before the fault; a
  * fault on a migrating page from interrupt context is a bug (panic).
  */

@@ -8,6 +8,9 @@
  * - remote_access_waits_for_move: the move stalls (the region's hook)
  *   until a writer on CPU 1 has faulted on the migration entry; after the
  *   move its write is in the new frame, and it waited exactly once.
+ * - woken_waiter_follows_the_next_move: a toucher woken by one move's end
+ *   that runs only once the next move began waits for that one (on one
+ *   CPU too: the toucher shares the mover's, cooperative).
  * - writer_torture: a writer (kernel/mm/mapped_writer.h) on every other
  *   CPU writes pass after pass into its own word of every page, checking
  *   each time that the word kept the previous pass's value, while CPU 0
@@ -23,8 +26,10 @@
  * torture loses every page's last writes: that is how it was shown to fail.
  * It found a bug: a writer's not-present fault whose move ended before the
  * handler read the entry was reported as unhandled (kernel/mm/mm_fault.c
- * now retries it). Kernel only;
- * skips at SMP=1. Bounded by time (SMP=4 on two host cores).
+ * now retries it), and a lost wake-up: a writer woken by one move's end
+ * that ran only after the next move began slept on the first move's
+ * channel (move_done now also ends the wait for a later move's entry).
+ * Kernel only; skips at SMP=1 but for woken_waiter_follows_the_next_move. Bounded by time (SMP=4 on two host cores).
  */
 #include "arch/x86_64/smp.h"
 #include "kernel/mm/mapped_writer.h"
@@ -103,6 +108,75 @@ static void mapped_smp_remote_access_waits_for_move(struct ktest *test)
 	word = (u64 *)mapped_access(&region, 0) + 5; /* the new frame, by the direct map */
 	KTEST_EXPECT_EQ(test, *word, STAMP);
 	KTEST_EXPECT_EQ(test, region.migrations, 1);
+	mapped_region_destroy(&region);
+	KTEST_EXPECT_TRUE(test, sched_wait_nr_threads(threads, WAIT_US));
+	KTEST_EXPECT_EQ(test, mm_nr_free_pages(&kernel_mm), free_before);
+}
+
+/* --- a waiter that runs only after the page moved on -------------------- */
+
+#define YIELD_NS 2000000000ULL
+
+/* Yield (the toucher is on this CPU: cooperative, it runs only now) until
+ * the fault-and-wait count reached @want or YIELD_NS passed. */
+static bool yield_until_waits(unsigned long want)
+{
+	u64 deadline = time_ns() + YIELD_NS;
+
+	while (mapped_fault_waits() < want && time_ns() < deadline)
+		thread_yield();
+	return mapped_fault_waits() >= want;
+}
+
+static bool first_wait_seen, second_wait_seen;
+
+/* Move 1: the toucher, on this CPU, faults on the entry and sleeps. */
+static void start_toucher_and_let_it_wait(struct mapped_region *r, unsigned long index)
+{
+	if (!thread_create_on("stamp", stamp_page0, NULL, (int)this_cpu()->index))
+		return;
+	first_wait_seen = yield_until_waits(waits_at_stall + 1);
+}
+
+/* Move 2, right after move 1 woke the toucher but before it ran: it finds
+ * a migration entry again, of another source (the page moved on), whose
+ * end wakes another channel; it must wait for this move, not sleep on. */
+static void let_the_woken_toucher_run(struct mapped_region *r, unsigned long index)
+{
+	second_wait_seen = yield_until_waits(waits_at_stall + 2);
+}
+
+/* A thread woken by the end of one move that runs only once the page's
+ * next move began waits for that move (the fault is retried on the new
+ * migration entry) instead of sleeping on the first move's channel, which
+ * nobody wakes again (the lost wake-up the writer torture hit at SMP=4: a
+ * writer stuck for 30 s). On one CPU too: the toucher shares the mover's. */
+static void mapped_smp_woken_waiter_follows_the_next_move(struct ktest *test)
+{
+	unsigned int threads = sched_nr_threads();
+	unsigned long pfn, second_src, free_before = mm_nr_free_pages(&kernel_mm);
+	struct migrate_result res;
+
+	completion_reset(&done);
+	KTEST_ASSERT_EQ(test, mapped_region_create(&region, &kernel_mm, 1, GFP_ZERO), 0);
+	pfn = mapped_pfn(&region, 0);
+	waits_at_stall = mapped_fault_waits();
+	first_wait_seen = second_wait_seen = false;
+	region.migrate_hook = start_toucher_and_let_it_wait;
+	KTEST_EXPECT_EQ(test, migrate_pages(&kernel_mm, &pfn, 1, NULL, NULL, NULL, MIGRATE_SYNC,
+					 &res), 0);
+	second_src = pfn = mapped_pfn(&region, 0); /* no yield since move 1 ended */
+	region.migrate_hook = let_the_woken_toucher_run;
+	KTEST_EXPECT_EQ(test, migrate_pages(&kernel_mm, &pfn, 1, NULL, NULL, NULL, MIGRATE_SYNC,
+					 &res), 0);
+	region.migrate_hook = NULL;
+	KTEST_EXPECT_TRUE(test, first_wait_seen);
+	KTEST_EXPECT_TRUE(test, second_wait_seen);
+	KTEST_ASSERT_TRUE(test, completion_wait(&done, 1, WAIT_US));
+	KTEST_EXPECT_EQ(test, mapped_fault_waits() - waits_at_stall, 2);
+	KTEST_EXPECT_NE(test, mapped_pfn(&region, 0), second_src); /* (move 2 may go back to move 1's source) */
+	KTEST_EXPECT_EQ(test, *((u64 *)mapped_access(&region, 0) + 5), STAMP);
+	KTEST_EXPECT_EQ(test, region.migrations, 2);
 	mapped_region_destroy(&region);
 	KTEST_EXPECT_TRUE(test, sched_wait_nr_threads(threads, WAIT_US));
 	KTEST_EXPECT_EQ(test, mm_nr_free_pages(&kernel_mm), free_before);
@@ -263,6 +337,7 @@ static void mapped_smp_owner_free_races_migration(struct ktest *test)
 
 static const struct ktest_case mapped_smp_cases[] = {
 	KTEST_CASE(mapped_smp_remote_access_waits_for_move),
+	KTEST_CASE(mapped_smp_woken_waiter_follows_the_next_move),
 	KTEST_CASE(mapped_smp_writer_torture),
 	KTEST_CASE(mapped_smp_owner_free_races_migration),
 	KTEST_END,
