@@ -96,7 +96,7 @@ static long scan_block(struct mm *mm, unsigned long block, unsigned long *bitmap
 			return -1; /* reserved */
 		size = (1UL << page_order(page)) - (pfn - head_pfn);
 		if (page_is_head(page)) {
-			if (!page_movable_ops(mm, page) || page_is_isolated(page))
+			if (!page_looks_movable(page))
 				return -1;
 			if (bitmap && head_pfn >= block)
 				bitmap_set_bit(bitmap, head_pfn - block);

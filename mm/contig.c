@@ -87,7 +87,7 @@ static long collect_movable(struct mm *mm, unsigned long start, unsigned long en
 		if (!page)
 			return -EBUSY; /* reserved */
 		if (page_is_head(page)) {
-			if (!page_movable_ops(mm, page) || page_is_isolated(page))
+			if (!page_looks_movable(page))
 				return -EBUSY;
 			if ((size_t)n < max)
 				pfns[n] = head;

@@ -52,7 +52,7 @@ static inline void buddy_prep_allocated(struct mm *mm, struct page *page, unsign
 	if (unlikely(mm->poison))
 		mm_poison_check(mm, mm_page_to_pfn(mm, page), order);
 	page_flags_set(page, PG_head | order);
-	page->memdesc = MEMDESC_KERNEL;
+	page_memdesc_word_set(page, MEMDESC_KERNEL);
 	page->private = 0;
 	page->refcount = 1;
 }

@@ -76,7 +76,9 @@ const struct movable_operations *page_movable_ops(const struct mm *mm, const str
 void movable_page_init(struct page *page, enum memdesc_type type, void *desc)
 {
 	page_set_memdesc(page, type, desc);
-	page_flags_or(page, PG_movable);
+	/* Release: a claim on another CPU (acquire) sees the memdesc, private
+	 * and the owner's descriptor as written before this. */
+	__atomic_fetch_or(&page->flags, PG_movable, __ATOMIC_RELEASE);
 }
 
 bool movable_page_clear(struct mm *mm, struct page *page)

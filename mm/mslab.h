@@ -115,6 +115,7 @@ struct mslab_pool {
 	unsigned long nr_handles;     /* (L) slots in use */
 	int last_error;               /* (L) why the last mslab_alloc failed, else 0 */
 	unsigned long bugs;           /* (L) misuse reported through mm_bug */
+	u64 released;                 /* (L) emptied pages migration held: it freed them */
 	u64 compactions;              /* (L) mslab_compact runs */
 	u64 compact_pages_freed;      /* (L) */
 };
