@@ -315,7 +315,7 @@ static struct page *compact_and_take(struct mm *mm, unsigned int order, gfp_t gf
 {
 	struct compact_result res;
 
-	mm->stats.compact_direct++;
+	mm_stat_inc(mm, compact_direct);
 	if (compact_zone(mm, order, MIGRATE_SYNC, true, &res) == COMPACT_SUCCESS)
 		return take_pages(mm, order, gfp);
 	return NULL;
@@ -353,7 +353,7 @@ static __noinline struct page *alloc_after_oom_notify(struct mm *mm, unsigned in
 		if (!page && may_compact(mm, order, gfp))
 			page = compact_and_take(mm, order, gfp);
 		if (page) {
-			mm->stats.oom_success++;
+			mm_stat_inc(mm, oom_success);
 			return page;
 		}
 	}

@@ -243,6 +243,7 @@ static bool compact_block(struct compact_control *cc, unsigned long block)
 	unsigned long bitmap[BITS_TO_LONGS(PAGEBLOCK_PAGES)] = { 0 };
 	struct migrate_result result;
 	long used = scan_block(cc->mm, block, bitmap, &cc->res->migrate_scanned);
+	unsigned int t;
 
 	pageblock_set_skip(cc->mm, block, used < 0); /* direct runs classify lazily */
 	if (used <= 0)
@@ -254,6 +255,8 @@ static bool compact_block(struct compact_control *cc, unsigned long block)
 			return false;
 	migrate_block(cc->mm, block, bitmap, compaction_alloc, compaction_free, cc, cc->mode, &result);
 	cc->res->migrated += result.succeeded;
+	for (t = 0; t < MEMDESC_TYPES; t++)
+		cc->res->migrated_by_type[t] += result.by_type[t];
 	cc->res->failed += result.failed;
 	if (!result.failed)
 		cc->res->blocks_evacuated++;
@@ -267,11 +270,13 @@ void compact_pack(struct mm *mm, struct pack_result *acc)
 	mm_drain_pcp(mm);
 }
 
-/* Deferral applies to orders at or above the lowest that failed. */
-static bool deferred(struct mm *mm, unsigned int order)
+/* Deferral applies to orders at or above the lowest that failed. The
+ * deferral state is shared by every CPU's direct compaction: zone lock. */
+static bool deferred_locked(struct mm *mm, unsigned int order)
 {
 	struct mm_compact *compact = &mm->compact;
 
+	mm_assert_held(&mm->lock);
 	if (!compact->defer_shift || order < compact->defer_order)
 		return false;
 	if (++compact->considered >= (1U << compact->defer_shift)) {
@@ -281,10 +286,20 @@ static bool deferred(struct mm *mm, unsigned int order)
 	return true;
 }
 
-static void record_outcome(struct mm *mm, unsigned int order, bool success)
+static bool deferred(struct mm *mm, unsigned int order)
+{
+	unsigned long flags = mm_lock_irqsave(&mm->lock);
+	bool defer = deferred_locked(mm, order);
+
+	mm_unlock_irqrestore(&mm->lock, flags);
+	return defer;
+}
+
+static void record_outcome_locked(struct mm *mm, unsigned int order, bool success)
 {
 	struct mm_compact *compact = &mm->compact;
 
+	mm_assert_held(&mm->lock);
 	if (success) {
 		if (order >= compact->defer_order) {
 			compact->defer_shift = 0;
@@ -298,23 +313,46 @@ static void record_outcome(struct mm *mm, unsigned int order, bool success)
 		compact->defer_shift++;
 }
 
+static void record_outcome(struct mm *mm, unsigned int order, bool success)
+{
+	unsigned long flags = mm_lock_irqsave(&mm->lock);
+
+	record_outcome_locked(mm, order, success);
+	mm_unlock_irqrestore(&mm->lock, flags);
+}
+
+/* (S) counters: runs on several CPUs end at once. */
 static void account(struct mm *mm, const struct compact_result *res)
 {
 	struct mm_compact *compact = &mm->compact;
 
-	compact->runs++;
-	compact->migrate_scanned += res->migrate_scanned;
-	compact->free_scanned += res->free_scanned;
-	compact->isolated += res->isolated;
-	compact->migrated += res->migrated;
-	compact->failed += res->failed;
-	compact->time_ns += res->time_ns;
+	mm_stat_add(&compact->runs, 1);
+	mm_stat_add(&compact->migrate_scanned, res->migrate_scanned);
+	mm_stat_add(&compact->free_scanned, res->free_scanned);
+	mm_stat_add(&compact->isolated, res->isolated);
+	mm_stat_add(&compact->migrated, res->migrated);
+	mm_stat_add(&compact->failed, res->failed);
+	mm_stat_add(&compact->time_ns, res->time_ns);
+}
+
+/* The migrate scanner's cached position: a hint any CPU's direct run
+ * starts from and stores when it ends (relaxed atomics: a stale one only
+ * costs a rescan). */
+static unsigned long cached_migrate_pfn(const struct mm *mm)
+{
+	return __atomic_load_n(&mm->compact.migrate_pfn, __ATOMIC_RELAXED);
+}
+
+static void cache_migrate_pfn(struct mm *mm, unsigned long pfn)
+{
+	__atomic_store_n(&mm->compact.migrate_pfn, pfn, __ATOMIC_RELAXED);
 }
 
 static void control_init(struct compact_control *cc, struct mm *mm, unsigned int order,
 			 enum migrate_mode mode, bool direct, struct compact_result *res)
 {
 	unsigned long last = ALIGN_DOWN(mm->end_pfn - 1, PAGEBLOCK_PAGES);
+	unsigned long cached = cached_migrate_pfn(mm);
 
 	memset(res, 0, sizeof(*res));
 	cc->mm = mm;
@@ -324,8 +362,8 @@ static void control_init(struct compact_control *cc, struct mm *mm, unsigned int
 	cc->nr_targets = 0;
 	cc->first_block = pageblock_start(mm->base_pfn);
 	cc->migrate_block = cc->first_block;
-	if (direct && mm->compact.migrate_pfn > cc->first_block && mm->compact.migrate_pfn < last)
-		cc->migrate_block = mm->compact.migrate_pfn;
+	if (direct && cached > cc->first_block && cached < last)
+		cc->migrate_block = cached;
 	cc->free_block = last;
 	cc->stuck_block = last;
 	cc->stuck_done = false;
@@ -345,16 +383,12 @@ enum compact_status compact_zone(struct mm *mm, unsigned int order, enum migrate
 {
 	struct compact_control cc;
 	u64 start = mm_time_ns();
-	u64 before[MEMDESC_TYPES];
-	unsigned int t;
 
 	control_init(&cc, mm, order, mode, direct, res);
 	if (direct && deferred(mm, order)) {
-		mm->compact.deferred++;
+		mm_stat_add(&mm->compact.deferred, 1);
 		return res->status = COMPACT_DEFERRED;
 	}
-	for (t = 0; t < MEMDESC_TYPES; t++)
-		before[t] = mm->stats.migrate_by_type[t];
 	/* Packing mslab objects first frees whole pages for nothing but copies
 	 * of small objects: fewer pages for the scanners to move. */
 	compact_pack(mm, &res->pack);
@@ -377,13 +411,11 @@ enum compact_status compact_zone(struct mm *mm, unsigned int order, enum migrate
 	release_targets(&cc);
 	if (order < COMPACT_ALL && compact_order_free(mm, order))
 		res->status = COMPACT_SUCCESS;
-	mm->compact.migrate_pfn = res->status == COMPACT_SUCCESS ? cc.migrate_block : 0;
+	cache_migrate_pfn(mm, res->status == COMPACT_SUCCESS ? cc.migrate_block : 0);
 	if (direct && res->status == COMPACT_COMPLETE)
 		pageblock_clear_skips(mm);
 	if (direct)
 		record_outcome(mm, order, res->status == COMPACT_SUCCESS);
-	for (t = 0; t < MEMDESC_TYPES; t++)
-		res->migrated_by_type[t] = mm->stats.migrate_by_type[t] - before[t];
 	res->time_ns = mm_time_ns() - start;
 	account(mm, res);
 	return res->status;

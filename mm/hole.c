@@ -67,7 +67,7 @@ struct page *mm_alloc_hole_page(struct mm *mm, gfp_t gfp)
 		buddy_prep_allocated(mm, page, 0);
 	mm_unlock_irqrestore(&mm->lock, flags);
 	if (!page) {
-		mm->stats.hole_fallback++;
+		mm_stat_inc(mm, hole_fallback);
 		return mm_alloc_pages(mm, 0, gfp);
 	}
 	return hole_page_taken(mm, page, gfp);

@@ -59,6 +59,8 @@ static inline void buddy_prep_allocated(struct mm *mm, struct page *page, unsign
 
 /* Count one event in a (S) statistic: exact without a lock. */
 #define mm_stat_inc(mm, field) __atomic_fetch_add(&(mm)->stats.field, 1, __ATOMIC_RELAXED)
+/* Add @n to a (S) statistic or counter at @ptr: the same, any amount. */
+#define mm_stat_add(ptr, n) __atomic_fetch_add((ptr), (n), __ATOMIC_RELAXED)
 
 /* A per-cpu cache's count or counter, written under its lock, read by
  * anyone without it: relaxed atomic stores (a plain store on x86), so

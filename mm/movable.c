@@ -6,6 +6,7 @@
  * once; the owner list is changed and walked in thread context only.
  */
 #include "include/errno.h"
+#include "mm/internal.h"
 #include "mm/movable.h"
 
 /* Types whose pages the core must never try to move. */
@@ -107,7 +108,7 @@ bool movable_page_try_take(struct page *page)
 void movable_page_release(struct mm *mm, struct page *page)
 {
 	if (!page_is_head(page) || !page_is_isolated(page)) {
-		mm->stats.bugs++;
+		mm_stat_inc(mm, bugs);
 		mm_bug("%s: movable_page_release of pfn %#lx, which is not isolated (flags %#lx)\n",
 		       mm->name, mm_page_to_pfn(mm, page), page_flags(page));
 		return;

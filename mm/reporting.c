@@ -77,7 +77,7 @@ static void return_one_locked(struct mm *mm, unsigned long pfn, unsigned int ord
 
 	mm_assert_held(&mm->lock);
 	if (!is_reporting_block(mm, pfn, order)) {
-		mm->stats.bugs++;
+		mm_stat_inc(mm, bugs);
 		mm_bug("%s: mm_report_return of pfn %#lx order %u, not a reporting block\n",
 		       mm->name, pfn, order);
 		return;
