@@ -30,8 +30,12 @@
  * success resets it. The migrate scanner's position is cached for direct
  * compaction and reset when the scanners meet.
  *
- * Locking: thread context; the zone lock is taken for each free-scanner
- * step and by the allocator; migration runs unlocked.
+ * Locking: thread context, on any number of CPUs at once over one mm; the
+ * zone lock is taken for each free-scanner step, for the deferral state
+ * and by the allocator; the migrate scanner reads pages unlocked (flags
+ * only: page_looks_movable) and sets skip bits atomically; migration runs
+ * unlocked, each page under the core's claim. The cached position and the
+ * counters are relaxed atomics.
  */
 #include "include/errno.h"
 #include "lib/bitmap.h"

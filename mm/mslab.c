@@ -11,7 +11,9 @@
  * Invariants (mslab_check): a page is on its class's partial list
  * (0 < inuse < nr), full list (inuse == nr) or isolated list (given to
  * migration; any inuse > 0); a page whose last object is freed is freed at
- * once, or released if it is isolated. Object i of a page is free iff its
+ * once, or released when migration holds it (isolated, or claimed by a
+ * compaction on another CPU that waits for the pool lock to isolate it).
+ * An object page's private word is its pool (how a claim finds the lock). Object i of a page is free iff its
  * bit is set iff slot[i] == 0; otherwise table slot slot[i] is used and
  * names this page and i. A page's map count is the sum of its slots'.
  */

@@ -147,8 +147,10 @@ int mslab_pool_create(struct mslab_pool *pool, struct mm *mm, const char *name);
 
 /*
  * mslab_pool_destroy - free every object, page, descriptor and the handle
- * table (pages isolated by migration are released to it). Handles of the
- * pool are dead afterwards. Context: thread context; nothing mapped.
+ * table (pages migration holds are released to it). Handles of the
+ * pool are dead afterwards. Context: thread context; nothing mapped, and
+ * no migration of the pool's mm running (a claimed page reaches the pool
+ * through its private word until the core lets it go).
  */
 void mslab_pool_destroy(struct mslab_pool *pool);
 
