@@ -154,7 +154,7 @@ static bool isolate_block_free(struct compact_control *cc, unsigned long block,
 			return false;
 		buddy_take_block_locked(mm, page);
 		buddy_split_locked(mm, page, order, keep, mt);
-		mm->nr_free += (1UL << order) - n;
+		mm_nr_free_add_locked(mm, (long)((1UL << order) - n));
 		for (i = 0; i < n; i++) {
 			buddy_prep_allocated(mm, page + i, 0);
 			cc->targets[cc->nr_targets++] = pfn + i;

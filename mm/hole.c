@@ -37,7 +37,7 @@ static struct page *take_hole_locked(struct mm *mm)
 			page = list_first_entry(list, struct page, buddy_list);
 			buddy_take_block_locked(mm, page);
 			buddy_split_locked(mm, page, o, 0, mt);
-			mm->nr_free += (1UL << o) - 1;
+			mm_nr_free_add_locked(mm, (long)(1UL << o) - 1);
 			return page;
 		}
 	}
@@ -145,7 +145,7 @@ static struct page *take_from_block_locked(struct mm *mm, unsigned long *cursor,
 
 			buddy_take_block_locked(mm, page);
 			buddy_split_locked(mm, page, o, 0, mt);
-			mm->nr_free += (1UL << o) - 1;
+			mm_nr_free_add_locked(mm, (long)(1UL << o) - 1);
 			*cursor = pfn + 1;
 			return page;
 		}

@@ -57,6 +57,14 @@ static inline void buddy_prep_allocated(struct mm *mm, struct page *page, unsign
 	page->refcount = 1;
 }
 
+/* nr_free changes under the zone lock but is read without it
+ * (mm_nr_free_pages: the balloon, kcompactd's score): a relaxed store. */
+static inline void mm_nr_free_add_locked(struct mm *mm, long delta)
+{
+	mm_assert_held(&mm->lock);
+	__atomic_store_n(&mm->nr_free, mm->nr_free + (unsigned long)delta, __ATOMIC_RELAXED);
+}
+
 /* Count one event in a (S) statistic: exact without a lock. */
 #define mm_stat_inc(mm, field) __atomic_fetch_add(&(mm)->stats.field, 1, __ATOMIC_RELAXED)
 /* Add @n to a (S) statistic or counter at @ptr: the same, any amount. */

@@ -11,6 +11,8 @@
  * them). Lives with neither mm/ nor the tests of one platform: the kernel
  * and both host runners build tests/workload/.
  */
+#include "drivers/virtio/balloon.h"
+#include "drivers/virtio/balloon_sim.h"
 #include "include/errno.h"
 #include "lib/prng.h"
 #include "lib/string.h"
@@ -29,6 +31,7 @@
 #define REGION_PAGES 48    /* mapped pages per CPU */
 #define STORM_HELD 24      /* blocks a storm CPU holds at most */
 #define STORM_MAX_ORDER 4
+#define BALLOON_MAX 256    /* pages the simulated host asks for at most */
 
 struct race_cpu {
 	struct prng rng;
@@ -49,6 +52,10 @@ struct race {
 	const struct race_config *cfg;
 	struct mm_test_env env;
 	struct mslab_pool pool;
+	struct balloon_sim sim;         /* the last CPU is the balloon's owner */
+	struct balloon balloon;
+	bool balloon_ok;
+	unsigned long node_pages;       /* the balloon's xarray nodes (its owner's) */
 	u64 deadline;
 	unsigned long released_before;
 	struct race_cpu cpus[MM_MAX_CPUS];
@@ -61,7 +68,61 @@ static unsigned long object_id(unsigned int cpu, unsigned int i, unsigned long n
 	return ((unsigned long)cpu << 40) | ((unsigned long)i << 24) | n;
 }
 
+static void *node_alloc(size_t size, void *priv)
+{
+	struct race *race = priv;
+
+	return mm_test_node_alloc(&race->env.mm, size, GFP_NOWARN, &race->node_pages);
+}
+
+static void node_free(void *p, size_t size, void *priv)
+{
+	struct race *race = priv;
+
+	mm_test_node_free(&race->env.mm, p, &race->node_pages);
+}
+
+static const struct xa_alloc_ops node_ops = { .alloc = node_alloc, .free = node_free,
+					       .priv = &shared_race };
+
+static void set_config_pending(void *arg) { ((struct balloon *)arg)->config_pending = true; }
+
 /* ---- the owners' operations, each on this CPU's own state ---- */
+
+/* The host asks for @num_pages: inflate or deflate until there (or stuck). */
+static bool balloon_settle(struct race *race, u32 num_pages)
+{
+	unsigned int round;
+
+	race->sim.num_pages = num_pages;
+	race->balloon.config_pending = true;
+	for (round = 0; round < 200 && !race->balloon.info.broken; round++) {
+		if (race->balloon.config_pending)
+			balloon_read_target(&race->balloon);
+		if (balloon_adjust(&race->balloon) && !race->balloon.config_pending)
+			return true;
+	}
+	return false;
+}
+
+static int balloon_setup(struct race *race)
+{
+	struct balloon_config cfg = { .mm = &race->env.mm, .vdev = &race->sim.vdev,
+				      .xa_ops = &node_ops, .batch = 32, .keep_pages = 16,
+				      .timeout_us = 2000000, .wait = balloon_sim_wait,
+				      .priv = &race->sim };
+	int err = balloon_sim_init(&race->sim, &race->env.mm);
+
+	if (err)
+		return err;
+	race->sim.config_changed = set_config_pending;
+	race->sim.arg = &race->balloon;
+	if ((err = balloon_start(&race->balloon, &cfg)))
+		return err;
+	race->balloon_ok = true;
+	return balloon_settle(race, BALLOON_MAX / 2) ? 0 : -EIO;
+}
+
 
 /* Push a stack page and write its pattern under its slot's lock (a
  * migration copies under that lock, so it copies all or nothing of it). */
@@ -174,7 +235,10 @@ static void compaction_round(struct race *race, struct race_cpu *rc, unsigned in
 		object_alloc(race, rc, cpu, i);
 		break;
 	default:
-		region_free_random(rc);
+		if (race->balloon_ok && cpu == race->cfg->nr_cpus - 1 && prng_chance(&rc->rng, 1, 2))
+			balloon_settle(race, (u32)prng_below(&rc->rng, BALLOON_MAX + 1));
+		else
+			region_free_random(rc);
 	}
 }
 
@@ -246,6 +310,8 @@ static int owners_setup(struct race *race)
 	int err = mslab_pool_create(&race->pool, mm, "race");
 
 	if (err || (err = mapped_init(mm)))
+		return err;
+	if (race->cfg->kind == RACE_COMPACTION && (err = balloon_setup(race)))
 		return err;
 	for (cpu = 0; cpu < race->cfg->nr_cpus; cpu++) {
 		struct race_cpu *rc = &race->cpus[cpu];
@@ -347,6 +413,8 @@ static void check_run(struct race *race, struct race_figures *fig)
 	fig->count_mismatch += by_type[MEMDESC_EXAMPLE] != stack_pages;
 	fig->count_mismatch += by_type[MEMDESC_MSLAB] != info.pages;
 	fig->count_mismatch += by_type[MEMDESC_MAPPED] != mapped_pages;
+	fig->count_mismatch += by_type[MEMDESC_BALLOON] !=
+			       (race->balloon_ok ? balloon_pages(&race->balloon) : 0);
 	fig->check = mm_check(&race->env.mm);
 }
 
@@ -369,6 +437,20 @@ static void owners_teardown(struct race *race)
 			mapped_region_destroy(&rc->region);
 	}
 	mslab_pool_destroy(&race->pool);
+}
+
+/* Deflate and stop the balloon: the host agrees, no node left. Return:
+ * what is wrong (0 when nothing). */
+static unsigned long balloon_teardown(struct race *race)
+{
+	unsigned long bad;
+
+	if (!race->balloon_ok)
+		return 0;
+	bad = !balloon_settle(race, 0);
+	bad += balloon_stop(&race->balloon) != 0;
+	bad += race->sim.violations + race->sim.host_pages + race->node_pages;
+	return bad;
 }
 
 static void sum_figures(struct race *race, struct race_figures *fig)
@@ -414,11 +496,16 @@ int race_workload_run(struct ktest *test, const struct race_config *cfg, struct 
 		check_run(race, fig);
 	}
 	owners_teardown(race);
+	fig->bad_owner += balloon_teardown(race);
 	fig->bugs = mm_test_take_bugs() + race->env.mm.stats.bugs;
 	ktest_diag(test, "%u cpus: %lu rounds, %lu compactions moved %lu pages, %lu owner frees "
 		   "(%lu released mid-move), %lu storm blocks, %lu contig ranges", cfg->nr_cpus,
 		   fig->rounds, fig->compactions, fig->migrated, fig->owner_frees, fig->released,
 		   fig->storm_allocs, fig->contig_taken);
+	if (race->balloon_ok)
+		ktest_diag(test, "balloon on cpu %u: %lu pages inflated, %lu migrated, %lu released "
+			   "mid-move", cfg->nr_cpus - 1, race->balloon.info.pages_inflated,
+			   race->balloon.info.migrated, race->balloon.info.released_isolated);
 	mm_test_env_finish(test, &race->env, free_start);
 	return err;
 }

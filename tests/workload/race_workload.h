@@ -7,7 +7,9 @@
  * and explicit, sync and async, all orders) while owning pages of three
  * movable owners and giving them up at random: its own tutorial stack
  * (mm/example_movable.h: pop and push), objects of one shared mslab pool
- * (free and allocate) and a mapped region (free). Storm: every CPU but 0
+ * (free and allocate) and a mapped region (free); the last CPU also owns a
+ * balloon on the simulated device and inflates and deflates it to random
+ * targets (drivers/virtio/balloon_sim.h). Storm: every CPU but 0
  * allocates and frees random orders (plain blocks and stack pages) while
  * CPU 0 compacts and takes alloc_contig ranges (mm/contig.h).
  *
