@@ -14,6 +14,7 @@
 #include "drivers/virtio/balloon.h"
 #include "drivers/virtio/balloon_sim.h"
 #include "include/errno.h"
+#include "lib/printf.h"
 #include "lib/prng.h"
 #include "lib/string.h"
 #include "mm/compaction.h"
@@ -471,6 +472,19 @@ static void sum_figures(struct race *race, struct race_figures *fig)
 	fig->released = race->env.mm.stats.migrate_released - race->released_before;
 }
 
+/* Every CPU must have made progress: one line of rounds per CPU. */
+static void diag_rounds(struct ktest *test, const struct race *race)
+{
+	char line[16 * MM_MAX_CPUS];
+	size_t len = 0;
+	unsigned int cpu;
+
+	line[0] = 0;
+	for (cpu = 0; cpu < race->cfg->nr_cpus && len < sizeof(line); cpu++)
+		len += (size_t)snprintf(line + len, sizeof(line) - len, " %lu", race->cpus[cpu].rounds);
+	ktest_diag(test, "rounds per cpu:%s", line);
+}
+
 int race_workload_run(struct ktest *test, const struct race_config *cfg, struct race_figures *fig)
 {
 	struct race *race = &shared_race;
@@ -502,6 +516,7 @@ int race_workload_run(struct ktest *test, const struct race_config *cfg, struct 
 		   "(%lu released mid-move), %lu storm blocks, %lu contig ranges", cfg->nr_cpus,
 		   fig->rounds, fig->compactions, fig->migrated, fig->owner_frees, fig->released,
 		   fig->storm_allocs, fig->contig_taken);
+	diag_rounds(test, race);
 	if (race->balloon_ok)
 		ktest_diag(test, "balloon on cpu %u: %lu pages inflated, %lu migrated, %lu released "
 			   "mid-move", cfg->nr_cpus - 1, race->balloon.info.pages_inflated,
