@@ -125,7 +125,8 @@ struct mm {
 	unsigned long nr_pageblocks;            /* (C) */
 	struct mm_lock lock;
 	struct free_area free_area[NR_ORDERS];  /* (Z) */
-	unsigned long nr_free;                  /* (Z) pages in the buddy lists; stored relaxed: read unlocked */
+	unsigned long nr_free;                  /* (Z) pages in the buddy lists (stored
+						 * relaxed: read unlocked) */
 	unsigned long nr_managed;               /* (C) pages the buddy was given */
 	unsigned long nr_reserved;              /* (C) pages never managed */
 	unsigned long wmark[NR_WMARK];          /* (C) in pages, against nr_free */

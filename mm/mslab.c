@@ -13,9 +13,10 @@
  * migration; any inuse > 0); a page whose last object is freed is freed at
  * once, or released when migration holds it (isolated, or claimed by a
  * compaction on another CPU that waits for the pool lock to isolate it).
- * An object page's private word is its pool (how a claim finds the lock). Object i of a page is free iff its
- * bit is set iff slot[i] == 0; otherwise table slot slot[i] is used and
- * names this page and i. A page's map count is the sum of its slots'.
+ * An object page's private word is its pool (how a claim finds the lock).
+ * Object i of a page is free iff its bit is set iff slot[i] == 0; otherwise
+ * table slot slot[i] is used and names this page and i. A page's map count
+ * is the sum of its slots'.
  */
 #include "include/errno.h"
 #include "lib/bitmap.h"
