@@ -248,12 +248,13 @@ int mapped_region_create(struct mapped_region *region, struct mm *mm, unsigned l
 			goto err;
 		page->private = mapped_tag_of(region, i);
 		region->slots[i] = (struct mapped_slot){ region, i };
-		movable_page_init(page, MEMDESC_MAPPED, &region->slots[i]);
 		if (mm_map_page(mapped_va(region, i), mm_page_to_pfn(mm, page), MM_PROT_WRITE)) {
-			page_flags_clear(page, PG_movable);
 			mm_free_pages(mm, page, 0);
 			goto err;
 		}
+		/* Movable only once mapped: a compaction on another CPU may
+		 * claim it from this instant on. */
+		movable_page_init(page, MEMDESC_MAPPED, &region->slots[i]);
 		region->nr_pages = i + 1;
 	}
 	return 0;
