@@ -22,6 +22,11 @@
 # GDB_BATCH=1 for debug (gdb -batch: backtrace at kmain, then quit),
 # LOCK_CHECKS=0: the kernel without the lock checker (kernel/lockdep.h; make
 # bench boots such a kernel, every other target the checked one),
+# LOCK_STAT=0: the kernel without the mm locks' statistics (mm/lock_stat.h;
+# make bench boots such a kernel: four RDTSC per order-0 pair cost TCG
+# about 100-250 ns of 210-270; every other target has them),
+# TRACE=0: the mm event trace's sites compiled out (mm/trace.h; for the
+# A/B figure of what a disabled trace costs, docs/trace.md),
 # UBSAN=1: the kernel built with -fsanitize=undefined (kernel/ubsan.c reports
 # each site once; O defaults to build/ubsan).
 
@@ -29,6 +34,8 @@ override MAKEFLAGS += -rR --no-print-directory
 
 UBSAN ?= 0
 LOCK_CHECKS ?= 1
+LOCK_STAT ?= 1
+TRACE ?= 1
 ifeq ($(UBSAN),1)
 O ?= build/ubsan
 endif
@@ -68,7 +75,7 @@ KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -mcmodel=kernel \
 	-mno-red-zone -mgeneral-regs-only -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
 	-fstack-protector-strong -mstack-protector-guard=global -fno-asynchronous-unwind-tables -fno-common \
 	-fno-strict-aliasing -I. $(WARN) -MMD -MP
-KCFLAGS += -DLOCK_CHECKS=$(LOCK_CHECKS)
+KCFLAGS += -DLOCK_CHECKS=$(LOCK_CHECKS) -DMM_LOCK_STAT=$(LOCK_STAT) -DMM_TRACE=$(TRACE)
 ifeq ($(UBSAN),1)
 KCFLAGS += -fsanitize=undefined -DCONFIG_UBSAN
 endif
@@ -126,12 +133,21 @@ TSAN := $(O)/tsan/host-test
 # Built with clang when the kernel is.
 BENCHCC ?= $(if $(findstring clang,$(CC)),$(CC),$(HOSTCC))
 BENCHCFLAGS := -std=gnu11 -O2 -g -fno-omit-frame-pointer -I. $(WARN) -MMD -MP \
-	-DMM_PLATFORM_HOST -DMM_LOCK_CHECKS=0 -DMM_HOST_SMP=0
-BENCHSRCS := $(wildcard bench/*.c) \
+	-DMM_PLATFORM_HOST -DMM_LOCK_CHECKS=0 -DMM_LOCK_STAT=0 -DMM_HOST_SMP=0 -DMM_TRACE=$(TRACE)
+BENCHSRCS := $(filter-out bench/smp_%.c,$(wildcard bench/*.c)) \
 	$(filter-out $(HOST_SHIMMED) lib/ktest.c %_test.c,$(filter lib/% mm/%,$(HOSTABLE))) \
 	tests/host/mm_platform.c tests/host/mm_testing.c tests/host/panic.c
 BENCHOBJS := $(patsubst %,$(O)/bench/obj/%.o,$(BENCHSRCS))
 BENCH := $(O)/bench/host_bench
+
+# The SMP host benchmark (bench/smp_order0_bench.c): the harness
+# (bench/host_bench.c) and mm/ rebuilt with MM_HOST_SMP=1 (pthreads as CPUs,
+# ticket locks) into $(O)/bench-smp/, the rest as host_bench.
+SMPBENCHCFLAGS := $(filter-out -DMM_HOST_SMP=0,$(BENCHCFLAGS)) -DMM_HOST_SMP=1 -pthread
+SMPBENCHSRCS := bench/host_bench.c bench/lib_shim.c bench/smp_order0_bench.c \
+	$(filter-out bench/%,$(BENCHSRCS))
+SMPBENCHOBJS := $(patsubst %,$(O)/bench-smp/obj/%.o,$(SMPBENCHSRCS))
+SMPBENCH := $(O)/bench/smp_order0_bench
 
 # The host simulation (sim/sim.c): the benchmark build of mm/ without data.
 SIMOBJS := $(O)/bench/obj/sim/sim.c.o $(O)/bench/obj/bench/lib_shim.c.o \
@@ -209,6 +225,16 @@ $(BENCH): $(BENCHOBJS)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(BENCHCC) $(BENCHCFLAGS) -o $@ $(BENCHOBJS) -lm
 
+$(O)/bench-smp/obj/%.c.o: %.c Makefile
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  BENCHCC $< (SMP)")
+	$(Q)$(BENCHCC) $(SMPBENCHCFLAGS) -c $< -o $@
+
+$(SMPBENCH): $(SMPBENCHOBJS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(BENCHCC) $(SMPBENCHCFLAGS) -o $@ $(SMPBENCHOBJS) -lm
+
 deps:
 	$(Q)tools/deps.sh
 
@@ -229,7 +255,7 @@ ktest: deps $(KERNEL)
 	$(Q)$(PYTHON) tools/testrun.py --kernel-only --suites $(SUITES)
 
 test: deps
-	$(Q)$(MAKE) kernel $(O)/host-test $(TSAN) $(BENCH) $(SIM)
+	$(Q)$(MAKE) kernel $(O)/host-test $(TSAN) $(BENCH) $(SMPBENCH) $(SIM)
 	$(Q)$(MAKE) UBSAN=1 O=$(O)/ubsan kernel
 	$(Q)$(PYTHON) tools/testrun.py
 
@@ -242,11 +268,12 @@ debug: deps $(KERNEL)
 
 # Benchmarks never run in `make test` (timed things do not assert speed);
 # tests/qemu/test_bench.py only checks that the harness runs (--quick).
-# The QEMU benchmarks boot a kernel without the lock checks (LOCK_CHECKS=0,
-# in $(O)/nochecks); everything else runs with them.
+# The QEMU benchmarks boot a kernel without the lock checks and the lock
+# statistics (LOCK_CHECKS=0 LOCK_STAT=0, in $(O)/nochecks); everything else
+# runs with them.
 bench: deps
-	$(Q)$(MAKE) kernel $(BENCH)
-	$(Q)$(MAKE) LOCK_CHECKS=0 O=$(O)/nochecks kernel
+	$(Q)$(MAKE) kernel $(BENCH) $(SMPBENCH)
+	$(Q)$(MAKE) LOCK_CHECKS=0 LOCK_STAT=0 O=$(O)/nochecks kernel
 	$(Q)O=$(O) KERNEL=$(abspath $(O))/nochecks/kernel.elf $(PYTHON) tools/bench.py
 
 # libFuzzer targets (tests/fuzz/fuzz_*.c): the host objects rebuilt with
@@ -356,4 +383,4 @@ sim: $(SIM)
 clean:
 	rm -rf $(O)
 
--include $(KOBJS:.o=.d) $(HOSTOBJS:.o=.d) $(TSANOBJS:.o=.d) $(FUZZOBJS:.o=.d) $(foreach p,$(FUZZ_OWN),$(O)/fuzz/cmp/$(call fuzz_own_src,$(p)).d) $(FUZZTARGETS:%=$(O)/fuzz/obj/tests/fuzz/fuzz_%.c.d) $(BENCHOBJS:.o=.d) $(SIMOBJS:.o=.d)
+-include $(KOBJS:.o=.d) $(HOSTOBJS:.o=.d) $(TSANOBJS:.o=.d) $(FUZZOBJS:.o=.d) $(foreach p,$(FUZZ_OWN),$(O)/fuzz/cmp/$(call fuzz_own_src,$(p)).d) $(FUZZTARGETS:%=$(O)/fuzz/obj/tests/fuzz/fuzz_%.c.d) $(BENCHOBJS:.o=.d) $(SMPBENCHOBJS:.o=.d) $(SIMOBJS:.o=.d)

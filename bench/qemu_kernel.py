@@ -8,7 +8,9 @@ its contents and kernel_mm passed mm_check; otherwise every figure it
 printed is reported failed (null, with its `bench:` error lines). The
 kernel repeats each measurement and reports medians: TCG timing is noisy.
 The guest has two CPUs (SMP), for the cross-call and shootdown figures
-(ipi_roundtrip_ns, tlb_shootdown_all_ns; null with a reason on one CPU).
+(ipi_roundtrip_ns, tlb_shootdown_all_ns; null with a reason on one CPU) and
+order-0 allocation on both at once (kernel_order0_pair_ns_smp2, against
+kernel_order0_pair_ns_smp1 on one in the same boot: kernel/bench_order0.c).
 """
 import json
 
@@ -34,8 +36,8 @@ SMP = 2
 
 def bench_kernel(ctx):
     """Page-copy variants, memcpy, mapped-page migration, a cross-call round
-    trip and a TLB shootdown of every CPU, TSC-timed in the kernel under
-    TCG on SMP CPUs."""
+    trip, a TLB shootdown of every CPU and order-0 pairs on one CPU and on
+    two at once, TSC-timed in the kernel under TCG on SMP CPUs."""
     cmdline = "bench=quick" if ctx.quick else "bench"
     with ctx.machine(cmdline, name="bench-kernel", qmp=False, smp=SMP) as m:
         status = m.wait_exit(120)

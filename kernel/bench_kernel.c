@@ -35,6 +35,8 @@
  *       per flush: INVLPG here and a waiting cross-call that flushes it on
  *       every other CPU. Verified: each other CPU ran every flush.
  *   With one CPU online both are null ("skipped": why), not a number.
+ *   kernel_order0_pair_ns_smp{1,2}  order-0 pairs on one CPU, then on two at
+ *       once (kernel/bench_order0.c)
  *
  * No floating point (-mgeneral-regs-only): times are picoseconds per
  * operation and ratios thousandths, printed with three decimals.
@@ -43,6 +45,7 @@
  * (the region's pages, its page tables and its virtual range).
  */
 #include "kernel/bench_kernel.h"
+#include "kernel/bench_kernel_internal.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/smp.h"
@@ -60,7 +63,6 @@
 #include "mm/mapped.h"
 #include "mm/migrate.h"
 
-#define KBENCH_ROUNDS 15
 #define KBENCH_QUICK_ROUNDS 3
 #define KBENCH_COPIES 64   /* 4 KiB copies per timed sample */
 #define KBENCH_PAGES 512   /* pages migrated per timed sample */
@@ -85,19 +87,6 @@ CMDLINE_PARAM(bench, "bench", set_bench,
 
 bool bench_kernel_requested(void) { return requested != KBENCH_OFF; }
 
-/* A figure; value and baseline in thousandths of their unit. */
-struct kbench_figure {
-	const char *name;
-	u64 milli;
-	const char *unit;
-	bool has_baseline;    /* then "ratio" is printed too: value / baseline */
-	u64 baseline_milli;
-	const char *baseline_unit; /* NULL: @unit */
-	u64 ratio_milli;
-	unsigned int runs;
-	const char *note;     /* no quotes or backslashes: printed as is */
-	const char *skipped;  /* non-NULL: the value is null, and this says why */
-};
 
 static size_t put_milli(char *buf, size_t size, u64 v)
 {
@@ -152,6 +141,12 @@ static u64 median(u64 *v, unsigned int n)
 static u64 ps_per_op(u64 cycles, unsigned long ops) { return tsc_to_ns(cycles * 1000) / ops; }
 
 static u64 milli_ratio(u64 a, u64 b) { return b ? a * 1000 / b : 0; }
+
+/* For the benchmarks in their own files (kernel/bench_kernel_internal.h). */
+void kbench_emit(const struct kbench_figure *figure) { emit(figure); }
+u64 kbench_median(u64 *v, unsigned int n) { return median(v, n); }
+u64 kbench_ps_per_op(u64 cycles, unsigned long ops) { return ps_per_op(cycles, ops); }
+u64 kbench_milli_ratio(u64 a, u64 b) { return milli_ratio(a, b); }
 
 typedef void (*copy_fn)(void *dst, const void *src, size_t bytes);
 
@@ -582,6 +577,10 @@ static int run(enum kbench_mode mode)
 	err = bench_ipi(rounds);
 	if (err)
 		pr_err("bench: ipi: %s\n", errno_name(err));
+	first = first ?: err;
+	err = bench_order0(rounds);
+	if (err)
+		pr_err("bench: order0: %s\n", errno_name(err));
 	first = first ?: err;
 	bad = mm_check(&kernel_mm);
 	if (bad) {

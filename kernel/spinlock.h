@@ -45,6 +45,28 @@ static inline void spin_lock_init(struct spinlock *lock, const char *name)
 	*lock = (struct spinlock)SPINLOCK_INIT(name);
 }
 
+/* Take @lock. Return: true when it was held and this CPU waited for it,
+ * then *@waited is how long (TSC cycles; mm/lock_stat.h counts it). */
+static __always_inline bool spin_lock_contended_at(struct spinlock *lock, unsigned long site,
+						   u64 *waited)
+{
+	u16 ticket;
+	u64 start;
+
+	lockdep_acquire(lock, site);
+	ticket = __atomic_fetch_add(&lock->next, 1, __ATOMIC_RELAXED);
+	if (likely(__atomic_load_n(&lock->serving, __ATOMIC_ACQUIRE) == ticket)) {
+		WRITE_ONCE(lock->cpu, (int)this_cpu()->index);
+		return false;
+	}
+	start = rdtsc();
+	while (__atomic_load_n(&lock->serving, __ATOMIC_ACQUIRE) != ticket)
+		cpu_relax();
+	*waited = rdtsc() - start;
+	WRITE_ONCE(lock->cpu, (int)this_cpu()->index);
+	return true;
+}
+
 static __always_inline void spin_lock_at(struct spinlock *lock, unsigned long site)
 {
 	u16 ticket;

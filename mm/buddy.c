@@ -32,6 +32,7 @@
 #include "mm/fault_inject.h"
 #include "mm/internal.h"
 #include "mm/poison.h"
+#include "mm/trace.h"
 
 static const enum migratetype fallbacks[MIGRATE_PCPTYPES] = {
 	[MIGRATE_UNMOVABLE] = MIGRATE_MOVABLE,
@@ -144,7 +145,7 @@ unsigned int buddy_take_block_locked(struct mm *mm, struct page *page)
 
 	mm_assert_held(&mm->lock);
 	free_list_del(mm, page, order);
-	mm->nr_free -= 1UL << order;
+	mm_nr_free_add_locked(mm, -(1L << order));
 	return order;
 }
 
@@ -263,7 +264,7 @@ struct page *buddy_take_locked(struct mm *mm, unsigned int order, enum migratety
 	if (!page && mt < MIGRATE_PCPTYPES)
 		page = take_fallback(mm, order, mt);
 	if (page)
-		mm->nr_free -= 1UL << order;
+		mm_nr_free_add_locked(mm, -(1L << order));
 	return page;
 }
 
@@ -315,7 +316,7 @@ static struct page *compact_and_take(struct mm *mm, unsigned int order, gfp_t gf
 {
 	struct compact_result res;
 
-	mm->stats.compact_direct++;
+	mm_stat_inc(mm, compact_direct);
 	if (compact_zone(mm, order, MIGRATE_SYNC, true, &res) == COMPACT_SUCCESS)
 		return take_pages(mm, order, gfp);
 	return NULL;
@@ -353,7 +354,7 @@ static __noinline struct page *alloc_after_oom_notify(struct mm *mm, unsigned in
 		if (!page && may_compact(mm, order, gfp))
 			page = compact_and_take(mm, order, gfp);
 		if (page) {
-			mm->stats.oom_success++;
+			mm_stat_inc(mm, oom_success);
 			return page;
 		}
 	}
@@ -374,6 +375,7 @@ static __noinline struct page *alloc_slow(struct mm *mm, unsigned int order, gfp
 		page = compact_and_take(mm, order, gfp);
 	if (!page && may_oom_notify(mm, gfp))
 		page = alloc_after_oom_notify(mm, order, gfp);
+	trace_event(TRACE_ALLOC_SLOW, order, page ? 0 : -ENOMEM);
 	if (!page) {
 		mm_stat_inc(mm, alloc_fail[order]);
 		if (!(gfp & GFP_NOWARN))
@@ -437,7 +439,7 @@ static __noinline void free_slow(struct mm *mm, struct page *page, unsigned int 
 	flags = mm_lock_irqsave(&mm->lock);
 	page_flags_set(page, 0);
 	buddy_free_locked(mm, pfn, order, pageblock_mt(mm, pfn));
-	mm->nr_free += 1UL << order;
+	mm_nr_free_add_locked(mm, 1L << order);
 	mm_unlock_irqrestore(&mm->lock, flags);
 }
 
@@ -464,7 +466,7 @@ struct page *mm_alloc_pfn(struct mm *mm, unsigned long pfn)
 			} else {
 				free_list_add(mm, mm_pfn_to_page(mm, half), order, mt);
 			}
-			mm->nr_free += 1UL << order;
+			mm_nr_free_add_locked(mm, 1L << order);
 		}
 		page = mm_pfn_to_page(mm, pfn);
 		buddy_prep_allocated(mm, page, 0);

@@ -30,8 +30,12 @@
  * success resets it. The migrate scanner's position is cached for direct
  * compaction and reset when the scanners meet.
  *
- * Locking: thread context; the zone lock is taken for each free-scanner
- * step and by the allocator; migration runs unlocked.
+ * Locking: thread context, on any number of CPUs at once over one mm; the
+ * zone lock is taken for each free-scanner step, for the deferral state
+ * and by the allocator; the migrate scanner reads pages unlocked (flags
+ * only: page_looks_movable) and sets skip bits atomically; migration runs
+ * unlocked, each page under the core's claim. The cached position and the
+ * counters are relaxed atomics.
  */
 #include "include/errno.h"
 #include "lib/bitmap.h"
@@ -39,6 +43,7 @@
 #include "mm/compaction.h"
 #include "mm/internal.h"
 #include "mm/movable.h"
+#include "mm/trace.h"
 
 #define COMPACT_TARGETS 1024
 #define COMPACT_CLUSTER 32 /* targets taken when the list runs dry mid-block */
@@ -96,7 +101,7 @@ static long scan_block(struct mm *mm, unsigned long block, unsigned long *bitmap
 			return -1; /* reserved */
 		size = (1UL << page_order(page)) - (pfn - head_pfn);
 		if (page_is_head(page)) {
-			if (!page_movable_ops(mm, page) || page_is_isolated(page))
+			if (!page_looks_movable(page))
 				return -1;
 			if (bitmap && head_pfn >= block)
 				bitmap_set_bit(bitmap, head_pfn - block);
@@ -150,7 +155,7 @@ static bool isolate_block_free(struct compact_control *cc, unsigned long block,
 			return false;
 		buddy_take_block_locked(mm, page);
 		buddy_split_locked(mm, page, order, keep, mt);
-		mm->nr_free += (1UL << order) - n;
+		mm_nr_free_add_locked(mm, (long)((1UL << order) - n));
 		for (i = 0; i < n; i++) {
 			buddy_prep_allocated(mm, page + i, 0);
 			cc->targets[cc->nr_targets++] = pfn + i;
@@ -243,6 +248,7 @@ static bool compact_block(struct compact_control *cc, unsigned long block)
 	unsigned long bitmap[BITS_TO_LONGS(PAGEBLOCK_PAGES)] = { 0 };
 	struct migrate_result result;
 	long used = scan_block(cc->mm, block, bitmap, &cc->res->migrate_scanned);
+	unsigned int t;
 
 	pageblock_set_skip(cc->mm, block, used < 0); /* direct runs classify lazily */
 	if (used <= 0)
@@ -254,6 +260,8 @@ static bool compact_block(struct compact_control *cc, unsigned long block)
 			return false;
 	migrate_block(cc->mm, block, bitmap, compaction_alloc, compaction_free, cc, cc->mode, &result);
 	cc->res->migrated += result.succeeded;
+	for (t = 0; t < MEMDESC_TYPES; t++)
+		cc->res->migrated_by_type[t] += result.by_type[t];
 	cc->res->failed += result.failed;
 	if (!result.failed)
 		cc->res->blocks_evacuated++;
@@ -267,11 +275,13 @@ void compact_pack(struct mm *mm, struct pack_result *acc)
 	mm_drain_pcp(mm);
 }
 
-/* Deferral applies to orders at or above the lowest that failed. */
-static bool deferred(struct mm *mm, unsigned int order)
+/* Deferral applies to orders at or above the lowest that failed. The
+ * deferral state is shared by every CPU's direct compaction: zone lock. */
+static bool deferred_locked(struct mm *mm, unsigned int order)
 {
 	struct mm_compact *compact = &mm->compact;
 
+	mm_assert_held(&mm->lock);
 	if (!compact->defer_shift || order < compact->defer_order)
 		return false;
 	if (++compact->considered >= (1U << compact->defer_shift)) {
@@ -281,10 +291,20 @@ static bool deferred(struct mm *mm, unsigned int order)
 	return true;
 }
 
-static void record_outcome(struct mm *mm, unsigned int order, bool success)
+static bool deferred(struct mm *mm, unsigned int order)
+{
+	unsigned long flags = mm_lock_irqsave(&mm->lock);
+	bool defer = deferred_locked(mm, order);
+
+	mm_unlock_irqrestore(&mm->lock, flags);
+	return defer;
+}
+
+static void record_outcome_locked(struct mm *mm, unsigned int order, bool success)
 {
 	struct mm_compact *compact = &mm->compact;
 
+	mm_assert_held(&mm->lock);
 	if (success) {
 		if (order >= compact->defer_order) {
 			compact->defer_shift = 0;
@@ -298,23 +318,46 @@ static void record_outcome(struct mm *mm, unsigned int order, bool success)
 		compact->defer_shift++;
 }
 
+static void record_outcome(struct mm *mm, unsigned int order, bool success)
+{
+	unsigned long flags = mm_lock_irqsave(&mm->lock);
+
+	record_outcome_locked(mm, order, success);
+	mm_unlock_irqrestore(&mm->lock, flags);
+}
+
+/* (S) counters: runs on several CPUs end at once. */
 static void account(struct mm *mm, const struct compact_result *res)
 {
 	struct mm_compact *compact = &mm->compact;
 
-	compact->runs++;
-	compact->migrate_scanned += res->migrate_scanned;
-	compact->free_scanned += res->free_scanned;
-	compact->isolated += res->isolated;
-	compact->migrated += res->migrated;
-	compact->failed += res->failed;
-	compact->time_ns += res->time_ns;
+	mm_stat_add(&compact->runs, 1);
+	mm_stat_add(&compact->migrate_scanned, res->migrate_scanned);
+	mm_stat_add(&compact->free_scanned, res->free_scanned);
+	mm_stat_add(&compact->isolated, res->isolated);
+	mm_stat_add(&compact->migrated, res->migrated);
+	mm_stat_add(&compact->failed, res->failed);
+	mm_stat_add(&compact->time_ns, res->time_ns);
+}
+
+/* The migrate scanner's cached position: a hint any CPU's direct run
+ * starts from and stores when it ends (relaxed atomics: a stale one only
+ * costs a rescan). */
+static unsigned long cached_migrate_pfn(const struct mm *mm)
+{
+	return __atomic_load_n(&mm->compact.migrate_pfn, __ATOMIC_RELAXED);
+}
+
+static void cache_migrate_pfn(struct mm *mm, unsigned long pfn)
+{
+	__atomic_store_n(&mm->compact.migrate_pfn, pfn, __ATOMIC_RELAXED);
 }
 
 static void control_init(struct compact_control *cc, struct mm *mm, unsigned int order,
 			 enum migrate_mode mode, bool direct, struct compact_result *res)
 {
 	unsigned long last = ALIGN_DOWN(mm->end_pfn - 1, PAGEBLOCK_PAGES);
+	unsigned long cached = cached_migrate_pfn(mm);
 
 	memset(res, 0, sizeof(*res));
 	cc->mm = mm;
@@ -324,8 +367,8 @@ static void control_init(struct compact_control *cc, struct mm *mm, unsigned int
 	cc->nr_targets = 0;
 	cc->first_block = pageblock_start(mm->base_pfn);
 	cc->migrate_block = cc->first_block;
-	if (direct && mm->compact.migrate_pfn > cc->first_block && mm->compact.migrate_pfn < last)
-		cc->migrate_block = mm->compact.migrate_pfn;
+	if (direct && cached > cc->first_block && cached < last)
+		cc->migrate_block = cached;
 	cc->free_block = last;
 	cc->stuck_block = last;
 	cc->stuck_done = false;
@@ -345,16 +388,13 @@ enum compact_status compact_zone(struct mm *mm, unsigned int order, enum migrate
 {
 	struct compact_control cc;
 	u64 start = mm_time_ns();
-	u64 before[MEMDESC_TYPES];
-	unsigned int t;
 
 	control_init(&cc, mm, order, mode, direct, res);
 	if (direct && deferred(mm, order)) {
-		mm->compact.deferred++;
+		mm_stat_add(&mm->compact.deferred, 1);
 		return res->status = COMPACT_DEFERRED;
 	}
-	for (t = 0; t < MEMDESC_TYPES; t++)
-		before[t] = mm->stats.migrate_by_type[t];
+	trace_event(TRACE_COMPACT_BEGIN, order, direct);
 	/* Packing mslab objects first frees whole pages for nothing but copies
 	 * of small objects: fewer pages for the scanners to move. */
 	compact_pack(mm, &res->pack);
@@ -377,14 +417,13 @@ enum compact_status compact_zone(struct mm *mm, unsigned int order, enum migrate
 	release_targets(&cc);
 	if (order < COMPACT_ALL && compact_order_free(mm, order))
 		res->status = COMPACT_SUCCESS;
-	mm->compact.migrate_pfn = res->status == COMPACT_SUCCESS ? cc.migrate_block : 0;
+	cache_migrate_pfn(mm, res->status == COMPACT_SUCCESS ? cc.migrate_block : 0);
 	if (direct && res->status == COMPACT_COMPLETE)
 		pageblock_clear_skips(mm);
 	if (direct)
 		record_outcome(mm, order, res->status == COMPACT_SUCCESS);
-	for (t = 0; t < MEMDESC_TYPES; t++)
-		res->migrated_by_type[t] = mm->stats.migrate_by_type[t] - before[t];
 	res->time_ns = mm_time_ns() - start;
+	trace_event(TRACE_COMPACT_END, res->migrated, res->status);
 	account(mm, res);
 	return res->status;
 }

@@ -53,7 +53,7 @@ static void remerge_locked(struct mm *mm, unsigned long start, unsigned long end
 		unsigned int order = buddy_take_block_locked(mm, page);
 
 		buddy_free_locked(mm, pfn, order, pageblock_mt(mm, pfn));
-		mm->nr_free += 1UL << order;
+		mm_nr_free_add_locked(mm, 1L << order);
 		pfn += 1UL << order;
 	}
 }
@@ -87,7 +87,7 @@ static long collect_movable(struct mm *mm, unsigned long start, unsigned long en
 		if (!page)
 			return -EBUSY; /* reserved */
 		if (page_is_head(page)) {
-			if (!page_movable_ops(mm, page) || page_is_isolated(page))
+			if (!page_looks_movable(page))
 				return -EBUSY;
 			if ((size_t)n < max)
 				pfns[n] = head;
@@ -143,7 +143,7 @@ static bool claim_locked(struct mm *mm, unsigned long start, unsigned long end)
 		for (i = head; i < block_end; i++) /* pieces outside the range go back */
 			if (i < start || i >= end) {
 				buddy_free_locked(mm, i, 0, pageblock_mt(mm, i));
-				mm->nr_free++;
+				mm_nr_free_add_locked(mm, 1);
 			}
 		pfn = block_end;
 	}

@@ -5,8 +5,11 @@
  *
  * Invariants: a used slot's page is an allocated head of type
  * MEMDESC_EXAMPLE with PG_movable whose memdesc is the slot, and
- * PG_isolated <=> slot->isolated. Locking: none; one thread uses a stack
- * (an owner shared between threads takes its own lock in each callback).
+ * PG_isolated <=> slot->isolated. Locking: one thread pushes and pops; the
+ * callbacks run on whichever CPU compacts, so a slot's lock orders its
+ * page, tag and mark between the two. A page popped while migration holds
+ * it (PG_released) is the core's: the callbacks leave its slot alone, which
+ * may hold the next page pushed by then.
  */
 #ifndef MM_EXAMPLE_MOVABLE_H
 #define MM_EXAMPLE_MOVABLE_H
@@ -17,9 +20,10 @@
 
 /* One page of the stack; page->memdesc points here (hence the alignment). */
 struct example_slot {
-	struct page *page;  /* where the data is now */
-	unsigned long tag;  /* the user's name for the page */
-	bool isolated;      /* handed to migration: the stack keeps off it */
+	struct mm_lock lock; /* orders the owner and the callbacks */
+	struct page *page;   /* where the data is now */
+	unsigned long tag;   /* the user's name for the page */
+	bool isolated;       /* handed to migration: the stack keeps off it */
 } __attribute__((aligned(16)));
 
 struct example_stack {

@@ -37,7 +37,7 @@ static struct page *take_hole_locked(struct mm *mm)
 			page = list_first_entry(list, struct page, buddy_list);
 			buddy_take_block_locked(mm, page);
 			buddy_split_locked(mm, page, o, 0, mt);
-			mm->nr_free += (1UL << o) - 1;
+			mm_nr_free_add_locked(mm, (long)(1UL << o) - 1);
 			return page;
 		}
 	}
@@ -67,7 +67,7 @@ struct page *mm_alloc_hole_page(struct mm *mm, gfp_t gfp)
 		buddy_prep_allocated(mm, page, 0);
 	mm_unlock_irqrestore(&mm->lock, flags);
 	if (!page) {
-		mm->stats.hole_fallback++;
+		mm_stat_inc(mm, hole_fallback);
 		return mm_alloc_pages(mm, 0, gfp);
 	}
 	return hole_page_taken(mm, page, gfp);
@@ -145,7 +145,7 @@ static struct page *take_from_block_locked(struct mm *mm, unsigned long *cursor,
 
 			buddy_take_block_locked(mm, page);
 			buddy_split_locked(mm, page, o, 0, mt);
-			mm->nr_free += (1UL << o) - 1;
+			mm_nr_free_add_locked(mm, (long)(1UL << o) - 1);
 			*cursor = pfn + 1;
 			return page;
 		}

@@ -52,13 +52,23 @@ static inline void buddy_prep_allocated(struct mm *mm, struct page *page, unsign
 	if (unlikely(mm->poison))
 		mm_poison_check(mm, mm_page_to_pfn(mm, page), order);
 	page_flags_set(page, PG_head | order);
-	page->memdesc = MEMDESC_KERNEL;
+	page_memdesc_word_set(page, MEMDESC_KERNEL);
 	page->private = 0;
 	page->refcount = 1;
 }
 
+/* nr_free changes under the zone lock but is read without it
+ * (mm_nr_free_pages: the balloon, kcompactd's score): a relaxed store. */
+static inline void mm_nr_free_add_locked(struct mm *mm, long delta)
+{
+	mm_assert_held(&mm->lock);
+	__atomic_store_n(&mm->nr_free, mm->nr_free + (unsigned long)delta, __ATOMIC_RELAXED);
+}
+
 /* Count one event in a (S) statistic: exact without a lock. */
 #define mm_stat_inc(mm, field) __atomic_fetch_add(&(mm)->stats.field, 1, __ATOMIC_RELAXED)
+/* Add @n to a (S) statistic or counter at @ptr: the same, any amount. */
+#define mm_stat_add(ptr, n) __atomic_fetch_add((ptr), (n), __ATOMIC_RELAXED)
 
 /* A per-cpu cache's count or counter, written under its lock, read by
  * anyone without it: relaxed atomic stores (a plain store on x86), so

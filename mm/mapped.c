@@ -15,6 +15,7 @@
 #include "lib/string.h"
 #include "mm/mapped.h"
 #include "mm/migrate.h"
+#include "mm/trace.h"
 
 /* The identity a page's data carries in no-data simulations. */
 static unsigned long mapped_tag_of(const struct mapped_region *region, unsigned long index)
@@ -76,7 +77,9 @@ bool mapped_fault(unsigned long va, bool from_interrupt)
 		panic("mapped_fault: access to migrating page %#lx (pfn %#lx) from interrupt context",
 		      va, arg.pfn);
 	__atomic_fetch_add(&nr_fault_waits, 1, __ATOMIC_RELAXED);
+	trace_event(TRACE_FAULT_WAIT, arg.pfn, 0);
 	mm_wait(arg.pfn, move_done, &arg);
+	trace_event(TRACE_FAULT_DONE, arg.pfn, 0);
 	return true;
 }
 
@@ -245,12 +248,13 @@ int mapped_region_create(struct mapped_region *region, struct mm *mm, unsigned l
 			goto err;
 		page->private = mapped_tag_of(region, i);
 		region->slots[i] = (struct mapped_slot){ region, i };
-		movable_page_init(page, MEMDESC_MAPPED, &region->slots[i]);
 		if (mm_map_page(mapped_va(region, i), mm_page_to_pfn(mm, page), MM_PROT_WRITE)) {
-			page_flags_clear(page, PG_movable);
 			mm_free_pages(mm, page, 0);
 			goto err;
 		}
+		/* Movable only once mapped: a compaction on another CPU may
+		 * claim it from this instant on. */
+		movable_page_init(page, MEMDESC_MAPPED, &region->slots[i]);
 		region->nr_pages = i + 1;
 	}
 	return 0;

@@ -22,6 +22,7 @@
 #include "mm/fault_inject.h"
 #include "mm/internal.h"
 #include "mm/migrate.h"
+#include "mm/trace.h"
 
 enum item_state { ITEM_PENDING, ITEM_ISOLATED, ITEM_DONE };
 
@@ -63,7 +64,11 @@ void migrate_copy_page(struct mm *mm, struct page *dst, struct page *src)
 		return;
 	}
 	pagecopy_movsq(mm_page_address(mm, dst), mm_page_address(mm, src), bytes);
-	mm->stats.migrate_bytes += bytes;
+	mm_stat_add(&mm->stats.migrate_bytes, bytes);
+	/* This CPU's own count, for the migration that called us (several
+	 * CPUs migrate at once: the shared total mixes theirs). */
+	__atomic_store_n(&mm->copied_bytes[mm_cpu_id()], mm->copied_bytes[mm_cpu_id()] + bytes,
+			 __ATOMIC_RELAXED);
 }
 
 /* Free a source page the core owns (migrated away, or released). */
@@ -79,6 +84,7 @@ static void put_back(struct migrate_ctx *ctx, struct page *src)
 {
 	const struct movable_operations *ops = ctx->mm->movable_ops[page_type(src)];
 
+	trace_event(TRACE_PUTBACK, mm_page_to_pfn(ctx->mm, src), !!(page_flags(src) & PG_released));
 	if (page_flags(src) & PG_released) {
 		free_source(ctx, src);
 		ctx->res->released++;
@@ -143,6 +149,7 @@ static void isolate_item(struct migrate_ctx *ctx, struct migrate_item *it)
 	}
 	ops = page_movable_ops(mm, it->src);
 	rc = ops ? ops->isolate(mm, it->src, ctx->mode) : -EBUSY;
+	trace_event(TRACE_ISOLATE, it->pfn, rc);
 	if (rc == 0) {
 		it->state = ITEM_ISOLATED;
 		return;
@@ -173,7 +180,7 @@ static void find_target(struct migrate_ctx *ctx, struct migrate_item *it)
 	it->dst = injected_fault(mm) != INJECT_NONE ? NULL : ctx->alloc(mm, it->src, ctx->priv);
 	mm->in_migration_alloc[cpu] = false;
 	if (it->dst && (!page_is_head(it->dst) || page_order(it->dst) != page_order(it->src))) {
-		mm->stats.bugs++;
+		mm_stat_inc(mm, bugs);
 		mm_bug("%s: migration target for pfn %#lx is not a free head of order %u\n",
 		       mm->name, it->pfn, page_order(it->src));
 		it->dst = NULL;
@@ -199,7 +206,8 @@ static void migrate_item(struct migrate_ctx *ctx, struct migrate_item *it)
 {
 	struct mm *mm = ctx->mm;
 	enum memdesc_type type = page_type(it->src);
-	u64 bytes_before = mm->stats.migrate_bytes;
+	unsigned int cpu = mm_cpu_id();
+	u64 bytes_before = mm->copied_bytes[cpu];
 	int rc;
 
 	if (page_flags(it->src) & PG_released) {
@@ -209,11 +217,13 @@ static void migrate_item(struct migrate_ctx *ctx, struct migrate_item *it)
 	rc = injected_migrate_rc(mm);
 	if (!rc)
 		rc = mm->movable_ops[type]->migrate(mm, it->dst, it->src, ctx->mode);
-	ctx->res->bytes_copied += mm->stats.migrate_bytes - bytes_before;
+	ctx->res->bytes_copied += mm->copied_bytes[cpu] - bytes_before;
+	trace_event(TRACE_MIGRATE, it->pfn, rc);
 	if (rc == 0) {
 		free_source(ctx, it->src);
 		ctx->res->succeeded++;
-		mm->stats.migrate_by_type[type]++;
+		ctx->res->by_type[type]++;
+		mm_stat_inc(mm, migrate_by_type[type]);
 		it->state = ITEM_DONE;
 		return;
 	}
@@ -288,10 +298,10 @@ static int finish(struct migrate_ctx *ctx)
 {
 	struct mm_stats *st = &ctx->mm->stats;
 
-	st->migrate_success += ctx->res->succeeded;
-	st->migrate_fail += ctx->res->failed;
-	st->migrate_retry += ctx->res->retried;
-	st->migrate_released += ctx->res->released;
+	mm_stat_add(&st->migrate_success, ctx->res->succeeded);
+	mm_stat_add(&st->migrate_fail, ctx->res->failed);
+	mm_stat_add(&st->migrate_retry, ctx->res->retried);
+	mm_stat_add(&st->migrate_released, ctx->res->released);
 	return ctx->res->failed ? -EBUSY : 0;
 }
 
@@ -326,7 +336,7 @@ int migrate_block(struct mm *mm, unsigned long base_pfn, const unsigned long *bi
 
 	ctx_init(&ctx, mm, alloc, free, priv, mode, res);
 	if (base_pfn & (PAGEBLOCK_PAGES - 1)) {
-		mm->stats.bugs++;
+		mm_stat_inc(mm, bugs);
 		mm_bug("%s: migrate_block base %#lx is not pageblock-aligned\n", mm->name, base_pfn);
 		return -EINVAL;
 	}
@@ -344,6 +354,8 @@ int migrate_block(struct mm *mm, unsigned long base_pfn, const unsigned long *bi
 
 void migrate_result_add(struct migrate_result *a, const struct migrate_result *b)
 {
+	unsigned int t;
+
 	a->succeeded += b->succeeded;
 	a->failed += b->failed;
 	a->retried += b->retried;
@@ -351,4 +363,6 @@ void migrate_result_add(struct migrate_result *a, const struct migrate_result *b
 	a->skipped += b->skipped;
 	a->no_target += b->no_target;
 	a->bytes_copied += b->bytes_copied;
+	for (t = 0; t < MEMDESC_TYPES; t++)
+		a->by_type[t] += b->by_type[t];
 }

@@ -32,6 +32,7 @@ struct migrate_result {
 	unsigned long skipped;     /* not a movable page when reached (freed meanwhile) */
 	unsigned long no_target;   /* failures because no target page was available */
 	unsigned long bytes_copied;
+	unsigned long by_type[MEMDESC_TYPES]; /* pages moved, per owner type */
 };
 
 /* Allocate a target for @src (same order); NULL when none. Must not sleep

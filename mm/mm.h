@@ -43,6 +43,11 @@ struct free_area {
 	unsigned long nr[MIGRATE_TYPES];      /* (Z) blocks on each list */
 };
 
+/* A cache line: what one CPU's hot data must not share with another's. */
+#define MM_CACHELINE_BYTES 64
+
+/* Aligned to a cache line: CPUs on their own caches at once do not take
+ * each other's lines (bench/smp_order0_bench.c, order0_scaling_2t). */
 struct pcp_cache {
 	struct mm_lock lock;                     /* (P): any CPU may drain it */
 	struct list_head list[MIGRATE_PCPTYPES]; /* (P) free order-0 pages */
@@ -51,14 +56,15 @@ struct pcp_cache {
 	unsigned int batch;                      /* (C) pages moved per refill/drain */
 	u64 hits;                                /* (P) order-0 allocations served here */
 	u64 frees;                               /* (P) order-0 frees cached here */
-};
+} __aligned(MM_CACHELINE_BYTES);
 
 struct movable_operations;
 struct fault_inject;
 
 /*
- * (S): statistics, written with mm_stat_inc() (a relaxed atomic add: no
- * lock, exact) or under the zone lock, read without one. The order-0 fast
+ * (S): statistics, written with mm_stat_inc() or mm_stat_add() (relaxed
+ * atomic adds: no lock, exact) or, for a field every writer updates under
+ * the zone lock, under it; read without one. The order-0 fast
  * path counts in its CPU's cache instead (pcp->hits, pcp->frees, under its
  * lock): mm_nr_allocs() and mm_nr_frees() add both.
  */
@@ -100,7 +106,7 @@ struct mm_oom {
 
 /* Compaction state and counters (mm/compaction.c). */
 struct mm_compact {
-	unsigned long migrate_pfn;  /* (Z) cached migrate scanner position */
+	unsigned long migrate_pfn;  /* relaxed atomic: cached migrate scanner position (a hint) */
 	unsigned int defer_shift;   /* (Z) skip 2^shift direct attempts after failures */
 	unsigned int considered;    /* (Z) attempts skipped since the last failure */
 	unsigned int defer_order;   /* (Z) lowest order that failed */
@@ -119,11 +125,13 @@ struct mm {
 	unsigned long base_pfn;                 /* (C) first PFN of the zone */
 	unsigned long end_pfn;                  /* (C) one past the last */
 	struct page *mem_map;                   /* (C) descriptors of [base_pfn, end_pfn) */
-	u8 *pageblock;                          /* (Z) per block: migratetype | saved type << 4 */
+	u8 *pageblock;                          /* (Z) per block: migratetype | skip | saved type << 4
+						 * (atomic bytes: the skip bit is set unlocked) */
 	unsigned long nr_pageblocks;            /* (C) */
 	struct mm_lock lock;
 	struct free_area free_area[NR_ORDERS];  /* (Z) */
-	unsigned long nr_free;                  /* (Z) pages in the buddy lists */
+	unsigned long nr_free;                  /* (Z) pages in the buddy lists (stored
+						 * relaxed: read unlocked) */
 	unsigned long nr_managed;               /* (C) pages the buddy was given */
 	unsigned long nr_reserved;              /* (C) pages never managed */
 	unsigned long wmark[NR_WMARK];          /* (C) in pages, against nr_free */
@@ -131,6 +139,7 @@ struct mm {
 	/* (C-ish) ops per memdesc type; written once under (Z) by registration */
 	const struct movable_operations *movable_ops[MEMDESC_TYPES];
 	bool in_migration_alloc[MM_MAX_CPUS]; /* that CPU's, interrupts off: target allocation running, no compaction */
+	u64 copied_bytes[MM_MAX_CPUS];          /* that CPU's: bytes migrate_copy_page copied there */
 	struct mm_compact compact;
 	bool no_data;                           /* (C) see struct mm_config */
 	bool poison;                            /* (C) poison on free (mm/poison.h) */

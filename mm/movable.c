@@ -6,6 +6,7 @@
  * once; the owner list is changed and walked in thread context only.
  */
 #include "include/errno.h"
+#include "mm/internal.h"
 #include "mm/movable.h"
 
 /* Types whose pages the core must never try to move. */
@@ -76,7 +77,9 @@ const struct movable_operations *page_movable_ops(const struct mm *mm, const str
 void movable_page_init(struct page *page, enum memdesc_type type, void *desc)
 {
 	page_set_memdesc(page, type, desc);
-	page_flags_or(page, PG_movable);
+	/* Release: a claim on another CPU (acquire) sees the memdesc, private
+	 * and the owner's descriptor as written before this. */
+	__atomic_fetch_or(&page->flags, PG_movable, __ATOMIC_RELEASE);
 }
 
 bool movable_page_clear(struct mm *mm, struct page *page)
@@ -105,7 +108,7 @@ bool movable_page_try_take(struct page *page)
 void movable_page_release(struct mm *mm, struct page *page)
 {
 	if (!page_is_head(page) || !page_is_isolated(page)) {
-		mm->stats.bugs++;
+		mm_stat_inc(mm, bugs);
 		mm_bug("%s: movable_page_release of pfn %#lx, which is not isolated (flags %#lx)\n",
 		       mm->name, mm_page_to_pfn(mm, page), page_flags(page));
 		return;

@@ -149,7 +149,22 @@ void movable_owner_unregister(struct mm *mm, struct movable_owner *owner);
  */
 void movable_pack(struct mm *mm, struct pack_result *acc);
 
-/* The ops that move @page, or NULL when it is not movable. */
+/*
+ * page_looks_movable - a scanner's test, holding no lock and no claim: is
+ * @page an allocated movable head nobody has claimed? From one load of the
+ * flags alone: the memdesc word becomes a free page's list link the instant
+ * the owner frees it, so it is read only under a claim (page_movable_ops).
+ * PG_movable is set only through movable_page_init, by an owner whose type
+ * has ops. Advisory: the claim decides.
+ */
+static inline bool page_looks_movable(const struct page *page)
+{
+	return (page_flags(page) & (PG_head | PG_movable | PG_isolated | PG_released)) ==
+	       (PG_head | PG_movable);
+}
+
+/* The ops that move @page, or NULL when it is not movable. Reads the
+ * memdesc word: under a claim on @page or its owner's lock. */
 const struct movable_operations *page_movable_ops(const struct mm *mm, const struct page *page);
 
 /* Hand an allocated head to @type as a movable page with descriptor @desc. */

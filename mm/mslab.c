@@ -11,9 +11,12 @@
  * Invariants (mslab_check): a page is on its class's partial list
  * (0 < inuse < nr), full list (inuse == nr) or isolated list (given to
  * migration; any inuse > 0); a page whose last object is freed is freed at
- * once, or released if it is isolated. Object i of a page is free iff its
- * bit is set iff slot[i] == 0; otherwise table slot slot[i] is used and
- * names this page and i. A page's map count is the sum of its slots'.
+ * once, or released when migration holds it (isolated, or claimed by a
+ * compaction on another CPU that waits for the pool lock to isolate it).
+ * An object page's private word is its pool (how a claim finds the lock).
+ * Object i of a page is free iff its bit is set iff slot[i] == 0; otherwise
+ * table slot slot[i] is used and names this page and i. A page's map count
+ * is the sum of its slots'.
  */
 #include "include/errno.h"
 #include "lib/bitmap.h"
@@ -254,7 +257,7 @@ static struct mslab_page *page_new_locked(struct mslab_pool *pool, unsigned int 
 	mpage->pfn = mm_page_to_pfn(pool->mm, page);
 	mpage->class_idx = (u16)ci;
 	bitmap_set(mpage->free_map, 0, class->nr_objects);
-	page->private = 0;
+	page->private = (unsigned long)pool; /* how a claim finds the lock */
 	movable_page_init(page, MEMDESC_MSLAB, mpage);
 	list_add(&mpage->list, &class->partial);
 	class->nr_pages++;
@@ -270,30 +273,29 @@ static struct page *page_unlist_locked(struct mslab_page *mpage)
 	return mm_pfn_to_page(mpage->pool->mm, mpage->pfn);
 }
 
+/*
+ * The owner's free of an empty page, isolated or not. The descriptor goes
+ * first (the memdesc word keeps type MSLAB without it: a claim on another
+ * CPU finds the pool in private and, under the pool lock, sees the page
+ * released); then movable_page_clear() decides who frees the page: this
+ * path, or migration when it holds a claim (isolated, or claimed with
+ * isolate() waiting for our lock), which frees it at its next step. Either
+ * way the page has left the pool's lists and counts now.
+ */
 void mslab_page_free_locked(struct mslab_page *mpage)
 {
 	struct mslab_pool *pool = mpage->pool;
 	struct mslab_class *class = mslab_page_class(mpage);
 	struct page *page = page_unlist_locked(mpage);
 
-	page_flags_clear(page, PG_movable);
+	page_set_memdesc(page, MEMDESC_MSLAB, NULL);
+	slab_cache_free(class->desc_cache, mpage);
+	if (!movable_page_clear(pool->mm, page)) {
+		pool->released++;
+		return; /* released: the core frees it, hands off */
+	}
 	page_set_memdesc(page, MEMDESC_KERNEL, NULL);
 	mm_free_pages(pool->mm, page, 0);
-	slab_cache_free(class->desc_cache, mpage);
-}
-
-/* The last object of the isolated page @mpage is gone: hand the page to the
- * core to free, and drop the descriptor (the page keeps type MSLAB with no
- * descriptor until the core frees it). */
-static void page_release_locked(struct mslab_page *mpage)
-{
-	struct mslab_pool *pool = mpage->pool;
-	struct mslab_class *class = mslab_page_class(mpage);
-	struct page *page = page_unlist_locked(mpage);
-
-	page_set_memdesc(page, MEMDESC_MSLAB, NULL);
-	movable_page_release(pool->mm, page);
-	slab_cache_free(class->desc_cache, mpage);
 }
 
 /* ---- the pool ---- */
@@ -342,16 +344,13 @@ err_caches:
 	return -ENOMEM;
 }
 
-static void free_list_locked(struct mslab_pool *pool, struct list_head *list, bool isolated)
+static void free_list_locked(struct mslab_pool *pool, struct list_head *list)
 {
 	mm_assert_held(&pool->lock);
 	while (!list_empty(list)) {
 		struct mslab_page *mpage = list_first_entry(list, struct mslab_page, list);
 
-		if (isolated)
-			page_release_locked(mpage);
-		else
-			mslab_page_free_locked(mpage);
+		mslab_page_free_locked(mpage);
 	}
 }
 
@@ -363,9 +362,9 @@ void mslab_pool_destroy(struct mslab_pool *pool)
 	for (i = 0; i < pool->nr_classes; i++) {
 		struct mslab_class *class = &pool->classes[i];
 
-		free_list_locked(pool, &class->partial, false);
-		free_list_locked(pool, &class->full, false);
-		free_list_locked(pool, &class->isolated, true);
+		free_list_locked(pool, &class->partial);
+		free_list_locked(pool, &class->full);
+		free_list_locked(pool, &class->isolated);
 		class->nr_objects_used = 0;
 		class->bytes_used = 0;
 	}
@@ -446,8 +445,6 @@ void mslab_free(struct mslab_pool *pool, unsigned long handle)
 	slot_put_locked(pool, MSLAB_HANDLE_INDEX(handle));
 	if (mpage->inuse && !mpage->isolated)
 		mslab_page_relist_locked(mpage);
-	else if (!mpage->inuse && mpage->isolated)
-		page_release_locked(mpage);
 	else if (!mpage->inuse)
 		mslab_page_free_locked(mpage);
 out:
@@ -513,14 +510,34 @@ unsigned long mslab_pfn(struct mslab_pool *pool, unsigned long handle)
 
 /* Refuse while an object is mapped; else take the page off the class
  * lists so that no new object lands on it. */
+/*
+ * The callbacks run with the page claimed (PG_isolated) but may race with
+ * the owner emptying it: the pool comes from private (set before the page
+ * became movable, never changed), the descriptor only under the pool lock,
+ * where a page the owner gave up reads released, its descriptor gone.
+ */
+static struct mslab_pool *page_pool(struct page *page)
+{
+	return (struct mslab_pool *)page->private;
+}
+
+/* Under the pool lock: the page's descriptor, or NULL when it was released. */
+static struct mslab_page *page_mpage_locked(struct mslab_pool *pool, struct page *page)
+{
+	mm_assert_held(&pool->lock);
+	return page_is_released(page) ? NULL : page_memdesc(page);
+}
+
 static int mslab_isolate(struct mm *mm, struct page *page, enum migrate_mode mode)
 {
-	struct mslab_page *mpage = page_memdesc(page);
-	struct mslab_pool *pool = mpage->pool;
+	struct mslab_pool *pool = page_pool(page);
 	unsigned long flags = mm_lock_irqsave(&pool->lock);
+	struct mslab_page *mpage = page_mpage_locked(pool, page);
 	int rc = -EAGAIN;
 
-	if (!mpage->mapped) {
+	if (!mpage) {
+		rc = -EBUSY; /* emptied since the claim: the core frees it */
+	} else if (!mpage->mapped) {
 		mpage->isolated = 1;
 		list_move(&mpage->list, &mslab_page_class(mpage)->isolated);
 		rc = 0;
@@ -529,22 +546,20 @@ static int mslab_isolate(struct mm *mm, struct page *page, enum migrate_mode mod
 	return rc;
 }
 
-/* Copy the page and re-point its descriptor (the slots of its objects name
- * the descriptor, so none of them changes); back off if an object was
- * mapped since the isolate. */
 static int mslab_migrate(struct mm *mm, struct page *dst, struct page *src,
 			 enum migrate_mode mode)
 {
-	struct mslab_page *mpage = page_memdesc(src);
-	struct mslab_pool *pool = mpage->pool;
+	struct mslab_pool *pool = page_pool(src);
 	unsigned long flags = mm_lock_irqsave(&pool->lock);
+	struct mslab_page *mpage = page_mpage_locked(pool, src);
 
-	if (mpage->mapped) {
+	if (!mpage || mpage->mapped) { /* released: the core sees it and frees */
 		mm_unlock_irqrestore(&pool->lock, flags);
 		return -EAGAIN;
 	}
 	migrate_copy_page(mm, dst, src);
 	mpage->pfn = mm_page_to_pfn(mm, dst);
+	dst->private = (unsigned long)pool;
 	movable_page_init(dst, MEMDESC_MSLAB, mpage);
 	page_set_memdesc(src, MEMDESC_MSLAB, NULL); /* detached: the core frees it */
 	mpage->isolated = 0;
@@ -556,12 +571,14 @@ static int mslab_migrate(struct mm *mm, struct page *dst, struct page *src,
 
 static void mslab_putback(struct mm *mm, struct page *page)
 {
-	struct mslab_page *mpage = page_memdesc(page);
-	struct mslab_pool *pool = mpage->pool;
+	struct mslab_pool *pool = page_pool(page);
 	unsigned long flags = mm_lock_irqsave(&pool->lock);
+	struct mslab_page *mpage = page_mpage_locked(pool, page);
 
-	mpage->isolated = 0;
-	mslab_page_relist_locked(mpage);
+	if (mpage) { /* else released meanwhile: the core's unclaim frees it */
+		mpage->isolated = 0;
+		mslab_page_relist_locked(mpage);
+	}
 	mm_unlock_irqrestore(&pool->lock, flags);
 }
 

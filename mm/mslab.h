@@ -115,6 +115,7 @@ struct mslab_pool {
 	unsigned long nr_handles;     /* (L) slots in use */
 	int last_error;               /* (L) why the last mslab_alloc failed, else 0 */
 	unsigned long bugs;           /* (L) misuse reported through mm_bug */
+	u64 released;                 /* (L) emptied pages migration held: it freed them */
 	u64 compactions;              /* (L) mslab_compact runs */
 	u64 compact_pages_freed;      /* (L) */
 };
@@ -146,8 +147,10 @@ int mslab_pool_create(struct mslab_pool *pool, struct mm *mm, const char *name);
 
 /*
  * mslab_pool_destroy - free every object, page, descriptor and the handle
- * table (pages isolated by migration are released to it). Handles of the
- * pool are dead afterwards. Context: thread context; nothing mapped.
+ * table (pages migration holds are released to it). Handles of the
+ * pool are dead afterwards. Context: thread context; nothing mapped, and
+ * no migration of the pool's mm running (a claimed page reaches the pool
+ * through its private word until the core lets it go).
  */
 void mslab_pool_destroy(struct mslab_pool *pool);
 

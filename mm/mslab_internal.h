@@ -40,7 +40,8 @@ void mslab_page_relist_locked(struct mslab_page *mpage);
 void mslab_obj_take_locked(struct mslab_page *mpage, unsigned int obj, unsigned long index);
 void mslab_obj_put_locked(struct mslab_page *mpage, unsigned int obj);
 
-/* Free the empty, non-isolated page @mpage (off its list) and its descriptor. */
+/* The empty page @mpage leaves the pool (off its list, descriptor freed);
+ * the page is freed, or released to migration when it holds a claim. */
 void mslab_page_free_locked(struct mslab_page *mpage);
 
 #endif

@@ -288,6 +288,47 @@ static void mslab_free_while_isolated_releases(struct ktest *test)
 	teardown(test, free_start);
 }
 
+/* The object freed by free_in_isolate: the owner's free lands between the
+ * core's claim and its isolate() call, as a free on another CPU can. */
+static unsigned long claimed_handle;
+static const struct movable_operations *real_mslab_ops;
+
+static int free_in_isolate(struct mm *mm, struct page *page, enum migrate_mode mode)
+{
+	mslab_free(&pool, claimed_handle);
+	return real_mslab_ops->isolate(mm, page, mode);
+}
+
+/* A page emptied between the core's claim and isolate() is not freed by
+ * the pool (the core holds it) but released: isolate() answers -EBUSY, the
+ * core frees it, and the pool's lists, the mm's free count and mm_check
+ * agree. With the old free path the pool freed a claimed page. */
+static void mslab_free_between_claim_and_isolate(struct ktest *test)
+{
+	struct movable_operations racing;
+	unsigned long free_start, pfn, keep;
+	struct migrate_result result;
+
+	KTEST_ASSERT_EQ(test, setup(test, &free_start), 0);
+	KTEST_ASSERT_NE(test, keep = alloc_filled(2000, 9), 0); /* another class */
+	KTEST_ASSERT_NE(test, claimed_handle = alloc_filled(500, 3), 0);
+	pfn = mslab_pfn(&pool, claimed_handle);
+	real_mslab_ops = env.mm.movable_ops[MEMDESC_MSLAB]; /* a private mm: swap for one call */
+	racing = *real_mslab_ops;
+	racing.isolate = free_in_isolate;
+	env.mm.movable_ops[MEMDESC_MSLAB] = &racing;
+	migrate_pfn(pfn, &result, NULL, NULL);
+	env.mm.movable_ops[MEMDESC_MSLAB] = real_mslab_ops;
+	KTEST_EXPECT_EQ(test, result.released, 1);
+	KTEST_EXPECT_EQ(test, result.succeeded, 0);
+	KTEST_EXPECT_EQ(test, pool.released, 1);
+	KTEST_EXPECT_EQ(test, env.mm.stats.bugs, 0);
+	KTEST_EXPECT_FALSE(test, page_is_head(mm_pfn_to_page(&env.mm, pfn)));
+	KTEST_EXPECT_EQ(test, mslab_check(&pool), 0);
+	KTEST_EXPECT_TRUE(test, content_ok(keep, 2000, 9));
+	teardown(test, free_start);
+}
+
 /* Freeing 3/4 of a class at random leaves sparse pages; compaction packs
  * the survivors into the minimum number of pages (+1 with a mapped page
  * left alone) and rewrites their handles. */
@@ -563,6 +604,7 @@ static const struct ktest_case mslab_cases[] = {
 	KTEST_CASE(mslab_mapped_object_pins_page),
 	KTEST_CASE(mslab_map_while_isolated_backs_off),
 	KTEST_CASE(mslab_free_while_isolated_releases),
+	KTEST_CASE(mslab_free_between_claim_and_isolate),
 	KTEST_CASE(mslab_compact_packs_class),
 	KTEST_CASE(mslab_compact_mixed_sizes_keeps_contents),
 	KTEST_CASE(mslab_handle_misuse_reported),

@@ -34,7 +34,10 @@
  * while its owner may be giving it up on another CPU
  * (movable_page_clear), and the scanners read it under no lock. Whole-
  * word writes (the buddy, the pcp) are atomic stores: the writer owns the
- * page then, but a scanner may read the word at any time.
+ * page then, but a scanner may read the word at any time. PG_movable is set
+ * with release (movable_page_init) and the claim acquires it. The memdesc
+ * word is a relaxed atomic too (page_memdesc_word), read only under a claim
+ * or the owner's lock.
  */
 #ifndef MM_PAGE_H
 #define MM_PAGE_H
@@ -140,6 +143,9 @@ static inline unsigned long page_flags_clear(struct page *page, unsigned long bi
 /*
  * page_try_isolate - migration's claim: from "allocated movable head, not
  * isolated" to isolated, in one compare-and-exchange.
+ * Acquire on success: pairs with movable_page_init's release, so what the
+ * owner wrote before making the page movable (memdesc, private, its
+ * descriptor) is what the claimer's isolate() reads.
  * Return: true when this caller isolated @page; false when it is in any
  * other state (free, not movable, isolated by another CPU, given up).
  */
@@ -166,20 +172,37 @@ static inline bool page_is_reserved(const struct page *page) { return page_flags
 static inline bool page_is_isolated(const struct page *page) { return page_flags(page) & PG_isolated; }
 static inline bool page_is_movable(const struct page *page) { return page_flags(page) & PG_movable; }
 static inline bool page_is_reported(const struct page *page) { return page_flags(page) & PG_reported; }
+static inline bool page_is_released(const struct page *page) { return page_flags(page) & PG_released; }
+
+/*
+ * The memdesc word, read and written as a relaxed atomic: an owner changes
+ * it (a detached or given-up page) while migration, holding the claim, reads
+ * it on another CPU. Only under a claim or the owner's lock: the instant a
+ * page is freed the same word is a list link (plain writes), so scanners
+ * holding neither decide from the flags alone (page_looks_movable).
+ */
+static inline unsigned long page_memdesc_word(const struct page *page)
+{
+	return __atomic_load_n(&page->memdesc, __ATOMIC_RELAXED);
+}
+static inline void page_memdesc_word_set(struct page *page, unsigned long word)
+{
+	__atomic_store_n(&page->memdesc, word, __ATOMIC_RELAXED);
+}
 
 /* The owner type of an allocated head. Only valid on PG_head pages: on free
  * pages the same word is a list pointer. */
 static inline enum memdesc_type page_type(const struct page *page)
 {
 	ASSERT_MSG(page_is_head(page), "flags %#lx", page_flags(page));
-	return (enum memdesc_type)(page->memdesc & MEMDESC_TYPE_MASK);
+	return (enum memdesc_type)(page_memdesc_word(page) & MEMDESC_TYPE_MASK);
 }
 
 /* The owner's descriptor of an allocated head, or NULL. */
 static inline void *page_memdesc(const struct page *page)
 {
 	ASSERT_MSG(page_is_head(page), "flags %#lx", page_flags(page));
-	return (void *)(page->memdesc & ~MEMDESC_TYPE_MASK);
+	return (void *)(page_memdesc_word(page) & ~MEMDESC_TYPE_MASK);
 }
 
 /* Give an allocated head to @type with descriptor @desc (16-byte aligned). */
@@ -187,7 +210,7 @@ static inline void page_set_memdesc(struct page *page, enum memdesc_type type, v
 {
 	ASSERT_MSG(page_is_head(page), "flags %#lx", page_flags(page));
 	ASSERT_MSG(((unsigned long)desc & MEMDESC_TYPE_MASK) == 0, "desc %p", desc);
-	page->memdesc = (unsigned long)desc | (unsigned long)type;
+	page_memdesc_word_set(page, (unsigned long)desc | (unsigned long)type);
 }
 
 /*

@@ -9,7 +9,7 @@ void pageblock_clear_skips(struct mm *mm)
 	unsigned long b;
 
 	for (b = 0; b < mm->nr_pageblocks; b++)
-		mm->pageblock[b] &= (u8)~PB_SKIP;
+		__atomic_fetch_and(&mm->pageblock[b], (u8)~PB_SKIP, __ATOMIC_RELAXED);
 }
 
 void pageblock_span(const struct mm *mm, unsigned long pfn, unsigned long *start,

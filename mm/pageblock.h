@@ -10,7 +10,9 @@
  * pageblock, so that block's head is not among the heads they find, and
  * pageblock_free_pages_locked() counts it separately.
  *
- * Locking: the byte under the zone lock (Z); the walks with it held, or
+ * Locking: the migratetype and saved type under the zone lock (Z); the
+ * skip bit by any CPU with no lock (compaction's hint); the byte is read
+ * and written atomically for that. The walks with the zone lock held, or
  * as advisory reads where the caller says so.
  */
 #ifndef MM_PAGEBLOCK_H
@@ -32,37 +34,56 @@ static inline unsigned long pageblock_index(const struct mm *mm, unsigned long p
 {
 	return (pfn >> PAGEBLOCK_ORDER) - (mm->base_pfn >> PAGEBLOCK_ORDER);
 }
+/* The block's byte, as a relaxed atomic: the migratetype changes under the
+ * zone lock while compaction's migrate scanner, on any CPU and unlocked,
+ * sets and clears the skip bit of the same byte (a plain read-modify-write
+ * there could undo a type change). */
+static inline u8 pageblock_byte(const struct mm *mm, unsigned long pfn)
+{
+	return __atomic_load_n(&mm->pageblock[pageblock_index(mm, pfn)], __ATOMIC_RELAXED);
+}
+/* Replace the bits of @mask in the block's byte by @bits, atomically. */
+static inline void pageblock_update(struct mm *mm, unsigned long pfn, u8 mask, u8 bits)
+{
+	u8 *b = &mm->pageblock[pageblock_index(mm, pfn)];
+	u8 old = __atomic_load_n(b, __ATOMIC_RELAXED);
+
+	while (!__atomic_compare_exchange_n(b, &old, (u8)((old & ~mask) | bits), false,
+					    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+}
+
 static inline enum migratetype pageblock_mt(const struct mm *mm, unsigned long pfn)
 {
-	return (enum migratetype)(mm->pageblock[pageblock_index(mm, pfn)] & PB_MT_MASK);
+	return (enum migratetype)(pageblock_byte(mm, pfn) & PB_MT_MASK);
 }
 static inline void pageblock_set_mt(struct mm *mm, unsigned long pfn, enum migratetype mt)
 {
-	u8 *b = &mm->pageblock[pageblock_index(mm, pfn)];
-
-	*b = (u8)((*b & ~PB_MT_MASK) | mt);
+	pageblock_update(mm, pfn, PB_MT_MASK, (u8)mt);
 }
 /* The type saved by pageblock_save_mt() (contig's ISOLATE blocks). */
 static inline enum migratetype pageblock_saved_mt(const struct mm *mm, unsigned long pfn)
 {
-	return (enum migratetype)((mm->pageblock[pageblock_index(mm, pfn)] >> PB_SAVED_SHIFT) &
-				  PB_MT_MASK);
+	return (enum migratetype)((pageblock_byte(mm, pfn) >> PB_SAVED_SHIFT) & PB_MT_MASK);
 }
 static inline void pageblock_save_mt(struct mm *mm, unsigned long pfn)
 {
-	u8 *b = &mm->pageblock[pageblock_index(mm, pfn)];
-
-	*b = (u8)((*b & ~(PB_MT_MASK << PB_SAVED_SHIFT)) | ((*b & PB_MT_MASK) << PB_SAVED_SHIFT));
+	pageblock_update(mm, pfn, PB_MT_MASK << PB_SAVED_SHIFT,
+			 (u8)((pageblock_byte(mm, pfn) & PB_MT_MASK) << PB_SAVED_SHIFT));
 }
 static inline bool pageblock_skip(const struct mm *mm, unsigned long pfn)
 {
-	return mm->pageblock[pageblock_index(mm, pfn)] & PB_SKIP;
+	return pageblock_byte(mm, pfn) & PB_SKIP;
 }
+/* Any CPU, no lock: an advisory bit of compaction's. */
 static inline void pageblock_set_skip(struct mm *mm, unsigned long pfn, bool skip)
 {
 	u8 *b = &mm->pageblock[pageblock_index(mm, pfn)];
 
-	*b = (u8)(skip ? *b | PB_SKIP : *b & ~PB_SKIP);
+	if (skip)
+		__atomic_fetch_or(b, PB_SKIP, __ATOMIC_RELAXED);
+	else
+		__atomic_fetch_and(b, (u8)~PB_SKIP, __ATOMIC_RELAXED);
 }
 
 /* Clear every pageblock's skip bit. */

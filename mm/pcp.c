@@ -97,7 +97,7 @@ static void pcp_release(struct mm *mm, struct pcp_cache *pcp, unsigned int n)
 		/* The pageblock may have changed type since the page was
 		 * cached: free it by the block's current type. */
 		buddy_free_locked(mm, pfn, 0, pageblock_mt(mm, pfn));
-		mm->nr_free++;
+		mm_nr_free_add_locked(mm, 1);
 	}
 	mm->stats.pcp_drain++;
 	mm_unlock_irqrestore(&mm->lock, flags);
@@ -133,7 +133,7 @@ void pcp_free(struct mm *mm, struct page *page, enum migratetype mt)
 		flags = mm_lock_irqsave(&mm->lock);
 		page_flags_set(page, 0);
 		buddy_free_locked(mm, pfn, 0, pageblock_mt(mm, pfn));
-		mm->nr_free++;
+		mm_nr_free_add_locked(mm, 1);
 		mm_unlock_irqrestore(&mm->lock, flags);
 		return;
 	}

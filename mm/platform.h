@@ -30,6 +30,8 @@
  *   unsigned long mm_lock_irqsave(struct mm_lock *l);
  *   void mm_unlock_irqrestore(struct mm_lock *l, unsigned long flags);
  *   bool mm_lock_held(const struct mm_lock *l);  held (with SMP: by this cpu)
+ *   struct lock_stat stat;                  a member of struct mm_lock: its
+ *                                           statistics (mm/lock_stat.h)
  *   unsigned long mm_irq_save(void);        this CPU's own data: interrupts off
  *   void mm_irq_restore(unsigned long flags);
  *   bool mm_irqs_disabled(void);            interrupts are off here
@@ -37,6 +39,10 @@
  *   void *mm_pfn_to_virt(unsigned long pfn);     direct map
  *   unsigned long mm_virt_to_pfn(const void *va);
  *   bool mm_in_interrupt(void);             true in an interrupt handler
+ *   u64 mm_tsc(void);                       a cheap timestamp for event records
+ *                                           (the kernel: the TSC; the host: ns)
+ *   unsigned int mm_nr_cpus(void);          CPUs that run mm code: their ids are
+ *                                           0 .. mm_nr_cpus() - 1
  *   MM_MAX_CPUS
  */
 
@@ -61,6 +67,13 @@
 #define mm_assert_irqs_off() ((void)0)
 #endif
 
+/* @lock's statistics since mm_lock_init(), in ns; zeros with MM_LOCK_STAT=0. */
+void lock_stat_read(const struct lock_stat *s, struct lock_stat_info *out);
+static inline void mm_lock_stat_read(const struct mm_lock *lock, struct lock_stat_info *out)
+{
+	lock_stat_read(&lock->stat, out);
+}
+
 /* Log at a printk level (0 emerg .. 7 debug). */
 __printf(2, 3) void mm_log(int level, const char *fmt, ...);
 #define mm_err(...) mm_log(3, __VA_ARGS__)
@@ -77,6 +90,8 @@ __printf(1, 2) void mm_bug(const char *fmt, ...);
 
 /* Nanoseconds from a monotonic clock. */
 u64 mm_time_ns(void);
+/* The mm_time_ns() clock's reading at timestamp @tsc (from mm_tsc()). */
+u64 mm_tsc_to_ns(u64 tsc);
 
 /* Map one page of @pfn at kernel virtual address @va (which the mm owns: it
  * comes from mm_vrange_alloc). Return: 0 or -ENOMEM for a page-table page. */
@@ -109,6 +124,12 @@ void mm_flush_tlb_range(unsigned long va, unsigned long nr_pages);
  */
 void mm_set_migration_entry(unsigned long va, unsigned long pfn);
 bool mm_migration_entry(unsigned long va, unsigned long *pfn);
+
+/* @bytes of zeroed memory that is never given back (the event trace's
+ * rings, mm/trace.c: taken at the first `trace on`, not at boot, so a
+ * kernel that never traces never pays for them). Thread context.
+ * Return: the memory, or NULL. */
+void *mm_alloc_forever(size_t bytes);
 
 /* Reserve @nr_pages of kernel virtual address space (unmapped). Return: the
  * base, or 0 when the range is exhausted. */

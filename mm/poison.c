@@ -4,6 +4,7 @@
  * one stale write usually spans several.
  */
 #include "lib/string.h"
+#include "mm/internal.h"
 #include "mm/page.h"
 #include "mm/poison.h"
 
@@ -45,8 +46,8 @@ bool mm_poison_check(struct mm *mm, unsigned long pfn, unsigned int order)
 		size_t off = first_bad_byte(va);
 
 		if (off < PAGE_SIZE) {
-			mm->stats.poison_bad++;
-			mm->stats.bugs++;
+			mm_stat_inc(mm, poison_bad);
+			mm_stat_inc(mm, bugs);
 			mm_bug("%s: pfn %#lx written after free: byte %#zx is %#x, not the poison "
 			       "%#x\n", mm->name, pfn + i, off, va[off], MM_POISON_BYTE);
 			return false;

@@ -77,7 +77,7 @@ static void return_one_locked(struct mm *mm, unsigned long pfn, unsigned int ord
 
 	mm_assert_held(&mm->lock);
 	if (!is_reporting_block(mm, pfn, order)) {
-		mm->stats.bugs++;
+		mm_stat_inc(mm, bugs);
 		mm_bug("%s: mm_report_return of pfn %#lx order %u, not a reporting block\n",
 		       mm->name, pfn, order);
 		return;
@@ -85,7 +85,7 @@ static void return_one_locked(struct mm *mm, unsigned long pfn, unsigned int ord
 	page = mm_pfn_to_page(mm, pfn);
 	page_flags_set(page, 0);
 	buddy_free_locked(mm, pfn, order, pageblock_mt(mm, pfn));
-	mm->nr_free += 1UL << order;
+	mm_nr_free_add_locked(mm, 1L << order);
 	mm->nr_report_isolated -= 1UL << order;
 	if (!reported)
 		return;

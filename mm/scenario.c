@@ -313,7 +313,7 @@ static long block_used(struct mm *mm, unsigned long b)
 			return -1;
 		end = MIN(head + (1UL << page_order(page)), b + PAGEBLOCK_PAGES);
 		if (page_is_head(page)) {
-			if (!page_movable_ops(mm, page) || page_is_isolated(page))
+			if (!page_looks_movable(page))
 				return -1;
 			used += (long)(end - pfn);
 		}

@@ -19,7 +19,7 @@ void mm_free_info(struct mm *mm, struct mm_free_info *fi)
 		for (mt = 0; mt < MIGRATE_TYPES; mt++)
 			fi->blocks[o][mt] = mm->free_area[o].nr[mt];
 	for (b = 0; b < mm->nr_pageblocks; b++)
-		fi->pageblocks[mm->pageblock[b] & PB_MT_MASK]++;
+		fi->pageblocks[__atomic_load_n(&mm->pageblock[b], __ATOMIC_RELAXED) & PB_MT_MASK]++;
 	fi->free_pages = mm->nr_free;
 	mm_unlock_irqrestore(&mm->lock, flags);
 	for (cpu = 0; cpu < MM_MAX_CPUS; cpu++)

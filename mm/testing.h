@@ -94,6 +94,26 @@ unsigned int mm_test_take_bugs(void);
  * every free page (per-cpu caches drained first) gets the poison. */
 void mm_test_poison_free(struct mm *mm);
 
+/*
+ * Workers on several CPUs at once, for the concurrent suites that run on
+ * both platforms (tests/workload/race_workload.c): the kernel's online
+ * CPUs, the host's thread-CPUs (tests/host/mm_platform.h).
+ * mm_test_nr_cpus - how many a test may use (at most MM_MAX_CPUS).
+ */
+unsigned int mm_test_nr_cpus(void);
+
+/*
+ * mm_test_run_on_cpus - run @fn(@arg, cpu) on CPUs 1 .. @nr - 1 (a thread
+ * each) and on the caller as CPU 0, and wait for all of them (and, in the
+ * kernel, for their stacks to be reaped). A worker that waits for another
+ * must spin with interrupts on (a CPU freeing a stack sends a shootdown
+ * that must be answered). Return: 0; -EINVAL for @nr out of range;
+ * -ETIMEDOUT when a worker did not end within a minute (the caller's
+ * state is then still in use: it must not go on).
+ * Context: thread context, on CPU 0.
+ */
+int mm_test_run_on_cpus(unsigned int nr, void (*fn)(void *arg, unsigned int cpu), void *arg);
+
 /* Shared by both platforms: translate relative ranges and call mm_init. */
 int mm_test_env_setup(struct mm_test_env *env, const struct pfn_range *usable, size_t nr_usable,
 		      const struct pfn_range *reserved, size_t nr_reserved);

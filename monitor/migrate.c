@@ -1,11 +1,14 @@
 /*
  * Monitor commands for the migration engine: `mapped N` backs a demo region
  * of N movable mapped pages (one region at a time; `mapped free` drops it),
- * `migrate PFN...` moves pages, `vmstat` shows the migration counters.
+ * `migrate PFN...` moves pages, `vmstat` shows the migration counters (and the
+ * zone and per-cpu cache locks' statistics, mm/lock_stat.h).
  */
 #include "include/errno.h"
 #include "kernel/mm/mm_boot.h"
+#include "arch/x86_64/smp.h"
 #include "kernel/printk.h"
+#include "lib/printf.h"
 #include "lib/string.h"
 #include "mm/mapped.h"
 #include "mm/migrate.h"
@@ -76,6 +79,36 @@ static void print_compaction(const struct mm_compact *compact, const struct mm_s
 		(unsigned long)(compact->time_ns / 1000));
 }
 
+/* One lock's statistics (mm/lock_stat.h) as a vmstat line. */
+static void print_lock_stat(const char *name, const struct mm_lock *lock)
+{
+	struct lock_stat_info info;
+
+	mm_lock_stat_read(lock, &info);
+	kprintf("lock_%-11s acquired %lu contended %lu wait_ns %lu hold_ns %lu max_hold_ns %lu\n",
+		name, (unsigned long)info.acquired, (unsigned long)info.contended,
+		(unsigned long)info.wait_ns, (unsigned long)info.hold_ns,
+		(unsigned long)info.max_hold_ns);
+}
+
+/* The zone lock's and each online CPU's cache lock's. */
+static void print_lock_stats(const struct mm *mm)
+{
+	unsigned int cpu;
+
+	if (!lock_stat_enabled()) {
+		kprintf("lock_stat        off (MM_LOCK_STAT=0)\n");
+		return;
+	}
+	print_lock_stat("zone", &mm->lock);
+	for (cpu = 0; cpu < smp_nr_online(); cpu++) {
+		char name[8];
+
+		snprintf(name, sizeof(name), "pcp%u", cpu);
+		print_lock_stat(name, &mm->pcp[cpu].lock);
+	}
+}
+
 static int cmd_vmstat(int argc, char **argv)
 {
 	const struct mm_stats *st = &kernel_mm.stats;
@@ -106,6 +139,7 @@ static int cmd_vmstat(int argc, char **argv)
 		(unsigned long)st->hole_fallback);
 	kprintf("poison_bad       %lu\n", (unsigned long)st->poison_bad);
 	print_compaction(&kernel_mm.compact, st);
+	print_lock_stats(&kernel_mm);
 	return 0;
 }
 MONITOR_CMD("vmstat", 0, 0, "", "migration, compaction, OOM, reporting and allocator event counters", cmd_vmstat);

@@ -2,8 +2,10 @@
 """`make bench`: run the benchmarks, save their figures, print one table.
 
 Two kinds of benchmark feed it:
-  - host: the binary build/bench/host_bench (bench/*.c; -O2, no sanitizers),
-    which prints one JSON object per line on stdout;
+  - host: the binaries build/bench/host_bench (bench/*.c; -O2, no sanitizers)
+    and build/bench/smp_order0_bench (bench/smp_order0_bench.c with the same
+    harness over mm/ built with MM_HOST_SMP=1: pthreads as CPUs), which print
+    one JSON object per line on stdout;
   - QEMU: every `bench_*` function of the bench/qemu_*.py modules, called with
     a Context (boots machines through tools/qemu.py) and returning a list of
     figures.
@@ -66,6 +68,8 @@ import qemu  # noqa: E402
 from discover import discover  # noqa: E402
 
 HOST_BENCH = os.path.join(qemu.BUILD, "bench", "host_bench")
+SMP_BENCH = os.path.join(qemu.BUILD, "bench", "smp_order0_bench")
+HOST_BENCHES = (HOST_BENCH, SMP_BENCH)
 REQUIRED = {"name": str, "unit": str}
 
 
@@ -104,10 +108,21 @@ def check_figure(fig):
 
 
 def run_host(args):
-    """Run the host benchmark binary; return (figures, problems)."""
-    if not os.path.exists(HOST_BENCH):
-        return [], ["%s is missing: run `make bench`" % HOST_BENCH]
-    cmd = ([HOST_BENCH] + (["--quick"] if args.quick else []) +
+    """Run the host benchmark binaries; return (figures, problems)."""
+    figures, problems = [], []
+    for exe in HOST_BENCHES:
+        f, p = run_host_binary(args, exe)
+        figures += f
+        problems += p
+    return figures, problems
+
+
+def run_host_binary(args, exe):
+    """Run one host benchmark binary; return (figures, problems)."""
+    name = os.path.basename(exe)
+    if not os.path.exists(exe):
+        return [], ["%s is missing: run `make bench`" % exe]
+    cmd = ([exe] + (["--quick"] if args.quick else []) +
            (["--inject-corruption"] if args.inject_corruption else []) +
            ([args.k] if args.k else []))
     env = dict(os.environ, BENCH_DATA_DIR=out_dir(args))
@@ -119,13 +134,13 @@ def run_host(args):
         try:
             fig = json.loads(line)
         except ValueError as e:
-            problems.append("host_bench printed a non-JSON line %r (%s)" % (line, e))
+            problems.append("%s printed a non-JSON line %r (%s)" % (name, line, e))
             continue
         problems += check_figure(fig)
         fig["source"] = "host"
         figures.append(fig)
     if proc.returncode:
-        problems.append("host_bench exited with status %d" % proc.returncode)
+        problems.append("%s exited with status %d" % (name, proc.returncode))
     return figures, problems
 
 

@@ -11,6 +11,10 @@
                            contig_2m_latencies.json (bench/compact_bench.c) ->
                              contig_2m_latency.png
                            missing inputs are reported and skipped
+  plots.py trace DUMP [-o PNG]
+                           the JSON lines of the monitor's `trace dump`
+                           (docs/trace.md; other lines are ignored): a
+                           per-CPU timeline, DUMP-trace.png unless -o
 
 Map strings hold one character per 2 MiB pageblock (mm/picture.h): . free,
 M movable, U unmovable, B balloon, S mslab, X mixed, R reserved. Every PNG
@@ -211,10 +215,120 @@ def bench_pictures(out_dir):
     return paths, problems
 
 
+# Trace events (mm/trace.h): name, colour. Spans (begin, end kind) are bars.
+TRACE_KINDS = [
+    ("alloc_slow", "#7f7f7f"),
+    ("isolate", "#2f6fdb"),
+    ("migrate", "#2ca02c"),
+    ("putback", "#f0b400"),
+    ("fault_wait", "#d62728"),
+    ("shootdown", "#b04fc8"),
+    ("balloon_inflate", "#17becf"),
+    ("balloon_deflate", "#8c564b"),
+]
+TRACE_SPANS = [("compact_begin", "compact_end", "compaction", "#ffbb78"),
+               ("fault_wait", "fault_done", "fault-and-wait", "#ff9896")]
+
+
+def read_trace(path):
+    """(records, summary) from a `trace dump`: its JSON lines, wherever they
+    sit in a console log (prompts and other lines are skipped)."""
+    records, summary = [], None
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if not line.startswith("{"):
+                continue
+            try:
+                row = json.loads(line)
+            except ValueError:
+                continue
+            if row.get("ev") == "summary":
+                summary = row
+            elif "cpu" in row and "ns" in row:
+                records.append(row)
+    return records, summary
+
+
+def trace_spans(records, begin, end):
+    """[(cpu, start_ns, end_ns)] pairing each CPU's begin with its next end;
+    an end whose begin was overwritten starts at the CPU's first record, a
+    begin never ended stops at its last."""
+    spans, first, last, open_at = [], {}, {}, {}
+    for r in records:
+        cpu = r["cpu"]
+        first.setdefault(cpu, r["ns"])
+        last[cpu] = r["ns"]
+        if r["ev"] == begin:
+            open_at[cpu] = r["ns"]
+        elif r["ev"] == end:
+            spans.append((cpu, open_at.pop(cpu, first[cpu]), r["ns"]))
+    spans += [(cpu, t, last[cpu]) for cpu, t in open_at.items()]
+    return spans
+
+
+def plot_trace(records, summary, path, title):
+    """One lane per CPU: events as ticks coloured by kind (each kind at its
+    own height in the lane), compactions and faults-and-waits as bars."""
+    plt = _plt()
+    from matplotlib.patches import Patch
+    cpus = sorted({r["cpu"] for r in records}) or [0]
+    lane = {cpu: i for i, cpu in enumerate(cpus)}
+    t0 = min((r["ns"] for r in records), default=0)
+    fig, ax = plt.subplots(figsize=(12, 1.6 + 1.3 * len(cpus)))
+    handles = []
+    for i, (begin, end, label, colour) in enumerate(TRACE_SPANS):
+        spans = trace_spans(records, begin, end)
+        for cpu, a, b in spans:
+            ax.broken_barh([((a - t0) / 1e6, max((b - a) / 1e6, 1e-3))],
+                           (lane[cpu] - 0.45 + 0.9 * i / len(TRACE_SPANS),
+                            0.9 / len(TRACE_SPANS)), color=colour, alpha=0.5)
+        if spans:
+            handles.append(Patch(color=colour, alpha=0.5, label=label))
+    for k, (kind, colour) in enumerate(TRACE_KINDS):
+        xs = [(r["ns"] - t0) / 1e6 for r in records if r["ev"] == kind]
+        ys = [lane[r["cpu"]] - 0.4 + 0.8 * (k + 0.5) / len(TRACE_KINDS)
+              for r in records if r["ev"] == kind]
+        if xs:
+            ax.scatter(xs, ys, marker="|", s=60, color=colour, linewidths=0.8,
+                       label="%s (%d)" % (kind, len(xs)))
+    ax.set_yticks(range(len(cpus)))
+    ax.set_yticklabels(["cpu %d" % c for c in cpus])
+    ax.set_ylim(-0.6, len(cpus) - 0.4)
+    ax.invert_yaxis()
+    ax.set_xlabel("time since the first record (ms)")
+    if summary:
+        dropped = sum(c.get("dropped", 0) + c.get("lost", 0) for c in summary.get("cpus", []))
+        title += " - %d events, %d dumped, %d dropped" % (summary["events"], summary["dumped"],
+                                                         dropped)
+    ax.set_title(title, fontsize=10)
+    marks, labels = ax.get_legend_handles_labels()
+    ax.legend(marks + handles, labels + [h.get_label() for h in handles], loc="upper left",
+              bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def trace_picture(args):
+    """plots.py trace DUMP [-o PNG]: ([path], problems)."""
+    if len(args) not in (1, 3) or (len(args) == 3 and args[1] != "-o"):
+        return None, ["usage: plots.py trace DUMP [-o PNG]"]
+    dump = args[0]
+    out = args[2] if len(args) == 3 else os.path.splitext(dump)[0] + "-trace.png"
+    records, summary = read_trace(dump)
+    if not records and not summary:
+        return None, ["%s: no `trace dump` JSON lines" % dump]
+    return [plot_trace(records, summary, out, "mm trace: %s" % os.path.basename(dump))], []
+
+
 def main(argv):
-    if len(argv) != 3 or argv[1] not in ("sim", "bench"):
+    usage = "usage: plots.py sim DATA.json | plots.py bench DIR | plots.py trace DUMP [-o PNG]"
+    if len(argv) < 3 or argv[1] not in ("sim", "bench", "trace") or (
+            argv[1] != "trace" and len(argv) != 3):
         print(__doc__.strip().splitlines()[0], file=sys.stderr)
-        print("usage: plots.py sim DATA.json | plots.py bench DIR", file=sys.stderr)
+        print(usage, file=sys.stderr)
         return 2
     try:
         _plt()
@@ -223,6 +337,11 @@ def main(argv):
         return 2
     if argv[1] == "sim":
         paths, problems = sim_pictures(argv[2]), []
+    elif argv[1] == "trace":
+        paths, problems = trace_picture(argv[2:])
+        if paths is None:
+            print("plots: %s" % problems[0], file=sys.stderr)
+            return 2
     else:
         paths, problems = bench_pictures(argv[2])
     for p in paths:

@@ -57,6 +57,7 @@
 #include "kernel/printk.h"
 #include "kernel/spinlock.h"
 #include "lib/string.h"
+#include "mm/trace.h"
 
 #define PT_POOL_PAGES 16
 /* Tables one shootdown carries to their free (an unmap frees at most 3). */
@@ -447,6 +448,7 @@ static void shootdown_finish(struct shootdown *sd)
 
 	if (sd->start == sd->end)
 		return;
+	trace_event(TRACE_SHOOTDOWN, sd->start, (sd->end - sd->start) >> PAGE_SHIFT);
 	if (smp_nr_online() > 1 && READ_ONCE(remote_shootdown))
 		smp_call(SMP_CALL_OTHERS, flush_remote, sd, true);
 	if (!sd->nr_tables)

@@ -11,6 +11,7 @@
 #include "lib/string.h"
 #include "mm/movable.h"
 #include "mm/poison.h"
+#include "mm/trace.h"
 
 #define BALLOON_POLL_US 10000ULL /* recheck period while waiting for the device */
 #define BALLOON_MIGRATE_OFFSET 2048 /* the migration's one-PFN buffer, in the stats page */
@@ -179,6 +180,7 @@ static int inflate_batch(struct balloon *balloon, unsigned int want)
 	if (!balloon_claim(balloon))
 		return 0; /* a migration or a report talks to the device */
 	r = inflate_batch_claimed(balloon, want);
+	trace_event(TRACE_BALLOON_INFLATE, want, r);
 	balloon_unclaim(balloon);
 	return r;
 }
@@ -212,6 +214,7 @@ static int deflate_batch(struct balloon *balloon, unsigned int want)
 	if (!balloon_claim(balloon))
 		return 0;
 	r = deflate_batch_claimed(balloon, want);
+	trace_event(TRACE_BALLOON_DEFLATE, want, r);
 	balloon_unclaim(balloon);
 	return r;
 }

@@ -34,8 +34,9 @@
  * docs/references.md): isolate marks the PFN's xarray slot (deflate
  * passes over it; putback cannot fail); migrate inserts @dst (-ENOMEM:
  * permanent, nothing changed), tells the host to inflate @dst, then to
- * deflate @src; `actual` never changes. A page the host asks back while it
- * is isolated is handed to migration with movable_page_release(). With
+ * deflate @src; `actual` never changes. A page the host asks back while
+ * migration holds it (isolated, or just claimed by a compaction on another
+ * CPU) is handed to migration through movable_page_clear(), which frees it. With
  * MUST_TELL_HOST (negotiated when offered) every page is deflated on the
  * device before the guest reuses it.
  *

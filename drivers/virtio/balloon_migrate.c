@@ -26,12 +26,14 @@ static int balloon_isolate(struct mm *mm, struct page *page, enum migrate_mode m
 	unsigned long pfn = mm_page_to_pfn(mm, page);
 	void *entry;
 
-	if (!balloon || balloon->info.broken)
+	if (!balloon)
 		return -EBUSY;
 	if (!balloon_claim(balloon))
 		return -EAGAIN;
 	entry = xa_load(&balloon->pfns, pfn);
-	if (!entry || entry_isolated(entry)) {
+	/* No entry: the host took it back since the core's claim (released:
+	 * the core frees it). */
+	if (!entry || entry_isolated(entry) || balloon->info.broken) {
 		balloon_unclaim(balloon);
 		return -EBUSY;
 	}
@@ -46,9 +48,14 @@ static void balloon_putback(struct mm *mm, struct page *page)
 	struct balloon *balloon = page_balloon(mm, page);
 	unsigned long pfn = mm_page_to_pfn(mm, page);
 
+	void *entry;
+
 	balloon_claim_wait(balloon);
-	xa_store(&balloon->pfns, pfn, not_isolated(xa_load(&balloon->pfns, pfn)));
-	balloon->info.isolated--;
+	entry = xa_load(&balloon->pfns, pfn);
+	if (entry) { /* else released while we waited: the core frees it */
+		xa_store(&balloon->pfns, pfn, not_isolated(entry));
+		balloon->info.isolated--;
+	}
 	balloon_unclaim(balloon);
 }
 

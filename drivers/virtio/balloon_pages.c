@@ -26,11 +26,12 @@ static void lifo_forget(struct balloon *balloon, unsigned long pfn, const void *
  * private = its balloon (how the migration callbacks find it). */
 void balloon_page_init(struct balloon *balloon, struct page *page)
 {
+	page->private = (unsigned long)balloon; /* before a claim can see it */
 	movable_page_init(page, MEMDESC_BALLOON, NULL);
-	page->private = (unsigned long)balloon;
 }
 
-/* @page leaves the balloon, back to a plain allocated page. */
+/* @page, isolated by the caller (a migration's source), leaves the
+ * balloon: back to a plain allocated page, which the core frees. */
 void balloon_page_clear(struct page *page)
 {
 	page_flags_clear(page, PG_movable);
@@ -84,8 +85,14 @@ void balloon_page_moved(struct balloon *balloon, unsigned long spfn, unsigned lo
 		xa_store(&balloon->lifo, entry_seq(entry), xa_mk_value(dpfn));
 }
 
-/* The host let go of @pfn: give the page back to the buddy, or, while
- * migration holds it, to migration, which frees it (movable_page_release). */
+/*
+ * The host let go of @pfn: give the page back to the buddy, or, while
+ * migration holds it, to migration, which frees it. movable_page_clear()
+ * decides atomically: a compaction on another CPU may have claimed the page
+ * an instant ago and wait for our claim (balloon_isolate answers -EAGAIN,
+ * or -EBUSY once the entry is gone; the core then frees the page). Either
+ * way the PFN has left b->pfns, so balloon_pages() counts it no more.
+ */
 void balloon_release_page(struct balloon *balloon, unsigned long pfn)
 {
 	struct mm *mm = balloon->cfg.mm;
@@ -93,13 +100,14 @@ void balloon_release_page(struct balloon *balloon, unsigned long pfn)
 	void *entry = xa_erase(&balloon->pfns, pfn);
 
 	lifo_forget(balloon, pfn, entry);
-	if (entry_isolated(entry)) {
+	if (entry_isolated(entry))
 		balloon->info.isolated--;
+	if (!movable_page_clear(mm, page)) {
 		balloon->info.released_isolated++;
-		movable_page_release(mm, page);
-		return;
+		return; /* hands off: the core frees it */
 	}
-	balloon_page_clear(page);
+	page->private = 0;
+	page_set_memdesc(page, MEMDESC_KERNEL, NULL);
 	mm_free_pages(mm, page, 0);
 }
 

@@ -3,6 +3,7 @@
  * core and the kernel (thread, interrupt, kmalloc, monitor, command line).
  */
 #include "drivers/virtio/balloon_pci.h"
+#include "arch/x86_64/smp.h"
 #include "drivers/virtio/balloon_internal.h"
 #include "drivers/virtio/pci.h"
 #include "include/errno.h"
@@ -261,7 +262,10 @@ void balloon_init(void)
 	if (virtio_pci_request_irq(&bp.vp))
 		pr_warn("balloon: no interrupt, polling the config\n");
 	bp.pci = dev;
-	bp.thread = thread_create("balloon", balloon_thread, NULL);
+	/* On CPU 1 when there is one: its inflates and deflates then really
+	 * race compaction (kcompactd on the last CPU, the monitor's on 0). */
+	bp.thread = thread_create_on("balloon", balloon_thread, NULL,
+				     smp_nr_online() > 1 ? 1 : THREAD_CPU_ANY);
 	if (!bp.thread) {
 		pr_err("balloon: cannot start its thread\n");
 		virtio_pci_fail(&bp.vp);

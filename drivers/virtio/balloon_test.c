@@ -548,6 +548,52 @@ static void balloon_release_while_isolated(struct ktest *test)
 	fixture_end(test);
 }
 
+static const struct movable_operations *real_balloon_ops;
+
+/* The host takes everything back between the core's claim on a page and
+ * its isolate() call, as a deflate on another CPU can. */
+static int deflate_in_isolate(struct mm *mm, struct page *page, enum migrate_mode mode)
+{
+	if (fx.sim.num_pages)
+		settle(0);
+	return real_balloon_ops->isolate(mm, page, mode);
+}
+
+/* A page deflated while the core holds only its claim (isolate() not yet
+ * called) is not freed by the balloon but handed to the core
+ * (movable_page_clear): isolate() finds no entry (-EBUSY) and the core
+ * frees it; the pages not yet claimed are freed by the deflate and then
+ * skipped. actual reaches 0, the counts add up, every page is back. With
+ * the old deflate the balloon freed a claimed page (a bad free). */
+static void balloon_deflate_between_claim_and_isolate(struct ktest *test)
+{
+	static unsigned long pfns[16];
+	struct movable_operations racing;
+	struct migrate_result res = { 0 };
+	unsigned int n;
+
+	KTEST_ASSERT_EQ(test, fixture_init(), 0);
+	KTEST_ASSERT_EQ(test, fixture_start(), 0);
+	KTEST_ASSERT_TRUE(test, settle(100));
+	n = balloon_pfns(pfns, ARRAY_SIZE(pfns));
+	real_balloon_ops = fx.env.mm.movable_ops[MEMDESC_BALLOON]; /* a private mm */
+	racing = *real_balloon_ops;
+	racing.isolate = deflate_in_isolate;
+	fx.env.mm.movable_ops[MEMDESC_BALLOON] = &racing;
+	migrate_pages(&fx.env.mm, pfns, n, target_alloc, target_free, NULL, MIGRATE_SYNC, &res);
+	fx.env.mm.movable_ops[MEMDESC_BALLOON] = real_balloon_ops;
+	KTEST_EXPECT_EQ(test, res.released, 1);
+	KTEST_EXPECT_EQ(test, res.skipped, n - 1);
+	KTEST_EXPECT_EQ(test, res.succeeded, 0);
+	KTEST_EXPECT_EQ(test, fx.balloon.info.released_isolated, 1);
+	KTEST_EXPECT_EQ(test, fx.balloon.info.isolated, 0);
+	KTEST_EXPECT_EQ(test, fx.balloon.info.actual, 0);
+	KTEST_EXPECT_EQ(test, balloon_pages(&fx.balloon), 0);
+	KTEST_EXPECT_EQ(test, fx.env.mm.stats.bugs, 0);
+	KTEST_EXPECT_EQ(test, fx.sim.host_pages, 0);
+	fixture_end(test);
+}
+
 /* A free page outside @src's pageblock, from the top. */
 static struct page *target_other_block(struct mm *mm, struct page *src, void *priv)
 {
@@ -825,6 +871,7 @@ static const struct ktest_case balloon_cases[] = {
 	KTEST_CASE(balloon_pages_migrate),
 	KTEST_CASE(balloon_migration_failures_restore_everything),
 	KTEST_CASE(balloon_release_while_isolated),
+	KTEST_CASE(balloon_deflate_between_claim_and_isolate),
 	KTEST_CASE(balloon_oom_deflate_pins_target),
 	KTEST_CASE(balloon_aware_policy_keeps_free_blocks),
 	KTEST_CASE(balloon_naive_deflate_is_lifo),

@@ -1,9 +1,14 @@
 /*
- * The proactive compaction thread (see kcompactd.h). State: the settings
- * and counters below, written by the thread and by kcompactd_configure in
- * thread context (cooperative scheduling: no lock needed on one CPU).
+ * The proactive compaction thread (see kcompactd.h), on the last CPU so
+ * that its compaction races the allocations and the balloon of the others.
+ * State: the settings below, written by kcompactd_configure (and the
+ * cmdline) on any CPU and read by the thread; the counters, written by the
+ * thread only and read by kcompactd_get_stats on any CPU. Each field is a
+ * relaxed atomic (a setting takes effect at the thread's next look; a
+ * snapshot of the counters need not be consistent across them).
  */
 #include "kernel/mm/kcompactd.h"
+#include "arch/x86_64/smp.h"
 #include "include/errno.h"
 #include "kernel/cmdline.h"
 #include "kernel/mm/mm_boot.h"
@@ -18,6 +23,10 @@ static struct kcompactd_stats state = {
 	.low = KCOMPACTD_DEFAULT_LOW,
 };
 
+#define get(field) __atomic_load_n(&state.field, __ATOMIC_RELAXED)
+#define put(field, v) __atomic_store_n(&state.field, (v), __ATOMIC_RELAXED)
+#define bump(field) put(field, state.field + 1) /* the thread's own counters */
+
 static unsigned int score_now(void)
 {
 	struct mm_free_info fi;
@@ -31,38 +40,38 @@ static void compact_episode(void)
 {
 	unsigned int score = score_now();
 
-	state.episodes++;
-	while (state.enabled && score > state.low) {
+	bump(episodes);
+	while (get(enabled) && score > get(low)) {
 		struct compact_result res;
 
 		compact_zone(&kernel_mm, COMPACT_ALL, MIGRATE_ASYNC, false, &res);
-		state.runs++;
+		bump(runs);
 		score = score_now();
 		pr_debug("kcompactd: run %lu moved %lu pages, score %u%%\n",
-			 (unsigned long)state.runs, res.migrated, score);
+			 (unsigned long)get(runs), res.migrated, score);
 		if (!res.migrated)
 			break;
 		thread_yield();
 	}
-	state.last_score = score;
+	put(last_score, score);
 }
 
 static void kcompactd(void *arg)
 {
 	for (;;) {
 		thread_sleep_us(KCOMPACTD_PERIOD_MS * 1000);
-		if (!state.enabled)
+		if (!get(enabled))
 			continue;
-		state.wakeups++;
-		state.last_score = score_now();
-		if (state.last_score > state.high)
+		bump(wakeups);
+		put(last_score, score_now());
+		if (get(last_score) > get(high))
 			compact_episode();
 	}
 }
 
 void kcompactd_init(void)
 {
-	if (!thread_create("kcompactd", kcompactd, NULL))
+	if (!thread_create_on("kcompactd", kcompactd, NULL, (int)smp_nr_online() - 1))
 		panic("kcompactd_init: cannot start the thread");
 }
 
@@ -70,20 +79,27 @@ int kcompactd_configure(bool enabled, unsigned int high, unsigned int low)
 {
 	if (low >= high || high > 100)
 		return -EINVAL;
-	state.high = high;
-	state.low = low;
-	state.enabled = enabled;
+	put(high, high);
+	put(low, low);
+	put(enabled, enabled);
 	return 0;
 }
 
-void kcompactd_get_stats(struct kcompactd_stats *st) { *st = state; }
+void kcompactd_get_stats(struct kcompactd_stats *st)
+{
+	*st = (struct kcompactd_stats){
+		.enabled = get(enabled), .high = get(high), .low = get(low),
+		.last_score = get(last_score), .wakeups = get(wakeups), .runs = get(runs),
+		.episodes = get(episodes),
+	};
+}
 
 static int set_compact(const char *value)
 {
 	if (value && !strcmp(value, "proactive"))
-		state.enabled = true;
+		put(enabled, true);
 	else if (value && !strcmp(value, "off"))
-		state.enabled = false;
+		put(enabled, false);
 	else
 		return -EINVAL;
 	return 0;

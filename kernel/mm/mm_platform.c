@@ -5,12 +5,14 @@
  * entry; every unmap, migration entry and flush is shot down on every
  * online CPU before it returns), migration entries, sleeping on the scheduler's hashed wait
  * channels, and deferred work on the kernel work queue. The vmap address
- * ranges (mm_vrange_alloc/free) are kernel/mm/vrange.c's.
+ * ranges (mm_vrange_alloc/free) are kernel/mm/vrange.c's. Memory that is
+ * never given back comes from kernel_mm.
  *
  * State: none.
  */
 #include "arch/x86_64/paging.h"
 #include "include/errno.h"
+#include "kernel/mm/mm_boot.h"
 #include "kernel/mm/vrange.h"
 #include "kernel/printk.h"
 #include "kernel/sched.h"
@@ -40,6 +42,16 @@ void mm_bug(const char *fmt, ...)
 }
 
 u64 mm_time_ns(void) { return time_ns(); }
+void *mm_alloc_forever(size_t bytes)
+{
+	struct page *page = mm_alloc_pages(&kernel_mm, mm_order_for_bytes(bytes),
+					   GFP_KERNEL | GFP_ZERO | GFP_NOWARN);
+
+	return page ? mm_page_address(&kernel_mm, page) : NULL;
+}
+
+/* time_ns() counts from TSC 0 (arch/x86_64/tsc.c: tsc_boot is 0). */
+u64 mm_tsc_to_ns(u64 tsc) { return tsc_to_ns(tsc); }
 
 static bool in_vrange(unsigned long va) { return va >= VRANGE_BASE && va < VRANGE_END; }
 

@@ -6,7 +6,9 @@
  * storage is another block. Both go back on destroy.
  */
 #include "include/errno.h"
+#include "arch/x86_64/smp.h"
 #include "kernel/mm/mm_boot.h"
+#include "kernel/sched.h"
 #include "lib/string.h"
 #include "mm/contig.h"
 #include "mm/testing.h"
@@ -105,3 +107,45 @@ void mm_test_env_destroy(struct mm_test_env *env)
 
 bool mm_test_bugs_survivable(void) { return false; }
 unsigned int mm_test_take_bugs(void) { return 0; }
+
+/* mm_test_run_on_cpus: one job per CPU; the caller is CPU 0 (the KTAP
+ * runner's). Not reentrant: one concurrent suite runs at a time. */
+struct cpu_job {
+	void (*fn)(void *arg, unsigned int cpu);
+	void *arg;
+	unsigned int cpu;
+};
+
+static struct cpu_job jobs[MM_MAX_CPUS];
+static struct completion jobs_done = COMPLETION_INIT(jobs_done);
+
+#define JOBS_WAIT_US 60000000ULL
+
+static void job_thread(void *p)
+{
+	struct cpu_job *job = p;
+
+	job->fn(job->arg, job->cpu);
+	complete(&jobs_done);
+}
+
+unsigned int mm_test_nr_cpus(void) { return MIN(smp_nr_online(), (unsigned int)MM_MAX_CPUS); }
+
+int mm_test_run_on_cpus(unsigned int nr, void (*fn)(void *arg, unsigned int cpu), void *arg)
+{
+	unsigned int threads = sched_nr_threads(), cpu, started = 0;
+
+	if (!nr || nr > mm_test_nr_cpus() || mm_cpu_id() != 0)
+		return -EINVAL;
+	completion_reset(&jobs_done);
+	for (cpu = 1; cpu < nr; cpu++) {
+		jobs[cpu] = (struct cpu_job){ fn, arg, cpu };
+		started += thread_create_on("mm-test-cpu", job_thread, &jobs[cpu], (int)cpu) != NULL;
+	}
+	BUG_ON(started != nr - 1); /* the workers share the caller's state */
+	fn(arg, 0);
+	if (!completion_wait(&jobs_done, started, JOBS_WAIT_US) ||
+	    !sched_wait_nr_threads(threads, JOBS_WAIT_US))
+		return -ETIMEDOUT;
+	return 0;
+}

@@ -153,6 +153,11 @@ u64 mm_time_ns(void)
 	return (u64)ts.tv_sec * 1000000000ULL + (u64)ts.tv_nsec;
 }
 
+u64 mm_tsc_to_ns(u64 tsc) { return tsc; }
+
+/* mmap'ed, so untouched pages cost nothing; never unmapped. */
+void *mm_alloc_forever(size_t bytes) { return mm_host_alloc_zeroed(bytes); }
+
 static pthread_once_t sim_once = PTHREAD_ONCE_INIT;
 
 static void sim_pte_init(void)

@@ -14,12 +14,15 @@
  * MM_HOST_SMP=0 (Makefile BENCHCFLAGS): one CPU and a lock that is a flag,
  * so they time the allocator, not an atomic exchange per lock.
  * There are no interrupts: IRQ save/restore track a per-thread depth.
+ * Each mm_lock counts its acquisitions, waits and holds (mm/lock_stat.h) in
+ * ns of mm_time_ns() (the lock clock here).
  */
 #ifndef TESTS_HOST_MM_PLATFORM_H
 #define TESTS_HOST_MM_PLATFORM_H
 
 #include "include/assert.h"
 #include "include/types.h"
+#include "mm/lock_stat.h"
 
 #ifndef MM_HOST_SMP
 #define MM_HOST_SMP 1
@@ -56,6 +59,7 @@ struct mm_lock {
 	int locked;           /* 1 while held */
 #endif
 	const char *name;
+	struct lock_stat stat; /* written by the holder */
 };
 
 struct mm_work {
@@ -74,6 +78,23 @@ static inline void mm_lock_init(struct mm_lock *lock, const char *name)
 	lock->locked = 0;
 #endif
 	lock->name = name;
+	lock->stat = (struct lock_stat){};
+}
+
+u64 mm_time_ns(void); /* as mm/platform.h: the lock clock */
+
+/* The uncontended acquisition and the release, for the lock statistics. */
+static inline void mm_host_lock_stat_acquired(struct mm_lock *lock)
+{
+#if MM_LOCK_STAT
+	lock_stat_acquired(&lock->stat, mm_time_ns(), false, 0);
+#endif
+}
+static inline void mm_host_lock_stat_released(struct mm_lock *lock)
+{
+#if MM_LOCK_STAT
+	lock_stat_released(&lock->stat, mm_time_ns());
+#endif
 }
 
 #if MM_HOST_SMP
@@ -87,8 +108,19 @@ static inline unsigned long mm_lock_irqsave(struct mm_lock *lock)
 	ASSERT_MSG(__atomic_load_n(&lock->owner, __ATOMIC_RELAXED) != &mm_host_self,
 		   "recursive locking of %s", lock->name);
 	ticket = __atomic_fetch_add(&lock->next, 1, __ATOMIC_RELAXED);
-	if (unlikely(__atomic_load_n(&lock->serving, __ATOMIC_ACQUIRE) != ticket))
+	if (unlikely(__atomic_load_n(&lock->serving, __ATOMIC_ACQUIRE) != ticket)) {
+#if MM_LOCK_STAT
+		u64 start = mm_time_ns(), now;
+
 		mm_host_lock_contended(lock, ticket);
+		now = mm_time_ns();
+		lock_stat_acquired(&lock->stat, now, true, now - start);
+#else
+		mm_host_lock_contended(lock, ticket);
+#endif
+	} else if (MM_LOCK_STAT) {
+		mm_host_lock_stat_acquired(lock);
+	}
 	__atomic_store_n(&lock->owner, &mm_host_self, __ATOMIC_RELAXED);
 	mm_host_locks_held++;
 	return 0;
@@ -97,6 +129,7 @@ static inline void mm_unlock_irqrestore(struct mm_lock *lock, unsigned long flag
 {
 	ASSERT_MSG(__atomic_load_n(&lock->owner, __ATOMIC_RELAXED) == &mm_host_self,
 		   "unlocking %s, which this thread does not hold", lock->name);
+	mm_host_lock_stat_released(lock);
 	__atomic_store_n(&lock->owner, NULL, __ATOMIC_RELAXED);
 	/* Only the holder writes serving: a plain read of it is its own. */
 	__atomic_store_n(&lock->serving, lock->serving + 1, __ATOMIC_RELEASE);
@@ -118,6 +151,7 @@ static inline unsigned long mm_lock_irqsave(struct mm_lock *lock)
 	if (MM_LOCK_CHECKS)
 		ASSERT_MSG(!lock->locked, "recursive locking of %s", lock->name);
 	lock->locked = 1;
+	mm_host_lock_stat_acquired(lock);
 	mm_host_locks_held++;
 	return 0;
 }
@@ -125,6 +159,7 @@ static inline void mm_unlock_irqrestore(struct mm_lock *lock, unsigned long flag
 {
 	if (MM_LOCK_CHECKS)
 		ASSERT_MSG(lock->locked, "unlocking %s, which is not locked", lock->name);
+	mm_host_lock_stat_released(lock);
 	lock->locked = 0;
 	mm_host_locks_held--;
 }
@@ -138,6 +173,11 @@ static inline void mm_irq_restore(unsigned long flags) { mm_host_irq_depth = (in
  * (which the kernel takes with interrupts off), on this thread. */
 static inline bool mm_irqs_disabled(void) { return mm_host_irq_depth > 0 || mm_host_locks_held > 0; }
 static inline bool mm_in_interrupt(void) { return false; }
+/* The timestamp is the monotonic clock's nanoseconds: one clock for every
+ * thread-CPU, and mm_tsc_to_ns() is the identity. */
+u64 mm_time_ns(void);
+static inline u64 mm_tsc(void) { return mm_time_ns(); }
+static inline unsigned int mm_nr_cpus(void) { return MM_MAX_CPUS; }
 
 static inline void *mm_pfn_to_virt(unsigned long pfn)
 {

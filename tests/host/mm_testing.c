@@ -5,6 +5,7 @@
  * environment drops the region's touched pages.
  */
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <sys/mman.h>
 
 #include "include/errno.h"
@@ -53,3 +54,40 @@ void mm_test_env_destroy(struct mm_test_env *env)
 
 bool mm_test_bugs_survivable(void) { return true; }
 unsigned int mm_test_take_bugs(void) { return mm_host_take_bugs(); }
+
+/* mm_test_run_on_cpus: a pthread per CPU but 0, which is the caller's. */
+struct cpu_job {
+	void (*fn)(void *arg, unsigned int cpu);
+	void *arg;
+	unsigned int cpu;
+};
+
+static void *job_thread(void *p)
+{
+	struct cpu_job *job = p;
+
+	mm_host_cpu_set(job->cpu);
+	job->fn(job->arg, job->cpu);
+	return NULL;
+}
+
+unsigned int mm_test_nr_cpus(void) { return MM_MAX_CPUS < 4 ? MM_MAX_CPUS : 4; }
+
+int mm_test_run_on_cpus(unsigned int nr, void (*fn)(void *arg, unsigned int cpu), void *arg)
+{
+	struct cpu_job jobs[MM_MAX_CPUS];
+	pthread_t threads[MM_MAX_CPUS];
+	unsigned int cpu;
+
+	if (!nr || nr > mm_test_nr_cpus() || mm_cpu_id() != 0)
+		return -EINVAL;
+	for (cpu = 1; cpu < nr; cpu++) {
+		jobs[cpu] = (struct cpu_job){ fn, arg, cpu };
+		if (pthread_create(&threads[cpu], NULL, job_thread, &jobs[cpu]))
+			BUG_ON(1); /* the workers share the caller's state */
+	}
+	fn(arg, 0);
+	for (cpu = 1; cpu < nr; cpu++)
+		pthread_join(threads[cpu], NULL);
+	return 0;
+}

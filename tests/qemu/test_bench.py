@@ -28,6 +28,8 @@ EXPECTED = {
     "contig_2m_alloc_us_p50", "contig_2m_alloc_us_p90", "contig_2m_alloc_us_p99",
     "compact_ms_sim_1g", "compact_ms_sim_4g", "compact_ms_sim_16g", "compact_ms_sim_64g",
     "compact_ms_per_gib_ratio_64g_vs_1g",
+    "order0_pair_ns_threads1", "order0_pair_ns_threads2", "order0_scaling_2t",
+    "kernel_order0_pair_ns_smp1", "kernel_order0_pair_ns_smp2",
     "mslab_pair_ns", "mslab_migrate_page_ns", "mslab_migrate_page_ratio_vs_memcpy",
     "mslab_migrate_page_ratio_vs_copy_batch", "mslab_compact_pages_freed", "mslab_compact_ms",
 } | {"balloon_%s_%s" % (fig, state)
@@ -52,9 +54,12 @@ RATIOS = {"order0_pair_ratio_vs_freelist", "order0_batch64_pair_ns", "mm_init_pr
           "compact_ms_per_gib_ratio_64g_vs_1g",
           "compact_moves_per_block_sparse_512m", "compact_moves_per_block_standard_512m",
           "mslab_pair_ns", "mslab_migrate_page_ratio_vs_memcpy",
-          "mslab_migrate_page_ratio_vs_copy_batch"}
+          "mslab_migrate_page_ratio_vs_copy_batch", "order0_scaling_2t",
+          "kernel_order0_pair_ns_smp2"}
 # Measured even in quick mode: one of each code path (the rest may be skipped).
-MEASURED = {"contig_2m_alloc_us_p99", "ipi_roundtrip_ns", "tlb_shootdown_all_ns",
+MEASURED = {"contig_2m_alloc_us_p99", "order0_pair_ns_threads1", "order0_pair_ns_threads2",
+            "order0_scaling_2t", "kernel_order0_pair_ns_smp1", "kernel_order0_pair_ns_smp2",
+            "ipi_roundtrip_ns", "tlb_shootdown_all_ns",
             "migrate_mapped_page_ns_writer", "compact_recovered_pct_sparse_512m_smp2",
             "compact_ms_sim_4g", "compact_ms_per_gib_ratio_64g_vs_1g",
             "compact_recovered_pct_sparse_512m", "compact_ms_standard_512m",
@@ -79,8 +84,9 @@ def _have_matplotlib():
 def test_bench_harness_quick(ctx):
     """bench.py --quick exits 0 and its results file holds one well-formed
     object per expected figure (a value or a reason it was skipped)."""
-    exe = os.path.join(qemu.BUILD, "bench", "host_bench")
-    assert os.path.exists(exe), "%s missing (make test builds it)" % exe
+    for exe in ("host_bench", "smp_order0_bench"):
+        exe = os.path.join(qemu.BUILD, "bench", exe)
+        assert os.path.exists(exe), "%s missing (make test builds it)" % exe
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "results.json")
         proc = subprocess.run([sys.executable, os.path.join(qemu.ROOT, "tools", "bench.py"),
@@ -111,6 +117,7 @@ def test_bench_harness_quick(ctx):
         assert "baseline" in by_name[name] and "ratio" in by_name[name], by_name[name]
     assert by_name["page_desc_bytes"]["value"] == 32
     assert by_name["migrate_mapped_page_ns"]["source"] == "qemu"
+    assert by_name["kernel_order0_pair_ns_smp2"]["source"] == "qemu"
     for name in MEASURED:
         assert by_name[name]["value"] is not None, by_name[name]
     assert by_name["compact_ms_standard_512m"]["source"] == "qemu"

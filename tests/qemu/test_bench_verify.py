@@ -1,7 +1,7 @@
 """Verification in the benchmarks can fail, and a failure reaches the figures
 and the exit status: with --inject-corruption the host benchmarks that
 verify their result damage it first (one byte of one mslab object, the tag
-of one compacted page), and their figures must come out null with "failed"
+of one compacted page, one page of the SMP order-0 run kept), and their figures must come out null with "failed"
 and the run exit 1, while the same run without it passes; the QEMU
 compaction benchmark's reading of `frag verify` and `mmcheck` is checked
 against a stand-in guest that answers wrongly. No QEMU boot; speed is never
@@ -71,6 +71,23 @@ def test_bench_verify_compaction_corruption_fails_the_run(ctx):
     for f in failed:
         assert "lost their tag" in f["failed"], f
         assert bench.check_figure(f), f  # tools/bench.py counts it as a problem
+
+
+def test_bench_verify_smp_order0_lost_page_fails_the_run(ctx):
+    """One page kept through the check of the SMP order-0 benchmark (as if
+    lost): its three figures null with the count that did not return, the
+    ratio too, bench.py exits 1; clean, the same run passes with numbers."""
+    with tempfile.TemporaryDirectory() as tmp:
+        status, out, figs = _bench_py(tmp, "-k", "smp_order0")
+        assert status == 0, out
+        assert figs["order0_scaling_2t"]["value"] > 0 and "ratio" in figs["order0_scaling_2t"]
+        status, out, figs = _bench_py(tmp, "-k", "smp_order0", "--inject-corruption")
+    assert status == 1, out
+    for name in ("order0_pair_ns_threads1", "order0_pair_ns_threads2", "order0_scaling_2t"):
+        f = figs[name]
+        assert f["value"] is None and "ratio" not in f, f
+        assert "free pages after the rounds" in f["failed"], f
+        assert "PROBLEM: %s: failed verification" % name in out, out
 
 
 COMPACT_OUT = """compact: 2 MiB blocks 3 -> 50 in 120.500 ms
