@@ -277,6 +277,18 @@ def plot_trace(records, summary, path, title):
     t0 = min((r["ns"] for r in records), default=0)
     fig, ax = plt.subplots(figsize=(12, 1.6 + 1.3 * len(cpus)))
     handles = []
+    # A CPU whose ring overwrote records has none before its first kept
+    # one: grey that stretch, or it reads as "nothing happened there".
+    lost_by_cpu = {c["cpu"]: c.get("dropped", 0) + c.get("lost", 0)
+                   for c in (summary or {}).get("cpus", [])}
+    for cpu in cpus:
+        first = min((r["ns"] for r in records if r["cpu"] == cpu), default=t0)
+        if lost_by_cpu.get(cpu) and first > t0:
+            ax.broken_barh([(0, (first - t0) / 1e6)], (lane[cpu] - 0.48, 0.96),
+                           facecolor="none", edgecolor="#999999", hatch="///", linewidth=0)
+    if any(lost_by_cpu.values()):
+        handles.append(Patch(facecolor="none", edgecolor="#999999", hatch="///",
+                             label="before the oldest kept record (ring overwrote)"))
     for i, (begin, end, label, colour) in enumerate(TRACE_SPANS):
         spans = trace_spans(records, begin, end)
         for cpu, a, b in spans:
