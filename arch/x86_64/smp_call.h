@@ -20,7 +20,13 @@
  * spins, interrupts on or off. So two CPUs calling each other at the same
  * time, or a CPU waiting with interrupts off (the scheduler freeing a
  * stack), both make progress. What still deadlocks: waiting while holding
- * a spinlock that the target spins on with interrupts off.
+ * a spinlock that the target spins on with interrupts off (the lock
+ * checker reports any waiting call made with a spinlock held:
+ * held-while-waiting), and any other wait for another CPU with interrupts
+ * off that does not serve this CPU's calls — a barrier, a flag poll: that
+ * CPU may be about to shoot a mapping down (freeing a thread stack does).
+ * Spin with interrupts on; the scheduler is cooperative, so nothing
+ * switches the spinner away.
  *
  * Queues are per target CPU and lock-free (a LIFO pushed with
  * compare-and-swap, taken whole with an exchange and run oldest first):
