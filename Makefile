@@ -46,6 +46,7 @@ UEFI ?= 0
 DEMO ?= 1
 MEM ?= 512M
 SMP ?= 2
+VMEM ?=
 ARGS ?=
 SUITES ?= all
 
@@ -260,7 +261,8 @@ test: deps
 	$(Q)$(PYTHON) tools/testrun.py
 
 run: deps $(KERNEL)
-	$(Q)$(PYTHON) tools/run.py --mem $(MEM) --smp $(SMP) $(if $(filter 1,$(UEFI)),--uefi) \
+	$(Q)$(PYTHON) tools/run.py --mem $(MEM) --smp $(SMP) $(if $(VMEM),--vmem $(VMEM)) \
+		$(if $(filter 1,$(UEFI)),--uefi) \
 		$(if $(filter 0,$(DEMO)),--no-demo,--demo) -- $(ARGS)
 
 debug: deps $(KERNEL)

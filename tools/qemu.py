@@ -62,6 +62,16 @@ def build_iso(cmdline, kernel=KERNEL):
     return path
 
 
+def size_mib(size):
+    """MiB in a QEMU size ("512M", "2G", "1024"; a bare number is MiB, as
+    for -m). Raises ValueError for anything else."""
+    units = {"M": 1, "G": 1024, "T": 1024 * 1024}
+    text = str(size).strip().upper()
+    if text and text[-1] in units:
+        return int(text[:-1]) * units[text[-1]]
+    return int(text)
+
+
 class QMP:
     """A minimal QMP client over a unix socket."""
 
@@ -123,12 +133,16 @@ class Machine:
     monitor_sock: path of the unix socket QEMU serves the second serial port
     (COM2, the kernel's scripting monitor, see tools/monitor.py) on; default
     <workdir>/monitor.sock, "" for no second port; smp: CPUs (-smp, multi-
-    threaded TCG: one host thread per vCPU).
+    threaded TCG: one host thread per vCPU); vmem: size of a virtio-mem
+    device's memory ("2G"; None: no device): -m gets maxmem = mem + vmem,
+    a RAM backend vmem0 of that size backs virtio-mem-pci id=vmem0 (QOM
+    path /machine/peripheral/vmem0) with requested-size=0; vmem_opts: more
+    properties of that device, e.g. "unplugged-inaccessible=on".
     """
 
     def __init__(self, cmdline="", mem="512M", uefi=False, qmp=True, balloon=True,
                  balloon_opts="", extra=(), name="vm", kernel=KERNEL, debug_exit=True,
-                 monitor_sock=None, smp=1):
+                 monitor_sock=None, smp=1, vmem=None, vmem_opts=""):
         self.name = name
         self.workdir = os.path.join(BUILD, "vm", name)
         os.makedirs(self.workdir, exist_ok=True)
@@ -138,8 +152,11 @@ class Machine:
         if monitor_sock is None:
             monitor_sock = os.path.join(self.workdir, "monitor.sock")
         self.monitor_path = monitor_sock or None
+        memory = mem
+        if vmem:
+            memory = "%s,maxmem=%dM" % (mem, size_mib(mem) + size_mib(vmem))
         args = ["qemu-system-x86_64", "-machine", "q35", "-accel", "tcg", "-cpu", "max",
-                "-m", mem, "-smp", str(smp), "-display", "none", "-no-reboot", "-nic", "none",
+                "-m", memory, "-smp", str(smp), "-display", "none", "-no-reboot", "-nic", "none",
                 "-serial", "stdio", "-cdrom", self.iso, "-boot", "d"]
         if self.monitor_path:
             if os.path.exists(self.monitor_path):
@@ -150,6 +167,10 @@ class Machine:
         if balloon:
             args += ["-device", "virtio-balloon-pci,id=balloon0" +
                      ("," + balloon_opts if balloon_opts else "")]
+        if vmem:
+            args += ["-object", "memory-backend-ram,id=vmem0,size=%dM" % size_mib(vmem),
+                     "-device", "virtio-mem-pci,id=vmem0,memdev=vmem0,requested-size=0" +
+                     ("," + vmem_opts if vmem_opts else "")]
         if qmp:
             if os.path.exists(self.qmp_path):
                 os.unlink(self.qmp_path)

@@ -14,7 +14,7 @@ balloon inflation through QMP, fragmentation, the pageblock map, compaction,
 the picture again and the balloon figures, each step introduced by a "[demo]"
 line; then the terminal is the user's.
 
-Usage: run.py [--sock-dir DIR] [--mem 512M] [--smp 2] [--uefi] [--demo|--no-demo] [--debug [--gdb-batch]]
+Usage: run.py [--sock-dir DIR] [--mem 512M] [--smp 2] [--vmem 2G] [--uefi] [--demo|--no-demo] [--debug [--gdb-batch]]
               -- [kernel command line]
 """
 import argparse
@@ -222,6 +222,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--mem", default="512M")
     ap.add_argument("--smp", type=int, default=2, help="CPUs (-smp)")
+    ap.add_argument("--vmem", default="", help="add a virtio-mem device of this size (2G)")
     ap.add_argument("--uefi", action="store_true")
     ap.add_argument("--debug", action="store_true")
     ap.add_argument("--demo", dest="demo", action="store_true", default=False,
@@ -246,7 +247,8 @@ def main():
         # test beside a `make debug` do not collide.
         extra += ["-gdb", "tcp:" + gdb_addr, "-S"]
     machine = qemu.Machine(cmdline, mem=args.mem, uefi=args.uefi, qmp=False, extra=extra,
-                           name="run", monitor_sock=monitor_path, smp=args.smp)
+                           name="run", monitor_sock=monitor_path, smp=args.smp,
+                           vmem=args.vmem or None)
     print("[host] QEMU: %s" % " ".join(machine.args))
     print("[host] QMP socket: %s; scripting monitor: tools/monitor.py --sock %s" %
           (qmp_path, monitor_path))
