@@ -96,14 +96,15 @@ KOBJS := $(patsubst %,$(O)/k/%.o,$(KSRCS))
 # Every source that runs both in the kernel and on the host, tests included,
 # listed once: lib/, mm/, the pure kernel/ and arch/ parsers, the virtqueue, the balloon
 # core (every drivers/virtio/balloon*.c but the PCI transport, the simulated
-# device and the tests), the simulated device and the whole-workload suites
+# device and the tests), virtio-mem's config checks, the simulated device and the whole-workload suites
 # of tests/workload/. The host runner, the benchmarks, the simulation and the
 # fuzz targets are all made from this list.
 BALLOON_CORE := $(filter-out %_pci.c %_sim.c %_test.c,$(wildcard drivers/virtio/balloon*.c))
 HOSTABLE := $(wildcard lib/*.c mm/*.c tests/workload/*.c) \
 	$(wildcard kernel/cmdline*.c kernel/multiboot*.c arch/x86_64/madt*.c) \
 	$(wildcard drivers/virtio/virtqueue*.c) \
-	$(BALLOON_CORE) drivers/virtio/balloon_sim.c drivers/virtio/balloon_test.c
+	$(BALLOON_CORE) drivers/virtio/balloon_sim.c drivers/virtio/balloon_test.c \
+	drivers/virtio/virtio_mem.c drivers/virtio/virtio_mem_test.c
 
 # The host runner: HOSTABLE over tests/host/ (mm_platform.c is the platform).
 # The string and printf modules enter through tests/host/lib_shim.c (renamed,

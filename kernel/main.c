@@ -21,6 +21,7 @@
 #include "drivers/qemu_exit.h"
 #include "drivers/serial.h"
 #include "drivers/virtio/balloon_pci.h"
+#include "drivers/virtio/virtio_mem_pci.h"
 #include "include/errno.h"
 #include "kernel/bench_kernel.h"
 #include "kernel/boot.h"
@@ -132,6 +133,7 @@ void kmain(u32 mbi_phys)
 		bench_kernel_run_requested();
 	crash_if_requested();
 	balloon_init();
+	virtio_mem_init();
 	start_script_monitor();
 	monitor_run(SERIAL_COM1);
 }

@@ -1,11 +1,13 @@
-"""End-to-end tests of the virtio-mem device as QEMU gives it (issue 20's
-first slice: the machine, not yet the driver). With `vmem=` the guest has
-a virtio-mem-pci device (virtio 1.2, device id 24: PCI 1af4:1058) whose
-memory lies outside the boot memory map: the kernel lists the device, its
-memory map and mm are those of the boot RAM alone, and QEMU itself checks
-the host's requests (`requested-size` a multiple of the block size and
-within the backend), which a driver can then trust only as far as QEMU
-does. Nothing plugs yet: `size` stays 0 until the driver exists."""
+"""End-to-end tests of the virtio-mem device (issue 20's first slice: the
+machine and the driver's config reading, not yet plugging). With `vmem=`
+the guest has a virtio-mem-pci device (virtio 1.2, device id 24: PCI
+1af4:1058) whose memory lies outside the boot memory map: the kernel lists
+the device, negotiates its features, reads and checks its config and
+reports what QMP reports (block size, region, request, and
+UNPLUGGED_INACCESSIBLE when the device offers it); its memory map and mm
+are those of the boot RAM alone; and QEMU itself checks the host's
+requests (`requested-size` a multiple of the block size and within the
+backend). Nothing plugs yet: `size` stays 0 until the driver does."""
 import os
 import re
 import sys
@@ -46,6 +48,39 @@ def test_virtio_mem_device_listed_and_its_memory_not_ram(ctx):
         info = m.command("meminfo")
         span = re.search(r"^MemSpan: +\d+ kB +\(pfn 0-0x([0-9a-f]+)\)", info, re.M)
         assert span and int(span.group(1), 16) < (512 << 20) >> 12, info
+        assert re.search(r"^mm_check: 0 violations$", m.command("mmcheck"), re.M)
+
+
+BOOT_RE = re.compile(r"virtio-mem: (\w\w:\w\w\.\d) block (\d+) KiB, region 0x([0-9a-f]+)\+(\d+) "
+                     r"MiB, usable (\d+) MiB, plugged (\d+) MiB, requested (\d+) MiB, "
+                     r"features 0x([0-9a-f]+); plugging not built yet")
+
+
+def _boot_report(m):
+    """The driver's boot line, parsed, checked against QMP's view."""
+    line = m.expect_re(BOOT_RE, 30)
+    got = BOOT_RE.search(line)
+    dev = [d["data"] for d in m.qmp().execute("query-memory-devices")
+           if d.get("type") == "virtio-mem"][0]
+    assert int(got.group(2)) << 10 == dev["block-size"], (line, dev)
+    assert int(got.group(3), 16) == dev["memaddr"], (line, dev)
+    assert int(got.group(4)) << 20 == dev["max-size"], (line, dev)
+    assert int(got.group(6)) << 20 == dev["size"] == 0, (line, dev)
+    assert int(got.group(7)) << 20 == dev["requested-size"], (line, dev)
+    assert int(got.group(7)) <= int(got.group(5)) <= int(got.group(4)), line
+    return int(got.group(8), 16)
+
+
+def test_virtio_mem_driver_reads_the_config(ctx):
+    with ctx.machine("", name="vmem-cfg", vmem="%dM" % VMEM_MIB) as m:
+        m.wait_ready(60)
+        features = _boot_report(m)
+        assert features == 1 << 32, hex(features)  # VERSION_1 only: QEMU 7.2 offers no more
+    with ctx.machine("", name="vmem-cfg2", vmem="%dM" % VMEM_MIB,
+                     vmem_opts="unplugged-inaccessible=on,requested-size=8M") as m:
+        m.wait_ready(60)
+        features = _boot_report(m)
+        assert features == (1 << 32) | (1 << 1), hex(features)  # + UNPLUGGED_INACCESSIBLE
         assert re.search(r"^mm_check: 0 violations$", m.command("mmcheck"), re.M)
 
 
