@@ -39,10 +39,40 @@ static unsigned long accounted_pages(void)
 	return mm_nr_free_pages(&kernel_mm) + slab_set_pages(kmalloc_set()) + pgtable_pages();
 }
 
+#define THREADS_WAIT_US 1000000
+
+/* A ledger taken at the start of a case: the accounted pages and the
+ * threads holding a slot (each holds a 16 KiB stack from kernel_mm). */
+struct ledger {
+	unsigned long pages;
+	unsigned int threads;
+};
+
+static struct ledger ledger_open(void)
+{
+	return (struct ledger){ accounted_pages(), sched_nr_threads() };
+}
+
+/* Every page is back: once the threads are back to the count of the start
+ * (a thread of an earlier suite reaped late, or one still exiting, moves
+ * its stack in or out of the count), the accounted pages equal the
+ * start's. A difference says which, in the case's diagnostics. */
+static void ledger_close(struct ktest *test, const struct ledger *start)
+{
+	unsigned long pages;
+
+	sched_wait_nr_threads(start->threads, THREADS_WAIT_US);
+	pages = accounted_pages();
+	if (pages != start->pages)
+		ktest_diag(test, "accounted pages %lu, at the start %lu; threads %u, at the start %u",
+			   pages, start->pages, sched_nr_threads(), start->threads);
+	KTEST_EXPECT_EQ(test, pages, start->pages);
+}
+
 /* Direct compaction makes an order-9 allocation succeed in `standard`. */
 static void compaction_direct_order9_standard(struct ktest *test)
 {
-	unsigned long before = accounted_pages();
+	struct ledger start = ledger_open();
 	struct page *held[8], *p;
 	unsigned int n = 0;
 	u64 direct;
@@ -63,7 +93,7 @@ static void compaction_direct_order9_standard(struct ktest *test)
 		mm_free_pages(&kernel_mm, held[--n], 9);
 	KTEST_EXPECT_EQ(test, mm_check(&kernel_mm), 0);
 	frag_scenario_destroy(&scen);
-	KTEST_EXPECT_EQ(test, accounted_pages(), before);
+	ledger_close(test, &start);
 }
 
 /* The proactive thread compacts when the score passes HIGH and stops at LOW. */
@@ -125,7 +155,7 @@ static void compaction_contig_kernel(struct ktest *test)
  * contents survive, and every page comes back. */
 static void run_whole_machine(struct ktest *test, const char *name)
 {
-	unsigned long before = accounted_pages();
+	struct ledger start = ledger_open();
 	struct frag_verify verify;
 	struct frag_run run;
 
@@ -136,7 +166,7 @@ static void run_whole_machine(struct ktest *test, const char *name)
 	KTEST_EXPECT_EQ(test, verify.mapped_bad + verify.mslab_bad, 0);
 	KTEST_EXPECT_EQ(test, mm_check(&kernel_mm), 0);
 	frag_scenario_destroy(&scen);
-	KTEST_EXPECT_EQ(test, accounted_pages(), before);
+	ledger_close(test, &start);
 }
 
 /* sparse over the whole machine: recovered <= T. */
