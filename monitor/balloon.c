@@ -53,7 +53,7 @@ static int cmd_balloon(int argc, char **argv)
 			in->report_fail);
 	else
 		kprintf("reporting:  off (not offered, or poisoning without PAGE_POISON)\n");
-	kprintf("config irqs: %lu\n", st.config_irqs);
+	kprintf("config irqs: %lu (%lu changes without one)\n", st.config_irqs, st.config_missed);
 	if (in->features & VIRTIO_BALLOON_F_STATS_VQ)
 		kprintf("stats:      %lu requests answered\n", in->stats_requests);
 	else

@@ -2,7 +2,8 @@
  * The virtio-balloon on PCI, in the kernel: finds the device, runs the
  * balloon core (balloon.h) over the PCI transport for kernel_mm in its own
  * thread, woken by the device's INTx (or polling the config when there is
- * none), and provides the command-line parameters balloon=off|on,
+ * none; with one, num_pages is still reread every second, and a change no
+ * interrupt announced is counted and logged), and provides the command-line parameters balloon=off|on,
  * balloon.batch=N and balloon.policy= and the status the `balloon` monitor
  * command prints (monitor/balloon.c).
  *
@@ -30,6 +31,7 @@ struct balloon_pci_status {
 	bool disabled;                   /* booted with balloon=off */
 	enum balloon_policy policy;
 	unsigned long config_irqs;       /* config-change interrupts taken */
+	unsigned long config_missed;     /* target changes found by the safety reread */
 	unsigned long pages, xa_nodes;   /* inflated pages, their xarray nodes */
 };
 
