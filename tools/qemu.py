@@ -62,14 +62,13 @@ def build_iso(cmdline, kernel=KERNEL):
     return path
 
 
-def size_mib(size):
-    """MiB in a QEMU size ("512M", "2G", "1024"; a bare number is MiB, as
-    for -m). Raises ValueError for anything else."""
-    units = {"M": 1, "G": 1024, "T": 1024 * 1024}
-    text = str(size).strip().upper()
-    if text and text[-1] in units:
-        return int(text[:-1]) * units[text[-1]]
-    return int(text)
+def mem_bytes(mem):
+    """QEMU's -m value ("512M", "1G", "512") in bytes."""
+    units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+    mem = mem.strip().upper().rstrip("B")
+    if mem and mem[-1] in units:
+        return int(float(mem[:-1]) * units[mem[-1]])
+    return int(mem) << 20
 
 
 class QMP:
@@ -154,7 +153,7 @@ class Machine:
         self.monitor_path = monitor_sock or None
         memory = mem
         if vmem:
-            memory = "%s,maxmem=%dM" % (mem, size_mib(mem) + size_mib(vmem))
+            memory = "%s,maxmem=%dM" % (mem, (mem_bytes(mem) + mem_bytes(vmem)) >> 20)
         args = ["qemu-system-x86_64", "-machine", "q35", "-accel", "tcg", "-cpu", "max",
                 "-m", memory, "-smp", str(smp), "-display", "none", "-no-reboot", "-nic", "none",
                 "-serial", "stdio", "-cdrom", self.iso, "-boot", "d"]
@@ -168,7 +167,7 @@ class Machine:
             args += ["-device", "virtio-balloon-pci,id=balloon0" +
                      ("," + balloon_opts if balloon_opts else "")]
         if vmem:
-            args += ["-object", "memory-backend-ram,id=vmem0,size=%dM" % size_mib(vmem),
+            args += ["-object", "memory-backend-ram,id=vmem0,size=%dM" % (mem_bytes(vmem) >> 20),
                      "-device", "virtio-mem-pci,id=vmem0,memdev=vmem0,requested-size=0" +
                      ("," + vmem_opts if vmem_opts else "")]
         if qmp:

@@ -102,19 +102,10 @@ def free_tcp_port():
         return s.getsockname()[1]
 
 
-def mem_bytes(mem):
-    """QEMU's -m value ("512M", "1G", "512") in bytes."""
-    units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
-    mem = mem.strip().upper().rstrip("B")
-    if mem and mem[-1] in units:
-        return int(float(mem[:-1]) * units[mem[-1]])
-    return int(mem) << 20
-
-
 def demo_balloon(con, qmp_path, mem):
     """Inflate the balloon through QMP and relay output until query-balloon
     reports the new size. Return: False when it did not get there."""
-    total = mem_bytes(mem)
+    total = qemu.mem_bytes(mem)
     target = total - total // DEMO_BALLOON_SHARE
     con.write("[demo] QMP: balloon to %d MiB of %d MiB (inflate %d MiB)\n" %
               (target >> 20, total >> 20, (total - target) >> 20))
